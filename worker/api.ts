@@ -1,0 +1,67 @@
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { analyticsRoutes } from "./analytics/routes";
+import { catalogRoutes } from "./catalog/routes";
+import { docsPage } from "./docs/page";
+import { healthRoutes } from "./health/routes";
+import { AppError, problem } from "./lib/errors";
+import { createApiApp } from "./lib/openapi";
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The JSON API under /api: every route, its OpenAPI document and its error
+ * mapping. Free of Astro imports so tests and typed clients need no build.
+ */
+export const api = createApiApp().basePath("/api");
+
+// Writes are JSON only: this is also the CSRF guard for cookie sessions
+// (a form or text/plain post cannot carry application/json cross-site).
+api.use("*", async (c, next) => {
+  if (WRITE_METHODS.has(c.req.method) && c.req.header("content-length") !== "0" && !c.req.path.startsWith("/api/webhooks/")) {
+    const type = c.req.header("content-type") ?? "";
+    if (c.req.method !== "DELETE" || type) {
+      if (!/^application\/json(\s*;|$)/i.test(type)) return problem(c, 415, "request.unsupported_media_type", "Send the body as application/json.");
+    }
+  }
+  await next();
+});
+api.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") }));
+
+const routes = api.route("/", healthRoutes).route("/", catalogRoutes).route("/", analyticsRoutes);
+
+api.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Edge Commerce API",
+    version: "0.1.0",
+    description: "JSON API of the store. Money is integer minor units plus ISO 4217 currency; errors are RFC 9457 problem details.",
+  },
+  servers: [{ url: "/" }],
+});
+api.get("/docs", (c) => c.html(docsPage("/api/openapi.json")));
+
+api.notFound((c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));
+
+api.onError((err, c) => {
+  if (err instanceof AppError) {
+    for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    return problem(c, err.status, err.code, err.message, err.errors);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return problem(c, err.status, "request.invalid", err.message || "The request could not be read.");
+  }
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      requestId: c.get("requestId"),
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  );
+  return problem(c, 500, "internal.error", "Something went wrong on our side. Quote the request id if you contact us.");
+});
+
+export type ApiRoutes = typeof routes;

@@ -1,0 +1,3 @@
+// Every table of every domain, for drizzle-kit and for typed queries.
+export * from "../analytics/tables";
+export * from "../catalog/tables";

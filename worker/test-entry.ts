@@ -1,0 +1,7 @@
+import { createWorker } from "./worker";
+
+/**
+ * The Worker without Astro, for API, queue and Durable Object tests (the Astro
+ * entry needs a build). Page paths answer 404 here.
+ */
+export default createWorker(async () => new Response("Pages are not part of the API test entry.", { status: 404 }));

@@ -1,0 +1,13 @@
+import { createFrontDoor, type PagesHandler } from "./front-door";
+import { handleQueue } from "./queue";
+import { handleScheduled } from "./scheduled";
+
+/** Builds the Worker's handlers around a pages renderer. */
+export function createWorker(pages: PagesHandler): ExportedHandler<Env> {
+  const app = createFrontDoor(pages);
+  return {
+    fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+    queue: (batch, env) => handleQueue(batch, env),
+    scheduled: (controller, env) => handleScheduled(controller, env),
+  };
+}
