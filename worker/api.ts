@@ -41,7 +41,8 @@ api.doc31("/openapi.json", {
 });
 api.get("/docs", (c) => c.html(docsPage("/api/openapi.json")));
 
-api.notFound((c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));
+// A mounted sub-app's notFound is not consulted, so unmatched /api paths end here.
+api.all("*", (c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));
 
 api.onError((err, c) => {
   if (err instanceof AppError) {

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
-import { createApiApp, problemResponse } from "../lib/openapi";
-import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage, SlugParam } from "./schema";
+import { createApiApp, problemResponse, validationHook } from "../lib/openapi";
+import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage, SlugParam, unknownProductQueryKeys } from "./schema";
 import { getProductBySlug, listCategoryTree, listProducts } from "./service";
 
 /** Catalog answers may be reused briefly by browsers and shared caches, then revalidated. */
@@ -47,11 +47,15 @@ export const catalogRoutes = createApiApp()
     c.header("Cache-Control", CATALOG_CACHE_CONTROL);
     return c.json({ items }, 200);
   })
-  .openapi(listProductsRoute, async (c) => {
-    const page = await listProducts(getDb(c.env.DB), c.req.valid("query"));
-    c.header("Cache-Control", CATALOG_CACHE_CONTROL);
-    return c.json(page, 200);
-  })
+  .openapi(
+    listProductsRoute,
+    async (c) => {
+      const page = await listProducts(getDb(c.env.DB), c.req.valid("query"));
+      c.header("Cache-Control", CATALOG_CACHE_CONTROL);
+      return c.json(page, 200);
+    },
+    validationHook(unknownProductQueryKeys),
+  )
   .openapi(getProductRoute, async (c) => {
     const product = await getProductBySlug(getDb(c.env.DB), c.req.valid("param").slug);
     c.header("Cache-Control", CATALOG_CACHE_CONTROL);

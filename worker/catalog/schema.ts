@@ -37,16 +37,22 @@ export const ListProductsQuery = z
     ...PaginationQuery,
   })
   .catchall(z.string().max(200))
+  // `when` makes these run even when other fields already failed, so one
+  // answer lists every problem.
   .superRefine((q, ctx) => {
-    for (const key of Object.keys(q)) {
-      if (key in ListProductsQueryShape) continue;
-      if (!/^attr\.[a-z][a-z0-9_]{0,39}$/.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "Unknown query parameter" });
-    }
+    for (const key of unknownProductQueryKeys(Object.keys(q))) ctx.addIssue({ code: "custom", path: [key], message: "Unknown query parameter" });
+  })
+  .superRefine((q, ctx) => {
     if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
       ctx.addIssue({ code: "custom", path: ["maxPrice"], message: "maxPrice must be at least minPrice" });
     }
   });
 const ListProductsQueryShape = { q: 1, category: 1, brand: 1, vendor: 1, minPrice: 1, maxPrice: 1, inStock: 1, sort: 1, page: 1, perPage: 1 };
+
+/** Query keys GET /api/products does not know (anything but its fields and `attr.<name>`). */
+export function unknownProductQueryKeys(keys: string[]): string[] {
+  return keys.filter((key) => !(key in ListProductsQueryShape) && !/^attr\.[a-z][a-z0-9_]{0,39}$/.test(key));
+}
 export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
 
 export const StockStatus = z.enum(["in_stock", "low_stock", "out_of_stock"]);

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, like, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
-import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
+import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 
 /** Hot catalog reads are served from this isolate's memory for this long. */
 export const CATALOG_TTL_MS = 30_000;
@@ -115,7 +115,9 @@ export function listProducts(db: Db, query: ListProductsQuery): Promise<ProductP
     if (query.category) {
       const row = await db.select({ path: categories.path }).from(categories).where(eq(categories.slug, query.category)).get();
       if (!row) return { items: [], total: 0, page: query.page, perPage: query.perPage };
-      where.push(like(products.categoryPath, `${escapeLike(row.path)}%`));
+      // Paths are "/id/id/"; every descendant's path sorts in [path, path with its last "/" raised to "0"),
+      // a range the category_path index answers directly.
+      where.push(gte(products.categoryPath, row.path), lt(products.categoryPath, `${row.path.slice(0, -1)}0`));
     }
     if (query.brand?.length) {
       where.push(inArray(products.brandId, db.select({ id: brands.id }).from(brands).where(inArray(brands.slug, query.brand))));
@@ -149,10 +151,11 @@ export function listProducts(db: Db, query: ListProductsQuery): Promise<ProductP
           ratingAvg: products.ratingAvg,
           ratingCount: products.ratingCount,
           createdAt: products.createdAt,
-          brandSlug: brands.slug,
-          brandName: brands.name,
-          categorySlug: categories.slug,
-          categoryName: categories.name,
+          // Aliased: joined columns of the same name would overwrite each other in D1's row objects.
+          brandSlug: sql<string | null>`${brands.slug}`.as("brand_slug"),
+          brandName: sql<string | null>`${brands.name}`.as("brand_name"),
+          categorySlug: sql<string>`${categories.slug}`.as("category_slug"),
+          categoryName: sql<string>`${categories.name}`.as("category_name"),
           compareAt: sql<
             number | null
           >`(select min(${productVariants.compareAtPrice}) from ${productVariants} where ${productVariants.productId} = ${products.id} and ${productVariants.price} = ${products.minPrice})`,

@@ -1,4 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { ZodError } from "zod";
 import type { AppEnv } from "./context";
 import { fieldErrorsFromZod, problem } from "./errors";
 
@@ -8,20 +10,27 @@ import { fieldErrorsFromZod, problem } from "./errors";
  * document and the validation come from the same zod schemas.
  */
 export function createApiApp() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (!result.success) {
-        const target = result.target === "json" ? undefined : result.target;
-        return problem(
-          c,
-          400,
-          "request.invalid",
-          "The request has invalid fields.",
-          fieldErrorsFromZod(result.error, target === "query" || target === "param" ? undefined : target),
-        );
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
+}
+
+/**
+ * The validation hook. zod skips object-level checks once a field failed, so
+ * `unknownQueryKeys` lets a route still name its unknown query parameters in
+ * the same answer as the other invalid fields.
+ */
+export function validationHook(unknownQueryKeys?: (keys: string[]) => string[]) {
+  return (result: { success: boolean; target: string; error?: ZodError }, c: Context<AppEnv>) => {
+    if (result.success || !result.error) return;
+    const prefix = result.target === "json" || result.target === "query" || result.target === "param" ? undefined : result.target;
+    const errors = fieldErrorsFromZod(result.error, prefix);
+    if (result.target === "query" && unknownQueryKeys) {
+      for (const key of unknownQueryKeys(Object.keys(c.req.queries()))) {
+        if (!errors.some((e) => e.path === key)) errors.push({ path: key, message: "Unknown query parameter" });
       }
-    },
-  });
+    }
+    // Typed as `never` so one hook fits every route's declared response union.
+    return problem(c, 400, "request.invalid", "The request has invalid fields.", errors) as never;
+  };
 }
 
 export const ProblemSchema = z
