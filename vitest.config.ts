@@ -12,7 +12,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./worker/test-entry.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, LOG_REQUESTS: "off" } },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, LOG_REQUESTS: "off", ENVIRONMENT: "test" } },
             }),
           ],
           test: {

@@ -64,7 +64,14 @@ describe("GET /api/openapi.json and /api/docs", () => {
     expect(res.status).toBe(200);
     const spec = await json(res);
     expect(spec.openapi).toBe("3.1.0");
-    expect(Object.keys(spec.paths).sort()).toEqual(["/api/analytics/events", "/api/categories", "/api/health", "/api/products", "/api/products/{slug}"]);
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      "/api/analytics/events",
+      "/api/categories",
+      "/api/health",
+      "/api/health/live",
+      "/api/products",
+      "/api/products/{slug}",
+    ]);
     expect(spec.paths["/api/products"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["category", "brand", "minPrice", "sort", "page", "perPage"]),
     );
