@@ -13,5 +13,7 @@ export default defineConfig({
   vite: {
     // Cold Vite cache under `astro dev` otherwise fails the first SSR request (STACK.md).
     ssr: { optimizeDeps: { include: ["preact/devtools"] } },
+    // Scripts stay external files (never inlined), ready for a CSP without 'unsafe-inline'.
+    build: { assetsInlineLimit: 0 },
   },
 });

@@ -5,7 +5,7 @@
 // 3x slower, see BENCHMARKS.md); `npm run dev` keeps hot reload for page work.
 //
 //   node scripts/serve.mjs [--port 8787] [--host 127.0.0.1] [--persist-to .wrangler/state] [--quiet]
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, parseEnv } from "node:util";

@@ -45,7 +45,10 @@ describe("ANALYTICS_QUEUE consumer", () => {
     expect(res.status).toBe(202);
     // The local queue delivers within its batch timeout (5 s).
     await expect
-      .poll(async () => (await countEventsBySubject(env.DB, "category_viewed")).find((r) => r.subjectId === "shirts")?.count, { timeout: 10_000, interval: 250 })
+      .poll(async () => (await countEventsBySubject(env.DB, "category_viewed")).find((r) => r.subjectId === "shirts")?.count, {
+        timeout: 10_000,
+        interval: 250,
+      })
       .toBe(1);
   }, 15_000);
 });
