@@ -33,7 +33,7 @@ export const brands = sqliteTable(
 
 /**
  * A product. Price and stock columns are denormalized from its variants
- * (minimum active variant price, any variant in stock) so listings sort and
+ * (lowest and highest variant price, any variant in stock) so listings sort and
  * filter on indexed columns without joining variants.
  */
 export const products = sqliteTable(
@@ -76,6 +76,9 @@ export const products = sqliteTable(
     index("products_category_path_idx").on(t.categoryPath, t.status, t.minPrice),
     index("products_brand_idx").on(t.brandId, t.status, t.minPrice),
     index("products_featured_idx").on(t.featured, t.status),
+    // The default "relevance" order and the per-category counts of the category tree.
+    index("products_status_featured_sold_idx").on(t.status, t.featured, t.soldCount),
+    index("products_status_category_idx").on(t.status, t.categoryId),
   ],
 );
 

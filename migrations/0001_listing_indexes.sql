@@ -1,0 +1,2 @@
+CREATE INDEX `products_status_featured_sold_idx` ON `products` (`status`,`featured`,`sold_count`);--> statement-breakpoint
+CREATE INDEX `products_status_category_idx` ON `products` (`status`,`category_id`);

@@ -1,0 +1,266 @@
+// Seeds the demo catalog into the LOCAL D1 database, the one `wrangler dev`,
+// `wrangler d1 ... --local` and `npm run serve` read.
+//
+//   npm run seed -- [--products 1000] [--seed 1] [--reset] [--persist-to .wrangler/state]
+//
+// Idempotent: when the catalog already has products it says so and changes nothing,
+// unless --reset is given (then the catalog tables are emptied first).
+//
+// How: Miniflare (the copy wrangler ships) opened exactly as `wrangler d1 execute --local`
+// opens it (same persistence folder, same database id), and `db.batch()` of multi-row
+// INSERTs with escaped literals: one transaction per batch of products, no 100-parameter
+// limit, no SQL file to write and re-parse.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { getTableColumns, getTableName } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { brands, categories, productAttributes, productImages, products, productVariants } from "../../worker/catalog/tables.ts";
+import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
+
+const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
+
+  --products N      number of products to generate (default ${DEFAULT_PRODUCTS})
+  --seed N          random seed; the same seed always gives the same catalog (default ${DEFAULT_SEED})
+  --reset           delete the existing catalog (categories, brands, products and their rows) first
+  --persist-to DIR  wrangler's local state folder (default .wrangler/state)
+  --batch N         products per write transaction (default 1000)
+  --help            show this text`;
+
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        products: { type: "string", default: String(DEFAULT_PRODUCTS) },
+        seed: { type: "string", default: String(DEFAULT_SEED) },
+        reset: { type: "boolean", default: false },
+        "persist-to": { type: "string", default: ".wrangler/state" },
+        batch: { type: "string", default: "1000" },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function wholeNumber(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) {
+    console.error(`--${name} must be a whole number >= ${min}, got "${raw}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+const productCount = wholeNumber("products", args.products, 0);
+const seed = wholeNumber("seed", args.seed, 0);
+const batchSize = wholeNumber("batch", args.batch, 1);
+
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const root = path.resolve(import.meta.dirname, "../..");
+// Relative to where the command runs, as wrangler's own --persist-to.
+const persistTo = path.resolve(args["persist-to"]);
+
+// The miniflare and config reader of the wrangler this project uses, so the database
+// file is the very one `wrangler d1 ... --local` and `wrangler dev` open.
+const require = createRequire(import.meta.url);
+const wranglerPackage = require.resolve("wrangler/package.json");
+const wranglerBin = path.join(path.dirname(wranglerPackage), "bin/wrangler.js");
+const { unstable_readConfig } = await import("wrangler");
+const { Miniflare, convertV4MiniflareOptions } = await import(createRequire(wranglerPackage).resolve("miniflare"));
+
+interface D1Config {
+  binding: string;
+  database_id?: string;
+  preview_database_id?: string;
+  migrations_dir?: string;
+}
+const config: { d1_databases: D1Config[] } = unstable_readConfig({ config: path.join(root, "wrangler.toml") });
+const d1 = config.d1_databases.find((d) => d.binding === "DB");
+if (!d1) {
+  console.error('wrangler.toml has no D1 database bound as "DB".');
+  process.exit(1);
+}
+const databaseId = d1.preview_database_id ?? d1.database_id ?? d1.binding;
+const migrationsDir = path.resolve(root, d1.migrations_dir ?? "migrations");
+
+type Mf = { getD1Database(name: string): Promise<D1Database>; dispose(): Promise<void> };
+async function openDatabase(): Promise<{ mf: Mf; db: D1Database }> {
+  const mf: Mf = new Miniflare(
+    convertV4MiniflareOptions({ modules: true, script: "", resourcePersistencePath: path.join(persistTo, "v3"), d1Databases: { DB: databaseId } }),
+  );
+  return { mf, db: await mf.getD1Database("DB") };
+}
+
+async function pendingMigrations(db: D1Database): Promise<string[]> {
+  const files = readdirSync(migrationsDir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
+  let applied = new Set<string>();
+  try {
+    const { results } = await db.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
+    applied = new Set(results.map((r) => r.name));
+  } catch {
+    // No d1_migrations table: nothing applied yet.
+  }
+  return files.filter((f) => !applied.has(f));
+}
+
+// ---------------------------------------------------------------------------
+// SQL building: multi-row INSERTs with literals. Values come from the generator
+// (strings, safe integers, null, option objects), and every string is quoted.
+
+function literal(value: unknown): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new Error(`refusing to write non-integer number ${value}`);
+    return String(value);
+  }
+  if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === "object") return literal(JSON.stringify(value));
+  throw new Error(`cannot write ${typeof value} as SQL`);
+}
+
+/** Column keys (camelCase, as in the row objects) and SQL names of a drizzle table. */
+function columnsOf(table: SQLiteTable) {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name }));
+  return {
+    table: getTableName(table),
+    keys: columns.map((c) => c.key),
+    head: `INSERT INTO "${getTableName(table)}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `,
+  };
+}
+
+const TABLES = {
+  categories: columnsOf(categories),
+  brands: columnsOf(brands),
+  products: columnsOf(products),
+  variants: columnsOf(productVariants),
+  images: columnsOf(productImages),
+  attributes: columnsOf(productAttributes),
+};
+
+/** Statements of at most ~90 KB each (D1's limit on one statement is 100 KB). */
+function insertStatements(spec: ReturnType<typeof columnsOf>, rows: readonly object[], maxChars = 90_000): string[] {
+  const out: string[] = [];
+  let tuples: string[] = [];
+  let size = spec.head.length;
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    const tuple = `(${spec.keys
+      .map((k) => {
+        if (!(k in record)) throw new Error(`${spec.table} row is missing ${k}`);
+        return literal(record[k]);
+      })
+      .join(",")})`;
+    if (tuples.length && size + tuple.length + 1 > maxChars) {
+      out.push(spec.head + tuples.join(","));
+      tuples = [];
+      size = spec.head.length;
+    }
+    tuples.push(tuple);
+    size += tuple.length + 1;
+  }
+  if (tuples.length) out.push(spec.head + tuples.join(","));
+  return out;
+}
+
+function productStatements(chunk: SeedProduct[]): string[] {
+  // Parents before children: the foreign keys are checked per statement.
+  return [
+    ...insertStatements(
+      TABLES.products,
+      chunk.map((p) => p.product),
+    ),
+    ...insertStatements(
+      TABLES.variants,
+      chunk.flatMap((p) => p.variants),
+    ),
+    ...insertStatements(
+      TABLES.images,
+      chunk.flatMap((p) => p.images),
+    ),
+    ...insertStatements(
+      TABLES.attributes,
+      chunk.flatMap((p) => p.attributes),
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------
+
+let { mf, db } = await openDatabase();
+try {
+  const pending = await pendingMigrations(db);
+  if (pending.length) {
+    console.log(`Applying ${pending.length} migration(s) first: ${pending.join(", ")}`);
+    await mf.dispose();
+    const result = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    if (result.status !== 0) throw new Error(`wrangler d1 migrations apply exited with ${result.status}`);
+    ({ mf, db } = await openDatabase());
+  }
+
+  const existing = (await db.prepare("SELECT count(*) AS n FROM products").first<{ n: number }>())?.n ?? 0;
+  if (existing > 0 && !args.reset) {
+    console.log(`The catalog already has ${existing.toLocaleString("en-US")} products (${persistTo}); left unchanged. Use --reset to replace it.`);
+  } else {
+    // With --reset, or with no products at all (then only categories and brands, perhaps
+    // left by an interrupted run, can be there). Children first, so no cascade chases rows.
+    await db.batch(
+      ["product_attributes", "product_images", "product_variants", "products", "brands", "categories"].map((t) => db.prepare(`DELETE FROM "${t}"`)),
+    );
+    if (existing > 0) console.log(`Cleared the catalog (${existing.toLocaleString("en-US")} products) in ${elapsed()}`);
+    const catalog = generateCatalog({ products: productCount, seed });
+    await db.batch([...insertStatements(TABLES.categories, catalog.categories), ...insertStatements(TABLES.brands, catalog.brands)].map((s) => db.prepare(s)));
+    console.log(
+      `Seeding ${productCount.toLocaleString("en-US")} products (seed ${seed}) into ${persistTo}: ${catalog.categories.length} categories, ${catalog.brands.length} brands`,
+    );
+
+    // One batch (= one transaction) per chunk; the next chunk's SQL is built while the previous one is written.
+    let done = 0;
+    let rows = 0;
+    const reportEvery = Math.ceil(productCount / 10);
+    let nextReport = reportEvery;
+    let inflight: Promise<unknown> | null = null;
+    for (const chunk of catalog.chunks(batchSize)) {
+      const statements = productStatements(chunk);
+      rows += chunk.reduce((n, p) => n + 1 + p.variants.length + p.images.length + p.attributes.length, 0);
+      if (inflight) await inflight;
+      inflight = db.batch(statements.map((s) => db.prepare(s)));
+      done += chunk.length;
+      if (productCount >= 5_000 && done >= nextReport) {
+        await inflight;
+        inflight = null;
+        console.log(`  ${done.toLocaleString("en-US")} products (${rows.toLocaleString("en-US")} rows) ${elapsed()}`);
+        while (done >= nextReport) nextReport += reportEvery;
+      }
+    }
+    if (inflight) await inflight;
+    // Fresh planner statistics over the new rows (D1 recommends PRAGMA optimize; ANALYZE covers every index).
+    for (const statement of ["ANALYZE", "PRAGMA optimize"]) {
+      await db
+        .prepare(statement)
+        .run()
+        .catch((e: Error) => console.warn(`${statement} failed (ignored): ${e.message}`));
+    }
+    console.log(`Seeded ${done.toLocaleString("en-US")} products, ${rows.toLocaleString("en-US")} rows in ${elapsed()}.`);
+  }
+} catch (error) {
+  console.error(`Seeding failed after ${elapsed()}: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await mf.dispose();
+}
