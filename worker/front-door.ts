@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api";
 import type { AppEnv } from "./lib/context";
+import { pageCache } from "./lib/page-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
 
@@ -27,6 +28,7 @@ export function createFrontDoor(pages: PagesHandler) {
   );
   app.route("/", api);
   app.route("/media", mediaRoutes);
+  app.use("*", pageCache());
   app.all("*", (c) => pages(c.req.raw, c.env, c.executionCtx as ExecutionContext));
   return app;
 }

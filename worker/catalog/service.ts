@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzl
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
+import { purgePageCache } from "../lib/page-cache";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 
@@ -11,9 +12,10 @@ export const LOW_STOCK_AT = 5;
 
 const cache = new MemoCache();
 
-/** Forgets every cached catalog answer in this isolate (call after catalog writes). */
+/** Forgets every cached catalog answer and rendered catalog page in this isolate (call after catalog writes). */
 export function purgeCatalogCache(): void {
   cache.purge();
+  purgePageCache();
 }
 
 function money(amount: number, currency: string) {

@@ -1,0 +1,49 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./context";
+
+interface CachedPage {
+  status: number;
+  headers: [string, string][];
+  body: ArrayBuffer;
+  expires: number;
+}
+
+const PAGE_TTL_MS = 30_000;
+const MAX_PAGES = 1_000;
+const pages = new Map<string, CachedPage>();
+
+/** Catalog pages every anonymous shopper sees the same way. */
+const CACHEABLE_PATH = /^\/(?:$|c\/[a-z0-9-]+$|p\/[a-z0-9-]+$|search$)/;
+
+/** Forgets every rendered page in this isolate (called with the catalog cache purge). */
+export function purgePageCache(): void {
+  pages.clear();
+}
+
+/**
+ * Serves anonymous GETs of catalog pages from this isolate's memory for up to
+ * 30 s after one render, the same freshness the catalog data cache has.
+ * Only answers the page itself marked `public` are kept; a request carrying
+ * a cookie (a signed-in shopper, a cart) is always rendered fresh.
+ */
+export function pageCache(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (c.req.method !== "GET" || !CACHEABLE_PATH.test(url.pathname) || c.req.header("cookie")) return next();
+    const key = url.pathname + url.search;
+    const hit = pages.get(key);
+    if (hit && hit.expires > Date.now()) {
+      const headers = new Headers(hit.headers);
+      headers.set("X-Page-Cache", "hit");
+      return new Response(hit.body, { status: hit.status, headers });
+    }
+    await next();
+    const res = c.res;
+    const cacheControl = res.headers.get("cache-control") ?? "";
+    if ((res.status === 200 || res.status === 404) && cacheControl.includes("public") && !res.headers.has("set-cookie")) {
+      const body = await res.clone().arrayBuffer();
+      if (pages.size >= MAX_PAGES) pages.delete(pages.keys().next().value as string);
+      pages.set(key, { status: res.status, headers: [...res.headers], body, expires: Date.now() + PAGE_TTL_MS });
+    }
+  };
+}
