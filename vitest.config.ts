@@ -1,8 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { generateSecrets } from "./scripts/secrets.mjs";
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations("./migrations");
+  // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
+  const migrations = (await readD1Migrations("./migrations")).filter((m) => m.queries.some((q) => q.replace(/--.*$/gm, "").trim()));
   return {
     test: {
       projects: [
@@ -12,7 +14,18 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./worker/test-entry.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, LOG_REQUESTS: "off", ENVIRONMENT: "test" } },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  LOG_REQUESTS: "off",
+                  ENVIRONMENT: "test",
+                  ...generateSecrets(),
+                  // OAuth is configured so its routes run; the provider is never reached in these tests.
+                  OAUTH_GITHUB_CLIENT_ID: "test-client",
+                  OAUTH_GITHUB_CLIENT_SECRET: "test-secret",
+                  OAUTH_GITHUB_BASE_URL: "http://oauth.invalid/github",
+                },
+              },
             }),
           ],
           test: {

@@ -1,9 +1,14 @@
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { authRoutes } from "./accounts/routes";
+import { adminUserRoutes } from "./accounts/routes-admin";
+import { meRoutes } from "./accounts/routes-me";
+import { oauthRoutes } from "./accounts/routes-oauth";
 import { analyticsRoutes } from "./analytics/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
+import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 
@@ -28,7 +33,19 @@ api.use("*", async (c, next) => {
 });
 api.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") }));
 
-const routes = api.route("/", healthRoutes).route("/", catalogRoutes).route("/", analyticsRoutes);
+api.use("*", authenticate());
+
+const routes = api
+  .route("/", healthRoutes)
+  .route("/", catalogRoutes)
+  .route("/", analyticsRoutes)
+  .route("/", authRoutes)
+  .route("/", oauthRoutes)
+  .route("/", meRoutes)
+  .route("/", adminUserRoutes);
+
+api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });
 
 api.doc31("/openapi.json", {
   openapi: "3.1.0",

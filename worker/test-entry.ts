@@ -1,5 +1,7 @@
 import { createWorker } from "./worker";
 
+export { RateLimiter } from "../durable-objects/rate-limiter";
+
 /**
  * The Worker without Astro, for API, queue and Durable Object tests (the Astro
  * entry needs a build). Page paths answer 404 here.

@@ -1,5 +1,6 @@
+import { hashPassword } from "../../worker/accounts/password";
 import { getDb } from "../../worker/db/client";
-import { brands, categories, productAttributes, productImages, products, productVariants } from "../../worker/db/schema";
+import { brands, categories, productAttributes, productImages, products, productVariants, users } from "../../worker/db/schema";
 
 type NewCategory = typeof categories.$inferInsert;
 type NewProduct = typeof products.$inferInsert;
@@ -90,4 +91,22 @@ export async function insertProduct(d1: D1Database, overrides: ProductOverrides)
     ...(built.attributes.length ? [db.insert(productAttributes).values(built.attributes)] : []),
   ]);
   return built;
+}
+
+/** Inserts a user with a real scrypt password hash; returns the row and its password. */
+export async function insertUser(
+  d1: D1Database,
+  overrides: { email?: string; name?: string; role?: "customer" | "vendor" | "support" | "admin"; password?: string } = {},
+) {
+  const n = next();
+  const password = overrides.password ?? `correct horse ${n} battery`;
+  const row = {
+    id: `usr_t${n}`,
+    email: overrides.email ?? `user${n}@example.test`,
+    name: overrides.name ?? `User ${n}`,
+    role: overrides.role ?? "customer",
+    passwordHash: await hashPassword(password),
+  };
+  await getDb(d1).insert(users).values(row);
+  return { ...row, password };
 }

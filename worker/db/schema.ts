@@ -1,3 +1,5 @@
 // Every table of every domain, for drizzle-kit and for typed queries.
+export * from "../accounts/tables";
 export * from "../analytics/tables";
 export * from "../catalog/tables";
+export * from "../notifications/tables";

@@ -65,3 +65,6 @@ export const PaginationQuery = {
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
   return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), perPage: z.number().int() }).openapi(name);
 }
+
+/** Routes for signed-in callers: a Bearer token or the session cookie. */
+export const SIGNED_IN: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];

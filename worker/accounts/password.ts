@@ -1,0 +1,45 @@
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+
+// scrypt N=2^15, r=8, p=3: 32 MiB and ~200 ms per hash here. PBKDF2 is not an
+// option (production Workers refuse more than 100,000 iterations; SECURITY.md).
+const CURRENT = { ln: 15, r: 8, p: 3 } as const;
+const KEY_LENGTH = 32;
+
+function derive(password: string, salt: Buffer, ln: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: 2 ** ln, r, p, maxmem: 256 * 2 ** ln * r }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+/** Hashes a password as a PHC string that carries its own parameters, so they can be raised later. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, CURRENT.ln, CURRENT.r, CURRENT.p);
+  return `$scrypt$ln=${CURRENT.ln},r=${CURRENT.r},p=${CURRENT.p}$${salt.toString("base64url")}$${key.toString("base64url")}`;
+}
+
+const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/;
+
+/**
+ * Checks a password against a stored hash in constant time. `needsRehash`
+ * says the hash used weaker parameters than today's.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<{ ok: boolean; needsRehash: boolean }> {
+  const m = PHC.exec(stored);
+  if (!m) return { ok: false, needsRehash: false };
+  const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const expected = Buffer.from(m[5] ?? "", "base64url");
+  const actual = await derive(password, Buffer.from(m[4] ?? "", "base64url"), ln, r, p);
+  const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
+  return { ok, needsRehash: ok && (ln < CURRENT.ln || r < CURRENT.r || p < CURRENT.p) };
+}
+
+let dummy: Promise<string> | undefined;
+/**
+ * Burns the same time as a real check, for sign-ins with an unknown email, so
+ * the answer's timing does not tell which emails have accounts.
+ */
+export async function verifyAgainstDummy(password: string): Promise<void> {
+  dummy ??= hashPassword("dummy password that never matches");
+  await verifyPassword(password, await dummy);
+}

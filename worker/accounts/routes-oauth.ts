@@ -1,0 +1,51 @@
+import { createRoute } from "@hono/zod-openapi";
+import { OAUTH_COOKIE, readCookie, serializeCookie, sessionCookies } from "../lib/auth";
+import { createApiApp, problemResponse } from "../lib/openapi";
+import { requestContext } from "./http";
+import { OAuthCallbackQuery, OAuthProviderParam, OAuthStartQuery } from "./schema";
+import { completeOAuth, startOAuth } from "./service/oauth";
+
+const TAGS = ["Accounts"];
+
+export const oauthRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/oauth/{provider}",
+      tags: TAGS,
+      summary: "Start signing in with GitHub or Google (authorization code + PKCE)",
+      request: { params: OAuthProviderParam, query: OAuthStartQuery },
+      responses: { 302: { description: "To the provider's consent page." }, 404: problemResponse("Provider not configured.") },
+    }),
+    async (c) => {
+      const { redirectUrl, stateCookie } = await startOAuth(c.env, c.req.valid("param").provider, new URL(c.req.url).origin, c.req.valid("query").returnTo);
+      c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, stateCookie, 600));
+      c.header("Cache-Control", "no-store");
+      return c.redirect(redirectUrl, 302);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/oauth/{provider}/callback",
+      tags: TAGS,
+      summary: "The provider sends the shopper back here; signs in and redirects",
+      request: { params: OAuthProviderParam, query: OAuthCallbackQuery },
+      responses: { 302: { description: "Signed in; to the page the shopper came from." }, 400: problemResponse("Wrong state, denied, or no verified email.") },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      const { session, returnTo } = await completeOAuth(
+        c.env,
+        c.req.valid("param").provider,
+        c.req.valid("query"),
+        readCookie(c.req.header("cookie"), OAUTH_COOKIE),
+        ctx.origin,
+        ctx.userAgent,
+      );
+      c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0), { append: true });
+      for (const cookie of sessionCookies(session)) c.header("Set-Cookie", cookie, { append: true });
+      c.header("Cache-Control", "no-store");
+      return c.redirect(returnTo, 302);
+    },
+  );

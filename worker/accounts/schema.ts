@@ -1,0 +1,146 @@
+import { z } from "@hono/zod-openapi";
+import { ROLES } from "./tables";
+
+const email = z
+  .email("Enter a valid email address")
+  .max(254)
+  .transform((e) => e.trim().toLowerCase());
+const name = z.string().trim().min(1, "Enter your name").max(100);
+const newPassword = z.string().min(12, "Use at least 12 characters").max(128, "Use at most 128 characters");
+
+export const RegisterBody = z.object({ email, password: newPassword, name }).strict().openapi("RegisterBody");
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z
+  .object({ email, password: z.string().min(1, "Enter your password").max(128) })
+  .strict()
+  .openapi("LoginBody");
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const LogoutBody = z
+  .object({ everywhere: z.boolean().default(false) })
+  .strict()
+  .openapi("LogoutBody");
+export const RefreshBody = z
+  .object({ refreshToken: z.string().min(20).max(200).optional() })
+  .strict()
+  .openapi("RefreshBody");
+export const PasswordResetBody = z.object({ email }).strict().openapi("PasswordResetBody");
+export const PasswordResetConfirmBody = z
+  .object({ token: z.string().min(20).max(200), password: newPassword })
+  .strict()
+  .openapi("PasswordResetConfirmBody");
+export const VerifyEmailBody = z
+  .object({ token: z.string().min(20).max(200) })
+  .strict()
+  .openapi("VerifyEmailBody");
+export const ChangePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(128), newPassword })
+  .strict()
+  .openapi("ChangePasswordBody");
+
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ().-]{6,24}$/, "Enter a phone number with digits, spaces or + ( ) . -")
+  .nullable();
+
+export const UpdateProfileBody = z.object({ name: name.optional(), phone: phone.optional() }).strict().openapi("UpdateProfileBody");
+export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    emailVerified: z.boolean(),
+    phone: z.string().nullable(),
+    hasPassword: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi("User");
+export type User = z.infer<typeof UserSchema>;
+
+export const SessionSchema = z
+  .object({
+    user: UserSchema,
+    accessToken: z.string().openapi({ description: "Send as `Authorization: Bearer <token>`; lives 15 minutes." }),
+    expiresIn: z.number().int(),
+    refreshToken: z.string().optional().openapi({ description: "Only with `X-Auth-Mode: token` (native apps); browsers get HttpOnly cookies instead." }),
+  })
+  .openapi("Session");
+
+const line = (label: string, max = 120) => z.string().trim().min(1, `${label} is required`).max(max);
+const optionalLine = (max = 120) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((s) => s || null)
+    .nullable()
+    .optional();
+
+export const AddressFields = z.object({
+  fullName: line("Full name", 100),
+  company: optionalLine(100),
+  line1: line("Address line 1"),
+  line2: optionalLine(),
+  city: line("City", 80),
+  region: optionalLine(80),
+  postalCode: optionalLine(16),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "Use a two-letter country code")
+    .transform((c) => c.toUpperCase()),
+  phone: phone.optional(),
+  isDefaultShipping: z.boolean().optional(),
+  isDefaultBilling: z.boolean().optional(),
+});
+export const CreateAddressBody = AddressFields.strict().openapi("CreateAddressBody");
+export type CreateAddressBody = z.infer<typeof CreateAddressBody>;
+export const UpdateAddressBody = AddressFields.partial().strict().openapi("UpdateAddressBody");
+export type UpdateAddressBody = z.infer<typeof UpdateAddressBody>;
+
+export const AddressSchema = z
+  .object({
+    id: z.string(),
+    fullName: z.string(),
+    company: z.string().nullable(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    region: z.string().nullable(),
+    postalCode: z.string().nullable(),
+    country: z.string(),
+    phone: z.string().nullable(),
+    isDefaultShipping: z.boolean(),
+    isDefaultBilling: z.boolean(),
+  })
+  .openapi("Address");
+export type Address = z.infer<typeof AddressSchema>;
+
+export const AddressIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+export const UserIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+export const SetRoleBody = z
+  .object({ role: z.enum(ROLES) })
+  .strict()
+  .openapi("SetRoleBody");
+export const OAuthProviderParam = z.object({ provider: z.enum(["github", "google"]).openapi({ param: { name: "provider", in: "path" } }) });
+export const OAuthStartQuery = z.object({ returnTo: z.string().max(300).optional() });
+export const OAuthCallbackQuery = z.object({
+  code: z.string().max(2000).optional(),
+  state: z.string().max(300).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(500).optional(),
+});

@@ -1,0 +1,196 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { enqueueEmail } from "../../notifications/service";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
+import { passwordProblem } from "../password-policy";
+import { clearAttempts, countAttempt, ensureUnderLimit, LIMITS } from "../rate-limit";
+import type { LoginBody, RegisterBody } from "../schema";
+import { oneTimeTokens, users } from "../tables";
+import { hashOpaqueToken, newOpaqueToken } from "../tokens";
+import { type IssuedSession, startSession } from "./sessions";
+import { revokeAllSessions, type UserRow } from "./users";
+
+const RESET_TTL_MINUTES = 60;
+const VERIFY_TTL_HOURS = 48;
+
+export interface RequestContext {
+  ip: string;
+  userAgent: string | null;
+  /** Origin of links in emails, e.g. https://shop.example. */
+  origin: string;
+}
+
+function weakPassword(message: string, path = "password"): AppError {
+  return new AppError("auth.weak_password", 400, message, [{ path, message }]);
+}
+
+async function sendVerification(env: Env, user: Pick<UserRow, "id" | "email" | "name">, origin: string): Promise<void> {
+  const { token, hash } = await newOpaqueToken();
+  await getDb(env.DB)
+    .insert(oneTimeTokens)
+    .values({ tokenHash: hash, userId: user.id, purpose: "verify_email", expiresAt: Date.now() + VERIFY_TTL_HOURS * 3_600_000 });
+  await enqueueEmail(env.EMAIL_QUEUE, {
+    id: `verify:${hash}`,
+    template: "verify_email",
+    to: user.email,
+    data: { name: user.name, url: `${origin}/account/verify-email?token=${token}` },
+  });
+}
+
+/**
+ * Creates a customer account and signs it in. The role is always `customer`:
+ * other roles are granted by an admin or the CLI, never by a request.
+ */
+export async function register(env: Env, body: RegisterBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
+  await countAttempt(env, `register:ip:${ctx.ip}`, LIMITS.registerPerIp);
+  const problem = passwordProblem(body.password, body);
+  if (problem) throw weakPassword(problem);
+  const db = getDb(env.DB);
+  const passwordHash = await hashPassword(body.password);
+  const id = newId("usr");
+  const inserted = await db
+    .insert(users)
+    .values({ id, email: body.email, name: body.name, passwordHash, role: "customer" })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get();
+  if (!inserted) {
+    throw new AppError("auth.email_taken", 409, "An account with this email already exists. Sign in or reset your password.", [
+      { path: "email", message: "An account with this email already exists" },
+    ]);
+  }
+  await enqueueEmail(env.EMAIL_QUEUE, { id: `welcome:${id}`, template: "welcome", to: inserted.email, data: { name: inserted.name } });
+  await sendVerification(env, inserted, ctx.origin);
+  return { user: inserted, session: await startSession(env, inserted, ctx.userAgent) };
+}
+
+/**
+ * Password sign-in. Unknown email and wrong password give the same answer
+ * after the same work (a dummy hash is checked). Limits: attempts per IP,
+ * failures per account (lockout answered 429 with Retry-After).
+ */
+export async function login(env: Env, body: LoginBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
+  const accountKey = `login-fail:acct:${body.email}`;
+  await countAttempt(env, `login:ip:${ctx.ip}`, LIMITS.loginPerIp);
+  await ensureUnderLimit(env, accountKey, LIMITS.loginFailuresPerAccount);
+  const user = await getDb(env.DB).select().from(users).where(eq(users.email, body.email)).get();
+  let ok = false;
+  if (user?.passwordHash) {
+    const result = await verifyPassword(body.password, user.passwordHash);
+    ok = result.ok;
+    if (result.needsRehash) {
+      await getDb(env.DB)
+        .update(users)
+        .set({ passwordHash: await hashPassword(body.password) })
+        .where(eq(users.id, user.id));
+    }
+  } else {
+    await verifyAgainstDummy(body.password);
+  }
+  if (!ok || !user || user.status !== "active") {
+    await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
+    throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
+  }
+  await clearAttempts(env, accountKey);
+  return { user, session: await startSession(env, user, ctx.userAgent) };
+}
+
+/**
+ * Emails a one-time reset link when the account exists. The caller answers
+ * the same way either way, so the endpoint does not reveal which emails exist.
+ */
+export async function requestPasswordReset(env: Env, email: string, ctx: RequestContext): Promise<void> {
+  await countAttempt(env, `reset:ip:${ctx.ip}`, LIMITS.resetPerIp);
+  const user = await getDb(env.DB).select().from(users).where(eq(users.email, email)).get();
+  if (!user || user.status !== "active") return;
+  try {
+    await countAttempt(env, `reset:acct:${email}`, LIMITS.resetPerAccount);
+  } catch {
+    return; // silently: a 429 here would reveal that the account exists
+  }
+  const { token, hash } = await newOpaqueToken();
+  await getDb(env.DB)
+    .insert(oneTimeTokens)
+    .values({ tokenHash: hash, userId: user.id, purpose: "password_reset", expiresAt: Date.now() + RESET_TTL_MINUTES * 60_000 });
+  await enqueueEmail(env.EMAIL_QUEUE, {
+    id: `reset:${hash}`,
+    template: "password_reset",
+    to: user.email,
+    data: { name: user.name, url: `${ctx.origin}/account/reset-password?token=${token}`, expiresInMinutes: RESET_TTL_MINUTES },
+  });
+}
+
+/** Uses a one-time token exactly once; throws when it is unknown, used, expired or for another purpose. */
+async function consumeToken(env: Env, token: string, purpose: "password_reset" | "verify_email"): Promise<string> {
+  const db = getDb(env.DB);
+  const hash = await hashOpaqueToken(token);
+  const row = await db
+    .update(oneTimeTokens)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(oneTimeTokens.tokenHash, hash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt)))
+    .returning()
+    .get();
+  if (!row || row.expiresAt <= Date.now()) {
+    throw new AppError("auth.invalid_token", 400, "This link is invalid or has expired. Ask for a new one.", [
+      { path: "token", message: "Invalid or expired" },
+    ]);
+  }
+  return row.userId;
+}
+
+/** Sets a new password from a reset link and ends every session of the account. */
+export async function confirmPasswordReset(env: Env, token: string, password: string): Promise<void> {
+  const hash = await hashOpaqueToken(token);
+  const pending = await getDb(env.DB).select({ userId: oneTimeTokens.userId }).from(oneTimeTokens).where(eq(oneTimeTokens.tokenHash, hash)).get();
+  const owner = pending ? await getDb(env.DB).select().from(users).where(eq(users.id, pending.userId)).get() : undefined;
+  const problem = passwordProblem(password, owner ?? {});
+  if (problem) throw weakPassword(problem);
+  const userId = await consumeToken(env, token, "password_reset");
+  await getDb(env.DB)
+    .update(users)
+    .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
+    .where(eq(users.id, userId));
+  await revokeAllSessions(env, userId);
+  if (owner) await enqueueEmail(env.EMAIL_QUEUE, { id: `pwchanged:${hash}`, template: "password_changed", to: owner.email, data: { name: owner.name } });
+}
+
+/** Marks the email verified from the emailed link. */
+export async function verifyEmail(env: Env, token: string): Promise<void> {
+  const userId = await consumeToken(env, token, "verify_email");
+  await getDb(env.DB).update(users).set({ emailVerifiedAt: new Date().toISOString() }).where(eq(users.id, userId));
+}
+
+/** Sends a fresh verification link (if the email is not verified yet). */
+export async function resendVerification(env: Env, user: UserRow, ctx: RequestContext): Promise<void> {
+  if (user.emailVerifiedAt) return;
+  await countAttempt(env, `verify:acct:${user.id}`, { limit: 5, windowSeconds: 3600 });
+  await sendVerification(env, user, ctx.origin);
+}
+
+/**
+ * Changes the password after checking the current one; every session ends
+ * (other devices are signed out) and a new one starts for this client.
+ */
+export async function changePassword(env: Env, user: UserRow, current: string, next: string, ctx: RequestContext): Promise<IssuedSession> {
+  await ensureUnderLimit(env, `login-fail:acct:${user.email}`, LIMITS.loginFailuresPerAccount);
+  const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
+  if (!check.ok) {
+    await countAttempt(env, `login-fail:acct:${user.email}`, LIMITS.loginFailuresPerAccount);
+    throw new AppError("auth.invalid_credentials", 400, "Your current password is not right.", [
+      { path: "currentPassword", message: "Not your current password" },
+    ]);
+  }
+  const problem = passwordProblem(next, user);
+  if (problem) throw weakPassword(problem, "newPassword");
+  await getDb(env.DB)
+    .update(users)
+    .set({ passwordHash: await hashPassword(next), updatedAt: new Date().toISOString() })
+    .where(eq(users.id, user.id));
+  const now = Date.now();
+  await revokeAllSessions(env, user.id, now);
+  await enqueueEmail(env.EMAIL_QUEUE, { id: `pwchanged:${user.id}:${now}`, template: "password_changed", to: user.email, data: { name: user.name } });
+  // Tokens issued at or after the revocation instant stay valid (the check is strict <).
+  return startSession(env, user, ctx.userAgent);
+}

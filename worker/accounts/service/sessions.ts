@@ -1,0 +1,91 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { refreshTokens, users } from "../tables";
+import { ACCESS_TOKEN_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, REFRESH_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from "../tokens";
+import { revokeAllSessions, type UserRow } from "./users";
+
+export interface IssuedSession {
+  sessionId: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+async function issueRefreshToken(env: Env, userId: string, familyId: string, userAgent: string | null, now: number) {
+  const { token, hash } = await newOpaqueToken();
+  await getDb(env.DB)
+    .insert(refreshTokens)
+    .values({ id: newId("rt"), userId, familyId, tokenHash: hash, expiresAt: now + REFRESH_TOKEN_TTL_SECONDS * 1000, createdAt: now, userAgent });
+  return token;
+}
+
+/** Starts a session: a new refresh-token family and a 15-minute access token. */
+export async function startSession(env: Env, user: Pick<UserRow, "id" | "role">, userAgent: string | null = null): Promise<IssuedSession> {
+  const now = Date.now();
+  const sessionId = newId("ses");
+  const refreshToken = await issueRefreshToken(env, user.id, sessionId, userAgent, now);
+  const accessToken = await signAccessToken(env, { sub: user.id, role: user.role, sid: sessionId }, now);
+  return { sessionId, accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+}
+
+/**
+ * Trades a refresh token for a new pair (rotation). A token presented a
+ * second time means it was stolen: every session of its user ends.
+ */
+export async function rotateSession(env: Env, presented: string, userAgent: string | null = null): Promise<IssuedSession & { user: UserRow }> {
+  const db = getDb(env.DB);
+  const now = Date.now();
+  const row = await db
+    .select()
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, await hashOpaqueToken(presented)))
+    .get();
+  const invalid = new AppError("auth.invalid_refresh_token", 401, "Your session has ended. Sign in again.");
+  if (!row || row.revokedAt !== null || row.expiresAt <= now) throw invalid;
+  // Claim the token atomically: of two concurrent uses only one sees changes = 1.
+  const claimed = await db
+    .update(refreshTokens)
+    .set({ usedAt: now })
+    .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt)))
+    .run();
+  if ((claimed.meta.changes ?? 0) === 0) {
+    await revokeAllSessions(env, row.userId, now);
+    console.warn(JSON.stringify({ level: "warn", msg: "refresh token reuse: all sessions revoked", userId: row.userId }));
+    throw invalid;
+  }
+  const user = await db.select().from(users).where(eq(users.id, row.userId)).get();
+  if (!user || user.status !== "active") throw invalid;
+  const refreshToken = await issueRefreshToken(env, user.id, row.familyId, userAgent, now);
+  const accessToken = await signAccessToken(env, { sub: user.id, role: user.role, sid: row.familyId }, now);
+  return { user, sessionId: row.familyId, accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+}
+
+/**
+ * The signed-in user behind an access token, or null. Checked on every
+ * request against D1 (not KV, which lags): the account is active, the token
+ * was issued after the user's last revoke-all, and its session is not ended.
+ */
+export async function resolveAccessToken(env: Env, token: string): Promise<{ user: UserRow; sessionId: string } | null> {
+  const claims = await verifyAccessToken(env, token);
+  if (!claims) return null;
+  const row = await getDb(env.DB)
+    .select({
+      user: users,
+      live: sql<number>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${claims.sid} and ${refreshTokens.revokedAt} is null)`,
+    })
+    .from(users)
+    .where(eq(users.id, claims.sub))
+    .get();
+  if (!row || row.user.status !== "active" || !row.live || claims.ims < row.user.sessionsValidAfter) return null;
+  return { user: row.user, sessionId: claims.sid };
+}
+
+/** Ends one session (sign out on this device). */
+export async function endSession(env: Env, sessionId: string): Promise<void> {
+  await getDb(env.DB)
+    .update(refreshTokens)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(refreshTokens.familyId, sessionId), isNull(refreshTokens.revokedAt)));
+}

@@ -1,0 +1,73 @@
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { decryptPii, encryptPii } from "../../lib/pii-crypto";
+import type { UpdateProfileBody, User } from "../schema";
+import { type Role, refreshTokens, users } from "../tables";
+
+export type UserRow = typeof users.$inferSelect;
+
+const phoneContext = (userId: string) => `users.phone:${userId}`;
+
+/** The public shape of a user (phone decrypted). */
+export async function toUser(env: Env, row: UserRow): Promise<User> {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    emailVerified: row.emailVerifiedAt !== null,
+    phone: row.phoneEnc ? await decryptPii(env.PII_KEYS, row.phoneEnc, phoneContext(row.id)) : null,
+    hasPassword: row.passwordHash !== null,
+    createdAt: row.createdAt,
+  };
+}
+
+export async function findUserById(env: Env, id: string): Promise<UserRow | undefined> {
+  return getDb(env.DB).select().from(users).where(eq(users.id, id)).get();
+}
+
+export async function findUserByEmail(env: Env, email: string): Promise<UserRow | undefined> {
+  return getDb(env.DB).select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+}
+
+/** Changes name and/or phone. Email and role are not editable here. */
+export async function updateProfile(env: Env, userId: string, patch: UpdateProfileBody): Promise<User> {
+  const set: Partial<UserRow> = { updatedAt: new Date().toISOString() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.phone !== undefined) set.phoneEnc = patch.phone ? await encryptPii(env.PII_KEYS, patch.phone, phoneContext(userId)) : null;
+  const row = await getDb(env.DB).update(users).set(set).where(eq(users.id, userId)).returning().get();
+  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
+  return toUser(env, row);
+}
+
+/**
+ * Ends every session of a user at once: access tokens issued before now stop
+ * working on their next request, and every refresh token is revoked.
+ */
+export async function revokeAllSessions(env: Env, userId: string, now = Date.now()): Promise<void> {
+  const db = getDb(env.DB);
+  await db.batch([
+    db
+      .update(users)
+      .set({ sessionsValidAfter: sql`max(${users.sessionsValidAfter}, ${now})` })
+      .where(eq(users.id, userId)),
+    db.update(refreshTokens).set({ revokedAt: now }).where(sql`${refreshTokens.userId} = ${userId} and ${refreshTokens.revokedAt} is null`),
+  ]);
+}
+
+/** Grants a role (admins only, checked by the route). The user's sessions end so the new role applies at once. */
+export async function setUserRole(env: Env, userId: string, role: Role): Promise<User> {
+  const row = await getDb(env.DB).update(users).set({ role, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).returning().get();
+  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
+  await revokeAllSessions(env, userId);
+  return toUser(env, row);
+}
+
+/** Disables or re-enables an account; disabling ends its sessions at once. */
+export async function setUserStatus(env: Env, userId: string, status: "active" | "disabled"): Promise<User> {
+  const row = await getDb(env.DB).update(users).set({ status, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).returning().get();
+  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
+  if (status === "disabled") await revokeAllSessions(env, userId);
+  return toUser(env, row);
+}

@@ -1,0 +1,104 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["customer", "vendor", "support", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * People who can sign in. `email` is stored lower-cased. `sessionsValidAfter`
+ * (epoch ms) revokes every access token issued before it: bumped on sign-out
+ * everywhere, password change, role change, disable, refresh-token reuse.
+ */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    emailVerifiedAt: text("email_verified_at"),
+    name: text("name").notNull(),
+    /** PHC string `$scrypt$ln=15,r=8,p=3$<salt>$<hash>`; null for OAuth-only accounts. */
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: ROLES }).notNull().default("customer"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    /** AES-256-GCM ciphertext `<kid>.<iv>.<data>` of the phone number. */
+    phoneEnc: text("phone_enc"),
+    sessionsValidAfter: integer("sessions_valid_after").notNull().default(0),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_role_idx").on(t.role)],
+);
+
+/** Address book entries; the address itself is encrypted (it is personal data). */
+export const userAddresses = sqliteTable(
+  "user_addresses",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Country stays in clear for shipping rules; everything else is in `dataEnc`. */
+    country: text("country").notNull(),
+    dataEnc: text("data_enc").notNull(),
+    isDefaultShipping: integer("is_default_shipping").notNull().default(0),
+    isDefaultBilling: integer("is_default_billing").notNull().default(0),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("user_addresses_user_idx").on(t.userId)],
+);
+
+/**
+ * Opaque refresh tokens, stored as SHA-256 hashes. Each rotation issues a new
+ * token in the same family and marks the old one used; presenting a used
+ * token again means it leaked, so every session of the user ends.
+ */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: text("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    revokedAt: integer("revoked_at"),
+    createdAt: integer("created_at").notNull(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash), index("refresh_tokens_user_idx").on(t.userId)],
+);
+
+/** Single-use emailed tokens (password reset, email verification), stored hashed. */
+export const oneTimeTokens = sqliteTable(
+  "one_time_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["password_reset", "verify_email"] }).notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("one_time_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/** Sign-in identities at OAuth / OpenID Connect providers. */
+export const oauthIdentities = sqliteTable(
+  "oauth_identities",
+  {
+    provider: text("provider").notNull(),
+    subject: text("subject").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("oauth_identities_provider_subject_uq").on(t.provider, t.subject), index("oauth_identities_user_idx").on(t.userId)],
+);

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+/** An EMAIL_QUEUE message. `id` is the idempotency key: the same id is sent at most once. */
+export const EmailMessage = z.discriminatedUnion("template", [
+  z.object({ id: z.string().min(8), template: z.literal("welcome"), to: z.email(), data: z.object({ name: z.string() }) }),
+  z.object({ id: z.string().min(8), template: z.literal("verify_email"), to: z.email(), data: z.object({ name: z.string(), url: z.string() }) }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("password_reset"),
+    to: z.email(),
+    data: z.object({ name: z.string(), url: z.string(), expiresInMinutes: z.number() }),
+  }),
+  z.object({ id: z.string().min(8), template: z.literal("password_changed"), to: z.email(), data: z.object({ name: z.string() }) }),
+]);
+export type EmailMessage = z.infer<typeof EmailMessage>;
