@@ -4,7 +4,7 @@
 // `wrangler d1 --local` use. `wrangler dev` adds a development proxy in front (about
 // 3x slower, see BENCHMARKS.md); `npm run dev` keeps hot reload for page work.
 //
-//   node scripts/serve.mjs [--port 8787] [--host 127.0.0.1] [--persist-to .wrangler/state] [--quiet]
+//   node scripts/serve.mjs [--port 8787] [--host 127.0.0.1] [--persist-to .wrangler/state] [--quiet] [--var KEY=VALUE ...]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "persist-to": { type: "string", default: ".wrangler/state" },
     quiet: { type: "boolean", default: false },
+    // --var KEY=VALUE (repeatable): overrides a var or secret, e.g. to point OAuth at a local fake provider in tests.
+    var: { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -47,6 +49,10 @@ const devVarsFile = path.join(root, ".dev.vars");
 const secrets = existsSync(devVarsFile) ? parseEnv(readFileSync(devVarsFile, "utf8")) : {};
 const overrides = {};
 for (const key of ["LOG_REQUESTS", "ENVIRONMENT"]) if (process.env[key]) overrides[key] = process.env[key];
+for (const pair of args.var) {
+  const eq = pair.indexOf("=");
+  if (eq > 0) overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
 
 const options = {
   ...workerOptions,

@@ -1,10 +1,39 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { getPageSession, renewPageSession } from "./accounts/page-session";
+import type { Role } from "./accounts/tables";
 import { api } from "./api";
 import type { AppEnv } from "./lib/context";
 import { pageCache } from "./lib/page-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
+
+const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [
+  ["/admin", ["admin", "support"]],
+  ["/vendor", ["vendor", "admin"]],
+];
+
+/**
+ * The admin and vendor sections are guarded here, before Astro renders:
+ * anonymous visitors go to sign-in, other roles get a 403 page. The API
+ * routes behind those pages check again on the server.
+ */
+async function guardStaffPages(request: Request, env: Env): Promise<Response | null> {
+  const path = new URL(request.url).pathname;
+  const section = STAFF_SECTIONS.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+  if (!section) return null;
+  const session = await getPageSession(request, env);
+  if (!session) {
+    return new Response(null, { status: 303, headers: { Location: `/account/login?returnTo=${encodeURIComponent(path)}`, "Cache-Control": "no-store" } });
+  }
+  if (!section[1].includes(session.user.role)) {
+    return new Response("<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>Your account cannot open this section. <a href=\"/\">Back to the store</a></p>", {
+      status: 403,
+      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
+  return null;
+}
 
 export type PagesHandler = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
@@ -29,6 +58,16 @@ export function createFrontDoor(pages: PagesHandler) {
   app.route("/", api);
   app.route("/media", mediaRoutes);
   app.use("*", pageCache());
-  app.all("*", (c) => pages(c.req.raw, c.env, c.executionCtx as ExecutionContext));
+  app.all("*", async (c) => {
+    // Renew an expired access cookie before rendering, so pages see the shopper signed in.
+    const renewed = await renewPageSession(c.req.raw, c.env);
+    const request = renewed?.request ?? c.req.raw;
+    const guard = await guardStaffPages(request, c.env);
+    const res = guard ?? (await pages(request, c.env, c.executionCtx as ExecutionContext));
+    if (!renewed?.setCookies.length) return res;
+    const withCookies = new Response(res.body, res);
+    for (const cookie of renewed.setCookies) withCookies.headers.append("Set-Cookie", cookie);
+    return withCookies;
+  });
   return app;
 }
