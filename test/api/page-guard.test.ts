@@ -1,0 +1,49 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { insertUser } from "../support/factories";
+import { call, cookiesFrom, freshIp, postJson } from "../support/http";
+
+async function signIn(role: "customer" | "vendor" | "support" | "admin") {
+  const user = await insertUser(env.DB, { role });
+  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  expect(res.status).toBe(200);
+  return cookiesFrom(res);
+}
+
+// The API test entry renders every page as a plain 404, so "let through" shows as 404.
+describe("guard in front of the /admin and /vendor pages", () => {
+  it("sends anonymous visitors to sign in, with the page to come back to", async () => {
+    const res = await call("/admin/orders", { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/account/login?returnTo=%2Fadmin%2Forders");
+  });
+
+  it.each([
+    ["customer", "/admin", 403],
+    ["vendor", "/admin", 403],
+    ["support", "/admin", 404],
+    ["admin", "/admin/products", 404],
+    ["customer", "/vendor", 403],
+    ["support", "/vendor/products", 403],
+    ["vendor", "/vendor/products", 404],
+  ] as const)("a %s opening %s gets %i", async (role, path, status) => {
+    const res = await call(path, { headers: { Cookie: await signIn(role) }, redirect: "manual" });
+    expect(res.status).toBe(status);
+  });
+});
+
+describe("page requests with an expired access cookie", () => {
+  it("are renewed from the refresh cookie before the page renders", async () => {
+    const cookie = await signIn("admin");
+    const refreshOnly = cookie.split("; ").find((c) => c.startsWith("__Host-rt=")) as string;
+    const res = await call("/admin", { headers: { Cookie: refreshOnly }, redirect: "manual" });
+    expect(res.status).toBe(404); // let through as the admin
+    expect(res.headers.getSetCookie().map((c) => c.split("=")[0])).toEqual(["__Host-at", "__Host-rt"]);
+  });
+
+  it("clear both cookies when the refresh cookie is dead", async () => {
+    const res = await call("/admin", { headers: { Cookie: "__Host-rt=not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-at=; Max-Age=0/), expect.stringMatching(/^__Host-rt=; Max-Age=0/)]);
+  });
+});
