@@ -56,7 +56,10 @@ api.doc31("/openapi.json", {
   },
   servers: [{ url: "/" }],
 });
-api.get("/docs", (c) => c.html(docsPage("/api/openapi.json")));
+api.get("/docs", async (c) => {
+  const { html, csp } = await docsPage();
+  return c.html(html, 200, { "Content-Security-Policy": csp });
+});
 
 // A mounted sub-app's notFound is not consulted, so unmatched /api paths end here.
 api.all("*", (c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));

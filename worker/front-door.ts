@@ -4,6 +4,7 @@ import { getPageSession, renewPageSession } from "./accounts/page-session";
 import type { Role } from "./accounts/tables";
 import { api } from "./api";
 import type { AppEnv } from "./lib/context";
+import { contentSecurityPolicy } from "./lib/csp";
 import { pageCache } from "./lib/page-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
@@ -27,10 +28,13 @@ async function guardStaffPages(request: Request, env: Env): Promise<Response | n
     return new Response(null, { status: 303, headers: { Location: `/account/login?returnTo=${encodeURIComponent(path)}`, "Cache-Control": "no-store" } });
   }
   if (!section[1].includes(session.user.role)) {
-    return new Response("<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>Your account cannot open this section. <a href=\"/\">Back to the store</a></p>", {
-      status: 403,
-      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
-    });
+    return new Response(
+      '<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>Your account cannot open this section. <a href="/">Back to the store</a></p>',
+      {
+        status: 403,
+        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+      },
+    );
   }
   return null;
 }
@@ -55,6 +59,7 @@ export function createFrontDoor(pages: PagesHandler) {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
+  app.use("*", contentSecurityPolicy());
   app.route("/", api);
   app.route("/media", mediaRoutes);
   app.use("*", pageCache());

@@ -26,6 +26,14 @@ describe("API conventions", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  });
+
+  it("allows the API reference page's own script and style by hash only", async () => {
+    const csp = (await call("/api/docs")).headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]{44}'/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain("frame-ancestors 'none'");
   });
 });
 
