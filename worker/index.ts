@@ -1,6 +1,8 @@
 import { handle } from "@astrojs/cloudflare/handler";
 import { createWorker } from "./worker";
 
+export { CartSession } from "../durable-objects/cart-session";
+export { InventoryLedger } from "../durable-objects/inventory-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 
 /** The one Worker: Hono in front, Astro renders every page path. */

@@ -1,5 +1,7 @@
 import { createWorker } from "./worker";
 
+export { CartSession } from "../durable-objects/cart-session";
+export { InventoryLedger } from "../durable-objects/inventory-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 
 /**

@@ -1175,6 +1175,8 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
         compareAtPrice,
         weightGrams: Math.round(baseWeight * (1 + 0.06 * combo.sizeRank)),
         stockAvailable,
+        stockVersion: 0,
+        lowStockThreshold: 5,
         position,
       };
     });

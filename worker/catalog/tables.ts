@@ -98,6 +98,10 @@ export const productVariants = sqliteTable(
     weightGrams: integer("weight_grams").notNull().default(0),
     /** Mirror of available stock; the inventory Durable Object is the source of truth once it exists. */
     stockAvailable: integer("stock_available").notNull().default(0),
+    /** Ledger version of the mirrored figure: a late, older mirror write never overwrites a newer one. */
+    stockVersion: integer("stock_version").notNull().default(0),
+    /** Available stock at or below which admins get one low-stock alert. */
+    lowStockThreshold: integer("low_stock_threshold").notNull().default(5),
     position: integer("position").notNull().default(0),
   },
   (t) => [uniqueIndex("product_variants_sku_uq").on(t.sku), index("product_variants_product_idx").on(t.productId, t.position)],

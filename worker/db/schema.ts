@@ -2,4 +2,5 @@
 export * from "../accounts/tables";
 export * from "../analytics/tables";
 export * from "../catalog/tables";
+export * from "../inventory/tables";
 export * from "../notifications/tables";

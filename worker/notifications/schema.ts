@@ -11,5 +11,12 @@ export const EmailMessage = z.discriminatedUnion("template", [
     data: z.object({ name: z.string(), url: z.string(), expiresInMinutes: z.number() }),
   }),
   z.object({ id: z.string().min(8), template: z.literal("password_changed"), to: z.email(), data: z.object({ name: z.string() }) }),
+  // Sent to every admin: the consumer fans it out, one outbox row per admin.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("low_stock"),
+    to: z.literal("admins"),
+    data: z.object({ sku: z.string(), available: z.number().int(), threshold: z.number().int() }),
+  }),
 ]);
 export type EmailMessage = z.infer<typeof EmailMessage>;

@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { users } from "../accounts/tables";
 import { getDb } from "../db/client";
 import type { EmailMessage } from "./schema";
 import { emailOutbox } from "./tables";
@@ -17,9 +18,23 @@ export async function enqueueEmail(queue: Queue, message: EmailMessage): Promise
 export async function deliverEmail(env: Env, message: EmailMessage): Promise<boolean> {
   const db = getDb(env.DB);
   const rendered = renderEmail(message, env.STORE_NAME);
+  // "admins" fans out: one email per admin, each with its own idempotency key.
+  const recipients =
+    message.to === "admins"
+      ? (
+          await db
+            .select({ id: users.id, email: users.email })
+            .from(users)
+            .where(and(eq(users.role, "admin"), eq(users.status, "active")))
+        ).map((u) => ({
+          id: `${message.id}:${u.id}`,
+          to: u.email,
+        }))
+      : [{ id: message.id, to: message.to }];
+  if (!recipients.length) return false;
   const result = await db
     .insert(emailOutbox)
-    .values({ id: message.id, template: message.template, toAddress: message.to, ...rendered, provider: "outbox", status: "sent" })
+    .values(recipients.map((r) => ({ id: r.id, template: message.template, toAddress: r.to, ...rendered, provider: "outbox", status: "sent" as const })))
     .onConflictDoNothing()
     .run();
   return (result.meta.changes ?? 0) > 0;

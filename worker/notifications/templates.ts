@@ -45,6 +45,11 @@ export function renderEmail(message: EmailMessage, store: string): RenderedEmail
         ],
         { label: "Choose a new password", url: message.data.url },
       );
+    case "low_stock":
+      return build(`Low stock: ${message.data.sku}`, `Low stock: ${message.data.sku}`, [
+        `Only ${message.data.available} unit${message.data.available === 1 ? "" : "s"} of ${message.data.sku} are available (alert threshold ${message.data.threshold}).`,
+        "Restock or adjust the threshold in the inventory section. You get one alert per crossing, not one per sale.",
+      ]);
     case "password_changed":
       return build("Your password was changed", "Your password was changed", [
         `Hi ${message.data.name}, the password of your account was just changed and every other session was signed out.`,
