@@ -5,6 +5,7 @@ import { adminUserRoutes } from "./accounts/routes-admin";
 import { meRoutes } from "./accounts/routes-me";
 import { oauthRoutes } from "./accounts/routes-oauth";
 import { analyticsRoutes } from "./analytics/routes";
+import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
@@ -42,7 +43,8 @@ const routes = api
   .route("/", authRoutes)
   .route("/", oauthRoutes)
   .route("/", meRoutes)
-  .route("/", adminUserRoutes);
+  .route("/", adminUserRoutes)
+  .route("/", cartRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });
