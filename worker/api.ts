@@ -7,6 +7,7 @@ import { oauthRoutes } from "./accounts/routes-oauth";
 import { analyticsRoutes } from "./analytics/routes";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
+import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
 import { authenticate } from "./lib/auth";
@@ -44,7 +45,8 @@ const routes = api
   .route("/", oauthRoutes)
   .route("/", meRoutes)
   .route("/", adminUserRoutes)
-  .route("/", cartRoutes);
+  .route("/", cartRoutes)
+  .route("/", checkoutRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -15,4 +15,12 @@ interface __BaseEnv_Env {
   /** Test-only: points a provider's endpoints at a local fake provider, e.g. OAUTH_GITHUB_BASE_URL=http://127.0.0.1:8791/github */
   OAUTH_GITHUB_BASE_URL?: string;
   OAUTH_GOOGLE_BASE_URL?: string;
+  /** Stripe secret key (sk_live_… / sk_test_…). Without it the built-in test provider takes payments. */
+  STRIPE_SECRET_KEY?: string;
+  /** Signing secret of the Stripe webhook endpoint (whsec_…). */
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Test-only: Stripe API base URL of a local fake Stripe server, e.g. http://127.0.0.1:12111 */
+  STRIPE_API_BASE?: string;
+  /** "true" lets a production store without Stripe keys use the test provider (a demo store). */
+  ALLOW_TEST_PAYMENTS?: string;
 }

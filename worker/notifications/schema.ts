@@ -11,6 +11,12 @@ export const EmailMessage = z.discriminatedUnion("template", [
     data: z.object({ name: z.string(), url: z.string(), expiresInMinutes: z.number() }),
   }),
   z.object({ id: z.string().min(8), template: z.literal("password_changed"), to: z.email(), data: z.object({ name: z.string() }) }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("order_confirmation"),
+    to: z.email(),
+    data: z.object({ number: z.string(), total: z.number().int(), currency: z.string(), url: z.string() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),

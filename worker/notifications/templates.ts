@@ -45,6 +45,15 @@ export function renderEmail(message: EmailMessage, store: string): RenderedEmail
         ],
         { label: "Choose a new password", url: message.data.url },
       );
+    case "order_confirmation": {
+      const total = new Intl.NumberFormat("en-US", { style: "currency", currency: message.data.currency }).format(message.data.total / 100);
+      return build(
+        `Order ${message.data.number} confirmed`,
+        `Thank you — order ${message.data.number} is confirmed`,
+        [`We received your payment of ${total}. We will email you again when your order ships.`],
+        { label: "View your order", url: message.data.url },
+      );
+    }
     case "low_stock":
       return build(`Low stock: ${message.data.sku}`, `Low stock: ${message.data.sku}`, [
         `Only ${message.data.available} unit${message.data.available === 1 ? "" : "s"} of ${message.data.sku} are available (alert threshold ${message.data.threshold}).`,

@@ -1,0 +1,184 @@
+import { eq } from "drizzle-orm";
+import { addressProblems } from "../accounts/address-rules";
+import { getAddress } from "../accounts/service/addresses";
+import type { UserRow } from "../accounts/service/users";
+import { newOpaqueToken } from "../accounts/tokens";
+import { viewCart } from "../cart/service";
+import { getDb } from "../db/client";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { encryptPii } from "../lib/pii-crypto";
+import { orderAddressContext } from "../orders/service";
+import { orderEvents, orderLines, orders } from "../orders/tables";
+import { activeProvider } from "../payments/providers";
+import { applyPaymentOutcome } from "../payments/service";
+import { payments } from "../payments/tables";
+import { shippingOptions } from "../shipping/service";
+import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
+
+/** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */
+export const HOLD_TTL_MS = 45 * 60_000;
+export const PAYMENT_WINDOW_MS = 31 * 60_000;
+
+const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
+
+function orderNumber(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `NW-${Array.from(bytes, (b) => "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[b & 31]).join("")}`;
+}
+
+/**
+ * Places an order from a cart: every amount recomputed from the catalog,
+ * stock reserved SKU by SKU in a fixed (sorted) order — so two checkouts
+ * never wait on each other in opposite orders — and released again if one SKU
+ * is short (compensation); then the order, its lines, its timeline entry and
+ * its payment are written in one D1 batch, and the payment starts.
+ */
+export async function placeOrder(env: Env, input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string }): Promise<CheckoutResult> {
+  const { cartId, user, body, origin } = input;
+  const email = user?.email ?? body.email?.toLowerCase();
+  if (!email) throw new AppError("checkout.email_required", 400, "Enter an email address for the order.", [{ path: "email", message: "Required for guests" }]);
+
+  let address: CheckoutAddress;
+  if (body.addressId) {
+    if (!user) throw new AppError("checkout.address_not_found", 404, "Sign in to use a saved address.", [{ path: "addressId", message: "Not found" }]);
+    const { id: _id, isDefaultBilling: _b, isDefaultShipping: _s, ...saved } = await getAddress(env, user.id, body.addressId);
+    address = saved;
+  } else if (body.shippingAddress) {
+    address = body.shippingAddress;
+    const problems = addressProblems(address).map((p) => ({ ...p, path: `shippingAddress.${p.path}` }));
+    if (problems.length) throw new AppError("checkout.invalid_address", 400, "The shipping address is not complete for its country.", problems);
+  } else {
+    throw new AppError("checkout.address_required", 400, "Enter a shipping address.", [{ path: "shippingAddress", message: "Required" }]);
+  }
+
+  const cart = await viewCart(env, cartId);
+  if (!cart.items.length) throw new AppError("checkout.cart_empty", 409, "The cart is empty.");
+  const problems = cart.items.flatMap((item, i) =>
+    item.issues.map((issue) => ({ path: `items.${i}.${issue === "price_changed" ? "unitPrice" : "quantity"}`, message: issue })),
+  );
+  if (problems.length) throw new AppError("checkout.cart_changed", 409, "Some items changed since you added them. Review your cart.", problems);
+
+  const currency = env.BASE_CURRENCY;
+  const subtotal = cart.items.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
+  const option = shippingOptions(subtotal, address.country, currency).find((o) => o.id === body.shippingOption);
+  if (!option) throw new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  const taxTotal = 0; // Taxes and duties per country arrive with the shipping issue (#5).
+  const grandTotal = subtotal + option.amount + taxTotal;
+
+  const orderId = newId("ord");
+  const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
+  const held: { sku: string; holdId: string }[] = [];
+  for (const [index, line] of lines.entries()) {
+    const holdId = `${orderId}:${line.sku}`;
+    const result = await ledger(env, line.sku).reserve(line.sku, holdId, line.quantity, HOLD_TTL_MS);
+    if (!result.ok) {
+      for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "checkout could not reserve every item");
+      const at = cart.items.findIndex((i) => i.sku === line.sku);
+      throw new AppError(
+        "checkout.item_out_of_stock",
+        409,
+        result.available > 0 ? `Only ${result.available} of ${line.name} left.` : `${line.name} just sold out.`,
+        [{ path: `items.${at < 0 ? index : at}.quantity`, message: result.available > 0 ? `Only ${result.available} available` : "Out of stock" }],
+      );
+    }
+    held.push({ sku: line.sku, holdId });
+  }
+
+  const provider = activeProvider(env);
+  const paymentId = newId("pay");
+  const number = orderNumber();
+  const access = await newOpaqueToken();
+  const now = Date.now();
+  const db = getDb(env.DB);
+  const orderRow = {
+    id: orderId,
+    number,
+    userId: user?.id ?? null,
+    email,
+    cartId,
+    status: "pending_payment" as const,
+    currency,
+    subtotal,
+    shippingTotal: option.amount,
+    taxTotal,
+    grandTotal,
+    shippingOption: option.id,
+    shippingCountry: address.country,
+    shippingAddressEnc: await encryptPii(env.PII_KEYS, JSON.stringify(address), orderAddressContext(orderId)),
+    accessTokenHash: access.hash,
+    holdsExpireAt: now + HOLD_TTL_MS,
+  };
+  const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
+  try {
+    await db.batch([
+      db.insert(orders).values(orderRow),
+      db.insert(orderLines).values(
+        lines.map((l) => ({
+          id: newId("oln"),
+          orderId,
+          sku: l.sku,
+          productId: l.productId,
+          name: l.name,
+          variantTitle: l.variantTitle,
+          unitPrice: l.unitPrice.amount,
+          quantity: l.quantity,
+          lineTotal: l.unitPrice.amount * l.quantity,
+          holdId: `${orderId}:${l.sku}`,
+        })),
+      ),
+      db
+        .insert(orderEvents)
+        .values({ id: newId("oev"), orderId, status: "pending_payment", actor: user ? `customer:${user.id}` : "guest", note: "Order placed" }),
+      db.insert(payments).values(paymentRow),
+    ]);
+  } catch (err) {
+    for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "order could not be saved");
+    throw err;
+  }
+
+  const orderUrl = `${origin}/orders/${orderId}?token=${access.token}`;
+  try {
+    const started = await provider.start(env, {
+      payment: {
+        ...paymentRow,
+        providerRef: null,
+        providerPaymentId: null,
+        refundedAmount: 0,
+        redirectUrl: null,
+        failureReason: null,
+        createdAt: "",
+        updatedAt: "",
+      },
+      order: { id: orderId, number, email, grandTotal, currency },
+      lines: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, unitPrice: l.unitPrice.amount, quantity: l.quantity })),
+      shipping: option.amount,
+      origin,
+      expiresAt: now + PAYMENT_WINDOW_MS,
+    });
+    await db.update(payments).set({ providerRef: started.providerRef, redirectUrl: started.redirectUrl }).where(eq(payments.id, paymentId));
+    return {
+      orderId,
+      orderNumber: number,
+      status: "pending_payment",
+      total: { amount: grandTotal, currency },
+      payment: { provider: provider.name, redirectUrl: started.redirectUrl },
+      orderUrl,
+    };
+  } catch (err) {
+    await applyPaymentOutcome(
+      env,
+      {
+        provider: provider.name,
+        eventId: `start-failed:${paymentId}`,
+        eventType: "start_failed",
+        paymentId,
+        outcome: "failed",
+        reason: "the payment could not be started",
+      },
+      origin,
+    );
+    console.error(JSON.stringify({ level: "error", msg: "payment start failed", orderId, error: String(err) }));
+    throw new AppError("checkout.payment_failed", 502, "The payment could not be started. Nothing was charged; try again.");
+  }
+}
