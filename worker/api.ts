@@ -13,6 +13,7 @@ import { healthRoutes } from "./health/routes";
 import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
+import { webhookRoutes } from "./payments/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -46,7 +47,8 @@ const routes = api
   .route("/", meRoutes)
   .route("/", adminUserRoutes)
   .route("/", cartRoutes)
-  .route("/", checkoutRoutes);
+  .route("/", checkoutRoutes)
+  .route("/", webhookRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -1,3 +1,4 @@
+import { stripeProvider } from "./stripe";
 import type { payments } from "./tables";
 
 type PaymentRow = typeof payments.$inferSelect;
@@ -36,14 +37,9 @@ export const testProvider: PaymentProvider = {
   },
 };
 
-let stripeProvider: PaymentProvider | undefined;
-export function registerStripeProvider(provider: PaymentProvider): void {
-  stripeProvider = provider;
-}
-
 /** Stripe when its secret key is configured; otherwise the test provider (never in production unless allowed). */
 export function activeProvider(env: Env): PaymentProvider {
-  if (env.STRIPE_SECRET_KEY && stripeProvider) return stripeProvider;
+  if (env.STRIPE_SECRET_KEY) return stripeProvider;
   if (env.ENVIRONMENT === "production" && env.ALLOW_TEST_PAYMENTS !== "true") {
     throw new Error("No payment provider: set STRIPE_SECRET_KEY (or ALLOW_TEST_PAYMENTS=true for a demo store)");
   }
@@ -51,9 +47,5 @@ export function activeProvider(env: Env): PaymentProvider {
 }
 
 export function providerFor(_env: Env, name: "test" | "stripe"): PaymentProvider {
-  if (name === "stripe") {
-    if (!stripeProvider) throw new Error("Stripe provider not registered");
-    return stripeProvider;
-  }
-  return testProvider;
+  return name === "stripe" ? stripeProvider : testProvider;
 }

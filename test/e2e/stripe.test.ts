@@ -1,0 +1,147 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeStripe } from "./fake-stripe";
+import { startStore } from "./store";
+
+const WEBHOOK_SECRET = "whsec_test_local_secret";
+const fake = new FakeStripe(12111);
+let store: Awaited<ReturnType<typeof startStore>>;
+
+beforeAll(async () => {
+  await fake.start();
+  store = await startStore({
+    port: 8792,
+    vars: { STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: fake.base },
+  });
+}, 120_000);
+afterAll(async () => {
+  store?.stop();
+  await fake.stop();
+});
+
+/** A shopper's cart and checkout through the store's HTTP API, with cookies. */
+async function placeOrder(quantity = 1) {
+  const products = (await (await fetch(`${store.baseUrl}/api/products?inStock=true&sort=price_asc&perPage=5`)).json()) as { items: { slug: string }[] };
+  const detail = (await (await fetch(`${store.baseUrl}/api/products/${products.items[0]?.slug}`)).json()) as {
+    variants: { sku: string; stockStatus: string; price: { amount: number } }[];
+  };
+  const variant = detail.variants.find((v) => v.stockStatus === "in_stock") ?? detail.variants[0];
+  const headers = { "Content-Type": "application/json", Origin: store.baseUrl };
+  const add = await fetch(`${store.baseUrl}/api/cart/items`, { method: "POST", headers, body: JSON.stringify({ sku: variant?.sku, quantity }) });
+  const cookie = add.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const res = await fetch(`${store.baseUrl}/api/checkout`, {
+    method: "POST",
+    headers: { ...headers, Cookie: cookie },
+    body: JSON.stringify({
+      email: "stripe-buyer@example.test",
+      shippingOption: "standard",
+      shippingAddress: { fullName: "Ada", line1: "1 Main St", city: "Portland", region: "OR", postalCode: "97201", country: "US" },
+    }),
+  });
+  expect(res.status).toBe(201);
+  const placed = (await res.json()) as { orderId: string; orderUrl: string; total: { amount: number }; payment: { provider: string; redirectUrl: string } };
+  const sessionId = placed.payment.redirectUrl.split("/").pop() as string;
+  return { ...placed, sessionId, unitPrice: variant?.price.amount ?? 0 };
+}
+
+async function order(placed: { orderUrl: string }) {
+  const url = new URL(placed.orderUrl);
+  return (await (await fetch(`${store.baseUrl}/api${url.pathname}${url.search}`)).json()) as {
+    status: string;
+    timeline: { status: string; note: string | null }[];
+  };
+}
+
+/** Sends an event signed with the SDK's own test-header helper (or a given signature). */
+async function deliver(event: object, options: { signature?: string; timestamp?: number } = {}) {
+  const payload = JSON.stringify(event);
+  const signature =
+    options.signature ?? (await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: WEBHOOK_SECRET, timestamp: options.timestamp }));
+  return fetch(`${store.baseUrl}/api/webhooks/stripe`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+    body: payload,
+  });
+}
+
+let seq = 0;
+const sessionEvent = (type: string, sessionId: string) => ({
+  id: `evt_${++seq}`,
+  object: "event",
+  type,
+  data: { object: { id: sessionId, object: "checkout.session" } },
+});
+const intentEvent = (session: { payment_intent: string; amount_total: number; currency: string; metadata: Record<string, string> }) => ({
+  id: `evt_${++seq}`,
+  object: "event",
+  type: "payment_intent.succeeded",
+  data: {
+    object: {
+      id: session.payment_intent,
+      object: "payment_intent",
+      amount_received: session.amount_total,
+      currency: session.currency,
+      metadata: session.metadata,
+    },
+  },
+});
+
+describe("Stripe Checkout against a local fake Stripe", () => {
+  it("creates a hosted Checkout Session with server prices and an idempotency key, and a signed completed event pays the order once", async () => {
+    const placed = await placeOrder(2);
+    expect(placed.payment.provider).toBe("stripe");
+    expect(placed.payment.redirectUrl).toBe(`${fake.base}/pay/${placed.sessionId}`);
+    const create = fake.calls.find((c) => c.path === "/v1/checkout/sessions" && c.form.get("metadata[orderId]") === placed.orderId);
+    expect(create?.idempotencyKey).toMatch(/^checkout-session:pay_/);
+    expect(create?.form.get("line_items[0][price_data][unit_amount]")).toBe(String(placed.unitPrice));
+    expect(create?.form.get("line_items[0][quantity]")).toBe("2");
+    expect(fake.sessions.get(placed.sessionId)?.amount_total).toBe(placed.total.amount);
+
+    fake.settle(placed.sessionId, "paid");
+    const event = sessionEvent("checkout.session.completed", placed.sessionId);
+    const first = await deliver(event);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ received: true, applied: true });
+    expect((await order(placed)).status).toBe("paid");
+    // Stripe delivers the same event again: nothing changes.
+    expect(await (await deliver(event)).json()).toEqual({ received: true, applied: false });
+    expect((await order(placed)).timeline.map((e) => e.status)).toEqual(["pending_payment", "paid"]);
+  }, 30_000);
+
+  it("refuses a forged signature and a stale timestamp with 400, changing nothing", async () => {
+    const placed = await placeOrder();
+    fake.settle(placed.sessionId, "paid");
+    const event = sessionEvent("checkout.session.completed", placed.sessionId);
+    const forged = await deliver(event, { signature: `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` });
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { code: string }).code).toBe("webhooks.invalid_signature");
+    const stale = await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(stale.status).toBe(400);
+    expect((await order(placed)).status).toBe("pending_payment");
+  }, 30_000);
+
+  it("ends correct when the payment event arrives before the checkout event", async () => {
+    const placed = await placeOrder();
+    const session = fake.settle(placed.sessionId, "paid");
+    expect(await (await deliver(intentEvent(session))).json()).toEqual({ received: true, applied: true });
+    expect(await (await deliver(sessionEvent("checkout.session.completed", placed.sessionId))).json()).toEqual({ received: true, applied: false });
+    expect((await order(placed)).status).toBe("paid");
+  }, 30_000);
+
+  it("refunds automatically, through Stripe with an idempotency key, a payment that arrives after the session expired", async () => {
+    const placed = await placeOrder();
+    fake.settle(placed.sessionId, "expired");
+    expect(await (await deliver(sessionEvent("checkout.session.expired", placed.sessionId))).json()).toEqual({ received: true, applied: true });
+    expect((await order(placed)).status).toBe("cancelled");
+    const session = fake.sessions.get(placed.sessionId);
+    if (!session) throw new Error("no session");
+    await deliver(intentEvent(session));
+    const refund = fake.calls.find((c) => c.path === "/v1/refunds" && c.form.get("payment_intent") === session.payment_intent);
+    expect(refund?.idempotencyKey).toMatch(new RegExp(`^refund:pay_\\w+:${placed.total.amount}$`));
+    expect(refund?.form.get("amount")).toBe(String(placed.total.amount));
+    expect((await order(placed)).status).toBe("cancelled");
+  }, 30_000);
+});

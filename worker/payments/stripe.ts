@@ -1,0 +1,115 @@
+import Stripe from "stripe";
+import { AppError } from "../lib/errors";
+import type { PaymentProvider } from "./providers";
+import type { PaymentOutcome } from "./service";
+
+/**
+ * The Stripe client: fetch HTTP client (Workers have no Node http), SDK
+ * retries on network errors, and `STRIPE_API_BASE` to point it at a local
+ * fake Stripe server in tests.
+ */
+export function stripeClient(env: Env): Stripe {
+  if (!env.STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not configured");
+  const base = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null;
+  return new Stripe(env.STRIPE_SECRET_KEY, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 2,
+    ...(base ? { host: base.hostname, port: base.port, protocol: base.protocol.replace(":", "") as "http" | "https" } : {}),
+  });
+}
+
+/**
+ * Stripe-hosted Checkout (a redirect), so card data never touches the store
+ * (PCI SAQ A). Every outbound call carries a deterministic idempotency key.
+ */
+export const stripeProvider: PaymentProvider = {
+  name: "stripe",
+  async start(env, { payment, order, lines, shipping, origin, expiresAt }) {
+    const currency = order.currency.toLowerCase();
+    const session = await stripeClient(env).checkout.sessions.create(
+      {
+        mode: "payment",
+        client_reference_id: order.id,
+        customer_email: order.email,
+        line_items: [
+          ...lines.map((l) => ({
+            quantity: l.quantity,
+            price_data: { currency, unit_amount: l.unitPrice, product_data: { name: l.variantTitle === "Default" ? l.name : `${l.name} (${l.variantTitle})` } },
+          })),
+          ...(shipping > 0 ? [{ quantity: 1, price_data: { currency, unit_amount: shipping, product_data: { name: "Shipping" } } }] : []),
+        ],
+        metadata: { orderId: order.id, paymentId: payment.id },
+        payment_intent_data: { metadata: { orderId: order.id, paymentId: payment.id } },
+        success_url: `${origin}/checkout/complete?order=${order.id}`,
+        cancel_url: `${origin}/cart`,
+        expires_at: Math.floor(expiresAt / 1000),
+      },
+      { idempotencyKey: `checkout-session:${payment.id}` },
+    );
+    if (!session.url) throw new Error("Stripe returned a session without a URL");
+    return { providerRef: session.id, redirectUrl: session.url };
+  },
+  async refund(env, { payment, amount, reason }) {
+    if (!payment.providerPaymentId) throw new Error(`payment ${payment.id} has no payment intent to refund`);
+    await stripeClient(env).refunds.create(
+      { payment_intent: payment.providerPaymentId, amount, metadata: { paymentId: payment.id, reason: reason.slice(0, 200) } },
+      { idempotencyKey: `refund:${payment.id}:${amount}` },
+    );
+  },
+};
+
+/**
+ * Verifies a webhook on its raw body (signature and a 5-minute timestamp
+ * tolerance) and turns the events the store acts on into payment outcomes.
+ * Session events are re-read from Stripe, since events can arrive late and
+ * out of order. Other event types answer null (acknowledged, nothing to do).
+ */
+export async function readStripeEvent(env: Env, raw: string, signature: string | undefined): Promise<{ event: Stripe.Event; outcome: PaymentOutcome | null }> {
+  if (!env.STRIPE_WEBHOOK_SECRET) throw new AppError("webhooks.not_configured", 404, "Stripe webhooks are not configured.");
+  let event: Stripe.Event;
+  try {
+    event = await Stripe.webhooks.constructEventAsync(raw, signature ?? "", env.STRIPE_WEBHOOK_SECRET, 300, Stripe.createSubtleCryptoProvider());
+  } catch {
+    throw new AppError("webhooks.invalid_signature", 400, "The Stripe-Signature header does not match this body (or is too old).");
+  }
+  const base = { provider: "stripe" as const, eventId: event.id, eventType: event.type };
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+    case "checkout.session.async_payment_failed":
+    case "checkout.session.expired": {
+      const session = await stripeClient(env).checkout.sessions.retrieve(event.data.object.id);
+      const paymentId = session.metadata?.paymentId;
+      if (!paymentId) return { event, outcome: null };
+      const intent = typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? undefined);
+      if (session.payment_status === "paid") {
+        return {
+          event,
+          outcome: {
+            ...base,
+            paymentId,
+            outcome: "succeeded",
+            amount: session.amount_total ?? undefined,
+            currency: session.currency ?? undefined,
+            providerPaymentId: intent,
+          },
+        };
+      }
+      if (session.status === "expired") return { event, outcome: { ...base, paymentId, outcome: "expired", reason: "the payment page expired" } };
+      if (event.type === "checkout.session.async_payment_failed")
+        return { event, outcome: { ...base, paymentId, outcome: "failed", reason: "the payment failed" } };
+      return { event, outcome: null }; // completed but not paid yet (delayed methods): wait for the async event
+    }
+    case "payment_intent.succeeded": {
+      const intent = event.data.object;
+      const paymentId = intent.metadata?.paymentId;
+      if (!paymentId) return { event, outcome: null };
+      return {
+        event,
+        outcome: { ...base, paymentId, outcome: "succeeded", amount: intent.amount_received, currency: intent.currency, providerPaymentId: intent.id },
+      };
+    }
+    default:
+      return { event, outcome: null };
+  }
+}
