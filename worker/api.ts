@@ -10,10 +10,12 @@ import { catalogRoutes } from "./catalog/routes";
 import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
+import { inventoryRoutes } from "./inventory/routes";
 import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { webhookRoutes } from "./payments/routes";
+import { searchRoutes } from "./search/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -41,6 +43,7 @@ api.use("*", authenticate());
 const routes = api
   .route("/", healthRoutes)
   .route("/", catalogRoutes)
+  .route("/", searchRoutes)
   .route("/", analyticsRoutes)
   .route("/", authRoutes)
   .route("/", oauthRoutes)
@@ -48,7 +51,8 @@ const routes = api
   .route("/", adminUserRoutes)
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
-  .route("/", webhookRoutes);
+  .route("/", webhookRoutes)
+  .route("/", inventoryRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

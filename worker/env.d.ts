@@ -21,6 +21,8 @@ interface __BaseEnv_Env {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Test-only: Stripe API base URL of a local fake Stripe server, e.g. http://127.0.0.1:12111 */
   STRIPE_API_BASE?: string;
+  /** The store's public origin (https://shop.example) for links built outside a request (cron jobs). */
+  PUBLIC_ORIGIN?: string;
   /** "true" lets a production store without Stripe keys use the test provider (a demo store). */
   ALLOW_TEST_PAYMENTS?: string;
 }

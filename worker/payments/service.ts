@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
@@ -153,4 +153,34 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
 /** Pending payments whose order still waits, for the expiry sweep. */
 export async function findUnprocessedEvents(env: Env) {
   return getDb(env.DB).select().from(paymentEvents).where(isNull(paymentEvents.processedAt));
+}
+
+/**
+ * Backstop for payments that never report back (an abandoned test-provider
+ * page, a lost Stripe expiry event): orders still pending after their holds
+ * expired are cancelled through the same outcome path. Returns how many.
+ */
+export async function expireAbandonedPayments(env: Env, origin: string, now = Date.now()): Promise<number> {
+  const db = getDb(env.DB);
+  const stale = await db
+    .select({ paymentId: payments.id, provider: payments.provider })
+    .from(payments)
+    .innerJoin(orders, eq(orders.id, payments.orderId))
+    .where(and(eq(orders.status, "pending_payment"), eq(payments.status, "pending"), lt(orders.holdsExpireAt, now)))
+    .limit(200);
+  for (const p of stale) {
+    await applyPaymentOutcome(
+      env,
+      {
+        provider: p.provider,
+        eventId: `sweep-expired:${p.paymentId}`,
+        eventType: "sweep.expired",
+        paymentId: p.paymentId,
+        outcome: "expired",
+        reason: "not paid in time",
+      },
+      origin,
+    );
+  }
+  return stale.length;
 }
