@@ -32,6 +32,7 @@ function shopper(extraCookie = "") {
     return res;
   };
   return {
+    cookieHeader: () => cookie,
     send,
     add: (sku: string, quantity = 1) => send("/api/cart/items", "POST", { sku, quantity }),
     checkout: (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
@@ -151,6 +152,30 @@ describe("POST /api/checkout", () => {
     expect((await call(`/api/orders/${placed.orderId}`, { headers: { Cookie: cookiesFrom(otherLogin) } })).status).toBe(404);
     expect((await call(`/api/orders/${placed.orderId}?token=wrong-token-value`)).status).toBe(404);
     expect((await call(`/api/orders/${placed.orderId}`)).status).toBe(401);
+  }, 20_000);
+});
+
+describe("POST /api/admin/orders/:id/refunds", () => {
+  it("refunds part, then the rest, once per Idempotency-Key, with the timeline naming it; only admins", async () => {
+    const s = shopper();
+    await s.add("CHK-A", 1);
+    const placed = await json(await s.checkout());
+    await pay(paymentIdOf(placed.payment.redirectUrl));
+    const admin = await insertUser(env.DB, { role: "admin" });
+    const login = await postJson("/api/auth/login", { email: admin.email, password: admin.password }, { "CF-Connecting-IP": freshIp() });
+    const headers = { Cookie: cookiesFrom(login) };
+    const refund = (body: unknown, key: string) => postJson(`/api/admin/orders/${placed.orderId}/refunds`, body, { ...headers, "Idempotency-Key": key });
+    const part = await refund({ amount: 1000, reason: "scratched on arrival" }, "refund-key-0001");
+    expect(await json(part)).toEqual({ orderId: placed.orderId, status: "partially_refunded", refunded: { amount: 1000, currency: "USD" } });
+    expect(await json(await refund({ amount: 1000, reason: "scratched on arrival" }, "refund-key-0001"))).toMatchObject({ refunded: { amount: 1000 } });
+    const tooMuch = await refund({ amount: 999_999, reason: "oops" }, "refund-key-0002");
+    expect(tooMuch.status).toBe(400);
+    expect((await json(tooMuch)).errors[0].path).toBe("amount");
+    const rest = await json(await refund({ reason: "returned" }, "refund-key-0003"));
+    expect(rest).toMatchObject({ status: "refunded", refunded: { amount: placed.total.amount } });
+    const order = await json(await call(placed.orderUrl.replace("http://store.test/orders", "/api/orders")));
+    expect(order.timeline.map((e: { status: string }) => e.status)).toEqual(["pending_payment", "paid", "partially_refunded", "refunded"]);
+    expect((await postJson(`/api/admin/orders/${placed.orderId}/refunds`, { reason: "again" }, { Cookie: s.cookieHeader() })).status).toBe(401);
   }, 20_000);
 });
 

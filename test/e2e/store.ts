@@ -15,9 +15,23 @@ function run(args: string[]) {
  * e2e store (e.g. Stripe keys pointing at a fake Stripe): the built Worker on
  * its own port and fresh state folder, migrated and seeded.
  */
-export async function startStore(options: { port: number; vars?: Record<string, string>; products?: number }) {
+export async function startStore(options: { port: number; vars?: Record<string, string>; products?: number; admin?: { email: string; password: string } }) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-store-"));
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", String(options.products ?? 40)]);
+  if (options.admin) {
+    run([
+      path.join(root, "scripts/users.ts"),
+      "create",
+      "--email",
+      options.admin.email,
+      "--password",
+      options.admin.password,
+      "--role",
+      "admin",
+      "--persist-to",
+      persist,
+    ]);
+  }
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]);
   const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", String(options.port), "--persist-to", persist, "--quiet", ...vars], {
     cwd: root,

@@ -4,6 +4,7 @@ import { FakeStripe } from "./fake-stripe";
 import { startStore } from "./store";
 
 const WEBHOOK_SECRET = "whsec_test_local_secret";
+const ADMIN = { email: "refunds-admin@example.test", password: "refund desk password 7" };
 const fake = new FakeStripe(12111);
 let store: Awaited<ReturnType<typeof startStore>>;
 
@@ -12,6 +13,7 @@ beforeAll(async () => {
   store = await startStore({
     port: 8792,
     vars: { STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: fake.base },
+    admin: ADMIN,
   });
 }, 120_000);
 afterAll(async () => {
@@ -111,6 +113,28 @@ describe("Stripe Checkout against a local fake Stripe", () => {
     expect((await order(placed)).timeline.map((e) => e.status)).toEqual(["pending_payment", "paid"]);
   }, 30_000);
 
+  it("refunds part of a paid order through Stripe, with a deterministic idempotency key", async () => {
+    const placed = await placeOrder(2);
+    const session = fake.settle(placed.sessionId, "paid");
+    await deliver(sessionEvent("checkout.session.completed", placed.sessionId));
+    const login = await fetch(`${store.baseUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+      body: JSON.stringify(ADMIN),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const res = await fetch(`${store.baseUrl}/api/admin/orders/${placed.orderId}/refunds`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ amount: 500, reason: "late delivery" }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe("partially_refunded");
+    const refund = fake.calls.find((c) => c.path === "/v1/refunds" && c.form.get("payment_intent") === session.payment_intent);
+    expect(refund?.form.get("amount")).toBe("500");
+    expect(refund?.idempotencyKey).toMatch(/^refund:pay_\w+:0:500$/);
+  }, 30_000);
+
   it("refuses a forged signature and a stale timestamp with 400, changing nothing", async () => {
     const placed = await placeOrder();
     fake.settle(placed.sessionId, "paid");
@@ -140,7 +164,7 @@ describe("Stripe Checkout against a local fake Stripe", () => {
     if (!session) throw new Error("no session");
     await deliver(intentEvent(session));
     const refund = fake.calls.find((c) => c.path === "/v1/refunds" && c.form.get("payment_intent") === session.payment_intent);
-    expect(refund?.idempotencyKey).toMatch(new RegExp(`^refund:pay_\\w+:${placed.total.amount}$`));
+    expect(refund?.idempotencyKey).toMatch(new RegExp(`^refund:pay_\\w+:0:${placed.total.amount}$`));
     expect(refund?.form.get("amount")).toBe(String(placed.total.amount));
     expect((await order(placed)).status).toBe("cancelled");
   }, 30_000);

@@ -53,7 +53,7 @@ export const stripeProvider: PaymentProvider = {
     if (!payment.providerPaymentId) throw new Error(`payment ${payment.id} has no payment intent to refund`);
     await stripeClient(env).refunds.create(
       { payment_intent: payment.providerPaymentId, amount, metadata: { paymentId: payment.id, reason: reason.slice(0, 200) } },
-      { idempotencyKey: `refund:${payment.id}:${amount}` },
+      { idempotencyKey: `refund:${payment.id}:${payment.refundedAmount}:${amount}` },
     );
   },
 };

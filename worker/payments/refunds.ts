@@ -1,0 +1,51 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { orderEvents, orders } from "../orders/tables";
+import { providerFor } from "./providers";
+import { payments } from "./tables";
+
+const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "partially_refunded"]);
+
+/**
+ * Refunds all or part of an order's payment through the provider that took
+ * it. The provider call carries a key derived from the payment and the
+ * refunded-so-far amount, so a retried request refunds once. The order
+ * becomes partially_refunded or refunded, with a timeline row naming who.
+ */
+export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, actor: string) {
+  const db = getDb(env.DB);
+  const order = await db.select().from(orders).where(eq(orders.id, orderId)).get();
+  if (!order) throw new AppError("orders.not_found", 404, "No such order.");
+  if (!REFUNDABLE.has(order.status)) throw new AppError("orders.not_refundable", 409, `An order that is ${order.status} cannot be refunded.`);
+  const payment = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orderId, orderId), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
+    .orderBy(desc(payments.createdAt))
+    .get();
+  if (!payment) throw new AppError("orders.not_refundable", 409, "This order has no captured payment.");
+  const left = payment.amount - payment.refundedAmount;
+  const value = amount ?? left;
+  if (value <= 0 || value > left) {
+    throw new AppError("orders.refund_too_large", 400, `At most ${left} (minor units) can still be refunded.`, [
+      { path: "amount", message: `Between 1 and ${left}` },
+    ]);
+  }
+  await providerFor(env, payment.provider).refund(env, { payment, amount: value, reason });
+  const refunded = payment.refundedAmount + value;
+  const full = refunded === payment.amount;
+  const status = full ? "refunded" : "partially_refunded";
+  const money = new Intl.NumberFormat("en-US", { style: "currency", currency: order.currency }).format(value / 100);
+  const now = new Date().toISOString();
+  await db.batch([
+    db
+      .update(payments)
+      .set({ refundedAmount: refunded, status: full ? "refunded" : "partially_refunded", updatedAt: now })
+      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount))),
+    db.update(orders).set({ status, refundedTotal: refunded, updatedAt: now }).where(eq(orders.id, orderId)),
+    db.insert(orderEvents).values({ id: newId("oev"), orderId, status, actor, note: `Refunded ${money}: ${reason}`, at: now }),
+  ]);
+  return { orderId, status, refunded: { amount: refunded, currency: order.currency } };
+}
