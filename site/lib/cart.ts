@@ -1,32 +1,16 @@
 import { env } from "cloudflare:workers";
 import type { CartView } from "../../worker/cart/schema";
-import { GUEST_CART_COOKIE, isGuestCartId, mergeGuestCart, newGuestCartId, userCartId, viewCart } from "../../worker/cart/service";
+import { resolveCartIdentity, viewCart } from "../../worker/cart/service";
 import { readCookie, serializeCookie } from "../../worker/lib/auth";
 import type { PageSession } from "./account";
-
-const GUEST_CART_MAX_AGE = 30 * 24 * 3600;
 
 /** Pages with a cart are personal: never cached. */
 export const CART_CACHE_CONTROL = "private, no-store";
 
-/**
- * The page's cart id, like the API's: the account's cart when signed in
- * (folding in a guest cart left in this browser first), else the guest
- * cookie's; `create` makes a guest cart. `cookies` must go on the answer.
- */
+/** The page's cart id, exactly as the API resolves it; `cookies` must go on the answer. */
 export async function pageCartId(request: Request, session: PageSession, create: boolean): Promise<{ cartId: string | null; cookies: string[] }> {
-  const guestId = readCookie(request.headers.get("cookie"), GUEST_CART_COOKIE);
-  if (session) {
-    if (isGuestCartId(guestId)) {
-      await mergeGuestCart(env, guestId, session.user.id);
-      return { cartId: userCartId(session.user.id), cookies: [serializeCookie(GUEST_CART_COOKIE, "", 0)] };
-    }
-    return { cartId: userCartId(session.user.id), cookies: [] };
-  }
-  if (isGuestCartId(guestId)) return { cartId: guestId, cookies: [] };
-  if (!create) return { cartId: null, cookies: [] };
-  const id = newGuestCartId();
-  return { cartId: id, cookies: [serializeCookie(GUEST_CART_COOKIE, id, GUEST_CART_MAX_AGE)] };
+  const { cartId, setCookies } = await resolveCartIdentity(env, request.headers.get("cookie"), session?.user.id ?? null, create);
+  return { cartId, cookies: setCookies };
 }
 
 export function emptyCart(): CartView {

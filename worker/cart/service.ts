@@ -2,6 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { CartLine } from "../../durable-objects/cart-session";
 import { productImages, products, productVariants } from "../catalog/tables";
 import { getDb } from "../db/client";
+import { readCookie, serializeCookie } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import type { CartLineView, CartView } from "./schema";
 
@@ -192,4 +193,30 @@ export async function mergeGuestCart(env: Env, guestCartId: string, userId: stri
   const caps = Object.fromEntries(lines.map((l) => [l.sku, catalog.get(l.sku)?.active ? (catalog.get(l.sku)?.available ?? 0) : 0]));
   await cart(env, userCartId(userId)).merge(lines, caps);
   await guest.clear();
+}
+
+const GUEST_CART_MAX_AGE = 30 * 24 * 3600;
+
+/**
+ * Which cart a request uses, for the API and the pages alike. Signed in: the
+ * account's cart, after folding in a guest cart left in this browser (whose
+ * cookie is then cleared). Guest: the cart cookie's id; `create` starts one.
+ * `setCookies` must go on the answer.
+ */
+export async function resolveCartIdentity(
+  env: Env,
+  cookieHeader: string | null | undefined,
+  userId: string | null,
+  create: boolean,
+): Promise<{ cartId: string | null; setCookies: string[] }> {
+  const guestId = readCookie(cookieHeader, GUEST_CART_COOKIE);
+  if (userId) {
+    if (!isGuestCartId(guestId)) return { cartId: userCartId(userId), setCookies: [] };
+    await mergeGuestCart(env, guestId, userId);
+    return { cartId: userCartId(userId), setCookies: [serializeCookie(GUEST_CART_COOKIE, "", 0)] };
+  }
+  if (isGuestCartId(guestId)) return { cartId: guestId, setCookies: [] };
+  if (!create) return { cartId: null, setCookies: [] };
+  const id = newGuestCartId();
+  return { cartId: id, setCookies: [serializeCookie(GUEST_CART_COOKIE, id, GUEST_CART_MAX_AGE)] };
 }
