@@ -1,0 +1,44 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { expect } from "vitest";
+
+/**
+ * Reads the store's email outbox straight from the local D1 SQLite file of the
+ * served store (read-only), the way a developer reads the dev outbox.
+ */
+function outboxDatabase(persistDir: string): string {
+  const dir = path.join(persistDir, "v3/d1/miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (!file) throw new Error(`no D1 database under ${dir}`);
+  return path.join(dir, file);
+}
+
+/** The newest email of a template to an address; waits for the queue consumer to deliver it. */
+export async function waitForEmail(persistDir: string, to: string, template: string): Promise<{ subject: string; text: string }> {
+  let found: { subject: string; text: string } | undefined;
+  await expect
+    .poll(
+      () => {
+        const db = new DatabaseSync(outboxDatabase(persistDir), { readOnly: true });
+        try {
+          found = db
+            .prepare("select subject, text from email_outbox where to_address = ? and template = ? order by created_at desc limit 1")
+            .get(to.toLowerCase(), template) as typeof found;
+        } finally {
+          db.close();
+        }
+        return found !== undefined;
+      },
+      { timeout: 15_000, interval: 250 },
+    )
+    .toBe(true);
+  return found as { subject: string; text: string };
+}
+
+/** The first store link in an email's text, as a path with its query. */
+export function linkIn(text: string, pathPrefix: string): string {
+  const match = new RegExp(`https?://[^\\s/]+(${pathPrefix.replace(/[/?]/g, "\\$&")}\\S*)`).exec(text);
+  if (!match?.[1]) throw new Error(`no ${pathPrefix} link in:\n${text}`);
+  return match[1];
+}
