@@ -68,11 +68,15 @@ export function createFrontDoor(pages: PagesHandler) {
     const renewed = await renewPageSession(c.req.raw, c.env);
     const request = renewed?.request ?? c.req.raw;
     const guard = await guardStaffPages(request, c.env);
-    const res = guard ?? (await pages(request, c.env, c.executionCtx as ExecutionContext));
-    if (!renewed?.setCookies.length) return res;
-    const withCookies = new Response(res.body, res);
-    for (const cookie of renewed.setCookies) withCookies.headers.append("Set-Cookie", cookie);
-    return withCookies;
+    const rendered = guard ?? (await pages(request, c.env, c.executionCtx as ExecutionContext));
+    // A page rendered for a signed-in shopper names them (the header greets them; the cart count
+    // is theirs): whatever the page said, no shared or browser cache may keep it.
+    const personal = /(?:^|;\s*)__Host-(?:at|rt|cart)=/.test(request.headers.get("cookie") ?? "");
+    if (!renewed?.setCookies.length && !personal) return rendered;
+    const res = new Response(rendered.body, rendered);
+    if (personal && /\bpublic\b/.test(res.headers.get("cache-control") ?? "")) res.headers.set("Cache-Control", "private, no-store");
+    for (const cookie of renewed?.setCookies ?? []) res.headers.append("Set-Cookie", cookie);
+    return res;
   });
   return app;
 }

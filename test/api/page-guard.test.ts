@@ -1,3 +1,4 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { insertUser } from "../support/factories";
@@ -45,5 +46,22 @@ describe("page requests with an expired access cookie", () => {
     const res = await call("/admin", { headers: { Cookie: "__Host-rt=not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, redirect: "manual" });
     expect(res.status).toBe(303);
     expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-at=; Max-Age=0/), expect.stringMatching(/^__Host-rt=; Max-Age=0/)]);
+  });
+});
+
+describe("pages for a shopper with a session or cart", () => {
+  it("are never publicly cacheable, whatever the page says", async () => {
+    const { createFrontDoor } = await import("../../worker/front-door");
+    const app = createFrontDoor(
+      async () => new Response("<h1>Hi, Ada</h1>", { headers: { "Cache-Control": "public, max-age=30", "Content-Type": "text/html" } }),
+    );
+    const ctx = createExecutionContext();
+    const anonymous = await app.request("/p/linen-shirt", {}, env, ctx);
+    expect(anonymous.headers.get("cache-control")).toBe("public, max-age=30");
+    const cookie = await signIn("customer");
+    const personal = await app.request("/p/linen-shirt", { headers: { Cookie: cookie } }, env, ctx);
+    expect(personal.headers.get("cache-control")).toBe("private, no-store");
+    const cart = await app.request("/p/linen-shirt", { headers: { Cookie: "__Host-cart=cart_0123456789abcdefghjkmnpqrs" } }, env, ctx);
+    expect(cart.headers.get("cache-control")).toBe("private, no-store");
   });
 });

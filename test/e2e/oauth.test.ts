@@ -116,7 +116,7 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     expect(await page.getByText("You sign in with GitHub or Google").isVisible()).toBe(true);
   });
 
-  it("links GitHub to the existing account with the same verified email: the same account, not a new one", async () => {
+  it("links GitHub to the existing account with the same email: the same account, and a never-verified password stops working", async () => {
     const email = uniqueEmail("linus");
     const page = await openPage();
     await page.goto("/account/register");
@@ -127,6 +127,10 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     await page.waitForURL(/\/account\?done=welcome$/);
     const before = await me(page);
     expect(before.emailVerified).toBe(false);
+    // Whoever registered this email never proved they own it: a second browser stays signed in as them.
+    const preRegistrant = await openPage();
+    await preRegistrant.context().addCookies(await page.context().cookies());
+    expect((await me(preRegistrant)).id).toBe(before.id);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/done=signed-out$/);
 
@@ -137,16 +141,17 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     await page.waitForURL(`${baseUrl}/account`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Hello, Linus");
     const after = await me(page);
-    expect(after).toMatchObject({ id: before.id, email, name: "Linus Pauling", emailVerified: true, hasPassword: true });
+    // Same account, now verified; the unproven password is gone and its sessions ended (no pre-registration takeover).
+    expect(after).toMatchObject({ id: before.id, email, name: "Linus Pauling", emailVerified: true, hasPassword: false });
     expect(await page.getByText("Verified", { exact: true }).isVisible()).toBe(true);
-
-    // The password still works for the same account.
+    const stale = await preRegistrant.request.get("/api/me");
+    expect(stale.status()).toBe(401);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(STRONG);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.waitForURL(`${baseUrl}/account`);
-    expect((await me(page)).id).toBe(before.id);
+    await expect.poll(() => page.locator(".error-summary").isVisible()).toBe(true);
+    await preRegistrant.context().close();
   });
 
   it("answers a callback with a tampered state with the 400 problem and signs nobody in; the untouched callback then works", async () => {
@@ -180,6 +185,9 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     // The code was never redeemed, and nobody is signed in.
     expect((await providerLog()).filter((e) => e.path === "/github/login/oauth/access_token").length).toBe(exchangesBefore);
     expect((await page.request.get("/api/me")).status()).toBe(401);
+    // A person's browser is not shown raw JSON: it lands on the sign-in page with an explanation.
+    const shown = await (await openPage()).goto(tampered.href);
+    expect(new URL(shown?.url() ?? "").pathname + new URL(shown?.url() ?? "").search).toBe("/account/login?oauth=state");
 
     // The same callback with the state the store issued signs in.
     await page.goto(original.href);

@@ -1,11 +1,18 @@
 import { createRoute } from "@hono/zod-openapi";
 import { OAUTH_COOKIE, readCookie, serializeCookie, sessionCookies } from "../lib/auth";
+import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { requestContext } from "./http";
 import { OAuthCallbackQuery, OAuthProviderParam, OAuthStartQuery } from "./schema";
 import { completeOAuth, startOAuth } from "./service/oauth";
 
 const TAGS = ["Accounts"];
+/** Problem codes → the reasons the sign-in page explains (`/account/login?oauth=`). */
+const OAUTH_PAGE_REASONS: Record<string, string> = {
+  "auth.oauth_state_mismatch": "state",
+  "auth.oauth_denied": "denied",
+  "auth.oauth_email_unverified": "unverified",
+};
 
 export const oauthRoutes = createApiApp()
   .openapi(
@@ -35,14 +42,25 @@ export const oauthRoutes = createApiApp()
     }),
     async (c) => {
       const ctx = requestContext(c);
-      const { session, returnTo } = await completeOAuth(
-        c.env,
-        c.req.valid("param").provider,
-        c.req.valid("query"),
-        readCookie(c.req.header("cookie"), OAUTH_COOKIE),
-        ctx.origin,
-        ctx.userAgent,
-      );
+      let completed: Awaited<ReturnType<typeof completeOAuth>>;
+      try {
+        completed = await completeOAuth(
+          c.env,
+          c.req.valid("param").provider,
+          c.req.valid("query"),
+          readCookie(c.req.header("cookie"), OAUTH_COOKIE),
+          ctx.origin,
+          ctx.userAgent,
+        );
+      } catch (err) {
+        // A person's browser lands on the sign-in page with a readable message; API clients get the problem.
+        if (err instanceof AppError && err.status < 500 && (c.req.header("accept") ?? "").includes("text/html")) {
+          c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0));
+          return c.redirect(`/account/login?oauth=${OAUTH_PAGE_REASONS[err.code] ?? "failed"}`, 303);
+        }
+        throw err;
+      }
+      const { session, returnTo } = completed;
       c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0), { append: true });
       for (const cookie of sessionCookies(session)) c.header("Set-Cookie", cookie, { append: true });
       c.header("Cache-Control", "no-store");

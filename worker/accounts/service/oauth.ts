@@ -5,7 +5,7 @@ import { newId } from "../../lib/ids";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import { oauthIdentities, users } from "../tables";
 import { type IssuedSession, startSession } from "./sessions";
-import type { UserRow } from "./users";
+import { revokeAllSessions, type UserRow } from "./users";
 
 export type OAuthProvider = "github" | "google";
 const STATE_TTL_MS = 10 * 60_000;
@@ -174,14 +174,21 @@ export async function completeOAuth(
   }
   if (!user || user.status !== "active") throw new AppError("auth.account_disabled", 403, "This account is disabled.");
   if (!linked) {
-    // The provider vouches for this email, so the account's email counts as verified too.
+    // The provider vouches for this email, so the account's email counts as verified too. If it was
+    // never verified, whoever registered it may not own the address (pre-registration takeover):
+    // their password stops working and their sessions end; the owner can set a password later.
+    const preRegistered = user.emailVerifiedAt === null && user.passwordHash !== null;
     await db.batch([
       db.insert(oauthIdentities).values({ provider, subject: profile.subject, userId: user.id, email }).onConflictDoNothing(),
       db
         .update(users)
-        .set({ emailVerifiedAt: user.emailVerifiedAt ?? new Date().toISOString() })
+        .set({ emailVerifiedAt: user.emailVerifiedAt ?? new Date().toISOString(), ...(preRegistered ? { passwordHash: null } : {}) })
         .where(eq(users.id, user.id)),
     ]);
+    if (preRegistered) {
+      await revokeAllSessions(env, user.id);
+      user = { ...user, passwordHash: null };
+    }
   }
   return { user, session: await startSession(env, user, userAgent), returnTo: saved.returnTo };
 }
