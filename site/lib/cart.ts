@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
+import { listAddresses } from "../../worker/accounts/service/addresses";
 import type { CartView } from "../../worker/cart/schema";
-import { resolveCartIdentity, viewCart } from "../../worker/cart/service";
+import { GUEST_CART_COOKIE, isGuestCartId, resolveCartIdentity, userCartId, viewCart } from "../../worker/cart/service";
 import { readCookie, serializeCookie } from "../../worker/lib/auth";
 import type { PageSession } from "./account";
 
@@ -35,4 +36,29 @@ export function readLastOrder(request: Request): { orderId: string; token: strin
 const ISSUE_TEXT = { price_changed: "Price changed", unavailable: "No longer available", quantity_reduced: "Fewer left than you chose" } as const;
 export function issueText(issue: keyof typeof ISSUE_TEXT): string {
   return ISSUE_TEXT[issue];
+}
+
+/**
+ * What the header needs: the number of items in the visitor's cart and, for a
+ * signed-in shopper with a default address, the one-click checkout of the
+ * mini-cart. No cookie, no work. Read-only: merging a guest cart happens on
+ * the cart pages and the cart API, which can set cookies.
+ */
+export async function headerCart(
+  request: Request,
+  session: PageSession,
+): Promise<{ cartCount: number; quickCheckout: { addressId: string; summary: string } | null }> {
+  const guestId = readCookie(request.headers.get("cookie"), GUEST_CART_COOKIE);
+  const cartId = session ? userCartId(session.user.id) : isGuestCartId(guestId) ? guestId : null;
+  if (!cartId) return { cartCount: 0, quickCheckout: null };
+  const [lines, addresses] = await Promise.all([
+    env.CART_SESSION.getByName(cartId).lines(),
+    session ? listAddresses(env, session.user.id) : Promise.resolve([]),
+  ]);
+  const guestLines = session && isGuestCartId(guestId) ? await env.CART_SESSION.getByName(guestId).lines() : [];
+  const address = addresses.find((a) => a.isDefaultShipping);
+  return {
+    cartCount: [...lines, ...guestLines].reduce((n, l) => n + l.quantity, 0),
+    quickCheckout: address ? { addressId: address.id, summary: `Ships to ${address.fullName}, ${address.city} by standard shipping.` } : null,
+  };
 }

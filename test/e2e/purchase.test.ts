@@ -40,6 +40,10 @@ function clicker(page: Page) {
       clicks++;
       await page.getByRole("button", { name }).first().click();
     },
+    async clickLink(name: string | RegExp) {
+      clicks++;
+      await page.getByRole("link", { name, exact: true }).first().click();
+    },
   };
 }
 
@@ -50,13 +54,20 @@ describe("buying", () => {
     const page = await context.newPage();
     const shopper = clicker(page);
     await page.goto(`/p/${product.slug}`);
+    expect(await page.locator("[data-cart-count]").first().innerText()).toBe("0");
+    // With JavaScript the shopper stays on the page: the header count updates and the mini-cart opens.
     await shopper.click("Add to cart");
-    await page.waitForURL(/\/cart/);
-    expect(await page.getByRole("heading", { name: "Your cart" }).isVisible()).toBe(true);
+    const miniCart = page.locator("[data-mini-cart]");
+    await expect.poll(() => miniCart.isVisible()).toBe(true);
+    expect(await miniCart.getByRole("heading").innerText()).toBe(`Added ${product.name} to your cart`);
+    expect(await page.locator("[data-cart-count]").first().innerText()).toBe("1");
+    expect(new URL(page.url()).pathname).toBe(`/p/${product.slug}`);
+    await screenshot(page, "e2e-mini-cart");
+    await page.goto("/cart");
     expect(await page.locator(".cart-line").count()).toBe(1);
     await screenshot(page, "e2e-cart");
 
-    await page.getByRole("link", { name: "Checkout" }).click();
+    await shopper.clickLink("Checkout");
     await page.waitForURL(/\/checkout$/);
     await page.getByLabel("Email").fill("guest-buyer@example.test");
     await page.getByLabel("Full name").fill("Grace Guest");
@@ -77,7 +88,8 @@ describe("buying", () => {
     // The cart is empty now.
     await page.goto("/cart");
     expect(await page.getByRole("heading", { name: "Your cart is empty" }).isVisible()).toBe(true);
-    expect(shopper.count).toBe(3);
+    // Add to cart, Checkout, Place order and pay, Pay now.
+    expect(shopper.count).toBe(4);
     await context.close();
   });
 
@@ -101,8 +113,10 @@ describe("buying", () => {
     const shopper = clicker(page);
     await page.goto(`/p/${product.slug}`);
     await shopper.click("Add to cart");
-    await page.waitForURL(/\/cart/);
-    await screenshot(page, "e2e-cart-signed-in");
+    const miniCart = page.locator("[data-mini-cart]");
+    await expect.poll(() => miniCart.isVisible()).toBe(true);
+    await screenshot(page, "e2e-mini-cart-signed-in");
+    expect(await miniCart.innerText()).toContain("Ships to Tess Three, San Francisco");
     await shopper.click("Checkout");
     await page.waitForURL(/\/checkout\/pay\/pay_/);
     await shopper.click("Pay now");
