@@ -20,7 +20,17 @@ const run = (cmd: string[]) => {
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
 };
 run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "200"]);
-run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--persist-to", persist, "--command", "update product_variants set stock_available = 1000000"]);
+run([
+  path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+  "d1",
+  "execute",
+  "DB",
+  "--local",
+  "--persist-to",
+  persist,
+  "--command",
+  "update product_variants set stock_available = 1000000",
+]);
 const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", persist, "--quiet"], {
   cwd: root,
   detached: true,
@@ -59,7 +69,9 @@ function percentile(values: number[], p: number): number {
 async function timed(step: string, times: Record<string, number[]>, fn: () => Promise<Response>, expected: number): Promise<Response> {
   const t = performance.now();
   const res = await fn();
-  (times[step] ??= []).push(performance.now() - t);
+  const list = times[step] ?? [];
+  list.push(performance.now() - t);
+  times[step] = list;
   if (res.status !== expected) throw new Error(`${step}: ${res.status} ${await res.text()}`);
   return res;
 }
@@ -67,8 +79,16 @@ async function timed(step: string, times: Record<string, number[]>, fn: () => Pr
 /** One shopper buying one item: a new cart each time. */
 async function purchase(times: Record<string, number[]>, n: number): Promise<void> {
   const sku = skus[n % skus.length];
-  const add = await timed("add to cart", times, () => fetch(`${base}/api/cart/items`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sku, quantity: 1 }) }), 200);
-  const cookie = add.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const add = await timed(
+    "add to cart",
+    times,
+    () => fetch(`${base}/api/cart/items`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sku, quantity: 1 }) }),
+    200,
+  );
+  const cookie = add.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const checkout = await timed(
     "checkout",
     times,
@@ -85,7 +105,12 @@ async function purchase(times: Record<string, number[]>, n: number): Promise<voi
   await timed(
     "pay (test provider)",
     times,
-    () => fetch(`${base}/api/checkout/test-payments/${paymentId}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ outcome: "succeeded" }) }),
+    () =>
+      fetch(`${base}/api/checkout/test-payments/${paymentId}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ outcome: "succeeded" }),
+      }),
     200,
   );
 }
