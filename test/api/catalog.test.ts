@@ -155,6 +155,29 @@ describe("GET /api/products", () => {
     expect((await get("/api/products?page=0")).status).toBe(400);
   });
 
+  it("searches q in names, brands, categories and descriptions, by word prefix", async () => {
+    expect(await slugs("/api/products?q=zen")).toEqual(["oxford-shirt"]);
+    expect((await slugs("/api/products?q=shoes")).sort()).toEqual(["trail-runner"]);
+    expect((await slugs("/api/products?q=product%20made%20for%20tests")).sort()).toEqual(["linen-shirt", "oxford-shirt", "trail-runner"]);
+    expect(await slugs("/api/products?q=oxf")).toEqual(["oxford-shirt"]);
+  });
+
+  it("filters by minimum rating and answers facet counts with every page", async () => {
+    expect(await slugs("/api/products?rating=4&sort=rating")).toEqual(["trail-runner", "linen-shirt"]);
+    const body = await json(await get("/api/products?brand=acme"));
+    expect(body.didYouMean).toBeNull();
+    expect(body.facets.brand).toEqual([
+      { value: "acme", label: "Acme", count: 2, selected: true },
+      { value: "zen", label: "Zen Works", count: 1, selected: false },
+    ]);
+    expect(body.facets.category.map((c: { value: string; count: number }) => [c.value, c.count])).toEqual([
+      ["apparel", 2],
+      ["shirts", 1],
+      ["shoes", 1],
+    ]);
+    expect(body.facets.attributes.material.map((m: { value: string }) => m.value)).toEqual(["linen", "mesh"]);
+  });
+
   it("treats SQL and LIKE wildcards in q as plain text", async () => {
     for (const q of ["%", "_", "' OR 1=1 --", '"']) {
       const res = await get(`/api/products?q=${encodeURIComponent(q)}`);

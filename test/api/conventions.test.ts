@@ -87,8 +87,10 @@ describe("GET /api/openapi.json and /api/docs", () => {
     expect(registered.length).toBeGreaterThan(10);
     expect(documented).toEqual(registered);
     expect(spec.paths["/api/products"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(["category", "brand", "minPrice", "sort", "page", "perPage"]),
+      expect.arrayContaining(["q", "category", "brand", "vendor", "minPrice", "maxPrice", "rating", "inStock", "sort", "page", "perPage"]),
     );
+    expect(spec.paths["/api/search/suggest"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "limit"]);
+    expect(spec.components.schemas.SearchFacets).toBeDefined();
     expect(spec.components.schemas.Problem).toBeDefined();
     expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
   });

@@ -19,11 +19,12 @@ const listProductsRoute = createRoute({
   method: "get",
   path: "/products",
   tags: ["Catalog"],
-  summary: "Browse and filter active products",
-  description: "Filter with `category`, `brand`, `minPrice`, `maxPrice`, `inStock`, `attr.<name>=v1,v2`; sort with `sort`.",
+  summary: "Search, browse and filter active products, with facet counts",
+  description:
+    "Full-text search with `q` (relevance-ranked; prefixes, case and accents handled; a close spelling is tried when nothing matches). Filters combine freely: `category` (with subcategories), `brand`, `vendor`, `minPrice`, `maxPrice`, `rating`, `inStock`, `attr.<name>=v1,v2`. Sort with `sort`. `facets` counts, for every filter, its values under the query and all the OTHER filters.",
   request: { query: ListProductsQuery },
   responses: {
-    200: { description: "One page of products.", content: { "application/json": { schema: ProductPage } } },
+    200: { description: "One page of products with facet counts.", content: { "application/json": { schema: ProductPage } } },
     400: problemResponse("Invalid filter, sort or paging parameter."),
   },
 });

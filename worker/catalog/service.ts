@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { purgePageCache } from "../lib/page-cache";
+import { purgeSearchCache, searchCatalog } from "../search/service";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 
@@ -15,6 +16,7 @@ const cache = new MemoCache();
 /** Forgets every cached catalog answer and rendered catalog page in this isolate (call after catalog writes). */
 export function purgeCatalogCache(): void {
   cache.purge();
+  purgeSearchCache();
   purgePageCache();
 }
 
@@ -92,103 +94,14 @@ export async function findCategory(db: Db, slug: string) {
   return walk(tree, []);
 }
 
-const SORTS = {
-  relevance: [desc(products.featured), desc(products.soldCount), asc(products.id)],
-  price_asc: [asc(products.minPrice), asc(products.id)],
-  price_desc: [desc(products.minPrice), asc(products.id)],
-  newest: [desc(products.createdAt), asc(products.id)],
-  rating: [desc(products.ratingAvg), desc(products.ratingCount), asc(products.id)],
-  bestselling: [desc(products.soldCount), asc(products.id)],
-} as const;
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
 /**
- * Active products matching the filters, sorted and paged. Prices are the
- * lowest variant price in the store's base currency. Unknown category or
- * brand slugs simply match nothing.
+ * Active products matching the filters, sorted and paged, with facet counts (see
+ * `searchCatalog`). Prices are the lowest variant price in the store's base currency. Unknown
+ * category or brand slugs simply match nothing.
  */
 export function listProducts(db: Db, query: ListProductsQuery): Promise<ProductPage> {
   const key = `products:${JSON.stringify(query)}`;
-  return cache.get(key, CATALOG_TTL_MS, async () => {
-    const where: SQL[] = [eq(products.status, "active")];
-    if (query.category) {
-      const row = await db.select({ path: categories.path }).from(categories).where(eq(categories.slug, query.category)).get();
-      if (!row) return { items: [], total: 0, page: query.page, perPage: query.perPage };
-      // Paths are "/id/id/"; every descendant's path sorts in [path, path with its last "/" raised to "0"),
-      // a range the category_path index answers directly.
-      where.push(gte(products.categoryPath, row.path), lt(products.categoryPath, `${row.path.slice(0, -1)}0`));
-    }
-    if (query.brand?.length) {
-      where.push(inArray(products.brandId, db.select({ id: brands.id }).from(brands).where(inArray(brands.slug, query.brand))));
-    }
-    if (query.vendor) where.push(eq(products.vendorId, query.vendor));
-    if (query.minPrice !== undefined) where.push(gte(products.minPrice, query.minPrice));
-    if (query.maxPrice !== undefined) where.push(lte(products.minPrice, query.maxPrice));
-    if (query.inStock) where.push(eq(products.inStock, 1));
-    if (query.q) {
-      for (const word of query.q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-        where.push(sql`lower(${products.name}) like ${`%${escapeLike(word)}%`} escape '\\'`);
-      }
-    }
-    for (const [k, v] of Object.entries(query)) {
-      if (!k.startsWith("attr.") || typeof v !== "string") continue;
-      const values = v.split(",").slice(0, 20);
-      where.push(
-        sql`exists (select 1 from ${productAttributes} where ${productAttributes.productId} = ${products.id} and ${productAttributes.name} = ${k.slice(5)} and ${inArray(productAttributes.value, values)})`,
-      );
-    }
-    const condition = and(...where);
-    const [rows, [count]] = await db.batch([
-      db
-        .select({
-          id: products.id,
-          slug: products.slug,
-          name: products.name,
-          currency: products.currency,
-          minPrice: products.minPrice,
-          inStock: products.inStock,
-          ratingAvg: products.ratingAvg,
-          ratingCount: products.ratingCount,
-          createdAt: products.createdAt,
-          // Aliased: joined columns of the same name would overwrite each other in D1's row objects.
-          brandSlug: sql<string | null>`${brands.slug}`.as("brand_slug"),
-          brandName: sql<string | null>`${brands.name}`.as("brand_name"),
-          categorySlug: sql<string>`${categories.slug}`.as("category_slug"),
-          categoryName: sql<string>`${categories.name}`.as("category_name"),
-          compareAt: sql<
-            number | null
-          >`(select min(${productVariants.compareAtPrice}) from ${productVariants} where ${productVariants.productId} = ${products.id} and ${productVariants.price} = ${products.minPrice})`,
-          imageUrl: sql<
-            string | null
-          >`(select ${productImages.url} from ${productImages} where ${productImages.productId} = ${products.id} order by ${productImages.position} limit 1)`,
-        })
-        .from(products)
-        .leftJoin(brands, eq(brands.id, products.brandId))
-        .innerJoin(categories, eq(categories.id, products.categoryId))
-        .where(condition)
-        .orderBy(...SORTS[query.sort])
-        .limit(query.perPage)
-        .offset((query.page - 1) * query.perPage),
-      db.select({ total: sql<number>`count(*)` }).from(products).where(condition),
-    ]);
-    const items: ProductSummary[] = rows.map((r) => ({
-      id: r.id,
-      slug: r.slug,
-      name: r.name,
-      brand: r.brandSlug && r.brandName ? { slug: r.brandSlug, name: r.brandName } : null,
-      category: { slug: r.categorySlug, name: r.categoryName },
-      price: money(r.minPrice, r.currency),
-      compareAtPrice: r.compareAt && r.compareAt > r.minPrice ? money(r.compareAt, r.currency) : null,
-      image: r.imageUrl ? { url: r.imageUrl, alt: r.name } : null,
-      rating: { average: r.ratingAvg / 100, count: r.ratingCount },
-      inStock: r.inStock === 1,
-      createdAt: r.createdAt,
-    }));
-    return { items, total: count?.total ?? 0, page: query.page, perPage: query.perPage };
-  });
+  return cache.get(key, CATALOG_TTL_MS, () => searchCatalog(db, query));
 }
 
 /**

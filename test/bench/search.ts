@@ -1,0 +1,344 @@
+// Search benchmark of the built store on the local runtime (not a timed test).
+//
+//   npm run build && npm run bench:search -- [--persist-to .wrangler/state] [--requests 200]
+//        [--connections 100] [--duration 10] [--types one-word,prefix,...] [--no-load] [--no-plans]
+//
+// The store must hold a seeded catalog (`npm run seed -- --products 100000 --reset` for the
+// 100,000-product one). For each typical query type this:
+//   1. sends --requests requests one at a time and reports p50/p95/p99/max latency;
+//   2. drives it at --connections connections for --duration seconds with autocannon;
+//   3. prints EXPLAIN QUERY PLAN of every SQL statement one such request runs, flagging any
+//      full scan of the search documents or products (read from the database file itself).
+// Every request has a URL of its own (other words, filters, page sizes or pages), so the 30 s
+// per-isolate memo never answers one: the numbers are D1 work plus the Worker around it. The
+// few URLs that come round again (different words can share a prefix) are counted and shown.
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { registerHooks } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values: args } = parseArgs({
+  options: {
+    "persist-to": { type: "string", default: ".wrangler/state" },
+    port: { type: "string", default: "8834" },
+    requests: { type: "string", default: "200" },
+    connections: { type: "string", default: "100" },
+    duration: { type: "string", default: "10" },
+    types: { type: "string", default: "" },
+    "no-load": { type: "boolean", default: false },
+    "no-plans": { type: "boolean", default: false },
+  },
+});
+
+const root = path.resolve(import.meta.dirname, "../..");
+const persistTo = path.resolve(args["persist-to"]);
+const base = `http://127.0.0.1:${args.port}`;
+const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", persistTo, "--quiet"], {
+  cwd: root,
+  detached: true,
+  stdio: ["ignore", "ignore", "inherit"],
+  env: { ...process.env, LOG_REQUESTS: "off" },
+});
+let serverUp = true;
+const stopServer = () => {
+  if (!serverUp) return;
+  serverUp = false;
+  try {
+    if (server.pid) process.kill(-server.pid, "SIGTERM");
+  } catch {}
+};
+process.on("exit", stopServer);
+process.on("SIGINT", () => process.exit(130));
+
+async function waitForStore() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/api/health/live`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the store did not start");
+}
+
+interface Facet {
+  value: string;
+  count: number;
+}
+interface Answer {
+  total: number;
+  items: Array<{ name: string }>;
+  facets: {
+    brand: Facet[];
+    category: Array<Facet & { depth: number }>;
+    price: Array<Facet & { min: number; max: number | null }>;
+    attributes: Record<string, Facet[]>;
+  };
+}
+const getJson = async (p: string) => (await (await fetch(`${base}${p}`)).json()) as Answer;
+
+// ---------------------------------------------------------------------------------------------
+// Query material from the catalog itself.
+
+await waitForStore();
+const catalog = await getJson("/api/products?perPage=100&sort=bestselling");
+if (catalog.total < 1) throw new Error(`no products in ${persistTo}: seed it first`);
+const names = [
+  ...catalog.items,
+  ...(await getJson("/api/products?perPage=100&sort=newest")).items,
+  ...(await getJson("/api/products?perPage=100&sort=price_asc")).items,
+].map((p) => p.name);
+const nameWords = names.map((n) =>
+  n
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length >= 4),
+);
+const words = [...new Set(nameWords.flat())];
+const pairs = [...new Set(nameWords.flatMap((w) => w.slice(0, -1).map((x, i) => `${x} ${w[i + 1]}`)))];
+// Distinct prefixes (different words share them): four to six letters for searches, like "head"
+// for "headphones"; two to six for autocomplete.
+const prefixes = [...new Set(words.flatMap((w) => [4, 5, 6].filter((n) => n < w.length).map((n) => w.slice(0, n))))];
+const typed = [...new Set(words.flatMap((w) => [2, 3, 4, 5, 6].filter((n) => n <= w.length).map((n) => w.slice(0, n))))];
+const leafCategories = catalog.facets.category.filter((c) => c.depth > 0).map((c) => c.value);
+const departments = catalog.facets.category.filter((c) => c.depth === 0).map((c) => c.value);
+const sorts = ["relevance", "price_asc", "price_desc", "newest", "rating", "bestselling"];
+const pick = <T>(list: T[], i: number): T => list[i % list.length] as T;
+// Filters that go with a word: its own top brand and colour and a price bucket.
+const withFilters: string[] = [];
+for (const word of words.slice(0, 60)) {
+  const a = await getJson(`/api/products?q=${encodeURIComponent(word)}&perPage=1`);
+  const brand = a.facets.brand[0];
+  const color = a.facets.attributes.color?.[0] ?? Object.values(a.facets.attributes)[0]?.[0];
+  const attr = a.facets.attributes.color?.[0] ? "color" : Object.keys(a.facets.attributes)[0];
+  const price = a.facets.price[Math.min(1, a.facets.price.length - 1)];
+  if (brand && color && attr && price) {
+    withFilters.push(
+      `q=${encodeURIComponent(word)}&brand=${brand.value}&attr.${attr}=${encodeURIComponent(color.value)}&minPrice=${price.min}${price.max === null ? "" : `&maxPrice=${price.max}`}`,
+    );
+  }
+}
+
+/** Splits n into digits of the given radixes (the last varies slowest), so URL parts combine without repeats. */
+function digits(n: number, radixes: number[]): number[] {
+  return radixes.map((r) => {
+    const d = n % r;
+    n = Math.floor(n / r);
+    return d;
+  });
+}
+const PAGE_SIZES = 80; // perPage 20..99
+/** Page size and page for the n-th URL: perPage 20–99, page 1 or 2 (one in three). */
+const variant = (v: number) => `&perPage=${20 + (v % PAGE_SIZES)}${Math.floor(v / PAGE_SIZES) % 3 === 2 ? "&page=2" : ""}`;
+const TYPES: Record<string, (i: number) => string> = {
+  "one word": (i) => {
+    const [w, v] = digits(i, [words.length, PAGE_SIZES * 3]) as [number, number];
+    return `/api/products?q=${encodeURIComponent(pick(words, w))}${variant(v)}`;
+  },
+  "two words": (i) => {
+    const [w, v] = digits(i, [pairs.length, PAGE_SIZES * 3]) as [number, number];
+    return `/api/products?q=${encodeURIComponent(pick(pairs, w))}${variant(v)}`;
+  },
+  prefix: (i) => {
+    const [w, v] = digits(i, [prefixes.length, PAGE_SIZES * 3]) as [number, number];
+    return `/api/products?q=${pick(prefixes, w)}${variant(v)}`;
+  },
+  "filter-only browse": (i) => {
+    // Three in four a subcategory, one in four a department; every sort order.
+    const [c, sort, v] = digits(i, [leafCategories.length + departments.length, sorts.length, PAGE_SIZES * 3]) as [number, number, number];
+    const category = c < leafCategories.length ? pick(leafCategories, c) : pick(departments, c - leafCategories.length);
+    return `/api/products?category=${category}&sort=${pick(sorts, sort)}${variant(v)}`;
+  },
+  "q + 3 filters + facets": (i) => {
+    const [f, v] = digits(i, [withFilters.length, PAGE_SIZES * 3]) as [number, number];
+    return `/api/products?${pick(withFilters, f)}${variant(v)}`;
+  },
+  suggest: (i) => {
+    const [w, limit] = digits(i, [typed.length, 10]) as [number, number];
+    return `/api/search/suggest?q=${encodeURIComponent(pick(typed, w))}&limit=${1 + limit}`;
+  },
+};
+const selected = args.types ? Object.fromEntries(Object.entries(TYPES).filter(([k]) => args.types.split(",").includes(k))) : TYPES;
+
+// ---------------------------------------------------------------------------------------------
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const used = new Set<string>();
+let offset = 0;
+
+async function oneAtATime(make: (i: number) => string, n: number) {
+  const times: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const url = make(offset + i);
+    used.add(url);
+    const started = performance.now();
+    const res = await fetch(`${base}${url}`);
+    await res.arrayBuffer();
+    times.push(performance.now() - started);
+    if (res.status !== 200) errors++;
+  }
+  offset += n;
+  times.sort((a, b) => a - b);
+  return { p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), max: times.at(-1) ?? 0, errors };
+}
+
+function underLoad(make: (i: number) => string, connections: number, duration: number): Promise<autocannon.Result & { repeats: number }> {
+  let i = offset;
+  let repeats = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: base,
+        connections,
+        duration,
+        timeout: 10,
+        requests: [
+          {
+            method: "GET",
+            setupRequest: (req) => {
+              const url = make(i++);
+              if (used.has(url)) repeats++;
+              used.add(url);
+              return { ...req, path: url };
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        offset = i + 1;
+        return err ? reject(err) : resolve(Object.assign(result, { repeats }));
+      },
+    );
+  });
+}
+
+// Warm the isolate (JIT, D1 connection) on URLs that are not measured.
+for (let i = 0; i < 30; i++) for (const make of Object.values(selected)) await fetch(`${base}${make(100_000 + i)}`).then((r) => r.arrayBuffer());
+
+/** Waits until the store answers a trivial request quickly again (a load run leaves queued D1 work behind). */
+async function drain() {
+  await new Promise((r) => setTimeout(r, 2_000));
+  for (let tries = 0; tries < 100; tries++) {
+    const started = performance.now();
+    await fetch(`${base}/api/health/live`).then((r) => r.arrayBuffer());
+    if (performance.now() - started < 20) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+// One at a time first, for every type, so no load run's backlog skews them; then the load runs.
+const rows: Array<Record<string, string | number>> = [];
+for (const [name, make] of Object.entries(selected)) {
+  const seq = await oneAtATime(make, Number(args.requests));
+  rows.push({
+    query: name,
+    "1-at-a-time p50": seq.p50.toFixed(1),
+    p95: seq.p95.toFixed(1),
+    p99: seq.p99.toFixed(1),
+    max: seq.max.toFixed(1),
+    "seq errors": seq.errors,
+  });
+  console.log(JSON.stringify(rows.at(-1)));
+}
+if (!args["no-load"]) {
+  for (const [i, [name, make]] of Object.entries(selected).entries()) {
+    await drain();
+    const load = await underLoad(make, Number(args.connections), Number(args.duration));
+    Object.assign(rows[i] ?? {}, {
+      [`${args.connections} conn req/s`]: Math.round(load.requests.average),
+      "p50 ms": load.latency.p50,
+      "p99 ms": load.latency.p99,
+      "errors/non-2xx": `${load.errors + load.timeouts}/${load.non2xx}`,
+      "repeated URLs": load.repeats,
+    });
+    console.log(name, JSON.stringify(rows[i]));
+  }
+}
+stopServer();
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ")}`;
+const columns = Object.keys(rows[0] ?? {});
+const table = [
+  `| ${columns.join(" | ")} |`,
+  `| ${columns.map(() => "---").join(" | ")} |`,
+  ...rows.map((r) => `| ${columns.map((c) => r[c]).join(" | ")} |`),
+].join("\n");
+console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine} · ${catalog.total.toLocaleString("en-US")} active products\n\n${table}`);
+
+// ---------------------------------------------------------------------------------------------
+// EXPLAIN QUERY PLAN of the statements one request of each type runs, on the database file.
+
+const plans: Record<string, string[]> = {};
+if (!args["no-plans"]) {
+  // The service's modules import each other without extensions, as bundlers resolve them.
+  registerHooks({
+    resolve(specifier, context, next) {
+      try {
+        return next(specifier, context);
+      } catch (error) {
+        if (specifier.startsWith(".") && !/\.[cm]?[jt]sx?$/.test(specifier)) return next(`${specifier}.ts`, context);
+        throw error;
+      }
+    },
+  });
+  const { searchProducts } = await import("../../worker/search/service/listing.ts");
+  const { suggestFor } = await import("../../worker/search/service/suggest.ts");
+  // The parsed query the API's schema would produce (the schema module itself needs a bundler).
+  const listQuery = (p: Record<string, string>) => {
+    const { page, perPage, brand, vendor, minPrice, maxPrice, rating, inStock, sort, ...rest } = p;
+    return {
+      ...rest,
+      sort: sort ?? "relevance",
+      page: Number(page ?? 1),
+      perPage: Number(perPage ?? 24),
+      ...(brand ? { brand: brand.split(",") } : {}),
+      ...(vendor ? { vendor: vendor.split(",") } : {}),
+      ...(minPrice ? { minPrice: Number(minPrice) } : {}),
+      ...(maxPrice ? { maxPrice: Number(maxPrice) } : {}),
+      ...(rating ? { rating: Number(rating) } : {}),
+      ...(inStock ? { inStock: inStock === "true" || inStock === "1" } : {}),
+    };
+  };
+  const dir = path.join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (!file) throw new Error(`no D1 database in ${dir}`);
+  const db = new DatabaseSync(path.join(dir, file), { readOnly: true });
+  let current: string[] = [];
+  // A D1 stand-in over the file that records each statement's plan as it runs it.
+  const stmt = (sql: string, params: unknown[] = []) => ({
+    bind: (...p: unknown[]) => stmt(sql, p),
+    async all() {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as Array<{ detail: string }>;
+      const fullScans = plan.filter((r) => /^SCAN (d|p|search_documents|products)\b(?!.*USING)/.test(r.detail)).map((r) => r.detail);
+      current.push(
+        `${sql.replace(/\s+/g, " ").slice(0, 110)}…\n      ${plan.map((r) => r.detail).join(" | ")}${fullScans.length ? `\n      FULL SCAN: ${fullScans.join(", ")}` : ""}`,
+      );
+      return { results: db.prepare(sql).all(...(params as never[])), success: true, meta: {} };
+    },
+  });
+  const d1 = { prepare: (sql: string) => stmt(sql), batch: async (list: Array<ReturnType<typeof stmt>>) => Promise.all(list.map((s) => s.all())) };
+  for (const [name, make] of Object.entries(selected)) {
+    current = [];
+    const url = new URL(make(7), base);
+    const params = Object.fromEntries(url.searchParams);
+    if (url.pathname === "/api/search/suggest") await suggestFor(d1 as never, params.q ?? "", Number(params.limit ?? 6));
+    else await searchProducts(d1 as never, listQuery(params) as never);
+    plans[`${name}: ${url.pathname}${url.search}`] = current;
+  }
+  for (const [name, list] of Object.entries(plans)) console.log(`\n${name}\n${list.map((p) => `  - ${p}`).join("\n")}`);
+}
+
+mkdirSync(path.join(root, "test/bench/results"), { recursive: true });
+writeFileSync(
+  path.join(root, `test/bench/results/search-${Date.now()}.json`),
+  JSON.stringify({ machine, date: new Date().toISOString(), rows, plans }, null, 2),
+);
+process.exit(0);

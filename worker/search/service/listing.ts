@@ -1,0 +1,489 @@
+import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary } from "../../catalog/schema";
+import type { SearchFacets } from "../schema";
+import { buildFacets, type CategoryRow, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
+import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
+import { matchExpression, searchWords } from "./query-text";
+import { correctSpelling } from "./spelling";
+
+/** bm25 weights of the full-text columns: name, brand, category, description. */
+export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
+
+/*
+ * How a listing is answered (GET /api/products and the search and category pages).
+ *
+ * Facet counts are "the query with every OTHER filter applied": for each active filter D the
+ * counts of D's own values come from the set E_D (everything but D), the other dimensions from
+ * E_∅ (every filter). Each such set is answered one of two ways:
+ *
+ *  - from the trigger-maintained facet-count table, when it has no text query and filters only
+ *    by category and/or in-stock (browsing everything or a department: the widest sets);
+ *  - otherwise from one pass over the candidate documents: the rows that fail at most one of
+ *    those filters, each tagged with a bitmask of the filters it passes, sent back to the Worker
+ *    as one JSON string. The text query (FTS5) or the most selective filters' indexes lead that
+ *    pass; counting, sorting and paging happen here, exactly, without a second pass per facet.
+ *
+ * A second round trip then reads the shown page's products for display.
+ */
+
+/** The candidate pass's answer, one JSON array per column (cheaper to parse than one per row). */
+interface Candidates {
+  doc_id: number[];
+  category_id: string[];
+  brand_id: Array<string | null>;
+  vendor_id: Array<string | null>;
+  price: number[];
+  rating: number[];
+  in_stock: number[];
+  mask: number[];
+  attribute_ids: string[];
+  /** Present only when the sort needs them. */
+  rating_count?: number[];
+  featured?: number[];
+  sold?: number[];
+  created_at?: string[];
+  score?: number[];
+}
+
+/** The sort keys each order needs from the candidates, beyond the facet columns. */
+const SORT_COLUMNS: Record<ProductSort, Array<keyof Candidates>> = {
+  relevance: ["featured", "sold"],
+  price_asc: [],
+  price_desc: [],
+  newest: ["created_at"],
+  rating: ["rating_count"],
+  bestselling: ["sold"],
+};
+
+interface DisplayRow {
+  doc_id: number;
+  id: string;
+  slug: string;
+  name: string;
+  currency: string;
+  min_price: number;
+  in_stock: number;
+  rating_avg_x100: number;
+  rating_count: number;
+  created_at: string;
+  brand_slug: string | null;
+  brand_name: string | null;
+  category_slug: string;
+  category_name: string;
+  compare_at: number | null;
+  image_url: string | null;
+}
+
+/**
+ * Display columns of the products whose doc ids `source` (a subquery with `doc_id`) lists.
+ * CROSS JOIN pins the join order: the few listed ids first, then one lookup each.
+ */
+function displaySql(source: string): string {
+  return `SELECT k.doc_id, p.id, p.slug, p.name, p.currency, p.min_price, p.in_stock, p.rating_avg_x100, p.rating_count, p.created_at,
+    b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name,
+    (SELECT min(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id AND v.price = p.min_price) AS compare_at,
+    (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url
+  FROM (${source}) k CROSS JOIN search_documents d ON d.doc_id = k.doc_id CROSS JOIN products p ON p.id = d.product_id
+  LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id`;
+}
+
+/** SQL text and its parameters, appended in step so placeholders and values never drift apart. */
+class Sql {
+  text = "";
+  readonly params: unknown[] = [];
+  add(text: string, params: readonly unknown[] = []): this {
+    this.text += text;
+    this.params.push(...params);
+    return this;
+  }
+  /** `WITH name AS MATERIALIZED (...)` for the given expressions (none: nothing). */
+  with(ctes: ReadonlyArray<{ name: string; sql: string; params: readonly unknown[] }>): this {
+    for (const [i, c] of ctes.entries()) this.add(`${i === 0 ? "WITH " : ", "}${c.name} AS MATERIALIZED (${c.sql})`, c.params);
+    return ctes.length ? this.add(" ") : this;
+  }
+  /** `cond AND cond …` of the filters (their own SQL and parameters). */
+  conditions(conds: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): this {
+    for (const [i, c] of conds.entries()) this.add(`${i === 0 ? "" : " AND "}${c.sql}`, c.params);
+    return this;
+  }
+  prepare(d1: D1Database): D1PreparedStatement {
+    return d1.prepare(this.text).bind(...this.params);
+  }
+}
+
+const ctesOf = (filters: ActiveFilter[]) => filters.flatMap((f) => (f.with ? [f.with] : []));
+
+/** The index that walks each sort order (see migrations/0002_search_index.sql). */
+const SORT_INDEX: Record<ProductSort, string> = {
+  relevance: "search_documents_featured_idx",
+  price_asc: "search_documents_price_idx",
+  price_desc: "search_documents_price_idx",
+  newest: "search_documents_created_idx",
+  rating: "search_documents_rating_idx",
+  bestselling: "search_documents_sold_idx",
+};
+
+/** The index that finds the documents of a category subtree, price range or minimum rating. */
+const FILTER_INDEX = {
+  category: "search_documents_category_idx",
+  price: "search_documents_price_idx",
+  rating: "search_documents_rating_idx",
+} as const;
+
+const SQL_ORDER: Record<ProductSort, string> = {
+  relevance: "d.featured DESC, d.sold DESC, d.doc_id",
+  price_asc: "d.price, d.doc_id",
+  price_desc: "d.price DESC, d.doc_id",
+  newest: "d.created_at DESC, d.doc_id",
+  rating: "d.rating DESC, d.rating_count DESC, d.doc_id",
+  bestselling: "d.sold DESC, d.doc_id",
+};
+
+/** Compares two candidates (by index) in `sort` order, ties by doc id. */
+function compareCandidates(c: Candidates, sort: ProductSort, ranked: boolean): (a: number, b: number) => number {
+  const id = (a: number, b: number) => (c.doc_id[a] ?? 0) - (c.doc_id[b] ?? 0);
+  const n = (list: number[] | undefined, i: number) => list?.[i] ?? 0;
+  switch (sort) {
+    case "relevance":
+      return ranked
+        ? (a, b) => n(c.score, a) - n(c.score, b) || n(c.sold, b) - n(c.sold, a) || id(a, b)
+        : (a, b) => n(c.featured, b) - n(c.featured, a) || n(c.sold, b) - n(c.sold, a) || id(a, b);
+    case "price_asc":
+      return (a, b) => n(c.price, a) - n(c.price, b) || id(a, b);
+    case "price_desc":
+      return (a, b) => n(c.price, b) - n(c.price, a) || id(a, b);
+    case "newest":
+      return (a, b) => {
+        const x = c.created_at?.[a] ?? "";
+        const y = c.created_at?.[b] ?? "";
+        return (x < y ? 1 : x > y ? -1 : 0) || id(a, b);
+      };
+    case "rating":
+      return (a, b) => n(c.rating, b) - n(c.rating, a) || n(c.rating_count, b) - n(c.rating_count, a) || id(a, b);
+    case "bestselling":
+      return (a, b) => n(c.sold, b) - n(c.sold, a) || id(a, b);
+  }
+}
+
+/** The first `k` of `items` in `compare` order: a bounded insertion pass when k is small, else a sort. */
+export function firstInOrder(items: number[], k: number, compare: (a: number, b: number) => number): number[] {
+  if (k <= 0) return [];
+  if (k > 500 || k * 8 > items.length) return items.sort(compare).slice(0, k);
+  const top: number[] = [];
+  for (const item of items) {
+    if (top.length === k && compare(item, top[k - 1] as number) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(item, top[mid] as number) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, item);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+function toSummary(r: DisplayRow): ProductSummary {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    brand: r.brand_slug && r.brand_name ? { slug: r.brand_slug, name: r.brand_name } : null,
+    category: { slug: r.category_slug, name: r.category_name },
+    price: { amount: r.min_price, currency: r.currency },
+    compareAtPrice: r.compare_at && r.compare_at > r.min_price ? { amount: r.compare_at, currency: r.currency } : null,
+    image: r.image_url ? { url: r.image_url, alt: r.name } : null,
+    rating: { average: r.rating_avg_x100 / 100, count: r.rating_count },
+    inStock: r.in_stock === 1,
+    createdAt: r.created_at,
+  };
+}
+
+/** A set of filters the facet-count table answers: no text query, and every filter has a cell condition. */
+function precomputable(hasText: boolean, filters: ActiveFilter[]): boolean {
+  return !hasText && filters.every((f) => f.cells !== undefined);
+}
+
+const TOTAL_DIMS: ReadonlySet<string> = new Set(["category", "inStock", "price", "rating"]);
+
+/**
+ * Reads of the facet-count table for the set `filters`, for the dimensions `wants` accepts:
+ * totals per (category, stock, price, rating) cell, and brand/vendor/attribute value sums.
+ */
+function cellStatements(d1: D1Database, filters: ActiveFilter[], wantsTotals: boolean, valueFacets: string[]): D1PreparedStatement[] {
+  const conds = filters.flatMap((f) => (f.cells ? [f.cells] : []));
+  const out: D1PreparedStatement[] = [];
+  if (wantsTotals) {
+    const sql = new Sql().add(
+      "SELECT json_group_array(json_array(category_id, in_stock, price_bucket, rating_bucket, n)) AS cells FROM (SELECT category_id, in_stock, price_bucket, rating_bucket, sum(count) AS n FROM search_facet_counts WHERE facet = 'total'",
+    );
+    if (conds.length) sql.add(" AND ").conditions(conds);
+    out.push(sql.add(" GROUP BY 1, 2, 3, 4 HAVING n > 0)").prepare(d1));
+  }
+  if (valueFacets.length) {
+    // Within a category, its own cells (the planner would otherwise walk every category's).
+    const index = filters.some((f) => f.dim === "category") ? " INDEXED BY search_facet_counts_category_idx" : "";
+    const sql = new Sql().add(
+      `SELECT json_group_array(json_array(facet, value, n)) AS cells FROM (SELECT facet, value, sum(count) AS n FROM search_facet_counts${index} WHERE facet IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(valueFacets)],
+    );
+    if (conds.length) sql.add(" AND ").conditions(conds);
+    out.push(sql.add(" GROUP BY 1, 2 HAVING n > 0)").prepare(d1));
+  }
+  return out;
+}
+
+interface Plan {
+  words: string[];
+  sort: ProductSort;
+  filters: SearchFilters;
+  active: ActiveFilter[];
+}
+
+/**
+ * One page of active products matching `query`, with facet counts. `words` overrides the words
+ * of `query.q` (used to retry a corrected spelling).
+ */
+export async function searchProducts(d1: D1Database, query: ListProductsQuery, words?: string[]): Promise<ProductPage> {
+  const q = query.q?.trim() ?? "";
+  const filters = filtersOf(query);
+  const plan: Plan = { words: words ?? (q ? searchWords(q) : []), sort: query.sort, filters, active: activeFilters(filters) };
+  if (q && plan.words.length === 0) return emptyPage(query, plan.filters);
+
+  const result = await runPlan(d1, plan, query.page, query.perPage);
+  if (result.total === 0 && plan.words.length > 0 && words === undefined) {
+    const corrected = await correctSpelling(d1, plan.words);
+    if (corrected) {
+      const retry = await runPlan(d1, { ...plan, words: corrected }, query.page, query.perPage);
+      if (retry.total > 0) return { ...retry, didYouMean: corrected.join(" ") };
+    }
+  }
+  return result;
+}
+
+function emptyPage(query: ListProductsQuery, filters: SearchFilters): ProductPage {
+  const empty: SearchFacets = {
+    category: [],
+    brand: [],
+    vendor: [],
+    price: [],
+    rating: [],
+    inStock: [{ value: "true", label: "In stock", count: 0, selected: filters.inStock === true }],
+    attributes: {},
+  };
+  return { items: [], total: 0, page: query.page, perPage: query.perPage, facets: empty, didYouMean: null };
+}
+
+type Wants = (dim: Dim) => boolean;
+
+async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number): Promise<ProductPage> {
+  const { words, sort, active, filters } = plan;
+  const hasText = words.length > 0;
+  const ranked = hasText && sort === "relevance";
+  const activeDims = active.map((f) => f.dim);
+
+  // Which set each facet dimension is counted over, and how each set is answered.
+  const fullIsPrecomputed = precomputable(hasText, active);
+  const excludedPrecomputed = new Map(
+    active.map((f) => [
+      f.dim,
+      precomputable(
+        hasText,
+        active.filter((o) => o !== f),
+      ),
+    ]),
+  );
+  // Filters whose "everything but me" set needs candidate rows; the others must always pass.
+  const np = fullIsPrecomputed ? [] : active.filter((f) => !excludedPrecomputed.get(f.dim));
+  const mustPass = fullIsPrecomputed ? [] : active.filter((f) => excludedPrecomputed.get(f.dim));
+
+  const statements: D1PreparedStatement[] = [
+    d1.prepare("SELECT id, parent_id AS parentId, slug, name, path, depth, position FROM categories"),
+    d1.prepare("SELECT id, slug, name FROM brands"),
+    d1.prepare("SELECT json_group_array(json_array(value_id, name, value)) AS v FROM search_attribute_values"),
+  ];
+  // Facet-count table reads: where their answers are, whether they are totals, what they may count.
+  const cellReads: Array<{ at: number; totals: boolean; wants: Wants; counted: boolean }> = [];
+  const addCellReads = (filtersOfSet: ActiveFilter[], wants: Wants, valueFacets: string[], totals: boolean, counted: boolean) => {
+    const reads = cellStatements(d1, filtersOfSet, totals, valueFacets);
+    reads.forEach((st, i) => {
+      cellReads.push({ at: statements.length, totals: totals && i === 0, wants, counted: counted && totals && i === 0 });
+      statements.push(st);
+    });
+  };
+  if (fullIsPrecomputed) addCellReads(active, (dim) => !activeDims.includes(dim), ["brand", "vendor", "attr"], true, true);
+  for (const f of active) {
+    if (!excludedPrecomputed.get(f.dim)) continue;
+    const valueFacet = f.dim.startsWith("attr:") ? "attr" : f.dim;
+    addCellReads(
+      active.filter((o) => o !== f),
+      (dim) => dim === f.dim,
+      TOTAL_DIMS.has(f.dim) ? [] : [valueFacet],
+      TOTAL_DIMS.has(f.dim),
+      false,
+    );
+  }
+
+  const offset = (page - 1) * perPage;
+  const main = statements.length;
+  if (!fullIsPrecomputed) statements.push(candidatesStatement(d1, { words, ranked, sort, np, mustPass }));
+  else statements.push(d1.prepare("SELECT coalesce(sum(count), 0) AS n FROM search_facet_counts WHERE facet = 'total'"));
+
+  const results = await d1.batch(statements);
+  const dictionaries: Dictionaries = {
+    categories: (results[0]?.results ?? []) as unknown as CategoryRow[],
+    brands: new Map(((results[1]?.results ?? []) as Array<{ id: string; slug: string; name: string }>).map((b) => [b.id, { slug: b.slug, name: b.name }])),
+    attributes: new Map(
+      (JSON.parse((results[2]?.results[0] as { v: string } | undefined)?.v ?? "[]") as Array<[number, string, string]>).map(([id, name, value]) => [
+        id,
+        { name, value },
+      ]),
+    ),
+  };
+  const counts = new FacetCounts(dictionaries);
+  let total = 0;
+  for (const read of cellReads) {
+    const cells = JSON.parse((results[read.at]?.results[0] as { cells: string } | undefined)?.cells ?? "[]") as unknown[][];
+    for (const cell of cells) {
+      if (read.totals) {
+        const [categoryId, inStock, priceBucket, ratingBucket, n] = cell as [string, number, number, number, number];
+        if (read.counted) total += n;
+        counts.addTotals({ categoryId, inStock, priceBucket, ratingBucket }, n, read.wants);
+      } else {
+        const [facet, value, n] = cell as [string, string, number];
+        counts.addValue(facet, value, n, read.wants);
+      }
+    }
+  }
+
+  let items: ProductSummary[];
+  if (fullIsPrecomputed) {
+    // The page comes either from walking the sort order's own index, skipping documents the
+    // filters drop, or from the narrowest filter's index and a sort of its matches. Walking wins
+    // only when the filters keep most of the catalog: sort orders correlate with categories and
+    // prices (a cheap category's first pages lie deep in the price index). The planner cannot
+    // know how wide a category subtree or rating range is; the counts above do.
+    const catalogSize = (results[main]?.results[0] as { n: number } | undefined)?.n ?? total;
+    const narrowing = (["category", "price", "rating"] as const).find((dim) => activeDims.includes(dim));
+    const walk = !narrowing || total > catalogSize * 0.3;
+    const index = walk ? SORT_INDEX[sort] : FILTER_INDEX[narrowing];
+    const inner = new Sql().add(`SELECT d.doc_id FROM search_documents d INDEXED BY ${index}`);
+    if (active.length) inner.add(" WHERE ").conditions(active);
+    inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
+    items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
+  } else {
+    const row = (results[main]?.results[0] ?? {}) as Record<string, string>;
+    const c = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, JSON.parse(v)])) as unknown as Candidates;
+    const full = (1 << np.length) - 1;
+    const bitOf = new Map(np.map((f, i) => [f.dim, 1 << i]));
+    // Passing every filter: counted for every dimension the table does not answer, and listed.
+    // Failing exactly filter D: counted only for D's own values.
+    const wantsByMask = new Map<number, DocumentWants>();
+    const wantsFor = (mask: number) => {
+      let w = wantsByMask.get(mask);
+      if (!w) {
+        const failed = full ^ mask;
+        w = counts.documentWants(mask === full ? (dim) => !excludedPrecomputed.get(dim) : (dim) => bitOf.get(dim) === failed);
+        wantsByMask.set(mask, w);
+      }
+      return w;
+    };
+    const matching: number[] = [];
+    const size = c.doc_id?.length ?? 0;
+    for (let i = 0; i < size; i++) {
+      const mask = c.mask[i] ?? 0;
+      if (mask === full) matching.push(i);
+      counts.addDocument(
+        {
+          categoryId: c.category_id[i] ?? "",
+          brandId: c.brand_id[i] ?? null,
+          vendorId: c.vendor_id[i] ?? null,
+          price: c.price[i] ?? 0,
+          rating: c.rating[i] ?? 0,
+          inStock: c.in_stock[i] ?? 0,
+          attributeIds: c.attribute_ids[i] ?? ",",
+        },
+        wantsFor(mask),
+      );
+    }
+    total = matching.length;
+    const shown = firstInOrder(matching, offset + perPage, compareCandidates(c, sort, ranked))
+      .slice(offset)
+      .map((i) => c.doc_id[i] ?? 0);
+    items = shown.length ? await displayRows(d1, shown) : [];
+  }
+  return { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+}
+
+/**
+ * The shown page's products for display: `source` lists their doc ids, either as an array in
+ * page order or as a query (then `order` puts the page's rows back in order).
+ */
+async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"): Promise<ProductSummary[]> {
+  const sql = Array.isArray(source) ? new Sql().add("SELECT value AS doc_id, key AS n FROM json_each(?)", [JSON.stringify(source)]) : source;
+  const { results } = await d1
+    .prepare(`${displaySql(sql.text)} ORDER BY ${order}`)
+    .bind(...sql.params)
+    .all<DisplayRow>();
+  return results.map(toSummary);
+}
+
+/**
+ * The candidate pass: documents matching the words (if any) that fail at most one of `np`
+ * and pass every filter in `mustPass`, as one JSON array of compact rows with a bitmask of the
+ * `np` filters each passes. One JSON array per column: parsing flat arrays costs half what
+ * parsing one small array per row does.
+ */
+function candidatesStatement(
+  d1: D1Database,
+  o: { words: string[]; ranked: boolean; sort: ProductSort; np: ActiveFilter[]; mustPass: ActiveFilter[] },
+): D1PreparedStatement {
+  const match = matchExpression(o.words);
+  const hasText = match !== null;
+  const ctes = ctesOf([...o.np, ...o.mustPass]);
+  const sql = new Sql().with(ctes);
+  const columns: Array<keyof Candidates> = ["doc_id", "category_id", "brand_id", "vendor_id", "price", "rating", "in_stock", "mask", "attribute_ids"];
+  columns.push(...SORT_COLUMNS[o.sort].filter((k) => !(o.ranked && k === "featured")));
+  if (o.ranked) columns.push("score");
+  // The bitmask of the `np` filters a document passes, and the masks worth sending: all passed,
+  // or all but one.
+  const mask = new Sql();
+  if (o.np.length === 0) mask.add("0");
+  for (const [i, f] of o.np.entries()) mask.add(`${i ? " + " : ""}(CASE WHEN ${f.sql} THEN ${1 << i} ELSE 0 END)`, f.params);
+  const full = (1 << o.np.length) - 1;
+  const allowed = [full, ...o.np.map((_, i) => full ^ (1 << i))].join(", ");
+  const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
+  sql.add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")} FROM (`);
+  sql.add("SELECT d.doc_id, d.category_id, d.brand_id, d.vendor_id, d.price, d.rating, d.rating_count, d.in_stock, d.featured, d.sold, d.created_at, ");
+  // Relevance is computed only for documents that are listed (they pass every filter).
+  if (!o.ranked) sql.add("0");
+  else if (o.np.length === 0) sql.add(bm25);
+  else sql.add("CASE WHEN ").add(mask.text, mask.params).add(` = ${full} THEN ${bm25} ELSE 0 END`);
+  sql.add(" AS score, ").add(mask.text, mask.params).add(" AS mask, d.attribute_ids FROM ");
+  const where: Array<{ sql: string; params: readonly unknown[] }> = [];
+  if (match) {
+    sql.add("search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid");
+    where.push({ sql: "search_fts MATCH ?", params: [match] });
+  } else sql.add("search_documents d");
+  // Without text, a filter's index leads: its driver form when it has one.
+  const lead = (f: ActiveFilter) => (!hasText && f.driver ? f.driver : f);
+  where.push(...o.mustPass.map(lead));
+  if (!hasText && o.mustPass.length === 0 && o.np.length >= 2) {
+    // Every needed row passes all but one filter, so it passes one of any two: let the two most
+    // selective indexes lead (SQLite reads both and unions the rows).
+    const leaders = o.np
+      .filter((f) => f.driverRank !== null)
+      .sort((a, b) => (a.driverRank ?? 99) - (b.driverRank ?? 99))
+      .slice(0, 2)
+      .map(lead);
+    if (leaders.length === 2) where.push({ sql: `(${leaders[0]?.sql} OR ${leaders[1]?.sql})`, params: leaders.flatMap((l) => l.params) });
+  }
+  // Documents failing two or more filters are dropped before anything is built for them.
+  if (o.np.length) where.push({ sql: `(${mask.text}) IN (${allowed})`, params: mask.params });
+  if (where.length) sql.add(" WHERE ").conditions(where);
+  // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table
+  // is scanned (it cannot inside the aggregate).
+  sql.add(" LIMIT -1)");
+  return sql.prepare(d1);
+}
