@@ -39,6 +39,8 @@ export default async function setup(project: TestProject) {
   const oauth = await startFakeOAuthProvider({ port: OAUTH_PORT, ...E2E_OAUTH_CLIENT });
   const vars = {
     ...generateSecrets(),
+    // Without .dev.vars (a clean checkout, CI) the store would run as production, which refuses the test payment provider.
+    ENVIRONMENT: "test",
     OAUTH_GITHUB_CLIENT_ID: E2E_OAUTH_CLIENT.clientId,
     OAUTH_GITHUB_CLIENT_SECRET: E2E_OAUTH_CLIENT.clientSecret,
     OAUTH_GITHUB_BASE_URL: `${oauth.origin}/github`,

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { generateSecrets } from "../../scripts/secrets.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -32,7 +33,8 @@ export async function startStore(options: { port: number; vars?: Record<string, 
       persist,
     ]);
   }
-  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]);
+  // Fresh keys: a clean checkout (CI) has no .dev.vars.
+  const vars = Object.entries({ ...generateSecrets(), ENVIRONMENT: "test", ...options.vars }).flatMap(([k, v]) => ["--var", `${k}=${v}`]);
   const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", String(options.port), "--persist-to", persist, "--quiet", ...vars], {
     cwd: root,
     detached: true,
