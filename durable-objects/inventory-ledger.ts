@@ -151,14 +151,10 @@ export class InventoryLedger extends DurableObject<Env> {
     try {
       const db = this.env.DB;
       await db.batch([
+        // The product's in-stock flag follows by trigger (search_variants_au, migration 0002).
         db
           .prepare("update product_variants set stock_available = ?, stock_version = ? where sku = ? and stock_version < ?")
           .bind(Math.max(0, s.available), s.version, s.sku, s.version),
-        db
-          .prepare(
-            "update products set in_stock = exists (select 1 from product_variants v where v.product_id = products.id and v.stock_available > 0), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') where id = (select product_id from product_variants where sku = ?)",
-          )
-          .bind(s.sku),
         ...fresh.map((m) =>
           db
             .prepare(

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { listAddresses } from "../../worker/accounts/service/addresses";
+import { getDefaultShippingAddress } from "../../worker/accounts/service/addresses";
 import type { CartView } from "../../worker/cart/schema";
 import { GUEST_CART_COOKIE, isGuestCartId, resolveCartIdentity, userCartId, viewCart } from "../../worker/cart/service";
 import { readCookie, serializeCookie } from "../../worker/lib/auth";
@@ -51,12 +51,8 @@ export async function headerCart(
   const guestId = readCookie(request.headers.get("cookie"), GUEST_CART_COOKIE);
   const cartId = session ? userCartId(session.user.id) : isGuestCartId(guestId) ? guestId : null;
   if (!cartId) return { cartCount: 0, quickCheckout: null };
-  const [lines, addresses] = await Promise.all([
-    env.CART_SESSION.getByName(cartId).lines(),
-    session ? listAddresses(env, session.user.id) : Promise.resolve([]),
-  ]);
+  const [lines, address] = await Promise.all([env.CART_SESSION.getByName(cartId).lines(), session ? getDefaultShippingAddress(env, session.user.id) : null]);
   const guestLines = session && isGuestCartId(guestId) ? await env.CART_SESSION.getByName(guestId).lines() : [];
-  const address = addresses.find((a) => a.isDefaultShipping);
   return {
     cartCount: [...lines, ...guestLines].reduce((n, l) => n + l.quantity, 0),
     quickCheckout: address ? { addressId: address.id, summary: `Ships to ${address.fullName}, ${address.city} by standard shipping.` } : null,

@@ -1,10 +1,7 @@
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { hashOpaqueToken } from "../../worker/accounts/tokens";
-import { getDb } from "../../worker/db/client";
 import { AppError } from "../../worker/lib/errors";
 import { getOrderByAccessToken, getOrderForUser, type OrderRow } from "../../worker/orders/service";
-import { orders } from "../../worker/orders/tables";
 import type { PageSession } from "./account";
 import { readLastOrder } from "./cart";
 
@@ -17,8 +14,11 @@ export async function orderForPage(request: Request, session: PageSession, order
   try {
     if (token) return await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token));
     if (session) {
-      const owned = await getDb(env.DB).select().from(orders).where(eq(orders.id, orderId)).get();
-      if (owned?.userId === session.user.id) return getOrderForUser(env, session.user.id, orderId);
+      const owned = await getOrderForUser(env, session.user.id, orderId).catch((error) => {
+        if (error instanceof AppError && error.status === 404) return null;
+        throw error;
+      });
+      if (owned) return owned;
     }
     const last = readLastOrder(request);
     if (last && last.orderId === orderId) return await getOrderByAccessToken(env, orderId, await hashOpaqueToken(last.token));

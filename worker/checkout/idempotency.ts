@@ -5,6 +5,15 @@ import { idempotencyKeys } from "./tables";
 
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 
+/** Throws the 400 for a malformed Idempotency-Key (8–100 letters, digits, - or _). */
+export function assertIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !KEY.test(key)) {
+    throw new AppError("request.invalid_idempotency_key", 400, "Idempotency-Key must be 8–100 letters, digits, - or _.", [
+      { path: "Idempotency-Key", message: "Invalid" },
+    ]);
+  }
+}
+
 /**
  * Runs `work` once per (scope, Idempotency-Key). A retry with the same key and
  * body gets the stored answer; the same key with another body, or while the
@@ -18,10 +27,7 @@ export async function withIdempotency<T>(
   work: () => Promise<{ status: number; body: T }>,
 ) {
   if (key === undefined) return work();
-  if (!KEY.test(key))
-    throw new AppError("request.invalid_idempotency_key", 400, "Idempotency-Key must be 8–100 letters, digits, - or _.", [
-      { path: "Idempotency-Key", message: "Invalid" },
-    ]);
+  assertIdempotencyKey(key);
   const db = getDb(d1);
   const id = `${scope}:${key}`;
   const hash = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(body)))).toString("base64url");

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { assertIdempotencyKey } from "../checkout/idempotency";
 import { requireRole } from "../lib/auth";
-import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AdjustStockBody, SkuParam, StockSchema } from "./schema";
 import { adjustStock, stockOf } from "./service";
@@ -44,7 +44,7 @@ export const inventoryRoutes = createApiApp()
     async (c) => {
       const { user } = requireRole(c, "admin");
       const key = c.req.header("idempotency-key");
-      if (key !== undefined && !/^[A-Za-z0-9_-]{8,100}$/.test(key)) throw new AppError("request.invalid_idempotency_key", 400, "Invalid Idempotency-Key.");
+      assertIdempotencyKey(key);
       const body = c.req.valid("json");
       return c.json(await adjustStock(c.env, c.req.valid("param").sku, body.delta, `${body.reason} (by ${user.email})`, key), 200);
     },

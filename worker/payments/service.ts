@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
@@ -148,11 +148,6 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     data: { number: order.number, total: order.grandTotal, currency: order.currency, url: `${origin}/account/orders/${order.id}` },
   });
   return { applied: true, orderStatus: "paid" };
-}
-
-/** Pending payments whose order still waits, for the expiry sweep. */
-export async function findUnprocessedEvents(env: Env) {
-  return getDb(env.DB).select().from(paymentEvents).where(isNull(paymentEvents.processedAt));
 }
 
 /**

@@ -40,6 +40,16 @@ async function ownedRow(env: Env, userId: string, id: string) {
   return row;
 }
 
+/** The caller's default shipping address, or null (one row read, one decryption). */
+export async function getDefaultShippingAddress(env: Env, userId: string): Promise<Address | null> {
+  const row = await getDb(env.DB)
+    .select()
+    .from(userAddresses)
+    .where(and(eq(userAddresses.userId, userId), eq(userAddresses.isDefaultShipping, 1)))
+    .get();
+  return row ? toAddress(env, row) : null;
+}
+
 export async function getAddress(env: Env, userId: string, id: string): Promise<Address> {
   return toAddress(env, await ownedRow(env, userId, id));
 }
