@@ -1,5 +1,6 @@
 // Every table of every domain, for drizzle-kit and for typed queries.
 export * from "../accounts/tables";
+export * from "../admin/tables";
 export * from "../analytics/tables";
 export * from "../catalog/tables";
 export * from "../checkout/tables";
@@ -7,3 +8,4 @@ export * from "../inventory/tables";
 export * from "../notifications/tables";
 export * from "../orders/tables";
 export * from "../payments/tables";
+export * from "../shipping/tables";

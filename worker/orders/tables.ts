@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ORDER_STATUSES = ["pending_payment", "paid", "fulfilling", "shipped", "delivered", "cancelled", "refunded", "partially_refunded"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -26,6 +26,17 @@ export const orders = sqliteTable(
     refundedTotal: integer("refunded_total").notNull().default(0),
     shippingOption: text("shipping_option").notNull(),
     shippingCountry: text("shipping_country").notNull(),
+    /** Estimated import duties (already inside grandTotal when charged at checkout). */
+    dutiesTotal: integer("duties_total").notNull().default(0),
+    /** 1 when the country shows prices tax-inclusive (VAT/GST), so taxTotal is "included" rather than added. */
+    taxInclusive: integer("tax_inclusive").notNull().default(0),
+    /** The tax's name in that country ("VAT", "GST", "Sales tax"), for the tax line. */
+    taxLabel: text("tax_label").notNull().default("Tax"),
+    /** Currency the shopper browsed in, and its rate to the base currency (×1,000,000) at checkout. */
+    displayCurrency: text("display_currency"),
+    displayRateMicros: integer("display_rate_micros"),
+    deliveryMinDays: integer("delivery_min_days"),
+    deliveryMaxDays: integer("delivery_max_days"),
     shippingAddressEnc: text("shipping_address_enc").notNull(),
     /** SHA-256 of the token in a guest's order link. */
     accessTokenHash: text("access_token_hash").notNull(),
@@ -61,7 +72,13 @@ export const orderLines = sqliteTable(
   (t) => [index("order_lines_order_idx").on(t.orderId)],
 );
 
-/** The order's timeline: every status change with time, actor and note. */
+export const ORDER_EVENT_KINDS = ["status", "note", "shipment", "tracking", "refund", "payment"] as const;
+
+/**
+ * The order's timeline: every status change with time, actor and note, plus
+ * notes, shipments and tracking updates. `status` is the order's status after
+ * the event; `internal` rows (staff notes) are never shown to the shopper.
+ */
 export const orderEvents = sqliteTable(
   "order_events",
   {
@@ -69,10 +86,73 @@ export const orderEvents = sqliteTable(
     orderId: text("order_id")
       .notNull()
       .references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ORDER_EVENT_KINDS }).notNull().default("status"),
+    internal: integer("internal").notNull().default(0),
     status: text("status", { enum: ORDER_STATUSES }).notNull(),
     actor: text("actor").notNull(),
     note: text("note"),
     at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
   (t) => [index("order_events_order_idx").on(t.orderId, t.at)],
+);
+
+export const SHIPMENT_STATUSES = ["label_created", "in_transit", "out_for_delivery", "delivered", "exception", "returned"] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+/** A parcel: an order may ship in several. Tracking updates move `status` forward only. */
+export const shipments = sqliteTable(
+  "shipments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    carrier: text("carrier").notNull(),
+    trackingNumber: text("tracking_number").notNull(),
+    trackingUrl: text("tracking_url"),
+    status: text("status", { enum: SHIPMENT_STATUSES }).notNull().default("label_created"),
+    /** Time of the newest carrier event applied (events older than it never move the status back). */
+    lastEventAt: text("last_event_at"),
+    shippedAt: text("shipped_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    deliveredAt: text("delivered_at"),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [index("shipments_order_idx").on(t.orderId), uniqueIndex("shipments_tracking_uq").on(t.carrier, t.trackingNumber)],
+);
+
+/** Which order lines (and how many of each) a shipment carries. */
+export const shipmentLines = sqliteTable(
+  "shipment_lines",
+  {
+    shipmentId: text("shipment_id")
+      .notNull()
+      .references(() => shipments.id, { onDelete: "cascade" }),
+    orderLineId: text("order_line_id")
+      .notNull()
+      .references(() => orderLines.id, { onDelete: "cascade" }),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shipmentId, t.orderLineId] }), index("shipment_lines_line_idx").on(t.orderLineId)],
+);
+
+/**
+ * Carrier tracking events already received, keyed `<carrier>:<event id>`: a
+ * webhook delivered twice inserts nothing the second time.
+ */
+export const trackingEvents = sqliteTable(
+  "tracking_events",
+  {
+    id: text("id").primaryKey(),
+    carrier: text("carrier").notNull(),
+    shipmentId: text("shipment_id"),
+    trackingNumber: text("tracking_number").notNull(),
+    status: text("status", { enum: SHIPMENT_STATUSES }).notNull(),
+    description: text("description"),
+    location: text("location"),
+    occurredAt: text("occurred_at").notNull(),
+    /** 0 when it arrived after a newer event and changed nothing. */
+    applied: integer("applied").notNull().default(0),
+    receivedAt: text("received_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("tracking_events_shipment_idx").on(t.shipmentId, t.occurredAt)],
 );
