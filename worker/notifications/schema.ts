@@ -17,6 +17,39 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ number: z.string(), total: z.number().int(), currency: z.string(), url: z.string() }),
   }),
+  // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("payment_received"),
+    to: z.email(),
+    data: z.object({ number: z.string(), amount: z.number().int(), currency: z.string(), provider: z.string(), url: z.string() }),
+  }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("order_shipped"),
+    to: z.email(),
+    data: z.object({
+      number: z.string(),
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      trackingUrl: z.string().nullable(),
+      items: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
+      url: z.string(),
+    }),
+  }),
+  z.object({ id: z.string().min(8), template: z.literal("order_delivered"), to: z.email(), data: z.object({ number: z.string(), url: z.string() }) }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("order_cancelled"),
+    to: z.email(),
+    data: z.object({ number: z.string(), refundAmount: z.number().int(), currency: z.string(), reason: z.string().nullable(), url: z.string() }),
+  }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("order_refunded"),
+    to: z.email(),
+    data: z.object({ number: z.string(), amount: z.number().int(), currency: z.string(), full: z.boolean(), url: z.string() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),

@@ -54,6 +54,21 @@ export function renderEmail(message: EmailMessage, store: string): RenderedEmail
         { label: "View your order", url: message.data.url },
       );
     }
+    case "payment_received":
+    case "order_shipped":
+    case "order_delivered":
+    case "order_cancelled":
+    case "order_refunded":
+      // Placeholder until the email work of issue #5 lands its templates.
+      return build(
+        `Order ${message.data.number}: ${message.template.replace("order_", "").replace("_", " ")}`,
+        `Order ${message.data.number}`,
+        ["Your order was updated."],
+        {
+          label: "View your order",
+          url: message.data.url,
+        },
+      );
     case "low_stock":
       return build(`Low stock: ${message.data.sku}`, `Low stock: ${message.data.sku}`, [
         `Only ${message.data.available} unit${message.data.available === 1 ? "" : "s"} of ${message.data.sku} are available (alert threshold ${message.data.threshold}).`,
