@@ -15,7 +15,14 @@ export const EmailMessage = z.discriminatedUnion("template", [
     id: z.string().min(8),
     template: z.literal("order_confirmation"),
     to: z.email(),
-    data: z.object({ number: z.string(), total: z.number().int(), currency: z.string(), url: z.string() }),
+    data: z.object({
+      number: z.string(),
+      total: z.number().int(),
+      currency: z.string(),
+      url: z.string(),
+      /** Optional detail for the receipt (filled by the order lifecycle work of issue #5). */
+      items: z.array(z.object({ name: z.string(), variantTitle: z.string(), quantity: z.number().int(), lineTotal: z.number().int() })).optional(),
+    }),
   }),
   // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.
   z.object({

@@ -1,0 +1,37 @@
+import type { Role } from "../../worker/accounts/tables";
+import { currentSession, loginUrl } from "./account";
+
+/** Admin pages are personal to the staff member and change at once: never cached anywhere. */
+export const ADMIN_CACHE_CONTROL = "private, no-store";
+
+export type StaffSession = NonNullable<Awaited<ReturnType<typeof currentSession>>>;
+
+export interface StaffAccess {
+  session: StaffSession;
+  /** True when the staff member may change things on this page (admins); support reads only. */
+  canWrite: boolean;
+}
+
+/**
+ * The staff member on an admin page. The front door already let only admin
+ * and support through; each page names who may *see* it (`read`, default both)
+ * and who may *change* things on it (`write`, default admins). Anyone else
+ * gets a Response to return at once (sign-in redirect or 403).
+ */
+export async function requireStaff(
+  Astro: { request: Request; url: URL; response: { headers: Headers } },
+  opts: { read?: Role[]; write?: Role[] } = {},
+): Promise<StaffAccess | Response> {
+  Astro.response.headers.set("Cache-Control", ADMIN_CACHE_CONTROL);
+  const session = await currentSession(Astro.request);
+  if (!session) return new Response(null, { status: 303, headers: { Location: loginUrl(Astro.url), "Cache-Control": ADMIN_CACHE_CONTROL } });
+  const read = opts.read ?? ["admin", "support"];
+  const write = opts.write ?? ["admin"];
+  if (!read.includes(session.user.role)) {
+    return new Response("This section is for admins only.", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": ADMIN_CACHE_CONTROL },
+    });
+  }
+  return { session, canWrite: write.includes(session.user.role) };
+}
