@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generateSecrets } from "./scripts/secrets.mjs";
+import { outboundWithFakeEmail } from "./test/support/fake-email-provider";
 
 export default defineConfig(async () => {
   // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
@@ -15,6 +16,8 @@ export default defineConfig(async () => {
               main: "./worker/test-entry.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // Outbound fetches pass through, except to the fake email provider (test/support/fake-email-provider.ts).
+                outboundService: outboundWithFakeEmail,
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   LOG_REQUESTS: "off",

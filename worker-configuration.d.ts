@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	EMAIL_QUEUE: Queue;
 	ANALYTICS_QUEUE: Queue;
 	ASSETS: Fetcher;
+	SEND_EMAIL: SendEmail;
 	STORE_NAME: string;
 	BASE_CURRENCY: string;
 	LOG_REQUESTS: string;

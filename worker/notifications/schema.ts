@@ -22,6 +22,12 @@ export const EmailMessage = z.discriminatedUnion("template", [
       url: z.string(),
       /** Optional detail for the receipt (filled by the order lifecycle work of issue #5). */
       items: z.array(z.object({ name: z.string(), variantTitle: z.string(), quantity: z.number().int(), lineTotal: z.number().int() })).optional(),
+      /** Optional breakdown shown above the total (all in minor units of `currency`). */
+      subtotal: z.number().int().optional(),
+      shippingTotal: z.number().int().optional(),
+      taxTotal: z.number().int().optional(),
+      dutiesTotal: z.number().int().optional(),
+      discountTotal: z.number().int().optional(),
     }),
   }),
   // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.
@@ -42,6 +48,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
       trackingUrl: z.string().nullable(),
       items: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
       url: z.string(),
+      /** Optional delivery estimate as the shopper should read it, e.g. "Thu 3 Dec – Mon 7 Dec". */
+      estimatedDelivery: z.string().optional(),
     }),
   }),
   z.object({ id: z.string().min(8), template: z.literal("order_delivered"), to: z.email(), data: z.object({ number: z.string(), url: z.string() }) }),

@@ -1,43 +1,139 @@
 import { and, desc, eq } from "drizzle-orm";
 import { users } from "../accounts/tables";
 import { getDb } from "../db/client";
+import { emailProvider, type ProviderConfig, ProviderError } from "./providers";
 import type { EmailMessage } from "./schema";
 import { emailOutbox } from "./tables";
-import { renderEmail } from "./templates";
+import { type RenderedEmail, renderEmail, storeOrigin } from "./templates";
+
+/** A row left in `sending` longer than this belongs to a consumer that died mid-send: it may be claimed again. */
+export const STALE_SENDING_MS = 5 * 60_000;
 
 /** Queues an email. Delivery is at least once; the id makes sending happen once. */
 export async function enqueueEmail(queue: Queue, message: EmailMessage): Promise<void> {
   await queue.send(message, { contentType: "json" });
 }
 
+interface Recipient {
+  /** The outbox row id and the provider's idempotency key. */
+  id: string;
+  to: string;
+}
+
+/** Who gets a message: its address, or one row per active admin for "admins" (each with its own key). */
+async function recipientsOf(env: Env, message: EmailMessage): Promise<Recipient[]> {
+  if (message.to !== "admins") return [{ id: message.id, to: message.to.toLowerCase() }];
+  const admins = await getDb(env.DB)
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(eq(users.role, "admin"), eq(users.status, "active")));
+  return admins.map((u) => ({ id: `${message.id}:${u.id}`, to: u.email.toLowerCase() }));
+}
+
+const now = () => new Date().toISOString();
+
 /**
- * Renders and "sends" one message through the local outbox provider: the
- * email is stored in `email_outbox`, where developers and tests read it.
- * A message whose id is already there is skipped (returns false).
+ * Claims one recipient's row for sending: inserts it, or moves a `failed` /
+ * `dead` / abandoned `sending` row back to `sending` with one more attempt.
+ * Answers null when the row is `sent` (or being sent right now): nothing to do.
  */
-export async function deliverEmail(env: Env, message: EmailMessage): Promise<boolean> {
-  const db = getDb(env.DB);
-  const rendered = renderEmail(message, env.STORE_NAME);
-  // "admins" fans out: one email per admin, each with its own idempotency key.
-  const recipients =
-    message.to === "admins"
-      ? (
-          await db
-            .select({ id: users.id, email: users.email })
-            .from(users)
-            .where(and(eq(users.role, "admin"), eq(users.status, "active")))
-        ).map((u) => ({
-          id: `${message.id}:${u.id}`,
-          to: u.email,
-        }))
-      : [{ id: message.id, to: message.to }];
-  if (!recipients.length) return false;
-  const result = await db
-    .insert(emailOutbox)
-    .values(recipients.map((r) => ({ id: r.id, template: message.template, toAddress: r.to, ...rendered, provider: "outbox", status: "sent" as const })))
-    .onConflictDoNothing()
-    .run();
-  return (result.meta.changes ?? 0) > 0;
+async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r: Recipient, provider: string): Promise<number | null> {
+  const at = now();
+  const stale = new Date(Date.now() - STALE_SENDING_MS).toISOString();
+  const row = await env.DB.prepare(
+    `INSERT INTO email_outbox (id, template, to_address, subject, text, html, provider, status, attempts, payload, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sending', 1, ?8, ?9, ?9)
+     ON CONFLICT(id) DO UPDATE SET status = 'sending', attempts = email_outbox.attempts + 1, provider = excluded.provider,
+       subject = excluded.subject, text = excluded.text, html = excluded.html, payload = excluded.payload, updated_at = excluded.updated_at
+     WHERE email_outbox.status IN ('failed', 'dead') OR (email_outbox.status = 'sending' AND email_outbox.updated_at < ?10)
+     RETURNING attempts`,
+  )
+    .bind(r.id, message.template, r.to, rendered.subject, rendered.text, rendered.html, provider, JSON.stringify(message), at, stale)
+    .first<{ attempts: number }>();
+  return row ? row.attempts : null;
+}
+
+export interface DeliveryResult {
+  sent: number;
+  /** Rows already sent (a duplicate delivery) or being sent by another consumer. */
+  skipped: number;
+  /** Rows the provider refused for good (marked `dead`, not retried). */
+  refused: number;
+}
+
+/**
+ * Renders and sends one message through the configured provider, each
+ * recipient's row claimed first so a message delivered twice is sent once.
+ * A provider error marks the row `failed` with the error and is thrown, so
+ * the queue retries the message (rows already sent are skipped then).
+ */
+export async function deliverEmail(env: Env, message: EmailMessage): Promise<DeliveryResult> {
+  // A misconfigured provider still records the rows (failed, with the reason) so admins see them waiting.
+  let config: ProviderConfig | null = null;
+  let configError: ProviderError | null = null;
+  try {
+    config = emailProvider(env);
+  } catch (err) {
+    configError = err instanceof ProviderError ? err : new ProviderError(String(err), false);
+  }
+  const rendered = renderMessage(env, message);
+  const result: DeliveryResult = { sent: 0, skipped: 0, refused: 0 };
+  let failure: ProviderError | null = null;
+  for (const r of await recipientsOf(env, message)) {
+    const attempts = await claim(env, message, rendered, r, config?.provider.name ?? providerName(env));
+    if (attempts === null) {
+      result.skipped++;
+      continue;
+    }
+    try {
+      if (!config) throw configError;
+      const sent = await config.provider.send({ idempotencyKey: r.id, template: message.template, from: config.from, to: r.to, ...rendered });
+      await env.DB.prepare("UPDATE email_outbox SET status = 'sent', provider_message_id = ?1, sent_at = ?2, updated_at = ?2, last_error = NULL WHERE id = ?3")
+        .bind(sent.providerMessageId, now(), r.id)
+        .run();
+      result.sent++;
+    } catch (err) {
+      const error = err instanceof ProviderError ? err : new ProviderError(err instanceof Error ? err.message : String(err), false);
+      await env.DB.prepare("UPDATE email_outbox SET status = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4")
+        .bind(error.permanent ? "dead" : "failed", error.message.slice(0, 1000), now(), r.id)
+        .run();
+      if (error.permanent) result.refused++;
+      else failure ??= error;
+    }
+  }
+  if (failure) throw failure;
+  return result;
+}
+
+const providerName = (env: Env) => (env.EMAIL_PROVIDER || "outbox").toLowerCase();
+
+/** The message rendered with the store's name and origin. */
+export function renderMessage(env: Env, message: EmailMessage): RenderedEmail {
+  return renderEmail(message, { name: env.STORE_NAME || "Store", origin: storeOrigin(message, env.PUBLIC_ORIGIN) });
+}
+
+/**
+ * The dead-letter queue's consumer: the message ran out of retries, so every
+ * recipient row not yet sent becomes `dead` (created if the message never got
+ * as far as a claim), payload kept, for an admin to retry.
+ */
+export async function markEmailDead(env: Env, message: EmailMessage): Promise<number> {
+  const rendered = renderMessage(env, message);
+  const at = now();
+  let dead = 0;
+  for (const r of await recipientsOf(env, message)) {
+    const res = await env.DB.prepare(
+      `INSERT INTO email_outbox (id, template, to_address, subject, text, html, provider, status, attempts, payload, last_error, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'dead', 0, ?8, 'Retries exhausted before a send was attempted.', ?9, ?9)
+       ON CONFLICT(id) DO UPDATE SET status = 'dead', updated_at = excluded.updated_at,
+         last_error = COALESCE(email_outbox.last_error, 'Retries exhausted.')
+       WHERE email_outbox.status <> 'sent'`,
+    )
+      .bind(r.id, message.template, r.to, rendered.subject, rendered.text, rendered.html, providerName(env), JSON.stringify(message), at)
+      .run();
+    dead += res.meta.changes ?? 0;
+  }
+  return dead;
 }
 
 /** The newest outbox emails to an address (for tests, the dev outbox and support). */

@@ -1,83 +1,191 @@
 import type { EmailMessage } from "./schema";
+import { type EmailContent, formatMoney, type ItemRow, type RenderedEmail, render, type StoreInfo } from "./templates/layout";
 
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
+export type { RenderedEmail, StoreInfo } from "./templates/layout";
+
+const ACCOUNT = (store: string) => `You get this email because of your account at ${store}.`;
+const ORDER = (store: string, number: string) => `You get this email because you placed order ${number} at ${store}.`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The store's origin: configured (PUBLIC_ORIGIN), else the origin of a link the message carries. */
+export function storeOrigin(message: EmailMessage, configured?: string | null): string | null {
+  if (configured) return configured.replace(/\/+$/, "");
+  const url = "url" in message.data ? message.data.url : undefined;
+  if (!url) return null;
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function layout(store: string, heading: string, paragraphs: string[], action?: { label: string; url: string }): string {
-  const body = paragraphs.map((p) => `<p style="margin:0 0 16px;font-size:16px;line-height:1.5;color:#292524">${esc(p)}</p>`).join("");
-  const button = action
-    ? `<p style="margin:24px 0"><a href="${esc(action.url)}" style="display:inline-block;background:#b45309;color:#fff;text-decoration:none;padding:12px 20px;border-radius:8px;font-weight:600">${esc(action.label)}</a></p><p style="font-size:13px;color:#57534e;word-break:break-all">Or open ${esc(action.url)}</p>`
-    : "";
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(heading)}</title></head><body style="margin:0;background:#f5f5f4;font-family:system-ui,-apple-system,Segoe UI,sans-serif"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px"><table role="presentation" width="100%" style="max-width:560px;background:#fff;border-radius:12px;padding:28px"><tr><td><p style="margin:0 0 20px;font-weight:700;font-size:18px;color:#1c1917">${esc(store)}</p><h1 style="margin:0 0 16px;font-size:22px;color:#1c1917">${esc(heading)}</h1>${body}${button}<p style="margin:24px 0 0;font-size:13px;color:#78716c">You get this email because of your account at ${esc(store)}.</p></td></tr></table></td></tr></table></body></html>`;
-}
-
-function text(heading: string, paragraphs: string[], action?: { label: string; url: string }): string {
-  return [heading, "", ...paragraphs.flatMap((p) => [p, ""]), ...(action ? [`${action.label}: ${action.url}`, ""] : [])].join("\n");
-}
-
-/** Renders a message as a responsive HTML email plus its plain-text twin. */
-export function renderEmail(message: EmailMessage, store: string): RenderedEmail {
-  const build = (subject: string, heading: string, paragraphs: string[], action?: { label: string; url: string }) => ({
-    subject,
-    text: text(heading, paragraphs, action),
-    html: layout(store, heading, paragraphs, action),
-  });
+function content(message: EmailMessage, store: StoreInfo): EmailContent {
+  const name = store.name;
   switch (message.template) {
     case "welcome":
-      return build(`Welcome to ${store}`, `Welcome, ${message.data.name}`, ["Your account is ready. Save addresses, follow your orders and check out faster."]);
+      return {
+        subject: `Welcome to ${name}`,
+        preheader: "Your account is ready.",
+        heading: `Welcome, ${message.data.name}`,
+        paragraphs: ["Your account is ready. Save addresses, follow your orders and check out faster."],
+        action: store.origin ? { label: `Visit ${name}`, url: store.origin } : undefined,
+        reason: ACCOUNT(name),
+      };
     case "verify_email":
-      return build("Confirm your email address", "Confirm your email address", [`Hi ${message.data.name}, please confirm that this is your email address.`], {
-        label: "Confirm email",
-        url: message.data.url,
-      });
+      return {
+        subject: "Confirm your email address",
+        preheader: "One click to confirm this is your address.",
+        heading: "Confirm your email address",
+        paragraphs: [`Hi ${message.data.name}, please confirm that this is your email address.`],
+        action: { label: "Confirm email", url: message.data.url },
+        after: ["If you did not create an account, ignore this email."],
+        reason: ACCOUNT(name),
+      };
     case "password_reset":
-      return build(
-        "Reset your password",
-        "Reset your password",
-        [
+      return {
+        subject: "Reset your password",
+        preheader: `The link expires in ${message.data.expiresInMinutes} minutes.`,
+        heading: "Reset your password",
+        paragraphs: [
           `Hi ${message.data.name}, someone (hopefully you) asked to reset your password.`,
           `The link works once and expires in ${message.data.expiresInMinutes} minutes. If you did not ask, ignore this email: your password stays as it is.`,
         ],
-        { label: "Choose a new password", url: message.data.url },
-      );
-    case "order_confirmation": {
-      const total = new Intl.NumberFormat("en-US", { style: "currency", currency: message.data.currency }).format(message.data.total / 100);
-      return build(
-        `Order ${message.data.number} confirmed`,
-        `Thank you — order ${message.data.number} is confirmed`,
-        [`We received your payment of ${total}. We will email you again when your order ships.`],
-        { label: "View your order", url: message.data.url },
-      );
-    }
-    case "payment_received":
-    case "order_shipped":
-    case "order_delivered":
-    case "order_cancelled":
-    case "order_refunded":
-      // Placeholder until the email work of issue #5 lands its templates.
-      return build(
-        `Order ${message.data.number}: ${message.template.replace("order_", "").replace("_", " ")}`,
-        `Order ${message.data.number}`,
-        ["Your order was updated."],
-        {
-          label: "View your order",
-          url: message.data.url,
-        },
-      );
-    case "low_stock":
-      return build(`Low stock: ${message.data.sku}`, `Low stock: ${message.data.sku}`, [
-        `Only ${message.data.available} unit${message.data.available === 1 ? "" : "s"} of ${message.data.sku} are available (alert threshold ${message.data.threshold}).`,
-        "Restock or adjust the threshold in the inventory section. You get one alert per crossing, not one per sale.",
-      ]);
+        action: { label: "Choose a new password", url: message.data.url },
+        reason: ACCOUNT(name),
+      };
     case "password_changed":
-      return build("Your password was changed", "Your password was changed", [
-        `Hi ${message.data.name}, the password of your account was just changed and every other session was signed out.`,
-        "If this was not you, reset your password at once and contact us.",
-      ]);
+      return {
+        subject: "Your password was changed",
+        preheader: "Every other session was signed out.",
+        heading: "Your password was changed",
+        paragraphs: [
+          `Hi ${message.data.name}, the password of your account was just changed and every other session was signed out.`,
+          "If this was not you, reset your password at once and contact us.",
+        ],
+        action: store.origin ? { label: "Reset your password", url: `${store.origin}/account/forgot-password` } : undefined,
+        reason: ACCOUNT(name),
+      };
+    case "order_confirmation": {
+      const d = message.data;
+      const money = (n: number) => formatMoney(n, d.currency);
+      const items: ItemRow[] | undefined = d.items?.map((i) => ({ name: i.name, detail: i.variantTitle || undefined, quantity: i.quantity, amount: money(i.lineTotal) }));
+      const facts: [string, string][] = [];
+      if (d.subtotal !== undefined) facts.push(["Subtotal", money(d.subtotal)]);
+      if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
+      if (d.shippingTotal !== undefined) facts.push(["Shipping", d.shippingTotal === 0 ? "Free" : money(d.shippingTotal)]);
+      if (d.taxTotal) facts.push(["Tax", money(d.taxTotal)]);
+      if (d.dutiesTotal) facts.push(["Import duties", money(d.dutiesTotal)]);
+      facts.push(["Total", money(d.total)]);
+      return {
+        subject: `Order ${d.number} confirmed`,
+        preheader: `We received your payment of ${money(d.total)}.`,
+        heading: `Thank you — order ${d.number} is confirmed`,
+        paragraphs: [`We received your payment of ${money(d.total)}. We will email you again when your order ships.`],
+        items,
+        facts,
+        action: { label: "View your order", url: d.url },
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "payment_received": {
+      const d = message.data;
+      const amount = formatMoney(d.amount, d.currency);
+      return {
+        subject: `Payment received for order ${d.number}`,
+        preheader: `${amount} received. We are preparing your order.`,
+        heading: `We received your payment of ${amount}`,
+        paragraphs: [`Your payment for order ${d.number} went through. We are preparing your order now.`],
+        facts: [
+          ["Paid with", d.provider],
+          ["Amount", amount],
+        ],
+        action: { label: "View your order", url: d.url },
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "order_shipped": {
+      const d = message.data;
+      const facts: [string, string][] = [
+        ["Carrier", d.carrier],
+        ["Tracking number", d.trackingNumber],
+      ];
+      if (d.estimatedDelivery) facts.push(["Estimated delivery", d.estimatedDelivery]);
+      const count = d.items.reduce((n, i) => n + i.quantity, 0);
+      return {
+        subject: `Order ${d.number} has shipped`,
+        preheader: `${plural(count, "item")} on the way with ${d.carrier}.`,
+        heading: `Your order ${d.number} is on its way`,
+        paragraphs: [`${plural(count, "item")} left our warehouse with ${d.carrier}.`],
+        items: d.items.map((i) => ({ name: i.name, quantity: i.quantity })),
+        facts,
+        action: d.trackingUrl ? { label: "Track your parcel", url: d.trackingUrl } : { label: "View your order", url: d.url },
+        links: d.trackingUrl ? [{ label: "View your order", url: d.url }] : undefined,
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "order_delivered":
+      return {
+        subject: `Order ${message.data.number} was delivered`,
+        preheader: "Your parcel has arrived.",
+        heading: `Order ${message.data.number} was delivered`,
+        paragraphs: ["The carrier reports your parcel as delivered. We hope you enjoy it.", "If anything is missing or wrong, reply from your order page."],
+        action: { label: "View your order", url: message.data.url },
+        reason: ORDER(name, message.data.number),
+      };
+    case "order_cancelled": {
+      const d = message.data;
+      const refund = formatMoney(d.refundAmount, d.currency);
+      return {
+        subject: `Order ${d.number} was cancelled`,
+        preheader: d.refundAmount > 0 ? `${refund} is on its way back to you.` : "Nothing was charged.",
+        heading: `Order ${d.number} was cancelled`,
+        paragraphs: [
+          d.reason ? `Reason: ${d.reason}` : "Your order was cancelled.",
+          d.refundAmount > 0
+            ? `We refunded ${refund} to your original payment method. Banks usually show it within 5–10 business days.`
+            : "Nothing was charged for this order.",
+        ],
+        facts: d.refundAmount > 0 ? [["Refund", refund]] : undefined,
+        action: { label: "View your order", url: d.url },
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "order_refunded": {
+      const d = message.data;
+      const amount = formatMoney(d.amount, d.currency);
+      return {
+        subject: `${d.full ? "Refund" : "Partial refund"} of ${amount} for order ${d.number}`,
+        preheader: `${amount} is on its way back to you.`,
+        heading: d.full ? `Order ${d.number} was refunded` : `Part of order ${d.number} was refunded`,
+        paragraphs: [`We refunded ${amount} to your original payment method. Banks usually show it within 5–10 business days.`],
+        facts: [["Refund", amount]],
+        action: { label: "View your order", url: d.url },
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "low_stock": {
+      const d = message.data;
+      return {
+        subject: `Low stock: ${d.sku}`,
+        preheader: `${plural(d.available, "unit")} left (threshold ${d.threshold}).`,
+        heading: `Low stock: ${d.sku}`,
+        paragraphs: [
+          `Only ${plural(d.available, "unit")} of ${d.sku} ${d.available === 1 ? "is" : "are"} available (alert threshold ${d.threshold}).`,
+          "Restock or adjust the threshold in the inventory section. You get one alert per crossing, not one per sale.",
+        ],
+        facts: [
+          ["Available", String(d.available)],
+          ["Threshold", String(d.threshold)],
+        ],
+        action: store.origin ? { label: "Open inventory", url: `${store.origin}/admin/inventory?q=${encodeURIComponent(d.sku)}` } : undefined,
+        reason: `You get this email because you are an admin of ${name}.`,
+      };
+    }
   }
+}
+
+/** Renders a message as a responsive HTML email plus its plain-text twin. Every value is escaped. */
+export function renderEmail(message: EmailMessage, store: StoreInfo): RenderedEmail {
+  return render(store, content(message, store));
 }
