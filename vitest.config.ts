@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generateSecrets } from "./scripts/secrets.mjs";
-import { outboundWithFakeEmail } from "./test/support/fake-email-provider";
+import { outboundWithFakeEmail } from "./test/support/fake-email-provider.ts";
 
 export default defineConfig(async () => {
   // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
