@@ -14,6 +14,7 @@ import { inventoryRoutes } from "./inventory/routes";
 import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
+import { adminEmailRoutes } from "./notifications/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
@@ -54,7 +55,8 @@ const routes = api
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
-  .route("/", adminOrderRoutes);
+  .route("/", adminOrderRoutes)
+  .route("/", adminEmailRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 
 /** An EMAIL_QUEUE message. `id` is the idempotency key: the same id is sent at most once. */
 export const EmailMessage = z.discriminatedUnion("template", [
@@ -74,3 +74,73 @@ export const EmailMessage = z.discriminatedUnion("template", [
   }),
 ]);
 export type EmailMessage = z.infer<typeof EmailMessage>;
+
+// ---- Admin outbox (issue #7) ----
+
+export const EMAIL_TEMPLATES = [
+  "welcome",
+  "verify_email",
+  "password_reset",
+  "password_changed",
+  "order_confirmation",
+  "payment_received",
+  "order_shipped",
+  "order_delivered",
+  "order_cancelled",
+  "order_refunded",
+  "low_stock",
+] as const satisfies readonly EmailMessage["template"][];
+
+export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;
+
+export const ListEmailsQuery = z
+  .object({
+    status: z.enum(EMAIL_STATUS_VALUES).optional(),
+    template: z.enum(EMAIL_TEMPLATES).optional(),
+    recipient: z.string().trim().max(254).optional().openapi({ description: "Part of the recipient's address (case-insensitive)." }),
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    perPage: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .strict();
+export type ListEmailsQuery = z.infer<typeof ListEmailsQuery>;
+
+export const EmailIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(300)
+    .openapi({ param: { name: "id", in: "path" }, example: "order-confirmed:ord_3k9x" }),
+});
+
+export const EmailSummary = z
+  .object({
+    id: z.string(),
+    template: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    status: z.enum(EMAIL_STATUS_VALUES),
+    attempts: z.number().int(),
+    provider: z.string(),
+    providerMessageId: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    /** True when an admin may re-queue it: failed or dead, with its message stored. */
+    retryable: z.boolean(),
+  })
+  .openapi("EmailSummary");
+export type EmailSummary = z.infer<typeof EmailSummary>;
+
+export const EmailDetail = EmailSummary.extend({
+  html: z.string().openapi({ description: "The rendered HTML, one-time tokens in links hidden." }),
+  text: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The message's data as queued (tokens hidden)." }),
+}).openapi("EmailDetail");
+export type EmailDetail = z.infer<typeof EmailDetail>;
+
+export const EmailPage = z
+  .object({ items: z.array(EmailSummary), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("EmailPage");
+
+export const RetryEmailResult = z.object({ id: z.string(), status: z.literal("queued") }).openapi("RetryEmailResult");
