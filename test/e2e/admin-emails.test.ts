@@ -1,0 +1,124 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeEmailRequest } from "../support/fake-email-provider";
+import { launchBrowser, SCREENSHOTS, screenshot, VIEWPORTS } from "./browser";
+import { startFakeEmailServer } from "./fake-email-server";
+import { startStore } from "./store";
+
+// Its own store (ports after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT) sending through a fake Resend.
+const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 2;
+const FAKE_PORT = STORE_PORT + 1;
+const ADMIN = { email: "mail-admin@example.test", password: "outbox desk password 9" };
+const SHOPPER = "outbox-shopper@example.test";
+
+let fake: Awaited<ReturnType<typeof startFakeEmailServer>>;
+let store: Awaited<ReturnType<typeof startStore>>;
+let browser: Browser;
+const control = (body: { down: boolean }) => fetch(`${fake.base}/e2e/__control`, { method: "POST", body: JSON.stringify(body) });
+const requests = async () => (await (await fetch(`${fake.base}/e2e/__requests`)).json()) as FakeEmailRequest[];
+
+beforeAll(async () => {
+  fake = await startFakeEmailServer(FAKE_PORT);
+  store = await startStore({
+    port: STORE_PORT,
+    products: 10,
+    admin: ADMIN,
+    vars: { EMAIL_PROVIDER: "resend", EMAIL_FROM: "Northwind Goods <orders@shop.test>", EMAIL_API_KEY: "re_e2e_key", EMAIL_API_BASE: `${fake.base}/e2e` },
+  });
+  browser = await launchBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  store?.stop();
+  await fake?.close();
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${store.baseUrl}/account/login?returnTo=/admin/emails`);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(/\/admin\/emails$/);
+}
+
+describe("admin emails in the browser", () => {
+  it("an admin opens the outbox, previews an email, and sends a failed one again once the provider is back", async () => {
+    // The provider is down when a shopper registers: welcome and verification emails fail.
+    await control({ down: true });
+    const register = await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: store.baseUrl },
+      body: JSON.stringify({ email: SHOPPER, password: "a long shopper passphrase 42", name: "Olive <Outbox>" }),
+    });
+    expect(register.status).toBe(201);
+    await expect.poll(async () => (await requests()).filter((r) => r.outcome === "failed").length, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    await control({ down: false });
+
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signIn(page);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Emails");
+    const welcomeRow = page.getByRole("row").filter({ hasText: "Welcome to Northwind Goods" });
+    expect(await welcomeRow.getByText("failed", { exact: true }).count()).toBe(1);
+    await screenshot(page, "admin-emails-list");
+
+    // Filters are a GET form.
+    await page.getByLabel("Status").selectOption("failed");
+    await page.getByLabel("Recipient").fill("outbox-shopper");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/status=failed/);
+    expect(await page.getByRole("row").count()).toBe(3); // header + welcome + verify
+
+    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.waitForURL(/\/admin\/emails\/welcome:/);
+    expect(await page.locator(".admin-facts").innerText()).toContain("resend 503 internal_server_error");
+    // The HTML preview renders in a sandboxed frame, escaped name and all.
+    const iframe = page.locator("iframe.admin-email-preview");
+    expect(await iframe.getAttribute("sandbox")).toBe("");
+    const preview = page.frameLocator("iframe.admin-email-preview");
+    await expect.poll(() => preview.getByRole("heading", { level: 1 }).innerText(), { timeout: 10_000 }).toBe("Welcome, Olive <Outbox>");
+    expect(await page.locator(".admin-email-text").innerText()).toContain("Welcome, Olive <Outbox>");
+    await screenshot(page, "admin-email-detail");
+    await iframe.screenshot({ path: `${SCREENSHOTS}/admin-email-preview-1280.png` });
+    // The preview document carries its own policy: sandboxed, no scripts, framed only by the store.
+    const previewRes = await page.request.get(new URL((await iframe.getAttribute("src")) as string, page.url()).href);
+    expect(previewRes.status()).toBe(200);
+    const csp = previewRes.headers()["content-security-policy"] ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toMatch(/(^|; )sandbox($|;)/);
+    expect(csp).not.toContain("script-src");
+
+    // Retry asks first, then queues it; the page shows it sent.
+    await page.getByRole("link", { name: "Send again…" }).click();
+    await expect.poll(() => page.getByRole("heading", { name: "Send this email again?" }).count()).toBe(1);
+    await screenshot(page, "admin-email-confirm");
+    await page.getByRole("button", { name: "Yes, send it again" }).click();
+    await page.waitForURL(/done=retried/);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator(".admin-facts .admin-badge").innerText();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe("sent");
+    expect(await page.getByRole("link", { name: "Send again…" }).count()).toBe(0);
+    const sends = (await requests()).filter((r) => r.subject === "Welcome to Northwind Goods");
+    expect(sends.filter((r) => r.outcome === "sent")).toHaveLength(1);
+    expect(sends[0]?.idempotencyKey).toMatch(/^welcome:/);
+    await page.close();
+  }, 90_000);
+
+  it("looks right on a phone", async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+    await signIn(page);
+    await screenshot(page, "admin-emails-list");
+    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.waitForURL(/\/admin\/emails\/welcome:/);
+    await page.frameLocator("iframe.admin-email-preview").getByRole("heading", { level: 1 }).waitFor();
+    await screenshot(page, "admin-email-detail");
+    await page.locator("iframe.admin-email-preview").screenshot({ path: `${SCREENSHOTS}/admin-email-preview-390.png` });
+    await page.close();
+  }, 60_000);
+});
