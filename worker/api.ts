@@ -14,7 +14,9 @@ import { inventoryRoutes } from "./inventory/routes";
 import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
+import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
+import { shippingWebhookRoutes } from "./orders/routes-webhooks";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
 
@@ -54,7 +56,9 @@ const routes = api
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
-  .route("/", adminOrderRoutes);
+  .route("/", adminOrderRoutes)
+  .route("/", orderRoutes)
+  .route("/", shippingWebhookRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -25,4 +25,8 @@ interface __BaseEnv_Env {
   PUBLIC_ORIGIN?: string;
   /** "true" lets a production store without Stripe keys use the test provider (a demo store). */
   ALLOW_TEST_PAYMENTS?: string;
+  /** EasyPost webhook secret (the `webhook_secret` given when the webhook was created): checks X-Hmac-Signature. */
+  SHIPPING_WEBHOOK_SECRET_EASYPOST?: string;
+  /** Secret of the generic signed tracking format (X-Signature: t=…,v1=…); SHIPPING_WEBHOOK_SECRET_<CARRIER> adds one per carrier. */
+  SHIPPING_WEBHOOK_SECRET_GENERIC?: string;
 }
