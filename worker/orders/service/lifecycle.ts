@@ -39,7 +39,6 @@ function assertApplied(result: D1Result | undefined, order: OrderRow) {
 export async function transitionOrder(env: Env, orderId: string, to: OrderStatus, ctx: ChangeContext, note: string | null = null) {
   const order = await getOrder(env, orderId);
   assertTransition(order.status, to);
-  const db = getDb(env.DB);
   const [moved] = await runBatch(env.DB, [...transitionStatements(env.DB, order.id, order.status, to, ctx.actor, note), ...audits(env, ctx, `order.${to}`, order, { status: to })]);
   assertApplied(moved, order);
   return { orderId: order.id, status: to };
@@ -142,7 +141,6 @@ export async function markDelivered(env: Env, orderId: string, ctx: ChangeContex
 /** A staff note on the timeline: internal (staff only) unless `internal` is false. */
 export async function addOrderNote(env: Env, orderId: string, ctx: ChangeContext, note: string, internal = true) {
   const order = await getOrder(env, orderId);
-  const db = getDb(env.DB);
   await runBatch(env.DB, [
     timelineStatement(env.DB, { orderId: order.id, status: order.status, actor: ctx.actor, note, kind: "note", internal }),
     ...(internal ? [] : [touchOrder(env.DB, order.id)]),
