@@ -39,7 +39,8 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
             const next = (await res.json()) as OrderTracking;
             setOrder((previous) => {
               if (previous.status !== next.status) setAnnouncement(`Order status: ${next.statusText}`);
-              else if (next.timeline.length > previous.timeline.length) setAnnouncement(`${eventTitle(next.timeline.at(-1) ?? { kind: "status", status: next.status })}`);
+              else if (next.timeline.length > previous.timeline.length)
+                setAnnouncement(`${eventTitle(next.timeline.at(-1) ?? { kind: "status", status: next.status })}`);
               return next;
             });
             if (next.final) return;
@@ -80,7 +81,7 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
           {announcement}
         </p>
         {order.shipments.length > 0 && (
-          <ul class="parcels" role="list">
+          <ul class="parcels">
             {order.shipments.map((s, i) => (
               <li class="parcel" key={s.id} data-shipment-status={s.status}>
                 <p class="parcel-head">
@@ -123,7 +124,10 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
       {cancelAction && order.cancellable && (
         <section class="panel panel--quiet" aria-labelledby="order-cancel-title">
           <h2 id="order-cancel-title">Cancel this order</h2>
-          <p class="muted small">You can cancel until the first parcel ships. {order.status === "pending_payment" ? "Nothing has been charged." : "We refund the full amount to your payment method."}</p>
+          <p class="muted small">
+            You can cancel until the first parcel ships.{" "}
+            {order.status === "pending_payment" ? "Nothing has been charged." : "We refund the full amount to your payment method."}
+          </p>
           <form method="post" action={cancelAction} class="form cancel-form">
             <input type="hidden" name="intent" value="cancel" />
             <div class="field">

@@ -6,8 +6,11 @@ import { api, buy, client, signedIn, stockProduct } from "../support/orders";
 type Role = "admin" | "support" | "customer" | "vendor";
 const clients: Partial<Record<Role, Awaited<ReturnType<typeof signedIn>>>> = {};
 const audits = async (entityId: string) =>
-  (await env.DB.prepare("select action, actor_email as actorEmail, before, after from audit_log where entity_id = ? order by at, rowid").bind(entityId).all<{ action: string; actorEmail: string; before: string; after: string }>())
-    .results;
+  (
+    await env.DB.prepare("select action, actor_email as actorEmail, before, after from audit_log where entity_id = ? order by at, rowid")
+      .bind(entityId)
+      .all<{ action: string; actorEmail: string; before: string; after: string }>()
+  ).results;
 
 beforeAll(async () => {
   await stockProduct("ADM-A", 100, 2000);
@@ -84,7 +87,10 @@ describe("admin order actions", () => {
   it("fulfil, ship, deliver, note: each on the timeline and in the audit log; support sees internal notes, the shopper does not", async () => {
     const order = await buy([{ sku: "ADM-A", quantity: 2 }]);
     const admin = as("admin");
-    expect(await json(await admin.send(`/api/admin/orders/${order.orderId}/fulfilling`, "POST", { note: "Picking" }))).toEqual({ orderId: order.orderId, status: "fulfilling" });
+    expect(await json(await admin.send(`/api/admin/orders/${order.orderId}/fulfilling`, "POST", { note: "Picking" }))).toEqual({
+      orderId: order.orderId,
+      status: "fulfilling",
+    });
     expect((await admin.send(`/api/admin/orders/${order.orderId}/notes`, "POST", { note: "Customer called: gift wrap" })).status).toBe(200);
     expect((await admin.send(`/api/admin/orders/${order.orderId}/notes`, "POST", { note: "Your parcel leaves today", internal: false })).status).toBe(200);
     const ship = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "USPS", trackingNumber: "9400100000000000000001" });
@@ -123,7 +129,10 @@ describe("admin order actions", () => {
   it("a partial then full refund reaches the provider, the timeline (kind refund), the audit log and one email each", async () => {
     const order = await buy([{ sku: "ADM-A", quantity: 1 }]);
     const refund = (body: unknown, key: string) => as("admin").send(`/api/admin/orders/${order.orderId}/refunds`, "POST", body, { "Idempotency-Key": key });
-    expect(await json(await refund({ amount: 700, reason: "scuffed box" }, "adm-refund-0001"))).toMatchObject({ status: "partially_refunded", refunded: { amount: 700 } });
+    expect(await json(await refund({ amount: 700, reason: "scuffed box" }, "adm-refund-0001"))).toMatchObject({
+      status: "partially_refunded",
+      refunded: { amount: 700 },
+    });
     expect(await json(await refund({ amount: 700, reason: "scuffed box" }, "adm-refund-0001"))).toMatchObject({ refunded: { amount: 700 } });
     expect(await json(await refund({ reason: "returned" }, "adm-refund-0002"))).toMatchObject({ status: "refunded", refunded: { amount: order.total } });
     const view = await json(await call(api(order.orderId, order.token)));
@@ -133,9 +142,17 @@ describe("admin order actions", () => {
     ]);
     expect((await audits(order.orderId)).map((a) => a.action)).toEqual(["order.refund", "order.refund"]);
     await expect
-      .poll(async () => (await env.DB.prepare("select count(*) as n from email_outbox where template = 'order_refunded' and id like ?").bind(`order-refunded:${order.paymentId}:%`).first<{ n: number }>())?.n, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (
+            await env.DB.prepare("select count(*) as n from email_outbox where template = 'order_refunded' and id like ?")
+              .bind(`order-refunded:${order.paymentId}:%`)
+              .first<{ n: number }>()
+          )?.n,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(2);
   }, 20_000);
 

@@ -133,9 +133,13 @@ describe("POST /api/orders/:id/cancel", () => {
     expect(again.status).toBe(409);
     expect((await ledger("ORD-B").snapshot("ORD-B")).onHand).toBe(before.onHand);
     await expect
-      .poll(async () => (await env.DB.prepare("select count(*) as n from email_outbox where id = ?").bind(`order-cancelled:${order.orderId}`).first<{ n: number }>())?.n, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (await env.DB.prepare("select count(*) as n from email_outbox where id = ?").bind(`order-cancelled:${order.orderId}`).first<{ n: number }>())?.n,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(1);
     const email = await env.DB.prepare("select text from email_outbox where id = ?").bind(`order-cancelled:${order.orderId}`).first<{ text: string }>();
     expect(email?.text).toContain(`/orders/${order.orderId}?token=${order.token}`);
@@ -149,7 +153,15 @@ describe("POST /api/orders/:id/cancel", () => {
     expect((await json(res)).refunded.amount).toBe(0);
     expect((await ledger("ORD-A").snapshot("ORD-A")).reserved).toBe(0);
     // The payment page's late "succeeded" is refunded, never re-opens the order.
-    expect(await json(await call(`/api/checkout/test-payments/${order.paymentId}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"outcome":"succeeded"}' }))).toEqual({
+    expect(
+      await json(
+        await call(`/api/checkout/test-payments/${order.paymentId}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: '{"outcome":"succeeded"}',
+        }),
+      ),
+    ).toEqual({
       orderStatus: "cancelled",
     });
   });
@@ -161,7 +173,9 @@ describe("POST /api/orders/:id/cancel", () => {
     expect((await stranger.send(api(order.orderId, undefined, "/cancel"), "POST", {})).status).toBe(404);
     expect((await client().send(api(order.orderId, undefined, "/cancel"), "POST", {})).status).toBe(401);
     const admin = await signedIn("admin");
-    expect((await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "UPS", trackingNumber: "1Z999AA10123456784" })).status).toBe(200);
+    expect((await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "UPS", trackingNumber: "1Z999AA10123456784" })).status).toBe(
+      200,
+    );
     const late = await owner.send(api(order.orderId, undefined, "/cancel"), "POST", {});
     expect(late.status).toBe(409);
     expect((await json(late)).code).toBe("orders.invalid_transition");
@@ -186,7 +200,11 @@ describe("shipments", () => {
       lines: [{ orderLineId: lineA, quantity: 1 }],
     });
     expect(first.status).toBe(200);
-    expect(await json(first)).toMatchObject({ status: "fulfilling", carrier: "royal_mail", trackingUrl: "https://www.royalmail.com/track-your-item#/tracking-results/RM123456785GB" });
+    expect(await json(first)).toMatchObject({
+      status: "fulfilling",
+      carrier: "royal_mail",
+      trackingUrl: "https://www.royalmail.com/track-your-item#/tracking-results/RM123456785GB",
+    });
     const tooMany = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", {
       carrier: "UPS",
       trackingNumber: "1ZTOOMANY0001",
@@ -196,7 +214,11 @@ describe("shipments", () => {
     expect((await json(tooMany)).errors).toEqual([{ path: "lines.0.quantity", message: "At most 1 left to ship" }]);
     const dup = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "royal-mail", trackingNumber: "RM123456785GB" });
     expect(dup.status).toBe(409);
-    const rest = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "Acme Freight", trackingNumber: "ACME-42", trackingUrl: "https://acme.example/t/42" });
+    const rest = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", {
+      carrier: "Acme Freight",
+      trackingNumber: "ACME-42",
+      trackingUrl: "https://acme.example/t/42",
+    });
     expect(await json(rest)).toMatchObject({ status: "shipped", trackingUrl: "https://acme.example/t/42" });
     const view = await json(await call(api(order.orderId, order.token)));
     expect(view.status).toBe("shipped");

@@ -13,7 +13,11 @@ async function generic(event: Record<string, unknown>, opts: { t?: number; secre
   const raw = JSON.stringify(event);
   const t = opts.t ?? Math.floor(Date.now() / 1000);
   const signature = opts.signature ?? `t=${t},v1=${await hmacHex(opts.secret ?? GENERIC, `${t}.${raw}`)}`;
-  return call(`/api/webhooks/shipping/${opts.carrier ?? "generic"}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Signature": signature }, body: raw });
+  return call(`/api/webhooks/shipping/${opts.carrier ?? "generic"}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Signature": signature },
+    body: raw,
+  });
 }
 
 /** An EasyPost Event as EasyPost sends it (tracker.updated with a Tracker in `result`). */
@@ -54,7 +58,11 @@ function easypostEvent(id: string, trackingCode: string, status: string, details
 async function easypost(event: unknown, headers: Record<string, string> = {}, secret = EASYPOST) {
   const raw = JSON.stringify(event);
   const sig = `hmac-sha256-hex=${await hmacHex(secret.normalize("NFKD"), raw)}`;
-  return call("/api/webhooks/shipping/easypost", { method: "POST", headers: { "Content-Type": "application/json", "X-Hmac-Signature": sig, ...headers }, body: raw });
+  return call("/api/webhooks/shipping/easypost", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Hmac-Signature": sig, ...headers },
+    body: raw,
+  });
 }
 
 /** A paid order shipped in one parcel by an admin; answers the order and its tracking number. */
@@ -80,7 +88,11 @@ describe("POST /api/webhooks/shipping/generic: signatures", () => {
   it("refuses a missing, wrong, tampered or stale signature (401) and an unconfigured carrier (404)", async () => {
     const o = await shippedOrder("SHP-A");
     const event = { eventId: "sig-1", trackingNumber: o.trackingNumber, status: "in_transit", occurredAt: at(1) };
-    const missing = await call("/api/webhooks/shipping/generic", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(event) });
+    const missing = await call("/api/webhooks/shipping/generic", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(event),
+    });
     expect(missing.status).toBe(401);
     expect((await json(missing)).code).toBe("webhooks.invalid_signature");
     expect((await generic(event, { secret: "not-the-secret" })).status).toBe(401);
@@ -115,7 +127,14 @@ describe("POST /api/webhooks/shipping/generic: signatures", () => {
 describe("tracking events: dedupe, order, unknown numbers, exceptions", () => {
   it("in transit → out for delivery → delivered moves the parcel and the order; a duplicate and a late 'in transit' change nothing", async () => {
     const o = await shippedOrder("SHP-A");
-    const e1 = { eventId: "evt-1", trackingNumber: o.trackingNumber, status: "in_transit", occurredAt: at(1), description: "Departed facility", location: "Memphis, TN" };
+    const e1 = {
+      eventId: "evt-1",
+      trackingNumber: o.trackingNumber,
+      status: "in_transit",
+      occurredAt: at(1),
+      description: "Departed facility",
+      location: "Memphis, TN",
+    };
     expect(await json(await generic(e1))).toEqual({ received: true, outcome: "applied" });
     const dup = await generic(e1);
     expect(dup.status).toBe(200);
@@ -167,7 +186,11 @@ describe("tracking events: dedupe, order, unknown numbers, exceptions", () => {
     const admin = await signedIn("admin");
     const detail = await json(await admin.send(`/api/admin/orders/${order.orderId}`));
     const line = detail.lines[0].id;
-    await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "DHL", trackingNumber: "DHLPARCEL0001", lines: [{ orderLineId: line, quantity: 1 }] });
+    await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", {
+      carrier: "DHL",
+      trackingNumber: "DHLPARCEL0001",
+      lines: [{ orderLineId: line, quantity: 1 }],
+    });
     await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "DHL", trackingNumber: "DHLPARCEL0002" });
     const send = (eventId: string, trackingNumber: string, status: string, minute: number, description?: string) =>
       generic({ eventId, trackingNumber, status, occurredAt: at(minute), ...(description ? { description } : {}) });
@@ -201,7 +224,11 @@ describe("POST /api/webhooks/shipping/easypost", () => {
       { datetime: at(2), message: "Arrived at USPS Facility", status: "in_transit" },
     ]);
     expect((await easypost(inTransit, {}, "wrong-secret")).status).toBe(401);
-    const noSig = await call("/api/webhooks/shipping/easypost", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(inTransit) });
+    const noSig = await call("/api/webhooks/shipping/easypost", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(inTransit),
+    });
     expect(noSig.status).toBe(401);
     expect(await json(await easypost(inTransit))).toEqual({ received: true, outcome: "applied" });
     expect(await json(await easypost(inTransit))).toEqual({ received: true, outcome: "duplicate" });
@@ -224,13 +251,20 @@ describe("POST /api/webhooks/shipping/easypost", () => {
 
   it("accepts the v2 signature (X-Timestamp + X-Path) and refuses a stale timestamp", async () => {
     const o = await shippedOrder("SHP-A", "USPS");
-    const event = easypostEvent("evt_v2_1", o.trackingNumber, "out_for_delivery", [{ datetime: at(3), message: "Out for Delivery", status: "out_for_delivery" }]);
+    const event = easypostEvent("evt_v2_1", o.trackingNumber, "out_for_delivery", [
+      { datetime: at(3), message: "Out for Delivery", status: "out_for_delivery" },
+    ]);
     const raw = JSON.stringify(event);
     const stamp = new Date().toUTCString().replace("GMT", "-0000");
     const v2 = await hmacHex(EASYPOST.normalize("NFKD"), `${stamp}POST/api/webhooks/shipping/easypost${raw}`);
     const res = await call("/api/webhooks/shipping/easypost", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Timestamp": stamp, "X-Path": "/api/webhooks/shipping/easypost", "X-Hmac-Signature-V2": `hmac-sha256-hex=${v2}` },
+      headers: {
+        "Content-Type": "application/json",
+        "X-Timestamp": stamp,
+        "X-Path": "/api/webhooks/shipping/easypost",
+        "X-Hmac-Signature-V2": `hmac-sha256-hex=${v2}`,
+      },
       body: raw,
     });
     expect(await json(res)).toEqual({ received: true, outcome: "applied" });
@@ -248,7 +282,12 @@ describe("order emails: each event's email is in the outbox exactly once", () =>
     await generic(delivered);
     await generic(delivered);
     await generic({ ...delivered, eventId: "mail-2" });
-    const refund = await o.admin.send(`/api/admin/orders/${o.orderId}/refunds`, "POST", { amount: 500, reason: "late delivery" }, { "Idempotency-Key": "mail-refund-0001" });
+    const refund = await o.admin.send(
+      `/api/admin/orders/${o.orderId}/refunds`,
+      "POST",
+      { amount: 500, reason: "late delivery" },
+      { "Idempotency-Key": "mail-refund-0001" },
+    );
     expect(refund.status).toBe(200);
     await o.admin.send(`/api/admin/orders/${o.orderId}/refunds`, "POST", { amount: 500, reason: "late delivery" }, { "Idempotency-Key": "mail-refund-0001" });
     const payment = await env.DB.prepare("select id from payments where order_id = ?").bind(o.orderId).first<{ id: string }>();
@@ -267,10 +306,18 @@ describe("order emails: each event's email is in the outbox exactly once", () =>
     const shipped = rows.results.find((r) => r.template === "order_shipped");
     const message = (id: string, body: unknown) => ({ id, timestamp: new Date(), attempts: 2, body });
     const bodies = [
-      { id: `order-delivered:${o.orderId}`, template: "order_delivered", to: "buyer@example.test", data: { number: o.number, url: `http://store.test/orders/${o.orderId}?token=${o.token}` } },
+      {
+        id: `order-delivered:${o.orderId}`,
+        template: "order_delivered",
+        to: "buyer@example.test",
+        data: { number: o.number, url: `http://store.test/orders/${o.orderId}?token=${o.token}` },
+      },
       ...(shipped?.payload ? [JSON.parse(shipped.payload)] : []),
     ];
-    const batch = createMessageBatch("edge-commerce-email", bodies.map((b, i) => message(`dup-${i}`, b)));
+    const batch = createMessageBatch(
+      "edge-commerce-email",
+      bodies.map((b, i) => message(`dup-${i}`, b)),
+    );
     const exec = createExecutionContext();
     await worker.queue?.(batch, env, exec);
     await waitOnExecutionContext(exec);

@@ -50,7 +50,8 @@ async function guestBuys(page: Page, slug: string): Promise<string> {
   await page.getByRole("button", { name: "Add to cart" }).first().click();
   await expect.poll(() => page.locator("[data-cart-count]").first().innerText()).toBe("1");
   await page.goto("/checkout");
-  await page.getByLabel("Email").fill("tracking-guest@example.test");
+  // Signed-in shoppers have no email field: the order goes to their account's address.
+  if (await page.getByLabel("Email", { exact: true }).count()) await page.getByLabel("Email", { exact: true }).fill("tracking-guest@example.test");
   await page.getByLabel("Full name").fill("Tracy Tracking");
   await page.getByLabel("Address line 1").fill("500 Howard St");
   await page.getByLabel("City").fill("San Francisco");
@@ -105,12 +106,25 @@ describe("following an order from payment to the door", () => {
     expect(await parcel.getByRole("link").getAttribute("href")).toBe("https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784");
 
     const now = Date.now();
-    await carrierEvent({ eventId: "e2e-1", trackingNumber: "1Z999AA10123456784", status: "in_transit", occurredAt: new Date(now - 60_000).toISOString(), description: "Departed facility", location: "Louisville, KY" });
+    await carrierEvent({
+      eventId: "e2e-1",
+      trackingNumber: "1Z999AA10123456784",
+      status: "in_transit",
+      occurredAt: new Date(now - 60_000).toISOString(),
+      description: "Departed facility",
+      location: "Louisville, KY",
+    });
     await expect.poll(() => parcel.getAttribute("data-shipment-status"), { timeout: 15_000 }).toBe("in_transit");
     expect(await shopper.locator(".timeline li").first().innerText()).toContain("In transit (Departed facility — Louisville, KY)");
     await screenshot(shopper, "orders-shopper-in-transit");
 
-    await carrierEvent({ eventId: "e2e-2", trackingNumber: "1Z999AA10123456784", status: "delivered", occurredAt: new Date(now).toISOString(), description: "Left at front door" });
+    await carrierEvent({
+      eventId: "e2e-2",
+      trackingNumber: "1Z999AA10123456784",
+      status: "delivered",
+      occurredAt: new Date(now).toISOString(),
+      description: "Left at front door",
+    });
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toBe("Delivered");
     expect(await parcel.getAttribute("data-shipment-status")).toBe("delivered");
     expect(await shopper.evaluate(() => (window as unknown as { __stillHere?: boolean }).__stillHere)).toBe(true);
@@ -134,7 +148,12 @@ describe("following an order from payment to the door", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.phone, baseURL: store.baseUrl });
     const page = await context.newPage();
     const orderId = await guestBuys(page, await singleVariantProduct());
-    const noJs = await browser.newContext({ viewport: VIEWPORTS.phone, baseURL: store.baseUrl, javaScriptEnabled: false, storageState: await context.storageState() });
+    const noJs = await browser.newContext({
+      viewport: VIEWPORTS.phone,
+      baseURL: store.baseUrl,
+      javaScriptEnabled: false,
+      storageState: await context.storageState(),
+    });
     const plain = await noJs.newPage();
     await plain.goto(`/orders/${orderId}`);
     expect(await plain.locator("[data-order-status]").innerText()).toBe("Paid");
@@ -150,6 +169,26 @@ describe("following an order from payment to the door", () => {
     expect(await plain.getByRole("status").first().innerText()).toContain("is cancelled");
     await screenshot(plain, "orders-shopper-cancelled");
     await noJs.close();
+    await context.close();
+  });
+
+  it("a signed-in shopper finds the order in their account's order history", async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
+    const page = await context.newPage();
+    const email = `history-${Date.now()}@example.test`;
+    const register = await page.request.post("/api/auth/register", { data: { email, password: "order history reader 42", name: "Hana History" }, headers: { Origin: store.baseUrl } });
+    expect(register.status()).toBe(201);
+    const orderId = await guestBuys(page, await singleVariantProduct());
+    await page.goto("/account/orders");
+    const row = page.locator(".order-row").first();
+    expect(await row.getByRole("link").getAttribute("href")).toBe(`/orders/${orderId}`);
+    expect(await row.textContent()).toContain("Paid");
+    await screenshot(page, "orders-account-history");
+    await page.setViewportSize(VIEWPORTS.phone);
+    await screenshot(page, "orders-account-history");
+    await row.getByRole("link").click();
+    await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+    expect(await page.locator("[data-order-status]").textContent()).toBe("Paid");
     await context.close();
   });
 });

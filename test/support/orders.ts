@@ -4,7 +4,7 @@ import { getDb } from "../../worker/db/client";
 import { encryptPii } from "../../worker/lib/pii-crypto";
 import { newOrderAccessToken } from "../../worker/orders/access";
 import { orderAddressContext } from "../../worker/orders/service";
-import { orderEvents, orderLines, orders, type OrderStatus } from "../../worker/orders/tables";
+import { type OrderStatus, orderEvents, orderLines, orders } from "../../worker/orders/tables";
 import { payments } from "../../worker/payments/tables";
 import { insertCategory, insertProduct, insertUser } from "./factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "./http";
@@ -14,7 +14,12 @@ export const US_ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city
 /** A single-variant product with `stock` units. */
 export async function stockProduct(sku: string, stock: number, price = 2500) {
   const category = await insertCategory(env.DB, { slug: `c-${sku.toLowerCase()}` });
-  await insertProduct(env.DB, { slug: sku.toLowerCase(), name: `Item ${sku}`, category, variants: [{ sku, title: "Default", options: {}, price, stockAvailable: stock }] });
+  await insertProduct(env.DB, {
+    slug: sku.toLowerCase(),
+    name: `Item ${sku}`,
+    category,
+    variants: [{ sku, title: "Default", options: {}, price, stockAvailable: stock }],
+  });
   purgeCatalogCache();
 }
 
@@ -98,7 +103,14 @@ export async function insertOrder(status: OrderStatus, lines: { sku: string; qua
       })),
     ),
     db.insert(orderEvents).values({ id: `oev_${id}`, orderId: id, status, actor: "guest", note: "Inserted by a test" }),
-    db.insert(payments).values({ id: `pay_${id}`, orderId: id, provider: "test", status: status === "pending_payment" ? "pending" : "succeeded", amount: subtotal, currency: "USD" }),
+    db.insert(payments).values({
+      id: `pay_${id}`,
+      orderId: id,
+      provider: "test",
+      status: status === "pending_payment" ? "pending" : "succeeded",
+      amount: subtotal,
+      currency: "USD",
+    }),
   ]);
   return { id, token: access.token };
 }

@@ -11,7 +11,12 @@ import { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
 import { addOrderNote, type ChangeContext, cancelOrder, markDelivered, markFulfilling } from "./service/lifecycle";
 import { createShipment } from "./service/shipments";
 
-const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const anyJson = (name: string, description: string) => ({
   description,
   content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi(name) } },
@@ -80,7 +85,10 @@ export const adminOrderRoutes = createApiApp()
     return c.json(await markFulfilling(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
   })
   .openapi(
-    write("/admin/orders/{id}/shipments", "Ship all or some remaining items (carrier, tracking number; tracking URL built for known carriers)", CreateShipmentBody,
+    write(
+      "/admin/orders/{id}/shipments",
+      "Ship all or some remaining items (carrier, tracking number; tracking URL built for known carriers)",
+      CreateShipmentBody,
       OrderChange.extend({ shipmentId: z.string(), carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable() }),
     ),
     async (c) => {
@@ -93,7 +101,12 @@ export const adminOrderRoutes = createApiApp()
     return c.json(await markDelivered(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
   })
   .openapi(
-    write("/admin/orders/{id}/cancel", "Cancel an order that has not shipped: stock back, payment refunded", AdminCancelBody, OrderChange.extend({ refunded: MoneySchema })),
+    write(
+      "/admin/orders/{id}/cancel",
+      "Cancel an order that has not shipped: stock back, payment refunded",
+      AdminCancelBody,
+      OrderChange.extend({ refunded: MoneySchema }),
+    ),
     async (c) => {
       const ctx = staffChange(c);
       return c.json(await cancelOrder(c.env, c.req.valid("param").id, ctx, c.req.valid("json").reason), 200);
@@ -119,7 +132,12 @@ export const adminOrderRoutes = createApiApp()
             "application/json": {
               schema: z
                 .object({
-                  amount: z.number().int("Expected whole minor units").positive().optional().openapi({ description: "Minor units; omit for everything not yet refunded." }),
+                  amount: z
+                    .number()
+                    .int("Expected whole minor units")
+                    .positive()
+                    .optional()
+                    .openapi({ description: "Minor units; omit for everything not yet refunded." }),
                   reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200),
                 })
                 .strict()
@@ -129,7 +147,10 @@ export const adminOrderRoutes = createApiApp()
         },
       },
       responses: {
-        200: { description: "Refunded.", content: { "application/json": { schema: z.object({ orderId: z.string(), status: z.string(), refunded: MoneySchema }) } } },
+        200: {
+          description: "Refunded.",
+          content: { "application/json": { schema: z.object({ orderId: z.string(), status: z.string(), refunded: MoneySchema }) } },
+        },
         ...errors,
       },
     }),

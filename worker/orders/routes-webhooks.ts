@@ -18,14 +18,22 @@ export const shippingWebhookRoutes = createApiApp().openapi(
     summary:
       "Carrier tracking events: `easypost` (EasyPost Event, X-Hmac-Signature) or any other carrier name in the generic format (X-Signature: t=…,v1=…); deduplicated by event id, out-of-order safe",
     request: {
-      params: z.object({ carrier: z.string().max(32).openapi({ param: { name: "carrier", in: "path" }, example: "easypost" }) }),
+      params: z.object({
+        carrier: z
+          .string()
+          .max(32)
+          .openapi({ param: { name: "carrier", in: "path" }, example: "easypost" }),
+      }),
       headers: z.object({
         "x-signature": z.string().optional().openapi({ description: "Generic format: t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>`>." }),
         "x-hmac-signature": z.string().optional().openapi({ description: "EasyPost: hmac-sha256-hex=<hex HMAC-SHA256 of the raw body>." }),
       }),
     },
     responses: {
-      200: { description: "Applied, or already seen / older than what the parcel shows (nothing changed).", content: { "application/json": { schema: Received } } },
+      200: {
+        description: "Applied, or already seen / older than what the parcel shows (nothing changed).",
+        content: { "application/json": { schema: Received } },
+      },
       202: { description: "Recorded, but no shipment has this tracking number: nothing changed.", content: { "application/json": { schema: Received } } },
       400: problemResponse("Body is not a valid event."),
       401: problemResponse("Signature missing, wrong or too old."),

@@ -10,7 +10,12 @@ import { getOrderByAccessToken, getOrderForUser, type OrderRow } from "./service
 import { cancelOrder } from "./service/lifecycle";
 import { orderTracking } from "./service/tracking";
 
-const params = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const params = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const query = z.object({ token: z.string().max(100).optional().openapi({ description: "The token of a guest's emailed order link." }) }).strict();
 
 /** The owner's order, or a guest's through the emailed token; anyone else gets 404 (401 when anonymous without a token). */

@@ -39,7 +39,10 @@ export const CreateShipmentBody = z
       .min(4, "At least 4 characters")
       .max(64)
       .regex(/^[A-Za-z0-9 -]+$/, "Letters, digits, spaces and dashes only"),
-    trackingUrl: z.url({ protocol: /^https?$/, message: "An http(s) URL" }).max(500).optional(),
+    trackingUrl: z
+      .url({ protocol: /^https?$/, message: "An http(s) URL" })
+      .max(500)
+      .optional(),
     lines: z
       .array(z.object({ orderLineId: z.string().max(64), quantity: z.number().int().positive() }).strict())
       .max(100)
@@ -86,7 +89,13 @@ export const ShipmentView = z
   .openapi("Shipment");
 
 export const TimelineEntry = z
-  .object({ kind: z.enum(ORDER_EVENT_KINDS), status: z.enum(ORDER_STATUSES), at: z.string(), by: z.string().openapi({ description: "Who: You, Store, Payment or the carrier." }), note: z.string().nullable() })
+  .object({
+    kind: z.enum(ORDER_EVENT_KINDS),
+    status: z.enum(ORDER_STATUSES),
+    at: z.string(),
+    by: z.string().openapi({ description: "Who: You, Store, Payment or the carrier." }),
+    note: z.string().nullable(),
+  })
   .openapi("TimelineEntry");
 
 export const OrderTracking = z

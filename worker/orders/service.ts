@@ -36,7 +36,8 @@ export function isCancellable(status: OrderStatus, shipmentCount: number): boole
 }
 
 export function assertTransition(from: OrderStatus, to: OrderStatus): void {
-  if (!canTransition(from, to)) throw new AppError("orders.invalid_transition", 409, `An order that is ${from.replace("_", " ")} cannot become ${to.replace("_", " ")}.`);
+  if (!canTransition(from, to))
+    throw new AppError("orders.invalid_transition", 409, `An order that is ${from.replace("_", " ")} cannot become ${to.replace("_", " ")}.`);
 }
 
 /**

@@ -68,7 +68,8 @@ export async function verifyEasyPostSignature(secret: string, headers: (name: st
   const v2 = headers("x-hmac-signature-v2");
   if (timestamp) {
     const at = Date.parse(timestamp);
-    if (Number.isNaN(at) || Math.abs(now - at) > TOLERANCE_SECONDS * 1000) throw invalid("X-Timestamp is missing, unreadable or more than 5 minutes away from now.");
+    if (Number.isNaN(at) || Math.abs(now - at) > TOLERANCE_SECONDS * 1000)
+      throw invalid("X-Timestamp is missing, unreadable or more than 5 minutes away from now.");
     const path = headers("x-path");
     if (v2 && path && (await verifyHex(key, strip(v2), `${timestamp}POST${path}${raw}`))) return;
   }
@@ -116,10 +117,12 @@ export function parseEasyPostEvent(raw: string): TrackingUpdate | null {
   } catch {
     throw new AppError("webhooks.invalid_body", 400, "The body is not JSON.");
   }
-  if (body.object !== "Event" || !body.id) throw new AppError("webhooks.invalid_body", 400, "Not an EasyPost Event.", [{ path: "object", message: "Expected Event" }]);
+  if (body.object !== "Event" || !body.id)
+    throw new AppError("webhooks.invalid_body", 400, "Not an EasyPost Event.", [{ path: "object", message: "Expected Event" }]);
   if (body.description !== "tracker.updated" && body.description !== "tracker.created") return null;
   const tracker = body.result;
-  if (tracker?.object !== "Tracker" || !tracker.tracking_code) throw new AppError("webhooks.invalid_body", 400, "The event carries no Tracker.", [{ path: "result", message: "Expected a Tracker" }]);
+  if (tracker?.object !== "Tracker" || !tracker.tracking_code)
+    throw new AppError("webhooks.invalid_body", 400, "The event carries no Tracker.", [{ path: "result", message: "Expected a Tracker" }]);
   const details = [...(tracker.tracking_details ?? [])].filter((d) => d.datetime).sort((a, b) => Date.parse(a.datetime ?? "") - Date.parse(b.datetime ?? ""));
   const latest = details.at(-1);
   const place = latest?.tracking_location;

@@ -72,7 +72,12 @@ export async function refundOrder(
       : []),
   ]);
   if (changesOf(paid) > 0) {
-    await sendOrderEmail(env, options.origin ?? env.PUBLIC_ORIGIN ?? "", order, { template: "order_refunded", key: `${payment.id}:${refunded}`, amount: value, full });
+    await sendOrderEmail(env, options.origin ?? env.PUBLIC_ORIGIN ?? "", order, {
+      template: "order_refunded",
+      key: `${payment.id}:${refunded}`,
+      amount: value,
+      full,
+    });
   }
   return { orderId, status, refunded: { amount: refunded, currency: order.currency } };
 }

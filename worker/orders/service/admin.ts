@@ -1,10 +1,9 @@
-import { and, asc, desc, eq, gte, like, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, like, lte, or, type SQL, sql } from "drizzle-orm";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import { payments } from "../../payments/tables";
-import { NEXT } from "../service";
-import { type OrderDetail, getOrder, isCancellable, orderDetail } from "../service";
 import type { AdminOrderQuery } from "../schema";
+import { getOrder, isCancellable, NEXT, type OrderDetail, orderDetail } from "../service";
 import { orderEvents, orders } from "../tables";
 import { remainingByLine } from "./shipments";
 
@@ -78,6 +77,18 @@ export async function adminOrderDetail(env: Env, orderId: string) {
     order.userId ? db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, order.userId)).get() : undefined,
     remainingByLine(env.DB, order.id),
   ]);
+  // Who did what, by name: staff and customer ids on the timeline become their email.
+  const ids = [...new Set(events.map((e) => /^(?:admin|customer):(.+)$/.exec(e.actor)?.[1]).filter((v): v is string => Boolean(v)))];
+  const people = ids.length ? await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids)) : [];
+  const who = (actor: string) => {
+    const [kind, id] = actor.split(":");
+    const email = people.find((p) => p.id === id)?.email;
+    if (email) return kind === "admin" ? `${email} (staff)` : email;
+    if (actor === "guest") return "Guest (order link)";
+    if (kind === "payment") return `Payment provider (${id})`;
+    if (kind === "carrier") return `Carrier (${id})`;
+    return actor;
+  };
   const captured = pays.find((p) => p.status === "succeeded" || p.status === "partially_refunded");
   const refundable = captured ? captured.amount - captured.refundedAmount : 0;
   const toShip = remaining.filter((l) => l.remaining > 0);
@@ -90,7 +101,7 @@ export async function adminOrderDetail(env: Env, orderId: string) {
   };
   return {
     ...(detail as OrderDetail),
-    timeline: events.map((e) => ({ kind: e.kind, internal: e.internal === 1, status: e.status, at: e.at, actor: e.actor, note: e.note })),
+    timeline: events.map((e) => ({ kind: e.kind, internal: e.internal === 1, status: e.status, at: e.at, actor: e.actor, by: who(e.actor), note: e.note })),
     customer: customer ?? null,
     payments: pays.map((p) => ({
       id: p.id,

@@ -15,7 +15,14 @@ export async function sendOrderEmail(
   email:
     | { template: "order_confirmation"; total: number; items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[] }
     | { template: "payment_received"; key: string; amount: number; provider: string }
-    | { template: "order_shipped"; key: string; carrier: string; trackingNumber: string; trackingUrl: string | null; items: { name: string; quantity: number }[] }
+    | {
+        template: "order_shipped";
+        key: string;
+        carrier: string;
+        trackingNumber: string;
+        trackingUrl: string | null;
+        items: { name: string; quantity: number }[];
+      }
     | { template: "order_delivered" }
     | { template: "order_cancelled"; refundAmount: number; reason: string | null }
     | { template: "order_refunded"; key: string; amount: number; full: boolean },

@@ -1,11 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../admin/audit";
 import { purgeCatalogCache } from "../../catalog/service";
-import { changesOf, runBatch } from "../batch";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { providerFor } from "../../payments/providers";
 import { payments } from "../../payments/tables";
+import { changesOf, runBatch } from "../batch";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, touchOrder, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
@@ -27,8 +27,7 @@ function audits(env: Env, ctx: ChangeContext, action: string, order: OrderRow, a
 
 /** Fails with 409 when a guarded status change found the order already changed by someone else. */
 function assertApplied(result: D1Result | undefined, order: OrderRow) {
-  if (changesOf(result) === 0)
-    throw new AppError("orders.conflict", 409, `Order ${order.number} changed while this was being done. Reload and try again.`);
+  if (changesOf(result) === 0) throw new AppError("orders.conflict", 409, `Order ${order.number} changed while this was being done. Reload and try again.`);
 }
 
 /**
@@ -39,14 +38,17 @@ function assertApplied(result: D1Result | undefined, order: OrderRow) {
 export async function transitionOrder(env: Env, orderId: string, to: OrderStatus, ctx: ChangeContext, note: string | null = null) {
   const order = await getOrder(env, orderId);
   assertTransition(order.status, to);
-  const [moved] = await runBatch(env.DB, [...transitionStatements(env.DB, order.id, order.status, to, ctx.actor, note), ...audits(env, ctx, `order.${to}`, order, { status: to })]);
+  const [moved] = await runBatch(env.DB, [
+    ...transitionStatements(env.DB, order.id, order.status, to, ctx.actor, note),
+    ...audits(env, ctx, `order.${to}`, order, { status: to }),
+  ]);
   assertApplied(moved, order);
   return { orderId: order.id, status: to };
 }
 
 /** Staff start packing a paid order. */
 export function markFulfilling(env: Env, orderId: string, ctx: ChangeContext, note?: string | null) {
-  return transitionOrder(env, orderId, "fulfilling", ctx, note || "Being packed");
+  return transitionOrder(env, orderId, "fulfilling", ctx, note || null);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { auditStatement } from "../../admin/audit";
-import { changesOf, runBatch } from "../batch";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { changesOf, runBatch } from "../batch";
 import { carrierName, carrierSlug, trackingUrlFor } from "../carriers";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, type ShipmentStatus, shipments } from "../tables";
@@ -48,9 +48,7 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
   if (!SHIPPABLE.includes(order.status))
     throw new AppError("orders.invalid_transition", 409, `An order that is ${order.status.replace("_", " ")} cannot ship.`);
   const lines = await remainingByLine(env.DB, order.id);
-  const wanted = input.lines?.length
-    ? input.lines
-    : lines.filter((l) => l.remaining > 0).map((l) => ({ orderLineId: l.id, quantity: l.remaining }));
+  const wanted = input.lines?.length ? input.lines : lines.filter((l) => l.remaining > 0).map((l) => ({ orderLineId: l.id, quantity: l.remaining }));
   const problems = wanted.flatMap((w, i) => {
     const line = lines.find((l) => l.id === w.orderLineId);
     if (!line) return [{ path: `lines.${i}.orderLineId`, message: "Not a line of this order" }];
@@ -75,7 +73,7 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
   const before = [];
   const after = [];
   if (status === "paid" || (status === "partially_refunded" && !complete)) {
-    before.push(...transitionStatements(env.DB, order.id, status, "fulfilling", ctx.actor, "Being packed", at(0)));
+    before.push(...transitionStatements(env.DB, order.id, status, "fulfilling", ctx.actor, null, at(0)));
     status = "fulfilling";
   }
   if (complete) {
@@ -127,7 +125,14 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
       throw new AppError("orders.conflict", 409, "Someone shipped some of these items meanwhile. Reload and try again.");
     throw err;
   }
-  await sendOrderEmail(env, ctx.origin, order, { template: "order_shipped", key: shipmentId, carrier: carrierName(carrier), trackingNumber, trackingUrl, items });
+  await sendOrderEmail(env, ctx.origin, order, {
+    template: "order_shipped",
+    key: shipmentId,
+    carrier: carrierName(carrier),
+    trackingNumber,
+    trackingUrl,
+    items,
+  });
   return { shipmentId, orderId: order.id, status, carrier, trackingNumber, trackingUrl };
 }
 
@@ -170,7 +175,11 @@ export function shouldApply(current: { status: ShipmentStatus; lastEventAt: stri
   return RANK[next.status] >= RANK[current.status];
 }
 
-export type TrackingResult = { outcome: "duplicate" | "unknown_tracking_number" | "stale" | "applied" | "ignored"; orderId?: string; orderStatus?: OrderStatus };
+export type TrackingResult = {
+  outcome: "duplicate" | "unknown_tracking_number" | "stale" | "applied" | "ignored";
+  orderId?: string;
+  orderStatus?: OrderStatus;
+};
 
 /**
  * Applies one carrier tracking event, exactly once per `<source>:<event id>`:
@@ -192,7 +201,17 @@ export async function applyTrackingEvent(env: Env, update: TrackingUpdate, origi
     env.DB.prepare(
       `insert into tracking_events (id, carrier, shipment_id, tracking_number, status, description, location, occurred_at, applied)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict(id) do nothing`,
-    ).bind(id, update.source, shipmentId, update.trackingNumber, update.status ?? "label_created", update.description ?? null, update.location ?? null, update.occurredAt, applied ? 1 : 0);
+    ).bind(
+      id,
+      update.source,
+      shipmentId,
+      update.trackingNumber,
+      update.status ?? "label_created",
+      update.description ?? null,
+      update.location ?? null,
+      update.occurredAt,
+      applied ? 1 : 0,
+    );
   if (!shipment) {
     await record(false, null).run();
     return { outcome: "unknown_tracking_number" };

@@ -1,8 +1,8 @@
-import { FINAL_STATUSES, type OrderRow, actorLabel, isCancellable, shipmentsOf } from "../service";
 import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { orderEvents } from "../tables";
 import type { OrderTracking } from "../schema";
+import { actorLabel, FINAL_STATUSES, isCancellable, type OrderRow, shipmentsOf } from "../service";
+import { orderEvents } from "../tables";
 
 export const STATUS_TEXT: Record<string, string> = {
   pending_payment: "Waiting for payment",
