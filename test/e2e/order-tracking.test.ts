@@ -1,7 +1,9 @@
 import { createHmac } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { FakeStripe } from "./fake-stripe";
 import { startStore } from "./store";
 
 const SECRET = "generic-tracking-secret-for-e2e";
@@ -176,7 +178,10 @@ describe("following an order from payment to the door", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
     const page = await context.newPage();
     const email = `history-${Date.now()}@example.test`;
-    const register = await page.request.post("/api/auth/register", { data: { email, password: "order history reader 42", name: "Hana History" }, headers: { Origin: store.baseUrl } });
+    const register = await page.request.post("/api/auth/register", {
+      data: { email, password: "order history reader 42", name: "Hana History" },
+      headers: { Origin: store.baseUrl },
+    });
     expect(register.status()).toBe(201);
     const orderId = await guestBuys(page, await singleVariantProduct());
     await page.goto("/account/orders");
@@ -191,4 +196,75 @@ describe("following an order from payment to the door", () => {
     expect(await page.locator("[data-order-status]").textContent()).toBe("Paid");
     await context.close();
   });
+});
+
+describe("cancelling an order paid through Stripe", () => {
+  const WEBHOOK_SECRET = "whsec_orders_cancel_test";
+  const fake = new FakeStripe(PORT + 1);
+  let stripeStore: Awaited<ReturnType<typeof startStore>>;
+  beforeAll(async () => {
+    await fake.start();
+    stripeStore = await startStore({
+      port: PORT + 2,
+      products: 20,
+      vars: { STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: fake.base },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    stripeStore?.stop();
+    await fake.stop();
+  });
+
+  it("the guest's cancel refunds the whole payment through Stripe once, with a deterministic idempotency key", async () => {
+    const base = stripeStore.baseUrl;
+    const list = (await (await fetch(`${base}/api/products?inStock=true&perPage=5`)).json()) as { items: { slug: string }[] };
+    const detail = (await (await fetch(`${base}/api/products/${list.items[0]?.slug}`)).json()) as { variants: { sku: string; stockStatus: string }[] };
+    const sku = detail.variants.find((v) => v.stockStatus === "in_stock")?.sku;
+    const headers = { "Content-Type": "application/json", Origin: base };
+    const add = await fetch(`${base}/api/cart/items`, { method: "POST", headers, body: JSON.stringify({ sku, quantity: 1 }) });
+    const cookie = add.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const placed = (await (
+      await fetch(`${base}/api/checkout`, {
+        method: "POST",
+        headers: { ...headers, Cookie: cookie },
+        body: JSON.stringify({
+          email: "stripe-cancel@example.test",
+          shippingOption: "standard",
+          shippingAddress: { fullName: "Sam Stripe", line1: "1 Main St", city: "Portland", region: "OR", postalCode: "97201", country: "US" },
+        }),
+      })
+    ).json()) as { orderId: string; orderUrl: string; total: { amount: number }; payment: { redirectUrl: string } };
+    const sessionId = placed.payment.redirectUrl.split("/").pop() as string;
+    const session = fake.settle(sessionId, "paid");
+    const payload = JSON.stringify({
+      id: "evt_cancel_1",
+      object: "event",
+      type: "checkout.session.completed",
+      data: { object: { id: sessionId, object: "checkout.session" } },
+    });
+    const paid = await fetch(`${base}/api/webhooks/stripe`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "Stripe-Signature": await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: WEBHOOK_SECRET }),
+      },
+      body: payload,
+    });
+    expect(await paid.json()).toEqual({ received: true, applied: true });
+
+    const token = new URL(placed.orderUrl).searchParams.get("token");
+    const cancel = () =>
+      fetch(`${base}/api/orders/${placed.orderId}/cancel?token=${token}`, { method: "POST", headers, body: JSON.stringify({ reason: "changed my mind" }) });
+    const res = await cancel();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ orderId: placed.orderId, status: "cancelled", refunded: { amount: placed.total.amount, currency: "USD" } });
+    expect((await cancel()).status).toBe(409);
+    const refunds = fake.calls.filter((c) => c.path === "/v1/refunds" && c.form.get("payment_intent") === session.payment_intent);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]?.form.get("amount")).toBe(String(placed.total.amount));
+    expect(refunds[0]?.idempotencyKey).toMatch(new RegExp(`^refund:pay_\\w+:0:${placed.total.amount}$`));
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { requireRole } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { refundOrder } from "../payments/refunds";
-import { AdminCancelBody, AdminOrderQuery, CreateShipmentBody, OrderChange, OrderNoteBody, StatusNoteBody } from "./schema";
+import { AdminCancelBody, AdminOrderQuery, CreateShipmentBody, OrderChange, OrderNoteBody, RefundBody, StatusNoteBody } from "./schema";
 import { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
 import { addOrderNote, type ChangeContext, cancelOrder, markDelivered, markFulfilling } from "./service/lifecycle";
 import { createShipment } from "./service/shipments";
@@ -130,18 +130,7 @@ export const adminOrderRoutes = createApiApp()
           required: true,
           content: {
             "application/json": {
-              schema: z
-                .object({
-                  amount: z
-                    .number()
-                    .int("Expected whole minor units")
-                    .positive()
-                    .optional()
-                    .openapi({ description: "Minor units; omit for everything not yet refunded." }),
-                  reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200),
-                })
-                .strict()
-                .openapi("RefundBody"),
+              schema: RefundBody,
             },
           },
         },

@@ -15,6 +15,14 @@ export const AdminCancelBody = z
   .strict()
   .openapi("AdminCancelBody");
 
+export const RefundBody = z
+  .object({
+    amount: z.number().int("Expected whole minor units").positive().optional().openapi({ description: "Minor units; omit for everything not yet refunded." }),
+    reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200),
+  })
+  .strict()
+  .openapi("RefundBody");
+
 export const StatusNoteBody = z.object({ note: note.optional() }).strict().openapi("StatusNoteBody");
 
 export const OrderNoteBody = z
