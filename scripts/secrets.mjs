@@ -17,7 +17,13 @@ export function generatePiiKeys() {
 }
 
 export function generateSecrets() {
-  return { AUTH_SIGNING_KEY: generateSigningKey(), PII_KEYS: generatePiiKeys() };
+  return {
+    AUTH_SIGNING_KEY: generateSigningKey(),
+    PII_KEYS: generatePiiKeys(),
+    // Shipping webhooks: give the EasyPost one to EasyPost as the webhook's webhook_secret.
+    SHIPPING_WEBHOOK_SECRET_EASYPOST: randomBytes(24).toString("base64url"),
+    SHIPPING_WEBHOOK_SECRET_GENERIC: randomBytes(24).toString("base64url"),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

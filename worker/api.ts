@@ -15,7 +15,9 @@ import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { adminEmailRoutes } from "./notifications/routes-admin";
+import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
+import { shippingWebhookRoutes } from "./orders/routes-webhooks";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
 
@@ -56,7 +58,9 @@ const routes = api
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
-  .route("/", adminEmailRoutes);
+  .route("/", adminEmailRoutes)
+  .route("/", orderRoutes)
+  .route("/", shippingWebhookRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

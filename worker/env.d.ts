@@ -33,4 +33,8 @@ interface __BaseEnv_Env {
   EMAIL_API_KEY?: string;
   /** Test-only: base URL of a fake Resend API, e.g. http://127.0.0.1:8822 (default https://api.resend.com). */
   EMAIL_API_BASE?: string;
+  /** EasyPost webhook secret (the `webhook_secret` given when the webhook was created): checks X-Hmac-Signature. */
+  SHIPPING_WEBHOOK_SECRET_EASYPOST?: string;
+  /** Secret of the generic signed tracking format (X-Signature: t=…,v1=…); SHIPPING_WEBHOOK_SECRET_<CARRIER> adds one per carrier. */
+  SHIPPING_WEBHOOK_SECRET_GENERIC?: string;
 }

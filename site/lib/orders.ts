@@ -5,37 +5,44 @@ import { getOrderByAccessToken, getOrderForUser, type OrderRow } from "../../wor
 import type { PageSession } from "./account";
 import { readLastOrder } from "./cart";
 
+export { STATUS_TEXT } from "../components/orders/display";
+
+/** An order a page may show, with how the visitor reached it. */
+export interface PageOrder {
+  order: OrderRow;
+  /** Timeline actor for changes the visitor makes (cancel). */
+  actor: string;
+  /** The guest token that opened it (for the live island's API calls); null for the signed-in owner. */
+  token: string | null;
+}
+
 /**
  * The order a page may show: the signed-in owner's, or a guest's through the
  * emailed token (`?token=`) or the browser's last-order cookie. Anything else
  * is null (the page answers 404, never "exists but not yours").
  */
-export async function orderForPage(request: Request, session: PageSession, orderId: string, token: string | null): Promise<OrderRow | null> {
-  try {
-    if (token) return await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token));
-    if (session) {
-      const owned = await getOrderForUser(env, session.user.id, orderId).catch((error) => {
-        if (error instanceof AppError && error.status === 404) return null;
-        throw error;
-      });
-      if (owned) return owned;
-    }
-    const last = readLastOrder(request);
-    if (last && last.orderId === orderId) return await getOrderByAccessToken(env, orderId, await hashOpaqueToken(last.token));
-    return null;
-  } catch (error) {
+export async function orderAccessForPage(request: Request, session: PageSession, orderId: string, token: string | null): Promise<PageOrder | null> {
+  const notFound = (error: unknown) => {
     if (error instanceof AppError && error.status === 404) return null;
     throw error;
+  };
+  if (token) {
+    const order = await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token)).catch(notFound);
+    return order ? { order, actor: session && order.userId === session.user.id ? `customer:${session.user.id}` : "guest", token } : null;
   }
+  if (session) {
+    const owned = await getOrderForUser(env, session.user.id, orderId).catch(notFound);
+    if (owned) return { order: owned, actor: `customer:${session.user.id}`, token: null };
+  }
+  const last = readLastOrder(request);
+  if (last && last.orderId === orderId) {
+    const order = await getOrderByAccessToken(env, orderId, await hashOpaqueToken(last.token)).catch(notFound);
+    return order ? { order, actor: "guest", token: last.token } : null;
+  }
+  return null;
 }
 
-export const STATUS_TEXT: Record<string, string> = {
-  pending_payment: "Waiting for payment",
-  paid: "Paid",
-  fulfilling: "Being packed",
-  shipped: "Shipped",
-  delivered: "Delivered",
-  cancelled: "Cancelled",
-  refunded: "Refunded",
-  partially_refunded: "Partly refunded",
-};
+/** The order row only (pages that just show it). */
+export async function orderForPage(request: Request, session: PageSession, orderId: string, token: string | null): Promise<OrderRow | null> {
+  return (await orderAccessForPage(request, session, orderId, token))?.order ?? null;
+}

@@ -2,12 +2,12 @@ import { eq } from "drizzle-orm";
 import { addressProblems } from "../accounts/address-rules";
 import { getAddress } from "../accounts/service/addresses";
 import type { UserRow } from "../accounts/service/users";
-import { newOpaqueToken } from "../accounts/tokens";
 import { viewCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { encryptPii } from "../lib/pii-crypto";
+import { newOrderAccessToken } from "../orders/access";
 import { orderAddressContext } from "../orders/service";
 import { orderEvents, orderLines, orders } from "../orders/tables";
 import { activeProvider } from "../payments/providers";
@@ -88,7 +88,7 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
   const provider = activeProvider(env);
   const paymentId = newId("pay");
   const number = orderNumber();
-  const access = await newOpaqueToken();
+  const access = await newOrderAccessToken(env, orderId);
   const now = Date.now();
   const db = getDb(env.DB);
   const orderRow = {

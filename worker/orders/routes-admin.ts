@@ -1,53 +1,156 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { auditActor } from "../admin/audit";
 import { withIdempotency } from "../checkout/idempotency";
 import { requireRole } from "../lib/auth";
+import type { AppEnv } from "../lib/context";
 import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { refundOrder } from "../payments/refunds";
+import { AdminCancelBody, AdminOrderQuery, CreateShipmentBody, OrderChange, OrderNoteBody, RefundBody, StatusNoteBody } from "./schema";
+import { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
+import { addOrderNote, type ChangeContext, cancelOrder, markDelivered, markFulfilling } from "./service/lifecycle";
+import { createShipment } from "./service/shipments";
 
-const RefundBody = z
-  .object({
-    amount: z.number().int("Expected whole minor units").positive().optional().openapi({ description: "Minor units; omit for everything not yet refunded." }),
-    reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200),
-  })
-  .strict()
-  .openapi("RefundBody");
+const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const anyJson = (name: string, description: string) => ({
+  description,
+  content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi(name) } },
+});
+const errors = {
+  400: problemResponse("Invalid field."),
+  401: problemResponse("Not signed in."),
+  403: problemResponse("Not an admin."),
+  404: problemResponse("No such order."),
+  409: problemResponse("Not allowed in the order's current status."),
+};
 
-export const adminOrderRoutes = createApiApp().openapi(
-  createRoute({
+/** An admin's write: the timeline actor, the audit actor and the origin for email links. */
+function staffChange(c: Context<AppEnv>): ChangeContext {
+  const { user } = requireRole(c, "admin");
+  return { actor: `admin:${user.id}`, audit: auditActor(c), origin: new URL(c.req.url).origin };
+}
+
+function write<P extends string, B extends z.ZodType, R extends z.ZodType>(path: P, summary: string, body: B, ok: R) {
+  return createRoute({
     method: "post",
-    path: "/admin/orders/{id}/refunds",
+    path,
     tags: ["Admin: orders"],
     security: SIGNED_IN,
-    summary: "Refund all or part of an order through its payment provider (send an Idempotency-Key to retry safely)",
-    request: {
-      params: z.object({
-        id: z
-          .string()
-          .max(64)
-          .openapi({ param: { name: "id", in: "path" } }),
-      }),
-      body: { required: true, content: { "application/json": { schema: RefundBody } } },
+    summary,
+    request: { params: IdParam, body: { required: true, content: { "application/json": { schema: body } } } },
+    responses: { 200: { description: "Done.", content: { "application/json": { schema: ok } } }, ...errors },
+  });
+}
+
+export const adminOrderRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/orders",
+      tags: ["Admin: orders"],
+      security: SIGNED_IN,
+      summary: "Orders with filters (status, date, customer email or number, total), newest first (admin, support)",
+      request: { query: AdminOrderQuery },
+      responses: { 200: anyJson("AdminOrderPage", "A page of orders."), 400: errors[400], 401: errors[401], 403: errors[403] },
+    }),
+    async (c) => {
+      requireRole(c, "admin", "support");
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await listOrdersForAdmin(c.env, c.req.valid("query")), 200);
     },
-    responses: {
-      200: {
-        description: "Refunded.",
-        content: { "application/json": { schema: z.object({ orderId: z.string(), status: z.string(), refunded: MoneySchema }) } },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/orders/{id}",
+      tags: ["Admin: orders"],
+      security: SIGNED_IN,
+      summary: "One order with its whole timeline (internal notes too), payments, shipments and allowed actions (admin, support)",
+      request: { params: IdParam },
+      responses: { 200: anyJson("AdminOrder", "The order."), 401: errors[401], 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      requireRole(c, "admin", "support");
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await adminOrderDetail(c.env, c.req.valid("param").id), 200);
+    },
+  )
+  .openapi(write("/admin/orders/{id}/fulfilling", "Start packing a paid order", StatusNoteBody, OrderChange), async (c) => {
+    const ctx = staffChange(c);
+    return c.json(await markFulfilling(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
+  })
+  .openapi(
+    write(
+      "/admin/orders/{id}/shipments",
+      "Ship all or some remaining items (carrier, tracking number; tracking URL built for known carriers)",
+      CreateShipmentBody,
+      OrderChange.extend({ shipmentId: z.string(), carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable() }),
+    ),
+    async (c) => {
+      const ctx = staffChange(c);
+      return c.json(await createShipment(c.env, c.req.valid("param").id, c.req.valid("json") as CreateShipmentBody, ctx), 200);
+    },
+  )
+  .openapi(write("/admin/orders/{id}/delivered", "Mark a fully shipped order delivered (every parcel)", StatusNoteBody, OrderChange), async (c) => {
+    const ctx = staffChange(c);
+    return c.json(await markDelivered(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
+  })
+  .openapi(
+    write(
+      "/admin/orders/{id}/cancel",
+      "Cancel an order that has not shipped: stock back, payment refunded",
+      AdminCancelBody,
+      OrderChange.extend({ refunded: MoneySchema }),
+    ),
+    async (c) => {
+      const ctx = staffChange(c);
+      return c.json(await cancelOrder(c.env, c.req.valid("param").id, ctx, c.req.valid("json").reason), 200);
+    },
+  )
+  .openapi(write("/admin/orders/{id}/notes", "Add a note to the timeline (internal by default)", OrderNoteBody, OrderChange), async (c) => {
+    const ctx = staffChange(c);
+    const body = c.req.valid("json") as z.infer<typeof OrderNoteBody>;
+    return c.json(await addOrderNote(c.env, c.req.valid("param").id, ctx, body.note, body.internal), 200);
+  })
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/orders/{id}/refunds",
+      tags: ["Admin: orders"],
+      security: SIGNED_IN,
+      summary: "Refund all or part of an order through its payment provider (send an Idempotency-Key to retry safely)",
+      request: {
+        params: IdParam,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: RefundBody,
+            },
+          },
+        },
       },
-      400: problemResponse("Invalid amount."),
-      401: problemResponse("Not signed in."),
-      403: problemResponse("Not an admin."),
-      404: problemResponse("No such order."),
-      409: problemResponse("Not refundable."),
+      responses: {
+        200: {
+          description: "Refunded.",
+          content: { "application/json": { schema: z.object({ orderId: z.string(), status: z.string(), refunded: MoneySchema }) } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const ctx = staffChange(c);
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const result = await withIdempotency(c.env.DB, `refund:${id}`, c.req.header("idempotency-key"), body, async () => ({
+        status: 200,
+        body: await refundOrder(c.env, id, body.amount, body.reason, ctx.actor, { audit: ctx.audit, origin: ctx.origin }),
+      }));
+      return c.json(result.body, 200);
     },
-  }),
-  async (c) => {
-    const { user } = requireRole(c, "admin");
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const result = await withIdempotency(c.env.DB, `refund:${id}`, c.req.header("idempotency-key"), body, async () => ({
-      status: 200,
-      body: await refundOrder(c.env, id, body.amount, body.reason, `admin:${user.id}`),
-    }));
-    return c.json(result.body, 200);
-  },
-);
+  );

@@ -1,67 +1,152 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decryptPii } from "../lib/pii-crypto";
 import { payments } from "../payments/tables";
-import { type OrderStatus, orderEvents, orderLines, orders } from "./tables";
+import { carrierName } from "./carriers";
+import { type OrderStatus, orderEvents, orderLines, orders, shipmentLines, shipments } from "./tables";
 
 export type OrderRow = typeof orders.$inferSelect;
+export type OrderEventKind = (typeof orderEvents.$inferInsert)["kind"];
 
-/** Status changes an order may make; anything else is refused. */
-const NEXT: Record<OrderStatus, OrderStatus[]> = {
+/** Status changes an order may make; anything else is refused (409). */
+export const NEXT: Record<OrderStatus, OrderStatus[]> = {
   pending_payment: ["paid", "cancelled"],
   paid: ["fulfilling", "cancelled", "refunded", "partially_refunded"],
   fulfilling: ["shipped", "cancelled", "refunded", "partially_refunded"],
   shipped: ["delivered", "refunded", "partially_refunded"],
   delivered: ["refunded", "partially_refunded"],
-  partially_refunded: ["fulfilling", "shipped", "delivered", "refunded", "partially_refunded"],
+  // A partly refunded order carries on through fulfilment (guards in the use cases check shipments).
+  partially_refunded: ["fulfilling", "shipped", "delivered", "cancelled", "refunded", "partially_refunded"],
   cancelled: [],
   refunded: [],
 };
+
+/** Statuses after which nothing about the order changes any more (live pages stop polling). */
+export const FINAL_STATUSES: readonly OrderStatus[] = ["delivered", "cancelled", "refunded"];
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
+/** An order can be cancelled until its first shipment leaves. */
+export function isCancellable(status: OrderStatus, shipmentCount: number): boolean {
+  return canTransition(status, "cancelled") && shipmentCount === 0;
+}
+
+export function assertTransition(from: OrderStatus, to: OrderStatus): void {
+  if (!canTransition(from, to))
+    throw new AppError("orders.invalid_transition", 409, `An order that is ${from.replace("_", " ")} cannot become ${to.replace("_", " ")}.`);
+}
+
 /**
- * The statement that moves an order from `from` to `to` (only if it is still
- * in `from`) and its timeline row, for a caller's `db.batch()`.
+ * A timeline row for a caller's batch. With `onlyIfChanged`, the row is
+ * written only when the statement just before it in the batch changed a row
+ * (SQLite `changes()`), so a status change that lost a race leaves no row.
  */
-export function transitionStatements(d1: D1Database, orderId: string, from: OrderStatus, to: OrderStatus, actor: string, note: string | null) {
-  if (!canTransition(from, to)) throw new AppError("orders.invalid_transition", 409, `An order that is ${from} cannot become ${to}.`);
+export function timelineStatement(
+  d1: D1Database,
+  e: { orderId: string; status: OrderStatus; actor: string; note: string | null; kind?: OrderEventKind; internal?: boolean; at?: string; id?: string },
+  onlyIfChanged = false,
+) {
+  return d1
+    .prepare(
+      `insert into order_events (id, order_id, kind, internal, status, actor, note, at) select ?, ?, ?, ?, ?, ?, ?, ? where ${onlyIfChanged ? "changes() = 1" : "1"} on conflict(id) do nothing`,
+    )
+    .bind(e.id ?? newId("oev"), e.orderId, e.kind ?? "status", e.internal ? 1 : 0, e.status, e.actor, e.note, e.at ?? new Date().toISOString());
+}
+
+/**
+ * The statements that move an order from `from` to `to` (only if it is still
+ * in `from`) and write its timeline row (only if it moved), for a caller's
+ * `runBatch()`. Throws 409 for a transition the table refuses.
+ */
+export function transitionStatements(d1: D1Database, orderId: string, from: OrderStatus, to: OrderStatus, actor: string, note: string | null, at?: string) {
+  assertTransition(from, to);
   const db = getDb(d1);
-  const now = new Date().toISOString();
+  const now = at ?? new Date().toISOString();
   return [
     db
       .update(orders)
       .set({ status: to, updatedAt: now })
       .where(and(eq(orders.id, orderId), eq(orders.status, from))),
-    db.insert(orderEvents).values({ id: newId("oev"), orderId, status: to, actor, note, at: now }),
+    timelineStatement(d1, { orderId, status: to, actor, note, at: now }, true),
   ] as const;
+}
+
+/** Touches the order so live pages (ETag) see a timeline change that kept the status. */
+export function touchOrder(d1: D1Database, orderId: string, at = new Date().toISOString()) {
+  return getDb(d1).update(orders).set({ updatedAt: at }).where(eq(orders.id, orderId));
 }
 
 const addressContext = (orderId: string) => `orders.shipping_address:${orderId}`;
 
 export { addressContext as orderAddressContext };
 
-/** One order as its owner sees it: lines, totals, timeline, payment state. */
+/** Who did it, as a shopper should read it. */
+export function actorLabel(actor: string): string {
+  if (actor.startsWith("admin:") || actor.startsWith("staff:")) return "Store";
+  if (actor.startsWith("customer:") || actor === "guest") return "You";
+  if (actor.startsWith("payment:")) return "Payment";
+  if (actor.startsWith("carrier:")) return carrierName(actor.slice("carrier:".length));
+  return "Store";
+}
+
+/** The order's shipments with what each carries. */
+export async function shipmentsOf(d1: D1Database, orderId: string) {
+  const db = getDb(d1);
+  const rows = await db.select().from(shipments).where(eq(shipments.orderId, orderId)).orderBy(asc(shipments.shippedAt));
+  const lines = rows.length
+    ? await db
+        .select({ shipmentId: shipmentLines.shipmentId, orderLineId: shipmentLines.orderLineId, quantity: shipmentLines.quantity, name: orderLines.name })
+        .from(shipmentLines)
+        .innerJoin(orderLines, eq(orderLines.id, shipmentLines.orderLineId))
+        .where(
+          inArray(
+            shipmentLines.shipmentId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
+  return rows.map((s) => ({
+    id: s.id,
+    carrier: s.carrier,
+    carrierName: carrierName(s.carrier),
+    trackingNumber: s.trackingNumber,
+    trackingUrl: s.trackingUrl,
+    status: s.status,
+    shippedAt: s.shippedAt,
+    deliveredAt: s.deliveredAt,
+    lastEventAt: s.lastEventAt,
+    lines: lines.filter((l) => l.shipmentId === s.id).map((l) => ({ orderLineId: l.orderLineId, name: l.name, quantity: l.quantity })),
+  }));
+}
+
+/** One order as its owner sees it: lines, totals, public timeline, shipments, payment state. */
 export async function orderDetail(env: Env, order: OrderRow) {
   const db = getDb(env.DB);
   const [lines, events, pays] = await db.batch([
     db.select().from(orderLines).where(eq(orderLines.orderId, order.id)),
-    db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at)),
+    db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.internal, 0)))
+      .orderBy(asc(orderEvents.at)),
     db.select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.createdAt)),
   ]);
   const money = (amount: number) => ({ amount, currency: order.currency });
   const payment = pays[0];
+  const parcels = await shipmentsOf(env.DB, order.id);
   return {
     id: order.id,
     number: order.number,
     status: order.status,
     email: order.email,
     createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
     lines: lines.map((l) => ({
+      id: l.id,
       sku: l.sku,
       name: l.name,
       variantTitle: l.variantTitle,
@@ -79,11 +164,21 @@ export async function orderDetail(env: Env, order: OrderRow) {
     },
     shippingOption: order.shippingOption,
     shippingAddress: JSON.parse(await decryptPii(env.PII_KEYS, order.shippingAddressEnc, addressContext(order.id))) as Record<string, string | null>,
-    timeline: events.map((e) => ({ status: e.status, at: e.at, actor: e.actor, note: e.note })),
+    timeline: events.map((e) => ({ kind: e.kind, status: e.status, at: e.at, by: actorLabel(e.actor), note: e.note })),
+    shipments: parcels,
+    /** Whether the shopper may still cancel (nothing shipped yet). */
+    cancellable: isCancellable(order.status, parcels.length),
     payment: payment ? { provider: payment.provider, status: payment.status, redirectUrl: payment.status === "pending" ? payment.redirectUrl : null } : null,
   };
 }
 export type OrderDetail = Awaited<ReturnType<typeof orderDetail>>;
+
+/** Any order by id (staff and internal use), or 404. */
+export async function getOrder(env: Env, orderId: string): Promise<OrderRow> {
+  const order = await getDb(env.DB).select().from(orders).where(eq(orders.id, orderId)).get();
+  if (!order) throw new AppError("orders.not_found", 404, "No such order.");
+  return order;
+}
 
 /** The caller's own order; another user's order is answered 404 like a missing one. */
 export async function getOrderForUser(env: Env, userId: string, orderId: string): Promise<OrderRow> {
@@ -111,7 +206,15 @@ export async function listOrdersForUser(env: Env, userId: string, page: number, 
   const db = getDb(env.DB);
   const [rows, [count]] = await db.batch([
     db
-      .select()
+      .select({
+        id: orders.id,
+        number: orders.number,
+        status: orders.status,
+        createdAt: orders.createdAt,
+        grandTotal: orders.grandTotal,
+        currency: orders.currency,
+        itemCount: sql<number>`(select coalesce(sum(ol.quantity), 0) from order_lines ol where ol.order_id = "orders"."id")`,
+      })
       .from(orders)
       .where(eq(orders.userId, userId))
       .orderBy(desc(orders.createdAt))
@@ -125,6 +228,7 @@ export async function listOrdersForUser(env: Env, userId: string, page: number, 
       number: o.number,
       status: o.status,
       createdAt: o.createdAt,
+      itemCount: o.itemCount,
       grandTotal: { amount: o.grandTotal, currency: o.currency },
     })),
     total: count?.n ?? 0,

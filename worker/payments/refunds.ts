@@ -1,8 +1,11 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import { type AuditActor, auditStatement } from "../admin/audit";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { orderEvents, orders } from "../orders/tables";
+import { changesOf, runBatch } from "../orders/batch";
+import { timelineStatement } from "../orders/service";
+import { sendOrderEmail } from "../orders/service/emails";
+import { orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { payments } from "./tables";
 
@@ -11,14 +14,24 @@ const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "parti
 /**
  * Refunds all or part of an order's payment through the provider that took
  * it. The provider call carries a key derived from the payment and the
- * refunded-so-far amount, so a retried request refunds once. The order
- * becomes partially_refunded or refunded, with a timeline row naming who.
+ * refunded-so-far amount, so a retried request refunds once. The payment,
+ * the order (partially_refunded or refunded), a refund row on the timeline
+ * and the audit entry commit together, each guarded by the one before, so a
+ * concurrent refund of the same amount cannot count twice. The shopper gets
+ * one email per refund.
  */
-export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, actor: string) {
+export async function refundOrder(
+  env: Env,
+  orderId: string,
+  amount: number | undefined,
+  reason: string,
+  actor: string,
+  options: { audit?: AuditActor; origin?: string } = {},
+) {
   const db = getDb(env.DB);
   const order = await db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");
-  if (!REFUNDABLE.has(order.status)) throw new AppError("orders.not_refundable", 409, `An order that is ${order.status} cannot be refunded.`);
+  if (!REFUNDABLE.has(order.status)) throw new AppError("orders.not_refundable", 409, `An order that is ${order.status.replace("_", " ")} cannot be refunded.`);
   const payment = await db
     .select()
     .from(payments)
@@ -39,13 +52,32 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
   const status = full ? "refunded" : "partially_refunded";
   const money = new Intl.NumberFormat("en-US", { style: "currency", currency: order.currency }).format(value / 100);
   const now = new Date().toISOString();
-  await db.batch([
+  const [paid] = await runBatch(env.DB, [
     db
       .update(payments)
       .set({ refundedAmount: refunded, status: full ? "refunded" : "partially_refunded", updatedAt: now })
       .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount))),
-    db.update(orders).set({ status, refundedTotal: refunded, updatedAt: now }).where(eq(orders.id, orderId)),
-    db.insert(orderEvents).values({ id: newId("oev"), orderId, status, actor, note: `Refunded ${money}: ${reason}`, at: now }),
+    env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
+    timelineStatement(env.DB, { orderId, status, actor, kind: "refund", note: `Refunded ${money}: ${reason}`, at: now }, true),
+    ...(options.audit
+      ? [
+          auditStatement(env.DB, options.audit, {
+            action: "order.refund",
+            entityType: "order",
+            entityId: orderId,
+            before: { status: order.status, refunded: payment.refundedAmount },
+            after: { status, refunded, amount: value, reason },
+          }),
+        ]
+      : []),
   ]);
+  if (changesOf(paid) > 0) {
+    await sendOrderEmail(env, options.origin ?? env.PUBLIC_ORIGIN ?? "", order, {
+      template: "order_refunded",
+      key: `${payment.id}:${refunded}`,
+      amount: value,
+      full,
+    });
+  }
   return { orderId, status, refunded: { amount: refunded, currency: order.currency } };
 }

@@ -2,8 +2,9 @@ import { and, eq, lt } from "drizzle-orm";
 import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
-import { enqueueEmail } from "../notifications/service";
+import { runBatch } from "../orders/batch";
 import { transitionStatements } from "../orders/service";
+import { sendOrderEmail } from "../orders/service/emails";
 import { orderLines, orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { paymentEvents, payments } from "./tables";
@@ -57,7 +58,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   if (outcome.outcome !== "succeeded") {
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
-      await db.batch([
+      await runBatch(env.DB, [
         db
           .update(payments)
           .set({ status: "failed", failureReason: outcome.reason ?? outcome.outcome, updatedAt: new Date().toISOString() })
@@ -104,12 +105,12 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     ];
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
-      await db.batch([
+      await runBatch(env.DB, [
         ...statements,
         ...transitionStatements(env.DB, order.id, "pending_payment", "cancelled", actor, `${note}; the payment was refunded`),
-      ] as never);
+      ]);
     } else {
-      await db.batch(statements as never);
+      await runBatch(env.DB, statements);
     }
     return { applied: true, orderStatus: "cancelled" };
   };
@@ -132,7 +133,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     }
     committed.push(line);
   }
-  await db.batch([
+  await runBatch(env.DB, [
     db
       .update(payments)
       .set({ status: "succeeded", providerPaymentId: outcome.providerPaymentId ?? payment.providerPaymentId, updatedAt: new Date().toISOString() })
@@ -141,12 +142,13 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     markProcessed(),
   ]);
   await clearCart(env, order.cartId);
-  await enqueueEmail(env.EMAIL_QUEUE, {
-    id: `order-confirmed:${order.id}`,
+  // Both keyed by the order/payment: a redelivered event that got this far queues them again, and they are sent once.
+  await sendOrderEmail(env, origin, order, {
     template: "order_confirmation",
-    to: order.email,
-    data: { number: order.number, total: order.grandTotal, currency: order.currency, url: `${origin}/account/orders/${order.id}` },
+    total: order.grandTotal,
+    items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity, lineTotal: l.lineTotal })),
   });
+  await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
   return { applied: true, orderStatus: "paid" };
 }
 

@@ -1,0 +1,52 @@
+/** Order display helpers shared by server pages and the live island (no server imports here). */
+
+export const STATUS_TEXT: Record<string, string> = {
+  pending_payment: "Waiting for payment",
+  paid: "Paid",
+  fulfilling: "Being packed",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+  partially_refunded: "Partly refunded",
+};
+
+export const SHIPMENT_TEXT: Record<string, string> = {
+  label_created: "Label created",
+  in_transit: "In transit",
+  out_for_delivery: "Out for delivery",
+  delivered: "Delivered",
+  exception: "Delivery problem",
+  returned: "Returned to sender",
+};
+
+/** The badge tone of an order or parcel status. */
+export function statusTone(status: string): "ok" | "warn" | "bad" | "neutral" {
+  if (status === "delivered" || status === "paid" || status === "shipped") return "ok";
+  if (status === "exception" || status === "returned" || status === "cancelled" || status === "refunded") return "bad";
+  if (status === "pending_payment" || status === "partially_refunded") return "warn";
+  return "neutral";
+}
+
+/** What a timeline row says first: the status for status changes, else what kind of event it was. */
+export function eventTitle(e: { kind: string; status: string }): string {
+  switch (e.kind) {
+    case "shipment":
+      return "Parcel shipped";
+    case "tracking":
+      return "Tracking update";
+    case "refund":
+      return "Refund";
+    case "note":
+      return "Note";
+    case "payment":
+      return "Payment";
+    default:
+      return STATUS_TEXT[e.status] ?? e.status;
+  }
+}
+
+/** "Nov 24, 2026, 1:05 PM" in UTC: the same text on the server and in the browser. */
+export function formatWhen(iso: string): string {
+  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+}

@@ -1,0 +1,136 @@
+import { z } from "@hono/zod-openapi";
+import { MoneySchema, PaginationQuery } from "../lib/openapi";
+import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES } from "./tables";
+
+const note = z.string().trim().max(500, "At most 500 characters");
+
+export const CancelOrderBody = z
+  .object({ reason: z.string().trim().max(200, "At most 200 characters").optional().openapi({ description: "Why (shown on the timeline)." }) })
+  .strict()
+  .openapi("CancelOrderBody");
+export type CancelOrderBody = z.infer<typeof CancelOrderBody>;
+
+export const AdminCancelBody = z
+  .object({ reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200, "At most 200 characters") })
+  .strict()
+  .openapi("AdminCancelBody");
+
+export const RefundBody = z
+  .object({
+    amount: z.number().int("Expected whole minor units").positive().optional().openapi({ description: "Minor units; omit for everything not yet refunded." }),
+    reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200),
+  })
+  .strict()
+  .openapi("RefundBody");
+
+export const StatusNoteBody = z.object({ note: note.optional() }).strict().openapi("StatusNoteBody");
+
+export const OrderNoteBody = z
+  .object({
+    note: z.string().trim().min(1, "Write a note").max(500, "At most 500 characters"),
+    internal: z.boolean().default(true).openapi({ description: "Staff only (default); false shows it to the shopper." }),
+  })
+  .strict()
+  .openapi("OrderNoteBody");
+
+export const CreateShipmentBody = z
+  .object({
+    carrier: z
+      .string()
+      .trim()
+      .min(2, "Name the carrier")
+      .max(40)
+      .openapi({ example: "UPS", description: "UPS, USPS, FedEx, DHL, Royal Mail, Canada Post (tracking URL built) or any other name." }),
+    trackingNumber: z
+      .string()
+      .trim()
+      .min(4, "At least 4 characters")
+      .max(64)
+      .regex(/^[A-Za-z0-9 -]+$/, "Letters, digits, spaces and dashes only"),
+    trackingUrl: z
+      .url({ protocol: /^https?$/, message: "An http(s) URL" })
+      .max(500)
+      .optional(),
+    lines: z
+      .array(z.object({ orderLineId: z.string().max(64), quantity: z.number().int().positive() }).strict())
+      .max(100)
+      .optional()
+      .openapi({ description: "What this parcel carries; omit to ship everything not shipped yet." }),
+  })
+  .strict()
+  .openapi("CreateShipmentBody");
+export type CreateShipmentBody = z.infer<typeof CreateShipmentBody>;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, "A date (YYYY-MM-DD)")
+  .optional();
+
+export const AdminOrderQuery = z
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    from: isoDate.openapi({ description: "Placed on or after (UTC date)." }),
+    to: isoDate.openapi({ description: "Placed on or before (UTC date, inclusive)." }),
+    q: z.string().trim().max(100).optional().openapi({ description: "Customer email (part of it) or order number." }),
+    minTotal: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units." }),
+    maxTotal: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units." }),
+    ...PaginationQuery,
+  })
+  .strict();
+export type AdminOrderQuery = z.infer<typeof AdminOrderQuery>;
+
+export const OrderChange = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).openapi("OrderChange");
+
+export const ShipmentView = z
+  .object({
+    id: z.string(),
+    carrier: z.string(),
+    carrierName: z.string(),
+    trackingNumber: z.string(),
+    trackingUrl: z.string().nullable(),
+    status: z.enum(SHIPMENT_STATUSES),
+    shippedAt: z.string(),
+    deliveredAt: z.string().nullable(),
+    lastEventAt: z.string().nullable(),
+    lines: z.array(z.object({ orderLineId: z.string(), name: z.string(), quantity: z.number().int() })),
+  })
+  .openapi("Shipment");
+
+export const TimelineEntry = z
+  .object({
+    kind: z.enum(ORDER_EVENT_KINDS),
+    status: z.enum(ORDER_STATUSES),
+    at: z.string(),
+    by: z.string().openapi({ description: "Who: You, Store, Payment or the carrier." }),
+    note: z.string().nullable(),
+  })
+  .openapi("TimelineEntry");
+
+export const OrderTracking = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    statusText: z.string(),
+    final: z.boolean().openapi({ description: "Nothing will change any more: stop polling." }),
+    cancellable: z.boolean(),
+    updatedAt: z.string(),
+    refunded: MoneySchema,
+    timeline: z.array(TimelineEntry),
+    shipments: z.array(ShipmentView),
+  })
+  .openapi("OrderTracking");
+export type OrderTracking = z.infer<typeof OrderTracking>;
+
+/** The generic signed tracking event (`POST /api/webhooks/shipping/:carrier` for any carrier but easypost). */
+export const GenericTrackingEvent = z
+  .object({
+    eventId: z.string().min(1).max(100),
+    trackingNumber: z.string().min(1).max(64),
+    status: z.enum(["in_transit", "out_for_delivery", "delivered", "exception"]),
+    occurredAt: z.iso.datetime({ offset: true }),
+    description: z.string().max(300).optional(),
+    location: z.string().max(120).optional(),
+  })
+  .strict()
+  .openapi("GenericTrackingEvent");

@@ -1,0 +1,71 @@
+import { enqueueEmail } from "../../notifications/service";
+import { orderPageUrl } from "../access";
+import type { OrderRow } from "../service";
+
+/**
+ * Order emails go through EMAIL_QUEUE with ids derived from what happened
+ * (`order-shipped:<shipment id>`, `order-delivered:<order id>`…): the consumer
+ * stores each id once, so a webhook or queue message delivered twice never
+ * sends an email twice. Guests' links carry the signed order token.
+ */
+export async function sendOrderEmail(
+  env: Env,
+  origin: string,
+  order: Pick<OrderRow, "id" | "number" | "email" | "userId" | "accessTokenHash" | "currency">,
+  email:
+    | { template: "order_confirmation"; total: number; items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[] }
+    | { template: "payment_received"; key: string; amount: number; provider: string }
+    | {
+        template: "order_shipped";
+        key: string;
+        carrier: string;
+        trackingNumber: string;
+        trackingUrl: string | null;
+        items: { name: string; quantity: number }[];
+      }
+    | { template: "order_delivered" }
+    | { template: "order_cancelled"; refundAmount: number; reason: string | null }
+    | { template: "order_refunded"; key: string; amount: number; full: boolean },
+): Promise<void> {
+  const url = await orderPageUrl(env, env.PUBLIC_ORIGIN || origin, order);
+  const base = { to: order.email };
+  switch (email.template) {
+    case "order_confirmation":
+      return enqueueEmail(env.EMAIL_QUEUE, {
+        ...base,
+        id: `order-confirmed:${order.id}`,
+        template: "order_confirmation",
+        data: { number: order.number, total: email.total, currency: order.currency, url, items: email.items },
+      });
+    case "payment_received":
+      return enqueueEmail(env.EMAIL_QUEUE, {
+        ...base,
+        id: `payment-received:${email.key}`,
+        template: "payment_received",
+        data: { number: order.number, amount: email.amount, currency: order.currency, provider: email.provider, url },
+      });
+    case "order_shipped":
+      return enqueueEmail(env.EMAIL_QUEUE, {
+        ...base,
+        id: `order-shipped:${email.key}`,
+        template: "order_shipped",
+        data: { number: order.number, carrier: email.carrier, trackingNumber: email.trackingNumber, trackingUrl: email.trackingUrl, items: email.items, url },
+      });
+    case "order_delivered":
+      return enqueueEmail(env.EMAIL_QUEUE, { ...base, id: `order-delivered:${order.id}`, template: "order_delivered", data: { number: order.number, url } });
+    case "order_cancelled":
+      return enqueueEmail(env.EMAIL_QUEUE, {
+        ...base,
+        id: `order-cancelled:${order.id}`,
+        template: "order_cancelled",
+        data: { number: order.number, refundAmount: email.refundAmount, currency: order.currency, reason: email.reason, url },
+      });
+    case "order_refunded":
+      return enqueueEmail(env.EMAIL_QUEUE, {
+        ...base,
+        id: `order-refunded:${email.key}`,
+        template: "order_refunded",
+        data: { number: order.number, amount: email.amount, currency: order.currency, full: email.full, url },
+      });
+  }
+}
