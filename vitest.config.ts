@@ -33,6 +33,9 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // Sign-ins hash with scrypt (deliberately slow): on a 2-core CI machine running files in parallel a
+            // test that signs in three users can pass 5 s without being wrong.
+            testTimeout: 20_000,
             include: ["test/api/**/*.test.ts", "test/queues/**/*.test.ts", "test/durable-objects/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
