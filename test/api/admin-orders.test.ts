@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, json } from "../support/http";
 import { api, buy, client, signedIn, stockProduct } from "../support/orders";
+
+// Whole purchases run inside each test; on a busy machine they take longer than the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 type Role = "admin" | "support" | "customer" | "vendor";
 const clients: Partial<Record<Role, Awaited<ReturnType<typeof signedIn>>>> = {};

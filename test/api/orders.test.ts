@@ -1,11 +1,14 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../../worker/lib/errors";
 import { canTransition, NEXT } from "../../worker/orders/service";
 import { transitionOrder } from "../../worker/orders/service/lifecycle";
 import { ORDER_STATUSES, type OrderStatus } from "../../worker/orders/tables";
 import { call, json } from "../support/http";
 import { api, buy, client, insertOrder, signedIn, stockProduct } from "../support/orders";
+
+// Whole purchases run inside each test; on a busy machine they take longer than the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 const ledger = (sku: string) => env.INVENTORY_LEDGER.getByName(sku);
 const ctx = { actor: "admin:usr_table", origin: "http://store.test" };
@@ -239,5 +242,21 @@ describe("shipments", () => {
     ]);
     const nothing = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "UPS", trackingNumber: "1ZNOTHING0001" });
     expect(nothing.status).toBe(409);
+  });
+});
+
+describe("tracking URLs", () => {
+  it.each([
+    ["UPS", "ups", "https://www.ups.com/track?loc=en_US&tracknum=1Z999"],
+    ["usps", "usps", "https://tools.usps.com/go/TrackConfirmAction?tLabels=1Z999"],
+    ["FedEx Ground", "fedex", "https://www.fedex.com/fedextrack/?trknbr=1Z999"],
+    ["DHL Express", "dhl", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=1Z999"],
+    ["Royal Mail", "royal_mail", "https://www.royalmail.com/track-your-item#/tracking-results/1Z999"],
+    ["Canada Post", "canada_post", "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=1Z999"],
+    ["Acme Freight", "acme_freight", null],
+  ])("%s → %s", async (name, slug, url) => {
+    const { carrierSlug, trackingUrlFor } = await import("../../worker/orders/carriers");
+    expect(carrierSlug(name)).toBe(slug);
+    expect(trackingUrlFor(slug, "1Z999")).toBe(url);
   });
 });

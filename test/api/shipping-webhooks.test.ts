@@ -1,10 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { hmacHex } from "../../worker/orders/webhooks";
 import worker from "../../worker/test-entry";
 import { call, json } from "../support/http";
 import { api, buy, signedIn, stockProduct } from "../support/orders";
+
+// Whole purchases run inside each test; on a busy machine they take longer than the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 const GENERIC = env.SHIPPING_WEBHOOK_SECRET_GENERIC as string;
 const EASYPOST = env.SHIPPING_WEBHOOK_SECRET_EASYPOST as string;
