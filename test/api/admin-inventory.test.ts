@@ -37,6 +37,7 @@ describe("role matrix for the inventory routes (admin only)", () => {
   it("lets only admins list, read, adjust and set thresholds", async () => {
     await expectRoleMatrix(callers, { path: "/api/admin/inventory" }, ["admin"]);
     await expectRoleMatrix(callers, { path: "/api/admin/inventory/MUG-1" }, ["admin"]);
+    await expectRoleMatrix(callers, { path: "/api/admin/inventory/MUG-1/movements" }, ["admin"]);
     let n = 0;
     await expectRoleMatrix(
       callers,
@@ -96,6 +97,19 @@ describe("POST /api/admin/inventory/:sku/adjustments", () => {
     const res = await send("/api/admin/inventory/TOTE-BLUE/adjustments", "POST", callers.admin.headers, { delta: -41, reason: "stock count" });
     expect(res.status).toBe(409);
     expect((await audits("TOTE-BLUE")).length).toBe(before);
+  });
+});
+
+describe("GET /api/admin/inventory/:sku/movements", () => {
+  it("pages the SKU's whole history newest first from the ledger's D1 copy", async () => {
+    const all = await json(await send("/api/admin/inventory/TOTE-RED/movements", "GET", callers.admin.headers));
+    expect(all.items.map((m: { kind: string; quantity: number }) => [m.kind, m.quantity])).toEqual([
+      ["adjust", 7],
+      ["init", 3],
+    ]);
+    const second = await json(await send("/api/admin/inventory/TOTE-RED/movements?perPage=1&page=2", "GET", callers.admin.headers));
+    expect(second).toMatchObject({ total: 2, page: 2, perPage: 1, items: [{ kind: "init", onHandAfter: 3 }] });
+    expect((await send("/api/admin/inventory/NOPE-1/movements", "GET", callers.admin.headers)).status).toBe(404);
   });
 });
 

@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertUser } from "../support/factories";
-import { json } from "../support/http";
+import { purgeCatalogCache } from "../../worker/catalog/service";
+import { insertCategory, insertProduct, insertUser } from "../support/factories";
+import { cookiesFrom, freshIp, json, postJson } from "../support/http";
 import { expectRoleMatrix, send, signIn, staffByRole } from "../support/staff";
 
+const ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
 let callers: Awaited<ReturnType<typeof staffByRole>>;
 const auditOf = (userId: string) =>
   env.DB.prepare("select action, actor_id as actorId, before, after from audit_log where entity_type = 'user' and entity_id = ? order by at, id")
@@ -104,8 +106,20 @@ describe("changing accounts", () => {
     expect(await auditOf(callers.admin.id)).toEqual([]);
   });
 
-  it("lists a customer's orders read-only (empty for a new customer)", async () => {
+  it("lists a customer's orders read-only, newest first", async () => {
     const user = await insertUser(env.DB);
     expect(await json(await send(`/api/admin/users/${user.id}/orders`, "GET", callers.support.headers))).toEqual({ items: [], total: 0, page: 1, perPage: 24 });
-  });
+
+    const category = await insertCategory(env.DB, { slug: "users-orders" });
+    await insertProduct(env.DB, { slug: "kettle", category, variants: [{ sku: "USR-KETTLE", title: "Default", options: {}, price: 3000, stockAvailable: 5 }] });
+    purgeCatalogCache();
+    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    let cookie = cookiesFrom(login);
+    const add = await postJson("/api/cart/items", { sku: "USR-KETTLE", quantity: 1 }, { Cookie: cookie });
+    cookie = [cookie, cookiesFrom(add)].filter(Boolean).join("; ");
+    const placed = await json(await postJson("/api/checkout", { shippingAddress: ADDRESS, shippingOption: "standard" }, { Cookie: cookie }));
+    expect(placed.orderId).toBeTruthy();
+    const orders = await json(await send(`/api/admin/users/${user.id}/orders`, "GET", callers.support.headers));
+    expect(orders).toMatchObject({ total: 1, items: [{ id: placed.orderId, number: placed.orderNumber, status: "pending_payment", grandTotal: { currency: "USD" } }] });
+  }, 20_000);
 });

@@ -3,9 +3,9 @@ import { auditActor } from "../admin/audit";
 import { assertIdempotencyKey } from "../checkout/idempotency";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { AdjustStockBody, SetThresholdBody, SkuListQuery, SkuListSchema, SkuParam, StockSchema } from "./schema";
-import { stockOf } from "./service";
-import { adjustStockAudited, listSkus, setLowStockThreshold } from "./service/admin";
+import { AdjustStockBody, MovementPageSchema, MovementsQuery, SetThresholdBody, SkuListQuery, SkuListSchema, SkuParam, StockSchema } from "./schema";
+import { assertKnownSku, stockOf } from "./service";
+import { adjustStockAudited, listMovements, listSkus, setLowStockThreshold } from "./service/admin";
 
 const TAGS = ["Admin: inventory"];
 const stock = { description: "Stock of the SKU with its newest movements.", content: { "application/json": { schema: StockSchema } } };
@@ -49,6 +49,29 @@ export const inventoryRoutes = createApiApp()
       requireRole(c, "admin");
       c.header("Cache-Control", "private, no-store");
       return c.json(await stockOf(c.env, c.req.valid("param").sku), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/inventory/{sku}/movements",
+      tags: TAGS,
+      security: SIGNED_IN,
+      summary: "The SKU's whole movement history, newest first, paged (admin)",
+      request: { params: SkuParam, query: MovementsQuery },
+      responses: {
+        200: { description: "A page of movements.", content: { "application/json": { schema: MovementPageSchema } } },
+        400: problemResponse("Invalid paging."),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      requireRole(c, "admin");
+      c.header("Cache-Control", "private, no-store");
+      const { sku } = c.req.valid("param");
+      await assertKnownSku(c.env, sku);
+      const { page, perPage } = c.req.valid("query");
+      return c.json(await listMovements(c.env.DB, sku, page, perPage), 200);
     },
   )
   .openapi(

@@ -21,6 +21,19 @@ export const AdjustStockBody = z
   .strict()
   .openapi("AdjustStockBody");
 
+const MovementSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    quantity: z.number().int(),
+    onHandAfter: z.number().int(),
+    availableAfter: z.number().int(),
+    reason: z.string().nullable(),
+    refId: z.string().nullable(),
+    at: z.string(),
+  })
+  .openapi("StockMovement");
+
 export const StockSchema = z
   .object({
     sku: z.string(),
@@ -28,20 +41,20 @@ export const StockSchema = z
     reserved: z.number().int(),
     available: z.number().int(),
     lowStockThreshold: z.number().int(),
-    movements: z.array(
-      z.object({
-        id: z.string(),
-        kind: z.string(),
-        quantity: z.number().int(),
-        onHandAfter: z.number().int(),
-        availableAfter: z.number().int(),
-        reason: z.string().nullable(),
-        refId: z.string().nullable(),
-        at: z.string(),
-      }),
-    ),
+    movements: z.array(MovementSchema),
   })
   .openapi("Stock");
+
+export const MovementPageSchema = z
+  .object({ items: z.array(MovementSchema), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("StockMovementPage");
+
+export const MovementsQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    perPage: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
 
 export const SkuListQuery = z
   .object({

@@ -1,10 +1,11 @@
-import { and, asc, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import type { AuditActor } from "../../admin/audit";
 import { auditStatement, recordAudit } from "../../admin/audit";
 import { auditLog } from "../../admin/tables";
 import { products, productVariants } from "../../catalog/tables";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";
+import { stockMovements } from "../tables";
 import { adjustStock, stockOf } from "../service";
 
 export interface SkuListQuery {
@@ -113,4 +114,33 @@ export async function setLowStockThreshold(env: Env, actor: AuditActor, sku: str
     }),
   ]);
   return stockOf(env, sku);
+}
+
+/**
+ * A SKU's whole movement history, newest first, from the D1 copy the ledger
+ * mirrors after every change (the ledger itself answers only its newest
+ * movements; a movement not yet mirrored shows there first).
+ */
+export async function listMovements(d1: D1Database, sku: string, page: number, perPage: number) {
+  const db = getDb(d1);
+  const [rows, [count]] = await db.batch([
+    db
+      .select({
+        id: stockMovements.id,
+        kind: stockMovements.kind,
+        quantity: stockMovements.quantity,
+        onHandAfter: stockMovements.onHandAfter,
+        availableAfter: stockMovements.availableAfter,
+        reason: stockMovements.reason,
+        refId: stockMovements.refId,
+        at: stockMovements.at,
+      })
+      .from(stockMovements)
+      .where(eq(stockMovements.sku, sku))
+      .orderBy(desc(stockMovements.at), desc(sql`rowid`))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ n: sql<number>`count(*)` }).from(stockMovements).where(eq(stockMovements.sku, sku)),
+  ]);
+  return { items: rows, total: count?.n ?? 0, page, perPage };
 }
