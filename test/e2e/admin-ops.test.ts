@@ -146,4 +146,50 @@ describe("admin operations", () => {
     expect(await rows.count()).toBe(1);
     await context.close();
   }, 120_000);
+
+  it("an admin makes a customer support staff; support then reads customers but cannot change them or open admin-only pages", async () => {
+    const { baseUrl } = store;
+    const person = client(baseUrl);
+    const email = `future-support-${Date.now()}@example.test`;
+    const password = "support staff long password 42";
+    expect((await person("/api/auth/register", "POST", { email, password, name: "Future Support" })).status).toBe(201);
+
+    const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
+    const page = await admin.newPage();
+    await page.goto("/admin/users");
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/admin\/users$/);
+    await page.getByLabel("Email or name").fill("future-support");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("link", { name: "Future Support" }).click();
+    await page.getByLabel("Role").selectOption("support");
+    await page.getByRole("button", { name: "Change role" }).click();
+    await page.waitForURL(/\?done=role$/);
+    expect(await page.getByTestId("user-role-badge").innerText()).toBe("support");
+    await admin.close();
+
+    const support = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
+    const sp = await support.newPage();
+    await sp.goto("/account/login");
+    await sp.getByLabel("Email").fill(email);
+    await sp.getByLabel("Password", { exact: true }).fill(password);
+    await sp.getByRole("button", { name: "Sign in", exact: true }).click();
+    await sp.waitForURL((url) => !url.pathname.startsWith("/account/login"));
+    expect((await sp.goto("/admin"))?.status()).toBe(403);
+    expect((await sp.goto("/admin/inventory"))?.status()).toBe(403);
+    expect((await sp.goto("/admin/audit"))?.status()).toBe(403);
+    expect((await sp.goto("/admin/users"))?.status()).toBe(200);
+    expect(await sp.getByRole("navigation", { name: "Admin sections" }).innerText()).not.toMatch(/Inventory|Audit log/);
+    await sp.getByRole("link", { name: "ops-admin" }).click();
+    await sp.getByRole("heading", { name: "Profile" }).waitFor();
+    expect(await sp.getByRole("heading", { name: "Manage access" }).count()).toBe(0);
+    // Posting the form anyway is refused on the server.
+    const post = await sp.request.post(sp.url(), { form: { intent: "disable" }, headers: { Origin: baseUrl }, maxRedirects: 0 });
+    expect(post.status()).toBe(403);
+    expect(await post.text()).toMatch(/Support staff can read accounts but not change them/);
+    await shootBoth(sp, "admin-user-support-view");
+    await support.close();
+  }, 120_000);
 });
