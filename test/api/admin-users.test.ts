@@ -120,6 +120,9 @@ describe("changing accounts", () => {
     const placed = await json(await postJson("/api/checkout", { shippingAddress: ADDRESS, shippingOption: "standard" }, { Cookie: cookie }));
     expect(placed.orderId).toBeTruthy();
     const orders = await json(await send(`/api/admin/users/${user.id}/orders`, "GET", callers.support.headers));
-    expect(orders).toMatchObject({ total: 1, items: [{ id: placed.orderId, number: placed.orderNumber, status: "pending_payment", grandTotal: { currency: "USD" } }] });
+    expect(orders).toMatchObject({
+      total: 1,
+      items: [{ id: placed.orderId, number: placed.orderNumber, status: "pending_payment", grandTotal: { currency: "USD" } }],
+    });
   }, 20_000);
 });

@@ -67,7 +67,8 @@ export async function loadOverview(env: Env, now = new Date()): Promise<Overview
        where v.stock_available <= v.low_stock_threshold order by v.stock_available, v.sku limit 8`,
     ),
     db.prepare("select count(*) as n from users where created_at >= ?").bind(weekAgo),
-    db.prepare("select id, email, name, role, created_at as createdAt from users order by created_at desc limit 5"),
+    // Users are inserted as they sign up, so rowid order is sign-up order: a backward rowid walk, no sort of every user.
+    db.prepare("select id, email, name, role, created_at as createdAt from users order by rowid desc limit 5"),
   ]);
   if (!byDay || !waiting || !lowCount || !lowItems || !signupCount || !recent) throw new AppError("internal.error", 500, "Overview query failed.");
   const days = new Map((byDay.results as { date: string; revenue: number; orders: number }[]).map((r) => [r.date, r]));
