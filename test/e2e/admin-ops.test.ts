@@ -111,6 +111,8 @@ describe("admin operations", () => {
     await page.getByRole("button", { name: "Adjust stock" }).click();
     expect(await page.locator("#field-delta-error").innerText()).toMatch(/whole number/);
     expect(await page.locator("#field-reason-error").innerText()).toMatch(/at least 3/);
+    expect(await page.getByLabel("Change (units)").getAttribute("aria-invalid")).toBe("true");
+    await shootBoth(page, "admin-inventory-sku-errors");
     await page.getByLabel("Change (units)").fill("12");
     await page.getByLabel("Reason").fill("Delivery from the e2e supplier");
     await page.getByRole("button", { name: "Adjust stock" }).click();
