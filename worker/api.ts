@@ -4,6 +4,8 @@ import { authRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
 import { meRoutes } from "./accounts/routes-me";
 import { oauthRoutes } from "./accounts/routes-oauth";
+import { adminAuditRoutes } from "./admin/audit-routes";
+import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
@@ -60,7 +62,9 @@ const routes = api
   .route("/", adminOrderRoutes)
   .route("/", adminEmailRoutes)
   .route("/", orderRoutes)
-  .route("/", shippingWebhookRoutes);
+  .route("/", shippingWebhookRoutes)
+  .route("/", adminOverviewRoutes)
+  .route("/", adminAuditRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -7,7 +7,8 @@ import { newId } from "../lib/ids";
 
 const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
 
-async function assertKnownSku(env: Env, sku: string): Promise<void> {
+/** 404 unless a variant has this SKU (a cheap D1 read; no ledger is touched). */
+export async function assertKnownSku(env: Env, sku: string): Promise<void> {
   const row = await getDb(env.DB).select({ sku: productVariants.sku }).from(productVariants).where(eq(productVariants.sku, sku)).get();
   if (!row) throw new AppError("inventory.sku_not_found", 404, `No variant has the SKU ${sku}.`);
 }

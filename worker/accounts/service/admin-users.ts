@@ -1,0 +1,93 @@
+import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
+import { type AuditActor, auditStatement } from "../../admin/audit";
+import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { type Role, users } from "../tables";
+import { revokeAllSessions, toUser } from "./users";
+
+export interface UserListQuery {
+  q?: string;
+  role?: Role;
+  status?: "active" | "disabled";
+  sort?: "newest" | "oldest" | "email";
+  page: number;
+  perPage: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** Users for staff: search by email or name (substring), filter by role and status, newest first by default. */
+export async function listUsers(d1: D1Database, query: UserListQuery) {
+  const db = getDb(d1);
+  const where: SQL[] = [];
+  const q = query.q?.trim();
+  if (q) {
+    const pattern = `%${escapeLike(q.toLowerCase())}%`;
+    const text = or(sql`${users.email} like ${pattern} escape '\\'`, sql`lower(${users.name}) like ${pattern} escape '\\'`);
+    if (text) where.push(text);
+  }
+  if (query.role) where.push(eq(users.role, query.role));
+  if (query.status) where.push(eq(users.status, query.status));
+  const cond = where.length ? and(...where) : undefined;
+  const order = query.sort === "email" ? [asc(users.email)] : query.sort === "oldest" ? [asc(users.createdAt)] : [desc(users.createdAt), desc(users.id)];
+  const [rows, [count]] = await db.batch([
+    db
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        status: users.status,
+        emailVerifiedAt: users.emailVerifiedAt,
+        createdAt: users.createdAt,
+      })
+      .from(users)
+      .where(cond)
+      .orderBy(...order)
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage),
+    db.select({ n: sql<number>`count(*)` }).from(users).where(cond),
+  ]);
+  return {
+    items: rows.map(({ emailVerifiedAt, ...r }) => ({ ...r, emailVerified: emailVerifiedAt !== null })),
+    total: count?.n ?? 0,
+    page: query.page,
+    perPage: query.perPage,
+  };
+}
+
+/** One user as staff see it: the public shape plus the account status. */
+export async function staffViewOfUser(env: Env, id: string) {
+  const row = await getDb(env.DB).select().from(users).where(eq(users.id, id)).get();
+  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
+  return { ...(await toUser(env, row)), status: row.status };
+}
+
+async function changeUser(env: Env, actor: AuditActor, id: string, set: { role?: Role; status?: "active" | "disabled" }, action: string) {
+  if (id === actor.actorId) throw new AppError(set.role ? "accounts.own_role" : "accounts.own_status", 409, "Admins cannot change their own role or status.");
+  const db = getDb(env.DB);
+  const before = await db.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, id)).get();
+  if (!before) throw new AppError("accounts.user_not_found", 404, "No such user.");
+  const after = { ...before, ...set };
+  // The change and its audit entry commit together.
+  await db.batch([
+    db
+      .update(users)
+      .set({ ...set, updatedAt: new Date().toISOString() })
+      .where(eq(users.id, id)),
+    auditStatement(env.DB, actor, { action, entityType: "user", entityId: id, before, after }),
+  ]);
+  // A new role or a disabled account applies at once: every session ends.
+  if (set.role !== undefined || set.status === "disabled") await revokeAllSessions(env, id);
+  return staffViewOfUser(env, id);
+}
+
+/** Grants a role (admins only), audited; the user's sessions end so it applies at once. */
+export function changeUserRole(env: Env, actor: AuditActor, id: string, role: Role) {
+  return changeUser(env, actor, id, { role }, "user.role");
+}
+
+/** Disables (sessions end at once) or re-enables an account, audited. */
+export function changeUserStatus(env: Env, actor: AuditActor, id: string, status: "active" | "disabled") {
+  return changeUser(env, actor, id, { status }, status === "disabled" ? "user.disable" : "user.enable");
+}
