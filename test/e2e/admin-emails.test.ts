@@ -51,12 +51,14 @@ describe("admin emails in the browser", () => {
       body: JSON.stringify({ email: SHOPPER, password: "a long shopper passphrase 42", name: "Olive <Outbox>" }),
     });
     expect(register.status).toBe(201);
-    await expect.poll(async () => (await requests()).filter((r) => r.outcome === "failed").length, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await requests()).filter((r) => r.outcome === "failed").length, { timeout: 20_000, interval: 250 })
+      .toBeGreaterThanOrEqual(2);
     await control({ down: false });
 
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await signIn(page);
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Emails");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Emails");
     const welcomeRow = page.getByRole("row").filter({ hasText: "Welcome to Northwind Goods" });
     expect(await welcomeRow.getByText("failed", { exact: true }).count()).toBe(1);
     await screenshot(page, "admin-emails-list");
@@ -70,13 +72,13 @@ describe("admin emails in the browser", () => {
 
     await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
     await page.waitForURL(/\/admin\/emails\/welcome:/);
-    expect(await page.locator(".admin-facts").innerText()).toContain("resend 503 internal_server_error");
+    expect(await page.locator(".admin-facts").textContent()).toContain("resend 503 internal_server_error");
     // The HTML preview renders in a sandboxed frame, escaped name and all.
     const iframe = page.locator("iframe.admin-email-preview");
     expect(await iframe.getAttribute("sandbox")).toBe("");
     const preview = page.frameLocator("iframe.admin-email-preview");
-    await expect.poll(() => preview.getByRole("heading", { level: 1 }).innerText(), { timeout: 10_000 }).toBe("Welcome, Olive <Outbox>");
-    expect(await page.locator(".admin-email-text").innerText()).toContain("Welcome, Olive <Outbox>");
+    await expect.poll(() => preview.getByRole("heading", { level: 1 }).textContent(), { timeout: 10_000 }).toBe("Welcome, Olive <Outbox>");
+    expect(await page.locator(".admin-email-text").textContent()).toContain("Welcome, Olive <Outbox>");
     await screenshot(page, "admin-email-detail");
     await iframe.screenshot({ path: `${SCREENSHOTS}/admin-email-preview-1280.png` });
     // The preview document carries its own policy: sandboxed, no scripts, framed only by the store.
@@ -98,7 +100,7 @@ describe("admin emails in the browser", () => {
       .poll(
         async () => {
           await page.reload();
-          return page.locator(".admin-facts .admin-badge").innerText();
+          return page.locator(".admin-facts .admin-badge").textContent();
         },
         { timeout: 20_000, interval: 500 },
       )

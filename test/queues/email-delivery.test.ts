@@ -19,16 +19,34 @@ async function deliver(queue: string, messages: ReturnType<typeof message>[], va
 
 /** The provider settings of a test: Resend, pointed at its own scenario of the fake provider. */
 function resendAt(scenario: string): Partial<Env> {
-  return { EMAIL_PROVIDER: "resend", EMAIL_FROM: "Northwind Goods <orders@shop.test>", EMAIL_API_KEY: "re_test_key", EMAIL_API_BASE: `http://fake-email.test/${scenario}` };
+  return {
+    EMAIL_PROVIDER: "resend",
+    EMAIL_FROM: "Northwind Goods <orders@shop.test>",
+    EMAIL_API_KEY: "re_test_key",
+    EMAIL_API_BASE: `http://fake-email.test/${scenario}`,
+  };
 }
 const control = (scenario: string, body: { down?: boolean; failNext?: number }) =>
   fetch(`http://fake-email.test/${scenario}/__control`, { method: "POST", body: JSON.stringify(body) });
 const requestsAt = async (scenario: string) => (await (await fetch(`http://fake-email.test/${scenario}/__requests`)).json()) as FakeEmailRequest[];
 
 const outboxRows = (id: string) =>
-  env.DB.prepare("select id, template, to_address, status, attempts, provider, provider_message_id, last_error, payload, sent_at from email_outbox where id = ?1 or id like ?1 || ':%'")
+  env.DB.prepare(
+    "select id, template, to_address, status, attempts, provider, provider_message_id, last_error, payload, sent_at from email_outbox where id = ?1 or id like ?1 || ':%'",
+  )
     .bind(id)
-    .all<{ id: string; template: string; to_address: string; status: string; attempts: number; provider: string; provider_message_id: string | null; last_error: string | null; payload: string | null; sent_at: string | null }>()
+    .all<{
+      id: string;
+      template: string;
+      to_address: string;
+      status: string;
+      attempts: number;
+      provider: string;
+      provider_message_id: string | null;
+      last_error: string | null;
+      payload: string | null;
+      sent_at: string | null;
+    }>()
     .then((r) => r.results);
 
 const url = "https://shop.test/orders/ord_1?token=abc";
@@ -36,18 +54,40 @@ const url = "https://shop.test/orders/ord_1?token=abc";
 const EVERY_TEMPLATE: Body[] = [
   { id: "tpl-welcome-1", template: "welcome", to: "ada@example.test", data: { name: "Ada" } },
   { id: "tpl-verify-1", template: "verify_email", to: "ada@example.test", data: { name: "Ada", url: "https://shop.test/account/verify-email?token=t1" } },
-  { id: "tpl-reset-1", template: "password_reset", to: "ada@example.test", data: { name: "Ada", url: "https://shop.test/account/reset-password?token=t2", expiresInMinutes: 60 } },
+  {
+    id: "tpl-reset-1",
+    template: "password_reset",
+    to: "ada@example.test",
+    data: { name: "Ada", url: "https://shop.test/account/reset-password?token=t2", expiresInMinutes: 60 },
+  },
   { id: "tpl-pwchanged-1", template: "password_changed", to: "ada@example.test", data: { name: "Ada" } },
   { id: "tpl-confirm-1", template: "order_confirmation", to: "ada@example.test", data: { number: "NW-1001", total: 4599, currency: "USD", url } },
-  { id: "tpl-paid-1", template: "payment_received", to: "ada@example.test", data: { number: "NW-1001", amount: 4599, currency: "USD", provider: "stripe", url } },
+  {
+    id: "tpl-paid-1",
+    template: "payment_received",
+    to: "ada@example.test",
+    data: { number: "NW-1001", amount: 4599, currency: "USD", provider: "stripe", url },
+  },
   {
     id: "tpl-shipped-1",
     template: "order_shipped",
     to: "ada@example.test",
-    data: { number: "NW-1001", carrier: "UPS", trackingNumber: "1Z999", trackingUrl: "https://ups.test/track/1Z999", items: [{ name: "Mug", quantity: 2 }], url },
+    data: {
+      number: "NW-1001",
+      carrier: "UPS",
+      trackingNumber: "1Z999",
+      trackingUrl: "https://ups.test/track/1Z999",
+      items: [{ name: "Mug", quantity: 2 }],
+      url,
+    },
   },
   { id: "tpl-delivered-1", template: "order_delivered", to: "ada@example.test", data: { number: "NW-1001", url } },
-  { id: "tpl-cancelled-1", template: "order_cancelled", to: "ada@example.test", data: { number: "NW-1001", refundAmount: 4599, currency: "USD", reason: "Changed mind", url } },
+  {
+    id: "tpl-cancelled-1",
+    template: "order_cancelled",
+    to: "ada@example.test",
+    data: { number: "NW-1001", refundAmount: 4599, currency: "USD", reason: "Changed mind", url },
+  },
   { id: "tpl-refunded-1", template: "order_refunded", to: "ada@example.test", data: { number: "NW-1001", amount: 1000, currency: "USD", full: false, url } },
 ];
 
@@ -59,9 +99,15 @@ async function insertAdmin(email: string) {
 
 describe("EMAIL_QUEUE consumer: sent once", () => {
   it("stores each template in the outbox exactly once when every message is delivered twice", async () => {
-    const first = await deliver("edge-commerce-email", EVERY_TEMPLATE.map((m) => message(m)));
+    const first = await deliver(
+      "edge-commerce-email",
+      EVERY_TEMPLATE.map((m) => message(m)),
+    );
     expect(first.retryMessages).toEqual([]);
-    const again = await deliver("edge-commerce-email", EVERY_TEMPLATE.map((m) => message(m, 2)));
+    const again = await deliver(
+      "edge-commerce-email",
+      EVERY_TEMPLATE.map((m) => message(m, 2)),
+    );
     expect(again.explicitAcks).toHaveLength(EVERY_TEMPLATE.length);
     for (const m of EVERY_TEMPLATE) {
       const rows = await outboxRows(m.id);
@@ -105,7 +151,12 @@ describe("EMAIL_QUEUE consumer with Resend", () => {
 
   it("retries with growing backoff while the provider is down and sends once when it recovers", async () => {
     await control("flaky", { down: true });
-    const m: Body = { id: "flaky-confirm-1", template: "order_confirmation", to: "lin@example.test", data: { number: "NW-2002", total: 1250, currency: "EUR", url } };
+    const m: Body = {
+      id: "flaky-confirm-1",
+      template: "order_confirmation",
+      to: "lin@example.test",
+      data: { number: "NW-2002", total: 1250, currency: "EUR", url },
+    };
     for (const attempt of [1, 2, 3]) {
       const result = await deliver("edge-commerce-email", [message(m, attempt)], resendAt("flaky"));
       // (getQueueResult does not report the delay; the schedule is asserted below.)
@@ -131,7 +182,12 @@ describe("EMAIL_QUEUE consumer with Resend", () => {
 
   it("marks the row dead through the dead-letter queue when the provider stays down for every retry", async () => {
     await control("down", { down: true });
-    const m: Body = { id: "down-shipped-1", template: "order_shipped", to: "kim@example.test", data: { number: "NW-3003", carrier: "DHL", trackingNumber: "JD01", trackingUrl: null, items: [{ name: "Lamp", quantity: 1 }], url } };
+    const m: Body = {
+      id: "down-shipped-1",
+      template: "order_shipped",
+      to: "kim@example.test",
+      data: { number: "NW-3003", carrier: "DHL", trackingNumber: "JD01", trackingUrl: null, items: [{ name: "Lamp", quantity: 1 }], url },
+    };
     // max_retries = 8 in wrangler.toml: 9 deliveries, each answered with a retry.
     for (let attempt = 1; attempt <= 9; attempt++) {
       const result = await deliver("edge-commerce-email", [message(m, attempt)], resendAt("down"));

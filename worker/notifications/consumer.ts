@@ -30,7 +30,9 @@ export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Env): 
       message.ack();
     } catch (err) {
       const delaySeconds = retryDelaySeconds(message.attempts);
-      console.error(JSON.stringify({ level: "error", msg: "email delivery failed", id: email.id, attempts: message.attempts, delaySeconds, error: String(err) }));
+      console.error(
+        JSON.stringify({ level: "error", msg: "email delivery failed", id: email.id, attempts: message.attempts, delaySeconds, error: String(err) }),
+      );
       message.retry({ delaySeconds });
     }
   }
