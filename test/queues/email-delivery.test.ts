@@ -117,6 +117,26 @@ describe("EMAIL_QUEUE consumer: sent once", () => {
     }
   });
 
+  it("leaves a row another delivery is sending alone, retries later, and takes it over once that delivery is presumed dead", async () => {
+    const m: Body = { id: "busy-welcome-1", template: "welcome", to: "busy@example.test", data: { name: "Bea" } };
+    const claimedAt = new Date().toISOString();
+    await env.DB.prepare(
+      "insert into email_outbox (id, template, to_address, subject, text, html, provider, status, attempts, created_at, updated_at) values (?, 'welcome', 'busy@example.test', 's', 't', 'h', 'outbox', 'sending', 1, ?2, ?2)",
+    )
+      .bind(m.id, claimedAt)
+      .run();
+    const busy = await deliver("edge-commerce-email", [message(m, 2)]);
+    expect(busy.retryMessages).toEqual([{ msgId: `q-${m.id}-2` }]);
+    expect((await outboxRows(m.id))[0]).toMatchObject({ status: "sending", attempts: 1 });
+    // The other consumer died mid-send: after STALE_SENDING_MS its claim lapses.
+    await env.DB.prepare("update email_outbox set updated_at = ? where id = ?")
+      .bind(new Date(Date.now() - 6 * 60_000).toISOString(), m.id)
+      .run();
+    const taken = await deliver("edge-commerce-email", [message(m, 3)]);
+    expect(taken.explicitAcks).toEqual([`q-${m.id}-3`]);
+    expect((await outboxRows(m.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
   it("fans a low-stock alert out to one row per active admin, each sent once", async () => {
     const a = await insertAdmin("stock-a@example.test");
     const b = await insertAdmin("stock-b@example.test");
