@@ -33,10 +33,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function signIn(page: Page) {
+async function signIn(page: Page, who = ADMIN) {
   await page.goto(`${store.baseUrl}/account/login?returnTo=/admin/emails`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password", { exact: true }).fill(who.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/admin\/emails$/);
 }
@@ -112,11 +112,66 @@ describe("admin emails in the browser", () => {
     await page.close();
   }, 90_000);
 
+  it("support staff read the outbox and previews but cannot send an email again", async () => {
+    const SUPPORT = { email: "mail-support@example.test", password: "support desk password 3" };
+    const json = { "Content-Type": "application/json", Origin: store.baseUrl };
+    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ ...SUPPORT, name: "Sam Support" }),
+    });
+    const supportId = ((await registered.json()) as { user: { id: string } }).user.id;
+    const login = await fetch(`${store.baseUrl}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const granted = await fetch(`${store.baseUrl}/api/admin/users/${supportId}/role`, {
+      method: "PUT",
+      headers: { ...json, Cookie: cookie },
+      body: JSON.stringify({ role: "support" }),
+    });
+    expect(granted.status).toBe(200);
+
+    // A failed email to retry (the provider is down again for this one).
+    await control({ down: true });
+    await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: "second-shopper@example.test", password: "another long passphrase 77", name: "Sol" }),
+    });
+    await expect
+      .poll(async () => (await requests()).filter((r) => r.outcome === "failed" && r.to.includes("second-shopper@example.test")).length, { timeout: 20_000 })
+      .toBe(2);
+    await control({ down: false });
+
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signIn(page, SUPPORT);
+    expect(await page.locator(".admin-who").textContent()).toContain("(read-only)");
+    await page.getByLabel("Recipient").fill("second-shopper");
+    await page.getByLabel("Template").selectOption("welcome");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/template=welcome/);
+    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.waitForURL(/\/admin\/emails\/welcome:/);
+    expect(await page.locator(".admin-facts .admin-badge").textContent()).toBe("failed");
+    await page.frameLocator("iframe.admin-email-preview").getByRole("heading", { level: 1 }).waitFor();
+    expect(await page.getByRole("link", { name: "Send again…" }).count()).toBe(0);
+    const detail = page.url();
+    await page.goto(`${detail}?confirm=retry`);
+    expect(await page.getByRole("button", { name: "Yes, send it again" }).count()).toBe(0);
+    // Posting the form anyway is refused on the server.
+    const forced = await page.request.post(detail, { form: { intent: "retry" }, headers: { Origin: store.baseUrl }, maxRedirects: 0 });
+    expect(forced.status()).toBe(403);
+    expect((await requests()).filter((r) => r.outcome === "sent" && r.to.includes("second-shopper@example.test"))).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it("looks right on a phone", async () => {
     const page = await browser.newPage({ viewport: VIEWPORTS.phone });
     await signIn(page);
     await screenshot(page, "admin-emails-list");
-    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.getByRole("row").filter({ hasText: SHOPPER }).getByRole("link", { name: "Welcome to Northwind Goods" }).click();
     await page.waitForURL(/\/admin\/emails\/welcome:/);
     await page.frameLocator("iframe.admin-email-preview").getByRole("heading", { level: 1 }).waitFor();
     await screenshot(page, "admin-email-detail");
