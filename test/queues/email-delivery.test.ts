@@ -230,6 +230,29 @@ describe("EMAIL_QUEUE consumer with Resend", () => {
     expect((await outboxRows(m.id))[0]).toMatchObject({ status: "dead", attempts: 0 });
   });
 
+  it("sends through Postmark with the server token, retrying while it is down, once", async () => {
+    const postmark = { ...resendAt("pm"), EMAIL_PROVIDER: "postmark", EMAIL_API_KEY: "pm-server-token" };
+    const m: Body = {
+      id: "pm-paid-1",
+      template: "payment_received",
+      to: "pat@example.test",
+      data: { number: "NW-5005", amount: 990, currency: "USD", provider: "test", url },
+    };
+    await control("pm", { failNext: 1 });
+    expect((await deliver("edge-commerce-email", [message(m)], postmark)).retryMessages).toHaveLength(1);
+    expect((await deliver("edge-commerce-email", [message(m, 2)], postmark)).explicitAcks).toEqual([`q-${m.id}-2`]);
+    await deliver("edge-commerce-email", [message(m, 3)], postmark);
+    const requests = await requestsAt("pm");
+    expect(requests.map((r) => r.outcome)).toEqual(["failed", "sent"]);
+    expect(requests[1]).toMatchObject({
+      authorization: "pm-server-token",
+      to: ["pat@example.test"],
+      subject: "Payment received for order NW-5005",
+      idempotencyKey: m.id,
+    });
+    expect((await outboxRows(m.id))[0]).toMatchObject({ status: "sent", provider: "postmark", attempts: 2, provider_message_id: requests[1]?.id });
+  });
+
   it("keeps a misconfigured provider's emails as failed rows instead of losing them", async () => {
     const m: Body = { id: "nokey-welcome-1", template: "welcome", to: "nokey@example.test", data: { name: "No Key" } };
     const result = await deliver("edge-commerce-email", [message(m)], { EMAIL_PROVIDER: "resend", EMAIL_FROM: "a@shop.test" });
