@@ -262,3 +262,12 @@ describe("EMAIL_QUEUE consumer with Resend", () => {
     expect(row?.last_error).toMatch(/EMAIL_API_KEY/);
   });
 });
+
+describe("the test runtime's outbound service", () => {
+  it("passes requests for other hosts through to the network", async () => {
+    // Nothing listens on port 9 of this machine: the request leaves and is refused (Miniflare answers
+    // the failed outbound fetch with a 5xx); the fake's own 404 would mean it was swallowed.
+    const res = await fetch("http://127.0.0.1:9/").catch(() => null);
+    expect(res === null || res.status >= 500).toBe(true);
+  });
+});

@@ -91,7 +91,9 @@ export async function fakeEmailProvider(request: Request): Promise<Response> {
 }
 
 /** Miniflare `outboundService`: the fake answers its own host; every other request goes out as usual. */
-export function outboundWithFakeEmail(request: Request): Promise<Response> {
+export async function outboundWithFakeEmail(request: Request): Promise<Response> {
   if (new URL(request.url).hostname === FAKE_EMAIL_HOST) return fakeEmailProvider(request);
-  return fetch(request);
+  // Rebuilt field by field: Miniflare's Request class is not Node's.
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+  return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
 }
