@@ -33,4 +33,6 @@ interface __BaseEnv_Env {
   EMAIL_API_KEY?: string;
   /** Test-only: base URL of a fake provider API, e.g. http://127.0.0.1:8823/e2e (default https://api.resend.com / https://api.postmarkapp.com). */
   EMAIL_API_BASE?: string;
+  /** Test-only: first retry delay of a failed email in seconds (default 30, doubling each time); 0 retries at once. */
+  EMAIL_RETRY_BASE_SECONDS?: string;
 }
