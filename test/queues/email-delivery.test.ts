@@ -185,7 +185,8 @@ describe("EMAIL_QUEUE consumer with Resend", () => {
       expect(row).toMatchObject({ status: "failed", attempts: attempt });
       expect(row?.last_error).toMatch(/resend 503 internal_server_error/);
     }
-    expect([1, 2, 3, 4, 8, 9].map(retryDelaySeconds)).toEqual([30, 60, 120, 240, 3600, 3600]);
+    expect([1, 2, 3, 4, 8, 9].map((n) => retryDelaySeconds(n))).toEqual([30, 60, 120, 240, 3600, 3600]);
+    expect(retryDelaySeconds(5, 0)).toBe(0);
     await control("flaky", { down: false });
     const recovered = await deliver("edge-commerce-email", [message(m, 4)], resendAt("flaky"));
     expect(recovered.explicitAcks).toEqual([`q-${m.id}-4`]);
