@@ -25,16 +25,18 @@ interface __BaseEnv_Env {
   PUBLIC_ORIGIN?: string;
   /** "true" lets a production store without Stripe keys use the test provider (a demo store). */
   ALLOW_TEST_PAYMENTS?: string;
-  /** Email provider: "outbox" (default: D1 only), "resend" (HTTP API) or "cloudflare" (the SEND_EMAIL binding). */
+  /** Email provider: "outbox" (default: D1 only), "resend" or "postmark" (HTTP APIs) or "cloudflare" (the SEND_EMAIL binding). */
   EMAIL_PROVIDER?: string;
   /** Sender for real providers, e.g. "Northwind Goods <orders@shop.example>" (a domain verified at the provider). */
   EMAIL_FROM?: string;
-  /** Resend API key (re_…) for EMAIL_PROVIDER=resend. */
+  /** Resend API key (re_…) or Postmark server token, for EMAIL_PROVIDER=resend / postmark. */
   EMAIL_API_KEY?: string;
-  /** Test-only: base URL of a fake Resend API, e.g. http://127.0.0.1:8822 (default https://api.resend.com). */
+  /** Test-only: base URL of a fake provider API, e.g. http://127.0.0.1:8823/e2e (default https://api.resend.com / https://api.postmarkapp.com). */
   EMAIL_API_BASE?: string;
   /** EasyPost webhook secret (the `webhook_secret` given when the webhook was created): checks X-Hmac-Signature. */
   SHIPPING_WEBHOOK_SECRET_EASYPOST?: string;
   /** Secret of the generic signed tracking format (X-Signature: t=…,v1=…); SHIPPING_WEBHOOK_SECRET_<CARRIER> adds one per carrier. */
   SHIPPING_WEBHOOK_SECRET_GENERIC?: string;
+  /** Test-only: first retry delay of a failed email in seconds (default 30, doubling each time); 0 retries at once. */
+  EMAIL_RETRY_BASE_SECONDS?: string;
 }

@@ -19,7 +19,12 @@ async function deliver(queue: string, body: EmailMessage, attempts: number, vars
   await worker.queue?.(batch, { ...env, ...vars }, ctx);
   await waitOnExecutionContext(ctx);
 }
-const providerDown = { EMAIL_PROVIDER: "resend", EMAIL_FROM: "shop@shop.test", EMAIL_API_KEY: "re_k", EMAIL_API_BASE: "http://fake-email.test/admin-emails-down" };
+const providerDown = {
+  EMAIL_PROVIDER: "resend",
+  EMAIL_FROM: "shop@shop.test",
+  EMAIL_API_KEY: "re_k",
+  EMAIL_API_BASE: "http://fake-email.test/admin-emails-down",
+};
 
 const url = "https://shop.test/orders/ord_77?token=guest-secret";
 const shipped: EmailMessage = {
@@ -81,13 +86,20 @@ describe("GET /api/admin/emails", () => {
     const body = await json(await call("/api/admin/emails", { headers: admin.headers }));
     expect(body).toMatchObject({ total: 4, page: 1, perPage: 25 });
     const byId = Object.fromEntries(body.items.map((e: { id: string }) => [e.id, e]));
-    expect(byId[shipped.id]).toMatchObject({ status: "sent", template: "order_shipped", to: "ship@example.test", subject: "Order NW-77 has shipped", retryable: false });
+    expect(byId[shipped.id]).toMatchObject({
+      status: "sent",
+      template: "order_shipped",
+      to: "ship@example.test",
+      subject: "Order NW-77 has shipped",
+      retryable: false,
+    });
     expect(byId[dead.id]).toMatchObject({ status: "dead", attempts: 9, provider: "resend", retryable: true, lastError: expect.stringMatching(/resend 503/) });
     expect(byId[failed.id]).toMatchObject({ status: "failed", attempts: 1, retryable: true });
   });
 
   it("filters by status, template and part of the recipient, and pages", async () => {
-    const ids = async (query: string) => (await json(await call(`/api/admin/emails?${query}`, { headers: admin.headers }))).items.map((e: { id: string }) => e.id);
+    const ids = async (query: string) =>
+      (await json(await call(`/api/admin/emails?${query}`, { headers: admin.headers }))).items.map((e: { id: string }) => e.id);
     expect(await ids("status=dead")).toEqual([dead.id]);
     expect(await ids("template=password_reset")).toEqual([reset.id]);
     expect(await ids("recipient=SHIP@")).toEqual([shipped.id]);
@@ -145,7 +157,12 @@ describe("POST /api/admin/emails/:id/retry", () => {
     expect(row).toMatchObject({ attempts: 10, lastError: null, retryable: false });
     const audit = await env.DB.prepare("select actor_id, action, entity_type, before, after from audit_log where entity_id = ?").bind(dead.id).all();
     expect(audit.results).toHaveLength(1);
-    expect(audit.results[0]).toMatchObject({ actor_id: admin.user.id, action: "email.retry", entity_type: "email", after: JSON.stringify({ status: "queued" }) });
+    expect(audit.results[0]).toMatchObject({
+      actor_id: admin.user.id,
+      action: "email.retry",
+      entity_type: "email",
+      after: JSON.stringify({ status: "queued" }),
+    });
     expect(JSON.parse(String(audit.results[0]?.before))).toMatchObject({ status: "dead", attempts: 9, lastError: expect.stringMatching(/resend 503/) });
     // Sent now: a second retry is refused.
     const again = await retry(dead.id, admin.headers);

@@ -23,7 +23,14 @@ beforeAll(async () => {
     port: STORE_PORT,
     products: 10,
     admin: ADMIN,
-    vars: { EMAIL_PROVIDER: "resend", EMAIL_FROM: "Northwind Goods <orders@shop.test>", EMAIL_API_KEY: "re_e2e_key", EMAIL_API_BASE: `${fake.base}/e2e` },
+    vars: {
+      EMAIL_PROVIDER: "resend",
+      EMAIL_FROM: "Northwind Goods <orders@shop.test>",
+      EMAIL_API_KEY: "re_e2e_key",
+      EMAIL_API_BASE: `${fake.base}/e2e`,
+      // Retries without pauses, so the dead-letter queue is reached in seconds instead of two hours.
+      EMAIL_RETRY_BASE_SECONDS: "0",
+    },
   });
   browser = await launchBrowser();
 }, 180_000);
@@ -33,17 +40,18 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function signIn(page: Page) {
+async function signIn(page: Page, who = ADMIN) {
   await page.goto(`${store.baseUrl}/account/login?returnTo=/admin/emails`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password", { exact: true }).fill(who.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/admin\/emails$/);
 }
 
 describe("admin emails in the browser", () => {
-  it("an admin opens the outbox, previews an email, and sends a failed one again once the provider is back", async () => {
-    // The provider is down when a shopper registers: welcome and verification emails fail.
+  it("an email that failed every retry is dead via the real dead-letter queue; an admin previews it and sends it again, once", async () => {
+    // The provider is down when a shopper registers: welcome and verification emails fail every retry
+    // (9 deliveries, no pause in this store), then the queue hands them to edge-commerce-email-dlq.
     await control({ down: true });
     const register = await fetch(`${store.baseUrl}/api/auth/register`, {
       method: "POST",
@@ -51,32 +59,43 @@ describe("admin emails in the browser", () => {
       body: JSON.stringify({ email: SHOPPER, password: "a long shopper passphrase 42", name: "Olive <Outbox>" }),
     });
     expect(register.status).toBe(201);
-    await expect.poll(async () => (await requests()).filter((r) => r.outcome === "failed").length, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(2);
-    await control({ down: false });
 
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await signIn(page);
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Emails");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Emails");
     const welcomeRow = page.getByRole("row").filter({ hasText: "Welcome to Northwind Goods" });
-    expect(await welcomeRow.getByText("failed", { exact: true }).count()).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return welcomeRow.locator(".admin-badge").textContent();
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe("dead");
+    const failures = (await requests()).filter((r) => r.subject === "Welcome to Northwind Goods");
+    expect(failures.map((r) => r.outcome)).toEqual(Array(9).fill("failed"));
+    await control({ down: false });
     await screenshot(page, "admin-emails-list");
 
     // Filters are a GET form.
-    await page.getByLabel("Status").selectOption("failed");
+    await page.getByLabel("Status").selectOption("dead");
     await page.getByLabel("Recipient").fill("outbox-shopper");
     await page.getByRole("button", { name: "Filter" }).click();
-    await page.waitForURL(/status=failed/);
-    expect(await page.getByRole("row").count()).toBe(3); // header + welcome + verify
+    await page.waitForURL(/status=dead/);
+    await expect.poll(() => page.getByRole("row").count()).toBe(3); // header + welcome + verify
 
     await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
     await page.waitForURL(/\/admin\/emails\/welcome:/);
-    expect(await page.locator(".admin-facts").innerText()).toContain("resend 503 internal_server_error");
+    const facts = await page.locator(".admin-facts").textContent();
+    expect(facts).toContain("resend 503 internal_server_error");
+    expect(facts).toMatch(/Tries\s*9/);
     // The HTML preview renders in a sandboxed frame, escaped name and all.
     const iframe = page.locator("iframe.admin-email-preview");
     expect(await iframe.getAttribute("sandbox")).toBe("");
     const preview = page.frameLocator("iframe.admin-email-preview");
-    await expect.poll(() => preview.getByRole("heading", { level: 1 }).innerText(), { timeout: 10_000 }).toBe("Welcome, Olive <Outbox>");
-    expect(await page.locator(".admin-email-text").innerText()).toContain("Welcome, Olive <Outbox>");
+    await expect.poll(() => preview.getByRole("heading", { level: 1 }).textContent(), { timeout: 10_000 }).toBe("Welcome, Olive <Outbox>");
+    expect(await page.locator(".admin-email-text").textContent()).toContain("Welcome, Olive <Outbox>");
     await screenshot(page, "admin-email-detail");
     await iframe.screenshot({ path: `${SCREENSHOTS}/admin-email-preview-1280.png` });
     // The preview document carries its own policy: sandboxed, no scripts, framed only by the store.
@@ -98,7 +117,7 @@ describe("admin emails in the browser", () => {
       .poll(
         async () => {
           await page.reload();
-          return page.locator(".admin-facts .admin-badge").innerText();
+          return page.locator(".admin-facts .admin-badge").textContent();
         },
         { timeout: 20_000, interval: 500 },
       )
@@ -110,11 +129,66 @@ describe("admin emails in the browser", () => {
     await page.close();
   }, 90_000);
 
+  it("support staff read the outbox and previews but cannot send an email again", async () => {
+    const SUPPORT = { email: "mail-support@example.test", password: "support desk password 3" };
+    const json = { "Content-Type": "application/json", Origin: store.baseUrl };
+    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ ...SUPPORT, name: "Sam Support" }),
+    });
+    const supportId = ((await registered.json()) as { user: { id: string } }).user.id;
+    const login = await fetch(`${store.baseUrl}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const granted = await fetch(`${store.baseUrl}/api/admin/users/${supportId}/role`, {
+      method: "PUT",
+      headers: { ...json, Cookie: cookie },
+      body: JSON.stringify({ role: "support" }),
+    });
+    expect(granted.status).toBe(200);
+
+    // An email that cannot be sent (the provider is down again for this one).
+    await control({ down: true });
+    await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: "second-shopper@example.test", password: "another long passphrase 77", name: "Sol" }),
+    });
+    await expect
+      .poll(async () => (await requests()).filter((r) => r.to.includes("second-shopper@example.test")).length, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(2);
+
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signIn(page, SUPPORT);
+    expect(await page.locator(".admin-who").textContent()).toContain("(read-only)");
+    await page.getByLabel("Recipient").fill("second-shopper");
+    await page.getByLabel("Template").selectOption("welcome");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/template=welcome/);
+    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.waitForURL(/\/admin\/emails\/welcome:/);
+    expect(await page.locator(".admin-facts .admin-badge").textContent()).toMatch(/^(failed|dead)$/);
+    await page.frameLocator("iframe.admin-email-preview").getByRole("heading", { level: 1 }).waitFor();
+    expect(await page.getByRole("link", { name: "Send again…" }).count()).toBe(0);
+    const detail = page.url();
+    await page.goto(`${detail}?confirm=retry`);
+    expect(await page.getByRole("button", { name: "Yes, send it again" }).count()).toBe(0);
+    // Posting the form anyway is refused on the server.
+    const forced = await page.request.post(detail, { form: { intent: "retry" }, headers: { Origin: store.baseUrl }, maxRedirects: 0 });
+    expect(forced.status()).toBe(403);
+    expect((await requests()).filter((r) => r.outcome === "sent" && r.to.includes("second-shopper@example.test"))).toEqual([]);
+    await control({ down: false });
+    await page.close();
+  }, 90_000);
+
   it("looks right on a phone", async () => {
     const page = await browser.newPage({ viewport: VIEWPORTS.phone });
     await signIn(page);
     await screenshot(page, "admin-emails-list");
-    await page.getByRole("link", { name: "Welcome to Northwind Goods" }).click();
+    await page.getByRole("row").filter({ hasText: SHOPPER }).getByRole("link", { name: "Welcome to Northwind Goods" }).click();
     await page.waitForURL(/\/admin\/emails\/welcome:/);
     await page.frameLocator("iframe.admin-email-preview").getByRole("heading", { level: 1 }).waitFor();
     await screenshot(page, "admin-email-detail");

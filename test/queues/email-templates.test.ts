@@ -87,7 +87,22 @@ describe("email templates", () => {
     });
     expect(r.subject).toBe("Order NW-1042 confirmed");
     const seen = visible(r.html);
-    for (const s of ["Stoneware mug", "Blue", "× 2", "$30.00", "Linen apron", "$65.00", "Subtotal", "$95.00", "Shipping", "Free", "Tax", "$13.49", "Total", "$108.49"]) {
+    for (const s of [
+      "Stoneware mug",
+      "Blue",
+      "× 2",
+      "$30.00",
+      "Linen apron",
+      "$65.00",
+      "Subtotal",
+      "$95.00",
+      "Shipping",
+      "Free",
+      "Tax",
+      "$13.49",
+      "Total",
+      "$108.49",
+    ]) {
       expect(seen).toContain(s);
     }
     expect(r.text).toContain("- Stoneware mug (Blue) × 2  $30.00");
@@ -102,7 +117,12 @@ describe("email templates", () => {
   });
 
   it("payment_received: amount and provider", () => {
-    const r = expectWellFormed({ id: "t-paid", template: "payment_received", to: "a@x.test", data: { number: "NW-1042", amount: 2_500, currency: "GBP", provider: "stripe", url } });
+    const r = expectWellFormed({
+      id: "t-paid",
+      template: "payment_received",
+      to: "a@x.test",
+      data: { number: "NW-1042", amount: 2_500, currency: "GBP", provider: "stripe", url },
+    });
     expect(r.subject).toBe("Payment received for order NW-1042");
     expect(r.text).toContain("Amount: £25.00");
     expect(r.text).toContain("Paid with: stripe");
@@ -114,7 +134,15 @@ describe("email templates", () => {
       id: "t-ship",
       template: "order_shipped",
       to: "a@x.test",
-      data: { number: "NW-1042", carrier: "UPS", trackingNumber: "1Z999AA10123456784", trackingUrl: tracking, items: [{ name: "Mug", quantity: 2 }], url, estimatedDelivery: "Thu 3 Dec" },
+      data: {
+        number: "NW-1042",
+        carrier: "UPS",
+        trackingNumber: "1Z999AA10123456784",
+        trackingUrl: tracking,
+        items: [{ name: "Mug", quantity: 2 }],
+        url,
+        estimatedDelivery: "Thu 3 Dec",
+      },
     });
     expect(r.subject).toBe("Order NW-1042 has shipped");
     expect(r.text).toContain("Carrier: UPS");
@@ -124,7 +152,12 @@ describe("email templates", () => {
     expect(hrefs(r.html).slice(0, 3)).toEqual(["https://shop.test/", tracking, tracking]);
     expect(hrefs(r.html)).toContain(url);
     // Without a tracking page the order page is the button.
-    const noLink = render({ id: "t-ship2", template: "order_shipped", to: "a@x.test", data: { number: "NW-1", carrier: "Post", trackingNumber: "P1", trackingUrl: null, items: [], url } });
+    const noLink = render({
+      id: "t-ship2",
+      template: "order_shipped",
+      to: "a@x.test",
+      data: { number: "NW-1", carrier: "Post", trackingNumber: "P1", trackingUrl: null, items: [], url },
+    });
     expect(noLink.text).toContain(`View your order: ${url}`);
   });
 
@@ -144,11 +177,26 @@ describe("email templates", () => {
     expect(cancelled.subject).toBe("Order NW-1042 was cancelled");
     expect(cancelled.text).toContain("Reason: Out of stock");
     expect(cancelled.text).toContain("We refunded $1,234.56");
-    const unpaid = render({ id: "t-cancel2", template: "order_cancelled", to: "a@x.test", data: { number: "NW-9", refundAmount: 0, currency: "USD", reason: null, url } });
+    const unpaid = render({
+      id: "t-cancel2",
+      template: "order_cancelled",
+      to: "a@x.test",
+      data: { number: "NW-9", refundAmount: 0, currency: "USD", reason: null, url },
+    });
     expect(unpaid.text).toContain("Nothing was charged");
-    const yen = expectWellFormed({ id: "t-refund", template: "order_refunded", to: "a@x.test", data: { number: "NW-1042", amount: 1500, currency: "JPY", full: false, url } });
+    const yen = expectWellFormed({
+      id: "t-refund",
+      template: "order_refunded",
+      to: "a@x.test",
+      data: { number: "NW-1042", amount: 1500, currency: "JPY", full: false, url },
+    });
     expect(yen.subject).toBe("Partial refund of ¥1,500 for order NW-1042");
-    const full = render({ id: "t-refund2", template: "order_refunded", to: "a@x.test", data: { number: "NW-5", amount: 999, currency: "EUR", full: true, url } });
+    const full = render({
+      id: "t-refund2",
+      template: "order_refunded",
+      to: "a@x.test",
+      data: { number: "NW-5", amount: 999, currency: "EUR", full: true, url },
+    });
     expect(full.subject).toBe("Refund of €9.99 for order NW-5");
     expect(formatMoney(5, "BHD")).toMatch(/^BHD\s0\.005$/);
   });
@@ -166,7 +214,13 @@ describe("email templates", () => {
       id: "t-evil",
       template: "order_confirmation",
       to: "a@x.test",
-      data: { number: `NW-<b>1</b>`, total: 100, currency: "USD", url: `javascript:alert("x")`, items: [{ name: evil, variantTitle: evil, quantity: 1, lineTotal: 100 }] },
+      data: {
+        number: `NW-<b>1</b>`,
+        total: 100,
+        currency: "USD",
+        url: `javascript:alert("x")`,
+        items: [{ name: evil, variantTitle: evil, quantity: 1, lineTotal: 100 }],
+      },
     });
     expect(r.html).not.toContain("<img");
     expect(r.html).not.toContain("<b>1</b>");
@@ -175,7 +229,9 @@ describe("email templates", () => {
     expect(hrefs(r.html)).toContain("#");
     const welcome = render({ id: "t-evil2", template: "welcome", to: "a@x.test", data: { name: `"><script>alert(1)</script>` } });
     expect(welcome.html).not.toContain("<script>");
-    expect(renderEmail({ id: "t-evil3", template: "welcome", to: "a@x.test", data: { name: "x" } }, { name: "<Shop & Co>", origin: null }).html).toContain("&lt;Shop &amp; Co&gt;");
+    expect(renderEmail({ id: "t-evil3", template: "welcome", to: "a@x.test", data: { name: "x" } }, { name: "<Shop & Co>", origin: null }).html).toContain(
+      "&lt;Shop &amp; Co&gt;",
+    );
   });
 
   it("shows the preheader first and hidden", () => {

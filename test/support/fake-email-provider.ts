@@ -1,11 +1,12 @@
 /**
- * A fake Resend API for the tests inside workerd, served from the vitest
+ * A fake Resend (and Postmark) API for the tests inside workerd, served from the vitest
  * process as Miniflare's outbound service: the Worker's real `fetch` to
  * http://fake-email.test/<scenario>/emails lands here over the same path a
  * production send takes. Each scenario (first path segment) has its own
  * state, so test files running side by side never share counters.
  *
  *   POST /<scenario>/emails       Resend's send: 200 {id}, or 503 while down
+ *   POST /<scenario>/email        Postmark's send: 200 {MessageID, ErrorCode: 0}, or 503 while down
  *   POST /<scenario>/__control    {down?: boolean, failNext?: number}
  *   GET  /<scenario>/__requests   every send request seen, in order
  */
@@ -52,6 +53,25 @@ export async function fakeEmailProvider(request: Request): Promise<Response> {
     return new Response(null, { status: 204 });
   }
   if (action === "__requests") return json(s.requests);
+  if (action === "email" && request.method === "POST") {
+    // Postmark's shape: no idempotency key; the token in X-Postmark-Server-Token.
+    const body = (await request.json()) as { To: string; From: string; Subject: string; Metadata?: { idempotencyKey?: string } };
+    const seen = {
+      idempotencyKey: body.Metadata?.idempotencyKey ?? null,
+      authorization: request.headers.get("x-postmark-server-token"),
+      to: [body.To],
+      from: body.From,
+      subject: body.Subject,
+    };
+    if (s.down || s.failNext > 0) {
+      if (s.failNext > 0) s.failNext--;
+      s.requests.push({ ...seen, outcome: "failed", id: null });
+      return json({ ErrorCode: 100, Message: "The fake provider is down." }, 503);
+    }
+    const id = crypto.randomUUID();
+    s.requests.push({ ...seen, outcome: "sent", id });
+    return json({ To: body.To, SubmittedAt: new Date().toISOString(), MessageID: id, ErrorCode: 0, Message: "OK" });
+  }
   if (action === "emails" && request.method === "POST") {
     const body = (await request.json()) as { to: string[]; from: string; subject: string };
     const key = request.headers.get("idempotency-key");
@@ -71,7 +91,9 @@ export async function fakeEmailProvider(request: Request): Promise<Response> {
 }
 
 /** Miniflare `outboundService`: the fake answers its own host; every other request goes out as usual. */
-export function outboundWithFakeEmail(request: Request): Promise<Response> {
+export async function outboundWithFakeEmail(request: Request): Promise<Response> {
   if (new URL(request.url).hostname === FAKE_EMAIL_HOST) return fakeEmailProvider(request);
-  return fetch(request);
+  // Rebuilt field by field: Miniflare's Request class is not Node's.
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+  return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
 }

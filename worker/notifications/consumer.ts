@@ -1,9 +1,14 @@
 import { EmailMessage } from "./schema";
 import { deliverEmail, markEmailDead } from "./service";
 
-/** Seconds before the next try: 30 s, 1, 2, 4, 8, 16, 32 min, then hourly. */
-export function retryDelaySeconds(attempts: number): number {
-  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+/** Seconds before the next try: 30 s, 1, 2, 4, 8, 16, 32 min, then hourly (`base` scales it; tests use 0). */
+export function retryDelaySeconds(attempts: number, base = 30): number {
+  return Math.min(3600, base * 2 ** Math.max(0, attempts - 1));
+}
+
+function retryBase(env: Env): number {
+  const base = Number(env.EMAIL_RETRY_BASE_SECONDS);
+  return env.EMAIL_RETRY_BASE_SECONDS !== undefined && Number.isFinite(base) && base >= 0 ? base : 30;
 }
 
 function parse(message: Message<unknown>): EmailMessage | null {
@@ -29,8 +34,10 @@ export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Env): 
       await deliverEmail(env, email);
       message.ack();
     } catch (err) {
-      const delaySeconds = retryDelaySeconds(message.attempts);
-      console.error(JSON.stringify({ level: "error", msg: "email delivery failed", id: email.id, attempts: message.attempts, delaySeconds, error: String(err) }));
+      const delaySeconds = retryDelaySeconds(message.attempts, retryBase(env));
+      console.error(
+        JSON.stringify({ level: "error", msg: "email delivery failed", id: email.id, attempts: message.attempts, delaySeconds, error: String(err) }),
+      );
       message.retry({ delaySeconds });
     }
   }

@@ -5,11 +5,13 @@
  *   (local development, tests, demo stores);
  * - `resend`: Resend's HTTP API with the row id as its Idempotency-Key, so a
  *   send repeated after a lost answer is not delivered twice (24 h window);
+ * - `postmark`: Postmark's HTTP API (no idempotency key there: the outbox
+ *   claim is what keeps a redelivered message from being sent twice);
  * - `cloudflare`: Cloudflare Email Service through the `SEND_EMAIL` binding.
  */
 
-export type ProviderName = "outbox" | "resend" | "cloudflare";
-export const PROVIDERS: readonly ProviderName[] = ["outbox", "resend", "cloudflare"];
+export type ProviderName = "outbox" | "resend" | "postmark" | "cloudflare";
+export const PROVIDERS: readonly ProviderName[] = ["outbox", "resend", "postmark", "cloudflare"];
 
 export interface OutgoingEmail {
   /** Stable per recipient and message: the provider-side idempotency key. */
@@ -88,6 +90,41 @@ function resend(apiKey: string, base: string): EmailProvider {
   };
 }
 
+/** Postmark: POST {base}/email (https://postmarkapp.com/developer/user-guide/send-email-with-api). */
+function postmark(serverToken: string, base: string): EmailProvider {
+  return {
+    name: "postmark",
+    async send(mail) {
+      let res: Response;
+      try {
+        res = await fetch(`${base.replace(/\/+$/, "")}/email`, {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/json", "X-Postmark-Server-Token": serverToken },
+          body: JSON.stringify({
+            From: mail.from,
+            To: mail.to,
+            Subject: mail.subject,
+            HtmlBody: mail.html,
+            TextBody: mail.text,
+            MessageStream: "outbound",
+            Tag: mail.template,
+            Metadata: { idempotencyKey: mail.idempotencyKey.slice(0, 80) },
+          }),
+          signal: AbortSignal.timeout(15_000),
+        });
+      } catch (err) {
+        throw new ProviderError(`postmark unreachable: ${err instanceof Error ? err.message : String(err)}`, false);
+      }
+      const body = (await res.json().catch(() => null)) as { MessageID?: string; ErrorCode?: number; Message?: string } | null;
+      if (res.ok && body?.ErrorCode === 0 && body.MessageID) return { providerMessageId: body.MessageID };
+      const detail = `postmark ${res.status}${body?.ErrorCode !== undefined ? ` error ${body.ErrorCode}` : ""}${body?.Message ? `: ${body.Message}` : ""}`;
+      // 300 invalid email request, 406 inactive recipient: this message will never go through.
+      const permanent = res.status === 422 && (body?.ErrorCode === 300 || body?.ErrorCode === 406);
+      throw new ProviderError(detail, permanent);
+    },
+  };
+}
+
 /** Cloudflare Email Service: the structured `send()` of a `send_email` binding. */
 function cloudflare(binding: SendEmail): EmailProvider {
   return {
@@ -122,9 +159,13 @@ export function emailProvider(env: Env): ProviderConfig {
     if (!env.EMAIL_API_KEY) throw new ProviderError("EMAIL_API_KEY must be set for EMAIL_PROVIDER=resend", false);
     return { provider: resend(env.EMAIL_API_KEY, env.EMAIL_API_BASE || "https://api.resend.com"), from };
   }
+  if (name === "postmark") {
+    if (!env.EMAIL_API_KEY) throw new ProviderError("EMAIL_API_KEY (the Postmark server token) must be set for EMAIL_PROVIDER=postmark", false);
+    return { provider: postmark(env.EMAIL_API_KEY, env.EMAIL_API_BASE || "https://api.postmarkapp.com"), from };
+  }
   if (name === "cloudflare") {
     if (!env.SEND_EMAIL) throw new ProviderError("the SEND_EMAIL binding is missing (wrangler.toml [[send_email]])", false);
     return { provider: cloudflare(env.SEND_EMAIL), from };
   }
-  throw new ProviderError(`unknown EMAIL_PROVIDER "${name}" (outbox, resend or cloudflare)`, false);
+  throw new ProviderError(`unknown EMAIL_PROVIDER "${name}" (outbox, resend, postmark or cloudflare)`, false);
 }

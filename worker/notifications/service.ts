@@ -35,9 +35,11 @@ const now = () => new Date().toISOString();
 /**
  * Claims one recipient's row for sending: inserts it, or moves a `failed` /
  * `dead` / abandoned `sending` row back to `sending` with one more attempt.
- * Answers null when the row is `sent` (or being sent right now): nothing to do.
+ * Answers "sent" when there is nothing to do, and "busy" when another
+ * delivery claimed it less than STALE_SENDING_MS ago (it may still fail or
+ * die, so the caller retries later rather than dropping the message).
  */
-async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r: Recipient, provider: string): Promise<number | null> {
+async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r: Recipient, provider: string): Promise<number | "sent" | "busy"> {
   const at = now();
   const stale = new Date(Date.now() - STALE_SENDING_MS).toISOString();
   const row = await env.DB.prepare(
@@ -50,13 +52,17 @@ async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r
   )
     .bind(r.id, message.template, r.to, rendered.subject, rendered.text, rendered.html, provider, JSON.stringify(message), at, stale)
     .first<{ attempts: number }>();
-  return row ? row.attempts : null;
+  if (row) return row.attempts;
+  const current = await env.DB.prepare("SELECT status FROM email_outbox WHERE id = ?").bind(r.id).first<{ status: string }>();
+  return current?.status === "sent" ? "sent" : "busy";
 }
 
 export interface DeliveryResult {
   sent: number;
-  /** Rows already sent (a duplicate delivery) or being sent by another consumer. */
+  /** Rows already sent (a duplicate delivery). */
   skipped: number;
+  /** Rows another delivery is sending right now (the message is retried later). */
+  busy: number;
   /** Rows the provider refused for good (marked `dead`, not retried). */
   refused: number;
 }
@@ -77,12 +83,17 @@ export async function deliverEmail(env: Env, message: EmailMessage): Promise<Del
     configError = err instanceof ProviderError ? err : new ProviderError(String(err), false);
   }
   const rendered = renderMessage(env, message);
-  const result: DeliveryResult = { sent: 0, skipped: 0, refused: 0 };
+  const result: DeliveryResult = { sent: 0, skipped: 0, busy: 0, refused: 0 };
   let failure: ProviderError | null = null;
   for (const r of await recipientsOf(env, message)) {
     const attempts = await claim(env, message, rendered, r, config?.provider.name ?? providerName(env));
-    if (attempts === null) {
+    if (attempts === "sent") {
       result.skipped++;
+      continue;
+    }
+    if (attempts === "busy") {
+      result.busy++;
+      failure ??= new ProviderError(`${r.id} is being sent by another delivery; checking again later`, false);
       continue;
     }
     try {

@@ -69,7 +69,12 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
     case "order_confirmation": {
       const d = message.data;
       const money = (n: number) => formatMoney(n, d.currency);
-      const items: ItemRow[] | undefined = d.items?.map((i) => ({ name: i.name, detail: i.variantTitle || undefined, quantity: i.quantity, amount: money(i.lineTotal) }));
+      const items: ItemRow[] | undefined = d.items?.map((i) => ({
+        name: i.name,
+        detail: i.variantTitle || undefined,
+        quantity: i.quantity,
+        amount: money(i.lineTotal),
+      }));
       const facts: [string, string][] = [];
       if (d.subtotal !== undefined) facts.push(["Subtotal", money(d.subtotal)]);
       if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
