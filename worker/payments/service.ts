@@ -147,6 +147,13 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     template: "order_confirmation",
     total: order.grandTotal,
     items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity, lineTotal: l.lineTotal })),
+    totals: {
+      subtotal: order.subtotal,
+      shippingTotal: order.shippingTotal,
+      taxTotal: order.taxTotal,
+      dutiesTotal: order.dutiesTotal,
+      discountTotal: order.discountTotal,
+    },
   });
   await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
   return { applied: true, orderStatus: "paid" };

@@ -13,7 +13,12 @@ export async function sendOrderEmail(
   origin: string,
   order: Pick<OrderRow, "id" | "number" | "email" | "userId" | "accessTokenHash" | "currency">,
   email:
-    | { template: "order_confirmation"; total: number; items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[] }
+    | {
+        template: "order_confirmation";
+        total: number;
+        items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[];
+        totals: { subtotal: number; shippingTotal: number; taxTotal: number; dutiesTotal: number; discountTotal: number };
+      }
     | { template: "payment_received"; key: string; amount: number; provider: string }
     | {
         template: "order_shipped";
@@ -35,7 +40,7 @@ export async function sendOrderEmail(
         ...base,
         id: `order-confirmed:${order.id}`,
         template: "order_confirmation",
-        data: { number: order.number, total: email.total, currency: order.currency, url, items: email.items },
+        data: { number: order.number, total: email.total, currency: order.currency, url, items: email.items, ...email.totals },
       });
     case "payment_received":
       return enqueueEmail(env.EMAIL_QUEUE, {
