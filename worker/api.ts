@@ -17,6 +17,7 @@ import { createApiApp } from "./lib/openapi";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
+import { shippingRoutes } from "./shipping/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -54,7 +55,8 @@ const routes = api
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
-  .route("/", adminOrderRoutes);
+  .route("/", adminOrderRoutes)
+  .route("/", shippingRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

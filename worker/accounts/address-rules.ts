@@ -126,9 +126,51 @@ export function countryRule(code: string): CountryRule {
   return COUNTRY_RULES[code] ?? { name: code, postalLabel: "Postal code", postalRequired: false };
 }
 
-/** Field problems of an address under its country's rules: `[{ path, message }]`. */
-export function addressProblems(a: { country: string; region?: string | null; postalCode?: string | null }): { path: string; message: string }[] {
-  const rule = countryRule(a.country);
+/** A country's address rules as admins keep them in D1 (`countries`), which take precedence over the built-in ones. */
+export interface StoredCountryRule {
+  name: string;
+  postalPattern: string | null;
+  postalExample: string | null;
+  regionRequired: number;
+  regionLabel: string;
+}
+
+const compiled = new Map<string, RegExp | undefined>();
+function patternOf(source: string): RegExp | undefined {
+  if (!compiled.has(source)) {
+    try {
+      compiled.set(source, new RegExp(source, "i"));
+    } catch {
+      compiled.set(source, undefined);
+    }
+  }
+  return compiled.get(source);
+}
+
+/** The built-in rule of a country with the stored one (postal pattern, example, region) laid over it. */
+export function effectiveRule(code: string, stored?: StoredCountryRule | null): CountryRule {
+  const base = countryRule(code);
+  if (!stored) return base;
+  return {
+    ...base,
+    name: stored.name,
+    regionLabel: stored.regionLabel,
+    regionRequired: stored.regionRequired === 1,
+    postalPattern: stored.postalPattern ? patternOf(stored.postalPattern) : undefined,
+    postalExample: stored.postalExample ?? undefined,
+    postalRequired: COUNTRY_RULES[code] ? base.postalRequired : !!stored.postalPattern,
+  };
+}
+
+/**
+ * Field problems of an address under its country's rules: `[{ path, message }]`.
+ * With `stored`, the country's rules from D1 (editable by admins) are used.
+ */
+export function addressProblems(
+  a: { country: string; region?: string | null; postalCode?: string | null },
+  stored?: StoredCountryRule | null,
+): { path: string; message: string }[] {
+  const rule = effectiveRule(a.country, stored);
   const problems: { path: string; message: string }[] = [];
   const region = a.region?.trim();
   if (rule.regionRequired && !region) problems.push({ path: "region", message: `${rule.regionLabel ?? "Region"} is required for ${rule.name}` });
