@@ -2,6 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { authRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
+import { adminSettingsRoutes } from "./admin/settings-routes";
 import { meRoutes } from "./accounts/routes-me";
 import { oauthRoutes } from "./accounts/routes-oauth";
 import { analyticsRoutes } from "./analytics/routes";
@@ -56,7 +57,8 @@ const routes = api
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
-  .route("/", shippingRoutes);
+  .route("/", shippingRoutes)
+  .route("/", adminSettingsRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });
