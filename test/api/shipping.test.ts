@@ -192,3 +192,22 @@ describe("currencies", () => {
     expect((await json(unknown)).errors[0].path).toBe("code");
   });
 });
+
+describe("rendered page cache and display currencies", () => {
+  it("keeps one page per visitor country, so a page priced in EUR is never served to a US visitor", async () => {
+    const { Hono } = await import("hono");
+    const { pageCache, purgePageCache } = await import("../../worker/lib/page-cache");
+    let renders = 0;
+    const app = new Hono().use("*", pageCache()).get("/p/:slug", (c) => {
+      renders++;
+      return c.html(`${c.req.header("cf-ipcountry")} #${renders}`, 200, { "Cache-Control": "public, max-age=30" });
+    });
+    purgePageCache();
+    const de = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } });
+    const us = await app.request("/p/x", { headers: { "CF-IPCountry": "US" } });
+    const deAgain = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } });
+    expect([await de.text(), await us.text(), await deAgain.text()]).toEqual(["DE #1", "US #2", "DE #1"]);
+    expect(deAgain.headers.get("x-page-cache")).toBe("hit");
+    expect(de.headers.get("vary")).toContain("CF-IPCountry");
+  });
+});
