@@ -1,0 +1,95 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Detail {
+  slug: string;
+  name: string;
+  variants: { sku: string; stockStatus: string; price: { amount: number } }[];
+}
+
+/** An in-stock single-variant product (the purchase test takes the first three). */
+async function simpleProduct(skip: number): Promise<Detail> {
+  const list = (await (await fetch(`${baseUrl}/api/products?inStock=true&sort=newest&perPage=100`)).json()) as { items: { slug: string }[] };
+  let seen = 0;
+  for (const { slug } of list.items) {
+    const detail = (await (await fetch(`${baseUrl}/api/products/${slug}`)).json()) as Detail;
+    if (detail.variants.length === 1 && detail.variants[0]?.stockStatus === "in_stock" && seen++ >= skip) return detail;
+  }
+  throw new Error("no single-variant product in stock");
+}
+
+describe("shopping from abroad", () => {
+  it("a visitor from Germany sees euros without choosing anything", async () => {
+    const product = await simpleProduct(3);
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl, extraHTTPHeaders: { "CF-IPCountry": "DE" } });
+    const page = await context.newPage();
+    await page.goto(`/p/${product.slug}`);
+    expect(await page.locator(".price-now").first().innerText()).toMatch(/^€[\d,]+\.\d\d$/);
+    expect(await page.getByLabel("Currency").inputValue()).toBe("EUR");
+    await context.close();
+  });
+
+  it("a shopper in Germany switches to euros, checks out, and sees VAT and the charged currency before paying", async () => {
+    const product = await simpleProduct(4);
+    for (const viewport of [VIEWPORTS.phone, VIEWPORTS.desktop]) {
+      const context = await browser.newContext({ viewport, baseURL: baseUrl });
+      const page = await context.newPage();
+      await page.goto(`/p/${product.slug}`);
+      expect(await page.locator(".price-now").first().innerText()).toMatch(/^\$/);
+      // The currency picker in the footer (a plain GET form: works without JavaScript too).
+      await page.getByLabel("Currency").selectOption("EUR");
+      await page.getByRole("button", { name: "Change" }).click();
+      await page.waitForURL(new RegExp(`/p/${product.slug}$`));
+      expect(await page.locator(".price-now").first().innerText()).toMatch(/^€/);
+      expect(await page.locator(".currency-picker").innerText()).toContain("orders are charged in USD");
+
+      await page.getByRole("button", { name: "Add to cart" }).first().click();
+      await expect.poll(() => page.locator("[data-mini-cart]").isVisible()).toBe(true);
+      await page.goto("/cart?country=DE");
+      expect(await page.locator(".cart-line-total").first().innerText()).toMatch(/^€/);
+      expect(await page.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)\s+€/);
+      await screenshot(page, "international-cart");
+
+      await page.getByRole("link", { name: "Checkout" }).click();
+      await page.waitForURL(/\/checkout$/);
+      await page.getByLabel("Country", { exact: true }).selectOption("DE");
+      await page.getByRole("button", { name: "Update shipping and taxes" }).click();
+      await page.getByLabel("Email").fill(`berlin-${viewport.width}@example.test`);
+      await page.getByLabel("Full name").fill("Erika Mustermann");
+      await page.getByLabel("Address line 1").fill("Heidestraße 17");
+      await page.getByLabel("City").fill("Berlin");
+      // A wrong postcode is refused by the server, next to the field.
+      await page.getByLabel("Postleitzahl").fill("1011");
+      await page.getByRole("button", { name: "Place order and pay" }).click();
+      expect(await page.locator(".field-error, [id$='-error']").allInnerTexts()).toContainEqual(expect.stringContaining("10115"));
+      await page.getByLabel("Postleitzahl").fill("10115");
+
+      const summary = page.locator(".cart-summary");
+      expect(await summary.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)/);
+      const statement = await summary.locator("[data-charge-statement]").innerText();
+      expect(statement).toMatch(/You will be charged USD [\d,]+\.\d\d \(≈ €[\d,]+\.\d\d\)\. Prices include MwSt\./);
+      expect(await page.getByText(/arrives .* \(6–10 business days\)/).first().isVisible()).toBe(true);
+      await screenshot(page, "international-checkout");
+
+      const charged = statement.match(/USD ([\d,]+\.\d\d)/)?.[1] as string;
+      await page.getByRole("button", { name: "Place order and pay" }).click();
+      await page.waitForURL(/\/checkout\/pay\/pay_/);
+      expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe(`Pay $${charged}`);
+      await page.getByRole("button", { name: "Pay now" }).click();
+      await page.waitForURL(/\/checkout\/complete/);
+      expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Thank you — your order is confirmed");
+      await context.close();
+    }
+  });
+});
