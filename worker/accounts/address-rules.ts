@@ -136,7 +136,6 @@ export const COUNTRY_RULES: Record<string, CountryRule> = {
   SI: { name: "Slovenia", postalLabel: "Poštna številka", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "1000" },
   IS: { name: "Iceland", postalLabel: "Póstnúmer", postalRequired: true, postalPattern: /^\d{3}$/, postalExample: "101" },
   KR: { name: "South Korea", regionLabel: "Province", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{5}$/, postalExample: "03187" },
-  ZA: { name: "South Africa", regionLabel: "Province", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "8001" },
   IL: { name: "Israel", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{7}$/, postalExample: "6100000" },
   AE: { name: "United Arab Emirates", regionLabel: "Emirate", regionRequired: true, postalLabel: "Postal code", postalRequired: false },
 };
