@@ -1,6 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { startStore } from "./store";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -92,4 +93,59 @@ describe("shopping from abroad", () => {
       await context.close();
     }
   });
+});
+
+describe("admin settings pages (no JavaScript needed)", () => {
+  const ADMIN = { email: "settings-admin@example.test", password: "settings admin password 42" };
+  let store: Awaited<ReturnType<typeof startStore>>;
+  beforeAll(async () => {
+    store = await startStore({ port: 8814, products: 10, admin: ADMIN });
+  }, 120_000);
+  afterAll(() => store?.stop());
+
+  it("an admin changes an exchange rate and a country's VAT, with errors beside the fields; shoppers see the new prices", async () => {
+    for (const viewport of [VIEWPORTS.desktop, VIEWPORTS.phone]) {
+      const context = await browser.newContext({ viewport, baseURL: store.baseUrl, javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto("/account/login?returnTo=%2Fadmin%2Fsettings");
+      await page.getByLabel("Email").fill(ADMIN.email);
+      await page.getByLabel("Password").fill(ADMIN.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/admin\/settings$/);
+      expect(await page.getByText("(read-only)").first().isVisible()).toBe(true);
+      await screenshot(page, "admin-settings");
+
+      await page.getByRole("link", { name: "Currencies" }).click();
+      const eur = page.getByRole("form", { name: "Rate of EUR" });
+      await eur.getByLabel("Per USD").fill("abc");
+      await eur.getByRole("button", { name: "Save" }).click();
+      const eurAgain = page.getByRole("form", { name: "Rate of EUR" });
+      expect(await eurAgain.locator(".field-error").innerText()).toContain("A rate like 0.92");
+      await screenshot(page, "admin-settings-currencies-error");
+      await eurAgain.getByLabel("Per USD").fill("0.5");
+      await eurAgain.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/done=saved/);
+      expect(await page.getByRole("status").innerText()).toContain("EUR is saved");
+
+      await page.goto("/admin/settings/countries/DE");
+      await page.getByLabel("Tax rate (%)").fill("7");
+      await page.getByRole("button", { name: "Save Germany" }).click();
+      await page.waitForURL(/done=saved/);
+      await screenshot(page, "admin-settings-country");
+      await page.goto("/admin/settings/shipping");
+      await screenshot(page, "admin-settings-shipping");
+      await context.close();
+    }
+    // A shopper sees the new rate (€ at 0.5) and VAT 7 % at once.
+    const products = (await (await fetch(`${store.baseUrl}/api/products?perPage=1&inStock=true`)).json()) as { items: { slug: string; price: { amount: number } }[] };
+    const item = products.items[0] as { slug: string; price: { amount: number } };
+    const shopper = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, extraHTTPHeaders: { "CF-IPCountry": "DE" } });
+    const page = await shopper.newPage();
+    await page.goto(`/p/${item.slug}`);
+    const euros = (Math.round(item.price.amount * 0.5) / 100).toFixed(2);
+    expect(await page.locator(".price-now").first().innerText()).toContain(`€${euros}`);
+    const quote = await page.request.get("/api/shipping/quote?country=DE");
+    expect(((await quote.json()) as { options: { totals: { tax: { rateBp: number } } }[] }).options[0]?.totals.tax.rateBp).toBe(700);
+    await shopper.close();
+  }, 120_000);
 });
