@@ -27,7 +27,12 @@ const audits = async (action: string) =>
 beforeAll(async () => {
   for (const role of ["admin", "support", "customer", "vendor"] as Role[]) sessions[role] = await signIn(role);
   const category = await insertCategory(env.DB, { slug: "c-set" });
-  await insertProduct(env.DB, { slug: "set-1", name: "Settings item", category, variants: [{ sku: "SET-1", title: "Default", options: {}, price: 4000, stockAvailable: 50 }] });
+  await insertProduct(env.DB, {
+    slug: "set-1",
+    name: "Settings item",
+    category,
+    variants: [{ sku: "SET-1", title: "Default", options: {}, price: 4000, stockAvailable: 50 }],
+  });
   purgeCatalogCache();
 });
 
@@ -74,7 +79,11 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
     const locked = await asAdmin("PATCH", "/api/admin/settings/store", { storeName: "Northwind", baseCurrency: "EUR" });
     expect(locked.status).toBe(409);
     expect((await json(locked)).errors[0].path).toBe("baseCurrency");
-    expect((await json(await asAdmin("GET", "/api/admin/settings"))).store).toEqual({ storeName: "Northwind Outfitters", baseCurrency: "USD", baseCurrencyEditable: false });
+    expect((await json(await asAdmin("GET", "/api/admin/settings"))).store).toEqual({
+      storeName: "Northwind Outfitters",
+      baseCurrency: "USD",
+      baseCurrencyEditable: false,
+    });
     expect(await audits("settings.store")).toContainEqual(expect.objectContaining({ entity_id: "store_name", after: '"Northwind Outfitters"' }));
   });
 
@@ -89,7 +98,11 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
     const bad = await asAdmin("PUT", "/api/admin/settings/exchange-rates/EUR", { rateMicros: 0, decimals: 9 });
     expect((await json(bad)).errors.map((e: { path: string }) => e.path).sort()).toEqual(["decimals", "rateMicros"]);
 
-    const add = await call("/api/cart/items", { method: "POST", headers: { "Content-Type": "application/json", Origin: "http://store.test" }, body: JSON.stringify({ sku: "SET-1", quantity: 1 }) });
+    const add = await call("/api/cart/items", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://store.test" },
+      body: JSON.stringify({ sku: "SET-1", quantity: 1 }),
+    });
     const q = await json(await call("/api/shipping/quote?country=DE&currency=EUR", { headers: { Cookie: cookiesFrom(add) } }));
     expect(q.display.rateMicros).toBe(1_000_000);
     expect(q.options[0].totals.displayTotal).toEqual({ amount: 5499, currency: "EUR" });
@@ -98,7 +111,11 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
   it("moves a country between zones, changes its tax rate and stops shipping there; each write audited", async () => {
     const moved = await asAdmin("PATCH", "/api/admin/settings/countries/CH", { zoneId: "eu", taxRateBp: 810 });
     expect(await json(moved)).toMatchObject({ code: "CH", zoneId: "eu", taxRateBp: 810, ships: true });
-    const add = await call("/api/cart/items", { method: "POST", headers: { "Content-Type": "application/json", Origin: "http://store.test" }, body: JSON.stringify({ sku: "SET-1", quantity: 1 }) });
+    const add = await call("/api/cart/items", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://store.test" },
+      body: JSON.stringify({ sku: "SET-1", quantity: 1 }),
+    });
     const cookie = cookiesFrom(add);
     expect((await json(await call("/api/shipping/quote?country=CH", { headers: { Cookie: cookie } }))).country.zone.id).toBe("eu");
     await asAdmin("PATCH", "/api/admin/settings/countries/CH", { ships: false });
@@ -116,7 +133,15 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
 
   it("creates, changes and deletes a shipping rate; zones in use cannot be deleted", async () => {
     const created = await json(
-      await asAdmin("POST", "/api/admin/settings/rates", { zoneId: "uk", method: "standard", label: "Standard (big orders)", basePrice: 999, minSubtotal: 10_000, minDays: 5, maxDays: 8 }),
+      await asAdmin("POST", "/api/admin/settings/rates", {
+        zoneId: "uk",
+        method: "standard",
+        label: "Standard (big orders)",
+        basePrice: 999,
+        minSubtotal: 10_000,
+        minDays: 5,
+        maxDays: 8,
+      }),
     );
     expect(created).toMatchObject({ zoneId: "uk", basePrice: 999, active: true });
     const wrongDays = await asAdmin("PATCH", `/api/admin/settings/rates/${created.id}`, { minDays: 9 });

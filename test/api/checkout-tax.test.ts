@@ -12,7 +12,12 @@ const US = { ...BASE, city: "San Francisco", region: "CA", postalCode: "94105", 
 
 async function stockProduct(sku: string, price: number) {
   const category = await insertCategory(env.DB, { slug: `c-${sku.toLowerCase()}` });
-  await insertProduct(env.DB, { slug: sku.toLowerCase(), name: `Item ${sku}`, category, variants: [{ sku, title: "Default", options: {}, price, stockAvailable: 500 }] });
+  await insertProduct(env.DB, {
+    slug: sku.toLowerCase(),
+    name: `Item ${sku}`,
+    category,
+    variants: [{ sku, title: "Default", options: {}, price, stockAvailable: 500 }],
+  });
   purgeCatalogCache();
 }
 

@@ -28,7 +28,9 @@ async function cartWith(sku: string, quantity: number): Promise<string> {
   return cookiesFrom(res);
 }
 
-const quote = async (cookie: string, query: string, headers: Record<string, string> = {}) => call(`/api/shipping/quote?${query}`, { headers: { Cookie: cookie, ...headers } });
+const quote = async (cookie: string, query: string, headers: Record<string, string> = {}) =>
+  call(`/api/shipping/quote?${query}`, { headers: { Cookie: cookie, ...headers } });
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field.
 const option = (q: { options: { id: string }[] }, id: string) => q.options.find((o) => o.id === id) as never as Record<string, any>;
 
 beforeAll(async () => {
@@ -67,7 +69,14 @@ describe("GET /api/shipping/quote: one quote per zone", () => {
     const std = option(q, "standard");
     expect(q.country.zone.id).toBe("ca");
     expect(std.price.amount).toBe(1299);
-    expect(std.totals.tax).toMatchObject({ label: "GST", rateBp: 500, inclusive: false, goods: { amount: 200 }, shipping: { amount: 65 }, total: { amount: 265 } });
+    expect(std.totals.tax).toMatchObject({
+      label: "GST",
+      rateBp: 500,
+      inclusive: false,
+      goods: { amount: 200 },
+      shipping: { amount: 65 },
+      total: { amount: 265 },
+    });
     expect(std.totals.grandTotal.amount).toBe(4000 + 1299 + 265);
   });
 
@@ -76,7 +85,14 @@ describe("GET /api/shipping/quote: one quote per zone", () => {
     const std = option(q, "standard");
     expect(q.country.zone.id).toBe("uk");
     expect(std.price.amount).toBe(1499);
-    expect(std.totals.tax).toMatchObject({ label: "VAT", rateBp: 2000, inclusive: true, goods: { amount: 667 }, shipping: { amount: 250 }, total: { amount: 917 } });
+    expect(std.totals.tax).toMatchObject({
+      label: "VAT",
+      rateBp: 2000,
+      inclusive: true,
+      goods: { amount: 667 },
+      shipping: { amount: 250 },
+      total: { amount: 917 },
+    });
     expect(std.totals.grandTotal.amount).toBe(4000 + 1499);
   });
 
@@ -153,7 +169,14 @@ describe("GET /api/shipping/countries", () => {
   it("lists each country's address form and whether the store ships there", async () => {
     const { items } = await json(await call("/api/shipping/countries"));
     const by = new Map(items.map((c: { code: string }) => [c.code, c]));
-    expect(by.get("US")).toMatchObject({ ships: true, zone: "us", regionRequired: true, regionLabel: "State", postalExample: "94105", regions: expect.arrayContaining(["CA", "NY"]) });
+    expect(by.get("US")).toMatchObject({
+      ships: true,
+      zone: "us",
+      regionRequired: true,
+      regionLabel: "State",
+      postalExample: "94105",
+      regions: expect.arrayContaining(["CA", "NY"]),
+    });
     expect(by.get("IE")).toMatchObject({ ships: true, postalRequired: false, postalLabel: "Eircode" });
     expect(by.get("RU")).toMatchObject({ ships: false, zone: null });
     const eu = items.filter((c: { zone: string }) => c.zone === "eu");

@@ -80,7 +80,12 @@ describe("shopping from abroad", () => {
       expect(await summary.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)/);
       const statement = await summary.locator("[data-charge-statement]").innerText();
       expect(statement).toMatch(/You will be charged USD [\d,]+\.\d\d \(≈ €[\d,]+\.\d\d\)\. Prices include MwSt\./);
-      expect(await page.getByText(/arrives .* \(6–10 business days\)/).first().isVisible()).toBe(true);
+      expect(
+        await page
+          .getByText(/arrives .* \(6–10 business days\)/)
+          .first()
+          .isVisible(),
+      ).toBe(true);
       await screenshot(page, "international-checkout");
 
       const charged = statement.match(/USD ([\d,]+\.\d\d)/)?.[1] as string;
@@ -137,7 +142,9 @@ describe("admin settings pages (no JavaScript needed)", () => {
       await context.close();
     }
     // A shopper sees the new rate (€ at 0.5) and VAT 7 % at once.
-    const products = (await (await fetch(`${store.baseUrl}/api/products?perPage=1&inStock=true`)).json()) as { items: { slug: string; price: { amount: number } }[] };
+    const products = (await (await fetch(`${store.baseUrl}/api/products?perPage=1&inStock=true`)).json()) as {
+      items: { slug: string; price: { amount: number } }[];
+    };
     const item = products.items[0] as { slug: string; price: { amount: number } };
     const shopper = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, extraHTTPHeaders: { "CF-IPCountry": "DE" } });
     const page = await shopper.newPage();

@@ -25,14 +25,21 @@ const body = <T extends z.ZodTypeAny>(schema: T) => ({ body: { required: true, c
 const ok = { 200: any("Done.") } as const;
 const created = { 201: any("Created.") } as const;
 const gone = { 204: { description: "Deleted." } } as const;
-function route<const M extends "get" | "post" | "put" | "patch" | "delete", const P extends string, const Q extends RouteConfig["request"], const R extends object>(
-  method: M,
-  path: P,
-  summary: string,
-  request: Q,
-  responses: R,
-) {
-  return createRoute({ method, path: `/admin/settings${path}` as `/admin/settings${P}`, tags: TAGS, security: SIGNED_IN, summary, request, responses: { ...responses, ...guarded } });
+function route<
+  const M extends "get" | "post" | "put" | "patch" | "delete",
+  const P extends string,
+  const Q extends RouteConfig["request"],
+  const R extends object,
+>(method: M, path: P, summary: string, request: Q, responses: R) {
+  return createRoute({
+    method,
+    path: `/admin/settings${path}` as `/admin/settings${P}`,
+    tags: TAGS,
+    security: SIGNED_IN,
+    summary,
+    request,
+    responses: { ...responses, ...guarded },
+  });
 }
 const upper = (s: string) => s.toUpperCase();
 
@@ -47,11 +54,14 @@ export const adminSettingsRoutes = createApiApp()
     requireRole(c, "admin");
     return c.json(await settings.updateStoreSettings(c.env, auditActor(c), c.req.valid("json")), 200);
   })
-  .openapi(route("put", "/exchange-rates/{code}", "Add or change a display currency's rate", { params: CodeParam, ...body(ExchangeRateBody) }, ok), async (c) => {
-    requireRole(c, "admin");
-    const { code } = c.req.valid("param");
-    return c.json(await settings.putExchangeRate(c.env, auditActor(c), upper(code), c.req.valid("json")), 200);
-  })
+  .openapi(
+    route("put", "/exchange-rates/{code}", "Add or change a display currency's rate", { params: CodeParam, ...body(ExchangeRateBody) }, ok),
+    async (c) => {
+      requireRole(c, "admin");
+      const { code } = c.req.valid("param");
+      return c.json(await settings.putExchangeRate(c.env, auditActor(c), upper(code), c.req.valid("json")), 200);
+    },
+  )
   .openapi(route("delete", "/exchange-rates/{code}", "Remove a display currency", { params: CodeParam }, gone), async (c) => {
     requireRole(c, "admin");
     await settings.deleteExchangeRate(c.env, auditActor(c), upper(c.req.valid("param").code));
@@ -75,7 +85,13 @@ export const adminSettingsRoutes = createApiApp()
     return c.json(await settings.createCountry(c.env, auditActor(c), c.req.valid("json")), 201);
   })
   .openapi(
-    route("patch", "/countries/{code}", "Change a country's zone, shipping, address rules, tax rate or duties", { params: CodeParam, ...body(CountryPatch) }, ok),
+    route(
+      "patch",
+      "/countries/{code}",
+      "Change a country's zone, shipping, address rules, tax rate or duties",
+      { params: CodeParam, ...body(CountryPatch) },
+      ok,
+    ),
     async (c) => {
       requireRole(c, "admin");
       return c.json(await settings.updateCountry(c.env, auditActor(c), upper(c.req.valid("param").code), c.req.valid("json")), 200);

@@ -18,7 +18,9 @@ const flag = z.boolean();
 export const StoreSettingsBody = z
   .object({
     storeName: z.string().trim().min(2, "At least 2 characters").max(80),
-    baseCurrency: code3.optional().openapi({ description: "Read-only: only the current base currency is accepted (changing it would need every price repriced)." }),
+    baseCurrency: code3
+      .optional()
+      .openapi({ description: "Read-only: only the current base currency is accepted (changing it would need every price repriced)." }),
   })
   .strict()
   .openapi("StoreSettingsBody");

@@ -81,7 +81,12 @@ const field = (path: string, message: string, status: 400 | 409 = 400, code = "s
 export async function updateStoreSettings(env: Env, actor: AuditActor, body: StoreSettingsBody): Promise<StoreSettings> {
   const before = await storeSettings(env);
   if (body.baseCurrency && body.baseCurrency !== before.baseCurrency) {
-    throw field("baseCurrency", `The base currency stays ${before.baseCurrency}: every price is stored in it, so changing it needs a repricing migration.`, 409, "settings.base_currency_locked");
+    throw field(
+      "baseCurrency",
+      `The base currency stays ${before.baseCurrency}: every price is stored in it, so changing it needs a repricing migration.`,
+      409,
+      "settings.base_currency_locked",
+    );
   }
   const value = JSON.stringify(body.storeName);
   await writeAudited(
@@ -115,7 +120,12 @@ export async function deleteExchangeRate(env: Env, actor: AuditActor, code: stri
   const db = getDb(env.DB);
   const [before] = await db.select().from(exchangeRates).where(eq(exchangeRates.code, code));
   if (!before) throw new AppError("settings.not_found", 404, `No exchange rate for ${code}.`);
-  await writeAudited(env, actor, { action: "settings.exchange_rate.delete", entityType: "exchange_rate", entityId: code, before }, db.delete(exchangeRates).where(eq(exchangeRates.code, code)));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.exchange_rate.delete", entityType: "exchange_rate", entityId: code, before },
+    db.delete(exchangeRates).where(eq(exchangeRates.code, code)),
+  );
 }
 
 async function assertZone(env: Env, zoneId: string | null | undefined, path = "zoneId") {
@@ -128,7 +138,12 @@ export async function createZone(env: Env, actor: AuditActor, body: ZoneBody) {
   const db = getDb(env.DB);
   const [existing] = await db.select().from(shippingZones).where(eq(shippingZones.id, body.id));
   if (existing) throw field("id", `A zone "${body.id}" exists already`, 409, "settings.duplicate");
-  await writeAudited(env, actor, { action: "settings.zone.create", entityType: "shipping_zone", entityId: body.id, after: body }, db.insert(shippingZones).values(body));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.zone.create", entityType: "shipping_zone", entityId: body.id, after: body },
+    db.insert(shippingZones).values(body),
+  );
   return body;
 }
 
@@ -137,7 +152,12 @@ export async function updateZone(env: Env, actor: AuditActor, id: string, patch:
   const [before] = await db.select().from(shippingZones).where(eq(shippingZones.id, id));
   if (!before) throw new AppError("settings.not_found", 404, `No zone "${id}".`);
   const after = { ...before, ...patch };
-  await writeAudited(env, actor, { action: "settings.zone.update", entityType: "shipping_zone", entityId: id, before, after }, db.update(shippingZones).set(patch).where(eq(shippingZones.id, id)));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.zone.update", entityType: "shipping_zone", entityId: id, before, after },
+    db.update(shippingZones).set(patch).where(eq(shippingZones.id, id)),
+  );
   return after;
 }
 
@@ -146,9 +166,15 @@ export async function deleteZone(env: Env, actor: AuditActor, id: string): Promi
   const [before] = await db.select().from(shippingZones).where(eq(shippingZones.id, id));
   if (!before) throw new AppError("settings.not_found", 404, `No zone "${id}".`);
   const members = await db.select({ code: countries.code }).from(countries).where(eq(countries.zoneId, id));
-  if (members.length) throw field("id", `Move its ${members.length} countries to another zone first (${members.map((m) => m.code).join(", ")})`, 409, "settings.zone_in_use");
+  if (members.length)
+    throw field("id", `Move its ${members.length} countries to another zone first (${members.map((m) => m.code).join(", ")})`, 409, "settings.zone_in_use");
   // Its rates go with it (ON DELETE CASCADE).
-  await writeAudited(env, actor, { action: "settings.zone.delete", entityType: "shipping_zone", entityId: id, before }, db.delete(shippingZones).where(eq(shippingZones.id, id)));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.zone.delete", entityType: "shipping_zone", entityId: id, before },
+    db.delete(shippingZones).where(eq(shippingZones.id, id)),
+  );
 }
 
 async function checkCountry(env: Env, c: Partial<CountryBody>, current?: CountryRow) {
@@ -181,7 +207,12 @@ export async function createCountry(env: Env, actor: AuditActor, body: CountryBo
   if (existing) throw field("code", `${body.code} exists already`, 409, "settings.duplicate");
   await checkCountry(env, body);
   const values = countryColumns(body) as typeof countries.$inferInsert;
-  await writeAudited(env, actor, { action: "settings.country.create", entityType: "country", entityId: body.code, after: body }, db.insert(countries).values(values));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.country.create", entityType: "country", entityId: body.code, after: body },
+    db.insert(countries).values(values),
+  );
   const [row] = await db.select().from(countries).where(eq(countries.code, body.code));
   return countryView(row as CountryRow);
 }
@@ -213,7 +244,12 @@ export async function createRate(env: Env, actor: AuditActor, body: RateBody) {
   checkRate(body);
   const { active, ...rest } = body;
   const row = { id: newId("srate"), ...rest, active: active === false ? 0 : 1 };
-  await writeAudited(env, actor, { action: "settings.rate.create", entityType: "shipping_rate", entityId: row.id, after: row }, getDb(env.DB).insert(shippingRates).values(row));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.rate.create", entityType: "shipping_rate", entityId: row.id, after: row },
+    getDb(env.DB).insert(shippingRates).values(row),
+  );
   const [saved] = await getDb(env.DB).select().from(shippingRates).where(eq(shippingRates.id, row.id));
   return rateView(saved as RateRow);
 }
@@ -227,7 +263,12 @@ export async function updateRate(env: Env, actor: AuditActor, id: string, patch:
   const set = { ...rest, ...(active === undefined ? {} : { active: active ? 1 : 0 }) };
   const after = { ...before, ...set };
   checkRate(after);
-  await writeAudited(env, actor, { action: "settings.rate.update", entityType: "shipping_rate", entityId: id, before, after }, db.update(shippingRates).set(set).where(eq(shippingRates.id, id)));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.rate.update", entityType: "shipping_rate", entityId: id, before, after },
+    db.update(shippingRates).set(set).where(eq(shippingRates.id, id)),
+  );
   return rateView(after);
 }
 
@@ -235,5 +276,10 @@ export async function deleteRate(env: Env, actor: AuditActor, id: string): Promi
   const db = getDb(env.DB);
   const [before] = await db.select().from(shippingRates).where(eq(shippingRates.id, id));
   if (!before) throw new AppError("settings.not_found", 404, `No shipping rate ${id}.`);
-  await writeAudited(env, actor, { action: "settings.rate.delete", entityType: "shipping_rate", entityId: id, before }, db.delete(shippingRates).where(eq(shippingRates.id, id)));
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.rate.delete", entityType: "shipping_rate", entityId: id, before },
+    db.delete(shippingRates).where(eq(shippingRates.id, id)),
+  );
 }

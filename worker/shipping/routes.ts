@@ -86,7 +86,10 @@ export const shippingRoutes = createApiApp()
       const table = await currencyTable(c.env);
       const selected = await displayCurrencyFor(c.env, c.req.raw);
       c.header("Cache-Control", "private, no-store");
-      return c.json({ base: table.base.code, selected: selected.code, currencies: [...table.rates.values()].sort((a, b) => a.code.localeCompare(b.code)) }, 200);
+      return c.json(
+        { base: table.base.code, selected: selected.code, currencies: [...table.rates.values()].sort((a, b) => a.code.localeCompare(b.code)) },
+        200,
+      );
     },
   )
   .openapi(
@@ -101,7 +104,8 @@ export const shippingRoutes = createApiApp()
     async (c) => {
       const { code, returnTo } = c.req.valid("query");
       const table = await currencyTable(c.env);
-      if (!table.rates.has(code)) throw new AppError("currency.unknown", 400, `Prices cannot be shown in ${code}.`, [{ path: "code", message: "Unknown currency" }]);
+      if (!table.rates.has(code))
+        throw new AppError("currency.unknown", 400, `Prices cannot be shown in ${code}.`, [{ path: "code", message: "Unknown currency" }]);
       // Only a path on this site: never an open redirect.
       const to = returnTo && /^\/(?![/\\])/.test(returnTo) ? returnTo : "/";
       c.header("Set-Cookie", `${CURRENCY_COOKIE}=${code}; Path=/; Max-Age=31536000; SameSite=Lax; Secure`);

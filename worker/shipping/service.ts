@@ -45,7 +45,7 @@ export function purgeShippingCache(): void {
  */
 export function servedCountry(data: ShippingData, code: string, path = "country"): CountryRow & { zoneId: string } {
   const row = data.countries.get(code.toUpperCase());
-  if (!row || !row.ships || !row.zoneId) {
+  if (!row?.ships || !row.zoneId) {
     throw new AppError("shipping.country_not_served", 422, `We do not ship to ${row?.name ?? code} yet.`, [
       { path, message: `We do not ship to ${row?.name ?? code}` },
     ]);
