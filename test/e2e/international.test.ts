@@ -38,6 +38,8 @@ describe("shopping from abroad", () => {
     await page.goto(`/p/${product.slug}`);
     expect(await page.locator(".price-now").first().innerText()).toMatch(/^€[\d,]+\.\d\d$/);
     expect(await page.getByLabel("Currency").inputValue()).toBe("EUR");
+    // The EU zone's free-shipping threshold ($150), in euros.
+    expect(await page.locator(".announcement").innerText()).toContain("Free shipping over €138");
     await context.close();
   });
 
@@ -57,6 +59,7 @@ describe("shopping from abroad", () => {
 
       await page.getByRole("button", { name: "Add to cart" }).first().click();
       await expect.poll(() => page.locator("[data-mini-cart]").isVisible()).toBe(true);
+      expect(await page.locator("[data-mini-cart-subtotal]").innerText()).toMatch(/^€/);
       await page.goto("/cart?country=DE");
       expect(await page.locator(".cart-line-total").first().innerText()).toMatch(/^€/);
       expect(await page.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)\s+€/);

@@ -148,3 +148,14 @@ export function addBusinessDays(from: Date, businessDays: number): string {
   }
   return d.toISOString().slice(0, 10);
 }
+
+/** The lowest free-shipping threshold of the standard method in the country's zone, or null when it never ships free (or not at all). */
+export async function freeShippingThreshold(env: Env, countryCode: string): Promise<number | null> {
+  const data = await shippingData(env);
+  const country = data.countries.get(countryCode);
+  if (!country?.ships || !country.zoneId) return null;
+  const thresholds = data.rates
+    .filter((r) => r.active && r.zoneId === country.zoneId && r.method === "standard" && r.freeOver !== null)
+    .map((r) => r.freeOver as number);
+  return thresholds.length ? Math.min(...thresholds) : null;
+}
