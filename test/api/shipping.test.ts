@@ -232,5 +232,8 @@ describe("rendered page cache and display currencies", () => {
     expect([await de.text(), await us.text(), await deAgain.text()]).toEqual(["DE #1", "US #2", "DE #1"]);
     expect(deAgain.headers.get("x-page-cache")).toBe("hit");
     expect(de.headers.get("vary")).toContain("CF-IPCountry");
+    const chosen = await app.request("/p/x", { headers: { "CF-IPCountry": "DE", Cookie: "nw_currency=USD" } });
+    expect(await chosen.text()).toBe("DE #3");
+    expect(chosen.headers.get("vary")).toBe("Cookie, CF-IPCountry");
   });
 });

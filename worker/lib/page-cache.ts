@@ -30,7 +30,14 @@ export function purgePageCache(): void {
 export function pageCache(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    if (c.req.method !== "GET" || !CACHEABLE_PATH.test(url.pathname) || c.req.header("cookie")) return next();
+    if (c.req.method !== "GET" || !CACHEABLE_PATH.test(url.pathname)) return next();
+    if (c.req.header("cookie")) {
+      await next();
+      // Rendered in the cookie's display currency: browsers must not reuse it once the choice changes.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.append("Vary", "Cookie, CF-IPCountry");
+      return;
+    }
     // Without a cookie, prices are rendered in the currency of the visitor's country: one page is
     // kept per country, so a page rendered in one currency is never served to a visitor of another.
     const key = `${requestCountry(c.req.raw) ?? "--"} ${url.pathname}${url.search}`;
