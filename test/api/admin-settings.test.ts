@@ -63,12 +63,24 @@ describe("admin settings: role matrix", () => {
     }
   });
 
-  it("admins may use every route", async () => {
+  it("admins may use every route, and each successful write leaves one audit entry naming the admin", async () => {
     for (const [method, path, body] of ROUTES) {
       const res = await asAdmin(method, path, body);
       const expected = path.includes("missing") || path.endsWith("/XXX") ? 404 : method === "POST" ? 201 : 200;
       expect(res.status, `${method} ${path}`).toBe(expected);
     }
+    const rows = (await env.DB.prepare("select action, actor_email from audit_log order by at").all<{ action: string; actor_email: string }>()).results;
+    expect(rows.map((r) => r.action)).toEqual([
+      "settings.store",
+      "settings.exchange_rate.update",
+      "settings.zone.create",
+      "settings.zone.update",
+      "settings.country.create",
+      "settings.country.update",
+      "settings.rate.create",
+      "settings.rate.update",
+    ]);
+    expect(new Set(rows.map((r) => r.actor_email)).size).toBe(1);
   });
 });
 
@@ -93,6 +105,9 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
     const entry = (await audits("settings.exchange_rate.update")).find((e) => e.entity_id === "EUR");
     expect(JSON.parse(entry?.before as string)).toMatchObject({ code: "EUR", rateMicros: 920000 });
     expect(JSON.parse(entry?.after as string)).toMatchObject({ code: "EUR", rateMicros: 1_000_000 });
+    expect((await asAdmin("DELETE", "/api/admin/settings/exchange-rates/SEK")).status).toBe(204);
+    expect(await audits("settings.exchange_rate.delete")).toEqual([expect.objectContaining({ entity_id: "SEK", after: null })]);
+    expect((await json(await call("/api/currencies"))).currencies.map((c: { code: string }) => c.code)).not.toContain("SEK");
     const base = await asAdmin("PUT", "/api/admin/settings/exchange-rates/USD", { rateMicros: 2_000_000 });
     expect(base.status).toBe(409);
     const bad = await asAdmin("PUT", "/api/admin/settings/exchange-rates/EUR", { rateMicros: 0, decimals: 9 });

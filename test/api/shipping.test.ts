@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
 import { convertAmount } from "../../worker/currency/convert";
 import { addBusinessDays, includedTax, percentOf } from "../../worker/shipping/service";
-import { insertCategory, insertProduct } from "../support/factories";
-import { call, cookiesFrom, json } from "../support/http";
+import { insertCategory, insertProduct, insertUser } from "../support/factories";
+import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 
 async function stockProduct(sku: string, price: number, weightGrams = 500) {
   const category = await insertCategory(env.DB, { slug: `c-${sku.toLowerCase()}` });
@@ -143,6 +143,23 @@ describe("GET /api/shipping/quote: one quote per zone", () => {
     const q = await json(await quote(await cartWith("SHIP-40", 1), "", { "CF-IPCountry": "GB" }));
     expect(q.country.code).toBe("GB");
     expect(q.display.currency).toBe("GBP");
+  });
+});
+
+describe("GET /api/shipping/quote for a signed-in shopper", () => {
+  it("defaults to the country of their default shipping address", async () => {
+    const user = await insertUser(env.DB);
+    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const cookie = cookiesFrom(login);
+    const address = await postJson(
+      "/api/me/addresses",
+      { fullName: "Kim Lee", line1: "1 Queen St", city: "Toronto", region: "ON", postalCode: "M5H 2N2", country: "CA", isDefaultShipping: true },
+      { Cookie: cookie },
+    );
+    expect(address.status).toBe(201);
+    const q = await json(await call("/api/shipping/quote", { headers: { Cookie: cookie, "CF-IPCountry": "DE" } }));
+    expect(q.country.code).toBe("CA");
+    expect(q.display.currency).toBe("EUR"); // the display currency still follows the request (no cookie chosen)
   });
 });
 
