@@ -98,6 +98,7 @@ describe("shopping from abroad", () => {
       await page.getByRole("button", { name: "Pay now" }).click();
       await page.waitForURL(/\/checkout\/complete/);
       expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Thank you — your order is confirmed");
+      expect(await page.locator("[data-order-charge]").innerText()).toMatch(new RegExp(`Prices include MwSt\\. .* Charged USD ${charged} \\(≈ €`));
       await context.close();
     }
   });
