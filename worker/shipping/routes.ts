@@ -20,7 +20,7 @@ export const shippingRoutes = createApiApp()
       summary: "Shipping options for the current cart with prices, delivery dates, taxes, duties and totals",
       request: { query: QuoteQuery },
       responses: {
-        200: { description: "The options, cheapest method first.", content: { "application/json": { schema: QuoteSchema } } },
+        200: { description: "The zone's options (standard, then express) with totals for each.", content: { "application/json": { schema: QuoteSchema } } },
         400: problemResponse("Invalid country, postal code or region, or no country given or known."),
         422: problemResponse("The store does not ship to that country (shipping.country_not_served)."),
       },
