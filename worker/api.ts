@@ -2,6 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { authRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
+import { adminSettingsRoutes } from "./admin/settings-routes";
 import { meRoutes } from "./accounts/routes-me";
 import { oauthRoutes } from "./accounts/routes-oauth";
 import { adminAuditRoutes } from "./admin/audit-routes";
@@ -22,6 +23,7 @@ import { adminOrderRoutes } from "./orders/routes-admin";
 import { shippingWebhookRoutes } from "./orders/routes-webhooks";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
+import { shippingRoutes } from "./shipping/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -64,7 +66,9 @@ const routes = api
   .route("/", orderRoutes)
   .route("/", shippingWebhookRoutes)
   .route("/", adminOverviewRoutes)
-  .route("/", adminAuditRoutes);
+  .route("/", adminAuditRoutes)
+  .route("/", shippingRoutes)
+  .route("/", adminSettingsRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });

@@ -1,13 +1,15 @@
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SuggestResponse } from "../../worker/search/schema";
-import { formatCount, formatMoney } from "../lib/format";
+import { type DisplayCurrency, formatCount, formatPrice } from "../lib/format";
 
 interface Props {
   /** Pre-fills the box (the words of the current search). */
   query?: string;
   /** Id of the input, unique on the page. */
   id?: string;
+  /** The shopper's display currency for product prices in suggestions. */
+  display?: DisplayCurrency | null;
 }
 
 interface Option {
@@ -57,7 +59,7 @@ function highlight(label: string, typed: string): Array<string | JSX.Element> {
   return parts;
 }
 
-function optionsOf(answer: SuggestResponse | undefined, typed: string): Option[] {
+function optionsOf(answer: SuggestResponse | undefined, typed: string, display: DisplayCurrency | null): Option[] {
   const text = typed.trim();
   if (!text) return [];
   const options: Option[] = [{ id: "q", kind: "query", label: text, href: `/search?q=${encodeURIComponent(text)}` }];
@@ -75,7 +77,7 @@ function optionsOf(answer: SuggestResponse | undefined, typed: string): Option[]
     });
   }
   for (const p of answer.products) {
-    options.push({ id: `p-${p.slug}`, kind: "product", label: p.name, detail: formatMoney(p.price), href: `/p/${p.slug}`, image: p.image?.url });
+    options.push({ id: `p-${p.slug}`, kind: "product", label: p.name, detail: formatPrice(p.price, display), href: `/p/${p.slug}`, image: p.image?.url });
   }
   return options;
 }
@@ -93,7 +95,7 @@ const GROUPS: Array<{ kind: Option["kind"]; title: string | null }> = [
  * shopper types; Down/Up move through them, Enter opens the highlighted one (or searches),
  * Escape closes the list (a second Escape clears the box), Tab leaves it.
  */
-export default function SearchBox({ query = "", id = "site-search" }: Props) {
+export default function SearchBox({ query = "", id = "site-search", display = null }: Props) {
   const [text, setText] = useState(query);
   const [answer, setAnswer] = useState<SuggestResponse | undefined>(undefined);
   const [open, setOpen] = useState(false);
@@ -110,7 +112,7 @@ export default function SearchBox({ query = "", id = "site-search" }: Props) {
     setHydrated(true);
   }, []);
 
-  const options = useMemo(() => optionsOf(answer, text), [answer, text]);
+  const options = useMemo(() => optionsOf(answer, text, display), [answer, text, display]);
   const expanded = hydrated && open && options.length > 1;
 
   const fetchSuggestions = (typed: string) => {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { StockStatus, Variant } from "../../worker/catalog/schema";
-import { formatMoney, type Money } from "../lib/format";
+import { type DisplayCurrency, formatPrice, type Money } from "../lib/format";
 
 interface Props {
   options: Array<{ name: string; values: string[] }>;
@@ -11,6 +11,8 @@ interface Props {
   action: string;
   /** Prefix for element ids, unique on the page. */
   idPrefix?: string;
+  /** The shopper's display currency (prices arrive in the base currency). */
+  display?: DisplayCurrency | null;
 }
 
 function stockText(status: StockStatus, available: number | null): string {
@@ -27,7 +29,8 @@ function matches(variant: Variant, selection: Record<string, string>): boolean {
   return Object.entries(selection).every(([name, value]) => variant.options[name] === value);
 }
 
-function PriceTag({ price, compareAt }: { price: Money; compareAt: Money | null }) {
+function PriceTag({ price, compareAt, display }: { price: Money; compareAt: Money | null; display?: DisplayCurrency | null }) {
+  const formatMoney = (m: Money) => formatPrice(m, display);
   if (!compareAt || compareAt.amount <= price.amount) {
     return (
       <p class="price price--large">
@@ -59,7 +62,8 @@ function PriceTag({ price, compareAt }: { price: Money; compareAt: Money | null 
  * without JavaScript. CSS `@media (scripting)` shows the one that works; once
  * hydrated the list is dropped and a hidden `sku` input follows the options.
  */
-export default function VariantPicker({ options, variants, initialSku, action, idPrefix = "buy" }: Props) {
+export default function VariantPicker({ options, variants, initialSku, action, idPrefix = "buy", display = null }: Props) {
+  const formatMoney = (m: Money) => formatPrice(m, display);
   const initial = variants.find((v) => v.sku === initialSku) ?? variants[0];
   const [selection, setSelection] = useState<Record<string, string>>(() => ({ ...(initial?.options ?? {}) }));
   const [hydrated, setHydrated] = useState(false);
@@ -85,7 +89,7 @@ export default function VariantPicker({ options, variants, initialSku, action, i
   return (
     <div class="buy-box">
       <div>
-        <PriceTag price={variant.price} compareAt={variant.compareAtPrice} />
+        <PriceTag price={variant.price} compareAt={variant.compareAtPrice} display={display} />
         <p class="buy-meta" aria-live="polite">
           <span class={`stock stock--${variant.stockStatus}`}>{stockText(variant.stockStatus, variant.available)}</span>
           <span class="sku">SKU {variant.sku}</span>

@@ -2,6 +2,8 @@
 // leaving the page: the header's count updates and the mini-cart panel opens with the
 // cart's lines. Without JavaScript the form post still works (the cart page answers).
 
+import { type DisplayCurrency, formatPrice } from "../lib/format";
+
 interface CartLine {
   sku: string;
   name: string;
@@ -19,7 +21,15 @@ interface Problem {
   detail?: string;
 }
 
-const money = (m: { amount: number; currency: string }) => new Intl.NumberFormat("en-US", { style: "currency", currency: m.currency }).format(m.amount / 100);
+/** The page's display currency (set by the layout when it is not the base currency); cart amounts arrive in the base currency. */
+function pageDisplay(): DisplayCurrency | null {
+  try {
+    return document.body.dataset.display ? (JSON.parse(document.body.dataset.display) as DisplayCurrency) : null;
+  } catch {
+    return null;
+  }
+}
+const money = (m: { amount: number; currency: string }) => formatPrice(m, pageDisplay());
 
 function updateCounts(count: number): void {
   for (const el of document.querySelectorAll<HTMLElement>("[data-cart-count]")) {

@@ -119,6 +119,24 @@ export const COUNTRY_RULES: Record<string, CountryRule> = {
   },
   SG: { name: "Singapore", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{6}$/, postalExample: "018956" },
   HK: { name: "Hong Kong", postalLabel: "Postal code", postalRequired: false },
+  BG: { name: "Bulgaria", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "1000" },
+  HR: { name: "Croatia", postalLabel: "Poštanski broj", postalRequired: true, postalPattern: /^\d{5}$/, postalExample: "10000" },
+  CY: { name: "Cyprus", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "1010" },
+  CZ: { name: "Czechia", postalLabel: "PSČ", postalRequired: true, postalPattern: /^\d{3} ?\d{2}$/, postalExample: "110 00" },
+  EE: { name: "Estonia", postalLabel: "Postiindeks", postalRequired: true, postalPattern: /^\d{5}$/, postalExample: "10111" },
+  FI: { name: "Finland", postalLabel: "Postinumero", postalRequired: true, postalPattern: /^\d{5}$/, postalExample: "00100" },
+  GR: { name: "Greece", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{3} ?\d{2}$/, postalExample: "105 57" },
+  HU: { name: "Hungary", postalLabel: "Irányítószám", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "1051" },
+  LV: { name: "Latvia", postalLabel: "Pasta indekss", postalRequired: true, postalPattern: /^(LV-)?\d{4}$/i, postalExample: "LV-1050" },
+  LT: { name: "Lithuania", postalLabel: "Pašto kodas", postalRequired: true, postalPattern: /^(LT-)?\d{5}$/i, postalExample: "LT-01100" },
+  LU: { name: "Luxembourg", postalLabel: "Code postal", postalRequired: true, postalPattern: /^(L-)?\d{4}$/i, postalExample: "1009" },
+  MT: { name: "Malta", postalLabel: "Postcode", postalRequired: true, postalPattern: /^[A-Za-z]{3} ?\d{2,4}$/, postalExample: "VLT 1117" },
+  RO: { name: "Romania", postalLabel: "Cod poștal", postalRequired: true, postalPattern: /^\d{6}$/, postalExample: "010011" },
+  SK: { name: "Slovakia", postalLabel: "PSČ", postalRequired: true, postalPattern: /^\d{3} ?\d{2}$/, postalExample: "811 01" },
+  SI: { name: "Slovenia", postalLabel: "Poštna številka", postalRequired: true, postalPattern: /^\d{4}$/, postalExample: "1000" },
+  IS: { name: "Iceland", postalLabel: "Póstnúmer", postalRequired: true, postalPattern: /^\d{3}$/, postalExample: "101" },
+  KR: { name: "South Korea", regionLabel: "Province", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{5}$/, postalExample: "03187" },
+  IL: { name: "Israel", postalLabel: "Postal code", postalRequired: true, postalPattern: /^\d{7}$/, postalExample: "6100000" },
   AE: { name: "United Arab Emirates", regionLabel: "Emirate", regionRequired: true, postalLabel: "Postal code", postalRequired: false },
 };
 
@@ -126,9 +144,51 @@ export function countryRule(code: string): CountryRule {
   return COUNTRY_RULES[code] ?? { name: code, postalLabel: "Postal code", postalRequired: false };
 }
 
-/** Field problems of an address under its country's rules: `[{ path, message }]`. */
-export function addressProblems(a: { country: string; region?: string | null; postalCode?: string | null }): { path: string; message: string }[] {
-  const rule = countryRule(a.country);
+/** A country's address rules as admins keep them in D1 (`countries`), which take precedence over the built-in ones. */
+export interface StoredCountryRule {
+  name: string;
+  postalPattern: string | null;
+  postalExample: string | null;
+  regionRequired: number;
+  regionLabel: string;
+}
+
+const compiled = new Map<string, RegExp | undefined>();
+function patternOf(source: string): RegExp | undefined {
+  if (!compiled.has(source)) {
+    try {
+      compiled.set(source, new RegExp(source, "i"));
+    } catch {
+      compiled.set(source, undefined);
+    }
+  }
+  return compiled.get(source);
+}
+
+/** The built-in rule of a country with the stored one (postal pattern, example, region) laid over it. */
+export function effectiveRule(code: string, stored?: StoredCountryRule | null): CountryRule {
+  const base = countryRule(code);
+  if (!stored) return base;
+  return {
+    ...base,
+    name: stored.name,
+    regionLabel: stored.regionLabel,
+    regionRequired: stored.regionRequired === 1,
+    postalPattern: stored.postalPattern ? patternOf(stored.postalPattern) : undefined,
+    postalExample: stored.postalExample ?? undefined,
+    postalRequired: COUNTRY_RULES[code] ? base.postalRequired : !!stored.postalPattern,
+  };
+}
+
+/**
+ * Field problems of an address under its country's rules: `[{ path, message }]`.
+ * With `stored`, the country's rules from D1 (editable by admins) are used.
+ */
+export function addressProblems(
+  a: { country: string; region?: string | null; postalCode?: string | null },
+  stored?: StoredCountryRule | null,
+): { path: string; message: string }[] {
+  const rule = effectiveRule(a.country, stored);
   const problems: { path: string; message: string }[] = [];
   const region = a.region?.trim();
   if (rule.regionRequired && !region) problems.push({ path: "region", message: `${rule.regionLabel ?? "Region"} is required for ${rule.name}` });

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { hashOpaqueToken } from "../accounts/tokens";
 import { resolveCartId } from "../cart/http";
+import { displayCurrencyFor } from "../currency/service";
 import { requireAuth } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { createApiApp, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
@@ -43,6 +44,7 @@ export const checkoutRoutes = createApiApp()
         },
         400: problemResponse("Invalid field (prices, totals or currency in the body are refused)."),
         409: problemResponse("Cart empty or changed, item out of stock, or Idempotency-Key reused."),
+        422: problemResponse("The store does not ship to the address's country (shipping.country_not_served)."),
       },
     }),
     async (c) => {
@@ -51,7 +53,13 @@ export const checkoutRoutes = createApiApp()
       if (!cartId) throw new AppError("checkout.cart_empty", 409, "The cart is empty.");
       const result = await withIdempotency(c.env.DB, `checkout:${cartId}`, c.req.header("idempotency-key"), body, async () => ({
         status: 201,
-        body: await placeOrder(c.env, { cartId, user: c.get("auth")?.user ?? null, body, origin: new URL(c.req.url).origin }),
+        body: await placeOrder(c.env, {
+          cartId,
+          user: c.get("auth")?.user ?? null,
+          body,
+          origin: new URL(c.req.url).origin,
+          display: await displayCurrencyFor(c.env, c.req.raw),
+        }),
       }));
       c.header("Cache-Control", "no-store");
       return c.json(result.body, 201);

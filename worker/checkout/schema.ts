@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AddressFields } from "../accounts/schema";
 import { MoneySchema } from "../lib/openapi";
+import { OrderMoneySchema } from "../shipping/schema";
 
 export const CheckoutAddress = AddressFields.omit({ isDefaultShipping: true, isDefaultBilling: true }).strict();
 export type CheckoutAddress = z.infer<typeof CheckoutAddress>;
@@ -30,6 +31,8 @@ export const CheckoutResult = z
     orderNumber: z.string(),
     status: z.string(),
     total: MoneySchema,
+    /** Subtotal, shipping, the tax line (included or added), duties, and the total in the display currency. */
+    totals: OrderMoneySchema,
     payment: z.object({ provider: z.enum(["test", "stripe"]), redirectUrl: z.string() }),
     /** For guests: the order page link (also in the confirmation email). */
     orderUrl: z.string(),

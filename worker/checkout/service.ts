@@ -13,7 +13,10 @@ import { orderEvents, orderLines, orders } from "../orders/tables";
 import { activeProvider } from "../payments/providers";
 import { applyPaymentOutcome } from "../payments/service";
 import { payments } from "../payments/tables";
-import { shippingOptions } from "../shipping/service";
+import type { DisplayCurrency } from "../currency/convert";
+import { identityCurrency } from "../currency/convert";
+import { quoteFor } from "../shipping/quote";
+import { cartWeightGrams, servedCountry, shippingData } from "../shipping/service";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 
 /** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */
@@ -34,7 +37,10 @@ function orderNumber(): string {
  * is short (compensation); then the order, its lines, its timeline entry and
  * its payment are written in one D1 batch, and the payment starts.
  */
-export async function placeOrder(env: Env, input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string }): Promise<CheckoutResult> {
+export async function placeOrder(
+  env: Env,
+  input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string; display?: DisplayCurrency },
+): Promise<CheckoutResult> {
   const { cartId, user, body, origin } = input;
   const email = user?.email ?? body.email?.toLowerCase();
   if (!email) throw new AppError("checkout.email_required", 400, "Enter an email address for the order.", [{ path: "email", message: "Required for guests" }]);
@@ -46,11 +52,15 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
     address = saved;
   } else if (body.shippingAddress) {
     address = body.shippingAddress;
-    const problems = addressProblems(address).map((p) => ({ ...p, path: `shippingAddress.${p.path}` }));
-    if (problems.length) throw new AppError("checkout.invalid_address", 400, "The shipping address is not complete for its country.", problems);
   } else {
     throw new AppError("checkout.address_required", 400, "Enter a shipping address.", [{ path: "shippingAddress", message: "Required" }]);
   }
+  // The country's rules as admins keep them (postal format, region, whether we ship there), for saved addresses too.
+  const data = await shippingData(env);
+  const field = body.addressId ? "addressId" : "shippingAddress.country";
+  const country = servedCountry(data, address.country, field);
+  const addressIssues = addressProblems(address, country).map((p) => ({ ...p, path: body.addressId ? "addressId" : `shippingAddress.${p.path}` }));
+  if (addressIssues.length) throw new AppError("checkout.invalid_address", 400, "The shipping address is not complete for its country.", addressIssues);
 
   const cart = await viewCart(env, cartId);
   if (!cart.items.length) throw new AppError("checkout.cart_empty", 409, "The cart is empty.");
@@ -60,11 +70,13 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
   if (problems.length) throw new AppError("checkout.cart_changed", 409, "Some items changed since you added them. Review your cart.", problems);
 
   const currency = env.BASE_CURRENCY;
+  const display = input.display ?? identityCurrency(currency);
   const subtotal = cart.items.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
-  const option = shippingOptions(subtotal, address.country, currency).find((o) => o.id === body.shippingOption);
+  const quote = quoteFor(data, country, subtotal, await cartWeightGrams(env, cart.items), currency, display);
+  const option = quote.options.find((o) => o.id === body.shippingOption);
   if (!option) throw new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
-  const taxTotal = 0; // Taxes and duties per country arrive with the shipping issue (#5).
-  const grandTotal = subtotal + option.amount + taxTotal;
+  const totals = option.totals;
+  const grandTotal = totals.grandTotal.amount;
 
   const orderId = newId("ord");
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
@@ -100,9 +112,16 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
     status: "pending_payment" as const,
     currency,
     subtotal,
-    shippingTotal: option.amount,
-    taxTotal,
+    shippingTotal: option.price.amount,
+    taxTotal: totals.tax.total.amount,
+    taxInclusive: totals.tax.inclusive ? 1 : 0,
+    taxLabel: totals.tax.label,
+    dutiesTotal: totals.duties.amount,
     grandTotal,
+    displayCurrency: display.code,
+    displayRateMicros: display.rateMicros,
+    deliveryMinDays: option.minDays,
+    deliveryMaxDays: option.maxDays,
     shippingOption: option.id,
     shippingCountry: address.country,
     shippingAddressEnc: await encryptPii(env.PII_KEYS, JSON.stringify(address), orderAddressContext(orderId)),
@@ -152,7 +171,9 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
       },
       order: { id: orderId, number, email, grandTotal, currency },
       lines: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, unitPrice: l.unitPrice.amount, quantity: l.quantity })),
-      shipping: option.amount,
+      // Everything above the goods (shipping, added tax, duties) so the provider charges exactly grandTotal.
+      // TODO(payments): separate tax and duties lines on the hosted page once the provider input carries them.
+      shipping: grandTotal - subtotal,
       origin,
       expiresAt: now + PAYMENT_WINDOW_MS,
     });
@@ -162,6 +183,7 @@ export async function placeOrder(env: Env, input: { cartId: string; user: UserRo
       orderNumber: number,
       status: "pending_payment",
       total: { amount: grandTotal, currency },
+      totals,
       payment: { provider: provider.name, redirectUrl: started.redirectUrl },
       orderUrl,
     };

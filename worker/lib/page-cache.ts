@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { requestCountry } from "../currency/service";
 import type { AppEnv } from "./context";
 
 interface CachedPage {
@@ -29,8 +30,17 @@ export function purgePageCache(): void {
 export function pageCache(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    if (c.req.method !== "GET" || !CACHEABLE_PATH.test(url.pathname) || c.req.header("cookie")) return next();
-    const key = url.pathname + url.search;
+    if (c.req.method !== "GET" || !CACHEABLE_PATH.test(url.pathname)) return next();
+    if (c.req.header("cookie")) {
+      await next();
+      // Rendered in the cookie's display currency: browsers must not reuse it once the choice changes.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.append("Vary", "Cookie, CF-IPCountry");
+      return;
+    }
+    // Without a cookie, prices are rendered in the currency of the visitor's country: one page is
+    // kept per country, so a page rendered in one currency is never served to a visitor of another.
+    const key = `${requestCountry(c.req.raw) ?? "--"} ${url.pathname}${url.search}`;
     const hit = pages.get(key);
     if (hit && hit.expires > Date.now()) {
       const headers = new Headers(hit.headers);
@@ -38,6 +48,9 @@ export function pageCache(): MiddlewareHandler<AppEnv> {
       return new Response(hit.body, { status: hit.status, headers });
     }
     await next();
+    // Browsers and shared caches must not reuse one country's or one currency choice's prices for another.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.append("Vary", "Cookie, CF-IPCountry");
     const res = c.res;
     const cacheControl = res.headers.get("cache-control") ?? "";
     if ((res.status === 200 || res.status === 404) && cacheControl.includes("public") && !res.headers.has("set-cookie")) {

@@ -1,0 +1,82 @@
+import type { AuditActor } from "../../worker/admin/audit";
+import type { FieldError } from "../../worker/lib/errors";
+import { AppError } from "../../worker/lib/errors";
+import type { StaffSession } from "./admin";
+
+/** The staff member behind a settings page post, for the audit log. */
+export function staffActor(session: StaffSession, request: Request): AuditActor {
+  return { actorId: session.user.id, actorEmail: session.user.email, requestId: request.headers.get("cf-ray") };
+}
+
+/** "12.34" from minor units (2-decimal base currency). */
+export function centsText(amount: number | null | undefined): string {
+  return amount === null || amount === undefined ? "" : (amount / 100).toFixed(2);
+}
+/** "19" / "8.1" from basis points. */
+export function percentText(bp: number): string {
+  return String(bp / 100);
+}
+/** "0.92" from a rate ×1,000,000. */
+export function rateText(micros: number): string {
+  return String(micros / 1_000_000);
+}
+
+/** A decimal string scaled by 10^digits into an integer, without floating-point surprises; null when malformed. */
+function scaled(text: string, digits: number): number | null {
+  const m = (digits === 0 ? /^(\d{1,12})()$/ : new RegExp(`^(\\d{1,12})(?:\\.(\\d{1,${digits}}))?$`)).exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 10 ** digits + Number((m[2] ?? "").padEnd(digits, "0") || 0);
+}
+
+/**
+ * Reads a settings form: people type dollars, percentages and decimal rates;
+ * the API takes minor units, basis points and rates ×1,000,000. Every field
+ * that cannot be read is collected and thrown together, named like the API's fields.
+ */
+export class SettingsForm {
+  readonly errors: FieldError[] = [];
+  constructor(private readonly form: Record<string, string>) {}
+
+  text(key: string): string {
+    return (this.form[key] ?? "").trim();
+  }
+  /** Null for an empty field. */
+  optionalText(key: string): string | null {
+    return this.text(key) || null;
+  }
+  checked(key: string): boolean {
+    return this.form[key] === "on";
+  }
+  private number(key: string, digits: number, message: string, optional: boolean): number | null {
+    const t = this.text(key);
+    if (!t) {
+      if (!optional) this.errors.push({ path: key, message: "Required" });
+      return optional ? null : 0;
+    }
+    const n = scaled(t, digits);
+    if (n === null) this.errors.push({ path: key, message });
+    return n ?? 0;
+  }
+  /** Dollars ("5.99") to cents. */
+  cents(key: string): number {
+    return this.number(key, 2, "An amount like 5.99", false) as number;
+  }
+  optionalCents(key: string): number | null {
+    return this.number(key, 2, "An amount like 5.99, or empty", true);
+  }
+  /** Percent ("19", "8.1") to basis points. */
+  bp(key: string): number {
+    return this.number(key, 2, "A percentage like 19 or 8.1", false) as number;
+  }
+  /** Decimal rate ("0.92") to ×1,000,000. */
+  micros(key: string): number {
+    return this.number(key, 6, "A rate like 0.92 (up to 6 decimals)", false) as number;
+  }
+  integer(key: string): number {
+    return this.number(key, 0, "A whole number", false) as number;
+  }
+  /** Throws the collected field errors as one 400, like the API would. */
+  check(): void {
+    if (this.errors.length) throw new AppError("request.invalid", 400, "Some details need fixing.", this.errors);
+  }
+}

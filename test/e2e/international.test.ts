@@ -1,0 +1,162 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { startStore } from "./store";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Detail {
+  slug: string;
+  name: string;
+  variants: { sku: string; stockStatus: string; price: { amount: number } }[];
+}
+
+/** An in-stock single-variant product (the purchase test takes the first three). */
+async function simpleProduct(skip: number): Promise<Detail> {
+  const list = (await (await fetch(`${baseUrl}/api/products?inStock=true&sort=newest&perPage=100`)).json()) as { items: { slug: string }[] };
+  let seen = 0;
+  for (const { slug } of list.items) {
+    const detail = (await (await fetch(`${baseUrl}/api/products/${slug}`)).json()) as Detail;
+    if (detail.variants.length === 1 && detail.variants[0]?.stockStatus === "in_stock" && seen++ >= skip) return detail;
+  }
+  throw new Error("no single-variant product in stock");
+}
+
+describe("shopping from abroad", () => {
+  it("a visitor from Germany sees euros without choosing anything", async () => {
+    const product = await simpleProduct(3);
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl, extraHTTPHeaders: { "CF-IPCountry": "DE" } });
+    const page = await context.newPage();
+    await page.goto(`/p/${product.slug}`);
+    expect(await page.locator(".price-now").first().innerText()).toMatch(/^€[\d,]+\.\d\d$/);
+    expect(await page.getByLabel("Currency").inputValue()).toBe("EUR");
+    // The EU zone's free-shipping threshold ($150), in euros.
+    expect(await page.locator(".announcement").innerText()).toContain("Free shipping over €138");
+    await context.close();
+  });
+
+  it("a shopper in Germany switches to euros, checks out, and sees VAT and the charged currency before paying", async () => {
+    const product = await simpleProduct(4);
+    for (const viewport of [VIEWPORTS.phone, VIEWPORTS.desktop]) {
+      const context = await browser.newContext({ viewport, baseURL: baseUrl });
+      const page = await context.newPage();
+      await page.goto(`/p/${product.slug}`);
+      expect(await page.locator(".price-now").first().innerText()).toMatch(/^\$/);
+      // The currency picker in the footer (a plain GET form: works without JavaScript too).
+      await page.getByLabel("Currency").selectOption("EUR");
+      await page.getByRole("button", { name: "Change" }).click();
+      await page.waitForURL(new RegExp(`/p/${product.slug}$`));
+      expect(await page.locator(".price-now").first().innerText()).toMatch(/^€/);
+      expect(await page.locator(".currency-picker").innerText()).toContain("orders are charged in USD");
+
+      await page.getByRole("button", { name: "Add to cart" }).first().click();
+      await expect.poll(() => page.locator("[data-mini-cart]").isVisible()).toBe(true);
+      expect(await page.locator("[data-mini-cart-subtotal]").innerText()).toMatch(/^€/);
+      await page.goto("/cart?country=DE");
+      expect(await page.locator(".cart-line-total").first().innerText()).toMatch(/^€/);
+      expect(await page.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)\s+€/);
+      await screenshot(page, "international-cart");
+
+      await page.getByRole("link", { name: "Checkout" }).click();
+      await page.waitForURL(/\/checkout$/);
+      await page.getByLabel("Country", { exact: true }).selectOption("DE");
+      await page.getByRole("button", { name: "Update shipping and taxes" }).click();
+      await page.getByLabel("Email").fill(`berlin-${viewport.width}@example.test`);
+      await page.getByLabel("Full name").fill("Erika Mustermann");
+      await page.getByLabel("Address line 1").fill("Heidestraße 17");
+      await page.getByLabel("City").fill("Berlin");
+      // A wrong postcode is refused by the server, next to the field.
+      await page.getByLabel("Postleitzahl").fill("1011");
+      await page.getByRole("button", { name: "Place order and pay" }).click();
+      expect(await page.locator(".field-error, [id$='-error']").allInnerTexts()).toContainEqual(expect.stringContaining("10115"));
+      await page.getByLabel("Postleitzahl").fill("10115");
+
+      const summary = page.locator(".cart-summary");
+      expect(await summary.locator("[data-tax-line]").innerText()).toMatch(/Includes MwSt\. \(19 %\)/);
+      const statement = await summary.locator("[data-charge-statement]").innerText();
+      expect(statement).toMatch(/You will be charged USD [\d,]+\.\d\d \(≈ €[\d,]+\.\d\d\)\. Prices include MwSt\./);
+      expect(
+        await page
+          .getByText(/arrives .* \(6–10 business days\)/)
+          .first()
+          .isVisible(),
+      ).toBe(true);
+      await screenshot(page, "international-checkout");
+
+      const charged = statement.match(/USD ([\d,]+\.\d\d)/)?.[1] as string;
+      await page.getByRole("button", { name: "Place order and pay" }).click();
+      await page.waitForURL(/\/checkout\/pay\/pay_/);
+      expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe(`Pay $${charged}`);
+      await page.getByRole("button", { name: "Pay now" }).click();
+      await page.waitForURL(/\/checkout\/complete/);
+      expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Thank you — your order is confirmed");
+      expect(await page.locator("[data-order-charge]").innerText()).toMatch(new RegExp(`Prices include MwSt\\. .* Charged USD ${charged} \\(≈ €`));
+      await context.close();
+    }
+  });
+});
+
+describe("admin settings pages (no JavaScript needed)", () => {
+  const ADMIN = { email: "settings-admin@example.test", password: "settings admin password 42" };
+  let store: Awaited<ReturnType<typeof startStore>>;
+  beforeAll(async () => {
+    store = await startStore({ port: 8814, products: 10, admin: ADMIN });
+  }, 120_000);
+  afterAll(() => store?.stop());
+
+  it("an admin changes an exchange rate and a country's VAT, with errors beside the fields; shoppers see the new prices", async () => {
+    for (const viewport of [VIEWPORTS.desktop, VIEWPORTS.phone]) {
+      const context = await browser.newContext({ viewport, baseURL: store.baseUrl, javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto("/account/login?returnTo=%2Fadmin%2Fsettings");
+      await page.getByLabel("Email").fill(ADMIN.email);
+      await page.getByLabel("Password").fill(ADMIN.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/admin\/settings$/);
+      expect(await page.getByText("(read-only)").first().isVisible()).toBe(true);
+      await screenshot(page, "admin-settings");
+
+      await page.getByRole("link", { name: "Currencies" }).click();
+      const eur = page.getByRole("form", { name: "Rate of EUR" });
+      await eur.getByLabel("Per USD").fill("abc");
+      await eur.getByRole("button", { name: "Save" }).click();
+      const eurAgain = page.getByRole("form", { name: "Rate of EUR" });
+      expect(await eurAgain.locator(".field-error").innerText()).toContain("A rate like 0.92");
+      await screenshot(page, "admin-settings-currencies-error");
+      await eurAgain.getByLabel("Per USD").fill("0.5");
+      await eurAgain.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/done=saved/);
+      expect(await page.getByRole("status").innerText()).toContain("EUR is saved");
+
+      await page.goto("/admin/settings/countries/DE");
+      await page.getByLabel("Tax rate (%)").fill("7");
+      await page.getByRole("button", { name: "Save Germany" }).click();
+      await page.waitForURL(/done=saved/);
+      await screenshot(page, "admin-settings-country");
+      await page.goto("/admin/settings/shipping");
+      await screenshot(page, "admin-settings-shipping");
+      await context.close();
+    }
+    // A shopper sees the new rate (€ at 0.5) and VAT 7 % at once.
+    const products = (await (await fetch(`${store.baseUrl}/api/products?perPage=1&inStock=true`)).json()) as {
+      items: { slug: string; price: { amount: number } }[];
+    };
+    const item = products.items[0] as { slug: string; price: { amount: number } };
+    const shopper = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, extraHTTPHeaders: { "CF-IPCountry": "DE" } });
+    const page = await shopper.newPage();
+    await page.goto(`/p/${item.slug}`);
+    const euros = (Math.round(item.price.amount * 0.5) / 100).toFixed(2);
+    expect(await page.locator(".price-now").first().innerText()).toContain(`€${euros}`);
+    const quote = await page.request.get("/api/shipping/quote?country=DE");
+    expect(((await quote.json()) as { options: { totals: { tax: { rateBp: number } } }[] }).options[0]?.totals.tax.rateBp).toBe(700);
+    await shopper.close();
+  }, 120_000);
+});
