@@ -36,10 +36,14 @@ export const VariantInput = z
     initialStock: z.number().int("Expected a whole number").min(0).max(100_000).optional(),
   })
   .strict()
-  .superRefine((v, ctx) => {
-    if (v.compareAtPrice !== null && v.compareAtPrice < v.price) {
-      ctx.addIssue({ code: "custom", path: ["compareAtPrice"], message: "Must be at least the price" });
-    }
+  .refine((v) => v.compareAtPrice === null || v.compareAtPrice >= v.price, {
+    path: ["compareAtPrice"],
+    message: "Must be at least the price",
+    // Checked even when other fields of the variant failed, so one answer lists every problem.
+    when: (payload) => {
+      const v = payload.value as { price?: unknown; compareAtPrice?: unknown };
+      return Number.isInteger(v?.price) && Number.isInteger(v?.compareAtPrice);
+    },
   });
 export type VariantInput = z.infer<typeof VariantInput>;
 
