@@ -38,7 +38,8 @@ describe("who may use /api/admin/categories", () => {
       for (const [role, headers] of Object.entries(others)) expect((await send(method, path, body, headers)).status, `${method} ${path} ${role}`).toBe(403);
     }
     const expected = [200, 201, 200, 200, 400, 204];
-    for (const [i, [method, path, body]] of routes.entries()) expect((await send(method, path, body, admin)).status, `${method} ${path} admin`).toBe(expected[i]);
+    for (const [i, [method, path, body]] of routes.entries())
+      expect((await send(method, path, body, admin)).status, `${method} ${path} admin`).toBe(expected[i]);
   }, 60_000);
 });
 

@@ -40,7 +40,7 @@ const newProduct = (overrides: Record<string, unknown> = {}) => {
     variants: [
       { sku: `JKT-${n}-S`, options: { size: "S" }, price: 8900, compareAtPrice: 9900, weightGrams: 420 },
       { sku: `JKT-${n}-M`, options: { size: "M" }, price: 8900, weightGrams: 440 },
-    ],
+    ] as Record<string, unknown>[],
     ...overrides,
   };
 };
@@ -54,7 +54,11 @@ beforeAll(async () => {
 
 describe("who may use /api/admin/products", () => {
   it("lets admins in; support, customers and vendors get 403, anonymous 401 — on every route", async () => {
-    const existing = await insertProduct(env.DB, { category, status: "draft", variants: [{ sku: "MATRIX-1", title: "Default", options: {}, price: 100, stockAvailable: 0 }] });
+    const existing = await insertProduct(env.DB, {
+      category,
+      status: "draft",
+      variants: [{ sku: "MATRIX-1", title: "Default", options: {}, price: 100, stockAvailable: 0 }],
+    });
     const id = existing.product.id;
     const routes: [string, string, unknown][] = [
       ["GET", "/api/admin/products", undefined],
@@ -111,7 +115,7 @@ describe("POST /api/admin/products", () => {
 
   it("books opening stock through the inventory ledger, never by writing stock columns", async () => {
     const body = newProduct();
-    body.variants[0] = { ...body.variants[0], initialStock: 7 } as (typeof body.variants)[0];
+    body.variants[0] = { ...body.variants[0], initialStock: 7 };
     const created = await json(await send("POST", "/api/admin/products", body, admin));
     const sku = created.variants[0].sku;
     const stock = await json(await call(`/api/admin/inventory/${sku}`, { headers: admin }));
@@ -166,7 +170,7 @@ describe("POST /api/admin/products", () => {
   it("refuses a SKU or slug another product uses (409, naming the field)", async () => {
     const first = await json(await send("POST", "/api/admin/products", newProduct(), admin));
     const clash = newProduct({ slug: first.slug });
-    clash.variants[1] = { ...clash.variants[1], sku: first.variants[0].sku } as (typeof clash.variants)[1];
+    clash.variants[1] = { ...clash.variants[1], sku: first.variants[0].sku };
     const res = await send("POST", "/api/admin/products", clash, admin);
     expect(res.status).toBe(409);
     expect((await json(res)).errors).toEqual([{ path: "variants.1.sku", message: "Another product uses this SKU" }]);
@@ -200,14 +204,17 @@ describe("PUT /api/admin/products/:id", () => {
 
   it("removes a variant without stock, refuses one with stock, and drafts leave the storefront and search", async () => {
     const body = newProduct();
-    body.variants[1] = { ...body.variants[1], initialStock: 3 } as (typeof body.variants)[1];
+    body.variants[1] = { ...body.variants[1], initialStock: 3 };
     const created = await json(await send("POST", "/api/admin/products", body, admin));
     const [small, medium] = created.variants;
     const keepSmall = { ...newProduct({ name: created.name, slug: created.slug }), variants: [{ sku: small.sku, options: small.options, price: 8900 }] };
     const refused = await send("PUT", `/api/admin/products/${created.id}`, keepSmall, admin);
     expect(refused.status).toBe(409);
     expect((await json(refused)).code).toBe("catalog.variant_has_stock");
-    const keepMedium = { ...newProduct({ name: created.name, slug: created.slug, status: "draft" }), variants: [{ sku: medium.sku, options: medium.options, price: 8900 }] };
+    const keepMedium = {
+      ...newProduct({ name: created.name, slug: created.slug, status: "draft" }),
+      variants: [{ sku: medium.sku, options: medium.options, price: 8900 }],
+    };
     const ok = await send("PUT", `/api/admin/products/${created.id}`, keepMedium, admin);
     expect(ok.status).toBe(200);
     expect((await json(ok)).variants.map((v: { sku: string }) => v.sku)).toEqual([medium.sku]);
@@ -232,7 +239,14 @@ describe("GET /api/admin/products", () => {
     expect(drafts.items.every((p: { status: string }) => p.status === "draft")).toBe(true);
     expect(drafts.items.map((p: { id: string }) => p.id)).toContain(draft.id);
     const row = drafts.items.find((p: { id: string }) => p.id === draft.id);
-    expect(row).toMatchObject({ variantCount: 2, minPrice: 8900, brand: "Northwind Outdoor", category: { id: category.id }, stockAvailable: 0, lowStock: true });
+    expect(row).toMatchObject({
+      variantCount: 2,
+      minPrice: 8900,
+      brand: "Northwind Outdoor",
+      category: { id: category.id },
+      stockAvailable: 0,
+      lowStock: true,
+    });
     expect((await list(`category=${category.id}&stock=out&perPage=1&page=2`)).perPage).toBe(1);
     expect((await list("brand=northwind-outdoor&perPage=100")).items.length).toBeGreaterThan(1);
     expect((await list("category=cat_nope")).total).toBe(0);
@@ -246,7 +260,7 @@ describe("POST /api/admin/products/bulk", () => {
   it("sets status for many, deletes only what is safe to delete, and audits each", async () => {
     const a = await json(await send("POST", "/api/admin/products", newProduct(), admin));
     const withStock = newProduct();
-    withStock.variants[0] = { ...withStock.variants[0], initialStock: 2 } as (typeof withStock.variants)[0];
+    withStock.variants[0] = { ...withStock.variants[0], initialStock: 2 };
     const b = await json(await send("POST", "/api/admin/products", withStock, admin));
     const archived = await json(await send("POST", "/api/admin/products/bulk", { ids: [a.id, b.id], action: "set_status", status: "archived" }, admin));
     expect(archived).toEqual({ done: [a.id, b.id], skipped: [] });

@@ -11,7 +11,12 @@ export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Attribute names double as `attr.<name>` filters on the storefront. */
 export const ATTRIBUTE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 
-const minor = (what: string) => z.number({ error: `Expected ${what} in whole minor units` }).int(`Expected ${what} in whole minor units`).min(0).max(100_000_000);
+const minor = (what: string) =>
+  z
+    .number({ error: `Expected ${what} in whole minor units` })
+    .int(`Expected ${what} in whole minor units`)
+    .min(0)
+    .max(100_000_000);
 const optionalText = (max: number) =>
   z
     .string()

@@ -49,7 +49,8 @@ export function parseCsv(text: string): CsvRecord[] {
         quoted = false;
         i++;
         const next = src[i];
-        if (next !== undefined && next !== "," && next !== "\n" && next !== "\r") throw new CsvSyntaxError(row, "Text after a closing quote: quote the whole cell and double quotes inside it");
+        if (next !== undefined && next !== "," && next !== "\n" && next !== "\r")
+          throw new CsvSyntaxError(row, "Text after a closing quote: quote the whole cell and double quotes inside it");
         continue;
       }
       cell += ch;
@@ -96,5 +97,5 @@ export function unescapeFormula(s: string): string {
 
 /** Rows as CSV text with CRLF line ends (what spreadsheets expect). */
 export function toCsv(rows: (string | number | null | undefined)[][]): string {
-  return rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }

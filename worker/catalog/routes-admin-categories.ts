@@ -19,7 +19,7 @@ const security = SIGNED_IN;
 const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not an admin.") };
 const list = { description: "Every category in tree order.", content: { "application/json": { schema: z.object({ items: z.array(AdminCategory) }) } } };
 const one = { description: "The category.", content: { "application/json": { schema: AdminCategory } } };
-const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 
 const app = createApiApp();
 app.use("/admin/categories", adminOnly);
@@ -27,7 +27,14 @@ app.use("/admin/categories/*", adminOnly);
 
 export const adminCategoryRoutes = app
   .openapi(
-    createRoute({ method: "get", path: "/admin/categories", tags: TAGS, security, summary: "The whole category tree, flat in tree order", responses: { 200: list, ...denied } }),
+    createRoute({
+      method: "get",
+      path: "/admin/categories",
+      tags: TAGS,
+      security,
+      summary: "The whole category tree, flat in tree order",
+      responses: { 200: list, ...denied },
+    }),
     async (c) => {
       c.header("Cache-Control", "private, no-store");
       return c.json({ items: await listAdminCategories(getDb(c.env.DB)) }, 200);
@@ -65,7 +72,13 @@ export const adminCategoryRoutes = app
       security,
       summary: "Rename a category (name, slug, description)",
       request: { params: CategoryIdParam, body: json(UpdateCategoryBody) },
-      responses: { 200: one, 400: problemResponse("Invalid fields."), 404: problemResponse("No such category."), 409: problemResponse("Slug taken."), ...denied },
+      responses: {
+        200: one,
+        400: problemResponse("Invalid fields."),
+        404: problemResponse("No such category."),
+        409: problemResponse("Slug taken."),
+        ...denied,
+      },
     }),
     async (c) => c.json(await updateCategory(c.env, auditActor(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
@@ -77,7 +90,13 @@ export const adminCategoryRoutes = app
       security,
       summary: "Move a category and its subtree under another parent (or to the root); cycles are refused",
       request: { params: CategoryIdParam, body: json(MoveCategoryBody) },
-      responses: { 200: list, 400: problemResponse("Unknown parent."), 404: problemResponse("No such category."), 409: problemResponse("Would make a cycle."), ...denied },
+      responses: {
+        200: list,
+        400: problemResponse("Unknown parent."),
+        404: problemResponse("No such category."),
+        409: problemResponse("Would make a cycle."),
+        ...denied,
+      },
     }),
     async (c) => c.json({ items: await moveCategory(c.env, auditActor(c), c.req.valid("param").id, c.req.valid("json")) }, 200),
   )

@@ -47,7 +47,11 @@ export const adminProductRoutes = app
       security,
       summary: "Every product in any status, searched (name, slug, SKU), filtered and paged",
       request: { query: AdminListProductsQuery },
-      responses: { 200: { description: "One page of products.", content: { "application/json": { schema: AdminProductPage } } }, 400: problemResponse("Bad filter."), ...denied },
+      responses: {
+        200: { description: "One page of products.", content: { "application/json": { schema: AdminProductPage } } },
+        400: problemResponse("Bad filter."),
+        ...denied,
+      },
     }),
     async (c) => {
       requireRole(c, "admin");
@@ -124,7 +128,11 @@ export const adminProductRoutes = app
       security,
       summary: "Set the status of, or delete, several products (deleting refuses ordered products and ones with stock)",
       request: { body: { required: true, content: { "application/json": { schema: BulkProductsBody } } } },
-      responses: { 200: { description: "What was done and what was skipped, with why.", content: { "application/json": { schema: BulkProductsResult } } }, 400: problemResponse("Invalid."), ...denied },
+      responses: {
+        200: { description: "What was done and what was skipped, with why.", content: { "application/json": { schema: BulkProductsResult } } },
+        400: problemResponse("Invalid."),
+        ...denied,
+      },
     }),
     async (c) => {
       requireRole(c, "admin");

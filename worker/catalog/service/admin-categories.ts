@@ -18,10 +18,7 @@ const parentIs = (parentId: string | null) => (parentId ? eq(categories.parentId
 export async function listAdminCategories(db: Db): Promise<AdminCategory[]> {
   const [rows, counts] = await db.batch([
     db.select().from(categories).orderBy(asc(categories.depth), asc(categories.position), asc(categories.name)),
-    db
-      .select({ id: products.categoryId, n: sql<number>`count(*)` })
-      .from(products)
-      .groupBy(products.categoryId),
+    db.select({ id: products.categoryId, n: sql<number>`count(*)` }).from(products).groupBy(products.categoryId),
   ]);
   const productCount = new Map(counts.map((c) => [c.id, c.n]));
   const children = new Map<string | null, CategoryRow[]>();
@@ -48,7 +45,8 @@ async function load(db: Db, id: string, path = "id"): Promise<CategoryRow> {
 
 async function assertSlugFree(db: Db, slug: string, exceptId?: string): Promise<void> {
   const clash = await db.select({ id: categories.id }).from(categories).where(eq(categories.slug, slug)).get();
-  if (clash && clash.id !== exceptId) throw new AppError("catalog.slug_taken", 409, "Another category has this slug.", [{ path: "slug", message: "Already used" }]);
+  if (clash && clash.id !== exceptId)
+    throw new AppError("catalog.slug_taken", 409, "Another category has this slug.", [{ path: "slug", message: "Already used" }]);
 }
 
 async function nextPosition(db: Db, parentId: string | null): Promise<number> {
@@ -77,7 +75,10 @@ export async function createCategory(env: Env, actor: AuditActor, body: CreateCa
     depth: parent ? parent.depth + 1 : 0,
     position: await nextPosition(db, parent?.id ?? null),
   };
-  await db.batch([db.insert(categories).values(row), auditStatement(env.DB, actor, { action: "category.create", entityType: "category", entityId: id, after: row })]);
+  await db.batch([
+    db.insert(categories).values(row),
+    auditStatement(env.DB, actor, { action: "category.create", entityType: "category", entityId: id, after: row }),
+  ]);
   purgeCatalogCache();
   return { ...row, productCount: 0, childCount: 0 };
 }
@@ -164,7 +165,9 @@ export async function reorderCategories(env: Env, actor: AuditActor, body: Reord
     .all();
   const same = current.length === body.ids.length && new Set(body.ids).size === body.ids.length && current.every((c) => body.ids.includes(c.id));
   if (!same)
-    throw new AppError("request.invalid", 400, "List every child of the parent exactly once.", [{ path: "ids", message: "Must be exactly the children of parentId" }]);
+    throw new AppError("request.invalid", 400, "List every child of the parent exactly once.", [
+      { path: "ids", message: "Must be exactly the children of parentId" },
+    ]);
   await db.batch([
     ...body.ids.map((id, position) => db.update(categories).set({ position }).where(eq(categories.id, id))),
     auditStatement(env.DB, actor, {

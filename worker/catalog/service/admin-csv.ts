@@ -133,9 +133,14 @@ function wholeNumber(text: string): number | string {
 function locate(path: (string | number)[], firstRow: number, variantRows: number[]): { row: number; column: string } {
   const [head, index, field] = path;
   if (head === "variants" && typeof index === "number") {
-    const column = { sku: "sku", title: "variant_title", options: "options", price: "price_minor", compareAtPrice: "compare_at_minor", weightGrams: "weight_grams" }[
-      String(field)
-    ];
+    const column = {
+      sku: "sku",
+      title: "variant_title",
+      options: "options",
+      price: "price_minor",
+      compareAtPrice: "compare_at_minor",
+      weightGrams: "weight_grams",
+    }[String(field)];
     return { row: variantRows[index] ?? firstRow, column: column ?? "sku" };
   }
   const column =

@@ -24,11 +24,7 @@ export async function resolveBrand(env: Env, name: string | null) {
   if (!name) return { brandId: null, create: null };
   const db = getDb(env.DB);
   const slug = slugify(name);
-  const found = await db
-    .select()
-    .from(brands)
-    .where(sql`lower(${brands.name}) = lower(${name}) OR ${brands.slug} = ${slug}`)
-    .get();
+  const found = await db.select().from(brands).where(sql`lower(${brands.name}) = lower(${name}) OR ${brands.slug} = ${slug}`).get();
   if (found) return { brandId: found.id, create: null };
   const row = { id: newId("brand"), slug, name };
   return { brandId: row.id, create: row };
@@ -44,7 +40,8 @@ async function categoryPath(env: Env, id: string): Promise<string> {
 async function assertVendor(env: Env, vendorId: string | null): Promise<void> {
   if (!vendorId) return;
   const u = await getDb(env.DB).select({ role: users.role }).from(users).where(eq(users.id, vendorId)).get();
-  if (u?.role !== "vendor") throw new AppError("request.invalid", 400, "The product has invalid fields.", [{ path: "vendorId", message: "No vendor has this id" }]);
+  if (u?.role !== "vendor")
+    throw new AppError("request.invalid", 400, "The product has invalid fields.", [{ path: "vendorId", message: "No vendor has this id" }]);
 }
 
 /** 409 naming each SKU of `input` that belongs to another product. */
@@ -58,7 +55,9 @@ async function assertSkusFree(env: Env, input: ProductInput, productId: string |
     .all();
   if (clash.length) {
     const taken = new Set(clash.map((c) => c.sku));
-    const errors: FieldError[] = input.variants.flatMap((v, i) => (taken.has(v.sku) ? [{ path: `variants.${i}.sku`, message: "Another product uses this SKU" }] : []));
+    const errors: FieldError[] = input.variants.flatMap((v, i) =>
+      taken.has(v.sku) ? [{ path: `variants.${i}.sku`, message: "Another product uses this SKU" }] : [],
+    );
     throw new AppError("catalog.sku_taken", 409, "A SKU is already used by another product.", errors);
   }
 }
@@ -140,12 +139,21 @@ export function productWriteStatements(env: Env, actor: AuditActor, input: Produ
       .where(eq(products.id, id)),
   );
   stmts.push(db.delete(productImages).where(eq(productImages.productId, id)));
-  input.images.forEach((img, position) =>
-    stmts.push(db.insert(productImages).values({ id: newId("img"), productId: id, url: img.url, alt: img.alt || input.name, position })),
-  );
+  input.images.forEach((img, position) => {
+    stmts.push(db.insert(productImages).values({ id: newId("img"), productId: id, url: img.url, alt: img.alt || input.name, position }));
+  });
+
   stmts.push(db.delete(productAttributes).where(eq(productAttributes.productId, id)));
   for (const a of input.attributes) stmts.push(db.insert(productAttributes).values({ productId: id, name: a.name, value: a.value }));
-  stmts.push(auditStatement(env.DB, actor, { action: before ? "product.update" : "product.create", entityType: "product", entityId: id, before: before ?? undefined, after }));
+  stmts.push(
+    auditStatement(env.DB, actor, {
+      action: before ? "product.update" : "product.create",
+      entityType: "product",
+      entityId: id,
+      before: before ?? undefined,
+      after,
+    }),
+  );
   return stmts;
 }
 
@@ -167,7 +175,8 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
   let slug: string;
   if (input.slug) {
     const clash = await db.select({ id: products.id }).from(products).where(eq(products.slug, input.slug)).get();
-    if (clash && clash.id !== productId) throw new AppError("catalog.slug_taken", 409, "Another product has this slug.", [{ path: "slug", message: "Already used by another product" }]);
+    if (clash && clash.id !== productId)
+      throw new AppError("catalog.slug_taken", 409, "Another product has this slug.", [{ path: "slug", message: "Already used by another product" }]);
     slug = input.slug;
   } else slug = before?.slug ?? (await freeSlug(db, slugify(input.name)));
 
@@ -178,7 +187,10 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
     const held = await stockHeld(env, v.sku);
     if (held)
       throw new AppError("catalog.variant_has_stock", 409, `Variant ${v.sku} still has ${held.onHand} on hand and ${held.reserved} reserved.`, [
-        { path: "variants", message: `${v.sku} has stock (${held.onHand} on hand, ${held.reserved} reserved): bring it to 0 in Inventory first, or keep the variant` },
+        {
+          path: "variants",
+          message: `${v.sku} has stock (${held.onHand} on hand, ${held.reserved} reserved): bring it to 0 in Inventory first, or keep the variant`,
+        },
       ]);
   }
 
@@ -218,7 +230,15 @@ export async function bulkUpdateProducts(env: Env, actor: AuditActor, body: Bulk
         continue;
       }
       stmts.push(db.update(products).set({ status: body.status, updatedAt: stamp }).where(eq(products.id, r.id)));
-      stmts.push(auditStatement(env.DB, actor, { action: "product.status", entityType: "product", entityId: r.id, before: { status: r.status }, after: { status: body.status } }));
+      stmts.push(
+        auditStatement(env.DB, actor, {
+          action: "product.status",
+          entityType: "product",
+          entityId: r.id,
+          before: { status: r.status },
+          after: { status: body.status },
+        }),
+      );
       done.push(r.id);
     }
   } else {

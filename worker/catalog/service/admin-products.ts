@@ -35,9 +35,7 @@ export async function listAdminProducts(db: Db, query: AdminListProductsQuery) {
       .select({ id: productVariants.productId })
       .from(productVariants)
       .where(sql`${productVariants.sku} LIKE ${`${q.toUpperCase()}%`} ESCAPE '\\'`);
-    where.push(
-      or(sql`${products.name} LIKE ${`%${q}%`} ESCAPE '\\'`, sql`${products.slug} LIKE ${`%${q}%`} ESCAPE '\\'`, inArray(products.id, bySku)) as SQL,
-    );
+    where.push(or(sql`${products.name} LIKE ${`%${q}%`} ESCAPE '\\'`, sql`${products.slug} LIKE ${`%${q}%`} ESCAPE '\\'`, inArray(products.id, bySku)) as SQL);
   }
   if (query.status) where.push(eq(products.status, query.status));
   if (query.vendor) where.push(eq(products.vendorId, query.vendor));
@@ -58,9 +56,7 @@ export async function listAdminProducts(db: Db, query: AdminListProductsQuery) {
   if (query.stock === "in") where.push(eq(products.inStock, 1));
   if (query.stock === "out") where.push(eq(products.inStock, 0));
   if (query.stock === "low")
-    where.push(
-      sql`EXISTS (SELECT 1 FROM product_variants lv WHERE lv.product_id = ${products.id} AND lv.stock_available <= lv.low_stock_threshold)`,
-    );
+    where.push(sql`EXISTS (SELECT 1 FROM product_variants lv WHERE lv.product_id = ${products.id} AND lv.stock_available <= lv.low_stock_threshold)`);
   const filter = where.length ? and(...where) : undefined;
   const order = {
     updated: [desc(products.updatedAt), asc(products.id)],
