@@ -18,6 +18,20 @@ afterAll(async () => {
   store?.stop();
 });
 
+/** The page fits the viewport's width (wide tables scroll inside their own box); names what sticks out otherwise. */
+async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest(".admin-table-wrap"))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}#${el.id}`);
+    return { scroll: document.documentElement.scrollWidth, width, wide };
+  });
+  expect(overflow.wide).toEqual([]);
+  expect(overflow.scroll).toBeLessThanOrEqual(overflow.width);
+}
+
 async function adminPage(viewport: keyof typeof VIEWPORTS): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: VIEWPORTS[viewport], baseURL: store.baseUrl });
   const page = await context.newPage();
@@ -58,6 +72,7 @@ describe("admin catalog in a real browser", () => {
     expect(await page.getByLabel("Variant 2 Price").getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByLabel("Variant 1 SKU").inputValue()).toBe("FJORD-NAVY");
     await screenshot(page, "admin-product-new-errors");
+    await expectNoSidewaysScroll(page);
     await page.getByLabel("Variant 2 Price").fill("26.50");
     await page.getByRole("button", { name: "Create product" }).last().click();
     await page.waitForURL(/\/admin\/products\/prod_[a-z0-9]+\?saved=created$/);
@@ -155,10 +170,13 @@ describe("admin catalog in a real browser", () => {
   it("looks right on a phone and refuses customers", async () => {
     const { context, page } = await adminPage("phone");
     await screenshot(page, "admin-products");
+    await expectNoSidewaysScroll(page);
     await page.goto("/admin/products/new");
     await screenshot(page, "admin-product-new");
+    await expectNoSidewaysScroll(page);
     await page.goto("/admin/categories");
     await screenshot(page, "admin-categories");
+    await expectNoSidewaysScroll(page);
     await context.close();
     const anon = await browser.newContext({ baseURL: store.baseUrl });
     const res = await anon.request.get("/admin/products", { maxRedirects: 0 });

@@ -86,7 +86,8 @@ export function formFromProduct(p: AdminProduct | null): ProductFormState {
     optionNames,
     variants: p.variants.map((v) => ({
       sku: v.sku,
-      title: v.title,
+      // A title the store derives from the options stays empty, so it follows them when they change.
+      title: v.title === (Object.values(v.options).join(" / ") || "Default") ? "" : v.title,
       options: optionNames.map((n) => (n ? (v.options[n] ?? "") : "")),
       price: money(v.price),
       compareAtPrice: money(v.compareAtPrice),
