@@ -8,6 +8,7 @@ import { analyticsRoutes } from "./analytics/routes";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
+import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
 import { adminProductRoutes } from "./catalog/routes-admin-products";
 import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
@@ -21,8 +22,8 @@ import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB). */
-const OWN_BODY_RULES = new Set(["/api/admin/products/import"]);
+/** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
+const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images"]);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error
@@ -65,6 +66,7 @@ const routes = api
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
+  .route("/", adminProductFileRoutes)
   .route("/", adminProductRoutes)
   .route("/", adminCategoryRoutes);
 

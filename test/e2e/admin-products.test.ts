@@ -6,6 +6,7 @@ import { startStore } from "./store";
 // A private store with an admin account (the shared e2e store has none), on its own port.
 const PORT = Number(process.env.E2E_ADMIN_CATALOG_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 2);
 const ADMIN = { email: "catalog-admin@example.test", password: "catalog admin e2e password 42" };
+const PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 let store: Awaited<ReturnType<typeof startStore>>;
 let browser: Browser;
 
@@ -114,6 +115,8 @@ describe("admin catalog in a real browser", () => {
     expect(await cached.text()).toContain("$24.00");
     await page.goto(productUrl);
     await page.getByLabel("Variant 1 Price").fill("19.00");
+    // A picture uploaded in the editor is stored and added to the product's images.
+    await page.setInputFiles("#field-upload", { name: "beanie.png", mimeType: "image/png", buffer: Buffer.from(PNG_1X1, "base64") });
     await page.getByRole("button", { name: "Save changes" }).last().click();
     await page.waitForURL(/\?saved=updated$/);
     const fresh = await anonContext.request.get("/p/fjord-wool-beanie");
@@ -122,7 +125,11 @@ describe("admin catalog in a real browser", () => {
     const anon = await anonContext.newPage();
     await anon.goto("/p/fjord-wool-beanie");
     expect(await anon.locator("main").innerText()).toContain("$19.00");
-    expect((await (await anon.request.get("/api/products/fjord-wool-beanie")).json()).priceRange.min.amount).toBe(1900);
+    const edited = await (await anon.request.get("/api/products/fjord-wool-beanie")).json();
+    expect(edited.priceRange.min.amount).toBe(1900);
+    expect(edited.images[0].url).toMatch(/^\/api\/media\/uploads\/img_[0-9a-z]{16}\.png$/);
+    const picture = await anon.request.get(edited.images[0].url);
+    expect(picture.headers()["content-type"]).toBe("image/png");
 
     // The list finds it by SKU; bulk archive asks first, then hides it from the store.
     await page.goto("/admin/products?q=FJORD-RUST");
