@@ -107,6 +107,7 @@ describe("POST /api/admin/products", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "product.create", before: null });
     expect(JSON.parse(audit[0]?.after ?? "{}")).toMatchObject({ name: "Gull Wing Parka", slug: "gull-wing-parka" });
+    expect((await auditFor(created.brand.id)).map((a) => a.action)).toEqual(["brand.create"]);
     // The same name again gets the next free slug; the brand is picked, not duplicated.
     const again = await json(await send("POST", "/api/admin/products", newProduct({ name: "Gull Wing Parka", brand: "northwind outdoor" }), admin));
     expect(again.slug).toBe("gull-wing-parka-2");
@@ -278,9 +279,8 @@ describe("POST /api/admin/products/bulk", () => {
 
 describe("POST /api/admin/products/images and GET /api/media/uploads/:file", () => {
   // A 1×1 PNG.
-  const png = Uint8Array.from(
-    atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="),
-    (ch) => ch.charCodeAt(0),
+  const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (ch) =>
+    ch.charCodeAt(0),
   );
   const upload = (body: BodyInit, type: string, headers: Headers = admin) =>
     call("/api/admin/products/images", { method: "POST", headers: { "Content-Type": type, ...headers }, body });

@@ -99,6 +99,8 @@ describe("admin catalog in a real browser", () => {
       ["FJORD-NAVY", "low_stock"],
       ["FJORD-RUST", "in_stock"],
     ]);
+    // Choose once the variant picker is hydrated (Astro drops the island's `ssr` attribute then).
+    await shop.waitForFunction(() => [...document.querySelectorAll("astro-island")].every((island) => !island.hasAttribute("ssr")));
     await expect.poll(() => shop.getByRole("radio", { name: "Rust" }).isEnabled()).toBe(true);
     await shop.getByRole("radio", { name: "Rust" }).check();
     await expect.poll(() => shop.locator(".buy-box, main").first().innerText()).toContain("$26.50");
