@@ -33,15 +33,21 @@ async function expectNoSidewaysScroll(page: Page) {
   expect(overflow.scroll).toBeLessThanOrEqual(overflow.width);
 }
 
-async function adminPage(viewport: keyof typeof VIEWPORTS): Promise<{ context: BrowserContext; page: Page }> {
+async function signedIn(viewport: keyof typeof VIEWPORTS, who: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: VIEWPORTS[viewport], baseURL: store.baseUrl });
   const page = await context.newPage();
-  await page.goto("/account/login?returnTo=%2Fadmin%2Fproducts");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.goto("/account/login?returnTo=%2Faccount");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password", { exact: true }).fill(who.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(/\/admin\/products$/);
+  await page.waitForURL(/\/account$/);
   return { context, page };
+}
+
+async function adminPage(viewport: keyof typeof VIEWPORTS): Promise<{ context: BrowserContext; page: Page }> {
+  const signed = await signedIn(viewport, ADMIN);
+  await signed.page.goto("/admin/products");
+  return signed;
 }
 
 describe("admin catalog in a real browser", () => {
@@ -139,9 +145,9 @@ describe("admin catalog in a real browser", () => {
     await page.getByLabel("Select Fjord Wool Beanie").check();
     await page.getByLabel("With the selected products").selectOption("archived");
     await page.getByRole("button", { name: "Apply…" }).click();
-    expect(await page.getByRole("heading", { name: "Archive 1 product?" }).isVisible()).toBe(true);
+    await page.getByRole("heading", { name: "Archive 1 product?" }).waitFor();
     await page.getByRole("button", { name: "Yes, archive 1" }).click();
-    expect(await page.getByRole("status").first().innerText()).toContain("Done for 1 product");
+    await expect.poll(() => page.getByRole("status").first().innerText()).toContain("Done for 1 product");
     expect((await anon.request.get("/api/products/fjord-wool-beanie")).status()).toBe(404);
     await context.close();
     await shopper.close();
@@ -176,7 +182,7 @@ describe("admin catalog in a real browser", () => {
     await context.close();
   }, 60_000);
 
-  it("looks right on a phone and refuses customers", async () => {
+  it("looks right on a phone and refuses anonymous visitors, customers and support staff", async () => {
     const { context, page } = await adminPage("phone");
     await screenshot(page, "admin-products");
     await expectNoSidewaysScroll(page);
@@ -191,5 +197,30 @@ describe("admin catalog in a real browser", () => {
     const res = await anon.request.get("/admin/products", { maxRedirects: 0 });
     expect([302, 303]).toContain(res.status());
     await anon.close();
+
+    // Support staff get into /admin (orders, customers, emails) but not the catalog pages; customers not at all.
+    const email = `support-${Date.now()}@example.test`;
+    const password = "saffron kettle 7 quietly";
+    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.7" },
+      body: JSON.stringify({ email, name: "Sam Support", password }),
+    });
+    expect(registered.status).toBe(201);
+    const userId = ((await registered.json()) as { user: { id: string } }).user.id;
+    const asCustomer = await signedIn("desktop", { email, password });
+    expect((await asCustomer.page.goto("/admin/categories"))?.status()).toBe(403);
+    await asCustomer.context.close();
+    const { context: adminContext } = await adminPage("desktop");
+    const promoted = await adminContext.request.put(`/api/admin/users/${userId}/role`, { data: { role: "support" }, headers: { Origin: store.baseUrl } });
+    expect(promoted.status()).toBe(200);
+    await adminContext.close();
+    const asSupport = await signedIn("desktop", { email, password });
+    for (const path of ["/admin/products", "/admin/products/new", "/admin/categories"]) {
+      const answer = await asSupport.page.goto(path);
+      expect(answer?.status(), path).toBe(403);
+    }
+    expect((await asSupport.page.goto("/admin/orders"))?.status()).not.toBe(403);
+    await asSupport.context.close();
   }, 60_000);
 });
