@@ -10,6 +10,9 @@ import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
+import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
+import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
+import { adminProductRoutes } from "./catalog/routes-admin-products";
 import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
@@ -26,6 +29,8 @@ import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
+const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images"]);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error
@@ -36,7 +41,12 @@ export const api = createApiApp().basePath("/api");
 // Writes are JSON only: this is also the CSRF guard for cookie sessions
 // (a form or text/plain post cannot carry application/json cross-site).
 api.use("*", async (c, next) => {
-  if (WRITE_METHODS.has(c.req.method) && c.req.header("content-length") !== "0" && !c.req.path.startsWith("/api/webhooks/")) {
+  if (
+    WRITE_METHODS.has(c.req.method) &&
+    c.req.header("content-length") !== "0" &&
+    !c.req.path.startsWith("/api/webhooks/") &&
+    !OWN_BODY_RULES.has(c.req.path)
+  ) {
     const type = c.req.header("content-type") ?? "";
     if (c.req.method !== "DELETE" || type) {
       if (!/^application\/json(\s*;|$)/i.test(type)) return problem(c, 415, "request.unsupported_media_type", "Send the body as application/json.");
@@ -44,7 +54,8 @@ api.use("*", async (c, next) => {
   }
   await next();
 });
-api.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") }));
+const jsonBodyLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") });
+api.use("*", (c, next) => (OWN_BODY_RULES.has(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
 api.use("*", authenticate());
 
@@ -68,7 +79,10 @@ const routes = api
   .route("/", adminOverviewRoutes)
   .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
-  .route("/", adminSettingsRoutes);
+  .route("/", adminSettingsRoutes)
+  .route("/", adminProductFileRoutes)
+  .route("/", adminProductRoutes)
+  .route("/", adminCategoryRoutes);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });
