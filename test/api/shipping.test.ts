@@ -227,6 +227,12 @@ describe("currencies", () => {
   it("never redirect off the site and refuse currencies without a rate", async () => {
     const evil = await call("/api/currency/select?code=EUR&returnTo=%2F%2Fevil.example", { redirect: "manual" });
     expect(evil.headers.get("location")).toBe("/");
+    // Browsers drop tabs and line breaks inside a URL: "/<tab>/evil.example" is "//evil.example" to them.
+    for (const sneaky of ["%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%0D%5Cevil.example"]) {
+      const res = await call(`/api/currency/select?code=EUR&returnTo=${sneaky}`, { redirect: "manual" });
+      expect(res.status).toBe(303);
+      expect(new URL(res.headers.get("location") ?? "", "http://store.test").origin).toBe("http://store.test");
+    }
     const unknown = await call("/api/currency/select?code=XYZ", { redirect: "manual" });
     expect(unknown.status).toBe(400);
     expect((await json(unknown)).errors[0].path).toBe("code");
