@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../../worker/lib/errors";
 import { canTransition, NEXT } from "../../worker/orders/service";
 import { transitionOrder } from "../../worker/orders/service/lifecycle";
+import { createShipment } from "../../worker/orders/service/shipments";
 import { ORDER_STATUSES, type OrderStatus } from "../../worker/orders/tables";
 import { call, json } from "../support/http";
 import { api, buy, client, insertOrder, signedIn, stockProduct } from "../support/orders";
@@ -242,6 +243,40 @@ describe("shipments", () => {
     ]);
     const nothing = await admin.send(`/api/admin/orders/${order.orderId}/shipments`, "POST", { carrier: "UPS", trackingNumber: "1ZNOTHING0001" });
     expect(nothing.status).toBe(409);
+  });
+});
+
+describe("shipments racing a cancellation", () => {
+  it("records no parcel and sends no email when the order was cancelled between reading it and writing the shipment", async () => {
+    await stockProduct("ORD-RACE", 5);
+    const order = await buy([{ sku: "ORD-RACE", quantity: 1 }]);
+    // The shopper's cancellation commits while staff are shipping: right before the shipment's batch runs.
+    const d1 = env.DB;
+    const racingDb = new Proxy(d1, {
+      get(target, prop) {
+        if (prop === "batch")
+          return async (statements: D1PreparedStatement[]) => {
+            await target.prepare("update orders set status = 'cancelled' where id = ?").bind(order.orderId).run();
+            return target.batch(statements);
+          };
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const shipping = createShipment(
+      { ...env, DB: racingDb },
+      order.orderId,
+      { carrier: "UPS", trackingNumber: "1ZRACE00001" },
+      { actor: "admin:test", origin: "http://store.test" },
+    );
+    await expect(shipping).rejects.toMatchObject({ status: 409 });
+    const parcels = await d1.prepare("select count(*) as n from shipments where order_id = ?").bind(order.orderId).first<{ n: number }>();
+    expect(parcels?.n).toBe(0);
+    const events = await d1
+      .prepare("select count(*) as n from order_events where order_id = ? and kind = 'shipment'")
+      .bind(order.orderId)
+      .first<{ n: number }>();
+    expect(events?.n).toBe(0);
   });
 });
 

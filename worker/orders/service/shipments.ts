@@ -43,7 +43,6 @@ export interface NewShipment {
  * more than was bought. The shopper gets one "shipped" email per parcel.
  */
 export async function createShipment(env: Env, orderId: string, input: NewShipment, ctx: ChangeContext) {
-  const db = getDb(env.DB);
   const order = await getOrder(env, orderId);
   if (!SHIPPABLE.includes(order.status))
     throw new AppError("orders.invalid_transition", 409, `An order that is ${order.status.replace("_", " ")} cannot ship.`);
@@ -85,7 +84,12 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
   const items = wanted.map((w) => ({ name: lines.find((l) => l.id === w.orderLineId)?.name ?? "", quantity: w.quantity }));
   try {
     await runBatch(env.DB, [
-      db.insert(shipments).values({ id: shipmentId, orderId: order.id, carrier, trackingNumber, trackingUrl, shippedAt: now, createdBy: ctx.actor }),
+      // Only while the order is still in the status read above (a NULL order_id aborts the batch): a
+      // cancellation or refund that committed meanwhile must not end up with a parcel and a "shipped" email.
+      env.DB.prepare(
+        `insert into shipments (id, order_id, carrier, tracking_number, tracking_url, shipped_at, created_by)
+         values (?1, (select id from orders where id = ?2 and status = ?3), ?4, ?5, ?6, ?7, ?8)`,
+      ).bind(shipmentId, order.id, order.status, carrier, trackingNumber, trackingUrl ?? null, now, ctx.actor),
       ...wanted.map((w) =>
         env.DB.prepare(
           `insert into shipment_lines (shipment_id, order_line_id, quantity)
@@ -121,6 +125,8 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
       throw new AppError("orders.duplicate_tracking", 409, `${carrierName(carrier)} tracking number ${trackingNumber} is already on a shipment.`, [
         { path: "trackingNumber", message: "Already used" },
       ]);
+    if (text.includes("NOT NULL") && text.includes("shipments.order_id"))
+      throw new AppError("orders.conflict", 409, `Order ${order.number} changed while this was being done. Reload and try again.`);
     if (text.includes("NOT NULL") && text.includes("shipment_lines"))
       throw new AppError("orders.conflict", 409, "Someone shipped some of these items meanwhile. Reload and try again.");
     throw err;
