@@ -159,6 +159,23 @@ describe("admin order actions", () => {
       .toBe(2);
   }, 20_000);
 
+  it("two partial refunds at once: every refund answered 200 is recorded, and the other is refused before any money moves", async () => {
+    const order = await buy([{ sku: "ADM-A", quantity: 1 }]);
+    const refund = (amount: number, key: string) =>
+      as("admin").send(`/api/admin/orders/${order.orderId}/refunds`, "POST", { amount, reason: "race" }, { "Idempotency-Key": key });
+    const answers = await Promise.all([refund(300, "adm-race-0001"), refund(500, "adm-race-0002")]);
+    const statuses = answers.map((a) => a.status);
+    for (const s of statuses) expect([200, 409]).toContain(s);
+    const accepted = [300, 500].filter((_, i) => statuses[i] === 200);
+    expect(accepted.length).toBeGreaterThan(0);
+    const payment = await env.DB.prepare("select refunded_amount as r from payments where id = ?").bind(order.paymentId).first<{ r: number }>();
+    expect(payment?.r).toBe(accepted.reduce((a, b) => a + b, 0));
+    const view = await json(await call(api(order.orderId, order.token)));
+    expect(view.timeline.filter((e: { kind: string }) => e.kind === "refund")).toHaveLength(accepted.length);
+    const refused = answers.find((a) => a.status === 409);
+    if (refused) expect((await json(refused)).code).toBe("orders.refund_conflict");
+  }, 20_000);
+
   it("404 for an unknown order, 409 for shipping a cancelled order", async () => {
     expect((await as("admin").send("/api/admin/orders/ord_nope")).status).toBe(404);
     expect((await as("admin").send("/api/admin/orders/ord_nope/notes", "POST", { note: "x" })).status).toBe(404);

@@ -13,12 +13,14 @@ const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "parti
 
 /**
  * Refunds all or part of an order's payment through the provider that took
- * it. The provider call carries a key derived from the payment and the
- * refunded-so-far amount, so a retried request refunds once. The payment,
- * the order (partially_refunded or refunded), a refund row on the timeline
- * and the audit entry commit together, each guarded by the one before, so a
- * concurrent refund of the same amount cannot count twice. The shopper gets
- * one email per refund.
+ * it. The amount is claimed on the payment first (guarded by the
+ * refunded-so-far figure), so of two concurrent refunds only one reaches the
+ * provider; the other answers 409 before any money moves. The provider call
+ * carries a key derived from the payment and the refunded-so-far amount, so a
+ * retried request refunds once; a provider failure gives the claim back. Then
+ * the payment status, the order (partially_refunded or refunded), a refund row
+ * on the timeline and the audit entry commit together. The shopper gets one
+ * email per refund.
  */
 export async function refundOrder(
   env: Env,
@@ -46,17 +48,37 @@ export async function refundOrder(
       { path: "amount", message: `Between 1 and ${left}` },
     ]);
   }
-  await providerFor(env, payment.provider).refund(env, { payment, amount: value, reason });
   const refunded = payment.refundedAmount + value;
   const full = refunded === payment.amount;
   const status = full ? "refunded" : "partially_refunded";
   const money = new Intl.NumberFormat("en-US", { style: "currency", currency: order.currency }).format(value / 100);
   const now = new Date().toISOString();
+  // Claim the amount before any money moves: of two refunds racing from the same figure, one claims it and
+  // the other is refused here, before its provider call (so it can never be paid without being recorded).
+  const claim = await db
+    .update(payments)
+    .set({ refundedAmount: refunded, updatedAt: now })
+    .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount)))
+    .run();
+  if (changesOf(claim as unknown as D1Result) === 0) {
+    throw new AppError("orders.refund_conflict", 409, "Another refund of this order was just recorded. Reload to see what is left to refund.");
+  }
+  try {
+    await providerFor(env, payment.provider).refund(env, { payment, amount: value, reason });
+  } catch (err) {
+    // The provider refused or was unreachable: give the claimed amount back so a retry can refund it.
+    await db
+      .update(payments)
+      .set({ refundedAmount: payment.refundedAmount, updatedAt: new Date().toISOString() })
+      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, refunded)))
+      .run();
+    throw err;
+  }
   const [paid] = await runBatch(env.DB, [
     db
       .update(payments)
-      .set({ refundedAmount: refunded, status: full ? "refunded" : "partially_refunded", updatedAt: now })
-      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount))),
+      .set({ status: full ? "refunded" : "partially_refunded", updatedAt: now })
+      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, refunded))),
     env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
     timelineStatement(env.DB, { orderId, status, actor, kind: "refund", note: `Refunded ${money}: ${reason}`, at: now }, true),
     ...(options.audit
