@@ -9,7 +9,8 @@ import { orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { payments } from "./tables";
 
-const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "partially_refunded"]);
+// A cancelled order is refundable only for what its cancellation could not refund (a provider failure).
+const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "partially_refunded", "cancelled"]);
 
 /**
  * Refunds all or part of an order's payment through the provider that took
@@ -50,7 +51,8 @@ export async function refundOrder(
   }
   const refunded = payment.refundedAmount + value;
   const full = refunded === payment.amount;
-  const status = full ? "refunded" : "partially_refunded";
+  // A cancelled order stays cancelled; its refund is recorded on the payment and the timeline.
+  const status = order.status === "cancelled" ? "cancelled" : full ? "refunded" : "partially_refunded";
   const money = new Intl.NumberFormat("en-US", { style: "currency", currency: order.currency }).format(value / 100);
   const now = new Date().toISOString();
   // Claim the amount before any money moves: of two refunds racing from the same figure, one claims it and

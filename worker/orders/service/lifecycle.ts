@@ -52,12 +52,17 @@ export function markFulfilling(env: Env, orderId: string, ctx: ChangeContext, no
 }
 
 /**
- * Cancels an order that has not shipped: a pending payment's holds are
- * released; a paid order's stock goes back to the shelf through the inventory
- * ledger (idempotent by `<hold id>:cancel`) and whatever was not refunded yet
- * is refunded through the provider that took the payment (idempotency key per
- * payment and amount). Then status, refund total, timeline and audit commit
- * in one batch, and the shopper gets one cancellation email.
+ * Cancels an order that has not shipped. The cancellation is claimed first:
+ * status, timeline, audit and (for a paid order) the refund amount on the
+ * payment commit in one batch guarded by the status that was read, so a
+ * parcel or refund racing it is refused instead of paid or shipped twice.
+ * Only then do side effects run: a pending payment's holds are released; a
+ * paid order's stock goes back to the shelf through the inventory ledger
+ * (idempotent by `<hold id>:cancel`) and the claimed amount is refunded
+ * through the provider that took the payment (idempotency key per payment
+ * and amount). If the provider fails, the claim is given back, an internal
+ * note says so, and the answer is 502: the order stays cancelled and staff
+ * can refund it from the admin order page. One cancellation email.
  */
 export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext, reason: string | null) {
   const db = getDb(env.DB);
@@ -67,50 +72,92 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   if ((shipped?.n ?? 0) > 0) throw new AppError("orders.already_shipped", 409, `Order ${order.number} has already shipped and can no longer be cancelled.`);
   const lines = (await db.select().from(orderLines).where(eq(orderLines.orderId, order.id))).sort((a, b) => a.sku.localeCompare(b.sku));
   const now = new Date().toISOString();
-  const statements = [];
-  let refundAmount = 0;
-
-  if (order.status === "pending_payment") {
-    for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
-    statements.push(
-      db
-        .update(payments)
-        .set({ status: "failed", failureReason: "order cancelled", updatedAt: now })
-        .where(and(eq(payments.orderId, order.id), eq(payments.status, "pending"))),
-    );
-  } else {
-    const payment = await db
-      .select()
-      .from(payments)
-      .where(and(eq(payments.orderId, order.id), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
-      .get();
-    if (payment) {
-      refundAmount = payment.amount - payment.refundedAmount;
-      if (refundAmount > 0) await providerFor(env, payment.provider).refund(env, { payment, amount: refundAmount, reason: reason ?? "order cancelled" });
-      statements.push(
-        db
-          .update(payments)
-          .set({ status: "refunded", refundedAmount: payment.amount, updatedAt: now })
-          .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount))),
-      );
-    }
-    for (const line of lines) await ledger(env, line.sku).adjust(line.sku, `${line.holdId}:cancel`, line.quantity, `order ${order.number} cancelled`);
-    purgeCatalogCache();
-  }
+  const payment =
+    order.status === "pending_payment"
+      ? undefined
+      : await db
+          .select()
+          .from(payments)
+          .where(and(eq(payments.orderId, order.id), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
+          .get();
+  const refundAmount = payment ? payment.amount - payment.refundedAmount : 0;
   const who = ctx.actor.startsWith("customer:") || ctx.actor === "guest" ? "by you" : "by the store";
   const note = [`Cancelled ${who}${reason ? `: ${reason}` : ""}.`, refundAmount > 0 ? `${formatMoney(refundAmount, order.currency)} refunded.` : ""]
     .filter(Boolean)
     .join(" ");
+
+  // 1. Claim: nothing below runs unless the order was still in the status read above.
   const results = await runBatch(env.DB, [
     db
       .update(orders)
       .set({ status: "cancelled", refundedTotal: order.refundedTotal + refundAmount, updatedAt: now })
       .where(and(eq(orders.id, order.id), eq(orders.status, order.status))),
     timelineStatement(env.DB, { orderId: order.id, status: "cancelled", actor: ctx.actor, note, at: now }, true),
-    ...statements,
+    ...(order.status === "pending_payment"
+      ? [
+          env.DB.prepare(
+            "update payments set status = 'failed', failure_reason = 'order cancelled', updated_at = ? where order_id = ? and status = 'pending' and (select status from orders where id = ?) = 'cancelled'",
+          ).bind(now, order.id, order.id),
+        ]
+      : payment && refundAmount > 0
+        ? [
+            env.DB.prepare(
+              "update payments set status = 'refunded', refunded_amount = amount, updated_at = ? where id = ? and refunded_amount = ? and (select status from orders where id = ?) = 'cancelled'",
+            ).bind(now, payment.id, payment.refundedAmount, order.id),
+          ]
+        : []),
     ...audits(env, ctx, "order.cancel", order, { status: "cancelled", refunded: refundAmount, reason }),
   ]);
   assertApplied(results[0], order);
+
+  // 2. Side effects, each idempotent.
+  if (order.status === "pending_payment") {
+    for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
+  } else {
+    for (const line of lines) await ledger(env, line.sku).adjust(line.sku, `${line.holdId}:cancel`, line.quantity, `order ${order.number} cancelled`);
+    purgeCatalogCache();
+  }
+  if (payment && refundAmount > 0) {
+    if (changesOf(results[2]) === 0) {
+      // A refund committed between our read and the claim: the payment is no longer what we read. Say so; staff refund what is left.
+      await runBatch(env.DB, [
+        db.update(orders).set({ refundedTotal: order.refundedTotal }).where(eq(orders.id, order.id)),
+        timelineStatement(env.DB, {
+          orderId: order.id,
+          status: "cancelled",
+          actor: "system",
+          kind: "note",
+          internal: true,
+          note: "Refund not sent: the payment changed during cancellation. Refund what is left from this page.",
+        }),
+      ]);
+      throw new AppError("orders.conflict", 409, `Order ${order.number} is cancelled, but its payment changed meanwhile: reload and refund what is left.`);
+    }
+    try {
+      await providerFor(env, payment.provider).refund(env, { payment, amount: refundAmount, reason: reason ?? "order cancelled" });
+    } catch (err) {
+      await runBatch(env.DB, [
+        db
+          .update(payments)
+          .set({ status: payment.status, refundedAmount: payment.refundedAmount, updatedAt: new Date().toISOString() })
+          .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.amount))),
+        db.update(orders).set({ refundedTotal: order.refundedTotal }).where(eq(orders.id, order.id)),
+        timelineStatement(env.DB, {
+          orderId: order.id,
+          status: "cancelled",
+          actor: "system",
+          kind: "note",
+          internal: true,
+          note: `Refund of ${formatMoney(refundAmount, order.currency)} failed at the payment provider (${String(err instanceof Error ? err.message : err).slice(0, 200)}). Refund it from this page.`,
+        }),
+      ]);
+      throw new AppError(
+        "payments.refund_failed",
+        502,
+        `Order ${order.number} is cancelled, but the refund could not be sent yet. The store has been told and will refund it.`,
+      );
+    }
+  }
   await sendOrderEmail(env, ctx.origin, order, { template: "order_cancelled", refundAmount, reason });
   return { orderId: order.id, status: "cancelled" as const, refunded: { amount: refundAmount, currency: order.currency } };
 }
