@@ -3,7 +3,9 @@ import type { SearchFacets } from "../schema";
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
+import { applySync, type DocumentSnapshot, documentSnapshot, reloadSnapshot, syncReads } from "./snapshot";
 import { correctSpelling } from "./spelling";
+import { countText, documentTests } from "./text-search";
 
 /** bm25 weights of the full-text columns: name, brand, category, description. */
 export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
@@ -28,8 +30,11 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
  * for display.
  */
 
-/** The candidate pass's answer, one JSON array per column (cheaper to parse than one per row). */
-interface Candidates {
+/**
+ * The candidate pass's answer, one array per column: from SQL one JSON array per column (cheaper
+ * to parse than one per row), or built from the document snapshot for a text search.
+ */
+export interface Candidates {
   doc_id: number[];
   category_id: string[];
   brand_id: Array<string | null>;
@@ -38,13 +43,14 @@ interface Candidates {
   rating: number[];
   in_stock: number[];
   mask: number[];
-  attribute_ids: string[];
+  /** ",12,57," from SQL, parsed ids from the snapshot. */
+  attribute_ids: Array<string | readonly number[]>;
   /** Present only when the sort needs them. */
   rating_count?: number[];
   featured?: number[];
   sold?: number[];
   created_at?: string[];
-  score?: number[];
+  score?: ArrayLike<number>;
 }
 
 const CANDIDATE_COLUMNS: Array<keyof Candidates> = [
@@ -161,7 +167,7 @@ const SQL_ORDER: Record<ProductSort, string> = {
 /** Compares two candidates (by index) in `sort` order, ties by doc id. */
 function compareCandidates(c: Candidates, sort: ProductSort, ranked: boolean): (a: number, b: number) => number {
   const id = (a: number, b: number) => (c.doc_id[a] ?? 0) - (c.doc_id[b] ?? 0);
-  const n = (list: number[] | undefined, i: number) => list?.[i] ?? 0;
+  const n = (list: ArrayLike<number> | undefined, i: number) => list?.[i] ?? 0;
   switch (sort) {
     case "relevance":
       return ranked
@@ -305,7 +311,7 @@ function emptyPage(query: ListProductsQuery, filters: SearchFilters): ProductPag
 
 type Wants = (dim: Dim) => boolean;
 
-async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number): Promise<ProductPage> {
+async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number, retried = false): Promise<ProductPage> {
   const { words, sort, active, filters } = plan;
   const hasText = words.length > 0;
   const ranked = hasText && sort === "relevance";
@@ -348,8 +354,22 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   // the dictionaries and the cell reads sit in its SELECT list, beside the candidate pass if any.
   const scalars = new Sql().add(DICTIONARY_READS);
   for (const [i, read] of cellReads.entries()) scalars.add(", (").add(read.sql.text, read.sql.params).add(`) AS cells_${i}`);
-  const main = fullIsPrecomputed ? new Sql().add("SELECT ").add(scalars.text, scalars.params) : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
+  // A text search reads only the full-text index from D1 (plus the snapshot's catch-up); the
+  // matches' fields come from the isolate's document snapshot (see snapshot.ts).
+  const snapshot = hasText ? await documentSnapshot(d1) : null;
+  const position = snapshot ? { seq: snapshot.seq, token: snapshot.token } : null;
+  const main = fullIsPrecomputed
+    ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
+    : snapshot
+      ? textSql({ words, ranked }, scalars, snapshot)
+      : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
   const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
+  if (snapshot && position && !applySync(snapshot, position.seq, position.token, row)) {
+    // Not the database the snapshot followed (restored, rolled back, or too far behind): reload, retry once.
+    await reloadSnapshot(d1, snapshot);
+    if (!retried) return runPlan(d1, plan, page, perPage, true);
+    throw new Error("the search snapshot could not be brought up to date");
+  }
   const parse = <T>(key: string): T[] => JSON.parse(String(row[key] ?? "[]")) as T[];
 
   const dictionaries: Dictionaries = {
@@ -398,6 +418,20 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     if (active.length) inner.add(" WHERE ").conditions(active);
     inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
+  } else if (snapshot) {
+    const { matching, score } = countText(snapshot, {
+      ids: parse<number>("match_ids"),
+      scores: ranked ? parse<number>("match_scores") : null,
+      tests: documentTests(snapshot, np, filters, dictionaries),
+      dims: np.map((f) => f.dim),
+      counts,
+      dictionaries,
+    });
+    total = matching.length;
+    // The snapshot's columns are indexed by doc id: they serve as candidate columns as they are.
+    const view: Candidates = { ...snapshotColumns(snapshot), score };
+    const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
+    items = shown.length ? await displayRows(d1, shown) : [];
   } else {
     const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
     const full = (1 << np.length) - 1;
@@ -441,6 +475,25 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   return { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
 }
 
+/** The snapshot's columns under the candidate column names (read by doc id). */
+function snapshotColumns(s: DocumentSnapshot): Omit<Candidates, "score"> {
+  return {
+    doc_id: s.docId,
+    category_id: s.categoryId as string[],
+    brand_id: s.brandId,
+    vendor_id: s.vendorId,
+    price: s.price,
+    rating: s.rating,
+    in_stock: s.inStock,
+    mask: [],
+    attribute_ids: s.attributeIds,
+    rating_count: s.ratingCount,
+    featured: s.featured,
+    sold: s.sold,
+    created_at: s.createdAt,
+  };
+}
+
 /**
  * The shown page's products for display: `source` lists their doc ids, either as an array in
  * page order or as a query (then `order` puts the page's rows back in order).
@@ -452,6 +505,20 @@ async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"
     .bind(...sql.params)
     .all<DisplayRow>();
   return results.map(toSummary);
+}
+
+/**
+ * The first statement of a text search: every document the words match (ids, and bm25 scores
+ * when ranked: lower is better), the dictionaries, and the snapshot's catch-up reads. No document
+ * is looked up here: the snapshot has their fields.
+ */
+function textSql(o: { words: string[]; ranked: boolean }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
+  const sync = syncReads(snapshot);
+  const sql = new Sql().add(`SELECT json_group_array(rowid) AS match_ids${o.ranked ? ", json_group_array(score) AS match_scores" : ""}, `);
+  sql.add(scalars.text, scalars.params).add(", ").add(sync.sql, sync.params);
+  // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table is scanned.
+  const score = o.ranked ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
+  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? LIMIT -1)`, [matchExpression(o.words)]);
 }
 
 /**
