@@ -213,7 +213,7 @@ async function load(d1: D1Database): Promise<DocumentSnapshot> {
   const statements = [
     // Position and documents in one transaction, so they describe the same moment.
     d1.prepare(
-      "SELECT coalesce((SELECT max(seq) FROM search_changes), 0) AS seq, coalesce((SELECT token FROM search_changes ORDER BY seq DESC LIMIT 1), (SELECT epoch FROM search_meta)) AS token",
+      "SELECT coalesce((SELECT max(seq) FROM search_changes), 0) AS seq, coalesce((SELECT token FROM search_changes WHERE seq = (SELECT max(seq) FROM search_changes)), (SELECT epoch FROM search_meta)) AS token",
     ),
     ...Array.from({ length: chunks }, (_, i) =>
       d1
