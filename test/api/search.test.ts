@@ -582,10 +582,12 @@ describe("the document snapshot behind text searches", () => {
   });
 
   it("keeps only the newest 10,000 changes in the log", async () => {
-    const count = async () => (await env.DB.prepare("SELECT count(*) AS n, max(seq) - min(seq) + 1 AS span FROM search_changes").first<{ n: number; span: number }>()) ?? { n: 0, span: 0 };
-    await exec(
-      "WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < 10050) INSERT INTO search_changes (doc_id, token) SELECT 0, k FROM i",
-    );
+    const count = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n, max(seq) - min(seq) + 1 AS span FROM search_changes").first<{ n: number; span: number }>()) ?? {
+        n: 0,
+        span: 0,
+      };
+    await exec("WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < 10050) INSERT INTO search_changes (doc_id, token) SELECT 0, k FROM i");
     // Rows written directly are not pruned; one logged write prunes down to the newest 10,000.
     await exec("UPDATE products SET sold_count = sold_count + 1 WHERE slug = 'linen-throw'");
     expect(await count()).toEqual({ n: 10_000, span: 10_000 });

@@ -96,8 +96,13 @@ const timed = async (p: string) => {
   return performance.now() - started;
 };
 const firstWord = (catalog.items[0]?.name ?? "a").split(" ")[0] ?? "a";
-const coldIsolate = { firstTextSearch: await timed(`/api/products?q=${encodeURIComponent(firstWord)}&perPage=21`), next: await timed(`/api/products?q=${encodeURIComponent(firstWord)}&perPage=22`) };
-console.log(`first text search of the isolate (loads the snapshot): ${coldIsolate.firstTextSearch.toFixed(0)} ms; the same search right after: ${coldIsolate.next.toFixed(1)} ms`);
+const coldIsolate = {
+  firstTextSearch: await timed(`/api/products?q=${encodeURIComponent(firstWord)}&perPage=21`),
+  next: await timed(`/api/products?q=${encodeURIComponent(firstWord)}&perPage=22`),
+};
+console.log(
+  `first text search of the isolate (loads the snapshot): ${coldIsolate.firstTextSearch.toFixed(0)} ms; the same search right after: ${coldIsolate.next.toFixed(1)} ms`,
+);
 const names = [
   ...catalog.items,
   ...(await getJson("/api/products?perPage=100&sort=newest")).items,

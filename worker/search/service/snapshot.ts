@@ -231,7 +231,11 @@ async function load(d1: D1Database): Promise<DocumentSnapshot> {
     if (!row) continue;
     const ids = JSON.parse(String(row.doc_id ?? "[]")) as number[];
     const cols = FIELDS.map((f) => JSON.parse(String(row[f] ?? "[]")) as unknown[]);
-    for (let i = 0; i < ids.length; i++) snapshot.set(ids[i] as number, cols.map((c) => c[i]) as Row);
+    const fields = new Array(FIELDS.length) as unknown[];
+    for (let i = 0; i < ids.length; i++) {
+      for (let f = 0; f < fields.length; f++) fields[f] = (cols[f] as unknown[])[i];
+      snapshot.set(ids[i] as number, fields as Row);
+    }
   }
   return snapshot;
 }

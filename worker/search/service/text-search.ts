@@ -10,6 +10,10 @@ import type { DocumentSnapshot } from "./snapshot";
  * that searches without words use (listing.ts `candidatesSql`).
  */
 
+const bump = (counts: Int32Array, i: number) => {
+  counts[i] = (counts[i] ?? 0) + 1;
+};
+
 export type Test = (doc: number) => boolean;
 
 /** One predicate per active filter, in the same order, equal to the filter's SQL condition. */
@@ -101,34 +105,51 @@ export function countText(
     if (failures === 0) {
       matching.push(doc);
       if (scores) score[doc] = scores[i] as number;
-      category[c]++;
-      if (b >= 0) brand[b]++;
-      if (v >= 0) vendor[v]++;
-      price[snapshot.priceBucket[doc] as number]++;
-      rating[snapshot.ratingBucket[doc] as number]++;
+      bump(category, c);
+      if (b >= 0) bump(brand, b);
+      if (v >= 0) bump(vendor, v);
+      bump(price, snapshot.priceBucket[doc] as number);
+      bump(rating, snapshot.ratingBucket[doc] as number);
       if (snapshot.inStock[doc] === 1) inStock++;
-      for (const id of attrs) attributes[id] = (attributes[id] ?? 0) + 1;
+      for (const id of attrs) bump(attributes, id);
       continue;
     }
     const dim = dims[failedAt] as Dim;
-    if (dim === "category") category[c]++;
-    else if (dim === "brand") b >= 0 && brand[b]++;
-    else if (dim === "vendor") v >= 0 && vendor[v]++;
-    else if (dim === "price") price[snapshot.priceBucket[doc] as number]++;
-    else if (dim === "rating") rating[snapshot.ratingBucket[doc] as number]++;
-    else if (dim === "inStock") snapshot.inStock[doc] === 1 && inStock++;
-    else {
+    if (dim === "category") bump(category, c);
+    else if (dim === "brand") {
+      if (b >= 0) bump(brand, b);
+    } else if (dim === "vendor") {
+      if (v >= 0) bump(vendor, v);
+    } else if (dim === "price") bump(price, snapshot.priceBucket[doc] as number);
+    else if (dim === "rating") bump(rating, snapshot.ratingBucket[doc] as number);
+    else if (dim === "inStock") {
+      if (snapshot.inStock[doc] === 1) inStock++;
+    } else {
       const name = dim.slice("attr:".length);
-      for (const id of attrs) if (attributeName[id] === name) attributes[id] = (attributes[id] ?? 0) + 1;
+      for (const id of attrs) if (attributeName[id] === name) bump(attributes, id);
     }
   }
-  const add = <K>(map: Map<K, number>, key: K, n: number) => n > 0 && map.set(key, (map.get(key) ?? 0) + n);
-  category.forEach((n, i) => add(counts.category, snapshot.categories.values[i] as string, n));
-  brand.forEach((n, i) => add(counts.brand, snapshot.brands.values[i] as string, n));
-  vendor.forEach((n, i) => add(counts.vendor, snapshot.vendors.values[i] as string, n));
-  price.forEach((n, i) => add(counts.price, i, n));
-  rating.forEach((n, i) => add(counts.rating, i, n));
+  const add = <K>(map: Map<K, number>, key: K, n: number): void => {
+    if (n > 0) map.set(key, (map.get(key) ?? 0) + n);
+  };
+  category.forEach((n, i) => {
+    add(counts.category, snapshot.categories.values[i] as string, n);
+  });
+  brand.forEach((n, i) => {
+    add(counts.brand, snapshot.brands.values[i] as string, n);
+  });
+  vendor.forEach((n, i) => {
+    add(counts.vendor, snapshot.vendors.values[i] as string, n);
+  });
+  price.forEach((n, i) => {
+    add(counts.price, i, n);
+  });
+  rating.forEach((n, i) => {
+    add(counts.rating, i, n);
+  });
   counts.inStock += inStock;
-  attributes.forEach((n, id) => add(counts.attributes, id, n));
+  attributes.forEach((n, id) => {
+    add(counts.attributes, id, n);
+  });
   return { matching, score };
 }
