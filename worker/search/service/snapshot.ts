@@ -111,6 +111,7 @@ export class DocumentSnapshot {
   readonly categories = new Interned();
   readonly brands = new Interned();
   readonly vendors = new Interned();
+  private readonly paths = new Interned();
 
   constructor(generation: number) {
     this.generation = generation;
@@ -125,10 +126,14 @@ export class DocumentSnapshot {
       this.categoryId[doc] = undefined;
       return;
     }
-    this.categoryId[doc] = r[0];
-    this.categoryPath[doc] = r[1];
-    this.brandId[doc] = r[2];
-    this.vendorId[doc] = r[3];
+    // Interned: the copy's strings are shared by every document (JSON.parse gives each its own).
+    const c = this.categories.of(r[0]);
+    const b = r[2] === null ? -1 : this.brands.of(r[2]);
+    const v = r[3] === null ? -1 : this.vendors.of(r[3]);
+    this.categoryId[doc] = this.categories.values[c];
+    this.categoryPath[doc] = this.paths.values[this.paths.of(r[1])] as string;
+    this.brandId[doc] = b < 0 ? null : (this.brands.values[b] as string);
+    this.vendorId[doc] = v < 0 ? null : (this.vendors.values[v] as string);
     this.price[doc] = r[4];
     this.rating[doc] = r[5];
     this.ratingCount[doc] = r[6];
@@ -138,9 +143,9 @@ export class DocumentSnapshot {
     this.createdAt[doc] = r[10];
     this.attributeIds[doc] = parseIds(r[11]);
     this.docId[doc] = doc;
-    this.categoryIdx[doc] = this.categories.of(r[0]);
-    this.brandIdx[doc] = r[2] === null ? -1 : this.brands.of(r[2]);
-    this.vendorIdx[doc] = r[3] === null ? -1 : this.vendors.of(r[3]);
+    this.categoryIdx[doc] = c;
+    this.brandIdx[doc] = b;
+    this.vendorIdx[doc] = v;
     this.priceBucket[doc] = priceBucket(r[4]);
     this.ratingBucket[doc] = ratingBucket(r[5]);
   }
