@@ -83,7 +83,6 @@ export function countText(
   // Which attribute values belong to the dimension of each filter (for documents failing only it).
   const attributeName: string[] = [];
   for (const [id, a] of o.dictionaries.attributes) attributeName[id] = a.name;
-  const full = (1 << tests.length) - 1;
   const matching: number[] = [];
   // By doc id (typed: a plain array written at scattered indexes turns into a slow dictionary).
   const score = new Float64Array(scores ? snapshot.docId.length : 0);
