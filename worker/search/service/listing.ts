@@ -361,7 +361,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   const main = fullIsPrecomputed
     ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
     : snapshot
-      ? textSql({ words, ranked }, scalars, snapshot)
+      ? textSql({ words, scored: ranked && np.length === 0 }, scalars, snapshot)
       : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
   const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
   if (snapshot && position && !applySync(snapshot, position.seq, position.token, row)) {
@@ -419,15 +419,21 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {
-    const { matching, score } = countText(snapshot, {
-      ids: parse<number>("match_ids"),
-      scores: ranked ? parse<number>("match_scores") : null,
+    const ids = parse<number>("match_ids");
+    const scored = ranked && np.length === 0;
+    const counted = countText(snapshot, {
+      ids,
+      scores: scored ? parse<number>("match_scores") : null,
       tests: documentTests(snapshot, np, filters, dictionaries),
       dims: np.map((f) => f.dim),
       counts,
       dictionaries,
     });
+    const matching = counted.matching;
+    let score = counted.score;
     total = matching.length;
+    // With filters, only the documents passing all of them are scored (often a small share).
+    if (ranked && !scored && total > offset) score = await scoresOf(d1, snapshot, words, matching);
     // The snapshot's columns are indexed by doc id: they serve as candidate columns as they are.
     const view: Candidates = { ...snapshotColumns(snapshot), score };
     const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
@@ -512,13 +518,33 @@ async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"
  * when ranked: lower is better), the dictionaries, and the snapshot's catch-up reads. No document
  * is looked up here: the snapshot has their fields.
  */
-function textSql(o: { words: string[]; ranked: boolean }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
+function textSql(o: { words: string[]; scored: boolean }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
   const sync = syncReads(snapshot);
-  const sql = new Sql().add(`SELECT json_group_array(rowid) AS match_ids${o.ranked ? ", json_group_array(score) AS match_scores" : ""}, `);
+  const sql = new Sql().add(`SELECT json_group_array(rowid) AS match_ids${o.scored ? ", json_group_array(score) AS match_scores" : ""}, `);
   sql.add(scalars.text, scalars.params).add(", ").add(sync.sql, sync.params);
   // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table is scanned.
-  const score = o.ranked ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
+  const score = o.scored ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
   return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? LIMIT -1)`, [matchExpression(o.words)]);
+}
+
+/**
+ * bm25 scores (by doc id, lower is better) of the matches listed in `docs` only. `+rowid` keeps the
+ * list out of FTS5's index lookup (it would run the whole MATCH once per listed id): the match is
+ * read once and bm25 computed only for listed rows.
+ */
+async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words: string[], docs: number[]): Promise<Float64Array> {
+  const row = await d1
+    .prepare(
+      `SELECT json_group_array(rowid) AS ids, json_group_array(score) AS scores FROM (SELECT rowid, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score
+        FROM search_fts WHERE search_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?)) LIMIT -1)`,
+    )
+    .bind(matchExpression(words), JSON.stringify(docs))
+    .first<{ ids: string; scores: string }>();
+  const ids = JSON.parse(row?.ids ?? "[]") as number[];
+  const scores = JSON.parse(row?.scores ?? "[]") as number[];
+  const out = new Float64Array(snapshot.docId.length);
+  for (let i = 0; i < ids.length; i++) out[ids[i] as number] = scores[i] as number;
+  return out;
 }
 
 /**
