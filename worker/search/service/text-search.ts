@@ -31,12 +31,15 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
     }
     if (f.dim === "brand") {
       const slugs = new Set(filters.brand ?? []);
-      const ids = new Set([...dictionaries.brands].filter(([, b]) => slugs.has(b.slug)).map(([id]) => id));
-      return (doc) => ids.has(snapshot.brandId[doc] as string);
+      // By interned index: one array read per document instead of a string hash.
+      const allowed = new Uint8Array(snapshot.brands.values.length);
+      for (const [id, b] of dictionaries.brands) if (slugs.has(b.slug)) allowed[snapshot.brands.of(id)] = 1;
+      return (doc) => allowed[snapshot.brandIdx[doc] as number] === 1;
     }
     if (f.dim === "vendor") {
-      const ids = new Set(filters.vendor ?? []);
-      return (doc) => ids.has(snapshot.vendorId[doc] as string);
+      const allowed = new Uint8Array(snapshot.vendors.values.length);
+      for (const id of filters.vendor ?? []) allowed[snapshot.vendors.of(id)] = 1;
+      return (doc) => allowed[snapshot.vendorIdx[doc] as number] === 1;
     }
     if (f.dim === "price") {
       const min = filters.minPrice ?? Number.NEGATIVE_INFINITY;
@@ -53,8 +56,12 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
     if (f.dim === "inStock") return (doc) => snapshot.inStock[doc] === 1;
     const name = f.dim.slice("attr:".length);
     const values = new Set(filters.attributes[name] ?? []);
-    const ids = new Set([...dictionaries.attributes].filter(([, a]) => a.name === name && values.has(a.value)).map(([id]) => id));
-    return (doc) => (snapshot.attributeIds[doc] as number[]).some((id) => ids.has(id));
+    const allowed: boolean[] = [];
+    for (const [id, a] of dictionaries.attributes) if (a.name === name && values.has(a.value)) allowed[id] = true;
+    return (doc) => {
+      for (const id of snapshot.attributeIds[doc] as number[]) if (allowed[id] === true) return true;
+      return false;
+    };
   });
 }
 
