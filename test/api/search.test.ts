@@ -236,6 +236,9 @@ describe("GET /api/products?q= (full text)", () => {
     // Words that exist but never together are not "corrected".
     expect(await search({ q: "headphones flax" })).toMatchObject({ total: 0, didYouMean: null });
     expect((await search({ q: "headphones" })).didYouMean).toBeNull();
+    // Words that match, with filters that exclude every match: nothing to correct.
+    expect(await search({ q: "headphones", brand: "zen" })).toMatchObject({ total: 0, didYouMean: null });
+    expect(await search({ q: "hedphones", brand: "zen" })).toMatchObject({ total: 0, didYouMean: null });
   });
 
   it.each([

@@ -286,7 +286,8 @@ export async function searchProducts(d1: D1Database, query: ListProductsQuery, w
   if (q && plan.words.length === 0) return emptyPage(query, plan.filters);
 
   const result = await runPlan(d1, plan, query.page, query.perPage);
-  if (result.total === 0 && plan.words.length > 0 && words === undefined) {
+  // Only words that match nothing are corrected (not words whose matches the filters all exclude).
+  if (result.total === 0 && plan.words.length > 0 && words === undefined && !wordsMatched.has(result)) {
     const corrected = await correctSpelling(d1, plan.words);
     if (corrected) {
       const retry = await runPlan(d1, { ...plan, words: corrected }, query.page, query.perPage);
@@ -310,6 +311,9 @@ function emptyPage(query: ListProductsQuery, filters: SearchFilters): ProductPag
 }
 
 type Wants = (dim: Dim) => boolean;
+
+/** Pages of text searches whose words matched something (before filters). */
+const wordsMatched = new WeakSet<ProductPage>();
 
 async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number, retried = false): Promise<ProductPage> {
   const { words, sort, active, filters } = plan;
@@ -478,7 +482,9 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       .map((i) => c.doc_id[i] ?? 0);
     items = shown.length ? await displayRows(d1, shown) : [];
   }
-  return { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+  const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+  if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
+  return answer;
 }
 
 /** The snapshot's columns under the candidate column names (read by doc id). */
