@@ -236,6 +236,9 @@ describe("GET /api/products?q= (full text)", () => {
     // Words that exist but never together are not "corrected".
     expect(await search({ q: "headphones flax" })).toMatchObject({ total: 0, didYouMean: null });
     expect((await search({ q: "headphones" })).didYouMean).toBeNull();
+    // Words that match, with filters that exclude every match: nothing to correct.
+    expect(await search({ q: "headphones", brand: "zen" })).toMatchObject({ total: 0, didYouMean: null });
+    expect(await search({ q: "hedphones", brand: "zen" })).toMatchObject({ total: 0, didYouMean: null });
   });
 
   it.each([
@@ -532,6 +535,70 @@ describe("the index follows catalog writes", () => {
   });
 });
 
+describe("the document snapshot behind text searches", () => {
+  // Text searches read matches from the full-text index and their fields from an in-isolate copy
+  // of the documents (worker/search/service/snapshot.ts). Each URL below is new, so the catalog's
+  // 30 s memo never answers: what is seen is the copy after its catch-up.
+  let n = 0;
+  const fresh = (params: Record<string, string>) => search({ ...params, perPage: String(30 + (n++ % 60)) });
+  const exec = (sql: string, ...params: unknown[]) =>
+    env.DB.prepare(sql)
+      .bind(...params)
+      .run();
+
+  it("sees every write at once, with no cache purge", async () => {
+    expect((await fresh({ q: "earbuds" })).facets.price.map((p) => p.label)).toEqual(["$50 to $100"]);
+    await exec("UPDATE product_variants SET price = 60000 WHERE sku = 'E-1'");
+    expect((await fresh({ q: "earbuds", minPrice: "50000" })).items.map((p) => p.slug)).toEqual(["wireless-earbuds"]);
+    expect((await fresh({ q: "earbuds" })).facets.price.map((p) => p.label)).toEqual(["$500 and up"]);
+    await exec("UPDATE product_variants SET price = 7900 WHERE sku = 'E-1'");
+    expect((await fresh({ q: "earbuds", minPrice: "50000" })).total).toBe(0);
+
+    await exec("UPDATE products SET sold_count = 1 WHERE slug = 'wireless-earbuds'");
+    expect((await fresh({ q: "audio", sort: "bestselling" })).items.map((p) => p.slug)).toEqual([
+      "nimbus-headphones",
+      "studio-headphones",
+      "wireless-earbuds",
+      "studio-speaker",
+    ]);
+    await exec("UPDATE products SET sold_count = 900 WHERE slug = 'wireless-earbuds'");
+    expect((await fresh({ q: "audio", sort: "bestselling" })).items[0]?.slug).toBe("wireless-earbuds");
+
+    await exec("UPDATE products SET status = 'draft' WHERE slug = 'pulse-watch'");
+    expect((await fresh({ q: "watch" })).total).toBe(0);
+    await exec("UPDATE products SET status = 'active' WHERE slug = 'pulse-watch'");
+    expect((await fresh({ q: "watch", "attr.color": "Black" })).items.map((p) => p.slug)).toEqual(["pulse-watch"]);
+  });
+
+  it("reloads itself when the database is not the one it followed (restored or rolled back)", async () => {
+    expect((await fresh({ q: "earbuds", minPrice: "50000" })).total).toBe(0);
+    const { seq } = (await env.DB.prepare("SELECT coalesce(max(seq), 0) AS seq FROM search_changes").first<{ seq: number }>()) ?? { seq: 0 };
+    await exec("UPDATE product_variants SET price = 60000 WHERE sku = 'E-1'");
+    // As if the database had been restored to a state with another history: the change that
+    // moved the price is not in the log, and the row the snapshot stands on has another token.
+    await exec("DELETE FROM search_changes WHERE seq > ?", seq);
+    await exec("UPDATE search_changes SET token = token + 1 WHERE seq = ?", seq);
+    await exec("UPDATE search_meta SET epoch = epoch + 1");
+    expect((await fresh({ q: "earbuds", minPrice: "50000" })).items.map((p) => p.slug)).toEqual(["wireless-earbuds"]);
+    await exec("UPDATE product_variants SET price = 7900 WHERE sku = 'E-1'");
+    expect((await fresh({ q: "earbuds", minPrice: "50000" })).total).toBe(0);
+  });
+
+  it("keeps only the newest 10,000 changes in the log", async () => {
+    const count = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n, max(seq) - min(seq) + 1 AS span FROM search_changes").first<{ n: number; span: number }>()) ?? {
+        n: 0,
+        span: 0,
+      };
+    await exec("WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < 10050) INSERT INTO search_changes (doc_id, token) SELECT 0, k FROM i");
+    // Rows written directly are not pruned; one logged write prunes down to the newest 10,000.
+    await exec("UPDATE products SET sold_count = sold_count + 1 WHERE slug = 'linen-throw'");
+    expect(await count()).toEqual({ n: 10_000, span: 10_000 });
+    // The snapshot, now behind the pruned log, reloads and answers as before.
+    expect((await fresh({ q: "linen" })).items.map((p) => p.slug).sort()).toEqual(["linen-shirt", "linen-throw"]);
+  });
+});
+
 describe("GET /api/search/suggest", () => {
   it("suggests products, categories and brands for a prefix", async () => {
     const res = await get("/api/search/suggest?q=head");
@@ -635,5 +702,24 @@ describe("query plans", () => {
         .filter((d) => /^SCAN (d|p|search_documents|products|product_attributes|search_facet_counts)\b/.test(d) && !d.includes("USING"));
       expect(scans, sql).toEqual([]);
     }
+  });
+
+  it("loads the document snapshot by doc id ranges, not by scanning the table", async () => {
+    const { reloadSnapshot } = await import("../../worker/search/service/snapshot");
+    const seen: Array<{ sql: string; params: unknown[] }> = [];
+    const snapshot = await reloadSnapshot(recordingDb(seen));
+    expect(snapshot.has(1)).toBe(true);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    for (const { sql, params: bound } of seen) {
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...bound)
+        .all<{ detail: string }>();
+      expect(
+        // search_meta has one row.
+        results.map((r) => r.detail).filter((d) => /^SCAN (?!CONSTANT ROW|search_meta\b)/.test(d)),
+        sql,
+      ).toEqual([]);
+    }
+    expect((await search({ q: "headphones" })).total).toBe(2);
   });
 });

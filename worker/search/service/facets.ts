@@ -65,7 +65,16 @@ export class FacetCounts {
 
   /** Counts one document for every dimension `wants` accepts (see `documentWants`). */
   addDocument(
-    doc: { categoryId: string; brandId: string | null; vendorId: string | null; price: number; rating: number; inStock: number; attributeIds: string },
+    doc: {
+      categoryId: string;
+      brandId: string | null;
+      vendorId: string | null;
+      price: number;
+      rating: number;
+      inStock: number;
+      /** ",12,57," or the parsed ids. */
+      attributeIds: string | readonly number[];
+    },
     wants: DocumentWants,
   ): void {
     if (wants.category) increment(this.category, doc.categoryId);
@@ -74,13 +83,17 @@ export class FacetCounts {
     if (wants.price) increment(this.price, priceBucket(doc.price));
     if (wants.rating) increment(this.rating, ratingBucket(doc.rating));
     if (doc.inStock === 1 && wants.inStock) this.inStock++;
-    if (wants.someAttribute && doc.attributeIds.length > 1) {
-      let start = 1;
-      for (let end = doc.attributeIds.indexOf(",", start); end > 0; end = doc.attributeIds.indexOf(",", start)) {
-        const id = Number(doc.attributeIds.slice(start, end));
-        start = end + 1;
-        if (wants.attribute(id)) increment(this.attributes, id);
-      }
+    const list = doc.attributeIds;
+    if (!wants.someAttribute) return;
+    if (typeof list !== "string") {
+      for (const id of list) if (wants.attribute(id)) increment(this.attributes, id);
+      return;
+    }
+    let start = 1;
+    for (let end = list.indexOf(",", start); end > 0; end = list.indexOf(",", start)) {
+      const id = Number(list.slice(start, end));
+      start = end + 1;
+      if (wants.attribute(id)) increment(this.attributes, id);
     }
   }
 

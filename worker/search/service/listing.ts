@@ -3,7 +3,9 @@ import type { SearchFacets } from "../schema";
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
+import { applySync, type DocumentSnapshot, documentSnapshot, reloadSnapshot, syncReads } from "./snapshot";
 import { correctSpelling } from "./spelling";
+import { countText, documentTests } from "./text-search";
 
 /** bm25 weights of the full-text columns: name, brand, category, description. */
 export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
@@ -28,8 +30,11 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
  * for display.
  */
 
-/** The candidate pass's answer, one JSON array per column (cheaper to parse than one per row). */
-interface Candidates {
+/**
+ * The candidate pass's answer, one array per column: from SQL one JSON array per column (cheaper
+ * to parse than one per row), or built from the document snapshot for a text search.
+ */
+export interface Candidates {
   doc_id: number[];
   category_id: string[];
   brand_id: Array<string | null>;
@@ -38,13 +43,14 @@ interface Candidates {
   rating: number[];
   in_stock: number[];
   mask: number[];
-  attribute_ids: string[];
+  /** ",12,57," from SQL, parsed ids from the snapshot. */
+  attribute_ids: Array<string | readonly number[]>;
   /** Present only when the sort needs them. */
   rating_count?: number[];
   featured?: number[];
   sold?: number[];
   created_at?: string[];
-  score?: number[];
+  score?: ArrayLike<number>;
 }
 
 const CANDIDATE_COLUMNS: Array<keyof Candidates> = [
@@ -161,7 +167,7 @@ const SQL_ORDER: Record<ProductSort, string> = {
 /** Compares two candidates (by index) in `sort` order, ties by doc id. */
 function compareCandidates(c: Candidates, sort: ProductSort, ranked: boolean): (a: number, b: number) => number {
   const id = (a: number, b: number) => (c.doc_id[a] ?? 0) - (c.doc_id[b] ?? 0);
-  const n = (list: number[] | undefined, i: number) => list?.[i] ?? 0;
+  const n = (list: ArrayLike<number> | undefined, i: number) => list?.[i] ?? 0;
   switch (sort) {
     case "relevance":
       return ranked
@@ -280,7 +286,8 @@ export async function searchProducts(d1: D1Database, query: ListProductsQuery, w
   if (q && plan.words.length === 0) return emptyPage(query, plan.filters);
 
   const result = await runPlan(d1, plan, query.page, query.perPage);
-  if (result.total === 0 && plan.words.length > 0 && words === undefined) {
+  // Only words that match nothing are corrected (not words whose matches the filters all exclude).
+  if (result.total === 0 && plan.words.length > 0 && words === undefined && !wordsMatched.has(result)) {
     const corrected = await correctSpelling(d1, plan.words);
     if (corrected) {
       const retry = await runPlan(d1, { ...plan, words: corrected }, query.page, query.perPage);
@@ -305,7 +312,10 @@ function emptyPage(query: ListProductsQuery, filters: SearchFilters): ProductPag
 
 type Wants = (dim: Dim) => boolean;
 
-async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number): Promise<ProductPage> {
+/** Pages of text searches whose words matched something (before filters). */
+const wordsMatched = new WeakSet<ProductPage>();
+
+async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number, retried = false): Promise<ProductPage> {
   const { words, sort, active, filters } = plan;
   const hasText = words.length > 0;
   const ranked = hasText && sort === "relevance";
@@ -348,8 +358,22 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   // the dictionaries and the cell reads sit in its SELECT list, beside the candidate pass if any.
   const scalars = new Sql().add(DICTIONARY_READS);
   for (const [i, read] of cellReads.entries()) scalars.add(", (").add(read.sql.text, read.sql.params).add(`) AS cells_${i}`);
-  const main = fullIsPrecomputed ? new Sql().add("SELECT ").add(scalars.text, scalars.params) : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
+  // A text search reads only the full-text index from D1 (plus the snapshot's catch-up); the
+  // matches' fields come from the isolate's document snapshot (see snapshot.ts).
+  const snapshot = hasText ? await documentSnapshot(d1) : null;
+  const position = snapshot ? { seq: snapshot.seq, token: snapshot.token } : null;
+  const main = fullIsPrecomputed
+    ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
+    : snapshot
+      ? textSql({ words, scored: ranked && np.length === 0 }, scalars, snapshot)
+      : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
   const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
+  if (snapshot && position && !applySync(snapshot, position.seq, position.token, row)) {
+    // Not the database the snapshot followed (restored, rolled back, or too far behind): reload, retry once.
+    await reloadSnapshot(d1, snapshot);
+    if (!retried) return runPlan(d1, plan, page, perPage, true);
+    throw new Error("the search snapshot could not be brought up to date");
+  }
   const parse = <T>(key: string): T[] => JSON.parse(String(row[key] ?? "[]")) as T[];
 
   const dictionaries: Dictionaries = {
@@ -398,6 +422,26 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     if (active.length) inner.add(" WHERE ").conditions(active);
     inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
+  } else if (snapshot) {
+    const ids = parse<number>("match_ids");
+    const scored = ranked && np.length === 0;
+    const counted = countText(snapshot, {
+      ids,
+      scores: scored ? parse<number>("match_scores") : null,
+      tests: documentTests(snapshot, np, filters, dictionaries),
+      dims: np.map((f) => f.dim),
+      counts,
+      dictionaries,
+    });
+    const matching = counted.matching;
+    let score = counted.score;
+    total = matching.length;
+    // With filters, only the documents passing all of them are scored (often a small share).
+    if (ranked && !scored && total > offset) score = await scoresOf(d1, snapshot, words, matching);
+    // The snapshot's columns are indexed by doc id: they serve as candidate columns as they are.
+    const view: Candidates = { ...snapshotColumns(snapshot), score };
+    const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
+    items = shown.length ? await displayRows(d1, shown) : [];
   } else {
     const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
     const full = (1 << np.length) - 1;
@@ -438,7 +482,28 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       .map((i) => c.doc_id[i] ?? 0);
     items = shown.length ? await displayRows(d1, shown) : [];
   }
-  return { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+  const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+  if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
+  return answer;
+}
+
+/** The snapshot's columns under the candidate column names (read by doc id). */
+function snapshotColumns(s: DocumentSnapshot): Omit<Candidates, "score"> {
+  return {
+    doc_id: s.docId,
+    category_id: s.categoryId as string[],
+    brand_id: s.brandId,
+    vendor_id: s.vendorId,
+    price: s.price,
+    rating: s.rating,
+    in_stock: s.inStock,
+    mask: [],
+    attribute_ids: s.attributeIds,
+    rating_count: s.ratingCount,
+    featured: s.featured,
+    sold: s.sold,
+    created_at: s.createdAt,
+  };
 }
 
 /**
@@ -452,6 +517,40 @@ async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"
     .bind(...sql.params)
     .all<DisplayRow>();
   return results.map(toSummary);
+}
+
+/**
+ * The first statement of a text search: every document the words match (ids, and bm25 scores
+ * when ranked: lower is better), the dictionaries, and the snapshot's catch-up reads. No document
+ * is looked up here: the snapshot has their fields.
+ */
+function textSql(o: { words: string[]; scored: boolean }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
+  const sync = syncReads(snapshot);
+  const sql = new Sql().add(`SELECT json_group_array(rowid) AS match_ids${o.scored ? ", json_group_array(score) AS match_scores" : ""}, `);
+  sql.add(scalars.text, scalars.params).add(", ").add(sync.sql, sync.params);
+  // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table is scanned.
+  const score = o.scored ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
+  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? LIMIT -1)`, [matchExpression(o.words)]);
+}
+
+/**
+ * bm25 scores (by doc id, lower is better) of the matches listed in `docs` only. `+rowid` keeps the
+ * list out of FTS5's index lookup (it would run the whole MATCH once per listed id): the match is
+ * read once and bm25 computed only for listed rows.
+ */
+async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words: string[], docs: number[]): Promise<Float64Array> {
+  const row = await d1
+    .prepare(
+      `SELECT json_group_array(rowid) AS ids, json_group_array(score) AS scores FROM (SELECT rowid, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score
+        FROM search_fts WHERE search_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?)) LIMIT -1)`,
+    )
+    .bind(matchExpression(words), JSON.stringify(docs))
+    .first<{ ids: string; scores: string }>();
+  const ids = JSON.parse(row?.ids ?? "[]") as number[];
+  const scores = JSON.parse(row?.scores ?? "[]") as number[];
+  const out = new Float64Array(snapshot.docId.length);
+  for (let i = 0; i < ids.length; i++) out[ids[i] as number] = scores[i] as number;
+  return out;
 }
 
 /**
