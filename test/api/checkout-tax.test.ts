@@ -203,9 +203,12 @@ describe("GET /api/orders/:id: the tax as the country shows it, and duties", () 
 describe("the order confirmation email states the tax as the order page does", () => {
   const confirmation = async (orderId: string) => {
     await expect
-      .poll(async () => (await env.DB.prepare("select count(*) as n from email_outbox where id = ?").bind(`order-confirmed:${orderId}`).first<{ n: number }>())?.n, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => (await env.DB.prepare("select count(*) as n from email_outbox where id = ?").bind(`order-confirmed:${orderId}`).first<{ n: number }>())?.n,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(1);
     return (await env.DB.prepare("select text from email_outbox where id = ?").bind(`order-confirmed:${orderId}`).first<{ text: string }>())?.text ?? "";
   };

@@ -146,7 +146,17 @@ describe("email templates", () => {
       id: "t-confirm-sales",
       template: "order_confirmation",
       to: "a@x.test",
-      data: { number: "NW-2002", total: 4_889, currency: "USD", url, subtotal: 4_000, shippingTotal: 599, taxTotal: 290, taxLabel: "Sales tax", taxInclusive: false },
+      data: {
+        number: "NW-2002",
+        total: 4_889,
+        currency: "USD",
+        url,
+        subtotal: 4_000,
+        shippingTotal: 599,
+        taxTotal: 290,
+        taxLabel: "Sales tax",
+        taxInclusive: false,
+      },
     });
     expect(r.text).toContain("Sales tax: $2.90");
     expect(r.text).not.toContain("Includes");
