@@ -152,7 +152,7 @@ async function orderByLink(placed: { orderId: string; orderUrl: string }) {
 }
 
 /** The lines a shopper reads above the total: everything but an included tax. */
-const addedUp = (o: { totals: Record<string, { amount: number }>; tax: { inclusive: boolean } }) =>
+const addedUp = (o: { totals: Record<"subtotal" | "shipping" | "tax" | "duties" | "discount", { amount: number }>; tax: { inclusive: boolean } }) =>
   o.totals.subtotal.amount + o.totals.shipping.amount + (o.tax.inclusive ? 0 : o.totals.tax.amount) + o.totals.duties.amount - o.totals.discount.amount;
 
 describe("GET /api/orders/:id: the tax as the country shows it, and duties", () => {
