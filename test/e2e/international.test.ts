@@ -151,6 +151,15 @@ describe("admin settings pages (no JavaScript needed)", () => {
       await page.waitForURL(/\/admin\/settings$/);
       expect(await page.getByText("(read-only)").first().isVisible()).toBe(true);
       await screenshot(page, "admin-settings");
+      if (viewport === VIEWPORTS.desktop) {
+        // The admin header names the store as its settings do (what the storefront shows), not the deploy-time default.
+        const storeForm = page.locator("form").filter({ has: page.getByLabel("Store name") });
+        await storeForm.getByLabel("Store name").fill("Northwind Outfitters");
+        await storeForm.getByRole("button", { name: "Save" }).click();
+        await page.waitForURL(/done=store/);
+        expect(await page.locator(".admin-brand").innerText()).toContain("Northwind Outfitters");
+        expect(await page.title()).toBe("Settings · Admin · Northwind Outfitters");
+      }
 
       await page.getByRole("link", { name: "Currencies" }).click();
       const eur = page.getByRole("form", { name: "Rate of EUR" });
