@@ -49,6 +49,12 @@ export type PagesHandler = (request: Request, env: Env, ctx: ExecutionContext) =
 export function createFrontDoor(pages: PagesHandler) {
   const app = new Hono<AppEnv>();
   app.use("*", requestLog());
+  // The one page meant to be framed: an email's stored HTML inside its admin page (the preview sets its own
+  // CSP `frame-ancestors 'self'`). Registered before secureHeaders so this runs after it has set DENY.
+  app.use("/admin/emails/:id/preview", async (c, next) => {
+    await next();
+    if (c.res.ok) c.res.headers.set("X-Frame-Options", "SAMEORIGIN");
+  });
   app.use(
     "*",
     secureHeaders({

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
+import { assertChargesSum, extraCharges } from "../../worker/payments/charges";
 import { purgeShippingCache } from "../../worker/shipping/service";
 import { insertCategory, insertProduct } from "../support/factories";
-import { call, cookiesFrom, json } from "../support/http";
+import { call, cookiesFrom, json, postJson } from "../support/http";
 
 const BASE = { fullName: "Erika Mustermann", line1: "Heidestraße 17", city: "Berlin" };
 const DE = { ...BASE, postalCode: "10115", country: "DE" };
@@ -139,5 +140,123 @@ describe("POST /api/checkout: per-country addresses validated on the server", ()
     const body = await json(res);
     expect(body.code).toBe("shipping.country_not_served");
     expect(body.errors[0].path).toBe("shippingAddress.country");
+  });
+});
+
+/** The order as its guest owner reads it through the API (the emailed link's token). */
+async function orderByLink(placed: { orderId: string; orderUrl: string }) {
+  const token = new URL(placed.orderUrl).searchParams.get("token");
+  const res = await call(`/api/orders/${placed.orderId}?token=${token}`);
+  expect(res.status).toBe(200);
+  return json(res);
+}
+
+/** The lines a shopper reads above the total: everything but an included tax. */
+const addedUp = (o: { totals: Record<"subtotal" | "shipping" | "tax" | "duties" | "discount", { amount: number }>; tax: { inclusive: boolean } }) =>
+  o.totals.subtotal.amount + o.totals.shipping.amount + (o.tax.inclusive ? 0 : o.totals.tax.amount) + o.totals.duties.amount - o.totals.discount.amount;
+
+describe("GET /api/orders/:id: the tax as the country shows it, and duties", () => {
+  it("a German order: VAT is included (not added), labelled as in Germany, and the lines sum to the total", async () => {
+    const placed = await json(await checkout(DE, { currency: "EUR" }));
+    const order = await orderByLink(placed);
+    expect(order.tax).toEqual({ label: "MwSt.", inclusive: true });
+    expect(order.totals).toMatchObject({
+      subtotal: { amount: 4000, currency: "USD" },
+      shipping: { amount: 1499 },
+      tax: { amount: 878 },
+      duties: { amount: 0, currency: "USD" },
+      grandTotal: { amount: 5499 },
+    });
+    expect(addedUp(order)).toBe(order.totals.grandTotal.amount);
+  });
+
+  it("a UK order above the duty threshold: duties are their own amount inside the total", async () => {
+    const order = await orderByLink(await json(await checkout(GB, { sku: "TAX-100", quantity: 2 })));
+    expect(order.tax).toEqual({ label: "VAT", inclusive: true });
+    expect(order.totals).toMatchObject({ tax: { amount: 3333 }, duties: { amount: 667 }, grandTotal: { amount: 20667 } });
+    expect(addedUp(order)).toBe(20667);
+  });
+
+  it("a US order with sales tax: the tax is added", async () => {
+    await env.DB.prepare("update countries set tax_rate_bp = 725 where code = 'US'").run();
+    purgeShippingCache();
+    try {
+      const order = await orderByLink(await json(await checkout(US)));
+      expect(order.tax).toEqual({ label: "Sales tax", inclusive: false });
+      expect(order.totals).toMatchObject({ tax: { amount: 290 }, duties: { amount: 0 }, grandTotal: { amount: 4889 } });
+      expect(addedUp(order)).toBe(4889);
+    } finally {
+      await env.DB.prepare("update countries set tax_rate_bp = 0 where code = 'US'").run();
+      purgeShippingCache();
+    }
+  });
+
+  it("documents totals.duties and tax in the OpenAPI schema", async () => {
+    const doc = await json(await call("/api/openapi.json"));
+    const order = doc.components.schemas.Order;
+    expect(order.required).toEqual(expect.arrayContaining(["totals", "tax"]));
+    expect(Object.keys(doc.components.schemas.OrderTotals.properties)).toEqual(expect.arrayContaining(["duties", "tax", "grandTotal"]));
+    expect(Object.keys(doc.components.schemas.OrderTax.properties)).toEqual(["label", "inclusive"]);
+  });
+});
+
+describe("the order confirmation email states the tax as the order page does", () => {
+  const confirmation = async (orderId: string) => {
+    await expect
+      .poll(
+        async () => (await env.DB.prepare("select count(*) as n from email_outbox where id = ?").bind(`order-confirmed:${orderId}`).first<{ n: number }>())?.n,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(1);
+    return (await env.DB.prepare("select text from email_outbox where id = ?").bind(`order-confirmed:${orderId}`).first<{ text: string }>())?.text ?? "";
+  };
+  const pay = async (placed: { payment: { redirectUrl: string } }) => {
+    const paid = await postJson(`/api/checkout/test-payments/${placed.payment.redirectUrl.split("/").pop()}`, { outcome: "succeeded" });
+    expect(paid.status).toBe(200);
+  };
+
+  it("a UK order: Includes VAT, duties as a line, no added tax line", async () => {
+    const placed = await json(await checkout(GB, { sku: "TAX-100", quantity: 2 }));
+    await pay(placed);
+    const text = await confirmation(placed.orderId);
+    expect(text).toContain("Includes VAT: $33.33");
+    expect(text).toContain("Import duties (estimate): $6.67");
+    expect(text).toContain("Total: $206.67");
+    expect(text).not.toMatch(/^VAT: /m);
+  }, 30_000);
+
+  it("a US order with sales tax: Sales tax added", async () => {
+    await env.DB.prepare("update countries set tax_rate_bp = 725 where code = 'US'").run();
+    purgeShippingCache();
+    try {
+      const placed = await json(await checkout(US));
+      await pay(placed);
+      const text = await confirmation(placed.orderId);
+      expect(text).toContain("Sales tax: $2.90");
+      expect(text).not.toContain("Includes");
+      expect(text).toContain("Total: $48.89");
+    } finally {
+      await env.DB.prepare("update countries set tax_rate_bp = 0 where code = 'US'").run();
+      purgeShippingCache();
+    }
+  }, 30_000);
+});
+
+describe("payment page lines (extraCharges)", () => {
+  const goods = [{ unitPrice: 10000, quantity: 2 }];
+  it("an added tax and duties are their own lines; an included VAT is not charged again; zero lines are left out", () => {
+    expect(extraCharges({ shipping: 599, tax: 290, taxLabel: "Sales tax", taxInclusive: false, duties: 0 })).toEqual([
+      { name: "Shipping", amount: 599 },
+      { name: "Sales tax", amount: 290 },
+    ]);
+    const uk = extraCharges({ shipping: 0, tax: 3333, taxLabel: "VAT", taxInclusive: true, duties: 667 });
+    expect(uk).toEqual([{ name: "Import duties (estimate)", amount: 667 }]);
+    expect(() => assertChargesSum(goods, uk, 20667)).not.toThrow();
+  });
+
+  it("refuses lines that do not add up to the order's total", () => {
+    expect(() => assertChargesSum(goods, [{ name: "Shipping", amount: 599 }], 20000)).toThrow(/sum to 20599/);
   });
 });

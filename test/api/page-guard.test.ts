@@ -65,3 +65,25 @@ describe("pages for a shopper with a session or cart", () => {
     expect(cart.headers.get("cache-control")).toBe("private, no-store");
   });
 });
+
+describe("X-Frame-Options", () => {
+  it("lets only the admin email preview be framed (same origin); every other response is DENY", async () => {
+    const { createFrontDoor } = await import("../../worker/front-door");
+    // The preview page sets its own CSP (frame-ancestors 'self'); this stands in for it.
+    const app = createFrontDoor(async () => new Response("<p>Hello</p>", { headers: { "Content-Type": "text/html" } }));
+    const ctx = createExecutionContext();
+    const headers = { Cookie: await signIn("support") };
+    const preview = await app.request("/admin/emails/order-confirmed:ord_1/preview", { headers }, env, ctx);
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    for (const path of ["/admin/emails/order-confirmed:ord_1", "/admin/emails/order-confirmed:ord_1/preview/more", "/admin/emails", "/p/linen-shirt"]) {
+      const res = await app.request(path, { headers }, env, ctx);
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+    }
+    expect((await app.request("/api/health", {}, env, ctx)).headers.get("x-frame-options")).toBe("DENY");
+    // A visitor who may not see it is turned away, and that answer is not frameable either.
+    const customer = await app.request("/admin/emails/x/preview", { headers: { Cookie: await signIn("customer") } }, env, ctx);
+    expect(customer.status).toBe(403);
+    expect(customer.headers.get("x-frame-options")).toBe("DENY");
+  });
+});

@@ -1,4 +1,4 @@
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
@@ -28,6 +28,25 @@ async function simpleProduct(skip: number): Promise<Detail> {
     if (detail.variants.length === 1 && detail.variants[0]?.stockStatus === "in_stock" && seen++ >= skip) return detail;
   }
   throw new Error("no single-variant product in stock");
+}
+
+/**
+ * A German order's totals: VAT stated as included (muted, not added), no added tax line, and the
+ * other lines (subtotal, shipping, duties, discount) sum to the total that was charged.
+ */
+async function expectVatTotals(page: Page, charged: string) {
+  const totals = page.locator("[data-order-totals]");
+  const amount = async (kind: string) => {
+    const text = await totals.locator(`[data-total-line="${kind}"] dd`).innerText();
+    return text === "Free" ? 0 : Math.round(Number(text.replace(/[^\d.]/g, "")) * 100) * (text.startsWith("−") ? -1 : 1);
+  };
+  expect(await totals.locator('[data-total-line="tax"]').innerText()).toMatch(/^Includes MwSt\.\s+\$[\d,]+\.\d\d$/);
+  expect(await totals.locator('[data-total-line="tax"]').getAttribute("class")).toContain("muted");
+  const kinds = await totals.locator("[data-total-line]").evaluateAll((els) => els.map((e) => e.getAttribute("data-total-line")));
+  expect(kinds).toEqual(["subtotal", "shipping", "tax", "total"]);
+  const total = await amount("total");
+  expect(total).toBe(Math.round(Number(charged.replace(/,/g, "")) * 100));
+  expect((await amount("subtotal")) + (await amount("shipping"))).toBe(total);
 }
 
 describe("shopping from abroad", () => {
@@ -99,6 +118,14 @@ describe("shopping from abroad", () => {
       await page.waitForURL(/\/checkout\/complete/);
       expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Thank you — your order is confirmed");
       expect(await page.locator("[data-order-charge]").innerText()).toMatch(new RegExp(`Prices include MwSt\\. .* Charged USD ${charged} \\(≈ €`));
+      await expectVatTotals(page, charged);
+
+      // The order page (reached through this browser's last-order cookie) reads the same.
+      const orderId = new URL(page.url()).searchParams.get("order") as string;
+      await page.goto(`/orders/${orderId}`);
+      expect(await page.getByRole("heading", { level: 1 }).innerText()).toMatch(/^Order /);
+      await expectVatTotals(page, charged);
+      await screenshot(page, "international-order");
       await context.close();
     }
   });
@@ -108,7 +135,8 @@ describe("admin settings pages (no JavaScript needed)", () => {
   const ADMIN = { email: "settings-admin@example.test", password: "settings admin password 42" };
   let store: Awaited<ReturnType<typeof startStore>>;
   beforeAll(async () => {
-    store = await startStore({ port: 8814, products: 10, admin: ADMIN });
+    // Its own store on the port after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT (files run one at a time).
+    store = await startStore({ port: Number(process.env.E2E_PORT ?? 8812) + 2, products: 10, admin: ADMIN });
   }, 120_000);
   afterAll(() => store?.stop());
 
@@ -123,6 +151,15 @@ describe("admin settings pages (no JavaScript needed)", () => {
       await page.waitForURL(/\/admin\/settings$/);
       expect(await page.getByText("(read-only)").first().isVisible()).toBe(true);
       await screenshot(page, "admin-settings");
+      if (viewport === VIEWPORTS.desktop) {
+        // The admin header names the store as its settings do (what the storefront shows), not the deploy-time default.
+        const storeForm = page.locator("form").filter({ has: page.getByLabel("Store name") });
+        await storeForm.getByLabel("Store name").fill("Northwind Outfitters");
+        await storeForm.getByRole("button", { name: "Save" }).click();
+        await page.waitForURL(/done=store/);
+        expect(await page.locator(".admin-brand").innerText()).toContain("Northwind Outfitters");
+        expect(await page.title()).toBe("Settings · Admin · Northwind Outfitters");
+      }
 
       await page.getByRole("link", { name: "Currencies" }).click();
       const eur = page.getByRole("form", { name: "Rate of EUR" });

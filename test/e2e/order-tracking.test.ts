@@ -95,6 +95,15 @@ describe("following an order from payment to the door", () => {
     await screenshot(admin, "orders-admin-list");
     await admin.goto(`/admin/orders/${orderId}`);
     expect(await admin.locator("[data-order-status]").innerText()).toBe("Paid");
+    // Staff read the same totals as the shopper: a US order's sales tax is its own (added) line.
+    const totals = admin.locator("[data-order-totals]");
+    expect(await totals.locator("[data-total-line]").evaluateAll((els) => els.map((e) => e.getAttribute("data-total-line")))).toEqual([
+      "subtotal",
+      "shipping",
+      "tax",
+      "total",
+    ]);
+    expect(await totals.locator('[data-total-line="tax"] dt').innerText()).toBe("Sales tax");
     await admin.getByLabel("Carrier", { exact: true }).fill("UPS");
     await admin.getByLabel("Tracking number", { exact: true }).fill("1Z999AA10123456784");
     await admin.getByRole("button", { name: "Create shipment" }).click();

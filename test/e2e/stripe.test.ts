@@ -5,13 +5,15 @@ import { startStore } from "./store";
 
 const WEBHOOK_SECRET = "whsec_test_local_secret";
 const ADMIN = { email: "refunds-admin@example.test", password: "refund desk password 7" };
-const fake = new FakeStripe(12111);
+// Ports after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT (files run one at a time).
+const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 2;
+const fake = new FakeStripe(STORE_PORT + 1);
 let store: Awaited<ReturnType<typeof startStore>>;
 
 beforeAll(async () => {
   await fake.start();
   store = await startStore({
-    port: 8792,
+    port: STORE_PORT,
     vars: { STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: fake.base },
     admin: ADMIN,
   });
@@ -22,8 +24,12 @@ afterAll(async () => {
 });
 
 /** A shopper's cart and checkout through the store's HTTP API, with cookies. */
-async function placeOrder(quantity = 1) {
-  const products = (await (await fetch(`${store.baseUrl}/api/products?inStock=true&sort=price_asc&perPage=5`)).json()) as { items: { slug: string }[] };
+const PORTLAND = { fullName: "Ada", line1: "1 Main St", city: "Portland", region: "OR", postalCode: "97201", country: "US" };
+
+async function placeOrder(quantity = 1, options: { address?: Record<string, string>; sort?: "price_asc" | "price_desc" } = {}) {
+  const products = (await (await fetch(`${store.baseUrl}/api/products?inStock=true&sort=${options.sort ?? "price_asc"}&perPage=5`)).json()) as {
+    items: { slug: string }[];
+  };
   const detail = (await (await fetch(`${store.baseUrl}/api/products/${products.items[0]?.slug}`)).json()) as {
     variants: { sku: string; stockStatus: string; price: { amount: number } }[];
   };
@@ -40,13 +46,43 @@ async function placeOrder(quantity = 1) {
     body: JSON.stringify({
       email: "stripe-buyer@example.test",
       shippingOption: "standard",
-      shippingAddress: { fullName: "Ada", line1: "1 Main St", city: "Portland", region: "OR", postalCode: "97201", country: "US" },
+      shippingAddress: options.address ?? PORTLAND,
     }),
   });
   expect(res.status).toBe(201);
-  const placed = (await res.json()) as { orderId: string; orderUrl: string; total: { amount: number }; payment: { provider: string; redirectUrl: string } };
+  const placed = (await res.json()) as {
+    orderId: string;
+    orderUrl: string;
+    total: { amount: number };
+    totals: { shipping: { amount: number }; tax: { label: string; inclusive: boolean; total: { amount: number } }; duties: { amount: number } };
+    payment: { provider: string; redirectUrl: string };
+  };
   const sessionId = placed.payment.redirectUrl.split("/").pop() as string;
   return { ...placed, sessionId, unitPrice: variant?.price.amount ?? 0 };
+}
+
+/** The line items of the Checkout Session the store created for a session id, as Stripe received them. */
+function lineItems(sessionId: string) {
+  const session = fake.sessions.get(sessionId);
+  const create = fake.calls.find((c) => c.path === "/v1/checkout/sessions" && c.form.get("client_reference_id") === session?.client_reference_id);
+  const items: { name: string; amount: number; quantity: number }[] = [];
+  for (let i = 0; create?.form.has(`line_items[${i}][quantity]`); i++) {
+    items.push({
+      name: create.form.get(`line_items[${i}][price_data][product_data][name]`) ?? "",
+      amount: Number(create.form.get(`line_items[${i}][price_data][unit_amount]`)),
+      quantity: Number(create.form.get(`line_items[${i}][quantity]`)),
+    });
+  }
+  return items;
+}
+
+async function adminToken() {
+  const login = await fetch(`${store.baseUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+    body: JSON.stringify(ADMIN),
+  });
+  return ((await login.json()) as { accessToken: string }).accessToken;
 }
 
 async function order(placed: { orderUrl: string }) {
@@ -101,6 +137,10 @@ describe("Stripe Checkout against a local fake Stripe", () => {
     expect(create?.form.get("line_items[0][price_data][unit_amount]")).toBe(String(placed.unitPrice));
     expect(create?.form.get("line_items[0][quantity]")).toBe("2");
     expect(fake.sessions.get(placed.sessionId)?.amount_total).toBe(placed.total.amount);
+    // A US order at 0 % sales tax: the goods and the shipping, nothing else.
+    expect(lineItems(placed.sessionId).slice(1)).toEqual(
+      placed.totals.shipping.amount > 0 ? [{ name: "Shipping", amount: placed.totals.shipping.amount, quantity: 1 }] : [],
+    );
 
     fake.settle(placed.sessionId, "paid");
     const event = sessionEvent("checkout.session.completed", placed.sessionId);
@@ -111,6 +151,45 @@ describe("Stripe Checkout against a local fake Stripe", () => {
     // Stripe delivers the same event again: nothing changes.
     expect(await (await deliver(event)).json()).toEqual({ received: true, applied: false });
     expect((await order(placed)).timeline.map((e) => e.status)).toEqual(["pending_payment", "paid"]);
+  }, 30_000);
+
+  it("puts shipping, an added sales tax and import duties on their own Checkout lines, summing exactly to the order's total", async () => {
+    // US (sales tax added on top): goods, Shipping, Sales tax.
+    const token = await adminToken();
+    const setUsTax = (taxRateBp: number) =>
+      fetch(`${store.baseUrl}/api/admin/settings/countries/US`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ taxRateBp }),
+      });
+    expect((await setUsTax(725)).status).toBe(200);
+    try {
+      const us = await placeOrder(1);
+      expect(us.totals.tax).toMatchObject({ label: "Sales tax", inclusive: false });
+      expect(us.totals.tax.total.amount).toBeGreaterThan(0);
+      const items = lineItems(us.sessionId);
+      expect(items.slice(1)).toEqual([
+        ...(us.totals.shipping.amount > 0 ? [{ name: "Shipping", amount: us.totals.shipping.amount, quantity: 1 }] : []),
+        { name: "Sales tax", amount: us.totals.tax.total.amount, quantity: 1 },
+      ]);
+      expect(items.reduce((sum, i) => sum + i.amount * i.quantity, 0)).toBe(us.total.amount);
+      expect(fake.sessions.get(us.sessionId)?.amount_total).toBe(us.total.amount);
+    } finally {
+      expect((await setUsTax(0)).status).toBe(200);
+    }
+
+    // UK above the duty threshold (VAT already in the prices): goods, duties, and no VAT line charged again.
+    const uk = await placeOrder(2, {
+      sort: "price_desc",
+      address: { fullName: "Ada", line1: "10 Downing St", city: "London", postalCode: "SW1A 2AA", country: "GB" },
+    });
+    expect(uk.totals.tax).toMatchObject({ label: "VAT", inclusive: true });
+    expect(uk.totals.duties.amount).toBeGreaterThan(0);
+    const ukItems = lineItems(uk.sessionId);
+    expect(ukItems.map((i) => i.name)).not.toContain("VAT");
+    expect(ukItems.at(-1)).toEqual({ name: "Import duties (estimate)", amount: uk.totals.duties.amount, quantity: 1 });
+    expect(ukItems.reduce((sum, i) => sum + i.amount * i.quantity, 0)).toBe(uk.total.amount);
+    expect(fake.sessions.get(uk.sessionId)?.amount_total).toBe(uk.total.amount);
   }, 30_000);
 
   it("refunds part of a paid order through Stripe, with a deterministic idempotency key", async () => {

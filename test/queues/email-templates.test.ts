@@ -111,6 +111,58 @@ describe("email templates", () => {
     expect(r.text).toContain(`View your order: ${url}`);
   });
 
+  it("order_confirmation in a VAT country: the included VAT is stated, not added; duties are a line of the sum", () => {
+    const r = expectWellFormed({
+      id: "t-confirm-vat",
+      template: "order_confirmation",
+      to: "a@x.test",
+      data: {
+        number: "NW-2001",
+        total: 20_667,
+        currency: "USD",
+        url,
+        subtotal: 20_000,
+        shippingTotal: 0,
+        taxTotal: 3_333,
+        taxLabel: "VAT",
+        taxInclusive: true,
+        dutiesTotal: 667,
+      },
+    });
+    const seen = visible(r.html);
+    expect(seen).toContain("Includes VAT");
+    expect(r.text).toContain("Includes VAT: $33.33");
+    expect(r.text).toContain("Import duties (estimate): $6.67");
+    expect(r.text).toContain("Total: $206.67");
+    // No added tax line: the lines above the total are subtotal, shipping and duties ($200.00 + free + $6.67).
+    expect(r.text).not.toMatch(/^VAT: /m);
+    expect(r.text).not.toMatch(/^Tax: /m);
+    // Worded and placed as on the order page (where the tax line would be), the total last.
+    expect(r.text).toMatch(/Subtotal: \$200\.00\nShipping: Free\nIncludes VAT: \$33\.33\nImport duties \(estimate\): \$6\.67\nTotal: \$206\.67/);
+  });
+
+  it("order_confirmation with sales tax: the tax is its own added line under its name", () => {
+    const r = render({
+      id: "t-confirm-sales",
+      template: "order_confirmation",
+      to: "a@x.test",
+      data: {
+        number: "NW-2002",
+        total: 4_889,
+        currency: "USD",
+        url,
+        subtotal: 4_000,
+        shippingTotal: 599,
+        taxTotal: 290,
+        taxLabel: "Sales tax",
+        taxInclusive: false,
+      },
+    });
+    expect(r.text).toContain("Sales tax: $2.90");
+    expect(r.text).not.toContain("Includes");
+    expect(r.text).toContain("Total: $48.89");
+  });
+
   it("order_confirmation without items (older senders) still shows the total", () => {
     const r = render({ id: "t-confirm2", template: "order_confirmation", to: "a@x.test", data: { number: "NW-7", total: 1999, currency: "EUR", url } });
     expect(r.text).toContain("Total: €19.99");

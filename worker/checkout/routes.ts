@@ -5,6 +5,7 @@ import { displayCurrencyFor } from "../currency/service";
 import { requireAuth } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { createApiApp, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { OrderDetailView } from "../orders/schema";
 import { getOrderByAccessToken, getOrderForUser, listOrdersForUser, orderDetail } from "../orders/service";
 import { activeProvider } from "../payments/providers";
 import { applyPaymentOutcome } from "../payments/service";
@@ -24,7 +25,7 @@ const PaymentIdParam = z.object({
     .max(64)
     .openapi({ param: { name: "id", in: "path" } }),
 });
-const anyJson = { description: "The order.", content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("Order") } } };
+const orderJson = { description: "The order.", content: { "application/json": { schema: OrderDetailView } } };
 
 export const checkoutRoutes = createApiApp()
   .openapi(
@@ -122,7 +123,7 @@ export const checkoutRoutes = createApiApp()
       tags: ["Orders"],
       summary: "One order with its lines, totals, timeline and payment (owner, or a guest with the emailed token)",
       request: { params: OrderIdParam, query: z.object({ token: z.string().max(100).optional() }) },
-      responses: { 200: anyJson, 401: problemResponse("Not signed in and no token."), 404: problemResponse("Not found, or not yours.") },
+      responses: { 200: orderJson, 401: problemResponse("Not signed in and no token."), 404: problemResponse("Not found, or not yours.") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -3,6 +3,8 @@ import { addressProblems } from "../accounts/address-rules";
 import { getAddress } from "../accounts/service/addresses";
 import type { UserRow } from "../accounts/service/users";
 import { viewCart } from "../cart/service";
+import type { DisplayCurrency } from "../currency/convert";
+import { identityCurrency } from "../currency/convert";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -10,11 +12,10 @@ import { encryptPii } from "../lib/pii-crypto";
 import { newOrderAccessToken } from "../orders/access";
 import { orderAddressContext } from "../orders/service";
 import { orderEvents, orderLines, orders } from "../orders/tables";
+import { assertChargesSum, extraCharges } from "../payments/charges";
 import { activeProvider } from "../payments/providers";
 import { applyPaymentOutcome } from "../payments/service";
 import { payments } from "../payments/tables";
-import type { DisplayCurrency } from "../currency/convert";
-import { identityCurrency } from "../currency/convert";
 import { quoteFor } from "../shipping/quote";
 import { cartWeightGrams, servedCountry, shippingData } from "../shipping/service";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
@@ -157,7 +158,17 @@ export async function placeOrder(
   }
 
   const orderUrl = `${origin}/orders/${orderId}?token=${access.token}`;
+  const paymentLines = lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, unitPrice: l.unitPrice.amount, quantity: l.quantity }));
   try {
+    // Shipping, added tax and duties as their own lines on the hosted page; together with the goods exactly grandTotal.
+    const charges = extraCharges({
+      shipping: option.price.amount,
+      tax: totals.tax.total.amount,
+      taxLabel: totals.tax.label,
+      taxInclusive: totals.tax.inclusive,
+      duties: totals.duties.amount,
+    });
+    assertChargesSum(paymentLines, charges, grandTotal);
     const started = await provider.start(env, {
       payment: {
         ...paymentRow,
@@ -170,10 +181,8 @@ export async function placeOrder(
         updatedAt: "",
       },
       order: { id: orderId, number, email, grandTotal, currency },
-      lines: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, unitPrice: l.unitPrice.amount, quantity: l.quantity })),
-      // Everything above the goods (shipping, added tax, duties) so the provider charges exactly grandTotal.
-      // TODO(payments): separate tax and duties lines on the hosted page once the provider input carries them.
-      shipping: grandTotal - subtotal,
+      lines: paymentLines,
+      charges,
       origin,
       expiresAt: now + PAYMENT_WINDOW_MS,
     });

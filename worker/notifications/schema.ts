@@ -26,6 +26,10 @@ export const EmailMessage = z.discriminatedUnion("template", [
       subtotal: z.number().int().optional(),
       shippingTotal: z.number().int().optional(),
       taxTotal: z.number().int().optional(),
+      /** The tax's name in the shipping country ("VAT", "GST", "Sales tax"); "Tax" when absent. */
+      taxLabel: z.string().max(40).optional(),
+      /** True when taxTotal is already inside the prices (VAT/GST): shown as "Includes VAT …", not added. */
+      taxInclusive: z.boolean().optional(),
       dutiesTotal: z.number().int().optional(),
       discountTotal: z.number().int().optional(),
     }),

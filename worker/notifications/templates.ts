@@ -76,11 +76,16 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         amount: money(i.lineTotal),
       }));
       const facts: [string, string][] = [];
+      // Worded and ordered as on the order page: an included tax (VAT/GST) is stated, not added; added tax and duties add up.
+      const taxLabel = d.taxLabel || "Tax";
       if (d.subtotal !== undefined) facts.push(["Subtotal", money(d.subtotal)]);
-      if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
       if (d.shippingTotal !== undefined) facts.push(["Shipping", d.shippingTotal === 0 ? "Free" : money(d.shippingTotal)]);
-      if (d.taxTotal) facts.push(["Tax", money(d.taxTotal)]);
-      if (d.dutiesTotal) facts.push(["Import duties", money(d.dutiesTotal)]);
+      // An added tax shows even at 0 (as at checkout) once the sender names it; an included one only when there is some.
+      if (d.taxInclusive) {
+        if (d.taxTotal) facts.push([`Includes ${taxLabel}`, money(d.taxTotal)]);
+      } else if (d.taxTotal || (d.taxTotal === 0 && d.taxLabel)) facts.push([taxLabel, money(d.taxTotal)]);
+      if (d.dutiesTotal) facts.push(["Import duties (estimate)", money(d.dutiesTotal)]);
+      if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
       facts.push(["Total", money(d.total)]);
       return {
         subject: `Order ${d.number} confirmed`,

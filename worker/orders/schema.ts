@@ -134,3 +134,55 @@ export const GenericTrackingEvent = z
   })
   .strict()
   .openapi("GenericTrackingEvent");
+
+export const OrderTotals = z
+  .object({
+    subtotal: MoneySchema,
+    shipping: MoneySchema,
+    tax: MoneySchema.openapi({ description: "The order's tax; included in subtotal and shipping when `tax.inclusive`, else added on top." }),
+    duties: MoneySchema.openapi({ description: "Estimated import duties charged with the order (part of grandTotal)." }),
+    discount: MoneySchema,
+    grandTotal: MoneySchema.openapi({
+      description: "What was charged: subtotal + shipping + tax (only when not inclusive) + duties − discount.",
+    }),
+    refunded: MoneySchema,
+  })
+  .openapi("OrderTotals");
+
+export const OrderTax = z
+  .object({
+    label: z.string().openapi({ example: "VAT", description: "The tax's name in the shipping country (VAT, GST, Sales tax…)." }),
+    inclusive: z.boolean().openapi({ description: "True when catalog prices already include it: show it as “Includes VAT”, not as an added line." }),
+  })
+  .openapi("OrderTax");
+
+/** `GET /api/orders/{id}`: one order as its owner (or a guest with the emailed token) sees it. */
+export const OrderDetailView = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    email: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lines: z.array(
+      z.object({
+        id: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        variantTitle: z.string(),
+        quantity: z.number().int(),
+        unitPrice: MoneySchema,
+        lineTotal: MoneySchema,
+      }),
+    ),
+    totals: OrderTotals,
+    tax: OrderTax,
+    shippingOption: z.string(),
+    shippingAddress: z.record(z.string(), z.string().nullable()),
+    timeline: z.array(TimelineEntry),
+    shipments: z.array(ShipmentView),
+    cancellable: z.boolean(),
+    payment: z.object({ provider: z.string(), status: z.string(), redirectUrl: z.string().nullable() }).nullable(),
+  })
+  .openapi("Order");

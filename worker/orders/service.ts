@@ -158,10 +158,13 @@ export async function orderDetail(env: Env, order: OrderRow) {
       subtotal: money(order.subtotal),
       shipping: money(order.shippingTotal),
       tax: money(order.taxTotal),
+      duties: money(order.dutiesTotal),
       discount: money(order.discountTotal),
       grandTotal: money(order.grandTotal),
       refunded: money(order.refundedTotal),
     },
+    /** How `totals.tax` reads: included in the prices (VAT/GST countries) or added on top (sales tax). */
+    tax: { label: order.taxLabel, inclusive: order.taxInclusive === 1 },
     shippingOption: order.shippingOption,
     shippingAddress: JSON.parse(await decryptPii(env.PII_KEYS, order.shippingAddressEnc, addressContext(order.id))) as Record<string, string | null>,
     timeline: events.map((e) => ({ kind: e.kind, status: e.status, at: e.at, by: actorLabel(e.actor), note: e.note })),

@@ -1,3 +1,4 @@
+import type { ExtraCharge } from "./charges";
 import { stripeProvider } from "./stripe";
 import type { payments } from "./tables";
 
@@ -7,7 +8,8 @@ export interface StartPaymentInput {
   payment: PaymentRow;
   order: { id: string; number: string; email: string; grandTotal: number; currency: string };
   lines: { name: string; variantTitle: string; unitPrice: number; quantity: number }[];
-  shipping: number;
+  /** Shipping, added tax and duties, each its own line; with `lines` they sum to exactly `order.grandTotal`. */
+  charges: ExtraCharge[];
   origin: string;
   /** When the hosted payment page must stop accepting payment (before the holds expire). */
   expiresAt: number;

@@ -151,6 +151,8 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
       subtotal: order.subtotal,
       shippingTotal: order.shippingTotal,
       taxTotal: order.taxTotal,
+      taxLabel: order.taxLabel,
+      taxInclusive: order.taxInclusive === 1,
       dutiesTotal: order.dutiesTotal,
       discountTotal: order.discountTotal,
     },

@@ -24,7 +24,7 @@ export function stripeClient(env: Env): Stripe {
  */
 export const stripeProvider: PaymentProvider = {
   name: "stripe",
-  async start(env, { payment, order, lines, shipping, origin, expiresAt }) {
+  async start(env, { payment, order, lines, charges, origin, expiresAt }) {
     const currency = order.currency.toLowerCase();
     const session = await stripeClient(env).checkout.sessions.create(
       {
@@ -36,7 +36,7 @@ export const stripeProvider: PaymentProvider = {
             quantity: l.quantity,
             price_data: { currency, unit_amount: l.unitPrice, product_data: { name: l.variantTitle === "Default" ? l.name : `${l.name} (${l.variantTitle})` } },
           })),
-          ...(shipping > 0 ? [{ quantity: 1, price_data: { currency, unit_amount: shipping, product_data: { name: "Shipping" } } }] : []),
+          ...charges.map((c) => ({ quantity: 1, price_data: { currency, unit_amount: c.amount, product_data: { name: c.name } } })),
         ],
         metadata: { orderId: order.id, paymentId: payment.id },
         payment_intent_data: { metadata: { orderId: order.id, paymentId: payment.id } },

@@ -17,7 +17,15 @@ export async function sendOrderEmail(
         template: "order_confirmation";
         total: number;
         items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[];
-        totals: { subtotal: number; shippingTotal: number; taxTotal: number; dutiesTotal: number; discountTotal: number };
+        totals: {
+          subtotal: number;
+          shippingTotal: number;
+          taxTotal: number;
+          taxLabel: string;
+          taxInclusive: boolean;
+          dutiesTotal: number;
+          discountTotal: number;
+        };
       }
     | { template: "payment_received"; key: string; amount: number; provider: string }
     | {
