@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import type { UpdateProfileBody, User } from "../schema";
-import { type Role, refreshTokens, users } from "../tables";
+import { refreshTokens, users } from "../tables";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -54,20 +54,4 @@ export async function revokeAllSessions(env: Env, userId: string, now = Date.now
       .where(eq(users.id, userId)),
     db.update(refreshTokens).set({ revokedAt: now }).where(sql`${refreshTokens.userId} = ${userId} and ${refreshTokens.revokedAt} is null`),
   ]);
-}
-
-/** Grants a role (admins only, checked by the route). The user's sessions end so the new role applies at once. */
-export async function setUserRole(env: Env, userId: string, role: Role): Promise<User> {
-  const row = await getDb(env.DB).update(users).set({ role, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).returning().get();
-  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
-  await revokeAllSessions(env, userId);
-  return toUser(env, row);
-}
-
-/** Disables or re-enables an account; disabling ends its sessions at once. */
-export async function setUserStatus(env: Env, userId: string, status: "active" | "disabled"): Promise<User> {
-  const row = await getDb(env.DB).update(users).set({ status, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).returning().get();
-  if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
-  if (status === "disabled") await revokeAllSessions(env, userId);
-  return toUser(env, row);
 }
