@@ -1,24 +1,9 @@
 /** Order display helpers shared by server pages and the live island (no server imports here). */
+import { STATUS_TEXT as ORDER_STATUS_TEXT, SHIPMENT_TEXT as PARCEL_STATUS_TEXT } from "../../../worker/orders/labels";
 
-export const STATUS_TEXT: Record<string, string> = {
-  pending_payment: "Waiting for payment",
-  paid: "Paid",
-  fulfilling: "Being packed",
-  shipped: "Shipped",
-  delivered: "Delivered",
-  cancelled: "Cancelled",
-  refunded: "Refunded",
-  partially_refunded: "Partly refunded",
-};
-
-export const SHIPMENT_TEXT: Record<string, string> = {
-  label_created: "Label created",
-  in_transit: "In transit",
-  out_for_delivery: "Out for delivery",
-  delivered: "Delivered",
-  exception: "Delivery problem",
-  returned: "Returned to sender",
-};
+// Record<string, string> so pages can look up any status string the API returns.
+export const STATUS_TEXT: Record<string, string> = ORDER_STATUS_TEXT;
+export const SHIPMENT_TEXT: Record<string, string> = PARCEL_STATUS_TEXT;
 
 /** The badge tone of an order or parcel status. */
 export function statusTone(status: string): "ok" | "warn" | "bad" | "neutral" {

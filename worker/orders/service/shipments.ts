@@ -5,6 +5,7 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { changesOf, runBatch } from "../batch";
 import { carrierName, carrierSlug, trackingUrlFor } from "../carriers";
+import { SHIPMENT_TEXT } from "../labels";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, type ShipmentStatus, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
@@ -159,15 +160,6 @@ export interface TrackingUpdate {
   location?: string | null;
 }
 
-const STATUS_NOTE: Record<ShipmentStatus, string> = {
-  label_created: "Label created",
-  in_transit: "In transit",
-  out_for_delivery: "Out for delivery",
-  delivered: "Delivered",
-  exception: "Delivery problem",
-  returned: "Returned to sender",
-};
-
 /**
  * Whether a newer carrier event may move a parcel: never once it is delivered
  * or returned, never from an event older than the newest applied one, and
@@ -236,7 +228,7 @@ export async function applyTrackingEvent(env: Env, update: TrackingUpdate, origi
     lines.every((l) => l.remaining === 0) &&
     (order.status === "shipped" || order.status === "partially_refunded");
   const where = [update.description, update.location].filter(Boolean).join(" — ");
-  const note = `${carrierName(shipment.carrier)} ${shipment.trackingNumber}: ${STATUS_NOTE[status]}${where ? ` (${where})` : ""}`;
+  const note = `${carrierName(shipment.carrier)} ${shipment.trackingNumber}: ${SHIPMENT_TEXT[status]}${where ? ` (${where})` : ""}`;
   const results = await runBatch(env.DB, [
     record(true, shipment.id),
     db

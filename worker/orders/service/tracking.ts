@@ -1,19 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { STATUS_TEXT } from "../labels";
 import type { OrderTracking } from "../schema";
 import { actorLabel, FINAL_STATUSES, isCancellable, type OrderRow, shipmentsOf } from "../service";
 import { orderEvents } from "../tables";
-
-export const STATUS_TEXT: Record<string, string> = {
-  pending_payment: "Waiting for payment",
-  paid: "Paid",
-  fulfilling: "Being packed",
-  shipped: "Shipped",
-  delivered: "Delivered",
-  cancelled: "Cancelled",
-  refunded: "Refunded",
-  partially_refunded: "Partly refunded",
-};
 
 /** The part of an order page that changes while it is open: cheap to read (no address decryption), polled by the page. */
 export async function orderTracking(env: Env, order: OrderRow): Promise<OrderTracking> {
