@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { requestCountry } from "../currency/service";
+import { displayCurrencyFor, requestCountry } from "../currency/service";
+import { shippingData } from "../shipping/service";
 import type { AppEnv } from "./context";
 
 interface CachedPage {
@@ -38,9 +39,10 @@ export function pageCache(): MiddlewareHandler<AppEnv> {
       c.res.headers.append("Vary", "Cookie, CF-IPCountry");
       return;
     }
-    // Without a cookie, prices are rendered in the currency of the visitor's country: one page is
-    // kept per country, so a page rendered in one currency is never served to a visitor of another.
-    const key = `${requestCountry(c.req.raw) ?? "--"} ${url.pathname}${url.search}`;
+    // Without a cookie, a page depends on the visitor's country only through its display currency and its
+    // shipping zone (the free-shipping line): one copy per (currency, zone), so the 20 euro countries of the
+    // EU zone share one, and a page rendered in one currency is never served to a visitor of another.
+    const key = `${await pageVariant(c.env, c.req.raw)} ${url.pathname}${url.search}`;
     const hit = pages.get(key);
     if (hit && hit.expires > Date.now()) {
       const headers = new Headers(hit.headers);
@@ -59,4 +61,12 @@ export function pageCache(): MiddlewareHandler<AppEnv> {
       pages.set(key, { status: res.status, headers: [...res.headers], body, expires: Date.now() + PAGE_TTL_MS });
     }
   };
+}
+
+/** What an anonymous page's rendering depends on besides its URL: display currency and shipping zone (both memoised). */
+async function pageVariant(env: Env, request: Request): Promise<string> {
+  const [display, shipping] = await Promise.all([displayCurrencyFor(env, request), shippingData(env)]);
+  const country = requestCountry(request);
+  const rules = country ? shipping.countries.get(country) : undefined;
+  return `${display.code}:${(rules?.ships && rules.zoneId) || "-"}`;
 }
