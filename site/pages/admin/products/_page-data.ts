@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
 import type { AuditActor } from "../../../../worker/admin/audit";
-import { storeUploadedImage } from "../../../../worker/catalog/service/admin-images";
-import { AppError, type FieldError } from "../../../../worker/lib/errors";
-import { getDb } from "../../../../worker/db/client";
+import type { ProductInput } from "../../../../worker/catalog/admin-schema";
 import { listAdminCategories } from "../../../../worker/catalog/service/admin-categories";
+import { storeUploadedImage } from "../../../../worker/catalog/service/admin-images";
 import { listBrands } from "../../../../worker/catalog/service/admin-products";
+import { getDb } from "../../../../worker/db/client";
+import { AppError, type FieldError } from "../../../../worker/lib/errors";
 import type { StaffSession } from "../../../lib/admin";
+import { inputFromState, type ProductFormState, stateFromForm, toFormPaths } from "./_product-form";
 
 /** Categories (tree order) and brands for the product editor's pickers. */
 export async function editorChoices() {
@@ -38,5 +40,45 @@ export async function takeUpload(form: FormData, state: { images: string }, acto
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return { path: "upload", message: error.errors[0]?.message ?? error.message };
+  }
+}
+
+export interface EditorPost {
+  state: ProductFormState;
+  errors: FieldError[];
+  message: string | null;
+  /** HTTP status of the re-rendered form (200 unless the post failed). */
+  status: number;
+  /** Set when the product was saved: the page answers 303 to it. */
+  redirect?: Response;
+}
+
+/**
+ * The product editor's form post, shared by the new and edit pages: "add a
+ * variant row" re-renders without saving, an uploaded picture is stored first,
+ * then `save` writes the product and names the page to go to. Service errors
+ * come back as field errors numbered like the rows on the form.
+ */
+export async function handleEditorPost(
+  request: Request,
+  staff: StaffSession,
+  save: (actor: AuditActor, input: ProductInput) => Promise<string>,
+): Promise<EditorPost> {
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const state = stateFromForm(form, intent === "add-row");
+  const actor = pageActor(staff, request);
+  const uploadError = await takeUpload(form, state, actor);
+  if (uploadError) return { state, errors: [uploadError], message: "The picture was not added.", status: 400 };
+  if (intent === "add-row") return { state, errors: [], message: null, status: 200 };
+  // Set once the form is valid: the service's errors then number variants among the rows sent.
+  let keptRows: number[] | null = null;
+  try {
+    const parsed = inputFromState(state);
+    keptRows = parsed.keptRows;
+    return { state, errors: [], message: null, status: 303, redirect: seeOther(await save(actor, parsed.input)) };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { state, errors: keptRows ? toFormPaths(error.errors, keptRows) : error.errors, message: error.message, status: error.status };
   }
 }
