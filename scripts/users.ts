@@ -1,12 +1,17 @@
-// Staff accounts on the LOCAL database (roles are never granted through a request body).
+// Staff accounts (roles are never granted through a request body).
 //
 //   npm run user:create -- --email ops@example.com --name "Ops" --role admin [--password "…"] [--persist-to DIR]
+//   npm run user:create -- --remote [--env staging] --email owner@shop.example --role admin
+//                                  the deployed store's D1 (through `wrangler d1 execute --remote`; sign in with
+//                                  `npx wrangler login` first): how a new store gets its first admin
 //   npm run users:demo  [-- --persist-to DIR]     one demo account per role (local development only)
 //
-// In production, create the first admin by registering and then granting the role with
-// `npx wrangler d1 execute DB --remote --command "UPDATE users SET role='admin' WHERE email='…'"`.
+// The password is hashed here, on this machine, with the same scrypt parameters the Worker uses; only the hash
+// travels to the database.
+import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs, parseEnv } from "node:util";
 import { hashPassword } from "../worker/accounts/password.ts";
@@ -33,6 +38,10 @@ const { values: args } = parseArgs({
     role: { type: "string", default: "customer" },
     password: { type: "string" },
     "persist-to": { type: "string", default: ".wrangler/state" },
+    remote: { type: "boolean", default: false },
+    env: { type: "string" },
+    // Runs the local path through `wrangler d1 execute --local` too: the exact statement --remote sends (tests).
+    "through-wrangler": { type: "boolean", default: false },
   },
 });
 
@@ -54,23 +63,73 @@ async function createUser(db: D1Database, user: { email: string; name: string; r
   return (result.meta.changes ?? 0) > 0;
 }
 
+/** A SQL string literal (D1's `wrangler d1 execute` takes no bound parameters). */
+function sqlText(value: string): string {
+  if (value.includes("\0")) throw new Error("NUL characters are not allowed");
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The one statement that creates an account unless the email is taken; RETURNING tells which. */
+function createUserStatement(user: { id: string; email: string; name: string; role: string; passwordHash: string; now: string }): string {
+  const values = [user.id, user.email.toLowerCase(), user.name, user.role, user.passwordHash, user.now].map(sqlText).join(", ");
+  return `INSERT INTO users (id, email, name, role, password_hash, email_verified_at) VALUES (${values}) ON CONFLICT(email) DO NOTHING RETURNING id;`;
+}
+
+/** Creates the account through `wrangler d1 execute` (remote, or local with --through-wrangler). */
+async function createUserThroughWrangler(user: { email: string; name: string; role: string; password: string }): Promise<boolean> {
+  const dir = mkdtempSync(path.join(tmpdir(), "edge-commerce-user-"));
+  const file = path.join(dir, "create-user.sql");
+  try {
+    writeFileSync(file, createUserStatement({ id: newUserId(), ...user, passwordHash: await hashPassword(user.password), now: new Date().toISOString() }));
+    const target = args.remote ? ["--remote"] : ["--local", "--persist-to", args["persist-to"]];
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+        "d1",
+        "execute",
+        "DB",
+        ...target,
+        ...(args.env ? ["--env", args.env] : []),
+        "--file",
+        file,
+        "--json",
+        "--yes",
+      ],
+      { cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    );
+    if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stderr || result.stdout}`);
+    const answer = JSON.parse(result.stdout.slice(result.stdout.indexOf("["))) as { results?: unknown[] }[];
+    return answer.some((r) => (r.results?.length ?? 0) > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (command === "create") {
   if (!args.email || !/^[^@\s]+@[^@\s]+$/.test(args.email)) throw new Error("--email is required");
   if (!ROLES.includes(args.role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
   const password = args.password ?? randomBytes(12).toString("base64url");
   const problem = passwordProblem(password, { email: args.email });
   if (problem) throw new Error(`--password: ${problem}`);
-  const { db, close } = await openLocalD1(args["persist-to"]);
-  try {
-    const created = await createUser(db, { email: args.email, name: args.name ?? args.email.split("@")[0] ?? "Staff", role: args.role, password });
-    if (!created) {
-      console.error(`An account with ${args.email} exists already; nothing changed.`);
-      process.exitCode = 1;
-    } else {
-      console.log(`Created ${args.role} ${args.email}${args.password ? "" : ` with password ${password}`}`);
+  const user = { email: args.email, name: args.name ?? args.email.split("@")[0] ?? "Staff", role: args.role, password };
+  let created: boolean;
+  if (args.remote || args["through-wrangler"]) {
+    created = await createUserThroughWrangler(user);
+  } else {
+    const { db, close } = await openLocalD1(args["persist-to"]);
+    try {
+      created = await createUser(db, user);
+    } finally {
+      await close();
     }
-  } finally {
-    await close();
+  }
+  const where = args.remote ? ` in the deployed database${args.env ? ` (${args.env})` : ""}` : "";
+  if (!created) {
+    console.error(`An account with ${args.email} exists already${where}; nothing changed.`);
+    process.exitCode = 1;
+  } else {
+    console.log(`Created ${args.role} ${args.email}${where}${args.password ? "" : ` with password ${password}`}`);
   }
 } else if (command === "demo") {
   if (environment() === "production") {
@@ -87,6 +146,6 @@ if (command === "create") {
     await close();
   }
 } else {
-  console.error("Usage: node scripts/users.ts create --email E --role R [--name N] [--password P] | demo");
+  console.error("Usage: node scripts/users.ts create --email E --role R [--name N] [--password P] [--remote [--env NAME]] | demo");
   process.exit(2);
 }

@@ -1,14 +1,36 @@
 import { handleAnalyticsBatch } from "./analytics/consumer";
 import { handleEmailBatch, handleEmailDeadLetters } from "./notifications/consumer";
 
+/** The queues this Worker consumes; their names come from the environment's vars (wrangler.toml), never from code. */
+export type QueueRole = "email" | "email-dead-letters" | "analytics";
+
+type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
+
+const CONSUMERS: Record<QueueRole, Consumer> = {
+  email: handleEmailBatch,
+  "email-dead-letters": handleEmailDeadLetters,
+  analytics: handleAnalyticsBatch,
+};
+
+/**
+ * The role of a queue by its name, as configured for this deployment: `QUEUE_EMAIL`, `QUEUE_EMAIL_DLQ` and
+ * `QUEUE_ANALYTICS` name the queues that the producers and consumers of the same environment in wrangler.toml
+ * use, so a staging and a production store can live in one account with queues of their own.
+ */
+export function queueRole(env: Env, queue: string): QueueRole | null {
+  if (queue === env.QUEUE_EMAIL) return "email";
+  if (queue === env.QUEUE_EMAIL_DLQ) return "email-dead-letters";
+  if (queue === env.QUEUE_ANALYTICS) return "analytics";
+  return null;
+}
+
 /**
  * Routes each queue's batch to its consumer. Consumers ack or retry message
  * by message, so one bad message never replays the whole batch.
  */
 export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
-  if (batch.queue === "edge-commerce-analytics") return handleAnalyticsBatch(batch as MessageBatch<unknown>, env);
-  if (batch.queue === "edge-commerce-email") return handleEmailBatch(batch as MessageBatch<unknown>, env);
-  if (batch.queue === "edge-commerce-email-dlq") return handleEmailDeadLetters(batch as MessageBatch<unknown>, env);
+  const role = queueRole(env, batch.queue);
+  if (role) return CONSUMERS[role](batch as MessageBatch<unknown>, env);
   // The analytics dead-letter queue has no consumer; anything else is a configuration mistake.
   console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue, messages: batch.messages.length }));
   batch.retryAll();
