@@ -150,9 +150,9 @@ export interface ProviderConfig {
  * binding, no sender) is a retryable error: the emails wait in the queue and
  * then the dead-letter queue until someone fixes it and retries them.
  */
-export function emailProvider(env: Env): ProviderConfig {
+export function emailProvider(env: Env, storeName: string): ProviderConfig {
   const name = (env.EMAIL_PROVIDER || "outbox").toLowerCase();
-  const from = env.EMAIL_FROM || `${env.STORE_NAME || "Store"} <no-reply@localhost>`;
+  const from = env.EMAIL_FROM || `${storeName || "Store"} <no-reply@localhost>`;
   if (name === "outbox") return { provider: outbox, from };
   if (!env.EMAIL_FROM) throw new ProviderError(`EMAIL_FROM must be set for EMAIL_PROVIDER=${name}`, false);
   if (name === "resend") {

@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { users } from "../accounts/tables";
+import { storeSettings } from "../admin/settings";
 import { getDb } from "../db/client";
 import { emailProvider, type ProviderConfig, ProviderError } from "./providers";
 import type { EmailMessage } from "./schema";
@@ -74,15 +75,17 @@ export interface DeliveryResult {
  * the queue retries the message (rows already sent are skipped then).
  */
 export async function deliverEmail(env: Env, message: EmailMessage): Promise<DeliveryResult> {
+  // The name admins keep in Settings, so emails say what the storefront says (not the deploy-time var).
+  const { storeName } = await storeSettings(env);
   // A misconfigured provider still records the rows (failed, with the reason) so admins see them waiting.
   let config: ProviderConfig | null = null;
   let configError: ProviderError | null = null;
   try {
-    config = emailProvider(env);
+    config = emailProvider(env, storeName);
   } catch (err) {
     configError = err instanceof ProviderError ? err : new ProviderError(String(err), false);
   }
-  const rendered = renderMessage(env, message);
+  const rendered = renderMessage(env, message, storeName);
   const result: DeliveryResult = { sent: 0, skipped: 0, busy: 0, refused: 0 };
   let failure: ProviderError | null = null;
   for (const r of await recipientsOf(env, message)) {
@@ -118,9 +121,9 @@ export async function deliverEmail(env: Env, message: EmailMessage): Promise<Del
 
 const providerName = (env: Env) => (env.EMAIL_PROVIDER || "outbox").toLowerCase();
 
-/** The message rendered with the store's name and origin. */
-export function renderMessage(env: Env, message: EmailMessage): RenderedEmail {
-  return renderEmail(message, { name: env.STORE_NAME || "Store", origin: storeOrigin(message, env.PUBLIC_ORIGIN) });
+/** The message rendered with the store's name (from Settings) and origin. */
+export function renderMessage(env: Env, message: EmailMessage, storeName: string): RenderedEmail {
+  return renderEmail(message, { name: storeName || "Store", origin: storeOrigin(message, env.PUBLIC_ORIGIN) });
 }
 
 /**
@@ -129,7 +132,7 @@ export function renderMessage(env: Env, message: EmailMessage): RenderedEmail {
  * as far as a claim), payload kept, for an admin to retry.
  */
 export async function markEmailDead(env: Env, message: EmailMessage): Promise<number> {
-  const rendered = renderMessage(env, message);
+  const rendered = renderMessage(env, message, (await storeSettings(env)).storeName);
   const at = now();
   let dead = 0;
   for (const r of await recipientsOf(env, message)) {
