@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
 import { effectiveRule } from "../../worker/accounts/address-rules";
-import { cartWeightGrams, servedCountry, shippingData } from "../../worker/shipping/service";
+import { requestCountry } from "../../worker/currency/service";
+import { cartWeightGrams, freeShippingThreshold, servedCountry, shippingData } from "../../worker/shipping/service";
 import { type Quote, quoteFor } from "../../worker/shipping/quote";
 import type { CartView } from "../../worker/cart/schema";
 import type { DisplayCurrency } from "../../worker/currency/convert";
 import { AppError } from "../../worker/lib/errors";
 import type { FieldRule } from "./address-form";
+import { formatPrice } from "./format";
 
 /** Countries the store ships to, by name, for address selects. */
 export async function servedCountries(): Promise<{ code: string; name: string }[]> {
@@ -43,4 +45,15 @@ export async function pageQuote(cart: CartView, country: string, display: Displa
 /** "Mon 30 Nov" from "2026-11-30". */
 export function shortDate(iso: string): string {
   return new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+}
+
+/**
+ * What the storefront may promise about free shipping to this visitor: the standard method's threshold in
+ * their country's zone, in their display currency (`amount` null where the zone never ships free or the
+ * country is not served). Pages render it instead of a fixed number, so "free over …" is true everywhere.
+ */
+export async function freeShippingOffer(request: Request, display: DisplayCurrency): Promise<{ amount: string | null }> {
+  const threshold = await freeShippingThreshold(env, requestCountry(request) ?? "US");
+  if (threshold === null) return { amount: null };
+  return { amount: formatPrice({ amount: threshold, currency: env.BASE_CURRENCY }, display).replace(/\.00$/, "") };
 }

@@ -59,7 +59,33 @@ describe("shopping from abroad", () => {
     expect(await page.getByLabel("Currency").inputValue()).toBe("EUR");
     // The EU zone's free-shipping threshold ($150), in euros.
     expect(await page.locator(".announcement").innerText()).toContain("Free shipping over €138");
+    // Every promise on the page says the zone's threshold: none of the US zone's $75.
+    expect(await page.locator(".product-perks").innerText()).toContain("free over €138");
+    expect(await page.locator("body").innerText()).not.toMatch(/\$75|€69/);
+    await page.goto("/");
+    expect(await page.locator(".hero-perks").innerText()).toContain("Free shipping over €138");
+    expect(await page.locator(".promise-band").innerText()).toContain("orders over €138");
+    expect(await page.locator("body").innerText()).not.toMatch(/\$75|€69/);
     await context.close();
+  });
+
+  it("free-shipping promises follow the visitor's zone: $75 in the US, none where the store does not ship free", async () => {
+    const product = await simpleProduct(3);
+    const us = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl, extraHTTPHeaders: { "CF-IPCountry": "US" } });
+    const page = await us.newPage();
+    await page.goto(`/p/${product.slug}`);
+    expect(await page.locator(".product-perks").innerText()).toContain("free over $75");
+    await page.goto("/");
+    expect(await page.locator(".hero-perks").innerText()).toContain("Free shipping over $75");
+    await us.close();
+    // A country in the rest-of-world zone: its own ($200) threshold, never the US one.
+    const row = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl, extraHTTPHeaders: { "CF-IPCountry": "JP" } });
+    const jp = await row.newPage();
+    await jp.goto(`/p/${product.slug}`);
+    const perks = await jp.locator(".product-perks").innerText();
+    expect(perks).not.toContain("$75");
+    expect(perks).toMatch(/free over (¥[\d,]+|\$200)/);
+    await row.close();
   });
 
   it("a shopper in Germany switches to euros, checks out, and sees VAT and the charged currency before paying", async () => {

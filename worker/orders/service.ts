@@ -5,6 +5,7 @@ import { newId } from "../lib/ids";
 import { decryptPii } from "../lib/pii-crypto";
 import { payments } from "../payments/tables";
 import { carrierName } from "./carriers";
+import { soldCountStatements } from "./sold-count";
 import { type OrderStatus, orderEvents, orderLines, orders, shipmentLines, shipments } from "./tables";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -72,6 +73,8 @@ export function transitionStatements(d1: D1Database, orderId: string, from: Orde
       .set({ status: to, updatedAt: now })
       .where(and(eq(orders.id, orderId), eq(orders.status, from))),
     timelineStatement(d1, { orderId, status: to, actor, note, at: now }, true),
+    // After the status change: products' sold counts follow it (once, however often this batch is retried).
+    ...soldCountStatements(d1, orderId),
   ] as const;
 }
 

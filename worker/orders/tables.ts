@@ -41,6 +41,8 @@ export const orders = sqliteTable(
     /** SHA-256 of the token in a guest's order link. */
     accessTokenHash: text("access_token_hash").notNull(),
     holdsExpireAt: integer("holds_expire_at").notNull(),
+    /** 1 while the order's units are counted in products.sold_count (paid and not cancelled or fully refunded). */
+    soldCounted: integer("sold_counted").notNull().default(0),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },

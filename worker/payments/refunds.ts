@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors";
 import { changesOf, runBatch } from "../orders/batch";
 import { timelineStatement } from "../orders/service";
 import { sendOrderEmail } from "../orders/service/emails";
+import { soldCountStatements } from "../orders/sold-count";
 import { orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { payments } from "./tables";
@@ -94,6 +95,8 @@ export async function refundOrder(
           }),
         ]
       : []),
+    // A refund in full takes the order's units out of products' sold counts.
+    ...soldCountStatements(env.DB, orderId),
   ]);
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, options.origin ?? env.PUBLIC_ORIGIN ?? "", order, {

@@ -8,6 +8,7 @@ import { payments } from "../../payments/tables";
 import { changesOf, runBatch } from "../batch";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, touchOrder, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";
+import { soldCountStatements } from "../sold-count";
 import { sendOrderEmail } from "./emails";
 import { remainingByLine } from "./shipments";
 
@@ -107,6 +108,8 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
           ]
         : []),
     ...audits(env, ctx, "order.cancel", order, { status: "cancelled", refunded: refundAmount, reason }),
+    // Units of a paid order stop counting as sold.
+    ...soldCountStatements(env.DB, order.id),
   ]);
   assertApplied(results[0], order);
 
