@@ -205,3 +205,26 @@ describe("POST /api/admin/products/import", () => {
     expect((await upload(huge, true)).status).toBe(413);
   }, 120_000);
 });
+
+describe("the featured column", () => {
+  const FEATURED = "product_slug,product_name,status,featured,category_slug,sku,price_minor";
+  const featuredOf = (slug: string) => count("select featured as n from products where slug = ?", slug);
+
+  it("features and unfeatures products, keeps the flag when the column is left out, and names the column when a cell is neither yes nor no", async () => {
+    const bad = await json(await upload([FEATURED, "pick-lamp,Pick Lamp,active,perhaps,desk-lamps,PICK-1,2500"].join("\n"), true));
+    expect(bad.ok).toBe(false);
+    expect(bad.errors).toContainEqual(expect.objectContaining({ row: 2, column: "featured" }));
+    expect(await count("select count(*) as n from products where slug = 'pick-lamp'")).toBe(0);
+
+    expect((await upload([FEATURED, "pick-lamp,Pick Lamp,active,yes,desk-lamps,PICK-1,2500"].join("\n"), false)).status).toBe(200);
+    expect(await featuredOf("pick-lamp")).toBe(1);
+    const exported = parseCsv(await (await call("/api/admin/products/export", { headers: admin })).text());
+    const row = exported.find((r) => r.cells[CSV_COLUMNS.indexOf("product_slug")] === "pick-lamp");
+    expect(row?.cells[CSV_COLUMNS.indexOf("featured")]).toBe("yes");
+    // A file without the column changes the price and leaves the product featured.
+    expect((await upload([HEADER, "pick-lamp,Pick Lamp,active,desk-lamps,,,,PICK-1,,,2600,,"].join("\n"), false)).status).toBe(200);
+    expect(await featuredOf("pick-lamp")).toBe(1);
+    expect((await upload([FEATURED, "pick-lamp,Pick Lamp,active,no,desk-lamps,PICK-1,2600"].join("\n"), false)).status).toBe(200);
+    expect(await featuredOf("pick-lamp")).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { listFeaturedProducts, purgeCatalogCache } from "../../worker/catalog/service";
+import { getDb } from "../../worker/db/client";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 
@@ -182,6 +183,38 @@ describe("POST /api/admin/products", () => {
 });
 
 describe("PUT /api/admin/products/:id", () => {
+  it("features a product on the home page's picks and takes it off again", async () => {
+    const spec = newProduct({ name: "Beacon Lantern" });
+    const created = await json(await send("POST", "/api/admin/products", spec, admin));
+    expect(created.featured).toBe(false);
+    const featuredSlugs = async () => {
+      purgeCatalogCache();
+      return (await listFeaturedProducts(getDb(env.DB), 100)).map((p) => p.slug);
+    };
+    const on = await send(
+      "PUT",
+      `/api/admin/products/${created.id}`,
+      { ...spec, slug: created.slug, featured: true, expectedUpdatedAt: created.updatedAt },
+      admin,
+    );
+    expect(on.status).toBe(200);
+    const featured = await json(on);
+    expect(featured.featured).toBe(true);
+    expect((await featuredSlugs())[0]).toBe(created.slug);
+    const off = await send(
+      "PUT",
+      `/api/admin/products/${created.id}`,
+      { ...spec, slug: created.slug, featured: false, expectedUpdatedAt: featured.updatedAt },
+      admin,
+    );
+    expect((await json(off)).featured).toBe(false);
+    // Back among the rest (ties go by age, and older products exist): no longer the first pick.
+    expect((await featuredSlugs())[0]).not.toBe(created.slug);
+    const refused = await send("PUT", `/api/admin/products/${created.id}`, { ...spec, slug: created.slug, featured: "sometimes" }, admin);
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).errors).toContainEqual(expect.objectContaining({ path: "featured" }));
+  });
+
   it("changes a price and the storefront shows it immediately; audits before and after", async () => {
     const created = await json(await send("POST", "/api/admin/products", newProduct(), admin));
     expect((await json(await call(`/api/products/${created.slug}`))).priceRange.min.amount).toBe(8900);

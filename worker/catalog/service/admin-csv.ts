@@ -15,10 +15,19 @@ import { CSV_COLUMNS } from "./admin-csv-export";
 export { CSV_COLUMNS, exportProductsCsv } from "./admin-csv-export";
 
 type Column = (typeof CSV_COLUMNS)[number];
+
+/** A CSV yes/no cell as a boolean, or the cell itself when it is neither. */
+function yesNo(cell: string): boolean | string {
+  const v = cell.trim().toLowerCase();
+  if (["yes", "true", "1", "y"].includes(v)) return true;
+  if (["no", "false", "0", "n"].includes(v)) return false;
+  return cell;
+}
 const REQUIRED: Column[] = ["product_slug", "product_name", "category_slug", "sku", "price_minor"];
 const PRODUCT_COLUMNS: Column[] = [
   "product_name",
   "status",
+  "featured",
   "category_slug",
   "brand",
   "vendor_id",
@@ -69,6 +78,7 @@ function locate(path: (string | number)[], firstRow: number, variantRows: number
       name: "product_name",
       slug: "product_slug",
       status: "status",
+      featured: "featured",
       categoryId: "category_slug",
       brand: "brand",
       vendorId: "vendor_id",
@@ -201,6 +211,8 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
       slug,
       description: has("description") ? get(first, "description") : (before?.description ?? ""),
       status: (get(first, "status") || before?.status || "draft") as ProductInputRaw["status"],
+      // yes/no (true/false, 1/0); anything else is passed on for the schema to refuse, naming the column.
+      featured: has("featured") && get(first, "featured") !== "" ? (yesNo(get(first, "featured")) as boolean) : (before?.featured ?? false),
       categoryId: cat?.id ?? "unknown",
       brand: has("brand") ? get(first, "brand") || null : (before?.brand?.name ?? null),
       vendorId: has("vendor_id") ? get(first, "vendor_id") || null : (before?.vendorId ?? null),

@@ -89,6 +89,7 @@ export function productWriteStatements(env: Env, actor: AuditActor, input: Produ
     name: input.name,
     description: input.description,
     status: input.status,
+    featured: input.featured ? 1 : 0,
     categoryId: input.categoryId,
     categoryPath: target.categoryPath,
     brandId: target.brand.brandId,

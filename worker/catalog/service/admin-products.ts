@@ -148,6 +148,7 @@ export async function findAdminProduct(db: Db, id: string): Promise<AdminProduct
     name: p.name,
     description: p.description,
     status: p.status,
+    featured: p.featured === 1,
     currency: p.currency,
     category: { id: p.categoryId, name: row.category?.name ?? "", path: p.categoryPath },
     brand: row.brand ? { id: row.brand.id, slug: row.brand.slug, name: row.brand.name } : null,

@@ -24,6 +24,7 @@ export interface ProductFormState {
   slug: string;
   description: string;
   status: string;
+  featured: boolean;
   categoryId: string;
   brand: string;
   vendorId: string;
@@ -58,6 +59,7 @@ export function formFromProduct(p: AdminProduct | null): ProductFormState {
       slug: "",
       description: "",
       status: "draft",
+      featured: false,
       categoryId: "",
       brand: "",
       vendorId: "",
@@ -76,6 +78,7 @@ export function formFromProduct(p: AdminProduct | null): ProductFormState {
     slug: p.slug,
     description: p.description,
     status: p.status,
+    featured: p.featured,
     categoryId: p.category.id,
     brand: p.brand?.name ?? "",
     vendorId: p.vendorId ?? "",
@@ -129,6 +132,7 @@ export function stateFromForm(form: FormData, addRow: boolean): ProductFormState
     slug: text("slug"),
     description: text("description"),
     status: text("status"),
+    featured: text("featured") === "on",
     categoryId: text("categoryId"),
     brand: text("brand"),
     vendorId: text("vendorId"),
@@ -208,6 +212,7 @@ export function inputFromState(state: ProductFormState): { input: ProductInput; 
     ...(state.slug.trim() ? { slug: state.slug.trim() } : {}),
     description: state.description,
     status: state.status as ProductInputRaw["status"],
+    featured: state.featured,
     categoryId: state.categoryId,
     brand: state.brand.trim() || null,
     vendorId: state.vendorId.trim() || null,
