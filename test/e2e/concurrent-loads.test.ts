@@ -1,8 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
 
-// Concurrent shoppers against the built store over real HTTP, where a client that goes away really cancels
-// its request inside the runtime (the vitest pool's in-process fetch does not). Reads must never depend on
-// another request staying alive: see docs/caching.md.
+// Concurrent shoppers for cold keys against the built store over real HTTP, some of them hanging up while their
+// request loads, with uncached listings keeping the database busy. Every answer that was not dropped must be a
+// 200, and so must the next request: reads never depend on another request staying alive (docs/caching.md).
+// The deterministic check of that rule is test/api/concurrent-loads.test.ts.
 const baseUrl = inject("baseUrl");
 
 /** A request's status, or "aborted" when this client gave up on purpose, or "hung" after 15 s without an answer. */
