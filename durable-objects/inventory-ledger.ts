@@ -151,6 +151,13 @@ export class InventoryLedger extends DurableObject<Env> {
     try {
       const db = this.env.DB;
       await db.batch([
+        // What anonymous shoppers see (out of stock / "only N left" up to 5 / in stock) changes: move the catalog
+        // version on (docs/caching.md) so cached product answers and pages are rendered again. Before the update.
+        db
+          .prepare(
+            "insert into cache_versions (name, version) select 'catalog', 1 from product_variants where sku = ? and stock_version < ? and min(max(stock_available, 0), 6) <> min(max(?, 0), 6) on conflict (name) do update set version = version + 1",
+          )
+          .bind(s.sku, s.version, s.available),
         // The product's in-stock flag follows by trigger (search_variants_au, migration 0002).
         db
           .prepare("update product_variants set stock_available = ?, stock_version = ? where sku = ? and stock_version < ?")
