@@ -41,6 +41,8 @@ export const orders = sqliteTable(
     /** SHA-256 of the token in a guest's order link. */
     accessTokenHash: text("access_token_hash").notNull(),
     holdsExpireAt: integer("holds_expire_at").notNull(),
+    /** While pending payment: JSON list of the open-order limiter keys this order counts against (worker/orders/hold-limits.ts); cleared when it stops waiting. */
+    holdSlots: text("hold_slots"),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
