@@ -89,7 +89,13 @@ export async function placeOrder(
 
   const orderId = newId("ord");
   // The slots outlive the holds taken just after by a margin, so a cap never frees up while its stock is still held.
-  const holdSlots = await claimHoldSlots(env, orderId, { cartId, userId: user?.id ?? null, ip: input.ip ?? UNKNOWN_IP }, Date.now() + HOLD_TTL_MS + 60_000, limits);
+  const holdSlots = await claimHoldSlots(
+    env,
+    orderId,
+    { cartId, userId: user?.id ?? null, ip: input.ip ?? UNKNOWN_IP },
+    Date.now() + HOLD_TTL_MS + 60_000,
+    limits,
+  );
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
   const held: { sku: string; holdId: string }[] = [];
   for (const [index, line] of lines.entries()) {

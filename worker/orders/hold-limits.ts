@@ -71,14 +71,11 @@ function tooManyHolds(scope: Scope, limit: number, retryAfterSeconds: number): A
  */
 export function assertUnitsPerSku(limits: HoldLimits, lines: { sku: string; name: string; quantity: number }[]): void {
   if (limits.unitsPerSku <= 0) return;
-  const over = lines.flatMap((l, i) => (l.quantity > limits.unitsPerSku ? [{ path: `items.${i}.quantity`, message: `At most ${limits.unitsPerSku} per order` }] : []));
+  const over = lines.flatMap((l, i) =>
+    l.quantity > limits.unitsPerSku ? [{ path: `items.${i}.quantity`, message: `At most ${limits.unitsPerSku} per order` }] : [],
+  );
   if (over.length)
-    throw new AppError(
-      "checkout.quantity_limit",
-      409,
-      `One order can hold at most ${limits.unitsPerSku} of each item. Lower the quantity in your cart.`,
-      over,
-    );
+    throw new AppError("checkout.quantity_limit", 409, `One order can hold at most ${limits.unitsPerSku} of each item. Lower the quantity in your cart.`, over);
 }
 
 /**
