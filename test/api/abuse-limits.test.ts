@@ -5,7 +5,7 @@ import { passwordDerivations } from "../../worker/accounts/password";
 import worker from "../../worker/test-entry";
 import { insertUser } from "../support/factories";
 import { json, postJson } from "../support/http";
-import { client, stockProduct, US_ADDRESS } from "../support/orders";
+import { client, signedIn, stockProduct, US_ADDRESS } from "../support/orders";
 
 // The defaults of worker/orders/hold-limits.ts (the test Worker sets none of the CHECKOUT_* variables).
 const PER_CLIENT = 3;
@@ -190,6 +190,15 @@ describe("open stock holds per client", () => {
       .bind(placed[0].orderId)
       .all<{ status: string; slots: string | null }>();
     for (const row of rows.results) expect(row.slots === null).toBe(row.status !== "pending_payment");
+  });
+
+  it("a signed-in customer is one client wherever they check out from", async () => {
+    const customer = await signedIn();
+    expect((await customer.send("/api/cart/items", "POST", { sku: "HOLD-A", quantity: 1 })).status).toBe(200);
+    const checkout = (ip: string) =>
+      customer.send("/api/checkout", "POST", { shippingAddress: US_ADDRESS, shippingOption: "standard" }, { "CF-Connecting-IP": ip });
+    for (let i = 0; i < PER_CLIENT; i++) expect((await checkout(`192.0.2.${20 + i}`)).status).toBe(201);
+    await expectTooManyHolds(await checkout("192.0.2.29"));
   });
 
   it("refuses more units of one SKU than an order may hold, naming the line", async () => {

@@ -40,7 +40,7 @@ function orderNumber(): string {
  * is short (compensation); then the order, its lines, its timeline entry and
  * its payment are written in one D1 batch, and the payment starts.
  * Before any stock is held the order takes a slot under each open-order cap
- * (cart, customer, client address `ip`; worker/orders/hold-limits.ts): 429
+ * (the client's cart, its address `ip`; worker/orders/hold-limits.ts): 429
  * `checkout.too_many_holds` when one is full, 409 `checkout.quantity_limit`
  * when a line asks for more units than one order may hold.
  */
@@ -89,13 +89,7 @@ export async function placeOrder(
 
   const orderId = newId("ord");
   // The slots outlive the holds taken just after by a margin, so a cap never frees up while its stock is still held.
-  const holdSlots = await claimHoldSlots(
-    env,
-    orderId,
-    { cartId, userId: user?.id ?? null, ip: input.ip ?? UNKNOWN_IP },
-    Date.now() + HOLD_TTL_MS + 60_000,
-    limits,
-  );
+  const holdSlots = await claimHoldSlots(env, orderId, { cartId, ip: input.ip ?? UNKNOWN_IP }, Date.now() + HOLD_TTL_MS + 60_000, limits);
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
   const held: { sku: string; holdId: string }[] = [];
   for (const [index, line] of lines.entries()) {

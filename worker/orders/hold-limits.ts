@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors";
  * changed with a Worker variable (a whole number; 0 turns that cap off).
  */
 export const HOLD_LIMIT_DEFAULTS = {
-  /** Open (pending-payment) orders per cart and per signed-in customer. */
+  /** Open (pending-payment) orders per client: a guest's cart, or a signed-in customer (whose cart is per account). */
   perClient: 3,
   /** Open orders per client address (IPv4 address, or IPv6 /64). */
   perIp: 5,
@@ -33,7 +33,7 @@ export function holdLimits(env: Env): HoldLimits {
   };
 }
 
-type Scope = "cart" | "user" | "ip";
+type Scope = "client" | "ip";
 interface SlotKey {
   scope: Scope;
   key: string;
@@ -42,12 +42,11 @@ interface SlotKey {
 
 const limiter = (env: Env, key: string) => env.RATE_LIMITER.getByName(key);
 
-function slotKeys(limits: HoldLimits, who: { cartId: string; userId: string | null; ip: string }): SlotKey[] {
+function slotKeys(limits: HoldLimits, who: { cartId: string; ip: string }): SlotKey[] {
   const keys: SlotKey[] = [];
-  if (limits.perClient > 0) {
-    keys.push({ scope: "cart", key: `holds:cart:${who.cartId}`, limit: limits.perClient });
-    if (who.userId) keys.push({ scope: "user", key: `holds:user:${who.userId}`, limit: limits.perClient });
-  }
+  // A signed-in customer always checks out the account's one cart (worker/cart/service.ts, userCartId), so the
+  // cart's counter is the customer's too: one counter and one Durable Object call fewer per checkout.
+  if (limits.perClient > 0) keys.push({ scope: "client", key: `holds:cart:${who.cartId}`, limit: limits.perClient });
   // Without a client address (never on Cloudflare's edge) there is nothing to group by.
   if (limits.perIp > 0 && who.ip !== UNKNOWN_IP) keys.push({ scope: "ip", key: `holds:ip:${ipLimitKey(who.ip)}`, limit: limits.perIp });
   return keys;
@@ -79,7 +78,7 @@ export function assertUnitsPerSku(limits: HoldLimits, lines: { sku: string; name
 }
 
 /**
- * Takes one open-order slot per cap (cart, signed-in customer, client
+ * Takes one open-order slot per cap (the client's cart, the client's
  * address) for `orderId` until `expiresAt`, when its stock holds expire
  * anyway. Each cap is an exact counter in its own RateLimiter Durable Object,
  * so parallel checkouts cannot overshoot it. If a cap is full, the slots
@@ -90,7 +89,7 @@ export function assertUnitsPerSku(limits: HoldLimits, lines: { sku: string; name
 export async function claimHoldSlots(
   env: Env,
   orderId: string,
-  who: { cartId: string; userId: string | null; ip: string },
+  who: { cartId: string; ip: string },
   expiresAt: number,
   limits = holdLimits(env),
 ): Promise<string[]> {
