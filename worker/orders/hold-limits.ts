@@ -1,4 +1,4 @@
-import { UNKNOWN_IP, ipLimitKey } from "../lib/client-ip";
+import { ipLimitKey, UNKNOWN_IP } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
 
 /**
