@@ -8,11 +8,25 @@ export interface RateLimitResult {
   retryAfterSeconds: number;
 }
 
+export interface SlotResult {
+  acquired: boolean;
+  /** Slots in use after this call. */
+  held: number;
+  /** When refused: seconds until the soonest slot frees up by itself. 0 when acquired. */
+  retryAfterSeconds: number;
+}
+
 /**
  * An exact counter for one key (`login-fail:acct:<email>`, `login:ip:<ip>`...):
  * one object per key, so counts are consistent worldwide, unlike KV or the
  * per-location Rate Limiting binding. Fixed windows; state is tiny and kept in
  * the object's storage so it survives eviction.
+ *
+ * The same object also counts concurrent things (`holds:cart:<id>`): slots
+ * taken by id until a deadline and given back by id, so a limit on what is
+ * open at once frees up when the thing ends, or by itself at its deadline if
+ * nobody says so. Every method is synchronous storage work with no await, so
+ * concurrent calls never interleave and a limit is never overshot.
  */
 export class RateLimiter extends DurableObject<Env> {
   private read(windowSeconds: number, now: number): { start: number; count: number } {
@@ -39,15 +53,48 @@ export class RateLimiter extends DurableObject<Env> {
     return this.result(state, limit, windowSeconds, now);
   }
 
-  /** Whether one more hit would still be allowed, without counting one. */
-  check(limit: number, windowSeconds: number): RateLimitResult {
-    const now = Date.now();
-    const state = this.read(windowSeconds, now);
-    return this.result({ ...state, count: state.count + 1 }, limit, windowSeconds, now);
-  }
-
   /** Forgets the count (after a successful sign-in). */
   clear(): void {
     this.ctx.storage.kv.delete("window");
+  }
+
+  private liveSlots(now: number): Record<string, number> {
+    const slots = this.ctx.storage.kv.get<Record<string, number>>("slots") ?? {};
+    for (const [id, until] of Object.entries(slots)) if (until <= now) delete slots[id];
+    return slots;
+  }
+
+  /**
+   * Takes one of `limit` slots for `slotId` until `expiresAt` (epoch ms).
+   * Idempotent: a slot already held by `slotId` is acquired again without
+   * counting twice.
+   */
+  acquireSlot(slotId: string, limit: number, expiresAt: number): SlotResult {
+    const now = Date.now();
+    const slots = this.liveSlots(now);
+    const held = Object.keys(slots).length;
+    if (!(slotId in slots) && held >= limit) {
+      const soonest = Math.min(...Object.values(slots));
+      this.ctx.storage.kv.put("slots", slots);
+      return { acquired: false, held, retryAfterSeconds: Math.max(1, Math.ceil((soonest - now) / 1000)) };
+    }
+    slots[slotId] = Math.max(slots[slotId] ?? 0, expiresAt);
+    this.ctx.storage.kv.put("slots", slots);
+    return { acquired: true, held: Object.keys(slots).length, retryAfterSeconds: 0 };
+  }
+
+  /** Gives `slotId`'s slot back. Idempotent. */
+  releaseSlot(slotId: string): { released: boolean } {
+    const slots = this.liveSlots(Date.now());
+    const released = slotId in slots;
+    delete slots[slotId];
+    if (Object.keys(slots).length) this.ctx.storage.kv.put("slots", slots);
+    else this.ctx.storage.kv.delete("slots");
+    return { released };
+  }
+
+  /** Slots in use now. */
+  slotsHeld(): number {
+    return Object.keys(this.liveSlots(Date.now())).length;
   }
 }

@@ -39,4 +39,10 @@ interface __BaseEnv_Env {
   SHIPPING_WEBHOOK_SECRET_GENERIC?: string;
   /** Test-only: first retry delay of a failed email in seconds (default 30, doubling each time); 0 retries at once. */
   EMAIL_RETRY_BASE_SECONDS?: string;
+  /** Open (pending-payment) orders per client (guest cart, or signed-in customer); default 3, 0 turns the cap off (docs/limits.md). */
+  CHECKOUT_HOLDS_PER_CLIENT?: string;
+  /** Open orders per client address (IPv4, or IPv6 /64); default 5, 0 turns the cap off. */
+  CHECKOUT_HOLDS_PER_IP?: string;
+  /** Units of one SKU a single order may hold; default 10, 0 turns the cap off. */
+  CHECKOUT_UNITS_PER_SKU?: string;
 }

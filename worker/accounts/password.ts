@@ -5,7 +5,18 @@ import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 const CURRENT = { ln: 15, r: 8, p: 3 } as const;
 const KEY_LENGTH = 32;
 
+let derivations = 0;
+/**
+ * How many scrypt derivations this isolate has started: a plain number (never
+ * a shared promise), read by the tests that prove sign-in limits stop
+ * guesses before they reach the hash.
+ */
+export function passwordDerivations(): number {
+  return derivations;
+}
+
 function derive(password: string, salt: Buffer, ln: number, r: number, p: number): Promise<Buffer> {
+  derivations++;
   return new Promise((resolve, reject) =>
     scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: 2 ** ln, r, p, maxmem: 256 * 2 ** ln * r }, (err, key) => (err ? reject(err) : resolve(key))),
   );

@@ -1,3 +1,4 @@
+import { ipLimitKey } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
 
 export interface Limit {
@@ -14,6 +15,11 @@ export const LIMITS = {
   resetPerAccount: { limit: 3, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
+/** The limiter key of a per-address limit: IPv4 as is, IPv6 per /64 (see `ipLimitKey`). */
+export function ipKey(kind: "login" | "register" | "reset", ip: string): string {
+  return `${kind}:ip:${ipLimitKey(ip)}`;
+}
+
 function limiter(env: Env, key: string) {
   return env.RATE_LIMITER.getByName(key);
 }
@@ -22,18 +28,18 @@ function tooMany(retryAfterSeconds: number): AppError {
   return new AppError("auth.rate_limited", 429, "Too many attempts. Wait a little and try again.", [], { "Retry-After": String(retryAfterSeconds) });
 }
 
-/** Counts one attempt under `key`; throws 429 with Retry-After once over the limit. */
+/**
+ * Counts one attempt under `key` (atomically, in the key's Durable Object)
+ * and throws 429 with Retry-After once over the limit. Call it BEFORE the
+ * expensive or risky work, so parallel requests cannot all pass a check made
+ * before any of them was counted.
+ */
 export async function countAttempt(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
   const result = await limiter(env, key).hit(limit, windowSeconds);
   if (!result.allowed) throw tooMany(result.retryAfterSeconds);
 }
 
-/** Throws 429 when one more attempt under `key` would be over the limit, without counting one. */
-export async function ensureUnderLimit(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
-  const result = await limiter(env, key).check(limit, windowSeconds);
-  if (!result.allowed) throw tooMany(result.retryAfterSeconds);
-}
-
+/** Forgets the attempts under `key` (after a right password). */
 export async function clearAttempts(env: Env, key: string): Promise<void> {
   await limiter(env, key).clear();
 }

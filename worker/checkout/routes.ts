@@ -3,6 +3,7 @@ import { hashOpaqueToken } from "../accounts/tokens";
 import { resolveCartId } from "../cart/http";
 import { displayCurrencyFor } from "../currency/service";
 import { requireAuth } from "../lib/auth";
+import { clientIp } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
 import { createApiApp, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { OrderDetailView } from "../orders/schema";
@@ -44,8 +45,9 @@ export const checkoutRoutes = createApiApp()
           content: { "application/json": { schema: CheckoutResult } },
         },
         400: problemResponse("Invalid field (prices, totals or currency in the body are refused)."),
-        409: problemResponse("Cart empty or changed, item out of stock, or Idempotency-Key reused."),
+        409: problemResponse("Cart empty or changed, item out of stock, more units of one item than an order may hold, or Idempotency-Key reused."),
         422: problemResponse("The store does not ship to the address's country (shipping.country_not_served)."),
+        429: problemResponse("Too many orders of this cart, customer or network are waiting for payment (checkout.too_many_holds); see Retry-After."),
       },
     }),
     async (c) => {
@@ -60,6 +62,7 @@ export const checkoutRoutes = createApiApp()
           body,
           origin: new URL(c.req.url).origin,
           display: await displayCurrencyFor(c.env, c.req.raw),
+          ip: clientIp(c.req.raw.headers),
         }),
       }));
       c.header("Cache-Control", "no-store");

@@ -6,10 +6,12 @@ import { viewCart } from "../cart/service";
 import type { DisplayCurrency } from "../currency/convert";
 import { identityCurrency } from "../currency/convert";
 import { getDb } from "../db/client";
+import { UNKNOWN_IP } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { encryptPii } from "../lib/pii-crypto";
 import { newOrderAccessToken } from "../orders/access";
+import { assertUnitsPerSku, claimHoldSlots, holdLimits, releaseHoldSlots } from "../orders/hold-limits";
 import { orderAddressContext } from "../orders/service";
 import { orderEvents, orderLines, orders } from "../orders/tables";
 import { assertChargesSum, extraCharges } from "../payments/charges";
@@ -37,10 +39,14 @@ function orderNumber(): string {
  * never wait on each other in opposite orders — and released again if one SKU
  * is short (compensation); then the order, its lines, its timeline entry and
  * its payment are written in one D1 batch, and the payment starts.
+ * Before any stock is held the order takes a slot under each open-order cap
+ * (the client's cart, its address `ip`; worker/orders/hold-limits.ts): 429
+ * `checkout.too_many_holds` when one is full, 409 `checkout.quantity_limit`
+ * when a line asks for more units than one order may hold.
  */
 export async function placeOrder(
   env: Env,
-  input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string; display?: DisplayCurrency },
+  input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string; display?: DisplayCurrency; ip?: string },
 ): Promise<CheckoutResult> {
   const { cartId, user, body, origin } = input;
   const email = user?.email ?? body.email?.toLowerCase();
@@ -69,6 +75,8 @@ export async function placeOrder(
     item.issues.map((issue) => ({ path: `items.${i}.${issue === "price_changed" ? "unitPrice" : "quantity"}`, message: issue })),
   );
   if (problems.length) throw new AppError("checkout.cart_changed", 409, "Some items changed since you added them. Review your cart.", problems);
+  const limits = holdLimits(env);
+  assertUnitsPerSku(limits, cart.items);
 
   const currency = env.BASE_CURRENCY;
   const display = input.display ?? identityCurrency(currency);
@@ -80,6 +88,8 @@ export async function placeOrder(
   const grandTotal = totals.grandTotal.amount;
 
   const orderId = newId("ord");
+  // The slots outlive the holds taken just after by a margin, so a cap never frees up while its stock is still held.
+  const holdSlots = await claimHoldSlots(env, orderId, { cartId, ip: input.ip ?? UNKNOWN_IP }, Date.now() + HOLD_TTL_MS + 60_000, limits);
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
   const held: { sku: string; holdId: string }[] = [];
   for (const [index, line] of lines.entries()) {
@@ -87,6 +97,7 @@ export async function placeOrder(
     const result = await ledger(env, line.sku).reserve(line.sku, holdId, line.quantity, HOLD_TTL_MS);
     if (!result.ok) {
       for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "checkout could not reserve every item");
+      await releaseHoldSlots(env, orderId, holdSlots);
       const at = cart.items.findIndex((i) => i.sku === line.sku);
       throw new AppError(
         "checkout.item_out_of_stock",
@@ -128,6 +139,7 @@ export async function placeOrder(
     shippingAddressEnc: await encryptPii(env.PII_KEYS, JSON.stringify(address), orderAddressContext(orderId)),
     accessTokenHash: access.hash,
     holdsExpireAt: now + HOLD_TTL_MS,
+    holdSlots: JSON.stringify(holdSlots),
   };
   const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
   try {
@@ -154,6 +166,7 @@ export async function placeOrder(
     ]);
   } catch (err) {
     for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "order could not be saved");
+    await releaseHoldSlots(env, orderId, holdSlots);
     throw err;
   }
 

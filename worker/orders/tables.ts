@@ -43,6 +43,8 @@ export const orders = sqliteTable(
     holdsExpireAt: integer("holds_expire_at").notNull(),
     /** 1 while the order's units are counted in products.sold_count (paid and not cancelled or fully refunded). */
     soldCounted: integer("sold_counted").notNull().default(0),
+    /** While pending payment: JSON list of the open-order limiter keys this order counts against (worker/orders/hold-limits.ts); cleared when it stops waiting. */
+    holdSlots: text("hold_slots"),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },

@@ -3,6 +3,7 @@ import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { runBatch } from "../orders/batch";
+import { releaseHoldSlots } from "../orders/hold-limits";
 import { transitionStatements } from "../orders/service";
 import { sendOrderEmail } from "../orders/service/emails";
 import { orderLines, orders } from "../orders/tables";
@@ -35,7 +36,8 @@ const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
  * Succeeded: amount and currency re-checked, holds committed (an expired hold
  * is re-reserved if stock is left, else the payment is refunded), order paid,
  * cart emptied, confirmation queued. Failed or expired: holds released and
- * the order cancelled with the reason on its timeline.
+ * the order cancelled with the reason on its timeline. Either way the order
+ * stops counting against its client's open-order caps.
  */
 export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, origin: string): Promise<{ applied: boolean; orderStatus: string }> {
   const db = getDb(env.DB);
@@ -50,6 +52,8 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   const order = await db.select().from(orders).where(eq(orders.id, payment.orderId)).get();
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");
   const markProcessed = () => db.update(paymentEvents).set({ processedAt: new Date().toISOString() }).where(eq(paymentEvents.id, eventKey));
+  // Once the order no longer waits for payment its open-order slots go back (idempotent) and their keys are forgotten.
+  const forgetHoldSlots = () => db.update(orders).set({ holdSlots: null }).where(eq(orders.id, order.id));
   if (claimed?.processedAt) return { applied: false, orderStatus: order.status };
 
   const lines = (await db.select().from(orderLines).where(eq(orderLines.orderId, order.id))).sort((a, b) => a.sku.localeCompare(b.sku));
@@ -58,7 +62,9 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   if (outcome.outcome !== "succeeded") {
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
+      await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
+        forgetHoldSlots(),
         db
           .update(payments)
           .set({ status: "failed", failureReason: outcome.reason ?? outcome.outcome, updatedAt: new Date().toISOString() })
@@ -105,7 +111,9 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     ];
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
+      await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
+        forgetHoldSlots(),
         ...statements,
         ...transitionStatements(env.DB, order.id, "pending_payment", "cancelled", actor, `${note}; the payment was refunded`),
       ]);
@@ -133,7 +141,9 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     }
     committed.push(line);
   }
+  await releaseHoldSlots(env, order.id, order.holdSlots);
   await runBatch(env.DB, [
+    forgetHoldSlots(),
     db
       .update(payments)
       .set({ status: "succeeded", providerPaymentId: outcome.providerPaymentId ?? payment.providerPaymentId, updatedAt: new Date().toISOString() })

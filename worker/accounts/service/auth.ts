@@ -5,7 +5,7 @@ import { newId } from "../../lib/ids";
 import { enqueueEmail } from "../../notifications/service";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
-import { clearAttempts, countAttempt, ensureUnderLimit, LIMITS } from "../rate-limit";
+import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";
 import type { LoginBody, RegisterBody } from "../schema";
 import { oneTimeTokens, users } from "../tables";
 import { hashOpaqueToken, newOpaqueToken } from "../tokens";
@@ -44,7 +44,7 @@ async function sendVerification(env: Env, user: Pick<UserRow, "id" | "email" | "
  * other roles are granted by an admin or the CLI, never by a request.
  */
 export async function register(env: Env, body: RegisterBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
-  await countAttempt(env, `register:ip:${ctx.ip}`, LIMITS.registerPerIp);
+  await countAttempt(env, ipKey("register", ctx.ip), LIMITS.registerPerIp);
   const problem = passwordProblem(body.password, body);
   if (problem) throw weakPassword(problem);
   const db = getDb(env.DB);
@@ -68,13 +68,17 @@ export async function register(env: Env, body: RegisterBody, ctx: RequestContext
 
 /**
  * Password sign-in. Unknown email and wrong password give the same answer
- * after the same work (a dummy hash is checked). Limits: attempts per IP,
- * failures per account (lockout answered 429 with Retry-After).
+ * after the same work (a dummy hash is checked). Limits: attempts per IP
+ * (IPv6 per /64), failures per account (lockout answered 429 with
+ * Retry-After). The account's attempt is counted before the slow hash, in
+ * one atomic step, so parallel guesses cannot all slip past the check: at
+ * most `loginFailuresPerAccount` hashes run per window. A right password
+ * gives the count back (clears it).
  */
 export async function login(env: Env, body: LoginBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
   const accountKey = `login-fail:acct:${body.email}`;
-  await countAttempt(env, `login:ip:${ctx.ip}`, LIMITS.loginPerIp);
-  await ensureUnderLimit(env, accountKey, LIMITS.loginFailuresPerAccount);
+  await countAttempt(env, ipKey("login", ctx.ip), LIMITS.loginPerIp);
+  await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
   const user = await getDb(env.DB).select().from(users).where(eq(users.email, body.email)).get();
   let ok = false;
   if (user?.passwordHash) {
@@ -89,10 +93,7 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   } else {
     await verifyAgainstDummy(body.password);
   }
-  if (!ok || !user || user.status !== "active") {
-    await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
-    throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
-  }
+  if (!ok || !user || user.status !== "active") throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
   await clearAttempts(env, accountKey);
   return { user, session: await startSession(env, user, ctx.userAgent) };
 }
@@ -102,7 +103,7 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
  * the same way either way, so the endpoint does not reveal which emails exist.
  */
 export async function requestPasswordReset(env: Env, email: string, ctx: RequestContext): Promise<void> {
-  await countAttempt(env, `reset:ip:${ctx.ip}`, LIMITS.resetPerIp);
+  await countAttempt(env, ipKey("reset", ctx.ip), LIMITS.resetPerIp);
   const user = await getDb(env.DB).select().from(users).where(eq(users.email, email)).get();
   if (!user || user.status !== "active") return;
   try {
@@ -174,14 +175,16 @@ export async function resendVerification(env: Env, user: UserRow, ctx: RequestCo
  * (other devices are signed out) and a new one starts for this client.
  */
 export async function changePassword(env: Env, user: UserRow, current: string, next: string, ctx: RequestContext): Promise<IssuedSession> {
-  await ensureUnderLimit(env, `login-fail:acct:${user.email}`, LIMITS.loginFailuresPerAccount);
+  // Counted before the hash, like sign-in; the right password gives it back.
+  const accountKey = `login-fail:acct:${user.email}`;
+  await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
   const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
   if (!check.ok) {
-    await countAttempt(env, `login-fail:acct:${user.email}`, LIMITS.loginFailuresPerAccount);
     throw new AppError("auth.invalid_credentials", 400, "Your current password is not right.", [
       { path: "currentPassword", message: "Not your current password" },
     ]);
   }
+  await clearAttempts(env, accountKey);
   const problem = passwordProblem(next, user);
   if (problem) throw weakPassword(problem, "newPassword");
   await getDb(env.DB)

@@ -6,6 +6,7 @@ import { AppError } from "../../lib/errors";
 import { providerFor } from "../../payments/providers";
 import { payments } from "../../payments/tables";
 import { changesOf, runBatch } from "../batch";
+import { releaseHoldSlots } from "../hold-limits";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, touchOrder, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { soldCountStatements } from "../sold-count";
@@ -91,7 +92,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   const results = await runBatch(env.DB, [
     db
       .update(orders)
-      .set({ status: "cancelled", refundedTotal: order.refundedTotal + refundAmount, updatedAt: now })
+      .set({ status: "cancelled", refundedTotal: order.refundedTotal + refundAmount, holdSlots: null, updatedAt: now })
       .where(and(eq(orders.id, order.id), eq(orders.status, order.status))),
     timelineStatement(env.DB, { orderId: order.id, status: "cancelled", actor: ctx.actor, note, at: now }, true),
     ...(order.status === "pending_payment"
@@ -116,6 +117,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   // 2. Side effects, each idempotent.
   if (order.status === "pending_payment") {
     for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
+    await releaseHoldSlots(env, order.id, order.holdSlots);
   } else {
     for (const line of lines) await ledger(env, line.sku).adjust(line.sku, `${line.holdId}:cancel`, line.quantity, `order ${order.number} cancelled`);
     await catalogChanged(env.DB);
