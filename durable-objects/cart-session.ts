@@ -8,6 +8,8 @@ export type CartLine = {
   addedAt: number;
 };
 
+export type CartAddResult = { ok: true; quantity: number; lines: CartLine[] } | { ok: false; reason: "insufficient_stock" | "too_many_lines"; inCart: number };
+
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
 
@@ -26,16 +28,27 @@ export class CartSession extends DurableObject<Env> {
     this.sql.exec("create table if not exists lines (sku text primary key, quantity integer not null, price_seen integer not null, added_at integer not null)");
   }
 
+  private quantityOf(sku: string): number {
+    return this.sql.exec<{ quantity: number }>("select quantity from lines where sku = ?", sku).toArray()[0]?.quantity ?? 0;
+  }
+
   /** The lines, oldest first. */
   lines(): CartLine[] {
     return this.sql.exec<CartLine>("select sku, quantity, price_seen as priceSeen, added_at as addedAt from lines order by added_at, sku").toArray();
   }
 
-  /** Adds `quantity` to a line (creating it), capped at `max` units in total. */
-  add(sku: string, quantity: number, priceSeen: number, max: number): { ok: true; quantity: number } | { ok: false; reason: "too_many_lines" } {
-    const current = this.sql.exec<{ quantity: number }>("select quantity from lines where sku = ?", sku).toArray()[0];
-    if (!current && this.sql.exec<{ n: number }>("select count(*) as n from lines").one().n >= MAX_LINES) return { ok: false, reason: "too_many_lines" };
-    const next = Math.min((current?.quantity ?? 0) + quantity, max, MAX_QUANTITY);
+  /**
+   * Adds `quantity` units of a SKU and answers the lines after the change, in one call so the
+   * Worker needs no second round trip. The stock rule is checked here, against what is already
+   * in this cart, so concurrent adds cannot both pass it: the line may not exceed `available`
+   * (`insufficient_stock`, with what the cart already holds). A line never holds more than
+   * MAX_QUANTITY units (more is capped) and a cart at most MAX_LINES different SKUs.
+   */
+  add(sku: string, quantity: number, priceSeen: number, available: number): CartAddResult {
+    const inCart = this.quantityOf(sku);
+    if (inCart + quantity > available) return { ok: false, reason: "insufficient_stock", inCart };
+    if (!inCart && this.sql.exec<{ n: number }>("select count(*) as n from lines").one().n >= MAX_LINES) return { ok: false, reason: "too_many_lines", inCart };
+    const next = Math.min(inCart + quantity, MAX_QUANTITY);
     this.sql.exec(
       "insert into lines (sku, quantity, price_seen, added_at) values (?, ?, ?, ?) on conflict(sku) do update set quantity = excluded.quantity, price_seen = excluded.price_seen",
       sku,
@@ -43,18 +56,19 @@ export class CartSession extends DurableObject<Env> {
       priceSeen,
       Date.now(),
     );
-    return { ok: true, quantity: next };
+    return { ok: true, quantity: next, lines: this.lines() };
   }
 
-  /** Sets a line's quantity (0 removes it). Returns false when there is no such line. */
-  set(sku: string, quantity: number, priceSeen: number): boolean {
+  /** Sets a line's quantity (0 removes it) and answers the lines after the change, or null when there is no such line. */
+  set(sku: string, quantity: number, priceSeen: number): CartLine[] | null {
     if (quantity <= 0) return this.remove(sku);
     const r = this.sql.exec("update lines set quantity = ?, price_seen = ? where sku = ?", Math.min(quantity, MAX_QUANTITY), priceSeen, sku);
-    return r.rowsWritten > 0;
+    return r.rowsWritten > 0 ? this.lines() : null;
   }
 
-  remove(sku: string): boolean {
-    return this.sql.exec("delete from lines where sku = ?", sku).rowsWritten > 0;
+  /** Removes a line and answers the lines left, or null when there was no such line. */
+  remove(sku: string): CartLine[] | null {
+    return this.sql.exec("delete from lines where sku = ?", sku).rowsWritten > 0 ? this.lines() : null;
   }
 
   /** Empties the cart (after a paid order, or by the shopper). */

@@ -4,6 +4,7 @@ import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { purgePageCache } from "../lib/page-cache";
 import { purgeSearchCache, searchCatalog } from "../search/service";
+import { purgeSkuLookups } from "./service/sku-lookup";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 
@@ -16,6 +17,7 @@ const cache = new MemoCache();
 /** Forgets every cached catalog answer and rendered catalog page in this isolate (call after catalog writes). */
 export function purgeCatalogCache(): void {
   cache.purge();
+  purgeSkuLookups();
   purgeSearchCache();
   purgePageCache();
 }
