@@ -15,7 +15,7 @@
 // same seeded data, each on its own port, and runs them in turn (old, new, old, new with --rounds 2),
 // so whatever else loads the machine hits every build alike.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -125,7 +125,8 @@ function shopper(base: string): autocannon.Request[] {
       body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
     }),
     onResponse: (_status, _body, context: Shopper, headers) => {
-      const set = headers?.["set-cookie"];
+      // autocannon keeps the server's header case (`Set-Cookie`).
+      const set = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "set-cookie")?.[1];
       const cookie = Array.isArray(set) ? set[0] : set;
       if (cookie && !context.cookie) context.cookie = String(cookie).split(";")[0];
     },
@@ -140,17 +141,39 @@ function load(base: string, requests: autocannon.Request[], connections: number,
   });
 }
 
+/**
+ * CPU time (ms) used so far by a server's process group (workerd and its Node parent), from
+ * /proc (Linux). Per request it barely moves with what else loads the machine, unlike req/s.
+ */
+function serverCpuMs(pgid: number | undefined): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+async function measure(b: Build, requests: autocannon.Request[]) {
+  const cpuBefore = serverCpuMs(b.pid);
+  const result = await load(b.base, requests, connections, duration);
+  const cpuPerRequest = result.requests.total ? (serverCpuMs(b.pid) - cpuBefore) / result.requests.total : 0;
+  return { result, cpuPerRequest };
+}
+
 const connections = Number(args.connections);
 const duration = Number(args.duration);
 for (const b of builds) await load(b.base, shopper(b.base), 10, 3); // warm up
 const rows: string[] = [];
-const row = (build: string, round: number, name: string, r: autocannon.Result) =>
-  `| ${build} | ${round} | ${name} | ${connections} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} |`;
+const row = (build: string, round: number, name: string, { result: r, cpuPerRequest }: Awaited<ReturnType<typeof measure>>) =>
+  `| ${build} | ${round} | ${name} | ${connections} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} | ${cpuPerRequest.toFixed(2)} |`;
 for (let round = 1; round <= Number(args.rounds); round++) {
   for (const b of builds) {
-    if (args.floor)
-      rows.push(row(b.name, round, "GET /api/health/live (no I/O)", await load(b.base, [{ method: "GET", path: "/api/health/live" }], connections, duration)));
-    rows.push(row(b.name, round, `POST /api/cart/items (${itemsPerCart} adds per cart)`, await load(b.base, shopper(b.base), connections, duration)));
+    if (args.floor) rows.push(row(b.name, round, "GET /api/health/live (no I/O)", await measure(b, [{ method: "GET", path: "/api/health/live" }])));
+    rows.push(row(b.name, round, `POST /api/cart/items (${itemsPerCart} adds per cart)`, await measure(b, shopper(b.base))));
     console.error(rows.at(-1));
   }
 }
@@ -161,7 +184,9 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(" ")}\n`,
 );
-console.log("| build | round | route | connections | req/s | p50 ms | p99 ms | errors | non-2xx |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log(
+  "| build | round | route | connections | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU ms/req |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+);
 console.log(rows.join("\n"));
 stop();
 process.exit(0);

@@ -102,8 +102,8 @@ export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Pr
 /** The SKU's facts if it is on sale; a cached answer that says otherwise is checked again in D1. */
 async function sellable(env: Env, sku: string, maxAgeMs: number): Promise<SkuFacts> {
   let entry = (await lookupSkus(env, [sku], maxAgeMs)).get(sku);
-  if ((!entry || !entry.active) && maxAgeMs > 0) entry = (await lookupSkus(env, [sku], FRESH)).get(sku);
-  if (!entry || !entry.active) throw new AppError("cart.sku_not_found", 404, `No product is sold as ${sku}.`, [{ path: "sku", message: "Unknown SKU" }]);
+  if (!entry?.active && maxAgeMs > 0) entry = (await lookupSkus(env, [sku], FRESH)).get(sku);
+  if (!entry?.active) throw new AppError("cart.sku_not_found", 404, `No product is sold as ${sku}.`, [{ path: "sku", message: "Unknown SKU" }]);
   return entry;
 }
 
