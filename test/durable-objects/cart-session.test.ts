@@ -69,6 +69,19 @@ describe("CartSession.add", () => {
   });
 });
 
+describe("a cart that was never written", () => {
+  it("reads empty, has no line to change or remove, and takes its first add", async () => {
+    const c = newCart();
+    expect(await c.lines()).toEqual([]);
+    expect(await c.set("TIN-MANY", 2, 900)).toBeNull();
+    expect(await c.remove("TIN-MANY")).toBeNull();
+    await c.clear();
+    expect(await c.merge([], {})).toEqual([]);
+    expect(await c.add("TIN-MANY", 2, 900, 10_000)).toMatchObject({ ok: true, quantity: 2 });
+    expect((await c.lines()).map((l) => [l.sku, l.quantity])).toEqual([["TIN-MANY", 2]]);
+  });
+});
+
 describe("CartSession.set and remove", () => {
   it("answer the lines after the change, or null when the line is not there", async () => {
     const c = newCart();
