@@ -1,7 +1,5 @@
-import { eq, inArray } from "drizzle-orm";
 import type { CartLine } from "../../durable-objects/cart-session";
-import { productImages, products, productVariants } from "../catalog/tables";
-import { getDb } from "../db/client";
+import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog/service/sku-lookup";
 import { readCookie, serializeCookie } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import type { CartLineView, CartView } from "./schema";
@@ -25,66 +23,24 @@ export function newGuestCartId(): string {
 
 const cart = (env: Env, cartId: string) => env.CART_SESSION.getByName(cartId);
 
-interface CatalogEntry {
-  sku: string;
-  productId: string;
-  productSlug: string;
-  name: string;
-  variantTitle: string;
-  options: Record<string, string>;
-  price: number;
-  currency: string;
-  available: number;
-  active: boolean;
-  image: string | null;
-}
-
-/** Current catalog facts for SKUs, read fresh from D1 (never from the client or the cart). */
-export async function catalogForSkus(env: Env, skus: string[]): Promise<Map<string, CatalogEntry>> {
-  if (!skus.length) return new Map();
-  const db = getDb(env.DB);
-  const rows = await db
-    .select({
-      sku: productVariants.sku,
-      productId: products.id,
-      productSlug: products.slug,
-      name: products.name,
-      variantTitle: productVariants.title,
-      options: productVariants.options,
-      price: productVariants.price,
-      currency: products.currency,
-      available: productVariants.stockAvailable,
-      status: products.status,
-    })
-    .from(productVariants)
-    .innerJoin(products, eq(products.id, productVariants.productId))
-    .where(inArray(productVariants.sku, skus));
-  const images = rows.length
-    ? await db
-        .select({ productId: productImages.productId, url: productImages.url, position: productImages.position })
-        .from(productImages)
-        .where(inArray(productImages.productId, [...new Set(rows.map((r) => r.productId))]))
-    : [];
-  const firstImage = new Map<string, string>();
-  for (const img of images.sort((a, b) => a.position - b.position)) if (!firstImage.has(img.productId)) firstImage.set(img.productId, img.url);
-  return new Map(
-    rows.map((r) => [r.sku, { ...r, active: r.status === "active", available: Math.max(0, r.available), image: firstImage.get(r.productId) ?? null }]),
-  );
-}
+/** Catalog facts may come from this isolate's short-lived cache (cart writes and their answers). */
+const CACHED = SKU_FACTS_MAX_AGE_MS;
+/** Catalog facts read from D1 now (what a shopper is shown before paying, checkout, merging). */
+const FRESH = 0;
 
 function money(amount: number, currency: string) {
   return { amount, currency };
 }
 
-/** Builds the cart answer: every price, name and availability from the catalog, with what changed flagged. */
-export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Promise<CartView> {
-  const current = lines ?? (await cart(env, cartId).lines());
-  const catalog = await catalogForSkus(
+/** Prices lines: every price, name and availability from the catalog, with what changed flagged. */
+async function priceCart(env: Env, cartId: string, lines: CartLine[], maxAgeMs: number): Promise<CartView> {
+  const catalog = await lookupSkus(
     env,
-    current.map((l) => l.sku),
+    lines.map((l) => l.sku),
+    maxAgeMs,
   );
   const currency = env.BASE_CURRENCY;
-  const items: CartLineView[] = current.map((line) => {
+  const items: CartLineView[] = lines.map((line) => {
     const entry = catalog.get(line.sku);
     if (!entry || !entry.active) {
       return {
@@ -93,7 +49,7 @@ export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Pr
         productSlug: entry?.productSlug ?? null,
         name: entry?.name ?? "No longer sold",
         variantTitle: entry?.variantTitle ?? line.sku,
-        options: entry?.options ?? {},
+        options: { ...entry?.options },
         image: entry?.image ?? null,
         quantity: line.quantity,
         unitPrice: money(line.priceSeen, currency),
@@ -113,7 +69,7 @@ export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Pr
       productSlug: entry.productSlug,
       name: entry.name,
       variantTitle: entry.variantTitle,
-      options: entry.options,
+      options: { ...entry.options },
       image: entry.image,
       quantity: line.quantity,
       unitPrice: money(entry.price, entry.currency),
@@ -135,9 +91,19 @@ export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Pr
   };
 }
 
-async function sellable(env: Env, sku: string): Promise<CatalogEntry> {
-  const entry = (await catalogForSkus(env, [sku])).get(sku);
-  if (!entry || !entry.active) throw new AppError("cart.sku_not_found", 404, `No product is sold as ${sku}.`, [{ path: "sku", message: "Unknown SKU" }]);
+/**
+ * The cart as it stands, every price, name and availability read from the catalog now (never
+ * from the client or the cart), with what changed since each line was added flagged.
+ */
+export async function viewCart(env: Env, cartId: string, lines?: CartLine[]): Promise<CartView> {
+  return priceCart(env, cartId, lines ?? (await cart(env, cartId).lines()), FRESH);
+}
+
+/** The SKU's facts if it is on sale; a cached answer that says otherwise is checked again in D1. */
+async function sellable(env: Env, sku: string, maxAgeMs: number): Promise<SkuFacts> {
+  let entry = (await lookupSkus(env, [sku], maxAgeMs)).get(sku);
+  if (!entry?.active && maxAgeMs > 0) entry = (await lookupSkus(env, [sku], FRESH)).get(sku);
+  if (!entry?.active) throw new AppError("cart.sku_not_found", 404, `No product is sold as ${sku}.`, [{ path: "sku", message: "Unknown SKU" }]);
   return entry;
 }
 
@@ -147,34 +113,55 @@ function notEnough(available: number, path = "quantity"): AppError {
     : new AppError("cart.insufficient_stock", 409, `Only ${available} left.`, [{ path, message: `Only ${available} available` }]);
 }
 
-/** Adds units of a SKU. The total in the cart may not exceed what is available. */
+/**
+ * Adds units of a SKU at the catalog's price. The line may not exceed what is available: the
+ * cart object checks that against its own lines, so concurrent adds cannot overshoot. One cart
+ * round trip; catalog facts may be a few seconds old (a refusal is confirmed against D1 first),
+ * and checkout prices and reserves from fresh reads whatever the cart says.
+ */
 export async function addToCart(env: Env, cartId: string, sku: string, quantity: number): Promise<CartView> {
-  const entry = await sellable(env, sku);
-  const lines = await cart(env, cartId).lines();
-  const already = lines.find((l) => l.sku === sku)?.quantity ?? 0;
-  if (already + quantity > entry.available) throw notEnough(entry.available - already < 0 ? 0 : entry.available);
-  const result = await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
-  if (!result.ok) throw new AppError("cart.too_many_lines", 409, "A cart holds at most 50 different items.");
-  return viewCart(env, cartId);
-}
-
-/** Sets a line's quantity (0 removes it). */
-export async function setCartQuantity(env: Env, cartId: string, sku: string, quantity: number): Promise<CartView> {
-  const lines = await cart(env, cartId).lines();
-  if (!lines.some((l) => l.sku === sku)) throw new AppError("cart.line_not_found", 404, `${sku} is not in the cart.`);
-  if (quantity > 0) {
-    const entry = await sellable(env, sku);
-    if (quantity > entry.available) throw notEnough(entry.available);
-    await cart(env, cartId).set(sku, quantity, entry.price);
-  } else {
-    await cart(env, cartId).remove(sku);
+  let entry = await sellable(env, sku, CACHED);
+  let result = await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
+  if (!result.ok && result.reason === "insufficient_stock") {
+    // The cached availability may be old: decide on a fresh read before refusing.
+    const fresh = await sellable(env, sku, FRESH);
+    if (fresh.available !== entry.available || fresh.price !== entry.price) {
+      entry = fresh;
+      result = await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
+    }
   }
-  return viewCart(env, cartId);
+  if (!result.ok) {
+    if (result.reason === "too_many_lines") throw new AppError("cart.too_many_lines", 409, "A cart holds at most 50 different items.");
+    throw notEnough(result.inCart > entry.available ? 0 : entry.available);
+  }
+  return priceCart(env, cartId, result.lines, CACHED);
 }
 
+/** Sets a line's quantity (0 removes it), limited by what is available. */
+export async function setCartQuantity(env: Env, cartId: string, sku: string, quantity: number): Promise<CartView> {
+  if (quantity <= 0) return removeFromCart(env, cartId, sku);
+  const cached = (await lookupSkus(env, [sku], CACHED)).get(sku);
+  let lines: CartLine[] | null;
+  if (cached?.active && quantity <= cached.available) {
+    lines = await cart(env, cartId).set(sku, quantity, cached.price);
+  } else {
+    // Refusals are decided on fresh reads, in the order a shopper should hear them.
+    if (!(await cart(env, cartId).lines()).some((l) => l.sku === sku)) lines = null;
+    else {
+      const entry = await sellable(env, sku, FRESH);
+      if (quantity > entry.available) throw notEnough(entry.available);
+      lines = await cart(env, cartId).set(sku, quantity, entry.price);
+    }
+  }
+  if (!lines) throw new AppError("cart.line_not_found", 404, `${sku} is not in the cart.`);
+  return priceCart(env, cartId, lines, CACHED);
+}
+
+/** Removes a line; 404 when the cart has no such line. */
 export async function removeFromCart(env: Env, cartId: string, sku: string): Promise<CartView> {
-  if (!(await cart(env, cartId).remove(sku))) throw new AppError("cart.line_not_found", 404, `${sku} is not in the cart.`);
-  return viewCart(env, cartId);
+  const lines = await cart(env, cartId).remove(sku);
+  if (!lines) throw new AppError("cart.line_not_found", 404, `${sku} is not in the cart.`);
+  return priceCart(env, cartId, lines, CACHED);
 }
 
 export async function clearCart(env: Env, cartId: string): Promise<void> {
@@ -186,9 +173,10 @@ export async function mergeGuestCart(env: Env, guestCartId: string, userId: stri
   const guest = cart(env, guestCartId);
   const lines = await guest.lines();
   if (!lines.length) return;
-  const catalog = await catalogForSkus(
+  const catalog = await lookupSkus(
     env,
     lines.map((l) => l.sku),
+    FRESH,
   );
   const caps = Object.fromEntries(lines.map((l) => [l.sku, catalog.get(l.sku)?.active ? (catalog.get(l.sku)?.available ?? 0) : 0]));
   await cart(env, userCartId(userId)).merge(lines, caps);

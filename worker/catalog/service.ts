@@ -5,6 +5,7 @@ import { bumpCacheVersion, onCacheVersionChange, requestCacheVersionBump } from 
 import { MemoCache } from "../lib/memo-cache";
 import { purgeResponseCache } from "../lib/response-cache";
 import { purgeSearchCache, searchCatalog } from "../search/service";
+import { purgeSkuLookups } from "./service/sku-lookup";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
 
@@ -17,6 +18,7 @@ const cache = new MemoCache();
 /** Forgets every catalog answer and rendered page this isolate holds (the shared copies stay, under their version). */
 function forgetCatalogCache(): void {
   cache.purge();
+  purgeSkuLookups();
   purgeSearchCache();
   purgeResponseCache();
 }

@@ -1,0 +1,192 @@
+// Cart-write benchmark (not a timed test): `POST /api/cart/items` from many shoppers at once,
+// against the built Worker on its own port and a private, seeded state folder (every variant
+// stocked with 1,000,000 units, so the run measures the path, not running out of stock).
+//
+//   npm run build && npm run bench:cart -- [--connections 100] [--duration 10] [--items 6] [--floor]
+//                                          [--builds old=../main,new=.] [--rounds 2] [--seeded DIR]
+//
+// Each autocannon connection is one shopper at a time: its first add has no cookie and starts a
+// guest cart (the answer's Set-Cookie is kept), the next `--items - 1` adds go to that cart (a
+// random best-selling SKU, 1 or 2 units, so a SKU already in the cart is sometimes added again);
+// then the connection starts over as a new shopper with a new cart. Every request is an add; the
+// answer is the whole priced cart, as the store's islands use it.
+//
+// `--builds` serves other checkouts' builds (their scripts/serve.mjs and dist/) against copies of the
+// same seeded data, each on its own port, and runs them in turn (old, new, old, new with --rounds 2),
+// so whatever else loads the machine hits every build alike.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: "string", default: "100" },
+    duration: { type: "string", default: "10" },
+    items: { type: "string", default: "6" },
+    port: { type: "string", default: "8797" },
+    // name=dir,name=dir: serve each checkout's build (its scripts/serve.mjs and dist/) on its own port
+    // and state copy, and run them in turn, `--rounds` times (old, new, old, new…).
+    builds: { type: "string", default: "this=." },
+    rounds: { type: "string", default: "1" },
+    // A folder already seeded by this script's steps, to skip seeding (it is copied, never written).
+    seeded: { type: "string", default: "" },
+    // Also measure the no-I/O route in the same window, as the floor of what this machine serves.
+    floor: { type: "boolean", default: false },
+  },
+});
+const root = path.resolve(import.meta.dirname, "../..");
+const work = mkdtempSync(path.join(tmpdir(), "edge-commerce-bench-cart-"));
+const run = (cmd: string[]) => {
+  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
+};
+let seeded = args.seeded ? path.resolve(args.seeded) : "";
+if (!seeded) {
+  seeded = path.join(work, "seeded");
+  run([path.join(root, "scripts/seed/run.ts"), "--persist-to", seeded, "--products", "200"]);
+  run([
+    path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    seeded,
+    "--command",
+    "update product_variants set stock_available = 1000000",
+  ]);
+}
+
+interface Build {
+  name: string;
+  base: string;
+  pid?: number;
+}
+const builds: Build[] = args.builds.split(",").map((pair, i) => {
+  const [name = `build${i}`, dir = "."] = pair.split("=");
+  const serveRoot = path.resolve(root, dir);
+  const persist = path.join(work, `state-${i}`);
+  cpSync(seeded, persist, { recursive: true });
+  const port = String(Number(args.port) + i);
+  const server = spawn(process.execPath, [path.join(serveRoot, "scripts/serve.mjs"), "--port", port, "--persist-to", persist, "--quiet"], {
+    cwd: serveRoot,
+    detached: true,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, LOG_REQUESTS: "off" },
+  });
+  return { name, base: `http://127.0.0.1:${port}`, pid: server.pid };
+});
+const stop = () => {
+  for (const b of builds) {
+    try {
+      if (b.pid) process.kill(-b.pid, "SIGTERM");
+    } catch {}
+  }
+  rmSync(work, { recursive: true, force: true });
+};
+process.on("exit", stop);
+process.on("SIGINT", () => process.exit(130));
+
+for (const { base } of builds) {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break;
+    } catch {}
+    if (i > 600) throw new Error(`store at ${base} did not start`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const first = builds[0] as Build;
+const list = (await (await fetch(`${first.base}/api/products?perPage=40&sort=bestselling`)).json()) as { items: { slug: string }[] };
+const skus: string[] = [];
+for (const { slug } of list.items) {
+  const detail = (await (await fetch(`${first.base}/api/products/${slug}`)).json()) as { variants: { sku: string }[] };
+  for (const v of detail.variants.slice(0, 2)) skus.push(v.sku);
+}
+if (!skus.length) throw new Error("no SKUs in the seeded catalog");
+
+type Shopper = { cookie?: string };
+const itemsPerCart = Math.max(1, Number(args.items));
+function shopper(base: string): autocannon.Request[] {
+  const add: autocannon.Request = {
+    method: "POST",
+    path: "/api/cart/items",
+    setupRequest: (req, context: Shopper) => ({
+      ...req,
+      headers: {
+        "content-type": "application/json",
+        origin: base,
+        ...(context.cookie ? { cookie: context.cookie } : {}),
+      },
+      body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
+    }),
+    onResponse: (_status, _body, context: Shopper, headers) => {
+      // autocannon keeps the server's header case (`Set-Cookie`).
+      const set = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "set-cookie")?.[1];
+      const cookie = Array.isArray(set) ? set[0] : set;
+      if (cookie && !context.cookie) context.cookie = String(cookie).split(";")[0];
+    },
+  };
+  // autocannon resets the context when it loops back to the first request: a new shopper.
+  return Array(itemsPerCart).fill(add);
+}
+
+function load(base: string, requests: autocannon.Request[], connections: number, duration: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url: base, connections, duration, timeout: 10, requests }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/**
+ * CPU time (ms) used so far by a server's process group (workerd and its Node parent), from
+ * /proc (Linux). Per request it barely moves with what else loads the machine, unlike req/s.
+ */
+function serverCpuMs(pgid: number | undefined): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+async function measure(b: Build, requests: autocannon.Request[]) {
+  const cpuBefore = serverCpuMs(b.pid);
+  const result = await load(b.base, requests, connections, duration);
+  const cpuPerRequest = result.requests.total ? (serverCpuMs(b.pid) - cpuBefore) / result.requests.total : 0;
+  return { result, cpuPerRequest };
+}
+
+const connections = Number(args.connections);
+const duration = Number(args.duration);
+for (const b of builds) await load(b.base, shopper(b.base), 10, 3); // warm up
+const rows: string[] = [];
+const row = (build: string, round: number, name: string, { result: r, cpuPerRequest }: Awaited<ReturnType<typeof measure>>) =>
+  `| ${build} | ${round} | ${name} | ${connections} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} | ${cpuPerRequest.toFixed(2)} |`;
+for (let round = 1; round <= Number(args.rounds); round++) {
+  for (const b of builds) {
+    if (args.floor) rows.push(row(b.name, round, "GET /api/health/live (no I/O)", await measure(b, [{ method: "GET", path: "/api/health/live" }])));
+    rows.push(row(b.name, round, `POST /api/cart/items (${itemsPerCart} adds per cart)`, await measure(b, shopper(b.base))));
+    console.error(rows.at(-1));
+  }
+}
+
+console.log(
+  `\n${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · ${duration} s per run · load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}\n`,
+);
+console.log(
+  "| build | round | route | connections | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU ms/req |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+);
+console.log(rows.join("\n"));
+stop();
+process.exit(0);
