@@ -8,6 +8,7 @@ import { contentSecurityPolicy } from "./lib/csp";
 import { pageCache } from "./lib/page-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
+import { checkoutFormOrigins } from "./payments/stripe";
 
 const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [
   ["/admin", ["admin", "support"]],
@@ -65,7 +66,8 @@ export function createFrontDoor(pages: PagesHandler) {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
-  app.use("*", contentSecurityPolicy());
+  // The checkout form and the mini-cart (on every page) post to /checkout, which answers 303 to the payment page.
+  app.use("*", contentSecurityPolicy({ formActionOrigins: checkoutFormOrigins }));
   app.route("/", api);
   app.route("/media", mediaRoutes);
   app.use("*", pageCache());
