@@ -134,7 +134,7 @@ export class FakeStripe {
   }
 
   /** The hosted Checkout page: a card field, Pay, and a link back to the store (the cancel_url). */
-  private hostedPage(s: FakeSession, error?: string): string {
+  private hostedPage(s: FakeSession, error?: string, card = "4242424242424242"): string {
     const amount = `${(s.amount_total / 100).toFixed(2)} ${s.currency.toUpperCase()}`;
     const open = s.status === "open";
     return `<!doctype html>
@@ -158,7 +158,7 @@ ${
     ? `${error ? `<p role="alert">${escapeHtml(error)}</p>` : ""}
 <form method="post">
   <label for="card">Card number</label>
-  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="4242424242424242">
+  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="${escapeHtml(card)}">
   <button type="submit">Pay</button>
 </form>`
     : "<p>This Checkout Session is no longer active.</p>"
@@ -171,7 +171,7 @@ ${
     if (!s) return { status: 404, html: "<!doctype html><title>Not found</title><h1>Not found</h1>" };
     if (req.method === "POST" && s.status === "open") {
       const card = (form.get("card") ?? "").replace(/\s/g, "");
-      if (card === DECLINED_CARD) return { status: 402, html: this.hostedPage(s, "Your card was declined.") };
+      if (card === DECLINED_CARD) return { status: 402, html: this.hostedPage(s, "Your card was declined.", card) };
       this.settle(sessionId, "paid");
       // Stripe sends the event and redirects independently; waiting for the store's answer keeps tests deterministic.
       await this.sendEvent("checkout.session.completed", sessionId);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   });
   fake.webhook = { url: `${store.baseUrl}/api/webhooks/stripe`, secret: WEBHOOK_SECRET };
   browser = await launchBrowser();
-}, 180_000);
+}, 400_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();
@@ -90,7 +90,7 @@ async function openShopper(viewport: keyof typeof VIEWPORTS): Promise<{ context:
 async function expectOnStripe(page: Page, console: string[]): Promise<string> {
   const url = new RegExp(`^${fake.base.replace(/[.:/]/g, "\\$&")}/pay/cs_test_\\w+$`);
   try {
-    await page.waitForURL(url, { timeout: 15_000 });
+    await page.waitForURL(url, { timeout: 30_000 });
   } catch {
     throw new Error(`The browser did not reach the hosted Checkout page (still on ${page.url()}). Console errors:\n${console.join("\n")}`);
   }
@@ -119,7 +119,7 @@ function orderOf(sessionId: string): Promise<{ id: string; status: string }> {
   return adminGet(`/orders/${fake.sessions.get(sessionId)?.metadata.orderId}`);
 }
 
-describe("Stripe Checkout from a browser (hosted page on another origin)", () => {
+describe("Stripe Checkout from a browser (hosted page on another origin)", { timeout: 120_000 }, () => {
   it("a guest goes from /checkout to Stripe, pays, comes back to the confirmation, and the signed webhook marks the order paid", async () => {
     const product = await freshProduct();
     const before = await stock(product.sku);
