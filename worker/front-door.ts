@@ -9,6 +9,7 @@ import { contentSecurityPolicy } from "./lib/csp";
 import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
+import { checkoutFormOrigins } from "./payments/stripe";
 import { shippingData } from "./shipping/service";
 
 const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [
@@ -82,7 +83,8 @@ export function createFrontDoor(pages: PagesHandler) {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
-  app.use("*", contentSecurityPolicy());
+  // The checkout form and the mini-cart (on every page) post to /checkout, which answers 303 to the payment page.
+  app.use("*", contentSecurityPolicy({ formActionOrigins: checkoutFormOrigins }));
   app.route("/", api);
   app.route("/media", mediaRoutes);
   // Browsers and shared caches must not reuse one country's or one currency choice's page for another.

@@ -2,12 +2,15 @@ import { env } from "cloudflare:workers";
 import type { ZodType } from "zod";
 import { getPageSession } from "../../worker/accounts/page-session";
 import type { RequestContext } from "../../worker/accounts/service/auth";
-import { safeReturnTo } from "../../worker/accounts/service/oauth";
 import type { IssuedSession } from "../../worker/accounts/service/sessions";
 import { sessionCookies } from "../../worker/lib/auth";
 import { AppError, type FieldError, fieldErrorsFromZod } from "../../worker/lib/errors";
+import { safeReturnTo } from "../../worker/lib/return-to";
 
-export { safeReturnTo };
+/** Where a sign-in or sign-up page sends the shopper afterwards: a path on this site, else their account. */
+export function accountReturnTo(candidate: string | null | undefined, url: URL): string {
+  return safeReturnTo(candidate, url.origin, "/account");
+}
 
 /** Account pages show personal data: never stored by a browser cache or a shared cache. */
 export const ACCOUNT_CACHE_CONTROL = "private, no-store";

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import Stripe from "stripe";
 
 export interface FakeSession {
   id: string;
@@ -11,6 +12,9 @@ export interface FakeSession {
   payment_intent: string;
   metadata: Record<string, string>;
   client_reference_id: string;
+  customer_email: string | null;
+  success_url: string;
+  cancel_url: string;
 }
 
 export interface RecordedCall {
@@ -21,15 +25,40 @@ export interface RecordedCall {
   form: URLSearchParams;
 }
 
+export interface WebhookDelivery {
+  type: string;
+  sessionId: string;
+  status: number;
+  body: string;
+}
+
+/** Stripe's test card numbers the hosted page understands: this one is declined, any other pays. */
+export const DECLINED_CARD = "4000000000000002";
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  html?: string;
+  location?: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
 /**
- * A local stand-in for the parts of Stripe's API the store calls: Checkout
- * Sessions (create, retrieve) and Refunds. It speaks Stripe's wire format
- * (form-encoded requests, JSON answers) so the official SDK talks to it
- * unchanged, and records every call for assertions.
+ * A local stand-in for the parts of Stripe the store uses: the API (Checkout
+ * Sessions create/retrieve, Refunds) in Stripe's wire format (form-encoded
+ * requests, JSON answers) so the official SDK talks to it unchanged, and a
+ * minimal hosted Checkout page at each session's `url`. Paying there sends the
+ * store a `checkout.session.completed` webhook signed with the SDK's own
+ * signature scheme, then redirects to the session's success_url, as Stripe
+ * does. It records every API call and webhook for assertions.
  */
 export class FakeStripe {
   readonly sessions = new Map<string, FakeSession>();
   readonly calls: RecordedCall[] = [];
+  readonly deliveries: WebhookDelivery[] = [];
+  /** Where the hosted page sends events, and the endpoint's signing secret (whsec_…). */
+  webhook: { url: string; secret: string } | undefined;
   private server: Server | undefined;
   private counter = 0;
 
@@ -42,9 +71,17 @@ export class FakeStripe {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(
-        ({ status, body }) => {
-          res.writeHead(status, { "Content-Type": "application/json", "Request-Id": `req_${++this.counter}` });
-          res.end(JSON.stringify(body));
+        ({ status, body, html, location }) => {
+          if (location) {
+            res.writeHead(status, { Location: location });
+            res.end();
+          } else if (html !== undefined) {
+            res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+            res.end(html);
+          } else {
+            res.writeHead(status, { "Content-Type": "application/json", "Request-Id": `req_${++this.counter}` });
+            res.end(JSON.stringify(body));
+          }
         },
         (err) => {
           res.writeHead(500, { "Content-Type": "application/json" });
@@ -68,11 +105,88 @@ export class FakeStripe {
     return s;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  /** The session's hosted page expires (Stripe sends `checkout.session.expired`); answers the store's webhook status. */
+  async expire(sessionId: string): Promise<number> {
+    this.settle(sessionId, "expired");
+    return this.sendEvent("checkout.session.expired", sessionId);
+  }
+
+  /** Posts a signed event about a session to the store's webhook endpoint, the way Stripe signs it. */
+  private async sendEvent(type: string, sessionId: string): Promise<number> {
+    if (!this.webhook) throw new Error("FakeStripe.webhook is not configured");
+    const session = this.sessions.get(sessionId);
+    const payload = JSON.stringify({
+      id: `evt_${++this.counter}`,
+      object: "event",
+      type,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object: session },
+    });
+    const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: this.webhook.secret });
+    const res = await fetch(this.webhook.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+      body: payload,
+    });
+    this.deliveries.push({ type, sessionId, status: res.status, body: await res.text() });
+    return res.status;
+  }
+
+  /** The hosted Checkout page: a card field, Pay, and a link back to the store (the cancel_url). */
+  private hostedPage(s: FakeSession, error?: string, card = "4242424242424242"): string {
+    const amount = `${(s.amount_total / 100).toFixed(2)} ${s.currency.toUpperCase()}`;
+    const open = s.status === "open";
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fake Stripe Checkout</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f6f9fc; color: #1a1f36; }
+  main { max-width: 28rem; margin: 2rem auto; padding: 1.5rem; background: #fff; border-radius: 8px; box-shadow: 0 2px 8px #0002; }
+  label { display: block; font-weight: 600; margin-top: 1rem; }
+  input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #bbb; border-radius: 6px; }
+  button { margin-top: 1rem; width: 100%; padding: .8rem; font-size: 1rem; color: #fff; background: #635bff; border: 0; border-radius: 6px; }
+  [role=alert] { color: #b00020; font-weight: 600; }
+</style></head>
+<body><main>
+<p><a href="${escapeHtml(s.cancel_url)}">← Back to the store</a></p>
+<p>Test mode · fake Stripe on ${escapeHtml(this.base)}</p>
+<h1>Pay ${escapeHtml(amount)}</h1>
+<p>${escapeHtml(s.customer_email ?? "")}</p>
+${
+  open
+    ? `${error ? `<p role="alert">${escapeHtml(error)}</p>` : ""}
+<form method="post">
+  <label for="card">Card number</label>
+  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="${escapeHtml(card)}">
+  <button type="submit">Pay</button>
+</form>`
+    : "<p>This Checkout Session is no longer active.</p>"
+}
+</main></body></html>`;
+  }
+
+  private async hosted(req: IncomingMessage, sessionId: string, form: URLSearchParams): Promise<Answer> {
+    const s = this.sessions.get(sessionId);
+    if (!s) return { status: 404, html: "<!doctype html><title>Not found</title><h1>Not found</h1>" };
+    if (req.method === "POST" && s.status === "open") {
+      const card = (form.get("card") ?? "").replace(/\s/g, "");
+      if (card === DECLINED_CARD) return { status: 402, html: this.hostedPage(s, "Your card was declined.", card) };
+      this.settle(sessionId, "paid");
+      // Stripe sends the event and redirects independently; waiting for the store's answer keeps tests deterministic.
+      await this.sendEvent("checkout.session.completed", sessionId);
+      return { status: 303, location: s.success_url.replace("{CHECKOUT_SESSION_ID}", s.id) };
+    }
+    return { status: 200, html: this.hostedPage(s) };
+  }
+
+  private async handle(req: IncomingMessage): Promise<Answer> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString());
     const path = (req.url ?? "").split("?")[0] ?? "";
+    const page = /^\/pay\/(\w+)$/.exec(path);
+    if (page?.[1]) return this.hosted(req, page[1], form);
     this.calls.push({
       method: req.method ?? "",
       path,
@@ -105,6 +219,9 @@ export class FakeStripe {
         payment_intent: `pi_test_${this.counter}`,
         metadata: { orderId: form.get("metadata[orderId]") ?? "", paymentId: form.get("metadata[paymentId]") ?? "" },
         client_reference_id: form.get("client_reference_id") ?? "",
+        customer_email: form.get("customer_email"),
+        success_url: form.get("success_url") ?? "",
+        cancel_url: form.get("cancel_url") ?? "",
       };
       this.sessions.set(id, session);
       return { status: 200, body: session };

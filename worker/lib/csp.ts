@@ -7,18 +7,26 @@ const PAGE_DIRECTIVES =
 /** Everything that is not a page (JSON, problems, redirects): nothing may load or frame it. */
 const STRICT = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/** The page policy with more origins a form may post to (browsers apply form-action to every redirect after the post too). */
+function withFormActionOrigins(policy: string, origins: readonly string[]): string {
+  return origins.length ? policy.replace("form-action 'self'", `form-action 'self' ${origins.join(" ")}`) : policy;
+}
+
 /**
  * Every response gets a Content-Security-Policy header without 'unsafe-inline'
  * scripts: pages keep Astro's hashes and gain frame-ancestors and friends;
  * other answers get a deny-all policy unless their route set its own.
+ * `formActionOrigins` names the other origins a page's form post may end on
+ * (a hosted payment page the checkout answers 303 to).
  */
-export function contentSecurityPolicy(): MiddlewareHandler<AppEnv> {
+export function contentSecurityPolicy(options: { formActionOrigins?: (env: Env) => readonly string[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const current = c.res.headers.get("content-security-policy");
     let next_: string | null = null;
     if (!current) next_ = STRICT;
-    else if (!current.includes("frame-ancestors")) next_ = `${current.trim().replace(/;$/, "")}; ${PAGE_DIRECTIVES}`;
+    else if (!current.includes("frame-ancestors"))
+      next_ = `${current.trim().replace(/;$/, "")}; ${withFormActionOrigins(PAGE_DIRECTIVES, options.formActionOrigins?.(c.env) ?? [])}`;
     if (!next_) return;
     try {
       c.res.headers.set("Content-Security-Policy", next_);

@@ -18,6 +18,21 @@ export function stripeClient(env: Env): Stripe {
   });
 }
 
+/** Where Stripe hosts Checkout Sessions' pages (`session.url`). */
+const STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com";
+
+/**
+ * Origins a shopper's browser is sent to after the checkout form post: Stripe's
+ * hosted Checkout when Stripe takes payments (the local fake Stripe's origin in
+ * tests), none with the built-in test provider, whose page is on the store.
+ * Pages name these in their CSP form-action, which browsers also apply to the
+ * redirect that answers a form post.
+ */
+export function checkoutFormOrigins(env: Env): string[] {
+  if (!env.STRIPE_SECRET_KEY) return [];
+  return [env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE).origin : STRIPE_CHECKOUT_ORIGIN];
+}
+
 /**
  * Stripe-hosted Checkout (a redirect), so card data never touches the store
  * (PCI SAQ A). Every outbound call carries a deterministic idempotency key.

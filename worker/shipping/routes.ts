@@ -5,6 +5,7 @@ import { resolveCartId } from "../cart/http";
 import { CURRENCY_COOKIE, currencyTable, displayCurrencyFor, requestCountry } from "../currency/service";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
+import { safeReturnTo } from "../lib/return-to";
 import { quoteCart } from "./quote";
 import { CountrySchema, CurrencyListSchema, QuoteQuery, QuoteSchema, SelectCurrencyQuery } from "./schema";
 import { shippingData } from "./service";
@@ -106,11 +107,7 @@ export const shippingRoutes = createApiApp()
       const table = await currencyTable(c.env);
       if (!table.rates.has(code))
         throw new AppError("currency.unknown", 400, `Prices cannot be shown in ${code}.`, [{ path: "code", message: "Unknown currency" }]);
-      // Only a path on this site: never an open redirect. Resolved as a browser would (it drops tabs and
-      // line breaks, so "/<tab>/evil.example" means "//evil.example"), then kept only if still on this origin.
-      const origin = new URL(c.req.url).origin;
-      const resolved = returnTo && /^\/(?![/\\])/.test(returnTo) ? new URL(returnTo, origin) : null;
-      const to = resolved && resolved.origin === origin ? `${resolved.pathname}${resolved.search}${resolved.hash}` : "/";
+      const to = safeReturnTo(returnTo, new URL(c.req.url).origin, "/");
       c.header("Set-Cookie", `${CURRENCY_COOKIE}=${code}; Path=/; Max-Age=31536000; SameSite=Lax; Secure`);
       c.header("Cache-Control", "no-store");
       return c.redirect(to, 303);

@@ -3,6 +3,7 @@ import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
+import { safeReturnTo } from "../../lib/return-to";
 import { oauthIdentities, users } from "../tables";
 import { type IssuedSession, startSession } from "./sessions";
 import { revokeAllSessions, type UserRow } from "./users";
@@ -74,11 +75,6 @@ const b64url = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(bytes instanceof
 const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
 const callbackUrl = (origin: string, provider: OAuthProvider) => `${origin}/api/auth/oauth/${provider}/callback`;
 
-/** Only same-site paths may be returned to after sign-in. */
-export function safeReturnTo(value: string | undefined | null): string {
-  return value && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) ? value : "/account";
-}
-
 /**
  * Starts the authorization-code flow with PKCE (S256) and `state`. The state
  * and verifier travel in an encrypted, short-lived cookie, so nothing is
@@ -92,7 +88,7 @@ export async function startOAuth(env: Env, provider: OAuthProvider, origin: stri
   const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
   const stateCookie = await encryptPii(
     env.PII_KEYS,
-    JSON.stringify({ provider, state, verifier, returnTo: safeReturnTo(returnTo), exp: Date.now() + STATE_TTL_MS }),
+    JSON.stringify({ provider, state, verifier, returnTo: safeReturnTo(returnTo, origin, "/account"), exp: Date.now() + STATE_TTL_MS }),
     STATE_CONTEXT,
   );
   const url = new URL(config.authorizeUrl);
@@ -190,5 +186,6 @@ export async function completeOAuth(
       user = { ...user, passwordHash: null };
     }
   }
-  return { user, session: await startSession(env, user, userAgent), returnTo: saved.returnTo };
+  // Checked again on the way out: the cookie is ours, but the redirect check lives in one place.
+  return { user, session: await startSession(env, user, userAgent), returnTo: safeReturnTo(saved.returnTo, origin, "/account") };
 }
