@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { getPageSession, renewPageSession } from "./accounts/page-session";
 import type { Role } from "./accounts/tables";
+import { allowedImageOrigins } from "./admin/settings";
 import { api } from "./api";
 import type { AppEnv } from "./lib/context";
 import { contentSecurityPolicy } from "./lib/csp";
@@ -65,7 +66,11 @@ export function createFrontDoor(pages: PagesHandler) {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
-  app.use("*", contentSecurityPolicy());
+  // A page's CSP names exactly the image origins an admin allowed (a plain value cached per isolate).
+  app.use(
+    "*",
+    contentSecurityPolicy(async (c) => ({ img: await allowedImageOrigins(c.env) })),
+  );
   app.route("/", api);
   app.route("/media", mediaRoutes);
   app.use("*", pageCache());
