@@ -19,7 +19,8 @@ const send = (method: string, path: string, body: unknown, headers: Headers) =>
 const upload = (body: BodyInit, type: string, headers: Headers) =>
   call("/api/admin/products/images", { method: "POST", headers: { "Content-Type": type, ...headers }, body });
 const bytesOf = (...parts: (number[] | string)[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((ch) => ch.charCodeAt(0)) : p)));
-const sha256 = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
+const sha256 = async (b: Uint8Array<ArrayBuffer>) =>
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 // A 1×1 PNG, and the first bytes of each other accepted format (the server reads only the signature).
 const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (ch) => ch.charCodeAt(0));
