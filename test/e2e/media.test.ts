@@ -125,5 +125,5 @@ describe("product pictures in a real browser", () => {
     expect(picture.headers()["content-type"]).toBe("image/png");
     expect(picture.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
     await context.close();
-  });
+  }, 240_000);
 });

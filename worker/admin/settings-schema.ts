@@ -109,7 +109,7 @@ export type RatePatch = z.infer<typeof RatePatch>;
  * One origin a product picture may come from: `https://host[:port]`, nothing
  * more (no path, query, user, or wildcard), so it can go into the page's CSP
  * `img-src` as it is. Plain `http://localhost` and `http://127.0.0.1` are
- * accepted outside production only (local test servers); `imageOriginProblem`
+ * accepted outside production only (local test servers); `updateImageOrigins`
  * checks that part with the environment in hand.
  */
 export const ImageOrigin = z
