@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { getPageSession, renewPageSession } from "./accounts/page-session";
 import type { Role } from "./accounts/tables";
+import { allowedImageOrigins } from "./admin/settings";
 import { api } from "./api";
 import { displayCurrencyFor, requestCountry } from "./currency/service";
 import type { AppEnv } from "./lib/context";
@@ -83,8 +84,12 @@ export function createFrontDoor(pages: PagesHandler) {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
-  // The checkout form and the mini-cart (on every page) post to /checkout, which answers 303 to the payment page.
-  app.use("*", contentSecurityPolicy({ formActionOrigins: checkoutFormOrigins }));
+  // A page's CSP names exactly the image origins an admin allowed (a plain value cached per isolate), and the
+  // hosted payment page the checkout form (and the mini-cart, on every page) is redirected to after its post.
+  app.use(
+    "*",
+    contentSecurityPolicy(async (c) => ({ img: await allowedImageOrigins(c.env), formAction: checkoutFormOrigins(c.env) })),
+  );
   app.route("/", api);
   app.route("/media", mediaRoutes);
   // Browsers and shared caches must not reuse one country's or one currency choice's page for another.

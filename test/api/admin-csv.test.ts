@@ -44,6 +44,13 @@ beforeAll(async () => {
     variants: [{ sku: "FORMULA-1", title: "Default", options: {}, price: 500 }],
   });
   admin = await session("admin");
+  // Pictures by address must come from an origin the admin allowed (Settings → Images).
+  const allowed = await call("/api/admin/settings/image-origins", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", ...admin },
+    body: JSON.stringify({ origins: ["https://img.example"] }),
+  });
+  if (allowed.status !== 200) throw new Error(`allowing https://img.example: ${allowed.status}`);
 }, 20_000);
 
 describe("CSV reader and writer", () => {

@@ -35,6 +35,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/orders/:id/notes": { note: "matrix test" },
   "POST /api/admin/orders/:id/refunds": { reason: "matrix test" },
   "PATCH /api/admin/settings/store": { storeName: "Matrix store" },
+  "PUT /api/admin/settings/image-origins": { origins: [] },
   "PUT /api/admin/settings/exchange-rates/:code": { rateMicros: 1 },
   "POST /api/admin/settings/zones": { id: "matrix-zone", name: "Matrix zone" },
 };

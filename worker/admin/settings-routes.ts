@@ -3,7 +3,7 @@ import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { auditActor } from "./audit";
 import * as settings from "./settings";
-import { CountryBody, CountryPatch, ExchangeRateBody, RateBody, RatePatch, StoreSettingsBody, ZoneBody, ZonePatch } from "./settings-schema";
+import { CountryBody, CountryPatch, ExchangeRateBody, ImageOriginsBody, RateBody, RatePatch, StoreSettingsBody, ZoneBody, ZonePatch } from "./settings-schema";
 
 const TAGS = ["Admin: settings"];
 const any = (description: string) => ({ description, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } });
@@ -54,6 +54,19 @@ export const adminSettingsRoutes = createApiApp()
     requireRole(c, "admin");
     return c.json(await settings.updateStoreSettings(c.env, auditActor(c), c.req.valid("json")), 200);
   })
+  .openapi(
+    route(
+      "put",
+      "/image-origins",
+      "Replace the origins product pictures may come from (bare https origins; the page CSP img-src lists exactly these)",
+      body(ImageOriginsBody),
+      ok,
+    ),
+    async (c) => {
+      requireRole(c, "admin");
+      return c.json(await settings.updateImageOrigins(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
   .openapi(
     route("put", "/exchange-rates/{code}", "Add or change a display currency's rate", { params: CodeParam, ...body(ExchangeRateBody) }, ok),
     async (c) => {

@@ -104,3 +104,50 @@ export type CountryBody = z.infer<typeof CountryBody>;
 export type CountryPatch = z.infer<typeof CountryPatch>;
 export type RateBody = z.infer<typeof RateBody>;
 export type RatePatch = z.infer<typeof RatePatch>;
+
+/**
+ * One origin a product picture may come from: `https://host[:port]`, nothing
+ * more (no path, query, user, or wildcard), so it can go into the page's CSP
+ * `img-src` as it is. Plain `http://localhost` and `http://127.0.0.1` are
+ * accepted outside production only (local test servers); `updateImageOrigins`
+ * checks that part with the environment in hand.
+ */
+export const ImageOrigin = z
+  .string()
+  .trim()
+  .max(200)
+  .transform((s, ctx) => {
+    const problem = originSyntaxProblem(s);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
+    return new URL(s).origin;
+  });
+
+function originSyntaxProblem(s: string): string | null {
+  if (s.includes("*")) return "Wildcards are not allowed: list each origin";
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return "Write an origin like https://cdn.example.com";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "Use an https:// origin";
+  if (url.username || url.password) return "An origin has no user name or password";
+  if (!/^https?:\/\/[^/?#]+\/?$/i.test(s) || url.search || url.hash) return "Only the origin (https://host), no path, query or #";
+  if (!/^[a-z0-9.-]+$/.test(url.hostname) || url.hostname.startsWith(".") || (!url.hostname.includes(".") && url.hostname !== "localhost"))
+    return "Write an origin like https://cdn.example.com";
+  return null;
+}
+
+export const ImageOriginsBody = z
+  .object({
+    origins: z
+      .array(ImageOrigin)
+      .max(20, "At most 20 origins")
+      .openapi({ description: "Origins (`https://cdn.example.com`) product pictures may be loaded from; the page CSP `img-src` lists exactly these." }),
+  })
+  .strict()
+  .openapi("ImageOriginsBody");
+export type ImageOriginsBody = z.infer<typeof ImageOriginsBody>;

@@ -9,7 +9,17 @@ import { purgeResponseCache } from "../lib/response-cache";
 import { countries, exchangeRates, shippingRates, shippingZones } from "../shipping/tables";
 import { purgeShippingCache } from "../shipping/service";
 import { type AuditActor, type AuditEntry, auditStatement } from "./audit";
-import type { CountryBody, CountryPatch, ExchangeRateBody, RateBody, RatePatch, StoreSettingsBody, ZoneBody, ZonePatch } from "./settings-schema";
+import type {
+  CountryBody,
+  CountryPatch,
+  ExchangeRateBody,
+  ImageOriginsBody,
+  RateBody,
+  RatePatch,
+  StoreSettingsBody,
+  ZoneBody,
+  ZonePatch,
+} from "./settings-schema";
 import { storeSettings as storeSettingsTable } from "./tables";
 
 export interface StoreSettings {
@@ -44,6 +54,7 @@ export async function settingsOverview(env: Env) {
   const store = await storeSettings(env);
   return {
     store: { ...store, baseCurrencyEditable: false },
+    imageOrigins: await allowedImageOrigins(env),
     exchangeRates: fx,
     zones,
     countries: countryRows.map(countryView),
@@ -75,6 +86,7 @@ async function writeAudited(env: Env, actor: AuditActor, entry: AuditEntry, writ
 /** Purges settings, zones, countries, rates, exchange rates and rendered pages held in this isolate. */
 export function purgeSettingsCaches(): void {
   cache.purge();
+  imageOriginsCache = null;
   purgeShippingCache();
   purgeResponseCache();
 }
@@ -286,4 +298,79 @@ export async function deleteRate(env: Env, actor: AuditActor, id: string): Promi
     { action: "settings.rate.delete", entityType: "shipping_rate", entityId: id, before },
     db.delete(shippingRates).where(eq(shippingRates.id, id)),
   );
+}
+
+const IMAGE_ORIGINS_KEY = "image_origins";
+const IMAGE_ORIGINS_TTL_MS = 60_000;
+/**
+ * A plain value, never a promise: every page reads it for its CSP, and a request must not await a load
+ * another request started. Concurrent misses each read D1 once (one small row).
+ */
+let imageOriginsCache: { value: string[]; expires: number } | null = null;
+
+/**
+ * The origins product pictures may be loaded from (Settings → Images), as
+ * validated bare origins. Cached per isolate for 60 s; a save in this isolate
+ * is seen at once.
+ */
+export async function allowedImageOrigins(env: Env): Promise<string[]> {
+  const now = Date.now();
+  if (imageOriginsCache && imageOriginsCache.expires > now) return imageOriginsCache.value;
+  const row = await getDb(env.DB).select().from(storeSettingsTable).where(eq(storeSettingsTable.key, IMAGE_ORIGINS_KEY)).get();
+  const parsed: unknown = row ? JSON.parse(row.value) : [];
+  const value = Array.isArray(parsed) ? parsed.filter((o): o is string => typeof o === "string") : [];
+  imageOriginsCache = { value, expires: now + IMAGE_ORIGINS_TTL_MS };
+  return value;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1"]);
+
+/** Why `origin` (already a bare origin) cannot be allowed in this environment, or null. */
+function insecureOriginProblem(env: Env, origin: string): string | null {
+  const url = new URL(origin);
+  if (url.protocol === "https:") return null;
+  if (env.ENVIRONMENT === "production") return "Use an https:// origin";
+  if (!LOOPBACK.has(url.hostname)) return "Use an https:// origin (plain http only for localhost or 127.0.0.1 outside production)";
+  return null;
+}
+
+/**
+ * Replaces the list of allowed image origins (audited). Each must be a bare
+ * https origin; duplicates are dropped. Pages' CSP `img-src` and the product
+ * image checks use the new list at once in this isolate, within 60 s elsewhere.
+ */
+export async function updateImageOrigins(env: Env, actor: AuditActor, body: ImageOriginsBody): Promise<{ origins: string[] }> {
+  body.origins.forEach((origin, i) => {
+    const problem = insecureOriginProblem(env, origin);
+    if (problem) throw field(`origins.${i}`, problem);
+  });
+  const origins = [...new Set(body.origins)];
+  const before = await allowedImageOrigins(env);
+  const value = JSON.stringify(origins);
+  await writeAudited(
+    env,
+    actor,
+    { action: "settings.image_origins", entityType: "store_settings", entityId: IMAGE_ORIGINS_KEY, before, after: origins },
+    getDb(env.DB)
+      .insert(storeSettingsTable)
+      .values({ key: IMAGE_ORIGINS_KEY, value, updatedBy: actor.actorId })
+      .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value, updatedBy: actor.actorId, updatedAt: new Date().toISOString() } }),
+  );
+  return { origins };
+}
+
+/**
+ * Why a product picture address cannot be used, or null: a path on this site
+ * is always fine; an absolute address must come from an allowed image origin.
+ */
+export function imageUrlProblem(url: string, allowed: readonly string[]): string | null {
+  if (url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\")) return null;
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return "Use an https:// address or a path on this site";
+  }
+  if (allowed.includes(origin)) return null;
+  return `${origin} is not an allowed image origin: add it under Settings → Images (allowed image origins) first`;
 }

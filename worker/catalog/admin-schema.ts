@@ -58,7 +58,8 @@ const ImageInput = z
       .string()
       .trim()
       .max(1000)
-      .regex(/^(https:\/\/[^\s]+|\/[^\s/][^\s]*)$/, "Use an https:// address or a path on this site"),
+      // http:// passes here only to be judged by the allowed image origins (loopback test servers outside production).
+      .regex(/^(https?:\/\/[^\s]+|\/[^\s/\\][^\s]*)$/, "Use an https:// address or a path on this site"),
     alt: z.string().trim().max(200).default(""),
   })
   .strict();

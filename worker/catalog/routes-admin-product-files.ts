@@ -7,7 +7,8 @@ import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { ImportQuery, ImportResult } from "./admin-schema";
 import { adminOnly } from "./routes-admin-categories";
 import { CSV_COLUMNS, CSV_MAX_BYTES, exportProductsCsv, importProductsCsv } from "./service/admin-csv";
-import { IMAGE_MAX_BYTES, readUploadedImage, storeUploadedImage } from "./service/admin-images";
+import { UPLOAD_TYPES } from "../media/store";
+import { IMAGE_MAX_BYTES, readLegacyUploadedImage, storeUploadedImage } from "./service/admin-images";
 
 const TAGS = ["Admin: products"];
 const security = SIGNED_IN;
@@ -19,7 +20,7 @@ app.use("/admin/products/*", adminOnly);
 // These bodies are exempt from the API's JSON-only rule and 64 KiB limit (worker/api.ts) and have their own.
 app.use(
   "/admin/products/images",
-  bodyLimit({ maxSize: IMAGE_MAX_BYTES, onError: (c) => problem(c, 413, "request.too_large", "Images may be at most 1 MiB.") }),
+  bodyLimit({ maxSize: IMAGE_MAX_BYTES, onError: (c) => problem(c, 413, "request.too_large", "Images may be at most 5 MiB.") }),
 );
 app.use(
   "/admin/products/import",
@@ -95,30 +96,29 @@ export const adminProductFileRoutes = app
       path: "/admin/products/images",
       tags: TAGS,
       security,
-      summary: "Upload a product picture (PNG, JPEG, GIF or WebP, at most 1 MiB); answers the URL to put in a product's images",
+      summary:
+        "Upload a product picture (PNG, JPEG, GIF, WebP or AVIF, at most 5 MiB; never SVG) to the media bucket; answers its content-addressed /media/uploads/ URL to put in a product's images",
       request: {
         body: {
           required: true,
-          content: {
-            "image/png": { schema: z.string() },
-            "image/jpeg": { schema: z.string() },
-            "image/gif": { schema: z.string() },
-            "image/webp": { schema: z.string() },
-          },
+          content: Object.fromEntries(UPLOAD_TYPES.map((type) => [type, { schema: z.string() }])),
         },
       },
       responses: {
         201: { description: "Stored.", content: { "application/json": { schema: z.object({ url: z.string(), type: z.string(), bytes: z.number().int() }) } } },
         400: problemResponse("Empty."),
-        413: problemResponse("Larger than 1 MiB."),
-        415: problemResponse("Not a supported picture."),
+        413: problemResponse("Larger than 5 MiB."),
+        415: problemResponse("Not a PNG, JPEG, GIF, WebP or AVIF (checked from the bytes), or sent with another content type."),
         ...denied,
       },
     }),
     async (c) => {
       requireRole(c, "admin");
-      if (!/^image\/(png|jpeg|gif|webp)(\s*;|$)/i.test(c.req.header("content-type") ?? ""))
-        throw new AppError("request.unsupported_media_type", 415, "Send the picture as image/png, image/jpeg, image/gif or image/webp.");
+      const declared = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (!UPLOAD_TYPES.includes(declared))
+        throw new AppError("request.unsupported_media_type", 415, `Send the picture as ${UPLOAD_TYPES.join(", ")}.`, [
+          { path: "content-type", message: "Not a supported picture type (SVG is never accepted)" },
+        ]);
       return c.json(await storeUploadedImage(c.env, auditActor(c), await c.req.arrayBuffer()), 201);
     },
   )
@@ -127,7 +127,7 @@ export const adminProductFileRoutes = app
       method: "get",
       path: "/media/uploads/{file}",
       tags: ["Catalog"],
-      summary: "An uploaded product picture",
+      summary: "A picture uploaded before uploads moved to R2 (read from KV; new uploads are served from /media/uploads/)",
       request: {
         params: z.object({
           file: z
@@ -139,7 +139,7 @@ export const adminProductFileRoutes = app
       responses: { 200: { description: "The picture.", content: { "image/png": { schema: z.string() } } }, 404: problemResponse("No such picture.") },
     }),
     async (c) => {
-      const image = await readUploadedImage(c.env, c.req.valid("param").file);
+      const image = await readLegacyUploadedImage(c.env, c.req.valid("param").file);
       if (!image) throw new AppError("catalog.image_not_found", 404, "No such picture.");
       // Names are never reused, so the picture can be cached for good.
       return c.body(image.body, 200, { "Content-Type": image.type, "Cache-Control": "public, max-age=31536000, immutable" });

@@ -8,7 +8,7 @@ import { CsvSyntaxError, parseCsv, unescapeFormula } from "../csv";
 import { catalogChanged } from "../service";
 import { brands, categories, products, productVariants } from "../tables";
 import { findAdminProduct, slugify } from "./admin-products";
-import { productWriteStatements } from "./admin-product-write";
+import { imageUrlErrors, productWriteStatements } from "./admin-product-write";
 
 import { CSV_COLUMNS } from "./admin-csv-export";
 
@@ -236,6 +236,8 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
       }
       continue;
     }
+    // Pictures a file leaves out are kept as they are; those it lists must come from allowed origins.
+    if (has("images")) for (const e of await imageUrlErrors(env, parsed.data.images)) errors.push({ row: first.row, column: "images", message: e.message });
     if (cat) plans.push({ input: parsed.data, before, slug, path: cat.path });
   }
   const vendorIds = [...new Set(plans.map((p) => p.input.vendorId).filter((v): v is string => Boolean(v)))];

@@ -1,49 +1,40 @@
 import { type AuditActor, recordAudit } from "../../admin/audit";
 import { AppError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { putUpload, sniffImageFormat } from "../../media/store";
 
 /** Largest product picture an admin may upload. */
-export const IMAGE_MAX_BYTES = 1024 * 1024;
-const KEY_PREFIX = "media:upload:";
-
-/** Raster formats only, recognised by their first bytes (never SVG: it can carry script). */
-const FORMATS: { type: string; ext: string; test: (b: Uint8Array) => boolean }[] = [
-  { type: "image/png", ext: "png", test: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 },
-  { type: "image/jpeg", ext: "jpg", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: "image/gif", ext: "gif", test: (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38 },
-  {
-    type: "image/webp",
-    ext: "webp",
-    test: (b) => String.fromCharCode(...b.slice(0, 4)) === "RIFF" && String.fromCharCode(...b.slice(8, 12)) === "WEBP",
-  },
-];
+export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+const LEGACY_KEY_PREFIX = "media:upload:";
 
 /**
- * Stores an uploaded product picture in KV (`CACHE`; R2 is not bound) under a
- * new random name and records the upload in the audit log. Returns the site
- * path that serves it. The bytes decide the format: a PNG, JPEG, GIF or WebP of
- * at most 1 MiB, whatever the client called it.
+ * Stores an uploaded product picture in the `MEDIA` R2 bucket under the
+ * sha-256 of its bytes and records the upload in the audit log. Returns the
+ * site path that serves it (`/media/uploads/<sha256>.<ext>`). The bytes decide
+ * the format: a PNG, JPEG, GIF, WebP or AVIF of at most 5 MiB, whatever the
+ * client called it; SVG and everything else is refused (415).
  */
 export async function storeUploadedImage(env: Env, actor: AuditActor, bytes: ArrayBuffer): Promise<{ url: string; type: string; bytes: number }> {
   if (bytes.byteLength === 0) throw new AppError("request.invalid", 400, "The file is empty.", [{ path: "file", message: "Empty file" }]);
   if (bytes.byteLength > IMAGE_MAX_BYTES)
-    throw new AppError("request.too_large", 413, "Images may be at most 1 MiB.", [{ path: "file", message: "Larger than 1 MiB" }]);
-  const head = new Uint8Array(bytes.slice(0, 12));
-  const format = FORMATS.find((f) => f.test(head));
+    throw new AppError("request.too_large", 413, "Images may be at most 5 MiB.", [{ path: "file", message: "Larger than 5 MiB" }]);
+  const format = sniffImageFormat(bytes);
   if (!format)
-    throw new AppError("catalog.image_type", 415, "Upload a PNG, JPEG, GIF or WebP picture.", [
-      { path: "file", message: "Not a PNG, JPEG, GIF or WebP picture" },
+    throw new AppError("catalog.image_type", 415, "Upload a PNG, JPEG, GIF, WebP or AVIF picture (SVG is not accepted).", [
+      { path: "file", message: "Not a PNG, JPEG, GIF, WebP or AVIF picture" },
     ]);
-  const name = `${newId("img")}.${format.ext}`;
-  await env.CACHE.put(KEY_PREFIX + name, bytes, { metadata: { type: format.type } });
-  const url = `/api/media/uploads/${name}`;
-  await recordAudit(env.DB, actor, { action: "media.upload", entityType: "media", entityId: name, after: { url, type: format.type, bytes: bytes.byteLength } });
+  const { file } = await putUpload(env, bytes, format);
+  const url = `/media/uploads/${file}`;
+  await recordAudit(env.DB, actor, { action: "media.upload", entityType: "media", entityId: file, after: { url, type: format.type, bytes: bytes.byteLength } });
   return { url, type: format.type, bytes: bytes.byteLength };
 }
 
-/** An uploaded picture and its type, or null. */
-export async function readUploadedImage(env: Env, name: string): Promise<{ body: ArrayBuffer; type: string } | null> {
-  const found = await env.CACHE.getWithMetadata<{ type: string }>(KEY_PREFIX + name, "arrayBuffer");
+/**
+ * A picture uploaded before uploads moved to R2 (stored in KV `CACHE` under
+ * `media:upload:img_….ext`), or null. Kept so products that still point at
+ * `/api/media/uploads/…` go on showing their pictures; nothing writes there now.
+ */
+export async function readLegacyUploadedImage(env: Env, name: string): Promise<{ body: ArrayBuffer; type: string } | null> {
+  const found = await env.CACHE.getWithMetadata<{ type: string }>(LEGACY_KEY_PREFIX + name, "arrayBuffer");
   if (!found.value || !found.metadata?.type) return null;
   return { body: found.value, type: found.metadata.type };
 }

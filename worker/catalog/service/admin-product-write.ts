@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../admin/audit";
+import { allowedImageOrigins, imageUrlProblem } from "../../admin/settings";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import { adjustStock } from "../../inventory/service";
@@ -12,6 +13,20 @@ import { brands, categories, productAttributes, productImages, products, product
 import { findAdminProduct, freeSlug, getAdminProduct, slugify } from "./admin-products";
 
 const now = () => new Date().toISOString();
+
+/**
+ * One error per picture whose address the storefront could not show: an
+ * absolute address must come from an origin allowed under Settings → Images
+ * (the page CSP lists exactly those), `images.<n>.url` naming each.
+ */
+export async function imageUrlErrors(env: Env, images: readonly { url: string }[]): Promise<FieldError[]> {
+  if (!images.length) return [];
+  const allowed = await allowedImageOrigins(env);
+  return images.flatMap((img, i) => {
+    const message = imageUrlProblem(img.url, allowed);
+    return message ? [{ path: `images.${i}.url`, message }] : [];
+  });
+}
 
 /** A variant whose ledger still holds stock or holds: it cannot simply disappear. */
 export async function stockHeld(env: Env, sku: string): Promise<{ onHand: number; reserved: number } | null> {
@@ -170,6 +185,14 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
   const before = productId ? await getAdminProduct(db, productId) : null;
   if (before && input.expectedUpdatedAt && input.expectedUpdatedAt !== before.updatedAt)
     throw new AppError("catalog.stale_product", 409, "Someone else changed this product since you opened it. Reload and apply your changes again.");
+  const imageErrors = await imageUrlErrors(env, input.images);
+  if (imageErrors.length)
+    throw new AppError(
+      "catalog.image_origin",
+      400,
+      "A picture comes from an origin the store does not allow: add it under Settings → Images (allowed image origins), or upload the picture.",
+      imageErrors,
+    );
   const path = await categoryPath(env, input.categoryId);
   await assertVendor(env, input.vendorId);
   await assertSkusFree(env, input, productId ?? null);
