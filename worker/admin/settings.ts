@@ -8,12 +8,26 @@ import { purgePageCache } from "../lib/page-cache";
 import { countries, exchangeRates, shippingRates, shippingZones } from "../shipping/tables";
 import { purgeShippingCache } from "../shipping/service";
 import { type AuditActor, type AuditEntry, auditStatement } from "./audit";
-import type { CountryBody, CountryPatch, ExchangeRateBody, RateBody, RatePatch, StoreSettingsBody, ZoneBody, ZonePatch } from "./settings-schema";
+import type {
+  CountryBody,
+  CountryPatch,
+  ExchangeRateBody,
+  NotificationSettingsBody,
+  RateBody,
+  RatePatch,
+  StoreSettingsBody,
+  ZoneBody,
+  ZonePatch,
+} from "./settings-schema";
 import { storeSettings as storeSettingsTable } from "./tables";
 
 export interface StoreSettings {
   storeName: string;
   baseCurrency: string;
+  /** Staff get one email per paid order (on unless an admin turned it off). */
+  staffOrderEmails: boolean;
+  /** Where those go: one address, or null for every active admin. */
+  staffOrderEmailTo: string | null;
 }
 
 const cache = new MemoCache(4);
@@ -22,12 +36,17 @@ const cache = new MemoCache(4);
 export function storeSettings(env: Env): Promise<StoreSettings> {
   return cache.get("store", 60_000, async () => {
     const rows = await getDb(env.DB).select().from(storeSettingsTable);
-    const value = (key: string) => {
+    const value = <T = string>(key: string) => {
       const row = rows.find((r) => r.key === key);
-      return row ? (JSON.parse(row.value) as string) : undefined;
+      return row ? (JSON.parse(row.value) as T) : undefined;
     };
     // The base currency is the Worker's: prices are stored in it, so D1 can only mirror it.
-    return { storeName: value("store_name") ?? env.STORE_NAME, baseCurrency: env.BASE_CURRENCY };
+    return {
+      storeName: value("store_name") ?? env.STORE_NAME,
+      baseCurrency: env.BASE_CURRENCY,
+      staffOrderEmails: value<boolean>("staff_order_emails") ?? true,
+      staffOrderEmailTo: value<string | null>("staff_order_email_to") ?? null,
+    };
   });
 }
 
@@ -99,6 +118,34 @@ export async function updateStoreSettings(env: Env, actor: AuditActor, body: Sto
       .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value, updatedBy: actor.actorId, updatedAt: new Date().toISOString() } }),
   );
   return { ...before, storeName: body.storeName };
+}
+
+/** Turns the staff new-order email on or off and sets where it goes (one audited batch). */
+export async function updateNotificationSettings(env: Env, actor: AuditActor, body: NotificationSettingsBody): Promise<StoreSettings> {
+  const before = await storeSettings(env);
+  const after = {
+    staffOrderEmails: body.staffOrderEmails ?? before.staffOrderEmails,
+    staffOrderEmailTo: body.staffOrderEmailTo === undefined ? before.staffOrderEmailTo : (body.staffOrderEmailTo?.toLowerCase() ?? null),
+  };
+  const db = getDb(env.DB);
+  const put = (key: string, v: unknown) =>
+    db
+      .insert(storeSettingsTable)
+      .values({ key, value: JSON.stringify(v), updatedBy: actor.actorId })
+      .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value: JSON.stringify(v), updatedBy: actor.actorId, updatedAt: new Date().toISOString() } });
+  await db.batch([
+    put("staff_order_emails", after.staffOrderEmails),
+    put("staff_order_email_to", after.staffOrderEmailTo),
+    auditStatement(env.DB, actor, {
+      action: "settings.notifications",
+      entityType: "store_settings",
+      entityId: "notifications",
+      before: { staffOrderEmails: before.staffOrderEmails, staffOrderEmailTo: before.staffOrderEmailTo },
+      after,
+    }),
+  ]);
+  purgeSettingsCaches();
+  return { ...before, ...after };
 }
 
 export async function putExchangeRate(env: Env, actor: AuditActor, code: string, body: ExchangeRateBody) {

@@ -4,7 +4,7 @@ import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { runBatch } from "../orders/batch";
 import { transitionStatements } from "../orders/service";
-import { sendOrderEmail } from "../orders/service/emails";
+import { sendOrderEmail, sendStaffNewOrderEmail } from "../orders/service/emails";
 import { orderLines, orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { paymentEvents, payments } from "./tables";
@@ -158,6 +158,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     },
   });
   await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
+  await sendStaffNewOrderEmail(env, order, lines);
   return { applied: true, orderStatus: "paid" };
 }
 
