@@ -82,8 +82,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
       items: z.array(z.object({ name: z.string(), variantTitle: z.string(), quantity: z.number().int() })),
       shippingOption: z.string(),
       country: z.string(),
-      /** The order's admin page (relative; the store's origin is prefixed when rendered). */
-      path: z.string(),
+      /** The order's admin page. */
+      url: z.string(),
     }),
   }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.

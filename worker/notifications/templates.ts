@@ -188,7 +188,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
           ["Total", total],
           ["Shipping", `${d.shippingOption} to ${d.country}`],
         ],
-        action: store.origin ? { label: "Open the order", url: `${store.origin}${d.path}` } : undefined,
+        action: { label: "Open the order", url: d.url },
         reason: `You get this email because new-order emails are on in the settings of ${name}. Turn them off under Settings → Notifications.`,
       };
     }

@@ -165,6 +165,6 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     },
   });
   await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
-  await sendStaffNewOrderEmail(env, order, lines);
+  await sendStaffNewOrderEmail(env, origin, order, lines);
   return { applied: true, orderStatus: "paid" };
 }

@@ -92,6 +92,7 @@ export async function sendOrderEmail(
  */
 export async function sendStaffNewOrderEmail(
   env: Env,
+  origin: string,
   order: Pick<OrderRow, "id" | "number" | "email" | "grandTotal" | "currency" | "shippingOption" | "shippingCountry">,
   lines: { name: string; variantTitle: string; quantity: number }[],
 ): Promise<boolean> {
@@ -109,7 +110,7 @@ export async function sendStaffNewOrderEmail(
       items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity })),
       shippingOption: order.shippingOption,
       country: order.shippingCountry,
-      path: `/admin/orders/${order.id}`,
+      url: `${(env.PUBLIC_ORIGIN || origin).replace(/\/+$/, "")}/admin/orders/${order.id}`,
     },
   });
   return true;
