@@ -14,7 +14,8 @@ const orderCount = async () => (await env.DB.prepare("select count(*) as n from 
 /** The Worker with some vars changed, as a store deployed with those settings would answer. */
 async function callWith(vars: Partial<Env>, path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch?.(new Request(`http://store.test${path}`, init), { ...env, ...vars }, ctx);
+  const request = new Request(`http://store.test${path}`, init) as Request<unknown, IncomingRequestCfProperties>;
+  const res = await worker.fetch?.(request, { ...env, ...vars }, ctx);
   await waitOnExecutionContext(ctx);
   if (!res) throw new Error("no response");
   return res;

@@ -123,7 +123,7 @@ export async function reconcileStripePayments(env: Env, origin: string, now = Da
   for (const session of batch) {
     result.checked++;
     const payment = known.get(session.metadata?.paymentId ?? "");
-    if (!payment || payment.provider !== "stripe") {
+    if (payment?.provider !== "stripe") {
       result.unknown++;
       continue;
     }
