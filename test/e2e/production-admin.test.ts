@@ -36,8 +36,8 @@ describe("a production store that is not set up yet", () => {
 
     const banner = page.getByRole("region", { name: "This store is not ready for real orders" });
     await banner.waitFor();
-    expect(await banner.locator("[data-code=email\\.outbox_provider]").innerText()).toMatch(/only stored in the outbox, not sent/);
-    expect(await banner.locator("[data-code=payments\\.unavailable]").innerText()).toMatch(/Checkout is refused/);
+    expect(await banner.locator("[data-code=email\\.outbox_provider]").textContent()).toMatch(/only stored in the outbox, not sent/);
+    expect(await banner.locator("[data-code=payments\\.unavailable]").textContent()).toMatch(/Checkout is refused/);
     for (const viewport of [VIEWPORTS.phone, VIEWPORTS.desktop]) {
       await page.setViewportSize(viewport);
       await screenshot(page, "admin-production-warnings");
