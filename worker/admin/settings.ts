@@ -97,7 +97,7 @@ export function purgeSettingsCaches(): void {
 
 const field = (path: string, message: string, status: 400 | 409 = 400, code = "settings.invalid") => new AppError(code, status, message, [{ path, message }]);
 
-export async function updateStoreSettings(env: Env, actor: AuditActor, body: StoreSettingsBody): Promise<StoreSettings> {
+export async function updateStoreSettings(env: Env, actor: AuditActor, body: StoreSettingsBody): Promise<Pick<StoreSettings, "storeName" | "baseCurrency">> {
   const before = await storeSettings(env);
   if (body.baseCurrency && body.baseCurrency !== before.baseCurrency) {
     throw field(
@@ -117,7 +117,7 @@ export async function updateStoreSettings(env: Env, actor: AuditActor, body: Sto
       .values({ key: "store_name", value, updatedBy: actor.actorId })
       .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value, updatedBy: actor.actorId, updatedAt: new Date().toISOString() } }),
   );
-  return { ...before, storeName: body.storeName };
+  return { storeName: body.storeName, baseCurrency: before.baseCurrency };
 }
 
 /** Turns the staff new-order email on or off and sets where it goes (one audited batch). */
