@@ -2,41 +2,72 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generateSecrets } from "./scripts/secrets.mjs";
 import { outboundWithFakeEmail } from "./test/support/fake-email-provider.ts";
+import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, outboundWithFakes } from "./test/support/fake-stripe-service.ts";
 
 export default defineConfig(async () => {
   // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
   const migrations = (await readD1Migrations("./migrations")).filter((m) => m.queries.some((q) => q.replace(/--.*$/gm, "").trim()));
+  /** The workerd test pool over the Astro-free entry; `vars` are what differs between the workers projects. */
+  const workersPlugin = (vars: Record<string, string>) =>
+    cloudflareTest({
+      main: "./worker/test-entry.ts",
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        // Outbound fetches pass through, except to the fake email provider and the fake Stripe (test/support/).
+        outboundService: outboundWithFakes(outboundWithFakeEmail),
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          LOG_REQUESTS: "off",
+          ...generateSecrets(),
+          // OAuth is configured so its routes run; the provider is never reached in these tests.
+          OAUTH_GITHUB_CLIENT_ID: "test-client",
+          OAUTH_GITHUB_CLIENT_SECRET: "test-secret",
+          OAUTH_GITHUB_BASE_URL: "http://oauth.invalid/github",
+          ...vars,
+        },
+      },
+    });
   return {
     test: {
       projects: [
         {
           // Inside workerd against real local D1, KV, Queues (and Durable Objects as they arrive).
-          plugins: [
-            cloudflareTest({
-              main: "./worker/test-entry.ts",
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                // Outbound fetches pass through, except to the fake email provider (test/support/fake-email-provider.ts).
-                outboundService: outboundWithFakeEmail,
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  LOG_REQUESTS: "off",
-                  ENVIRONMENT: "test",
-                  ...generateSecrets(),
-                  // OAuth is configured so its routes run; the provider is never reached in these tests.
-                  OAUTH_GITHUB_CLIENT_ID: "test-client",
-                  OAUTH_GITHUB_CLIENT_SECRET: "test-secret",
-                  OAUTH_GITHUB_BASE_URL: "http://oauth.invalid/github",
-                },
-              },
-            }),
-          ],
+          plugins: [workersPlugin({ ENVIRONMENT: "test" })],
           test: {
             name: "workers",
             // Sign-ins hash with scrypt (deliberately slow): on a 2-core CI machine running files in parallel a
             // test that signs in three users can pass 5 s without being wrong.
             testTimeout: 20_000,
             include: ["test/api/**/*.test.ts", "test/queues/**/*.test.ts", "test/durable-objects/**/*.test.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          // The guardrails of a deployed store: ENVIRONMENT=production with nothing configured (no payment provider,
+          // the outbox email provider), as a store looks right after its first `wrangler deploy`.
+          plugins: [workersPlugin({ ENVIRONMENT: "production" })],
+          test: {
+            name: "production",
+            testTimeout: 20_000,
+            include: ["test/production/**/*.test.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          // A production store with Stripe configured (a live-mode key), the SDK pointed at the in-process fake Stripe.
+          plugins: [
+            workersPlugin({
+              ENVIRONMENT: "production",
+              STRIPE_SECRET_KEY: FAKE_STRIPE_LIVE_KEY,
+              STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+              STRIPE_API_BASE: FAKE_STRIPE_BASE,
+              PUBLIC_ORIGIN: "http://store.test",
+            }),
+          ],
+          test: {
+            name: "production-stripe",
+            testTimeout: 20_000,
+            include: ["test/production-stripe/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

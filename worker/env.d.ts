@@ -25,6 +25,8 @@ interface __BaseEnv_Env {
   PUBLIC_ORIGIN?: string;
   /** "true" lets a production store without Stripe keys use the test provider (a demo store). */
   ALLOW_TEST_PAYMENTS?: string;
+  /** "true" lets a production store use Stripe test mode (sk_test_/rk_test_ keys, livemode=false events): a staging store. */
+  ALLOW_STRIPE_TEST_MODE?: string;
   /** Email provider: "outbox" (default: D1 only), "resend" or "postmark" (HTTP APIs) or "cloudflare" (the SEND_EMAIL binding). */
   EMAIL_PROVIDER?: string;
   /** Sender for real providers, e.g. "Northwind Goods <orders@shop.example>" (a domain verified at the provider). */

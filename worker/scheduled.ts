@@ -1,9 +1,25 @@
 import { pruneAnalyticsEvents } from "./analytics/service";
-import { expireAbandonedPayments } from "./payments/service";
+import { expireAbandonedPayments, reconcileStripePayments } from "./payments/reconcile";
+
+/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
+export const DAILY_CRON = "30 3 * * *";
 
 /** Cron jobs (wrangler.toml `triggers.crons`): sweeps that must happen even when nobody calls. */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
-  const expired = await expireAbandonedPayments(env, env.PUBLIC_ORIGIN ?? "");
+  const origin = env.PUBLIC_ORIGIN ?? "";
+  if (controller.cron === DAILY_CRON) {
+    const reconciled = await reconcileStripePayments(env, origin, controller.scheduledTime);
+    console.log(
+      JSON.stringify({
+        level: "info",
+        msg: "scheduled",
+        cron: controller.cron,
+        reconciled: reconciled ? { ...reconciled, actions: reconciled.actions.length } : "no stripe",
+      }),
+    );
+    return;
+  }
+  const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env.DB, 90);
-  console.log(JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPaymentsExpired: expired, analyticsEventsPruned: removed }));
+  console.log(JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPayments: swept, analyticsEventsPruned: removed }));
 }

@@ -95,6 +95,8 @@ describe("admin settings: writes are validated, audited and seen at once", () =>
       storeName: "Northwind Outfitters",
       baseCurrency: "USD",
       baseCurrencyEditable: false,
+      staffOrderEmails: true,
+      staffOrderEmailTo: null,
     });
     expect(await audits("settings.store")).toContainEqual(expect.objectContaining({ entity_id: "store_name", after: '"Northwind Outfitters"' }));
   });

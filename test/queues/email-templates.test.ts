@@ -260,6 +260,33 @@ describe("email templates", () => {
     expect(hrefs(r.html)).toContain("https://shop.test/admin/inventory?q=MUG-BLUE");
   });
 
+  it("staff_new_order: number, total, customer, items and a link to the admin order page; says how to turn it off", () => {
+    const r = expectWellFormed({
+      id: "t-staff",
+      template: "staff_new_order",
+      to: "admins",
+      data: {
+        number: "NW-7",
+        total: 12_350,
+        currency: "USD",
+        customer: "ada@example.test",
+        items: [
+          { name: "Mug", variantTitle: "Blue", quantity: 2 },
+          { name: "Tee", variantTitle: "Default", quantity: 1 },
+        ],
+        shippingOption: "express",
+        country: "GB",
+        url: "https://shop.test/admin/orders/ord_7",
+      },
+    });
+    expect(r.subject).toBe("New order NW-7: $123.50");
+    expect(r.text).toContain("ada@example.test paid $123.50 for 3 items.");
+    expect(visible(r.html)).toContain("Mug");
+    expect(r.text).toContain("Shipping: express to GB");
+    expect(hrefs(r.html)).toContain("https://shop.test/admin/orders/ord_7");
+    expect(r.text).toContain("Settings → Notifications");
+  });
+
   it("escapes every value: names, reasons, item names, URLs; script URLs never become links", () => {
     const evil = `<img src=x onerror="alert(1)"> & 'quotes'`;
     const r = render({

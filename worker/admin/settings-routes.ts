@@ -3,7 +3,18 @@ import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { auditActor } from "./audit";
 import * as settings from "./settings";
-import { CountryBody, CountryPatch, ExchangeRateBody, ImageOriginsBody, RateBody, RatePatch, StoreSettingsBody, ZoneBody, ZonePatch } from "./settings-schema";
+import {
+  CountryBody,
+  CountryPatch,
+  ExchangeRateBody,
+  ImageOriginsBody,
+  NotificationSettingsBody,
+  RateBody,
+  RatePatch,
+  StoreSettingsBody,
+  ZoneBody,
+  ZonePatch,
+} from "./settings-schema";
 
 const TAGS = ["Admin: settings"];
 const any = (description: string) => ({ description, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } });
@@ -65,6 +76,13 @@ export const adminSettingsRoutes = createApiApp()
     async (c) => {
       requireRole(c, "admin");
       return c.json(await settings.updateImageOrigins(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    route("patch", "/notifications", "Staff new-order email: on or off, and to every admin or one address", body(NotificationSettingsBody), ok),
+    async (c) => {
+      requireRole(c, "admin");
+      return c.json(await settings.updateNotificationSettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   )
   .openapi(

@@ -25,6 +25,20 @@ export const StoreSettingsBody = z
   .strict()
   .openapi("StoreSettingsBody");
 
+/** Who hears about new orders: on by default, to every active admin unless a staff address is set. */
+export const NotificationSettingsBody = z
+  .object({
+    staffOrderEmails: z.boolean().optional().openapi({ description: "Email staff once per paid order (default true)." }),
+    staffOrderEmailTo: z
+      .email("Enter an email address, or leave it empty to email every admin")
+      .max(254)
+      .nullable()
+      .optional()
+      .openapi({ description: "One address (e.g. orders@shop.example) instead of every active admin; null for the admins." }),
+  })
+  .strict()
+  .openapi("NotificationSettingsBody");
+
 export const ExchangeRateBody = z
   .object({
     rateMicros: z
@@ -98,6 +112,7 @@ export const RatePatch = z.object(rateFields).partial().strict().openapi("Shippi
 
 export type StoreSettingsBody = z.infer<typeof StoreSettingsBody>;
 export type ExchangeRateBody = z.infer<typeof ExchangeRateBody>;
+export type NotificationSettingsBody = z.infer<typeof NotificationSettingsBody>;
 export type ZoneBody = z.infer<typeof ZoneBody>;
 export type ZonePatch = z.infer<typeof ZonePatch>;
 export type CountryBody = z.infer<typeof CountryBody>;

@@ -14,6 +14,7 @@ import type {
   CountryPatch,
   ExchangeRateBody,
   ImageOriginsBody,
+  NotificationSettingsBody,
   RateBody,
   RatePatch,
   StoreSettingsBody,
@@ -25,6 +26,10 @@ import { storeSettings as storeSettingsTable } from "./tables";
 export interface StoreSettings {
   storeName: string;
   baseCurrency: string;
+  /** Staff get one email per paid order (on unless an admin turned it off). */
+  staffOrderEmails: boolean;
+  /** Where those go: one address, or null for every active admin. */
+  staffOrderEmailTo: string | null;
 }
 
 const cache = new MemoCache(4);
@@ -33,12 +38,17 @@ const cache = new MemoCache(4);
 export function storeSettings(env: Env): Promise<StoreSettings> {
   return cache.get("store", 60_000, async () => {
     const rows = await getDb(env.DB).select().from(storeSettingsTable);
-    const value = (key: string) => {
+    const value = <T = string>(key: string) => {
       const row = rows.find((r) => r.key === key);
-      return row ? (JSON.parse(row.value) as string) : undefined;
+      return row ? (JSON.parse(row.value) as T) : undefined;
     };
     // The base currency is the Worker's: prices are stored in it, so D1 can only mirror it.
-    return { storeName: value("store_name") ?? env.STORE_NAME, baseCurrency: env.BASE_CURRENCY };
+    return {
+      storeName: value("store_name") ?? env.STORE_NAME,
+      baseCurrency: env.BASE_CURRENCY,
+      staffOrderEmails: value<boolean>("staff_order_emails") ?? true,
+      staffOrderEmailTo: value<string | null>("staff_order_email_to") ?? null,
+    };
   });
 }
 
@@ -94,7 +104,7 @@ onCacheVersionChange(purgeSettingsCaches);
 
 const field = (path: string, message: string, status: 400 | 409 = 400, code = "settings.invalid") => new AppError(code, status, message, [{ path, message }]);
 
-export async function updateStoreSettings(env: Env, actor: AuditActor, body: StoreSettingsBody): Promise<StoreSettings> {
+export async function updateStoreSettings(env: Env, actor: AuditActor, body: StoreSettingsBody): Promise<Pick<StoreSettings, "storeName" | "baseCurrency">> {
   const before = await storeSettings(env);
   if (body.baseCurrency && body.baseCurrency !== before.baseCurrency) {
     throw field(
@@ -114,7 +124,35 @@ export async function updateStoreSettings(env: Env, actor: AuditActor, body: Sto
       .values({ key: "store_name", value, updatedBy: actor.actorId })
       .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value, updatedBy: actor.actorId, updatedAt: new Date().toISOString() } }),
   );
-  return { ...before, storeName: body.storeName };
+  return { storeName: body.storeName, baseCurrency: before.baseCurrency };
+}
+
+/** Turns the staff new-order email on or off and sets where it goes (one audited batch). */
+export async function updateNotificationSettings(env: Env, actor: AuditActor, body: NotificationSettingsBody): Promise<StoreSettings> {
+  const before = await storeSettings(env);
+  const after = {
+    staffOrderEmails: body.staffOrderEmails ?? before.staffOrderEmails,
+    staffOrderEmailTo: body.staffOrderEmailTo === undefined ? before.staffOrderEmailTo : (body.staffOrderEmailTo?.toLowerCase() ?? null),
+  };
+  const db = getDb(env.DB);
+  const put = (key: string, v: unknown) =>
+    db
+      .insert(storeSettingsTable)
+      .values({ key, value: JSON.stringify(v), updatedBy: actor.actorId })
+      .onConflictDoUpdate({ target: storeSettingsTable.key, set: { value: JSON.stringify(v), updatedBy: actor.actorId, updatedAt: new Date().toISOString() } });
+  await db.batch([
+    put("staff_order_emails", after.staffOrderEmails),
+    put("staff_order_email_to", after.staffOrderEmailTo),
+    auditStatement(env.DB, actor, {
+      action: "settings.notifications",
+      entityType: "store_settings",
+      entityId: "notifications",
+      before: { staffOrderEmails: before.staffOrderEmails, staffOrderEmailTo: before.staffOrderEmailTo },
+      after,
+    }),
+  ]);
+  purgeSettingsCaches();
+  return { ...before, ...after };
 }
 
 export async function putExchangeRate(env: Env, actor: AuditActor, code: string, body: ExchangeRateBody) {

@@ -49,6 +49,8 @@ export async function placeOrder(
   input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string; display?: DisplayCurrency; ip?: string },
 ): Promise<CheckoutResult> {
   const { cartId, user, body, origin } = input;
+  // A store that cannot take payments answers 503 here, before any stock is held for an order nobody can pay.
+  const provider = activeProvider(env);
   const email = user?.email ?? body.email?.toLowerCase();
   if (!email) throw new AppError("checkout.email_required", 400, "Enter an email address for the order.", [{ path: "email", message: "Required for guests" }]);
 
@@ -109,7 +111,6 @@ export async function placeOrder(
     held.push({ sku: line.sku, holdId });
   }
 
-  const provider = activeProvider(env);
   const paymentId = newId("pay");
   const number = orderNumber();
   const access = await newOrderAccessToken(env, orderId);

@@ -69,6 +69,23 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ number: z.string(), amount: z.number().int(), currency: z.string(), full: z.boolean(), url: z.string() }),
   }),
+  // A new paid order, for staff: to every active admin (fanned out like low_stock) or the staff address in Settings.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("staff_new_order"),
+    to: z.union([z.literal("admins"), z.email()]),
+    data: z.object({
+      number: z.string(),
+      total: z.number().int(),
+      currency: z.string(),
+      customer: z.string(),
+      items: z.array(z.object({ name: z.string(), variantTitle: z.string(), quantity: z.number().int() })),
+      shippingOption: z.string(),
+      country: z.string(),
+      /** The order's admin page. */
+      url: z.string(),
+    }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -93,6 +110,7 @@ export const EMAIL_TEMPLATES = [
   "order_cancelled",
   "order_refunded",
   "low_stock",
+  "staff_new_order",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

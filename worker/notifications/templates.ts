@@ -174,6 +174,24 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         reason: ORDER(name, d.number),
       };
     }
+    case "staff_new_order": {
+      const d = message.data;
+      const total = formatMoney(d.total, d.currency);
+      const count = d.items.reduce((n, i) => n + i.quantity, 0);
+      return {
+        subject: `New order ${d.number}: ${total}`,
+        preheader: `${plural(count, "item")} paid by ${d.customer}.`,
+        heading: `New order ${d.number}`,
+        paragraphs: [`${d.customer} paid ${total} for ${plural(count, "item")}. The order is waiting to be packed.`],
+        items: d.items.map((i) => ({ name: i.name, detail: i.variantTitle === "Default" ? undefined : i.variantTitle, quantity: i.quantity })),
+        facts: [
+          ["Total", total],
+          ["Shipping", `${d.shippingOption} to ${d.country}`],
+        ],
+        action: { label: "Open the order", url: d.url },
+        reason: `You get this email because new-order emails are on in the settings of ${name}. Turn them off under Settings → Notifications.`,
+      };
+    }
     case "low_stock": {
       const d = message.data;
       return {

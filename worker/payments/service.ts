@@ -1,11 +1,11 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { runBatch } from "../orders/batch";
 import { releaseHoldSlots } from "../orders/hold-limits";
 import { transitionStatements } from "../orders/service";
-import { sendOrderEmail } from "../orders/service/emails";
+import { sendOrderEmail, sendStaffNewOrderEmail } from "../orders/service/emails";
 import { orderLines, orders } from "../orders/tables";
 import { providerFor } from "./providers";
 import { paymentEvents, payments } from "./tables";
@@ -122,7 +122,14 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     }
     return { applied: true, orderStatus: "cancelled" };
   };
-  if (order.status === "cancelled") return refundAndCancel("Payment arrived after the order was cancelled");
+  if (order.status === "cancelled") {
+    // Another event for the same payment (or the reconciliation) already gave this money back: never refund twice.
+    if (payment.status === "refunded" || payment.refundedAmount >= (outcome.amount ?? order.grandTotal)) {
+      await markProcessed();
+      return { applied: false, orderStatus: order.status };
+    }
+    return refundAndCancel("Payment arrived after the order was cancelled");
+  }
   if (
     (outcome.amount !== undefined && outcome.amount !== order.grandTotal) ||
     (outcome.currency !== undefined && outcome.currency.toUpperCase() !== order.currency)
@@ -168,35 +175,6 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     },
   });
   await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
+  await sendStaffNewOrderEmail(env, origin, order, lines);
   return { applied: true, orderStatus: "paid" };
-}
-
-/**
- * Backstop for payments that never report back (an abandoned test-provider
- * page, a lost Stripe expiry event): orders still pending after their holds
- * expired are cancelled through the same outcome path. Returns how many.
- */
-export async function expireAbandonedPayments(env: Env, origin: string, now = Date.now()): Promise<number> {
-  const db = getDb(env.DB);
-  const stale = await db
-    .select({ paymentId: payments.id, provider: payments.provider })
-    .from(payments)
-    .innerJoin(orders, eq(orders.id, payments.orderId))
-    .where(and(eq(orders.status, "pending_payment"), eq(payments.status, "pending"), lt(orders.holdsExpireAt, now)))
-    .limit(200);
-  for (const p of stale) {
-    await applyPaymentOutcome(
-      env,
-      {
-        provider: p.provider,
-        eventId: `sweep-expired:${p.paymentId}`,
-        eventType: "sweep.expired",
-        paymentId: p.paymentId,
-        outcome: "expired",
-        reason: "not paid in time",
-      },
-      origin,
-    );
-  }
-  return stale.length;
 }

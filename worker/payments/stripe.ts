@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { AppError } from "../lib/errors";
-import type { PaymentProvider } from "./providers";
+import { isStripeTestKey, type PaymentProvider, stripeTestModeAllowed } from "./providers";
 import type { PaymentOutcome } from "./service";
 
 /**
@@ -10,6 +10,10 @@ import type { PaymentOutcome } from "./service";
  */
 export function stripeClient(env: Env): Stripe {
   if (!env.STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not configured");
+  // Every Stripe call goes through here, so a production store never charges, refunds or reads in test mode by accident.
+  if (isStripeTestKey(env.STRIPE_SECRET_KEY) && !stripeTestModeAllowed(env)) {
+    throw new AppError("checkout.payments_unavailable", 503, "This store cannot take payments right now (its Stripe key is a test-mode key).");
+  }
   const base = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null;
   return new Stripe(env.STRIPE_SECRET_KEY, {
     httpClient: Stripe.createFetchHttpClient(),
@@ -87,6 +91,14 @@ export async function readStripeEvent(env: Env, raw: string, signature: string |
   } catch {
     throw new AppError("webhooks.invalid_signature", 400, "The Stripe-Signature header does not match this body (or is too old).");
   }
+  // A test-mode event (Stripe's "livemode": false) in production is a misconfigured endpoint: refused, so Stripe shows it failing.
+  if (!event.livemode && !stripeTestModeAllowed(env)) {
+    throw new AppError(
+      "webhooks.test_mode_event",
+      400,
+      "This store runs in production and refuses Stripe test-mode events (set ALLOW_STRIPE_TEST_MODE=true on staging).",
+    );
+  }
   const base = { provider: "stripe" as const, eventId: event.id, eventType: event.type };
   switch (event.type) {
     case "checkout.session.completed":
@@ -94,24 +106,10 @@ export async function readStripeEvent(env: Env, raw: string, signature: string |
     case "checkout.session.async_payment_failed":
     case "checkout.session.expired": {
       const session = await stripeClient(env).checkout.sessions.retrieve(event.data.object.id);
+      const outcome = sessionOutcome(session, base);
+      if (outcome) return { event, outcome };
       const paymentId = session.metadata?.paymentId;
-      if (!paymentId) return { event, outcome: null };
-      const intent = typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? undefined);
-      if (session.payment_status === "paid") {
-        return {
-          event,
-          outcome: {
-            ...base,
-            paymentId,
-            outcome: "succeeded",
-            amount: session.amount_total ?? undefined,
-            currency: session.currency ?? undefined,
-            providerPaymentId: intent,
-          },
-        };
-      }
-      if (session.status === "expired") return { event, outcome: { ...base, paymentId, outcome: "expired", reason: "the payment page expired" } };
-      if (event.type === "checkout.session.async_payment_failed")
+      if (paymentId && event.type === "checkout.session.async_payment_failed")
         return { event, outcome: { ...base, paymentId, outcome: "failed", reason: "the payment failed" } };
       return { event, outcome: null }; // completed but not paid yet (delayed methods): wait for the async event
     }
@@ -126,5 +124,48 @@ export async function readStripeEvent(env: Env, raw: string, signature: string |
     }
     default:
       return { event, outcome: null };
+  }
+}
+
+/**
+ * What a Checkout Session says happened, as a payment outcome for the store's
+ * payment (its `metadata.paymentId`): paid → succeeded (with the amount,
+ * currency and PaymentIntent Stripe reports), expired → expired. Open, or
+ * complete but not yet paid (delayed methods), answers null: nothing to apply.
+ */
+export function sessionOutcome(session: Stripe.Checkout.Session, base: Pick<PaymentOutcome, "provider" | "eventId" | "eventType">): PaymentOutcome | null {
+  const paymentId = session.metadata?.paymentId;
+  if (!paymentId) return null;
+  if (session.payment_status === "paid") {
+    const intent = typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? undefined);
+    return {
+      ...base,
+      paymentId,
+      outcome: "succeeded",
+      amount: session.amount_total ?? undefined,
+      currency: session.currency ?? undefined,
+      providerPaymentId: intent,
+    };
+  }
+  if (session.status === "expired") return { ...base, paymentId, outcome: "expired", reason: "the payment page expired" };
+  return null;
+}
+
+/**
+ * Asks Stripe for a Checkout Session's state before the store gives up on
+ * it: an open session is expired at Stripe first (so the shopper can no longer
+ * pay into a cancelled order), and the answer is the session as it is after
+ * that. Expiring a session that completed meanwhile fails at Stripe; it is
+ * read again and answered as completed.
+ */
+export async function closeCheckoutSession(env: Env, sessionId: string, paymentId: string): Promise<Stripe.Checkout.Session> {
+  const stripe = stripeClient(env);
+  const session = await stripe.checkout.sessions.retrieve(sessionId);
+  if (session.status !== "open") return session;
+  try {
+    return await stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey: `expire-session:${paymentId}` });
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeInvalidRequestError) return stripe.checkout.sessions.retrieve(sessionId);
+    throw err;
   }
 }

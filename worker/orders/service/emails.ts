@@ -1,3 +1,4 @@
+import { storeSettings } from "../../admin/settings";
 import { enqueueEmail } from "../../notifications/service";
 import { orderPageUrl } from "../access";
 import type { OrderRow } from "../service";
@@ -81,4 +82,36 @@ export async function sendOrderEmail(
         data: { number: order.number, amount: email.amount, currency: order.currency, full: email.full, url },
       });
   }
+}
+
+/**
+ * Tells staff about a paid order, unless an admin turned it off in Settings:
+ * to the staff address set there, else to every active admin. The id is the
+ * order's (`staff-new-order:<order id>`), so a duplicate webhook that gets this
+ * far queues the same message again and the consumer sends nothing more.
+ */
+export async function sendStaffNewOrderEmail(
+  env: Env,
+  origin: string,
+  order: Pick<OrderRow, "id" | "number" | "email" | "grandTotal" | "currency" | "shippingOption" | "shippingCountry">,
+  lines: { name: string; variantTitle: string; quantity: number }[],
+): Promise<boolean> {
+  const settings = await storeSettings(env);
+  if (!settings.staffOrderEmails) return false;
+  await enqueueEmail(env.EMAIL_QUEUE, {
+    id: `staff-new-order:${order.id}`,
+    template: "staff_new_order",
+    to: settings.staffOrderEmailTo ?? "admins",
+    data: {
+      number: order.number,
+      total: order.grandTotal,
+      currency: order.currency,
+      customer: order.email,
+      items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity })),
+      shippingOption: order.shippingOption,
+      country: order.shippingCountry,
+      url: `${(env.PUBLIC_ORIGIN || origin).replace(/\/+$/, "")}/admin/orders/${order.id}`,
+    },
+  });
+  return true;
 }

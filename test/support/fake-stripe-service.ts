@@ -1,0 +1,152 @@
+/**
+ * A fake Stripe API for the tests inside workerd, served from the vitest process as
+ * Miniflare's outbound service: the real `stripe` SDK in the Worker (STRIPE_API_BASE =
+ * http://fake-stripe.test) sends its form-encoded requests here over the same `fetch` a
+ * production call takes, and gets Stripe-shaped JSON back.
+ *
+ *   POST /v1/checkout/sessions              create (same Idempotency-Key → same session)
+ *   GET  /v1/checkout/sessions              list, newest first (created[gte], limit, starting_after)
+ *   GET  /v1/checkout/sessions/:id          retrieve
+ *   POST /v1/checkout/sessions/:id/expire   expire an open session (400 otherwise, as Stripe does)
+ *   POST /v1/refunds                        refund (same Idempotency-Key → the same refund, not a second one)
+ *   POST /__control/settle                  {session, how: "paid" | "expired"}: what the shopper did on the page
+ *   GET  /__calls                           every API call seen, in order
+ *
+ * Ids are random, so test files sharing this process never see each other's objects by id;
+ * the list endpoint is global (the store skips sessions it does not know).
+ */
+export const FAKE_STRIPE_HOST = "fake-stripe.test";
+export const FAKE_STRIPE_BASE = `http://${FAKE_STRIPE_HOST}`;
+/** A live-mode-looking key: a production store refuses test-mode keys unless told otherwise. */
+export const FAKE_STRIPE_LIVE_KEY = "sk_live_local_fake_key";
+export const FAKE_STRIPE_WEBHOOK_SECRET = "whsec_local_fake_secret";
+
+export interface FakeStripeSession {
+  id: string;
+  object: "checkout.session";
+  url: string | null;
+  status: "open" | "complete" | "expired";
+  payment_status: "unpaid" | "paid";
+  amount_total: number;
+  currency: string;
+  payment_intent: string | null;
+  metadata: Record<string, string>;
+  client_reference_id: string | null;
+  created: number;
+  expires_at: number;
+  livemode: boolean;
+}
+
+export interface FakeStripeCall {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  /** The form body's fields (or the query string's for a GET). */
+  params: Record<string, string>;
+}
+
+const sessions = new Map<string, FakeStripeSession>();
+const byKey = new Map<string, unknown>();
+const calls: FakeStripeCall[] = [];
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", "Request-Id": `req_${crypto.randomUUID().slice(0, 12)}` } });
+const stripeError = (status: number, message: string, code?: string) => json({ error: { type: "invalid_request_error", message, code } }, status);
+const rid = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
+
+function createSession(p: Record<string, string>, livemode: boolean): FakeStripeSession {
+  let total = 0;
+  for (let i = 0; p[`line_items[${i}][quantity]`] !== undefined; i++) {
+    total += Number(p[`line_items[${i}][quantity]`]) * Number(p[`line_items[${i}][price_data][unit_amount]`]);
+  }
+  const id = rid(livemode ? "cs_live" : "cs_test");
+  const session: FakeStripeSession = {
+    id,
+    object: "checkout.session",
+    url: `https://checkout.fake-stripe.test/pay/${id}`,
+    status: "open",
+    payment_status: "unpaid",
+    amount_total: total,
+    currency: p["line_items[0][price_data][currency]"] ?? "usd",
+    payment_intent: null,
+    metadata: { orderId: p["metadata[orderId]"] ?? "", paymentId: p["metadata[paymentId]"] ?? "" },
+    client_reference_id: p.client_reference_id ?? null,
+    created: Math.floor(Date.now() / 1000),
+    expires_at: Number(p.expires_at ?? Math.floor(Date.now() / 1000) + 86_400),
+    livemode,
+  };
+  sessions.set(id, session);
+  return session;
+}
+
+/** What the shopper did on the hosted page (called by the control route, or directly from node-side code). */
+export function settleFakeSession(id: string, how: "paid" | "expired"): FakeStripeSession | undefined {
+  const s = sessions.get(id);
+  if (!s) return undefined;
+  if (how === "paid") Object.assign(s, { status: "complete", payment_status: "paid", payment_intent: s.payment_intent ?? rid("pi"), url: null });
+  else if (s.status === "open") Object.assign(s, { status: "expired", url: null });
+  return s;
+}
+
+export async function fakeStripe(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname;
+  const raw = request.method === "GET" ? url.searchParams.toString() : await request.text();
+  if (path === "/__control/settle" && request.method === "POST") {
+    const body = JSON.parse(raw) as { session: string; how: "paid" | "expired" };
+    const s = settleFakeSession(body.session, body.how);
+    return s ? json(s) : stripeError(404, `No such checkout.session: '${body.session}'`);
+  }
+  if (path === "/__calls") return json(calls);
+
+  const params = Object.fromEntries(new URLSearchParams(raw));
+  const idempotencyKey = request.headers.get("idempotency-key");
+  calls.push({ method: request.method, path, idempotencyKey, params });
+  const auth = request.headers.get("authorization") ?? "";
+  if (!/^Bearer (sk|rk)_(live|test)_\w+$/.test(auth)) return stripeError(401, "Invalid API Key provided");
+  const livemode = auth.includes("_live_");
+  // Stripe answers a repeated key with the first answer (for 24 h): no second session, no second refund.
+  if (request.method === "POST" && idempotencyKey && byKey.has(`${path}:${idempotencyKey}`)) return json(byKey.get(`${path}:${idempotencyKey}`));
+  const remember = (body: unknown) => {
+    if (request.method === "POST" && idempotencyKey) byKey.set(`${path}:${idempotencyKey}`, body);
+    return json(body);
+  };
+
+  if (path === "/v1/checkout/sessions" && request.method === "POST") return remember(createSession(params, livemode));
+  if (path === "/v1/checkout/sessions" && request.method === "GET") {
+    const gte = Number(params["created[gte]"] ?? 0);
+    const limit = Math.min(Number(params.limit ?? 10), 100);
+    let list = [...sessions.values()].filter((s) => s.created >= gte && s.livemode === livemode).reverse();
+    const after = params.starting_after;
+    if (after) list = list.slice(list.findIndex((s) => s.id === after) + 1);
+    return json({ object: "list", url: "/v1/checkout/sessions", has_more: list.length > limit, data: list.slice(0, limit) });
+  }
+  const one = /^\/v1\/checkout\/sessions\/(\w+)(\/expire)?$/.exec(path);
+  if (one?.[1]) {
+    const s = sessions.get(one[1]);
+    if (!s) return stripeError(404, `No such checkout.session: '${one[1]}'`, "resource_missing");
+    if (!one[2] && request.method === "GET") return json(s);
+    if (one[2] && request.method === "POST") {
+      if (s.status !== "open")
+        return stripeError(400, `Only Checkout Sessions with a status in ["open"] can be expired. This session has a status of "${s.status}".`);
+      Object.assign(s, { status: "expired", url: null });
+      return remember(s);
+    }
+  }
+  if (path === "/v1/refunds" && request.method === "POST") {
+    return remember({
+      id: rid("re"),
+      object: "refund",
+      amount: Number(params.amount),
+      payment_intent: params.payment_intent,
+      status: "succeeded",
+      metadata: { paymentId: params["metadata[paymentId]"] ?? "" },
+    });
+  }
+  return stripeError(404, `Unrecognized request URL (${request.method}: ${path})`);
+}
+
+/** Wraps an outbound service: the fake Stripe answers its own host, everything else goes to `next`. */
+export function outboundWithFakes(next: (request: Request) => Promise<Response>) {
+  return (request: Request): Promise<Response> => (new URL(request.url).hostname === FAKE_STRIPE_HOST ? fakeStripe(request) : next(request));
+}
