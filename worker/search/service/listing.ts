@@ -4,7 +4,7 @@ import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from 
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
 import { waitUntil } from "cloudflare:workers";
-import { applySync, type DocumentSnapshot, dropSnapshot, snapshotForSearch, syncReads } from "./snapshot";
+import { applySync, type DocumentSnapshot, dropSnapshot, loadSnapshotLater, snapshotForSearch, syncReads } from "./snapshot";
 import { correctSpelling } from "./spelling";
 import { countText, documentTests } from "./text-search";
 
@@ -375,7 +375,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   // With the isolate's document snapshot, a text search reads only the full-text index from D1
   // (plus the snapshot's catch-up) and the matches' fields come from the snapshot; without one
   // (a fresh isolate, or a catalog over the snapshot's budget) D1 reads them (see snapshot.ts).
-  const snapshot = hasText ? await snapshotForSearch(d1, inBackground) : null;
+  const snapshot = hasText ? await snapshotForSearch(d1) : null;
   const position = snapshot ? { seq: snapshot.seq, token: snapshot.token } : null;
   const main = fullIsPrecomputed
     ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
@@ -500,6 +500,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   }
   const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
   if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
+  if (hasText && !snapshot) loadSnapshotLater(d1, inBackground);
   return answer;
 }
 

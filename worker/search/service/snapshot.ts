@@ -308,10 +308,9 @@ function fits(top: number): boolean {
 /**
  * The copy a text search may use now: the published one, or, when there is none and the
  * catalog is small, one this request loads itself (and publishes). Null means "answer through D1
- * alone"; then, if the catalog fits the budget, this request's `waitUntil` (`background`) loads
- * the copy for later requests (at most one such load per isolate at a time).
+ * alone"; the caller then calls `loadSnapshotLater` once it has its answer.
  */
-export async function snapshotForSearch(d1: D1Database, background?: (work: Promise<unknown>) => void): Promise<DocumentSnapshot | null> {
+export async function snapshotForSearch(d1: D1Database): Promise<DocumentSnapshot | null> {
   if (current) return current;
   const now = Date.now();
   if (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes) return null;
@@ -322,25 +321,32 @@ export async function snapshotForSearch(d1: D1Database, background?: (work: Prom
     oversizedBudget = snapshotLimits.budgetBytes;
     return null;
   }
-  if (top <= snapshotLimits.inlineDocs) {
-    const loaded = await loadSnapshot(d1);
-    current ??= loaded;
-    return loaded;
-  }
-  if (background && now - backgroundLoadSince > BACKGROUND_LOAD_TIMEOUT_MS) {
-    backgroundLoadSince = now;
-    background(
-      loadSnapshot(d1)
-        .then((loaded) => {
-          current ??= loaded;
-        })
-        .catch((error) => console.error(JSON.stringify({ msg: "search snapshot load failed", error: String(error) })))
-        .finally(() => {
-          backgroundLoadSince = 0;
-        }),
-    );
-  }
-  return null;
+  if (top > snapshotLimits.inlineDocs) return null;
+  const loaded = await loadSnapshot(d1);
+  current ??= loaded;
+  return loaded;
+}
+
+/**
+ * Starts loading the copy in `background` (this request's `waitUntil`), unless one is published,
+ * the catalog does not fit the budget, or a load started recently in this isolate is still
+ * running. Called after the request has its answer, so the load does not delay it.
+ */
+export function loadSnapshotLater(d1: D1Database, background: (work: Promise<unknown>) => void): void {
+  const now = Date.now();
+  if (current || (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes)) return;
+  if (now - backgroundLoadSince < BACKGROUND_LOAD_TIMEOUT_MS) return;
+  backgroundLoadSince = now;
+  background(
+    loadSnapshot(d1)
+      .then((loaded) => {
+        current ??= loaded;
+      })
+      .catch((error) => console.error(JSON.stringify({ msg: "search snapshot load failed", error: String(error) })))
+      .finally(() => {
+        backgroundLoadSince = 0;
+      }),
+  );
 }
 
 /**
