@@ -67,7 +67,7 @@ if (!args["skip-seed"]) {
   log("catalog seeded");
 }
 
-let db = open();
+const db = open();
 const growTo = Number(args["grow-to"]);
 const generated = (db.prepare("SELECT count(*) AS n FROM products").get() as { n: number }).n;
 for (let k = 1, have = generated; have < growTo; k++) {
