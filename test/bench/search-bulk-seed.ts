@@ -98,7 +98,7 @@ for (let k = 1, have = generated; have < growTo; k++) {
 
 db.exec("BEGIN");
 for (const table of ["search_documents", "search_facet_counts", "search_attribute_values", "search_changes"]) db.exec(`DELETE FROM ${table}`);
-db.exec("INSERT INTO search_fts (search_fts) VALUES ('delete-all')");
+db.exec("DELETE FROM search_fts");
 const changeLog = triggers.filter((t) => t.name.startsWith("search_changes"));
 for (const t of triggers) if (!changeLog.includes(t)) db.exec(t.sql);
 // The backfill statements of the migration that created the index.
