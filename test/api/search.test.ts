@@ -737,6 +737,27 @@ describe("query plans", () => {
     [{ q: "studio", brand: ["acme"], "attr.color": "Black", minPrice: 1000, maxPrice: 19999 }],
     [{ rating: 4, inStock: true }],
   ])("reads no table in full for %j", async (params) => {
+    await expectNoFullScans(params);
+  });
+
+  it.each([
+    [{ q: "headphones" }],
+    [{ q: "head", sort: "price_asc" }],
+    [{ q: "studio", brand: ["acme"], "attr.color": "Black", minPrice: 1000, maxPrice: 19999 }],
+  ])("reads no table in full for %j through D1 alone (no document copy)", async (params) => {
+    const { dropSnapshot, publishedSnapshot, snapshotLimits } = await import("../../worker/search/service/snapshot");
+    const budget = snapshotLimits.budgetBytes;
+    try {
+      snapshotLimits.budgetBytes = 0;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      await expectNoFullScans(params);
+    } finally {
+      snapshotLimits.budgetBytes = budget;
+    }
+  });
+
+  async function expectNoFullScans(params: Record<string, unknown>) {
     const { searchProducts } = await import("../../worker/search/service/listing");
     const seen: Array<{ sql: string; params: unknown[] }> = [];
     await searchProducts(recordingDb(seen), { sort: "relevance", page: 1, perPage: 24, ...params } as never);
@@ -751,7 +772,7 @@ describe("query plans", () => {
         .filter((d) => /^SCAN (d|p|search_documents|products|product_attributes|search_facet_counts)\b/.test(d) && !d.includes("USING"));
       expect(scans, sql).toEqual([]);
     }
-  });
+  }
 
   it("loads the document snapshot by doc id ranges, not by scanning the table", async () => {
     const { loadSnapshot } = await import("../../worker/search/service/snapshot");
