@@ -341,8 +341,10 @@ export function loadSnapshotLater(d1: D1Database, background: (work: Promise<unk
     loadSnapshot(d1)
       .then((loaded) => {
         current ??= loaded;
+        const ms = Date.now() - now;
+        console.log(JSON.stringify({ level: "info", msg: "search snapshot loaded", docIds: loaded?.capacity ?? 0, bytes: loaded?.bytes ?? 0, ms }));
       })
-      .catch((error) => console.error(JSON.stringify({ msg: "search snapshot load failed", error: String(error) })))
+      .catch((error) => console.error(JSON.stringify({ level: "error", msg: "search snapshot load failed", error: String(error) })))
       .finally(() => {
         backgroundLoadSince = 0;
       }),
