@@ -23,6 +23,9 @@ const { values: args } = parseArgs({
     "persist-to": { type: "string", default: ".wrangler/state" },
     module: { type: "string", default: "worker/search/service/snapshot.ts" },
     runs: { type: "string", default: "1" },
+    // Serve every document R times (doc id d becomes d·R … d·R+R−1): a catalog R times larger
+    // with the same value distributions, without seeding one.
+    scale: { type: "string", default: "1" },
   },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -45,13 +48,32 @@ if (!file) throw new Error(`no D1 database in ${dir}`);
 const db = new DatabaseSync(path.join(dir, file), { readOnly: true });
 // `limit`: chunk reads stop at this doc id (the warm-up load below reads one chunk).
 let limit = Number.MAX_SAFE_INTEGER;
+const R = Number(args.scale);
+const isChunk = (sql: string) => sql.includes("doc_id >= ? AND doc_id < ?");
+const scaled = (sql: string, rows: Array<Record<string, unknown>>) => {
+  if (R === 1) return rows;
+  if (isChunk(sql)) {
+    return rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      const ids = JSON.parse(String(row.doc_id ?? "[]")) as number[];
+      for (const [key, value] of Object.entries(row)) {
+        const list = JSON.parse(String(value ?? "[]")) as unknown[];
+        out[key] = JSON.stringify(list.flatMap((v, i) => Array.from({ length: R }, (_, k) => (key === "doc_id" ? (ids[i] as number) * R + k : v))));
+      }
+      return out;
+    });
+  }
+  // The largest doc id.
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === "n" || k === "top" ? Number(v) * R + R - 1 : v])));
+};
 const stmt = (sql: string, params: unknown[] = []) => ({
-  bind: (...p: unknown[]) => stmt(sql, sql.includes("doc_id >= ? AND doc_id < ?") ? p.map((v) => Math.min(Number(v), limit)) : p),
+  bind: (...p: unknown[]) =>
+    stmt(sql, isChunk(sql) ? p.map((v) => Math.min(Number(v), limit)).map((v) => (v >= Number.MAX_SAFE_INTEGER / 2 ? v : Math.ceil(v / R))) : p),
   async first() {
     return (await this.all()).results[0] ?? null;
   },
   async all() {
-    return { results: db.prepare(sql).all(...(params as never[])), success: true, meta: {} };
+    return { results: scaled(sql, db.prepare(sql).all(...(params as never[])) as Array<Record<string, unknown>>), success: true, meta: {} };
   },
 });
 const d1 = { prepare: (sql: string) => stmt(sql), batch: async (list: Array<ReturnType<typeof stmt>>) => Promise.all(list.map((s) => s.all())) };
@@ -95,4 +117,4 @@ for (let run = 0; run < Number(args.runs); run++) {
   const buffers = after.buffers - before.buffers;
   results.push({ ms: Math.round(ms), heapMB: mb(heap), buffersMB: mb(buffers), totalMB: mb(heap + buffers) });
 }
-console.log(JSON.stringify({ module: args.module, documents: docs.n, maxDocId: docs.top, runs: results }));
+console.log(JSON.stringify({ module: args.module, documents: docs.n * R, maxDocId: docs.top * R + R - 1, runs: results }));
