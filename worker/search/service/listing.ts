@@ -33,7 +33,7 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
 
 /**
  * The candidate pass's answer, one array per column: from SQL one JSON array per column (cheaper
- * to parse than one per row), or built from the document snapshot for a text search.
+ * to parse than one per row).
  */
 export interface Candidates {
   doc_id: number[];
@@ -44,7 +44,7 @@ export interface Candidates {
   rating: number[];
   in_stock: number[];
   mask: number[];
-  /** ",12,57," from SQL, parsed ids from the snapshot. */
+  /** ",12,57," from SQL. */
   attribute_ids: Array<string | readonly number[]>;
   /** Present only when the sort needs them. */
   rating_count?: number[];
