@@ -584,6 +584,55 @@ describe("the document snapshot behind text searches", () => {
     expect((await fresh({ q: "earbuds", minPrice: "50000" })).total).toBe(0);
   });
 
+  it("answers exactly the same through D1 alone (a fresh isolate, or a catalog over the copy's budget)", async () => {
+    const { searchProducts } = await import("../../worker/search/service/listing");
+    const { dropSnapshot, publishedSnapshot, snapshotLimits } = await import("../../worker/search/service/snapshot");
+    const queries: Array<Record<string, unknown>> = [
+      { q: "headphones" },
+      { q: "head", sort: "price_asc" },
+      { q: "audio", sort: "bestselling", perPage: 2, page: 2 },
+      { q: "studio", sort: "newest" },
+      { q: "shirt", sort: "rating" },
+      { q: "studio", brand: ["acme"], "attr.color": "Black", minPrice: 1000, maxPrice: 19999 },
+      { q: "audio", category: "electronics", inStock: true, rating: 3.5 },
+      { q: "linen", "attr.color": "White,Black", sort: "price_desc" },
+      { q: "audio", vendor: ["ven_alpha"], sort: "newest" },
+    ];
+    const run = () => Promise.all(queries.map((q) => searchProducts(env.DB, { sort: "relevance", page: 1, perPage: 24, ...q } as never)));
+    const withCopy = await run();
+    expect(publishedSnapshot()).not.toBeNull();
+    expect(withCopy.map((p) => p.total)).not.toEqual(queries.map(() => 0));
+    const budget = snapshotLimits.budgetBytes;
+    try {
+      snapshotLimits.budgetBytes = 0;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      expect(await run()).toEqual(withCopy);
+      expect(publishedSnapshot()).toBeNull();
+    } finally {
+      snapshotLimits.budgetBytes = budget;
+    }
+  });
+
+  it("a fresh isolate's concurrent first searches each answer on their own; one request's waitUntil loads the copy", async () => {
+    const { dropSnapshot, publishedSnapshot, snapshotLimits } = await import("../../worker/search/service/snapshot");
+    const inline = snapshotLimits.inlineDocs;
+    try {
+      // As a large catalog: no request loads the copy before answering.
+      snapshotLimits.inlineDocs = 0;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fresh({ q: "headphones" })));
+      for (const a of answers) expect(a.items.map((p) => p.slug).sort()).toEqual(["nimbus-headphones", "studio-headphones"]);
+      // The copy appears once the background load (in the waitUntil of one of those requests) is done.
+      for (let i = 0; i < 50 && !publishedSnapshot(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(publishedSnapshot()?.has(1)).toBe(true);
+      expect((await fresh({ q: "headphones" })).total).toBe(2);
+    } finally {
+      snapshotLimits.inlineDocs = inline;
+    }
+  });
+
   it("keeps only the newest 10,000 changes in the log", async () => {
     const count = async () =>
       (await env.DB.prepare("SELECT count(*) AS n, max(seq) - min(seq) + 1 AS span FROM search_changes").first<{ n: number; span: number }>()) ?? {
@@ -688,6 +737,27 @@ describe("query plans", () => {
     [{ q: "studio", brand: ["acme"], "attr.color": "Black", minPrice: 1000, maxPrice: 19999 }],
     [{ rating: 4, inStock: true }],
   ])("reads no table in full for %j", async (params) => {
+    await expectNoFullScans(params);
+  });
+
+  it.each([
+    [{ q: "headphones" }],
+    [{ q: "head", sort: "price_asc" }],
+    [{ q: "studio", brand: ["acme"], "attr.color": "Black", minPrice: 1000, maxPrice: 19999 }],
+  ])("reads no table in full for %j through D1 alone (no document copy)", async (params) => {
+    const { dropSnapshot, publishedSnapshot, snapshotLimits } = await import("../../worker/search/service/snapshot");
+    const budget = snapshotLimits.budgetBytes;
+    try {
+      snapshotLimits.budgetBytes = 0;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      await expectNoFullScans(params);
+    } finally {
+      snapshotLimits.budgetBytes = budget;
+    }
+  });
+
+  async function expectNoFullScans(params: Record<string, unknown>) {
     const { searchProducts } = await import("../../worker/search/service/listing");
     const seen: Array<{ sql: string; params: unknown[] }> = [];
     await searchProducts(recordingDb(seen), { sort: "relevance", page: 1, perPage: 24, ...params } as never);
@@ -702,14 +772,15 @@ describe("query plans", () => {
         .filter((d) => /^SCAN (d|p|search_documents|products|product_attributes|search_facet_counts)\b/.test(d) && !d.includes("USING"));
       expect(scans, sql).toEqual([]);
     }
-  });
+  }
 
   it("loads the document snapshot by doc id ranges, not by scanning the table", async () => {
-    const { reloadSnapshot } = await import("../../worker/search/service/snapshot");
+    const { loadSnapshot } = await import("../../worker/search/service/snapshot");
     const seen: Array<{ sql: string; params: unknown[] }> = [];
-    const snapshot = await reloadSnapshot(recordingDb(seen));
-    expect(snapshot.has(1)).toBe(true);
-    expect(seen.length).toBeGreaterThanOrEqual(3);
+    const snapshot = await loadSnapshot(recordingDb(seen));
+    expect(snapshot?.has(1)).toBe(true);
+    // The position, then one statement per range of doc ids.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
     for (const { sql, params: bound } of seen) {
       const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .bind(...bound)

@@ -3,7 +3,8 @@ import type { SearchFacets } from "../schema";
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
-import { applySync, type DocumentSnapshot, documentSnapshot, reloadSnapshot, syncReads } from "./snapshot";
+import { waitUntil } from "cloudflare:workers";
+import { applySync, type DocumentSnapshot, dropSnapshot, loadSnapshotLater, snapshotForSearch, syncReads } from "./snapshot";
 import { correctSpelling } from "./spelling";
 import { countText, documentTests } from "./text-search";
 
@@ -32,7 +33,7 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
 
 /**
  * The candidate pass's answer, one array per column: from SQL one JSON array per column (cheaper
- * to parse than one per row), or built from the document snapshot for a text search.
+ * to parse than one per row).
  */
 export interface Candidates {
   doc_id: number[];
@@ -43,7 +44,7 @@ export interface Candidates {
   rating: number[];
   in_stock: number[];
   mask: number[];
-  /** ",12,57," from SQL, parsed ids from the snapshot. */
+  /** ",12,57," from SQL. */
   attribute_ids: Array<string | readonly number[]>;
   /** Present only when the sort needs them. */
   rating_count?: number[];
@@ -164,9 +165,22 @@ const SQL_ORDER: Record<ProductSort, string> = {
   bestselling: "d.sold DESC, d.doc_id",
 };
 
+/** What ordering reads: candidate columns by index, or snapshot columns by doc id (no `doc_id`: the index is the doc id). */
+type SortColumns = {
+  doc_id?: ArrayLike<number>;
+  price: ArrayLike<number>;
+  rating: ArrayLike<number>;
+  rating_count?: ArrayLike<number>;
+  featured?: ArrayLike<number>;
+  sold?: ArrayLike<number>;
+  created_at?: ArrayLike<string | number>;
+  score?: ArrayLike<number>;
+};
+
 /** Compares two candidates (by index) in `sort` order, ties by doc id. */
-function compareCandidates(c: Candidates, sort: ProductSort, ranked: boolean): (a: number, b: number) => number {
-  const id = (a: number, b: number) => (c.doc_id[a] ?? 0) - (c.doc_id[b] ?? 0);
+function compareCandidates(c: SortColumns, sort: ProductSort, ranked: boolean): (a: number, b: number) => number {
+  const ids = c.doc_id;
+  const id = ids ? (a: number, b: number) => (ids[a] ?? 0) - (ids[b] ?? 0) : (a: number, b: number) => a - b;
   const n = (list: ArrayLike<number> | undefined, i: number) => list?.[i] ?? 0;
   switch (sort) {
     case "relevance":
@@ -358,9 +372,10 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   // the dictionaries and the cell reads sit in its SELECT list, beside the candidate pass if any.
   const scalars = new Sql().add(DICTIONARY_READS);
   for (const [i, read] of cellReads.entries()) scalars.add(", (").add(read.sql.text, read.sql.params).add(`) AS cells_${i}`);
-  // A text search reads only the full-text index from D1 (plus the snapshot's catch-up); the
-  // matches' fields come from the isolate's document snapshot (see snapshot.ts).
-  const snapshot = hasText ? await documentSnapshot(d1) : null;
+  // With the isolate's document snapshot, a text search reads only the full-text index from D1
+  // (plus the snapshot's catch-up) and the matches' fields come from the snapshot; without one
+  // (a fresh isolate, or a catalog over the snapshot's budget) D1 reads them (see snapshot.ts).
+  const snapshot = hasText ? await snapshotForSearch(d1) : null;
   const position = snapshot ? { seq: snapshot.seq, token: snapshot.token } : null;
   const main = fullIsPrecomputed
     ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
@@ -369,8 +384,9 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
   const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
   if (snapshot && position && !applySync(snapshot, position.seq, position.token, row)) {
-    // Not the database the snapshot followed (restored, rolled back, or too far behind): reload, retry once.
-    await reloadSnapshot(d1, snapshot);
+    // Not the database the snapshot followed (restored, rolled back, or too far behind), or the
+    // catalog outgrew it: drop it and answer again (from a fresh copy or D1 alone).
+    dropSnapshot(snapshot);
     if (!retried) return runPlan(d1, plan, page, perPage, true);
     throw new Error("the search snapshot could not be brought up to date");
   }
@@ -438,8 +454,8 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     total = matching.length;
     // With filters, only the documents passing all of them are scored (often a small share).
     if (ranked && !scored && total > offset) score = await scoresOf(d1, snapshot, words, matching);
-    // The snapshot's columns are indexed by doc id: they serve as candidate columns as they are.
-    const view: Candidates = { ...snapshotColumns(snapshot), score };
+    // The snapshot's columns are indexed by doc id: they serve as sort columns as they are.
+    const view: SortColumns = { ...snapshotColumns(snapshot), score };
     const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
     items = shown.length ? await displayRows(d1, shown) : [];
   } else {
@@ -484,26 +500,29 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   }
   const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
   if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
+  if (hasText && !snapshot) loadSnapshotLater(d1, inBackground);
   return answer;
 }
 
-/** The snapshot's columns under the candidate column names (read by doc id). */
-function snapshotColumns(s: DocumentSnapshot): Omit<Candidates, "score"> {
+/** The snapshot's sort columns under the candidate column names (read by doc id). */
+function snapshotColumns(s: DocumentSnapshot): Omit<SortColumns, "score"> {
   return {
-    doc_id: s.docId,
-    category_id: s.categoryId as string[],
-    brand_id: s.brandId,
-    vendor_id: s.vendorId,
     price: s.price,
     rating: s.rating,
-    in_stock: s.inStock,
-    mask: [],
-    attribute_ids: s.attributeIds,
     rating_count: s.ratingCount,
     featured: s.featured,
     sold: s.sold,
     created_at: s.createdAt,
   };
+}
+
+/** Hands a background load to this request's waitUntil (outside a request, e.g. a script: not at all). */
+function inBackground(work: Promise<unknown>): void {
+  try {
+    waitUntil(work);
+  } catch {
+    // No request to extend: the work still runs as far as the runtime lets it.
+  }
 }
 
 /**
@@ -548,7 +567,7 @@ async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words: strin
     .first<{ ids: string; scores: string }>();
   const ids = JSON.parse(row?.ids ?? "[]") as number[];
   const scores = JSON.parse(row?.scores ?? "[]") as number[];
-  const out = new Float64Array(snapshot.docId.length);
+  const out = new Float64Array(snapshot.capacity);
   for (let i = 0; i < ids.length; i++) out[ids[i] as number] = scores[i] as number;
   return out;
 }

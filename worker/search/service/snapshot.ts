@@ -1,25 +1,44 @@
 /**
  * An in-isolate copy of every search document's filter, facet and sort fields (not its text),
- * column by column and indexed by doc id, kept current through the change log that triggers
- * write (search_changes, migrations/0008_search_speed.sql).
+ * in typed arrays indexed by doc id, kept current through the change log that triggers write
+ * (search_changes, migrations/0008_search_speed.sql). Design and measurements: docs/search.md.
  *
  * Why: a text search that matches thousands of products must count facets over every match.
- * Looking each match up in search_documents costs D1 about a microsecond per match (7–10 ms for
- * the broad words of a 100,000-product catalog); reading the same fields from this copy costs
- * the Worker a few nanoseconds. D1 then answers only what it alone can: which documents match
- * the words (and their bm25 scores).
+ * Looking each match up in search_documents costs D1 about a microsecond per match; reading the
+ * same fields from this copy costs the Worker a few nanoseconds. D1 then answers only what it
+ * alone can: which documents match the words (and their bm25 scores).
+ *
+ * Bounded: 44 bytes per doc id (no JS object or string per document), never more than
+ * `SNAPSHOT_BUDGET_BYTES`; a catalog that would need more is searched through D1 alone.
+ *
+ * Never shared in flight: the copy is published only once it is complete (a plain value). A
+ * request that finds none either loads a small catalog's copy itself, or answers through D1 and
+ * lets its own `waitUntil` load the copy for later requests. No request ever awaits a load
+ * another request started.
  *
  * Never stale: every search statement also reads the log rows after the copy's position (`seq`),
  * with the current fields of the documents they name, and the copy applies them before it is
  * used. The copy's position is proven with the log row's random token: a database restored, rolled
- * back or pruned past the copy's position does not have it, and then the copy is reloaded whole
- * (about 100k rows: ~0.2 s locally, once per isolate).
+ * back or pruned past the copy's position does not have it, and then the copy is dropped.
  */
 
 import { priceBucket, ratingBucket } from "./facets";
 
 /** Documents per statement when loading (each statement's JSON stays well below D1's 2 MB value limit). */
 const LOAD_CHUNK = 10_000;
+/** Attribute value ids kept inline per document; more go to an overflow map. */
+const ATTRIBUTE_SLOTS = 6;
+/** Bytes per doc id slot: the typed columns below plus the attribute slots. */
+const BYTES_PER_DOC = 2 + 2 + 2 + 4 + 2 + 4 + 1 + 1 + 4 + 8 + 1 + 1 + 2 * ATTRIBUTE_SLOTS;
+/** Interned category, brand, vendor and attribute ids are 16-bit; 0xffff means none. */
+export const NONE = 0xffff;
+
+/**
+ * Limits of the copy. `budgetBytes`: the most memory it may take (production isolates have
+ * 128 MB in all). `inlineDocs`: up to this many doc ids a request loads the copy itself before
+ * answering (tens of ms); above it the copy is loaded in the background.
+ */
+export const snapshotLimits = { budgetBytes: 56 * 1024 * 1024, inlineDocs: 25_000 };
 
 /** The columns of search_documents the copy holds, in the order the change rows list them. */
 const FIELDS = [
@@ -52,17 +71,6 @@ type Row = [
   attributeIds: string,
 ];
 
-/** ",12,57," → [12, 57] */
-function parseIds(list: string): number[] {
-  const out: number[] = [];
-  let start = 1;
-  for (let end = list.indexOf(",", start); end > 0; end = list.indexOf(",", start)) {
-    if (end > start) out.push(Number(list.slice(start, end)));
-    start = end + 1;
-  }
-  return out;
-}
-
 /** Strings numbered in order of first sight. */
 export class Interned {
   readonly values: string[] = [];
@@ -76,78 +84,158 @@ export class Interned {
     }
     return i;
   }
+  /** The number of `value`, without numbering it (-1 when unseen). */
+  find(value: string): number {
+    return this.index.get(value) ?? -1;
+  }
 }
+
+/** The copy cannot hold a value (an id beyond 16 bits, a price beyond 32): search without it. */
+class Unrepresentable extends Error {}
 
 export class DocumentSnapshot {
   /** Position in search_changes the copy reflects (0: before the first logged change). */
   seq = 0;
   /** search_changes.token at `seq` (search_meta.epoch when seq is 0). */
   token = 0;
-  /** Bumped by every reload, so a request can tell the copy it started with was replaced. */
-  readonly generation: number;
+  /** Doc id slots allocated (one past the largest doc id the columns can hold). */
+  capacity = 0;
 
-  // Columns, indexed by doc id; categoryId is undefined for ids with no (active) document.
-  readonly categoryId: Array<string | undefined> = [];
-  readonly categoryPath: string[] = [];
-  readonly brandId: Array<string | null> = [];
-  readonly vendorId: Array<string | null> = [];
-  readonly price: number[] = [];
-  readonly rating: number[] = [];
-  readonly ratingCount: number[] = [];
-  readonly inStock: number[] = [];
-  readonly featured: number[] = [];
-  readonly sold: number[] = [];
-  readonly createdAt: string[] = [];
-  readonly attributeIds: number[][] = [];
-  /** doc → doc, so the listing's comparators can read these columns by doc id. */
-  readonly docId: number[] = [];
-  // Small integers for counting facets in typed arrays: interned category, brand and vendor ids
-  // (-1 for none), price and rating buckets.
-  readonly categoryIdx: number[] = [];
-  readonly brandIdx: number[] = [];
-  readonly vendorIdx: number[] = [];
-  readonly priceBucket: number[] = [];
-  readonly ratingBucket: number[] = [];
+  // Columns indexed by doc id. categoryIdx is NONE for ids with no (active) document.
+  categoryIdx = new Uint16Array(0);
+  brandIdx = new Uint16Array(0);
+  vendorIdx = new Uint16Array(0);
+  price = new Int32Array(0);
+  /** Average rating × 100. */
+  rating = new Int16Array(0);
+  ratingCount = new Int32Array(0);
+  inStock = new Uint8Array(0);
+  featured = new Uint8Array(0);
+  sold = new Int32Array(0);
+  /** created_at in ms since the epoch. */
+  createdAt = new Float64Array(0);
+  priceBucket = new Uint8Array(0);
+  ratingBucket = new Uint8Array(0);
+  /** ATTRIBUTE_SLOTS value ids per document, NONE-padded; documents with more list them all in `moreAttributes`. */
+  attributeSlots = new Uint16Array(0);
+  readonly moreAttributes = new Map<number, number[]>();
+
   readonly categories = new Interned();
   readonly brands = new Interned();
   readonly vendors = new Interned();
-  private readonly paths = new Interned();
+  /** The category path of each interned category (a category's path is its own). */
+  readonly categoryPaths: string[] = [];
 
-  constructor(generation: number) {
-    this.generation = generation;
+  /** Bytes the columns take. */
+  get bytes(): number {
+    return this.capacity * BYTES_PER_DOC + this.moreAttributes.size * 64;
   }
 
   has(doc: number): boolean {
-    return this.categoryId[doc] !== undefined;
+    return doc < this.capacity && this.categoryIdx[doc] !== NONE;
   }
 
-  set(doc: number, r: Row): void {
-    if (r[0] === null) {
-      this.categoryId[doc] = undefined;
-      return;
+  /** The attribute value ids of `doc`. */
+  attributesOf(doc: number): readonly number[] {
+    const more = this.moreAttributes.get(doc);
+    if (more) return more;
+    const out: number[] = [];
+    const at = doc * ATTRIBUTE_SLOTS;
+    for (let i = 0; i < ATTRIBUTE_SLOTS; i++) {
+      const id = this.attributeSlots[at + i] as number;
+      if (id === NONE) break;
+      out.push(id);
     }
-    // Interned: the copy's strings are shared by every document (JSON.parse gives each its own).
-    const c = this.categories.of(r[0]);
-    const b = r[2] === null ? -1 : this.brands.of(r[2]);
-    const v = r[3] === null ? -1 : this.vendors.of(r[3]);
-    this.categoryId[doc] = this.categories.values[c];
-    this.categoryPath[doc] = this.paths.values[this.paths.of(r[1])] as string;
-    this.brandId[doc] = b < 0 ? null : (this.brands.values[b] as string);
-    this.vendorId[doc] = v < 0 ? null : (this.vendors.values[v] as string);
+    return out;
+  }
+
+  /** Makes room for doc ids below `size`; false when that would pass the budget. */
+  reserve(size: number): boolean {
+    if (size <= this.capacity) return true;
+    // Headroom, so documents created one by one do not reallocate every column each time.
+    const capacity = Math.max(size, Math.ceil(this.capacity * 1.1), 1024);
+    if (capacity * BYTES_PER_DOC > snapshotLimits.budgetBytes) return false;
+    const grow = <T extends Uint8Array | Uint16Array | Int16Array | Int32Array | Float64Array>(old: T, make: (n: number) => T, per = 1, fill?: number): T => {
+      const next = make(capacity * per);
+      if (fill !== undefined) next.fill(fill);
+      next.set(old);
+      return next;
+    };
+    this.categoryIdx = grow(this.categoryIdx, (n) => new Uint16Array(n), 1, NONE);
+    this.brandIdx = grow(this.brandIdx, (n) => new Uint16Array(n), 1, NONE);
+    this.vendorIdx = grow(this.vendorIdx, (n) => new Uint16Array(n), 1, NONE);
+    this.price = grow(this.price, (n) => new Int32Array(n));
+    this.rating = grow(this.rating, (n) => new Int16Array(n));
+    this.ratingCount = grow(this.ratingCount, (n) => new Int32Array(n));
+    this.inStock = grow(this.inStock, (n) => new Uint8Array(n));
+    this.featured = grow(this.featured, (n) => new Uint8Array(n));
+    this.sold = grow(this.sold, (n) => new Int32Array(n));
+    this.createdAt = grow(this.createdAt, (n) => new Float64Array(n));
+    this.priceBucket = grow(this.priceBucket, (n) => new Uint8Array(n));
+    this.ratingBucket = grow(this.ratingBucket, (n) => new Uint8Array(n));
+    this.attributeSlots = grow(this.attributeSlots, (n) => new Uint16Array(n), ATTRIBUTE_SLOTS, NONE);
+    this.capacity = capacity;
+    return true;
+  }
+
+  /** A 16-bit interned number, or throws when the catalog has outgrown 16 bits. */
+  private small(interned: Interned, value: string): number {
+    const i = interned.of(value);
+    if (i >= NONE) throw new Unrepresentable(`more than ${NONE} distinct values`);
+    return i;
+  }
+
+  /** Stores `doc`'s fields (a null category: no active document). False when over budget. */
+  set(doc: number, r: Row): boolean {
+    if (r[0] === null) {
+      if (doc < this.capacity) {
+        this.categoryIdx[doc] = NONE;
+        this.moreAttributes.delete(doc);
+      }
+      return true;
+    }
+    if (!this.reserve(doc + 1)) return false;
+    const c = this.small(this.categories, r[0]);
+    this.categoryPaths[c] = r[1];
+    if (!Number.isSafeInteger(r[4]) || Math.abs(r[4]) > 0x7fffffff || Math.abs(r[9]) > 0x7fffffff || Math.abs(r[6]) > 0x7fffffff) {
+      throw new Unrepresentable("a number beyond 32 bits");
+    }
+    this.categoryIdx[doc] = c;
+    this.brandIdx[doc] = r[2] === null ? NONE : this.small(this.brands, r[2]);
+    this.vendorIdx[doc] = r[3] === null ? NONE : this.small(this.vendors, r[3]);
     this.price[doc] = r[4];
     this.rating[doc] = r[5];
     this.ratingCount[doc] = r[6];
     this.inStock[doc] = r[7];
     this.featured[doc] = r[8];
     this.sold[doc] = r[9];
-    this.createdAt[doc] = r[10];
-    this.attributeIds[doc] = parseIds(r[11]);
-    this.docId[doc] = doc;
-    this.categoryIdx[doc] = c;
-    this.brandIdx[doc] = b;
-    this.vendorIdx[doc] = v;
+    // ISO-8601 text sorts as its time does; the number compares without a string per document.
+    this.createdAt[doc] = Date.parse(r[10]) || 0;
     this.priceBucket[doc] = priceBucket(r[4]);
     this.ratingBucket[doc] = ratingBucket(r[5]);
+    // ",12,57," → slots
+    const list = r[11];
+    const at = doc * ATTRIBUTE_SLOTS;
+    this.attributeSlots.fill(NONE, at, at + ATTRIBUTE_SLOTS);
+    this.moreAttributes.delete(doc);
+    let n = 0;
+    let ids: number[] | null = null;
+    let start = 1;
+    for (let end = list.indexOf(",", start); end > 0; end = list.indexOf(",", start)) {
+      if (end > start) {
+        const id = Number(list.slice(start, end));
+        if (id >= NONE) throw new Unrepresentable("an attribute value id beyond 16 bits");
+        if (n < ATTRIBUTE_SLOTS) this.attributeSlots[at + n] = id;
+        else {
+          ids ??= Array.from(this.attributeSlots.subarray(at, at + ATTRIBUTE_SLOTS));
+          ids.push(id);
+        }
+        n++;
+      }
+      start = end + 1;
+    }
+    if (ids) this.moreAttributes.set(doc, ids);
+    return true;
   }
 }
 
@@ -167,88 +255,140 @@ export function syncReads(snapshot: DocumentSnapshot): { sql: string; params: un
 
 /**
  * Brings the copy up to the statement's view (the row `syncReads` filled), or answers false when
- * the copy cannot be brought there (the database is not the one it followed): then reload.
- * `seq`/`token` are the position the statement was built with.
+ * the copy cannot be brought there (the database is not the one it followed, or the catalog has
+ * outgrown the copy's budget): then the caller drops it. `seq`/`token` are the position the
+ * statement was built with.
  */
 export function applySync(snapshot: DocumentSnapshot, seq: number, token: number, row: Record<string, unknown>): boolean {
   const logMin = row.snap_log_min === null || row.snap_log_min === undefined ? null : Number(row.snap_log_min);
   if (Number(row.snap_token) !== token) return false;
   if (seq === 0 && logMin !== null && logMin > 1) return false;
   const changes = JSON.parse(String(row.snap_changes ?? "[]")) as Array<[number, number, number, ...Row]>;
-  for (const [changeSeq, changeToken, doc, ...fields] of changes) {
-    // A concurrent request may have applied these already; later rows always win.
-    if (changeSeq <= snapshot.seq) continue;
-    snapshot.set(doc, fields as Row);
-    snapshot.seq = changeSeq;
-    snapshot.token = changeToken;
+  try {
+    for (const [changeSeq, changeToken, doc, ...fields] of changes) {
+      // A concurrent request may have applied these already; later rows always win.
+      if (changeSeq <= snapshot.seq) continue;
+      if (!snapshot.set(doc, fields as Row)) return false;
+      snapshot.seq = changeSeq;
+      snapshot.token = changeToken;
+    }
+  } catch (error) {
+    if (error instanceof Unrepresentable) return false;
+    throw error;
   }
   return true;
 }
 
+// Module state holds settled plain values only: the published copy, and when a background load
+// was last started (so that one isolate does not run several at once; never awaited).
 let current: DocumentSnapshot | null = null;
+let backgroundLoadSince = 0;
+/** Until when the catalog is known not to fit the budget (not re-measured on every search), and that budget. */
+let oversizedUntil = 0;
+let oversizedBudget = 0;
+/** A background load that has not published within this long is presumed dead. */
+const BACKGROUND_LOAD_TIMEOUT_MS = 60_000;
+const OVERSIZED_RECHECK_MS = 60_000;
+
+/** The isolate's published copy, if any (never a pending one). */
+export function publishedSnapshot(): DocumentSnapshot | null {
+  return current;
+}
+
+/** Drops `stale` if it is still the published copy (it could not be brought up to date). */
+export function dropSnapshot(stale: DocumentSnapshot): void {
+  if (current === stale) current = null;
+}
+
+/** Whether `max(doc_id)` fits the copy's budget. */
+function fits(top: number): boolean {
+  return (top + 1) * BYTES_PER_DOC <= snapshotLimits.budgetBytes;
+}
+
 /**
- * When a request last started loading a copy: a plain timestamp, never the load's promise (a load
- * belongs to its request and never settles if that request is cancelled, see lib/memo-cache.ts).
+ * The copy a text search may use now: the published one, or, when there is none and the
+ * catalog is small, one this request loads itself (and publishes). Null means "answer through D1
+ * alone"; the caller then calls `loadSnapshotLater` once it has its answer.
  */
-let loadingSince = 0;
-let generations = 0;
-/** How long a request waits (on its own timer) for a copy another request is loading before loading its own. */
-const LOAD_WAIT_MS = 2_000;
-
-/** The isolate's copy, loading it first if there is none. */
-export function documentSnapshot(d1: D1Database): Promise<DocumentSnapshot> {
-  if (current) return Promise.resolve(current);
-  return reloadSnapshot(d1);
-}
-
-/** Forgets the copy `stale` (if it is still the current one) and loads a new one. */
-export async function reloadSnapshot(d1: D1Database, stale?: DocumentSnapshot): Promise<DocumentSnapshot> {
-  if (current && stale && current !== stale) return current;
-  current = null;
-  // One copy at a time when it can be had: rather than hold a second copy, wait a little for the one
-  // being loaded to appear; a loader that went away only costs that wait.
-  while (!current && Date.now() - loadingSince < LOAD_WAIT_MS) await new Promise((r) => setTimeout(r, 10));
+export async function snapshotForSearch(d1: D1Database): Promise<DocumentSnapshot | null> {
   if (current) return current;
-  loadingSince = Date.now();
-  const loaded = await load(d1);
-  // Another request may have stored a newer copy meanwhile (TypeScript cannot see that across the await).
-  const latest = current as DocumentSnapshot | null;
-  if (!latest || latest.generation < loaded.generation) current = loaded;
-  loadingSince = 0;
-  return current ?? loaded;
+  const now = Date.now();
+  if (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes) return null;
+  const head = await d1.prepare("SELECT coalesce(max(doc_id), 0) AS n FROM search_documents").first<{ n: number }>();
+  const top = head?.n ?? 0;
+  if (!fits(top)) {
+    oversizedUntil = now + OVERSIZED_RECHECK_MS;
+    oversizedBudget = snapshotLimits.budgetBytes;
+    return null;
+  }
+  if (top > snapshotLimits.inlineDocs) return null;
+  const loaded = await loadSnapshot(d1);
+  current ??= loaded;
+  return loaded;
 }
 
-async function load(d1: D1Database): Promise<DocumentSnapshot> {
-  const snapshot = new DocumentSnapshot(++generations);
-  const top = await d1.prepare("SELECT coalesce(max(doc_id), 0) AS n FROM search_documents").first<{ n: number }>();
-  const chunks = Math.max(1, Math.ceil(((top?.n ?? 0) + 1) / LOAD_CHUNK));
+/**
+ * Starts loading the copy in `background` (this request's `waitUntil`), unless one is published,
+ * the catalog does not fit the budget, or a load started recently in this isolate is still
+ * running. Called after the request has its answer, so the load does not delay it.
+ */
+export function loadSnapshotLater(d1: D1Database, background: (work: Promise<unknown>) => void): void {
+  const now = Date.now();
+  if (current || (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes)) return;
+  if (now - backgroundLoadSince < BACKGROUND_LOAD_TIMEOUT_MS) return;
+  backgroundLoadSince = now;
+  background(
+    loadSnapshot(d1)
+      .then((loaded) => {
+        current ??= loaded;
+        const ms = Date.now() - now;
+        console.log(JSON.stringify({ level: "info", msg: "search snapshot loaded", docIds: loaded?.capacity ?? 0, bytes: loaded?.bytes ?? 0, ms }));
+      })
+      .catch((error) => console.error(JSON.stringify({ level: "error", msg: "search snapshot load failed", error: String(error) })))
+      .finally(() => {
+        backgroundLoadSince = 0;
+      }),
+  );
+}
+
+/**
+ * Reads a complete copy (chunk by chunk, so no more than one chunk's JSON is held at a time), or
+ * null when the catalog does not fit the budget. Not published: the caller decides.
+ */
+export async function loadSnapshot(d1: D1Database): Promise<DocumentSnapshot | null> {
+  const snapshot = new DocumentSnapshot();
+  // The position first: a document changed while the chunks are read is also in the log after
+  // this position, and the first search that uses the copy applies its current fields.
+  const head = await d1
+    .prepare(
+      "SELECT coalesce((SELECT max(seq) FROM search_changes), 0) AS seq, coalesce((SELECT token FROM search_changes WHERE seq = (SELECT max(seq) FROM search_changes)), (SELECT epoch FROM search_meta)) AS token, (SELECT coalesce(max(doc_id), 0) FROM search_documents) AS top",
+    )
+    .first<{ seq: number; token: number; top: number }>();
+  snapshot.seq = Number(head?.seq ?? 0);
+  snapshot.token = Number(head?.token ?? 0);
+  const top = Number(head?.top ?? 0);
+  if (!snapshot.reserve(top + 1)) return null;
   const columns = ["doc_id", ...FIELDS].map((f) => `json_group_array(${f}) AS ${f}`).join(", ");
-  const statements = [
-    // Position and documents in one transaction, so they describe the same moment.
-    d1.prepare(
-      "SELECT coalesce((SELECT max(seq) FROM search_changes), 0) AS seq, coalesce((SELECT token FROM search_changes WHERE seq = (SELECT max(seq) FROM search_changes)), (SELECT epoch FROM search_meta)) AS token",
-    ),
-    ...Array.from({ length: chunks }, (_, i) =>
-      d1
+  const chunks = Math.max(1, Math.ceil((top + 1) / LOAD_CHUNK));
+  try {
+    for (let i = 0; i < chunks; i++) {
+      const row = await d1
         .prepare(`SELECT ${columns} FROM search_documents WHERE doc_id >= ? AND doc_id < ?`)
         // The last chunk is open-ended: documents inserted since `top` was read belong to it.
-        .bind(i * LOAD_CHUNK, i === chunks - 1 ? Number.MAX_SAFE_INTEGER : (i + 1) * LOAD_CHUNK),
-    ),
-  ];
-  const [position, ...parts] = await d1.batch<Record<string, unknown>>(statements);
-  const head = position?.results[0] ?? {};
-  snapshot.seq = Number(head.seq ?? 0);
-  snapshot.token = Number(head.token ?? 0);
-  for (const part of parts) {
-    const row = part.results[0];
-    if (!row) continue;
-    const ids = JSON.parse(String(row.doc_id ?? "[]")) as number[];
-    const cols = FIELDS.map((f) => JSON.parse(String(row[f] ?? "[]")) as unknown[]);
-    const fields = new Array(FIELDS.length) as unknown[];
-    for (let i = 0; i < ids.length; i++) {
-      for (let f = 0; f < fields.length; f++) fields[f] = (cols[f] as unknown[])[i];
-      snapshot.set(ids[i] as number, fields as Row);
+        .bind(i * LOAD_CHUNK, i === chunks - 1 ? Number.MAX_SAFE_INTEGER : (i + 1) * LOAD_CHUNK)
+        .first<Record<string, unknown>>();
+      if (!row) continue;
+      const ids = JSON.parse(String(row.doc_id ?? "[]")) as number[];
+      const cols = FIELDS.map((f) => JSON.parse(String(row[f] ?? "[]")) as unknown[]);
+      const fields = new Array(FIELDS.length) as unknown[];
+      for (let d = 0; d < ids.length; d++) {
+        for (let f = 0; f < fields.length; f++) fields[f] = (cols[f] as unknown[])[d];
+        if (!snapshot.set(ids[d] as number, fields as Row)) return null;
+      }
     }
+  } catch (error) {
+    if (error instanceof Unrepresentable) return null;
+    throw error;
   }
   return snapshot;
 }

@@ -1,7 +1,7 @@
 import { PRICE_BUCKETS } from "../buckets";
 import type { Dictionaries, FacetCounts } from "./facets";
 import type { ActiveFilter, Dim, SearchFilters } from "./filters";
-import type { DocumentSnapshot } from "./snapshot";
+import { type DocumentSnapshot, NONE } from "./snapshot";
 
 /**
  * The candidate pass of a text search, done in the Worker over the document snapshot (see
@@ -21,24 +21,32 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
   return active.map((f): Test => {
     if (f.dim === "category") {
       // Same range as the SQL: [path, path with its last "/" raised to "0"); unknown slug: nothing.
+      // Tested per interned category (a document's path is its category's).
       const path = dictionaries.categories.find((c) => c.slug === filters.category)?.path;
       if (path === undefined) return () => false;
       const end = `${path.slice(0, -1)}0`;
-      return (doc) => {
-        const p = snapshot.categoryPath[doc] as string;
-        return p >= path && p < end;
-      };
+      const allowed = new Uint8Array(snapshot.categories.values.length);
+      snapshot.categoryPaths.forEach((p, i) => {
+        if (p >= path && p < end) allowed[i] = 1;
+      });
+      return (doc) => allowed[snapshot.categoryIdx[doc] as number] === 1;
     }
     if (f.dim === "brand") {
       const slugs = new Set(filters.brand ?? []);
       // By interned index: one array read per document instead of a string hash.
       const allowed = new Uint8Array(snapshot.brands.values.length);
-      for (const [id, b] of dictionaries.brands) if (slugs.has(b.slug)) allowed[snapshot.brands.of(id)] = 1;
+      for (const [id, b] of dictionaries.brands) {
+        const i = snapshot.brands.find(id);
+        if (i >= 0 && slugs.has(b.slug)) allowed[i] = 1;
+      }
       return (doc) => allowed[snapshot.brandIdx[doc] as number] === 1;
     }
     if (f.dim === "vendor") {
       const allowed = new Uint8Array(snapshot.vendors.values.length);
-      for (const id of filters.vendor ?? []) allowed[snapshot.vendors.of(id)] = 1;
+      for (const id of filters.vendor ?? []) {
+        const i = snapshot.vendors.find(id);
+        if (i >= 0) allowed[i] = 1;
+      }
       return (doc) => allowed[snapshot.vendorIdx[doc] as number] === 1;
     }
     if (f.dim === "price") {
@@ -59,7 +67,7 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
     const allowed: boolean[] = [];
     for (const [id, a] of dictionaries.attributes) if (a.name === name && values.has(a.value)) allowed[id] = true;
     return (doc) => {
-      for (const id of snapshot.attributeIds[doc] as number[]) if (allowed[id] === true) return true;
+      for (const id of snapshot.attributesOf(doc)) if (allowed[id] === true) return true;
       return false;
     };
   });
@@ -92,7 +100,7 @@ export function countText(
   for (const [id, a] of o.dictionaries.attributes) attributeName[id] = a.name;
   const matching: number[] = [];
   // By doc id (typed: a plain array written at scattered indexes turns into a slow dictionary).
-  const score = new Float64Array(scores ? snapshot.docId.length : 0);
+  const score = new Float64Array(scores ? snapshot.capacity : 0);
   for (let i = 0; i < ids.length; i++) {
     const doc = ids[i] as number;
     if (!snapshot.has(doc)) continue;
@@ -107,13 +115,13 @@ export function countText(
     const c = snapshot.categoryIdx[doc] as number;
     const b = snapshot.brandIdx[doc] as number;
     const v = snapshot.vendorIdx[doc] as number;
-    const attrs = snapshot.attributeIds[doc] as number[];
+    const attrs = snapshot.attributesOf(doc);
     if (failures === 0) {
       matching.push(doc);
       if (scores) score[doc] = scores[i] as number;
       bump(category, c);
-      if (b >= 0) bump(brand, b);
-      if (v >= 0) bump(vendor, v);
+      if (b !== NONE) bump(brand, b);
+      if (v !== NONE) bump(vendor, v);
       bump(price, snapshot.priceBucket[doc] as number);
       bump(rating, snapshot.ratingBucket[doc] as number);
       if (snapshot.inStock[doc] === 1) inStock++;
@@ -123,9 +131,9 @@ export function countText(
     const dim = dims[failedAt] as Dim;
     if (dim === "category") bump(category, c);
     else if (dim === "brand") {
-      if (b >= 0) bump(brand, b);
+      if (b !== NONE) bump(brand, b);
     } else if (dim === "vendor") {
-      if (v >= 0) bump(vendor, v);
+      if (v !== NONE) bump(vendor, v);
     } else if (dim === "price") bump(price, snapshot.priceBucket[doc] as number);
     else if (dim === "rating") bump(rating, snapshot.ratingBucket[doc] as number);
     else if (dim === "inStock") {
