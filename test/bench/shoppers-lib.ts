@@ -36,6 +36,11 @@ export interface ShoppersOptions {
   warmupMs?: number;
   /** A request not answered (headers and body) within this is counted as hung and abandoned. */
   timeoutMs?: number;
+  /**
+   * Shoppers who arrive together at the very start (a flash crowd, e.g. after a sale email),
+   * before the steady arrivals: on a cold store they all miss the same caches at once.
+   */
+  burst?: number;
   /** Arrival rate in shoppers per second; defaults to shoppers / mean walk length. */
   arrivalRate?: number;
   /** Connections the client may open to the store (one undici Agent). */
@@ -68,10 +73,12 @@ export interface ShoppersResult {
   /** Shoppers that arrived in the measured time, and those that finished the whole walk. */
   arrived: number;
   completed: number;
+  /** Requests sent in all, warm-up included. */
+  sent: number;
   /** Arrival rate used, shoppers per second. */
   arrivalRate: number;
-  /** Every product page a shopper opened (warm-up included). */
-  visitedProducts: string[];
+  /** Every page (home, category, product) a shopper opened, warm-up included. */
+  visitedPages: string[];
   /** The client's own event-loop delay: high values mean the client, not the store, was late. */
   clientLoopDelayP99: number;
   clientLoopDelayMax: number;
@@ -180,13 +187,14 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
   loop.enable();
 
   const recorders = new Map<Step, Recorder>(STEPS.map((s) => [s, { latencies: [], status5xx: 0, status4xx: 0, network: 0, hung: 0 }]));
-  const visited = new Set<string>();
+  const visitedPages = new Set<string>();
   let errorsShown = 0;
   const start = performance.now();
   const measureFrom = start + warmupMs;
   const end = measureFrom + options.durationMs;
   let arrived = 0;
   let completed = 0;
+  let sent = 0;
   const walks = new Set<Promise<void>>();
 
   const sleepUntil = (t: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
@@ -204,6 +212,7 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
     // A JSON body and the store's own Origin: what the API's CSRF guard asks of a cookie-carrying write.
     if (init.method === "POST") Object.assign(headers, { "content-type": "application/json", origin });
     const recorded = intended >= measureFrom && intended < end;
+    sent++;
     const rec = recorders.get(step) as Recorder;
     const fail = (kind: "status5xx" | "status4xx" | "network" | "hung", message: string) => {
       if (recorded) {
@@ -256,7 +265,7 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
     for (const [i, [step, path, init]] of plan.entries()) {
       if (intended >= end) return;
       await sleepUntil(intended);
-      if (step === "product page") visited.add(product.slug);
+      if (!path.startsWith("/api/") && step !== "cart") visitedPages.add(path);
       if (!(await send(step, intended, path, cookies, init))) return;
       if (i === plan.length - 1) {
         if (arrival >= measureFrom) completed++;
@@ -266,6 +275,11 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
     }
   }
 
+  for (let i = 0; i < (options.burst ?? 0); i++) {
+    if (start >= measureFrom) arrived++;
+    const w = walk(start).finally(() => walks.delete(w));
+    walks.add(w);
+  }
   // Arrival times are fixed in advance of the answers: a late timer still keeps the intended time.
   let next = start;
   while (next < end) {
@@ -296,8 +310,9 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
     total: summarize("total", total, seconds),
     arrived,
     completed,
+    sent,
     arrivalRate: Math.round(arrivalRate * 10) / 10,
-    visitedProducts: [...visited],
+    visitedPages: [...visitedPages],
     clientLoopDelayP99: Math.round(loop.percentile(99) / 1e5) / 10,
     clientLoopDelayMax: Math.round(loop.max / 1e5) / 10,
   };
@@ -314,4 +329,22 @@ export function formatShoppersTable(result: ShoppersResult): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
+}
+
+/**
+ * Requests each page once, one at a time, and returns those that do not answer 200
+ * within `timeoutMs` (with the status or the error): a crowd must leave no page broken.
+ */
+export async function findBrokenPages(baseUrl: string, paths: string[], timeoutMs = 10_000): Promise<string[]> {
+  const broken: string[] = [];
+  for (const path of paths) {
+    try {
+      const res = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer();
+      if (res.status !== 200) broken.push(`${path}: ${res.status}`);
+    } catch (err) {
+      broken.push(`${path}: ${(err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : String(err)}`);
+    }
+  }
+  return broken;
 }

@@ -3,18 +3,18 @@
 // exponential think time, latency from the intended send time (see shoppers-lib.ts).
 //
 //   npm run build && npm run bench:shoppers -- [--shoppers 200,1000] [--duration 30] [--think 2000]
-//                                              [--warmup 12] [--timeout 10000] [--url http://127.0.0.1:8787]
+//       [--warmup 12] [--timeout 10000] [--burst 0] [--cold] [--products 200] [--url http://127.0.0.1:8787]
 //
 // Without --url it starts the built Worker itself (scripts/serve.mjs, one workerd) on its
 // own port with a private state folder: seeded with --products products and every variant
 // stocked with 1,000,000 units so carts never run out. With --url it drives that store
 // (127.0.0.1 only), which must have a seeded catalog.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { formatShoppersTable, loadShopCatalog, runShoppers } from "./shoppers-lib.ts";
+import { findBrokenPages, formatShoppersTable, loadShopCatalog, runShoppers } from "./shoppers-lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +27,10 @@ const { values: args } = parseArgs({
     products: { type: "string", default: "200" },
     port: { type: "string", default: "8797" },
     url: { type: "string" },
+    // Shoppers arriving together at the start of each run (a flash crowd).
+    burst: { type: "string", default: "0" },
+    // Skip the warm-up walk, so the first run meets cold caches.
+    cold: { type: "boolean", default: false },
   },
 });
 const root = path.resolve(import.meta.dirname, "../..");
@@ -36,6 +40,7 @@ const warmupMs = args.warmup === undefined ? 6 * thinkMs : Number(args.warmup) *
 
 let base = args.url?.replace(/\/$/, "");
 let stop = () => {};
+let serverGroup = 0;
 if (!base) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-shoppers-"));
   const run = (cmd: string[]) => {
@@ -67,6 +72,21 @@ if (!base) {
     rmSync(persist, { recursive: true, force: true });
   };
   base = `http://127.0.0.1:${args.port}`;
+  serverGroup = server.pid ?? 0;
+}
+
+/** CPU seconds used so far by every process in the store's process group (Linux /proc; 0 elsewhere). */
+function storeCpuSeconds(): number {
+  if (!serverGroup || !existsSync("/proc")) return 0;
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Fields after the command name: state ppid pgrp … utime(14) stime(15), counted from 1.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(-1)?.split(" ") ?? [];
+      if (Number(fields[2]) === serverGroup) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
 }
 process.on("exit", () => stop());
 process.on("SIGINT", () => process.exit(130));
@@ -80,7 +100,7 @@ for (let i = 0; ; i++) {
 }
 const catalog = await loadShopCatalog(base);
 // Warm every route once (first render, first search) so the runs measure steady serving.
-await runShoppers({ baseUrl: base, catalog, shoppers: 10, thinkMs: 50, durationMs: 3000 });
+if (!args.cold) await runShoppers({ baseUrl: base, catalog, shoppers: 10, thinkMs: 50, durationMs: 3000 });
 
 const cpus = os.cpus();
 console.log(
@@ -88,6 +108,9 @@ console.log(
 );
 for (const shoppers of args.shoppers.split(",").map(Number)) {
   const loadBefore = os.loadavg()[0]?.toFixed(2);
+  const storeCpuBefore = storeCpuSeconds();
+  const clientCpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const result = await runShoppers({
     baseUrl: base,
     catalog,
@@ -95,13 +118,29 @@ for (const shoppers of args.shoppers.split(",").map(Number)) {
     thinkMs,
     durationMs,
     warmupMs,
+    burst: Number(args.burst),
     timeoutMs: Number(args.timeout),
     onError: (message) => console.error(`  ${message}`),
   });
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const storeCpu = storeCpuSeconds() - storeCpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
+  // Every request sent, warm-up included, is what the CPU time paid for.
+  const sent = result.sent;
   console.log(
     `\n${shoppers} shoppers (${result.arrivalRate} arrivals/s; ${result.arrived} arrived, ${result.completed} finished the walk) · load average ${loadBefore} → ${os.loadavg()[0]?.toFixed(2)} · client event-loop delay p99 ${result.clientLoopDelayP99} ms, max ${result.clientLoopDelayMax} ms\n`,
   );
   console.log(formatShoppersTable(result));
+  if (serverGroup)
+    console.log(
+      `\nStore CPU: ${storeCpu.toFixed(1)} s over ${wallSeconds.toFixed(1)} s (${Math.round((storeCpu / wallSeconds) * 100)} % of one core), ${((storeCpu * 1000) / sent).toFixed(1)} ms per request · client CPU ${((clientCpuSeconds * 1000) / sent).toFixed(2)} ms per request (${sent} requests sent).`,
+    );
+  const broken = await findBrokenPages(base, result.visitedPages, Number(args.timeout));
+  console.log(
+    `\nAfterwards, one request each: ${result.visitedPages.length - broken.length} of ${result.visitedPages.length} pages the shoppers opened answer 200.`,
+  );
+  for (const line of broken.slice(0, 10)) console.log(`  broken: ${line}`);
 }
 stop();
 process.exit(0);
