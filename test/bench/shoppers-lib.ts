@@ -348,3 +348,21 @@ export async function findBrokenPages(baseUrl: string, paths: string[], timeoutM
   }
   return broken;
 }
+
+/**
+ * How many shoppers (at most `maxShoppers`, at least 10) offer the store no more than
+ * `share` of the throughput it shows on this machine right now, measured with 100 cached
+ * catalog API requests, 50 at a time (pages cost more than that, hence a small share).
+ * Correctness runs use it so a slow or shared machine gets a smaller crowd instead of
+ * queueing that looks like hung requests.
+ */
+export async function shoppersForMachine(baseUrl: string, maxShoppers: number, thinkMs: number, share = 0.25): Promise<number> {
+  const started = performance.now();
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(Array.from({ length: 50 }, async () => (await fetch(`${baseUrl}/api/categories`)).arrayBuffer()));
+  }
+  const perSecond = 100 / ((performance.now() - started) / 1000);
+  // In steady state each shopper sends STEPS.length requests per GAPS think times.
+  const perShopper = STEPS.length / ((GAPS * thinkMs) / 1000);
+  return Math.max(10, Math.min(maxShoppers, Math.floor((share * perSecond) / perShopper)));
+}

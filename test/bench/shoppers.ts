@@ -75,18 +75,26 @@ if (!base) {
   serverGroup = server.pid ?? 0;
 }
 
-/** CPU seconds used so far by every process in the store's process group (Linux /proc; 0 elsewhere). */
-function storeCpuSeconds(): number {
-  if (!serverGroup || !existsSync("/proc")) return 0;
-  let ticks = 0;
+/**
+ * For every process in the store's process group (Linux /proc; zeros elsewhere): CPU
+ * seconds used so far, and seconds spent runnable but waiting for a CPU (schedstat).
+ */
+function storeCpuSeconds(): { used: number; waiting: number } {
+  const total = { used: 0, waiting: 0 };
+  if (!serverGroup || !existsSync("/proc")) return total;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
       // Fields after the command name: state ppid pgrp … utime(14) stime(15), counted from 1.
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(-1)?.split(" ") ?? [];
-      if (Number(fields[2]) === serverGroup) ticks += Number(fields[11]) + Number(fields[12]);
+      if (Number(fields[2]) !== serverGroup) continue;
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ");
+        total.used += Number(stat[0]) / 1e9;
+        total.waiting += Number(stat[1]) / 1e9;
+      }
     } catch {}
   }
-  return ticks / 100;
+  return total;
 }
 process.on("exit", () => stop());
 process.on("SIGINT", () => process.exit(130));
@@ -123,7 +131,9 @@ for (const shoppers of args.shoppers.split(",").map(Number)) {
     onError: (message) => console.error(`  ${message}`),
   });
   const wallSeconds = (performance.now() - wallBefore) / 1000;
-  const storeCpu = storeCpuSeconds() - storeCpuBefore;
+  const storeCpuAfter = storeCpuSeconds();
+  const storeCpu = storeCpuAfter.used - storeCpuBefore.used;
+  const storeWaiting = storeCpuAfter.waiting - storeCpuBefore.waiting;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
   // Every request sent, warm-up included, is what the CPU time paid for.
@@ -134,7 +144,7 @@ for (const shoppers of args.shoppers.split(",").map(Number)) {
   console.log(formatShoppersTable(result));
   if (serverGroup)
     console.log(
-      `\nStore CPU: ${storeCpu.toFixed(1)} s over ${wallSeconds.toFixed(1)} s (${Math.round((storeCpu / wallSeconds) * 100)} % of one core), ${((storeCpu * 1000) / sent).toFixed(1)} ms per request · client CPU ${((clientCpuSeconds * 1000) / sent).toFixed(2)} ms per request (${sent} requests sent).`,
+      `\nStore CPU: ${storeCpu.toFixed(1)} s over ${wallSeconds.toFixed(1)} s (${Math.round((storeCpu / wallSeconds) * 100)} % of one core), ${((storeCpu * 1000) / sent).toFixed(1)} ms per request; its threads waited ${storeWaiting.toFixed(1)} s for a CPU (runnable, not running) · client CPU ${((clientCpuSeconds * 1000) / sent).toFixed(2)} ms per request (${sent} requests sent).`,
     );
   const broken = await findBrokenPages(base, result.visitedPages, Number(args.timeout));
   console.log(
