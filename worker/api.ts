@@ -20,6 +20,7 @@ import { inventoryRoutes } from "./inventory/routes";
 import { authenticate } from "./lib/auth";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
+import { responseCache } from "./lib/response-cache";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
@@ -56,6 +57,11 @@ api.use("*", async (c, next) => {
 });
 const jsonBodyLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") });
 api.use("*", (c, next) => (OWN_BODY_RULES.has(c.req.path) ? next() : jsonBodyLimit(c, next)));
+
+// Anonymous catalog reads come from the isolate's memory or the edge cache (docs/caching.md); they
+// do not depend on the display currency (prices are in the base currency), only on the URL.
+const catalogCache = responseCache();
+for (const path of ["/products", "/products/:slug", "/categories", "/search/suggest"]) api.get(path, catalogCache);
 
 api.use("*", authenticate());
 

@@ -3,11 +3,13 @@ import { secureHeaders } from "hono/secure-headers";
 import { getPageSession, renewPageSession } from "./accounts/page-session";
 import type { Role } from "./accounts/tables";
 import { api } from "./api";
+import { displayCurrencyFor, requestCountry } from "./currency/service";
 import type { AppEnv } from "./lib/context";
 import { contentSecurityPolicy } from "./lib/csp";
-import { pageCache } from "./lib/page-cache";
+import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
+import { shippingData } from "./shipping/service";
 
 const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [
   ["/admin", ["admin", "support"]],
@@ -39,6 +41,21 @@ async function guardStaffPages(request: Request, env: Env): Promise<Response | n
   return null;
 }
 
+/**
+ * What an anonymous catalog page depends on besides its URL: the display currency (cookie, else
+ * country) and the shipping zone (the free-shipping line). One cached copy per pair, so the euro
+ * countries of the EU zone share one, and a page rendered in one currency never reaches another.
+ */
+export async function pageVariant(env: Env, request: Request): Promise<string> {
+  const [display, shipping] = await Promise.all([displayCurrencyFor(env, request), shippingData(env)]);
+  const country = requestCountry(request);
+  const rules = country ? shipping.countries.get(country) : undefined;
+  return `${display.code}:${(rules?.ships && rules.zoneId) || "-"}`;
+}
+
+/** The catalog pages every anonymous shopper sees the same way (per variant). */
+const CATALOG_PAGES = ["/", "/c/:slug", "/p/:slug", "/search"];
+
 export type PagesHandler = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
 /**
@@ -68,7 +85,9 @@ export function createFrontDoor(pages: PagesHandler) {
   app.use("*", contentSecurityPolicy());
   app.route("/", api);
   app.route("/media", mediaRoutes);
-  app.use("*", pageCache());
+  // Browsers and shared caches must not reuse one country's or one currency choice's page for another.
+  const pageCache = responseCache({ variant: pageVariant, vary: "Cookie, CF-IPCountry" });
+  for (const path of CATALOG_PAGES) app.get(path, pageCache);
   app.all("*", async (c) => {
     // Renew an expired access cookie before rendering, so pages see the shopper signed in.
     const renewed = await renewPageSession(c.req.raw, c.env);

@@ -1,58 +1,105 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
-import { pageCache, purgePageCache } from "../../worker/lib/page-cache";
+import { catalogChanged, purgeCatalogCache } from "../../worker/catalog/service";
+import { pageVariant } from "../../worker/front-door";
+import { VERSION_TTL_MS } from "../../worker/lib/cache-version";
+import { purgeResponseCache, responseCache } from "../../worker/lib/response-cache";
 
-// A stand-in page renderer that counts renders, behind the real middleware.
+// A stand-in page renderer that counts renders, behind the real cache middleware and the real page variant.
 let renders = 0;
-const app = new Hono()
-  .use("*", pageCache())
+const app = new Hono<{ Bindings: Env }>()
+  .use("*", responseCache({ variant: pageVariant, vary: "Cookie, CF-IPCountry" }))
   .get("/p/:slug", (c) => {
     renders++;
-    return c.html(`<h1>${c.req.param("slug")} #${renders}</h1>`, 200, { "Cache-Control": "public, max-age=30" });
+    return c.html(`<h1>${c.req.param("slug")} #${renders}</h1>`, 200, { "Cache-Control": "public, max-age=30, s-maxage=60" });
+  })
+  .get("/with-cookie", (c) => {
+    renders++;
+    return c.html(`#${renders}`, 200, { "Cache-Control": "public, max-age=30, s-maxage=60", "Set-Cookie": "seen=1; Path=/" });
   })
   .get("/account", (c) => {
     renders++;
     return c.html("private", 200, { "Cache-Control": "private, no-store" });
   });
 
+const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers }, env);
+
 beforeEach(() => {
   renders = 0;
-  purgePageCache();
+  // A new catalog version per test: every copy stored by an earlier test is out of reach.
+  purgeCatalogCache();
 });
 
-describe("rendered catalog page cache", () => {
-  it("renders a public catalog page once and serves repeats from memory", async () => {
-    const first = await app.request("/p/linen-shirt", {}, env);
-    const second = await app.request("/p/linen-shirt", {}, env);
-    expect(await first.text()).toBe("<h1>linen-shirt #1</h1>");
+describe("catalog page cache (isolate memory + Workers Cache API)", () => {
+  it("renders a public page once, then serves it from memory and, in another isolate, from the edge cache", async () => {
+    const first = await get("/p/linen-shirt");
+    expect(first.headers.get("x-cache")).toBe("miss");
+    const second = await get("/p/linen-shirt");
     expect(await second.text()).toBe("<h1>linen-shirt #1</h1>");
-    expect(second.headers.get("x-page-cache")).toBe("hit");
+    expect(second.headers.get("x-cache")).toBe("hit");
+    expect(second.headers.get("x-cache-layer")).toBe("isolate");
+    // What a fresh isolate at the same location sees: nothing in memory, the copy in caches.default.
+    purgeResponseCache();
+    const third = await get("/p/linen-shirt");
+    expect(await third.text()).toBe("<h1>linen-shirt #1</h1>");
+    expect(third.headers.get("x-cache-layer")).toBe("edge");
+    expect(third.headers.get("cache-control")).toBe("public, max-age=30, s-maxage=60");
+    expect(third.headers.get("vary")).toBe("Cookie, CF-IPCountry");
     expect(renders).toBe(1);
   });
 
-  it("renders fresh for a shopper with a cookie and after a purge", async () => {
-    await app.request("/p/linen-shirt", {}, env);
-    const withCookie = await app.request("/p/linen-shirt", { headers: { Cookie: "cart=abc" } }, env);
-    expect(await withCookie.text()).toBe("<h1>linen-shirt #2</h1>");
-    purgePageCache();
-    expect(await (await app.request("/p/linen-shirt", {}, env)).text()).toBe("<h1>linen-shirt #3</h1>");
+  it("never serves the anonymous copy to a signed-in or cart-carrying request, nor stores theirs", async () => {
+    await get("/p/linen-shirt");
+    const personal: Record<string, string>[] = [
+      { Cookie: "__Host-at=token" },
+      { Cookie: "nw_currency=EUR; __Host-rt=r" },
+      { Cookie: "__Host-cart=c" },
+      { Authorization: "Bearer t" },
+    ];
+    for (const headers of personal) {
+      const res = await get("/p/linen-shirt", headers);
+      expect(res.headers.get("x-cache")).toBe("bypass");
+      expect(await res.text()).not.toBe("<h1>linen-shirt #1</h1>");
+    }
+    expect(renders).toBe(5);
+    // The anonymous copy is still the first render: none of theirs was stored.
+    expect(await (await get("/p/linen-shirt")).text()).toBe("<h1>linen-shirt #1</h1>");
   });
 
-  it("never keeps pages outside the catalog or not marked public", async () => {
-    await app.request("/account", {}, env);
-    await app.request("/account", {}, env);
-    expect(renders).toBe(2);
+  it("never stores answers that set a cookie or are not marked public", async () => {
+    await get("/with-cookie");
+    expect((await get("/with-cookie")).headers.get("x-cache")).toBe("miss");
+    await get("/account");
+    await get("/account");
+    expect(renders).toBe(4);
+  });
+
+  it("misses after a catalog write in this isolate, and within seconds after one in another isolate", async () => {
+    await get("/p/linen-shirt");
+    await catalogChanged(env.DB);
+    const afterWrite = await get("/p/linen-shirt");
+    expect(afterWrite.headers.get("x-cache")).toBe("miss");
+    expect(await afterWrite.text()).toBe("<h1>linen-shirt #2</h1>");
+    // Another isolate's write reaches this one through D1 only.
+    await env.DB.prepare("UPDATE cache_versions SET version = version + 1 WHERE name = 'catalog'").run();
+    await new Promise((r) => setTimeout(r, VERSION_TTL_MS + 100));
+    const elsewhere = await get("/p/linen-shirt");
+    expect(elsewhere.headers.get("x-cache")).toBe("miss");
+    expect(await elsewhere.text()).toBe("<h1>linen-shirt #3</h1>");
   });
 
   it("keeps one copy per display currency and shipping zone: euro countries of the EU zone share it, the US does not", async () => {
-    const from = (country: string) => app.request("/p/linen-shirt", { headers: { "CF-IPCountry": country } }, env);
+    const from = (country: string, cookie?: string) => get("/p/linen-shirt", { "CF-IPCountry": country, ...(cookie ? { Cookie: cookie } : {}) });
     expect(await (await from("DE")).text()).toBe("<h1>linen-shirt #1</h1>");
     const france = await from("FR");
-    expect(france.headers.get("x-page-cache")).toBe("hit");
+    expect(france.headers.get("x-cache")).toBe("hit");
     expect(await france.text()).toBe("<h1>linen-shirt #1</h1>");
     expect(await (await from("US")).text()).toBe("<h1>linen-shirt #2</h1>");
     expect(await (await from("GB")).text()).toBe("<h1>linen-shirt #3</h1>");
-    expect(renders).toBe(3);
+    // A German shopper who chose dollars gets a dollar copy, not the euro one and not the US one (other zone).
+    expect(await (await from("DE", "nw_currency=USD")).text()).toBe("<h1>linen-shirt #4</h1>");
+    expect(await (await from("FR", "nw_currency=USD")).text()).toBe("<h1>linen-shirt #4</h1>");
+    expect(renders).toBe(4);
   });
 });

@@ -242,20 +242,21 @@ describe("currencies", () => {
 describe("rendered page cache and display currencies", () => {
   it("keeps one page per visitor country, so a page priced in EUR is never served to a US visitor", async () => {
     const { Hono } = await import("hono");
-    const { pageCache, purgePageCache } = await import("../../worker/lib/page-cache");
+    const { responseCache } = await import("../../worker/lib/response-cache");
+    const { pageVariant } = await import("../../worker/front-door");
     let renders = 0;
-    const app = new Hono().use("*", pageCache()).get("/p/:slug", (c) => {
+    const app = new Hono<{ Bindings: Env }>().use("*", responseCache({ variant: pageVariant, vary: "Cookie, CF-IPCountry" })).get("/p/:slug", (c) => {
       renders++;
       return c.html(`${c.req.header("cf-ipcountry")} #${renders}`, 200, { "Cache-Control": "public, max-age=30" });
     });
-    purgePageCache();
-    const de = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } });
-    const us = await app.request("/p/x", { headers: { "CF-IPCountry": "US" } });
-    const deAgain = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } });
+    purgeCatalogCache();
+    const de = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } }, env);
+    const us = await app.request("/p/x", { headers: { "CF-IPCountry": "US" } }, env);
+    const deAgain = await app.request("/p/x", { headers: { "CF-IPCountry": "DE" } }, env);
     expect([await de.text(), await us.text(), await deAgain.text()]).toEqual(["DE #1", "US #2", "DE #1"]);
-    expect(deAgain.headers.get("x-page-cache")).toBe("hit");
+    expect(deAgain.headers.get("x-cache")).toBe("hit");
     expect(de.headers.get("vary")).toContain("CF-IPCountry");
-    const chosen = await app.request("/p/x", { headers: { "CF-IPCountry": "DE", Cookie: "nw_currency=USD" } });
+    const chosen = await app.request("/p/x", { headers: { "CF-IPCountry": "DE", Cookie: "nw_currency=USD" } }, env);
     expect(await chosen.text()).toBe("DE #3");
     expect(chosen.headers.get("vary")).toBe("Cookie, CF-IPCountry");
   });

@@ -34,12 +34,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return { ok, needsRehash: ok && (ln < CURRENT.ln || r < CURRENT.r || p < CURRENT.p) };
 }
 
-let dummy: Promise<string> | undefined;
+// The settled hash, never the hashing promise: that would tie every request to the one that started it.
+let dummy: string | undefined;
 /**
  * Burns the same time as a real check, for sign-ins with an unknown email, so
  * the answer's timing does not tell which emails have accounts.
  */
 export async function verifyAgainstDummy(password: string): Promise<void> {
-  dummy ??= hashPassword("dummy password that never matches");
-  await verifyPassword(password, await dummy);
+  dummy ??= await hashPassword("dummy password that never matches");
+  await verifyPassword(password, dummy);
 }

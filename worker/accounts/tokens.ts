@@ -21,20 +21,21 @@ interface Keys {
   signing: CryptoKey;
   verify: ReturnType<typeof createLocalJWKSet>;
 }
-const cache = new Map<string, Promise<Keys>>();
+// Settled keys only: a promise would tie every request to the one that started the import.
+const cache = new Map<string, Keys>();
 
 /**
  * Keys from the `AUTH_SIGNING_KEY` secret: an ES256 private JWK with a `kid`.
  * Verification uses only this local key set (plus `AUTH_PREVIOUS_PUBLIC_KEYS`,
  * a JSON array of public JWKs, during a rotation), never keys named by a token.
  */
-function loadKeys(env: Pick<Env, "AUTH_SIGNING_KEY"> & { AUTH_PREVIOUS_PUBLIC_KEYS?: string }): Promise<Keys> {
+async function loadKeys(env: Pick<Env, "AUTH_SIGNING_KEY"> & { AUTH_PREVIOUS_PUBLIC_KEYS?: string }): Promise<Keys> {
   const secret = env.AUTH_SIGNING_KEY;
   if (!secret) throw new Error("AUTH_SIGNING_KEY is not configured");
   const cacheKey = `${secret}|${env.AUTH_PREVIOUS_PUBLIC_KEYS ?? ""}`;
   let keys = cache.get(cacheKey);
   if (!keys) {
-    keys = (async () => {
+    keys = await (async () => {
       const jwk = JSON.parse(secret) as JWK;
       if (!jwk.kid || jwk.kty !== "EC" || jwk.crv !== "P-256" || !jwk.d) throw new Error("AUTH_SIGNING_KEY must be an ES256 private JWK with a kid");
       const { d: _private, ...publicJwk } = jwk;

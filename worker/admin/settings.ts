@@ -4,7 +4,8 @@ import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { MemoCache } from "../lib/memo-cache";
-import { purgePageCache } from "../lib/page-cache";
+import { bumpCacheVersion, onCacheVersionChange } from "../lib/cache-version";
+import { purgeResponseCache } from "../lib/response-cache";
 import { countries, exchangeRates, shippingRates, shippingZones } from "../shipping/tables";
 import { purgeShippingCache } from "../shipping/service";
 import { type AuditActor, type AuditEntry, auditStatement } from "./audit";
@@ -67,14 +68,17 @@ async function writeAudited(env: Env, actor: AuditActor, entry: AuditEntry, writ
   const db = getDb(env.DB);
   await db.batch([write, auditStatement(env.DB, actor, entry)]);
   purgeSettingsCaches();
+  // Pages show prices in display currencies and the free-shipping line: every cached copy is old now.
+  await bumpCacheVersion(env.DB);
 }
 
-/** Purges settings, zones, countries, rates, exchange rates and rendered pages (prices shown in display currencies). */
+/** Purges settings, zones, countries, rates, exchange rates and rendered pages held in this isolate. */
 export function purgeSettingsCaches(): void {
   cache.purge();
   purgeShippingCache();
-  purgePageCache();
+  purgeResponseCache();
 }
+onCacheVersionChange(purgeSettingsCaches);
 
 const field = (path: string, message: string, status: 400 | 409 = 400, code = "settings.invalid") => new AppError(code, status, message, [{ path, message }]);
 

@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
+import { bumpCacheVersion, onCacheVersionChange, requestCacheVersionBump } from "../lib/cache-version";
 import { MemoCache } from "../lib/memo-cache";
-import { purgePageCache } from "../lib/page-cache";
+import { purgeResponseCache } from "../lib/response-cache";
 import { purgeSearchCache, searchCatalog } from "../search/service";
 import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
@@ -13,11 +14,32 @@ export const LOW_STOCK_AT = 5;
 
 const cache = new MemoCache();
 
-/** Forgets every cached catalog answer and rendered catalog page in this isolate (call after catalog writes). */
-export function purgeCatalogCache(): void {
+/** Forgets every catalog answer and rendered page this isolate holds (the shared copies stay, under their version). */
+function forgetCatalogCache(): void {
   cache.purge();
   purgeSearchCache();
-  purgePageCache();
+  purgeResponseCache();
+}
+// Another isolate's write moved the version on: what this isolate read before it is old.
+onCacheVersionChange(forgetCatalogCache);
+
+/**
+ * Call after a catalog write (products, categories, stock status, sold counts) has committed:
+ * forgets this isolate's copies and moves the catalog version on, so every isolate and every
+ * edge location stops serving the old answers and pages within seconds (docs/caching.md).
+ */
+export async function catalogChanged(d1: D1Database): Promise<void> {
+  forgetCatalogCache();
+  await bumpCacheVersion(d1);
+}
+
+/**
+ * The same without waiting, for callers that cannot (and tests that write D1 directly): this
+ * isolate forgets at once and its next catalog request moves the version on before reading.
+ */
+export function purgeCatalogCache(): void {
+  forgetCatalogCache();
+  requestCacheVersionBump();
 }
 
 function money(amount: number, currency: string) {

@@ -40,13 +40,14 @@ async function sha256(text: string): Promise<string> {
   return Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("base64");
 }
 
-let policy: Promise<string> | undefined;
+// The settled policy, never the promise computing it (see lib/memo-cache.ts for why).
+let policy: string | undefined;
 
 /** The page and its Content-Security-Policy (no 'unsafe-inline'). */
 export async function docsPage(): Promise<{ html: string; csp: string }> {
-  policy ??= Promise.all([sha256(SCRIPT), sha256(STYLE)]).then(
-    ([script, style]) =>
-      `default-src 'none'; script-src 'sha256-${script}'; style-src 'sha256-${style}'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
-  );
-  return { html: HTML, csp: await policy };
+  if (policy === undefined) {
+    const [script, style] = await Promise.all([sha256(SCRIPT), sha256(STYLE)]);
+    policy = `default-src 'none'; script-src 'sha256-${script}'; style-src 'sha256-${style}'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+  }
+  return { html: HTML, csp: policy };
 }

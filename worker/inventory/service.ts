@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { purgeCatalogCache } from "../catalog/service";
+import { catalogChanged } from "../catalog/service";
 import { productVariants } from "../catalog/tables";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
@@ -31,6 +31,6 @@ export async function adjustStock(env: Env, sku: string, delta: number, reason: 
     throw new AppError("inventory.negative_stock", 409, `On hand cannot drop below the ${result.snapshot.reserved} units reserved.`, [
       { path: "delta", message: "Too low" },
     ]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return stockOf(env, sku);
 }

@@ -12,17 +12,18 @@ interface KeyRing {
   keys: Map<string, CryptoKey>;
 }
 
-const rings = new Map<string, Promise<KeyRing>>();
+// Settled key rings only: a promise would tie every request to the one that started the import.
+const rings = new Map<string, KeyRing>();
 
 function b64url(bytes: ArrayBuffer | Uint8Array): string {
   return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("base64url");
 }
 
-function loadRing(secret: string | undefined): Promise<KeyRing> {
+async function loadRing(secret: string | undefined): Promise<KeyRing> {
   if (!secret) throw new Error("PII_KEYS is not configured");
   let ring = rings.get(secret);
   if (!ring) {
-    ring = (async () => {
+    ring = await (async () => {
       const parsed = JSON.parse(secret) as { active: string; keys: Record<string, string> };
       const keys = new Map<string, CryptoKey>();
       for (const [kid, raw] of Object.entries(parsed.keys)) {

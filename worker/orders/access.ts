@@ -8,13 +8,14 @@
  */
 import { hashOpaqueToken } from "../accounts/tokens";
 
-const keys = new Map<string, Promise<CryptoKey[]>>();
+// Settled keys only: a promise would tie every request to the one that started the derivation.
+const keys = new Map<string, CryptoKey[]>();
 
-function ringKeys(secret: string | undefined): Promise<CryptoKey[]> {
+async function ringKeys(secret: string | undefined): Promise<CryptoKey[]> {
   if (!secret) throw new Error("PII_KEYS is not configured");
   let found = keys.get(secret);
   if (!found) {
-    found = (async () => {
+    found = await (async () => {
       const parsed = JSON.parse(secret) as { active: string; keys: Record<string, string> };
       const ordered = [parsed.active, ...Object.keys(parsed.keys).filter((k) => k !== parsed.active)];
       return Promise.all(

@@ -4,7 +4,7 @@ import { type Db, getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AdminCategory, CreateCategoryBody, MoveCategoryBody, ReorderCategoriesBody, UpdateCategoryBody } from "../admin-schema";
-import { purgeCatalogCache } from "../service";
+import { catalogChanged } from "../service";
 import { categories, products } from "../tables";
 import { slugify } from "./admin-products";
 
@@ -79,7 +79,7 @@ export async function createCategory(env: Env, actor: AuditActor, body: CreateCa
     db.insert(categories).values(row),
     auditStatement(env.DB, actor, { action: "category.create", entityType: "category", entityId: id, after: row }),
   ]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return { ...row, productCount: 0, childCount: 0 };
 }
 
@@ -93,7 +93,7 @@ export async function updateCategory(env: Env, actor: AuditActor, id: string, bo
     db.update(categories).set(body).where(eq(categories.id, id)),
     auditStatement(env.DB, actor, { action: "category.update", entityType: "category", entityId: id, before, after }),
   ]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return (await listAdminCategories(db)).find((c) => c.id === id) as AdminCategory;
 }
 
@@ -150,7 +150,7 @@ export async function moveCategory(env: Env, actor: AuditActor, id: string, body
     }),
   ];
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return listAdminCategories(db);
 }
 
@@ -178,7 +178,7 @@ export async function reorderCategories(env: Env, actor: AuditActor, body: Reord
       after: body.ids,
     }),
   ] as unknown as Parameters<typeof db.batch>[0]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return listAdminCategories(db);
 }
 
@@ -205,5 +205,5 @@ export async function deleteCategory(env: Env, actor: AuditActor, id: string): P
       ),
     auditStatement(env.DB, actor, { action: "category.delete", entityType: "category", entityId: id, before }),
   ]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
 }

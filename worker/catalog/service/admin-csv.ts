@@ -5,7 +5,7 @@ import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";
 import { type AdminProduct, type ImportResult, ProductInput, type ProductInputRaw } from "../admin-schema";
 import { CsvSyntaxError, parseCsv, unescapeFormula } from "../csv";
-import { purgeCatalogCache } from "../service";
+import { catalogChanged } from "../service";
 import { brands, categories, products, productVariants } from "../tables";
 import { findAdminProduct, slugify } from "./admin-products";
 import { productWriteStatements } from "./admin-product-write";
@@ -279,6 +279,6 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
     }),
   );
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
   return result;
 }

@@ -7,7 +7,7 @@ import { AppError, type FieldError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { orderLines } from "../../orders/tables";
 import type { AdminProduct, BulkProductsBody, BulkProductsResult, ProductInput } from "../admin-schema";
-import { purgeCatalogCache } from "../service";
+import { catalogChanged } from "../service";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../tables";
 import { findAdminProduct, freeSlug, getAdminProduct, slugify } from "./admin-products";
 
@@ -198,7 +198,7 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
   const id = productId ?? newId("prod");
   const stmts = productWriteStatements(env, actor, input, before, { id, slug, categoryPath: path, brand });
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
-  purgeCatalogCache();
+  await catalogChanged(env.DB);
 
   for (const v of input.variants) {
     if (existing.has(v.sku) || !v.initialStock) continue;
@@ -280,7 +280,7 @@ export async function bulkUpdateProducts(env: Env, actor: AuditActor, body: Bulk
   }
   if (stmts.length) {
     await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
-    purgeCatalogCache();
+    await catalogChanged(env.DB);
   }
   return { done, skipped };
 }

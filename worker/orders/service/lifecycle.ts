@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../admin/audit";
-import { purgeCatalogCache } from "../../catalog/service";
+import { catalogChanged } from "../../catalog/service";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { providerFor } from "../../payments/providers";
@@ -115,7 +115,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
     for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
   } else {
     for (const line of lines) await ledger(env, line.sku).adjust(line.sku, `${line.holdId}:cancel`, line.quantity, `order ${order.number} cancelled`);
-    purgeCatalogCache();
+    await catalogChanged(env.DB);
   }
   if (payment && refundAmount > 0) {
     if (changesOf(results[2]) === 0) {

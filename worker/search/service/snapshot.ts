@@ -186,28 +186,36 @@ export function applySync(snapshot: DocumentSnapshot, seq: number, token: number
 }
 
 let current: DocumentSnapshot | null = null;
-let loading: Promise<DocumentSnapshot> | null = null;
+/**
+ * When a request last started loading a copy: a plain timestamp, never the load's promise (a load
+ * belongs to its request and never settles if that request is cancelled, see lib/memo-cache.ts).
+ */
+let loadingSince = 0;
 let generations = 0;
+/** How long a request waits (on its own timer) for a copy another request is loading before loading its own. */
+const LOAD_WAIT_MS = 2_000;
 
-/** The isolate's copy, loading it first if there is none (one load at a time). */
+/** The isolate's copy, loading it first if there is none. */
 export function documentSnapshot(d1: D1Database): Promise<DocumentSnapshot> {
   if (current) return Promise.resolve(current);
   return reloadSnapshot(d1);
 }
 
 /** Forgets the copy `stale` (if it is still the current one) and loads a new one. */
-export function reloadSnapshot(d1: D1Database, stale?: DocumentSnapshot): Promise<DocumentSnapshot> {
-  if (current && stale && current !== stale) return Promise.resolve(current);
+export async function reloadSnapshot(d1: D1Database, stale?: DocumentSnapshot): Promise<DocumentSnapshot> {
+  if (current && stale && current !== stale) return current;
   current = null;
-  loading ??= load(d1)
-    .then((s) => {
-      current = s;
-      return s;
-    })
-    .finally(() => {
-      loading = null;
-    });
-  return loading;
+  // One copy at a time when it can be had: rather than hold a second copy, wait a little for the one
+  // being loaded to appear; a loader that went away only costs that wait.
+  while (!current && Date.now() - loadingSince < LOAD_WAIT_MS) await new Promise((r) => setTimeout(r, 10));
+  if (current) return current;
+  loadingSince = Date.now();
+  const loaded = await load(d1);
+  // Another request may have stored a newer copy meanwhile (TypeScript cannot see that across the await).
+  const latest = current as DocumentSnapshot | null;
+  if (!latest || latest.generation < loaded.generation) current = loaded;
+  loadingSince = 0;
+  return current ?? loaded;
 }
 
 async function load(d1: D1Database): Promise<DocumentSnapshot> {

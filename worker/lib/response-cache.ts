@@ -1,0 +1,129 @@
+import type { MiddlewareHandler } from "hono";
+import { cacheVersion } from "./cache-version";
+import type { AppEnv } from "./context";
+
+/**
+ * Anonymous catalog answers (pages and API GETs) through two caches that share one key:
+ * this isolate's memory (a few seconds of read speed) and the Workers Cache API (`caches.default`,
+ * shared by every isolate of a Cloudflare location). The key is the URL plus the catalog version
+ * (cache-version.ts) plus the answer's variant (for pages: display currency and shipping zone), so a
+ * catalog write or a new exchange rate makes every old copy unreachable at once, everywhere.
+ * See docs/caching.md.
+ */
+export interface ResponseCacheOptions {
+  /**
+   * What the answer depends on besides its URL, for a request that carries no session or cart.
+   * Passed in from outside lib/ (lib imports no domain). Without it the answer depends on the URL only.
+   */
+  variant?: (env: Env, request: Request) => Promise<string>;
+  /** Headers the answer varies on for browsers and other shared caches (kept on every copy served). */
+  vary?: string;
+}
+
+interface CachedAnswer {
+  status: number;
+  headers: [string, string][];
+  body: ArrayBuffer;
+  expires: number;
+}
+
+/** How long this isolate keeps a copy in memory (the Cache API copy lives as long as its `s-maxage`). */
+const MEMORY_TTL_MS = 10_000;
+const MAX_MEMORY_ENTRIES = 1_000;
+/** Settled copies only (status, headers, bytes): never a Response, stream or promise of another request. */
+const memory = new Map<string, CachedAnswer>();
+
+/** A session, a refresh token or a cart: the answer may name the shopper, so it is never cached nor served from cache. */
+const PERSONAL_COOKIE = /(?:^|;\s*)__Host-(?:at|rt|cart)=/;
+
+/** True when a request carries who it is: an Authorization header or a session or cart cookie. */
+export function isPersonalRequest(request: Request): boolean {
+  return request.headers.has("authorization") || PERSONAL_COOKIE.test(request.headers.get("cookie") ?? "");
+}
+
+/** Forgets this isolate's in-memory copies (the Cache API copies are retired by bumping the catalog version). */
+export function purgeResponseCache(): void {
+  memory.clear();
+}
+
+function withHeaders(body: BodyInit | null, init: { status: number; headers: HeadersInit }, cache: string, vary?: string): Response {
+  const res = new Response(body, init);
+  res.headers.set("X-Cache", cache);
+  if (vary) res.headers.set("Vary", vary);
+  return res;
+}
+
+function executionContext(c: { executionCtx: { waitUntil(promise: Promise<unknown>): void } }): { waitUntil(promise: Promise<unknown>): void } | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(key: string, answer: CachedAnswer): void {
+  if (memory.size >= MAX_MEMORY_ENTRIES) memory.delete(memory.keys().next().value as string);
+  memory.set(key, answer);
+}
+
+/**
+ * Serves GETs of the routes it guards from cache when the request is anonymous. Only answers the
+ * route itself marked `public` (200 or 404, no Set-Cookie) are stored. `X-Cache` says what happened:
+ * `hit` (with `X-Cache-Layer: isolate` or `edge`), `miss` (rendered, stored if allowed), or
+ * `bypass` (a personal request: rendered, never stored).
+ */
+export function responseCache(options: ResponseCacheOptions = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== "GET") return next();
+    const request = c.req.raw;
+    if (isPersonalRequest(request)) {
+      await next();
+      c.res = withHeaders(c.res.body, c.res, "bypass", options.vary);
+      return;
+    }
+    const [version, variant] = await Promise.all([cacheVersion(c.env.DB), options.variant?.(c.env, request) ?? ""]);
+    const url = new URL(request.url);
+    url.searchParams.append("__cache_version", String(version));
+    if (variant) url.searchParams.append("__cache_variant", variant);
+    const key = url.toString();
+    // `caches.default` is the Workers runtime's own (missing from the DOM typing Astro's check sees).
+    const edge = typeof caches === "undefined" ? undefined : (caches as unknown as { default: Cache }).default;
+
+    const held = memory.get(key);
+    if (held && held.expires > Date.now()) {
+      const res = withHeaders(held.body, { status: held.status, headers: held.headers }, "hit", options.vary);
+      res.headers.set("X-Cache-Layer", "isolate");
+      return res;
+    }
+    const stored = await edge?.match(key);
+    if (stored) {
+      const body = await stored.arrayBuffer();
+      const headers = [...stored.headers].filter(([name]) => !/^(?:cf-cache-status|age|expires)$/i.test(name));
+      remember(key, { status: stored.status, headers, body, expires: Date.now() + MEMORY_TTL_MS });
+      const res = withHeaders(body, { status: stored.status, headers }, "hit", options.vary);
+      res.headers.set("X-Cache-Layer", "edge");
+      return res;
+    }
+
+    await next();
+    const res = c.res;
+    const cacheControl = res.headers.get("cache-control") ?? "";
+    const storable = (res.status === 200 || res.status === 404) && /\bpublic\b/.test(cacheControl) && !res.headers.has("set-cookie");
+    if (!storable) {
+      c.res = withHeaders(res.body, res, "miss", options.vary);
+      return;
+    }
+    const body = await res.arrayBuffer();
+    // The key already names the variant: the stored copy carries no Vary (the Cache API would match on it).
+    const headers = [...res.headers].filter(([name]) => name.toLowerCase() !== "vary");
+    remember(key, { status: res.status, headers, body, expires: Date.now() + MEMORY_TTL_MS });
+    if (edge) {
+      // The store is this request's own I/O, kept alive past its answer by waitUntil (awaited where there is no context).
+      const put = edge.put(key, new Response(body, { status: res.status, headers }));
+      const ctx = executionContext(c);
+      if (ctx) ctx.waitUntil(put);
+      else await put;
+    }
+    c.res = withHeaders(body, { status: res.status, headers }, "miss", options.vary);
+  };
+}
