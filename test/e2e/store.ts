@@ -16,9 +16,30 @@ function run(args: string[]) {
  * e2e store (e.g. Stripe keys pointing at a fake Stripe): the built Worker on
  * its own port and fresh state folder, migrated and seeded.
  */
-export async function startStore(options: { port: number; vars?: Record<string, string>; products?: number; admin?: { email: string; password: string } }) {
+export async function startStore(options: {
+  port: number;
+  vars?: Record<string, string>;
+  products?: number;
+  admin?: { email: string; password: string };
+  /** Units every variant gets, for load runs whose carts must never run out. */
+  stockEveryVariant?: number;
+}) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-store-"));
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", String(options.products ?? 40)]);
+  if (options.stockEveryVariant !== undefined) {
+    const units = Math.trunc(options.stockEveryVariant);
+    run([
+      path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+      "d1",
+      "execute",
+      "DB",
+      "--local",
+      "--persist-to",
+      persist,
+      "--command",
+      `update product_variants set stock_available = ${units}`,
+    ]);
+  }
   if (options.admin) {
     run([
       path.join(root, "scripts/users.ts"),
