@@ -17,7 +17,9 @@ import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
 import { inventoryRoutes } from "./inventory/routes";
-import { authenticate } from "./lib/auth";
+import { authenticate } from "./accounts/http";
+import { requireRole } from "./lib/auth";
+import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { responseCache } from "./lib/response-cache";
@@ -65,7 +67,26 @@ for (const path of ["/products", "/products/:slug", "/categories", "/search/sugg
 
 api.use("*", authenticate());
 
-const routes = api
+/**
+ * The staff API under /api/admin and the vendor API under /api/vendor. Each audience's routes are
+ * mounted on its own sub-app, which refuses every other role and marks every answer `no-store` once,
+ * so handlers do not repeat either (they only narrow further, e.g. admins-only writes that support may
+ * not make). Route files declare paths without the prefix: `routes-admin.ts` says "/orders/{id}".
+ */
+export function audienceApp(...roles: Role[]) {
+  const app = createApiApp();
+  app.use("*", async (c, next) => {
+    requireRole(c, ...roles);
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+  return app;
+}
+
+const adminApi = audienceApp("admin", "support");
+const vendorApi = audienceApp("vendor", "admin");
+
+api
   .route("/", healthRoutes)
   .route("/", catalogRoutes)
   .route("/", searchRoutes)
@@ -89,6 +110,9 @@ const routes = api
   .route("/", adminProductFileRoutes)
   .route("/", adminProductRoutes)
   .route("/", adminCategoryRoutes);
+
+api.route("/admin", adminApi);
+api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", { type: "apiKey", in: "cookie", name: "__Host-at" });
@@ -130,5 +154,3 @@ api.onError((err, c) => {
   );
   return problem(c, 500, "internal.error", "Something went wrong on our side. Quote the request id if you contact us.");
 });
-
-export type ApiRoutes = typeof routes;

@@ -7,6 +7,7 @@ import { api } from "./api";
 import { displayCurrencyFor, requestCountry } from "./currency/service";
 import type { AppEnv } from "./lib/context";
 import { contentSecurityPolicy } from "./lib/csp";
+import { PAGE_REQUEST_ID_HEADER } from "./lib/request-log";
 import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
@@ -31,7 +32,7 @@ async function guardStaffPages(request: Request, env: Env): Promise<Response | n
   if (!session) {
     return new Response(null, { status: 303, headers: { Location: `/account/login?returnTo=${encodeURIComponent(path)}`, "Cache-Control": "no-store" } });
   }
-  if (!section[1].includes(session.user.role)) {
+  if (!section[1].includes(session.principal.role)) {
     return new Response(
       '<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>Your account cannot open this section. <a href="/">Back to the store</a></p>',
       {
@@ -98,7 +99,11 @@ export function createFrontDoor(pages: PagesHandler) {
   app.all("*", async (c) => {
     // Renew an expired access cookie before rendering, so pages see the shopper signed in.
     const renewed = await renewPageSession(c.req.raw, c.env);
-    const request = renewed?.request ?? c.req.raw;
+    // Pages see the front door's request id (the one the answer carries as X-Request-Id), never a
+    // client's own header, so an audit row written by a page form names this request.
+    const headers = new Headers((renewed?.request ?? c.req.raw).headers);
+    headers.set(PAGE_REQUEST_ID_HEADER, c.get("requestId"));
+    const request = new Request(renewed?.request ?? c.req.raw, { headers });
     const guard = await guardStaffPages(request, c.env);
     const rendered = guard ?? (await pages(request, c.env, c.executionCtx as ExecutionContext));
     // A page rendered for a signed-in shopper names them (the header greets them; the cart count

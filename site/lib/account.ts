@@ -3,7 +3,7 @@ import type { ZodType } from "zod";
 import { getPageSession } from "../../worker/accounts/page-session";
 import type { RequestContext } from "../../worker/accounts/service/auth";
 import type { IssuedSession } from "../../worker/accounts/service/sessions";
-import { sessionCookies } from "../../worker/lib/auth";
+import { sessionCookies } from "../../worker/accounts/http";
 import { AppError, type FieldError, fieldErrorsFromZod } from "../../worker/lib/errors";
 import { safeReturnTo } from "../../worker/lib/return-to";
 

@@ -1,4 +1,6 @@
-import type { Role } from "../../worker/accounts/tables";
+import { type AuditActor, actorFor } from "../../worker/lib/audit";
+import type { Role } from "../../worker/lib/context";
+import { PAGE_REQUEST_ID_HEADER } from "../../worker/lib/request-log";
 import { currentSession, loginUrl } from "./account";
 
 /** Admin pages are personal to the staff member and change at once: never cached anywhere. */
@@ -27,11 +29,19 @@ export async function requireStaff(
   if (!session) return new Response(null, { status: 303, headers: { Location: loginUrl(Astro.url), "Cache-Control": ADMIN_CACHE_CONTROL } });
   const read = opts.read ?? ["admin", "support"];
   const write = opts.write ?? ["admin"];
-  if (!read.includes(session.user.role)) {
+  if (!read.includes(session.principal.role)) {
     return new Response("This section is for admins only.", {
       status: 403,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": ADMIN_CACHE_CONTROL },
     });
   }
-  return { session, canWrite: write.includes(session.user.role) };
+  return { session, canWrite: write.includes(session.principal.role) };
+}
+
+/**
+ * The audit actor of a staff form post: the signed-in staff member plus the request id the front door
+ * gave this request (the same id the answer carries as `X-Request-Id`). The one builder pages use.
+ */
+export function pageActor(staff: { principal: StaffSession["principal"] }, request: Request): AuditActor {
+  return actorFor(staff.principal, request.headers.get(PAGE_REQUEST_ID_HEADER));
 }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { getDefaultShippingAddress } from "../../worker/accounts/service/addresses";
 import type { CartView } from "../../worker/cart/schema";
 import { GUEST_CART_COOKIE, isGuestCartId, resolveCartIdentity, userCartId, viewCart } from "../../worker/cart/service";
-import { readCookie, serializeCookie } from "../../worker/lib/auth";
+import { readCookie, serializeCookie } from "../../worker/lib/cookies";
 import type { PageSession } from "./account";
 
 /** Pages with a cart are personal: never cached. */
@@ -10,7 +10,7 @@ export const CART_CACHE_CONTROL = "private, no-store";
 
 /** The page's cart id, exactly as the API resolves it; `cookies` must go on the answer. */
 export async function pageCartId(request: Request, session: PageSession, create: boolean): Promise<{ cartId: string | null; cookies: string[] }> {
-  const { cartId, setCookies } = await resolveCartIdentity(env, request.headers.get("cookie"), session?.user.id ?? null, create);
+  const { cartId, setCookies } = await resolveCartIdentity(env, request.headers.get("cookie"), session?.principal.id ?? null, create);
   return { cartId, cookies: setCookies };
 }
 
@@ -49,9 +49,12 @@ export async function headerCart(
   session: PageSession,
 ): Promise<{ cartCount: number; quickCheckout: { addressId: string; summary: string } | null }> {
   const guestId = readCookie(request.headers.get("cookie"), GUEST_CART_COOKIE);
-  const cartId = session ? userCartId(session.user.id) : isGuestCartId(guestId) ? guestId : null;
+  const cartId = session ? userCartId(session.principal.id) : isGuestCartId(guestId) ? guestId : null;
   if (!cartId) return { cartCount: 0, quickCheckout: null };
-  const [lines, address] = await Promise.all([env.CART_SESSION.getByName(cartId).lines(), session ? getDefaultShippingAddress(env, session.user.id) : null]);
+  const [lines, address] = await Promise.all([
+    env.CART_SESSION.getByName(cartId).lines(),
+    session ? getDefaultShippingAddress(env, session.principal.id) : null,
+  ]);
   const guestLines = session && isGuestCartId(guestId) ? await env.CART_SESSION.getByName(guestId).lines() : [];
   return {
     cartCount: [...lines, ...guestLines].reduce((n, l) => n + l.quantity, 0),

@@ -28,11 +28,11 @@ export async function orderAccessForPage(request: Request, session: PageSession,
   };
   if (token) {
     const order = await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token)).catch(notFound);
-    return order ? { order, actor: session && order.userId === session.user.id ? `customer:${session.user.id}` : "guest", token } : null;
+    return order ? { order, actor: session && order.userId === session.principal.id ? `customer:${session.principal.id}` : "guest", token } : null;
   }
   if (session) {
-    const owned = await getOrderForUser(env, session.user.id, orderId).catch(notFound);
-    if (owned) return { order: owned, actor: `customer:${session.user.id}`, token: null };
+    const owned = await getOrderForUser(env, session.principal.id, orderId).catch(notFound);
+    if (owned) return { order: owned, actor: `customer:${session.principal.id}`, token: null };
   }
   const last = readLastOrder(request);
   if (last && last.orderId === orderId) {

@@ -1,12 +1,5 @@
-import type { AuditActor } from "../../worker/admin/audit";
 import type { FieldError } from "../../worker/lib/errors";
 import { AppError } from "../../worker/lib/errors";
-import type { StaffSession } from "./admin";
-
-/** The staff member behind a settings page post, for the audit log. */
-export function staffActor(session: StaffSession, request: Request): AuditActor {
-  return { actorId: session.user.id, actorEmail: session.user.email, requestId: request.headers.get("cf-ray") };
-}
 
 /** "12.34" from minor units (2-decimal base currency). */
 export function centsText(amount: number | null | undefined): string {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordAudit } from "../../worker/admin/audit";
+import { recordAudit } from "../../worker/lib/audit";
 import { json } from "../support/http";
 import { expectRoleMatrix, send, staffByRole } from "../support/staff";
 

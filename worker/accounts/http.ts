@@ -1,9 +1,11 @@
-import type { Context } from "hono";
-import { sessionCookies } from "../lib/auth";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/context";
+import { serializeCookie, readCookie } from "../lib/cookies";
+import { AppError } from "../lib/errors";
 import type { RequestContext } from "./service/auth";
-import type { IssuedSession } from "./service/sessions";
+import { type IssuedSession, resolveAccessToken } from "./service/sessions";
 import { toUser, type UserRow } from "./service/users";
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from "./tokens";
 
 /** Client IP (set by Cloudflare's edge; the local runtime sets it too), user agent and the origin for emailed links. */
 export function requestContext(c: Context<AppEnv>): RequestContext {
@@ -29,5 +31,64 @@ export async function sessionBody(c: Context<AppEnv>, user: UserRow, session: Is
     accessToken: session.accessToken,
     expiresIn: session.expiresIn,
     ...(tokens ? { refreshToken: session.refreshToken } : {}),
+  };
+}
+
+export const ACCESS_COOKIE = "__Host-at";
+export const REFRESH_COOKIE = "__Host-rt";
+export const OAUTH_COOKIE = "__Host-oauth";
+
+export function sessionCookies(session: { accessToken: string; refreshToken: string }): string[] {
+  return [
+    serializeCookie(ACCESS_COOKIE, session.accessToken, ACCESS_TOKEN_TTL_SECONDS),
+    serializeCookie(REFRESH_COOKIE, session.refreshToken, REFRESH_TOKEN_TTL_SECONDS),
+  ];
+}
+
+export function clearedSessionCookies(): string[] {
+  return [serializeCookie(ACCESS_COOKIE, "", 0), serializeCookie(REFRESH_COOKIE, "", 0)];
+}
+
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Cookie-carrying writes must come from this site: a foreign Origin (or a
+ * cross-site fetch per Sec-Fetch-Site) is refused with 403. Together with
+ * JSON-only bodies this is the CSRF guard.
+ */
+function assertSameOrigin(c: Context<AppEnv>): void {
+  const origin = c.req.header("origin");
+  const site = c.req.header("sec-fetch-site");
+  const own = new URL(c.req.url).origin;
+  if ((origin && origin !== own) || (!origin && site === "cross-site")) {
+    throw new AppError("auth.csrf_origin", 403, "This request did not come from the store's own pages.");
+  }
+}
+
+/**
+ * Resolves who is calling: `Authorization: Bearer` (native apps, other
+ * clients) or the session cookie (browsers). A bad Bearer token is a 401; a
+ * stale cookie just means anonymous.
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("auth", null);
+    const header = c.req.header("authorization");
+    const cookies = c.req.header("cookie");
+    if (cookies && WRITES.has(c.req.method) && !c.req.path.startsWith("/api/webhooks/")) assertSameOrigin(c);
+    if (header) {
+      const match = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header);
+      const resolved = match?.[1] ? await resolveAccessToken(c.env, match[1]) : null;
+      if (!resolved)
+        throw new AppError("auth.invalid_token", 401, "The access token is not valid. Sign in again.", [], {
+          "WWW-Authenticate": 'Bearer error="invalid_token"',
+        });
+      c.set("auth", { principal: resolved.principal, sessionId: resolved.sessionId, via: "bearer" });
+    } else {
+      const token = readCookie(cookies, ACCESS_COOKIE);
+      const resolved = token ? await resolveAccessToken(c.env, token) : null;
+      if (resolved) c.set("auth", { principal: resolved.principal, sessionId: resolved.sessionId, via: "cookie" });
+    }
+    await next();
   };
 }

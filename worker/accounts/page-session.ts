@@ -1,13 +1,14 @@
-import { ACCESS_COOKIE, clearedSessionCookies, REFRESH_COOKIE, readCookie, sessionCookies } from "../lib/auth";
+import type { Principal } from "../lib/context";
+import { readCookie } from "../lib/cookies";
+import { ACCESS_COOKIE, clearedSessionCookies, REFRESH_COOKIE, sessionCookies } from "./http";
 import { resolveAccessToken, rotateSession } from "./service/sessions";
-import type { UserRow } from "./service/users";
 
 /**
  * The signed-in shopper of a page request, from the session cookie, or null.
  * Pages call this in their frontmatter; the front door has already renewed
  * an expired access cookie from the refresh cookie (see `renewPageSession`).
  */
-export async function getPageSession(request: Request, env: Env): Promise<{ user: UserRow; sessionId: string } | null> {
+export async function getPageSession(request: Request, env: Env): Promise<{ principal: Principal; sessionId: string } | null> {
   const token = readCookie(request.headers.get("cookie"), ACCESS_COOKIE);
   return token ? resolveAccessToken(env, token) : null;
 }

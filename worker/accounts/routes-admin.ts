@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { auditActor } from "../admin/audit";
+import { auditActor } from "../lib/audit";
 import { StaffUserSchema, UserListQuery, UserListSchema, UserOrdersQuery, UserOrdersSchema } from "../admin/users-schema";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";

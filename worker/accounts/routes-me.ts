@@ -14,7 +14,7 @@ import {
 } from "./schema";
 import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress } from "./service/addresses";
 import { changePassword, resendVerification } from "./service/auth";
-import { toUser, updateProfile } from "./service/users";
+import { accountOf, toUser, updateProfile } from "./service/users";
 
 const TAGS = ["Profile"];
 const security = SIGNED_IN;
@@ -34,7 +34,7 @@ export const meRoutes = createApiApp()
     }),
     async (c) => {
       c.header("Cache-Control", "private, no-store");
-      return c.json(await toUser(c.env, requireAuth(c).user), 200);
+      return c.json(await toUser(c.env, await accountOf(c.env, requireAuth(c).principal)), 200);
     },
   )
   .openapi(
@@ -47,7 +47,7 @@ export const meRoutes = createApiApp()
       request: { body: json(UpdateProfileBody) },
       responses: { 200: ok(UserSchema, "Updated."), 400: problemResponse("Invalid or unknown field."), 401: unauthenticated },
     }),
-    async (c) => c.json(await updateProfile(c.env, requireAuth(c).user.id, c.req.valid("json")), 200),
+    async (c) => c.json(await updateProfile(c.env, requireAuth(c).principal.id, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -64,7 +64,7 @@ export const meRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const { user } = requireAuth(c);
+      const user = await accountOf(c.env, requireAuth(c).principal);
       const body = c.req.valid("json");
       const session = await changePassword(c.env, user, body.currentPassword, body.newPassword, requestContext(c));
       return c.json(await sessionBody(c, user, session), 200);
@@ -80,7 +80,7 @@ export const meRoutes = createApiApp()
       responses: { 202: { description: "Sent (unless already verified)." }, 401: unauthenticated, 429: problemResponse("Too many.") },
     }),
     async (c) => {
-      await resendVerification(c.env, requireAuth(c).user, requestContext(c));
+      await resendVerification(c.env, await accountOf(c.env, requireAuth(c).principal), requestContext(c));
       return c.body(null, 202);
     },
   )
@@ -95,7 +95,7 @@ export const meRoutes = createApiApp()
     }),
     async (c) => {
       c.header("Cache-Control", "private, no-store");
-      return c.json({ items: await listAddresses(c.env, requireAuth(c).user.id) }, 200);
+      return c.json({ items: await listAddresses(c.env, requireAuth(c).principal.id) }, 200);
     },
   )
   .openapi(
@@ -113,7 +113,7 @@ export const meRoutes = createApiApp()
         409: problemResponse("Address book full."),
       },
     }),
-    async (c) => c.json(await createAddress(c.env, requireAuth(c).user.id, c.req.valid("json")), 201),
+    async (c) => c.json(await createAddress(c.env, requireAuth(c).principal.id, c.req.valid("json")), 201),
   )
   .openapi(
     createRoute({
@@ -125,7 +125,7 @@ export const meRoutes = createApiApp()
       request: { params: AddressIdParam },
       responses: { 200: ok(AddressSchema, "The address."), 401: unauthenticated, 404: problemResponse("Not found (or not yours).") },
     }),
-    async (c) => c.json(await getAddress(c.env, requireAuth(c).user.id, c.req.valid("param").id), 200),
+    async (c) => c.json(await getAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id), 200),
   )
   .openapi(
     createRoute({
@@ -142,7 +142,7 @@ export const meRoutes = createApiApp()
         404: problemResponse("Not found (or not yours)."),
       },
     }),
-    async (c) => c.json(await updateAddress(c.env, requireAuth(c).user.id, c.req.valid("param").id, c.req.valid("json")), 200),
+    async (c) => c.json(await updateAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -155,7 +155,7 @@ export const meRoutes = createApiApp()
       responses: { 204: { description: "Deleted." }, 401: unauthenticated, 404: problemResponse("Not found (or not yours).") },
     }),
     async (c) => {
-      await deleteAddress(c.env, requireAuth(c).user.id, c.req.valid("param").id);
+      await deleteAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { OAUTH_COOKIE, readCookie, serializeCookie, sessionCookies } from "../lib/auth";
+import { readCookie, serializeCookie } from "../lib/cookies";
+import { OAUTH_COOKIE, sessionCookies } from "./http";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { requestContext } from "./http";

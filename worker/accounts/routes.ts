@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { clearedSessionCookies, REFRESH_COOKIE, readCookie } from "../lib/auth";
+import { readCookie } from "../lib/cookies";
+import { clearedSessionCookies, REFRESH_COOKIE } from "./http";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { requestContext, sessionBody } from "./http";
@@ -85,7 +86,7 @@ export const authRoutes = createApiApp()
     async (c) => {
       const auth = c.get("auth");
       if (auth) {
-        if (c.req.valid("json").everywhere) await revokeAllSessions(c.env, auth.user.id);
+        if (c.req.valid("json").everywhere) await revokeAllSessions(c.env, auth.principal.id);
         else await endSession(c.env, auth.sessionId);
       }
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const ROLES = ["customer", "vendor", "support", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "../lib/context";
+
+export { ROLES, type Role };
 
 /**
  * People who can sign in. `email` is stored lower-cased. `sessionsValidAfter`

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lte, or, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import type { AuditEntryView, AuditQuery } from "./schema";
-import { auditLog } from "./tables";
+import { auditLog } from "../db/tables";
 
 const parse = (v: string | null): unknown => {
   if (v === null) return null;

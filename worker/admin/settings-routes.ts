@@ -1,7 +1,7 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { auditActor } from "./audit";
+import { auditActor } from "../lib/audit";
 import * as settings from "./settings";
 import {
   CountryBody,

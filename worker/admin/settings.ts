@@ -8,7 +8,7 @@ import { bumpCacheVersion, onCacheVersionChange } from "../lib/cache-version";
 import { purgeResponseCache } from "../lib/response-cache";
 import { countries, exchangeRates, shippingRates, shippingZones } from "../shipping/tables";
 import { purgeShippingCache } from "../shipping/service";
-import { type AuditActor, type AuditEntry, auditStatement } from "./audit";
+import { type AuditActor, type AuditEntry, auditStatement } from "../lib/audit";
 import type {
   CountryBody,
   CountryPatch,

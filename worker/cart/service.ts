@@ -1,6 +1,6 @@
 import type { CartLine } from "../../durable-objects/cart-session";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog/service/sku-lookup";
-import { readCookie, serializeCookie } from "../lib/auth";
+import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
 import type { CartLineView, CartView } from "./schema";
 

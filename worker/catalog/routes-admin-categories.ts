@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { auditActor } from "../admin/audit";
+import { auditActor } from "../lib/audit";
 import { getDb } from "../db/client";
 import { requireRole } from "../lib/auth";
 import type { AppEnv } from "../lib/context";

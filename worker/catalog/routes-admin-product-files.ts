@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { auditActor } from "../admin/audit";
+import { auditActor } from "../lib/audit";
 import { requireRole } from "../lib/auth";
 import { AppError, problem } from "../lib/errors";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";

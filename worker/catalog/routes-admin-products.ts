@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { auditActor } from "../admin/audit";
+import { auditActor } from "../lib/audit";
 import { getDb } from "../db/client";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";

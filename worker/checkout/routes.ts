@@ -10,7 +10,7 @@ import { OrderDetailView } from "../orders/schema";
 import { getOrderByAccessToken, getOrderForUser, listOrdersForUser, orderDetail } from "../orders/service";
 import { activeProvider } from "../payments/providers";
 import { applyPaymentOutcome } from "../payments/service";
-import { withIdempotency } from "./idempotency";
+import { withIdempotency } from "../lib/idempotency";
 import { CheckoutBody, CheckoutResult, TestPaymentBody } from "./schema";
 import { placeOrder } from "./service";
 
@@ -58,7 +58,7 @@ export const checkoutRoutes = createApiApp()
         status: 201,
         body: await placeOrder(c.env, {
           cartId,
-          user: c.get("auth")?.user ?? null,
+          user: c.get("auth")?.principal ?? null,
           body,
           origin: new URL(c.req.url).origin,
           display: await displayCurrencyFor(c.env, c.req.raw),
@@ -116,7 +116,7 @@ export const checkoutRoutes = createApiApp()
     async (c) => {
       const { page, perPage } = c.req.valid("query");
       c.header("Cache-Control", "private, no-store");
-      return c.json(await listOrdersForUser(c.env, requireAuth(c).user.id, page, perPage), 200);
+      return c.json(await listOrdersForUser(c.env, requireAuth(c).principal.id, page, perPage), 200);
     },
   )
   .openapi(
@@ -131,7 +131,9 @@ export const checkoutRoutes = createApiApp()
     async (c) => {
       const { id } = c.req.valid("param");
       const { token } = c.req.valid("query");
-      const order = token ? await getOrderByAccessToken(c.env, id, await hashOpaqueToken(token)) : await getOrderForUser(c.env, requireAuth(c).user.id, id);
+      const order = token
+        ? await getOrderByAccessToken(c.env, id, await hashOpaqueToken(token))
+        : await getOrderForUser(c.env, requireAuth(c).principal.id, id);
       c.header("Cache-Control", "private, no-store");
       return c.json(await orderDetail(c.env, order), 200);
     },

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { addressProblems } from "../accounts/address-rules";
 import { getAddress } from "../accounts/service/addresses";
-import type { UserRow } from "../accounts/service/users";
+import type { Principal } from "../lib/context";
 import { viewCart } from "../cart/service";
 import type { DisplayCurrency } from "../currency/convert";
 import { identityCurrency } from "../currency/convert";
@@ -46,7 +46,7 @@ function orderNumber(): string {
  */
 export async function placeOrder(
   env: Env,
-  input: { cartId: string; user: UserRow | null; body: CheckoutBody; origin: string; display?: DisplayCurrency; ip?: string },
+  input: { cartId: string; user: Principal | null; body: CheckoutBody; origin: string; display?: DisplayCurrency; ip?: string },
 ): Promise<CheckoutResult> {
   const { cartId, user, body, origin } = input;
   // A store that cannot take payments answers 503 here, before any stock is held for an order nobody can pay.

@@ -1,5 +1,5 @@
 import { getDb } from "../db/client";
-import { readCookie } from "../lib/auth";
+import { readCookie } from "../lib/cookies";
 import { MemoCache } from "../lib/memo-cache";
 import { countries, exchangeRates } from "../shipping/tables";
 import { type DisplayCurrency, identityCurrency } from "./convert";

@@ -1,9 +1,10 @@
-// Every table of every domain, for drizzle-kit and for typed queries.
+// Every table of every domain, for drizzle-kit and for typed queries: the one place the base
+// (worker/db) names domains.
+export * from "./tables";
 export * from "../accounts/tables";
 export * from "../admin/tables";
 export * from "../analytics/tables";
 export * from "../catalog/tables";
-export * from "../checkout/tables";
 export * from "../inventory/tables";
 export * from "../notifications/tables";
 export * from "../orders/tables";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { auditActor } from "../admin/audit";
-import { assertIdempotencyKey } from "../checkout/idempotency";
+import { auditActor } from "../lib/audit";
+import { assertIdempotencyKey } from "../lib/idempotency";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AdjustStockBody, MovementPageSchema, MovementsQuery, SetThresholdBody, SkuListQuery, SkuListSchema, SkuParam, StockSchema } from "./schema";

@@ -3,6 +3,9 @@ import type { AppEnv } from "./context";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** The header on the request the front door hands to pages: its own request id (see `pageActor`). */
+export const PAGE_REQUEST_ID_HEADER = "x-request-id";
+
 /**
  * Gives every request an id (a sane incoming `X-Request-Id` is kept so a
  * trace spans services), echoes it in the response and writes one JSON log

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../admin/audit";
+import { type AuditActor, auditStatement } from "../lib/audit";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { EmailMessage, type EmailDetail, type EmailSummary, type ListEmailsQuery } from "./schema";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { auditActor } from "../admin/audit";
-import { withIdempotency } from "../checkout/idempotency";
+import { auditActor } from "../lib/audit";
+import { withIdempotency } from "../lib/idempotency";
 import { requireRole } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
@@ -31,8 +31,8 @@ const errors = {
 
 /** An admin's write: the timeline actor, the audit actor and the origin for email links. */
 function staffChange(c: Context<AppEnv>): ChangeContext {
-  const { user } = requireRole(c, "admin");
-  return { actor: `admin:${user.id}`, audit: auditActor(c), origin: new URL(c.req.url).origin };
+  const { principal } = requireRole(c, "admin");
+  return { actor: `admin:${principal.id}`, audit: auditActor(c), origin: new URL(c.req.url).origin };
 }
 
 function write<P extends string, B extends z.ZodType, R extends z.ZodType>(path: P, summary: string, body: B, ok: R) {

@@ -21,8 +21,8 @@ const query = z.object({ token: z.string().max(100).optional().openapi({ descrip
 /** The owner's order, or a guest's through the emailed token; anyone else gets 404 (401 when anonymous without a token). */
 async function callerOrder(c: Context<AppEnv>, id: string, token: string | undefined): Promise<{ order: OrderRow; actor: string }> {
   if (token) return { order: await getOrderByAccessToken(c.env, id, await hashOpaqueToken(token)), actor: "guest" };
-  const { user } = requireAuth(c);
-  return { order: await getOrderForUser(c.env, user.id, id), actor: `customer:${user.id}` };
+  const { principal } = requireAuth(c);
+  return { order: await getOrderForUser(c.env, principal.id, id), actor: `customer:${principal.id}` };
 }
 
 export const orderRoutes = createApiApp()

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
-import { recordAudit } from "../admin/audit";
+import { recordAudit } from "../lib/audit";
 import { getDb } from "../db/client";
 import { orders } from "../orders/tables";
 import { applyPaymentOutcome, type PaymentOutcome } from "./service";
@@ -148,7 +148,7 @@ export async function reconcileStripePayments(env: Env, origin: string, now = Da
   }
   await recordAudit(
     env.DB,
-    { actorId: "system:reconciliation", actorEmail: "system" },
+    { actorId: "system:reconciliation", actorEmail: "system", requestId: null },
     {
       action: "payments.reconcile",
       entityType: "payments",

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../admin/audit";
+import { type AuditActor, auditStatement } from "../lib/audit";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
-import { changesOf, runBatch } from "../orders/batch";
+import { changesOf, runBatch } from "../lib/d1-batch";
 import { timelineStatement } from "../orders/service";
 import { sendOrderEmail } from "../orders/service/emails";
 import { soldCountStatements } from "../orders/sold-count";

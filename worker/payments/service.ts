@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { clearCart } from "../cart/service";
 import { getDb } from "../db/client";
 import { AppError } from "../lib/errors";
-import { runBatch } from "../orders/batch";
+import { runBatch } from "../lib/d1-batch";
 import { releaseHoldSlots } from "../orders/hold-limits";
 import { transitionStatements } from "../orders/service";
 import { sendOrderEmail, sendStaffNewOrderEmail } from "../orders/service/emails";

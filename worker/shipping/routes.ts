@@ -33,7 +33,7 @@ export const shippingRoutes = createApiApp()
       let region = q.region;
       const auth = c.get("auth");
       if (!country && auth) {
-        const saved = await getDefaultShippingAddress(c.env, auth.user.id);
+        const saved = await getDefaultShippingAddress(c.env, auth.principal.id);
         if (saved) ({ country, postalCode, region } = { country: saved.country, postalCode: saved.postalCode ?? undefined, region: saved.region ?? undefined });
       }
       country ??= requestCountry(c.req.raw) ?? undefined;

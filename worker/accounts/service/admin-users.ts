@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../admin/audit";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { type Role, users } from "../tables";

@@ -4,7 +4,8 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { refreshTokens, users } from "../tables";
 import { ACCESS_TOKEN_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, REFRESH_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from "../tokens";
-import { revokeAllSessions, type UserRow } from "./users";
+import type { Principal } from "../../lib/context";
+import { principalOf, revokeAllSessions, type UserRow } from "./users";
 
 export interface IssuedSession {
   sessionId: string;
@@ -67,7 +68,7 @@ export async function rotateSession(env: Env, presented: string, userAgent: stri
  * request against D1 (not KV, which lags): the account is active, the token
  * was issued after the user's last revoke-all, and its session is not ended.
  */
-export async function resolveAccessToken(env: Env, token: string): Promise<{ user: UserRow; sessionId: string } | null> {
+export async function resolveAccessToken(env: Env, token: string): Promise<{ principal: Principal; sessionId: string } | null> {
   const claims = await verifyAccessToken(env, token);
   if (!claims) return null;
   const row = await getDb(env.DB)
@@ -79,7 +80,7 @@ export async function resolveAccessToken(env: Env, token: string): Promise<{ use
     .where(eq(users.id, claims.sub))
     .get();
   if (!row || row.user.status !== "active" || !row.live || claims.ims < row.user.sessionsValidAfter) return null;
-  return { user: row.user, sessionId: claims.sid };
+  return { principal: principalOf(row.user), sessionId: claims.sid };
 }
 
 /** Ends one session (sign out on this device). */

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
+import type { Principal } from "../../lib/context";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import type { UpdateProfileBody, User } from "../schema";
 import { refreshTokens, users } from "../tables";
@@ -54,4 +55,16 @@ export async function revokeAllSessions(env: Env, userId: string, now = Date.now
       .where(eq(users.id, userId)),
     db.update(refreshTokens).set({ revokedAt: now }).where(sql`${refreshTokens.userId} = ${userId} and ${refreshTokens.revokedAt} is null`),
   ]);
+}
+
+/** The few fields of a user that travel with a request (see `Principal`): never the row itself. */
+export function principalOf(user: Pick<UserRow, "id" | "email" | "name" | "role">): Principal {
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** The account row behind a signed-in principal (for the accounts domain only), or 401 when it is gone. */
+export async function accountOf(env: Env, principal: Pick<Principal, "id">): Promise<UserRow> {
+  const row = await findUserById(env, principal.id);
+  if (!row) throw new AppError("auth.unauthenticated", 401, "Sign in to continue.");
+  return row;
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../admin/audit";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { type Db, getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";

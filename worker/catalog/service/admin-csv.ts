@@ -1,5 +1,5 @@
 import { inArray } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../admin/audit";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";

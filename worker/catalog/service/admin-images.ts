@@ -1,4 +1,4 @@
-import { type AuditActor, recordAudit } from "../../admin/audit";
+import { type AuditActor, recordAudit } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
 import { putUpload, sniffImageFormat } from "../../media/store";
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../admin/audit";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { allowedImageOrigins, imageUrlProblem } from "../../admin/settings";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
-import type { AuditActor } from "../../admin/audit";
-import { auditStatement, recordAudit } from "../../admin/audit";
-import { auditLog } from "../../admin/tables";
+import type { AuditActor } from "../../lib/audit";
+import { auditStatement, recordAudit } from "../../lib/audit";
+import { auditLog } from "../../db/tables";
 import { products, productVariants } from "../../catalog/tables";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";

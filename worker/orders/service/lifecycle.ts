@@ -1,11 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../admin/audit";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { catalogChanged } from "../../catalog/service";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { providerFor } from "../../payments/providers";
 import { payments } from "../../payments/tables";
-import { changesOf, runBatch } from "../batch";
+import { changesOf, runBatch } from "../../lib/d1-batch";
 import { releaseHoldSlots } from "../hold-limits";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, touchOrder, transitionStatements } from "../service";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";

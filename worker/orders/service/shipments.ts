@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
-import { auditStatement } from "../../admin/audit";
+import { auditStatement } from "../../lib/audit";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { changesOf, runBatch } from "../batch";
+import { changesOf, runBatch } from "../../lib/d1-batch";
 import { carrierName, carrierSlug, trackingUrlFor } from "../carriers";
 import { SHIPMENT_TEXT } from "../labels";
 import { assertTransition, getOrder, type OrderRow, timelineStatement, transitionStatements } from "../service";

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
-import type { AuditActor } from "../../../../worker/admin/audit";
+import type { AuditActor } from "../../../../worker/lib/audit";
 import type { ProductInput } from "../../../../worker/catalog/admin-schema";
 import { listAdminCategories } from "../../../../worker/catalog/service/admin-categories";
 import { storeUploadedImage } from "../../../../worker/catalog/service/admin-images";
 import { listBrands } from "../../../../worker/catalog/service/admin-products";
 import { getDb } from "../../../../worker/db/client";
 import { AppError, type FieldError } from "../../../../worker/lib/errors";
-import type { StaffSession } from "../../../lib/admin";
+import { pageActor, type StaffSession } from "../../../lib/admin";
 import { inputFromState, type ProductFormState, stateFromForm, toFormPaths } from "./_product-form";
 
 /** Categories (tree order) and brands for the product editor's pickers. */
@@ -14,11 +14,6 @@ export async function editorChoices() {
   const db = getDb(env.DB);
   const [categories, brands] = await Promise.all([listAdminCategories(db), listBrands(db)]);
   return { categories, brands };
-}
-
-/** The staff member behind a page's form post, as an audit actor. */
-export function pageActor(staff: StaffSession, request: Request): AuditActor {
-  return { actorId: staff.user.id, actorEmail: staff.user.email, requestId: request.headers.get("x-request-id") };
 }
 
 /** 303 See Other after a successful form post. */

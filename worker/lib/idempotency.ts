@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { AppError } from "../lib/errors";
-import { idempotencyKeys } from "./tables";
+import { AppError } from "./errors";
+import { idempotencyKeys } from "../db/tables";
 
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 
