@@ -14,12 +14,12 @@
 // `--builds` serves other checkouts' builds (their scripts/serve.mjs and dist/) against copies of the
 // same seeded data, each on its own port, and runs them in turn (old, new, old, new with --rounds 2),
 // so whatever else loads the machine hits every build alike.
-import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { type RunningStore, seedState, serveStore } from "../support/store.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,66 +39,33 @@ const { values: args } = parseArgs({
 });
 const root = path.resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(path.join(tmpdir(), "edge-commerce-bench-cart-"));
-const run = (cmd: string[]) => {
-  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
-};
 let seeded = args.seeded ? path.resolve(args.seeded) : "";
 if (!seeded) {
   seeded = path.join(work, "seeded");
-  run([path.join(root, "scripts/seed/run.ts"), "--persist-to", seeded, "--products", "200"]);
-  run([
-    path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
-    seeded,
-    "--command",
-    "update product_variants set stock_available = 1000000",
-  ]);
+  seedState(seeded, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
 }
 
 interface Build {
   name: string;
   base: string;
-  pid?: number;
+  pid: number;
 }
-const builds: Build[] = args.builds.split(",").map((pair, i) => {
+// Started one after another: each answers before the next starts, so a slow start is not blamed on the wrong build.
+const stores: RunningStore[] = [];
+const builds: Build[] = [];
+for (const [i, pair] of args.builds.split(",").entries()) {
   const [name = `build${i}`, dir = "."] = pair.split("=");
-  const serveRoot = path.resolve(root, dir);
   const persist = path.join(work, `state-${i}`);
   cpSync(seeded, persist, { recursive: true });
-  const port = String(Number(args.port) + i);
-  const server = spawn(process.execPath, [path.join(serveRoot, "scripts/serve.mjs"), "--port", port, "--persist-to", persist, "--quiet"], {
-    cwd: serveRoot,
-    detached: true,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, LOG_REQUESTS: "off" },
-  });
-  return { name, base: `http://127.0.0.1:${port}`, pid: server.pid };
-});
+  const store = await serveStore({ port: Number(args.port) + i, persist, checkout: path.resolve(root, dir), timeoutMs: 120_000, output: "ignore" });
+  stores.push(store);
+  builds.push({ name, base: store.baseUrl, pid: store.pid });
+}
 const stop = () => {
-  for (const b of builds) {
-    try {
-      if (b.pid) process.kill(-b.pid, "SIGTERM");
-    } catch {}
-  }
+  for (const store of stores) store.stop();
   rmSync(work, { recursive: true, force: true });
 };
 process.on("exit", stop);
-process.on("SIGINT", () => process.exit(130));
-
-for (const { base } of builds) {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) break;
-    } catch {}
-    if (i > 600) throw new Error(`store at ${base} did not start`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const first = builds[0] as Build;
 const list = (await (await fetch(`${first.base}/api/products?perPage=40&sort=bestselling`)).json()) as { items: { slug: string }[] };

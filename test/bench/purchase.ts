@@ -4,59 +4,26 @@
 // so the run measures the path, not running out of stock).
 //
 //   npm run build && npm run bench:purchase -- [--concurrency 10,50] [--duration 10]
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { seedState, serveStore } from "../support/store.ts";
 
 const { values: args } = parseArgs({
   options: { concurrency: { type: "string", default: "10,50" }, duration: { type: "string", default: "10" }, port: { type: "string", default: "8796" } },
 });
-const root = path.resolve(import.meta.dirname, "../..");
 const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-bench-"));
-const run = (cmd: string[]) => {
-  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
-};
-run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "200"]);
-run([
-  path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-  "d1",
-  "execute",
-  "DB",
-  "--local",
-  "--persist-to",
-  persist,
-  "--command",
-  "update product_variants set stock_available = 1000000",
-]);
+seedState(persist, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
 // Every simulated shopper comes from 127.0.0.1: the per-address cap on open orders (docs/limits.md) is off here.
-const server = spawn(
-  process.execPath,
-  [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", persist, "--quiet", "--var", "CHECKOUT_HOLDS_PER_IP=0"],
-  {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, LOG_REQUESTS: "off" },
-  },
-);
-const stop = () => {
-  try {
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
-  } catch {}
-  rmSync(persist, { recursive: true, force: true });
-};
-process.on("exit", stop);
-const base = `http://127.0.0.1:${args.port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error("store did not start");
-  await new Promise((r) => setTimeout(r, 200));
-}
+const store = await serveStore({
+  port: Number(args.port),
+  persist,
+  vars: { CHECKOUT_HOLDS_PER_IP: "0" },
+  removeStateOnStop: true,
+  output: "ignore",
+});
+const base = store.baseUrl;
 
 const products = (await (await fetch(`${base}/api/products?perPage=100&sort=bestselling`)).json()) as { items: { slug: string }[] };
 const skus: string[] = [];
@@ -151,5 +118,5 @@ for (const concurrency of args.concurrency.split(",").map(Number)) {
 console.log(`\n${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · ${args.duration} s per run\n`);
 console.log("| step | concurrent shoppers | req/s | p50 ms | p99 ms |\n| --- | --- | --- | --- | --- |");
 console.log(rows.join("\n"));
-stop();
+store.stop();
 process.exit(0);

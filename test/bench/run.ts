@@ -6,12 +6,12 @@
 // on its own port, warms it up, then drives each route with autocannon on 127.0.0.1
 // for a bounded time per connection count and prints req/s, p50, p99 and errors.
 // The store must have a seeded catalog in --persist-to (npm start or npm run seed).
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { serveStore } from "../support/store.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -24,33 +24,8 @@ const { values: args } = parseArgs({
 });
 
 const root = path.resolve(import.meta.dirname, "../..");
-const base = `http://127.0.0.1:${args.port}`;
-const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", args["persist-to"], "--quiet"], {
-  cwd: root,
-  detached: true,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, LOG_REQUESTS: "off" },
-});
-const stopServer = () => {
-  try {
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
-  } catch {}
-};
-process.on("exit", stopServer);
-process.on("SIGINT", () => process.exit(130));
-
-async function waitForStore() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the store did not start");
-}
-
-await waitForStore();
+const store = await serveStore({ port: Number(args.port), persist: args["persist-to"], output: "ignore" });
+const base = store.baseUrl;
 const list = (await (await fetch(`${base}/api/products?perPage=50&sort=bestselling`)).json()) as { items: { slug: string }[] };
 const slugs = list.items.map((p) => p.slug);
 if (!slugs.length) throw new Error(`no products in ${args["persist-to"]}: run npm run seed first`);
@@ -109,5 +84,5 @@ const table = rows.map((r) => `| ${r.route} | ${r.connections} | ${r["req/s"]} |
 console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine} · ${args.duration} s per run\n\n${header}\n${table}`);
 mkdirSync(path.join(root, "test/bench/results"), { recursive: true });
 writeFileSync(path.join(root, `test/bench/results/catalog-${Date.now()}.json`), JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2));
-stopServer();
+store.stop();
 process.exit(0);

@@ -9,11 +9,11 @@
 // own port with a private state folder: seeded with --products products and every variant
 // stocked with 1,000,000 units so carts never run out. With --url it drives that store
 // (127.0.0.1 only), which must have a seeded catalog.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { seedState, serveStore } from "../support/store.ts";
 import { findBrokenPages, formatShoppersTable, loadShopCatalog, runShoppers } from "./shoppers-lib.ts";
 
 const { values: args } = parseArgs({
@@ -33,7 +33,6 @@ const { values: args } = parseArgs({
     cold: { type: "boolean", default: false },
   },
 });
-const root = path.resolve(import.meta.dirname, "../..");
 const thinkMs = Number(args.think);
 const durationMs = Number(args.duration) * 1000;
 const warmupMs = args.warmup === undefined ? 6 * thinkMs : Number(args.warmup) * 1000;
@@ -43,36 +42,11 @@ let stop = () => {};
 let serverGroup = 0;
 if (!base) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-shoppers-"));
-  const run = (cmd: string[]) => {
-    const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-    if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
-  };
-  run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", args.products]);
-  run([
-    path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
-    persist,
-    "--command",
-    "update product_variants set stock_available = 1000000",
-  ]);
-  const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", persist, "--quiet"], {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, LOG_REQUESTS: "off" },
-  });
-  stop = () => {
-    try {
-      if (server.pid) process.kill(-server.pid, "SIGTERM");
-    } catch {}
-    rmSync(persist, { recursive: true, force: true });
-  };
-  base = `http://127.0.0.1:${args.port}`;
-  serverGroup = server.pid ?? 0;
+  seedState(persist, { products: Number(args.products), stockEveryVariant: 1_000_000, output: "ignore" });
+  const store = await serveStore({ port: Number(args.port), persist, removeStateOnStop: true, output: "ignore" });
+  stop = () => store.stop();
+  base = store.baseUrl;
+  serverGroup = store.pid;
 }
 
 /**
@@ -96,16 +70,8 @@ function storeCpuSeconds(): { used: number; waiting: number } {
   }
   return total;
 }
-process.on("exit", () => stop());
-process.on("SIGINT", () => process.exit(130));
-
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error(`the store at ${base} did not answer`);
-  await new Promise((r) => setTimeout(r, 200));
-}
+// A store given by --url must already answer; one started here answered before serveStore returned.
+if (!(await fetch(`${base}/api/health`)).ok) throw new Error(`the store at ${base} did not answer`);
 const catalog = await loadShopCatalog(base);
 // Warm every route once (first render, first search) so the runs measure steady serving.
 if (!args.cold) await runShoppers({ baseUrl: base, catalog, shoppers: 10, thinkMs: 50, durationMs: 3000 });

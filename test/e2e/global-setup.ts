@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { generateSecrets } from "../../scripts/secrets.mjs";
+import { type RunningStore, serveStore } from "../support/store";
 import { E2E_OAUTH_CLIENT, startFakeOAuthProvider } from "./fake-oauth-provider";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -47,46 +48,21 @@ export default async function setup(project: TestProject) {
     // Every browser of every file comes from 127.0.0.1 and many leave orders unpaid: the per-address cap on open orders is off.
     CHECKOUT_HOLDS_PER_IP: "0",
   };
-  const server: ChildProcess = spawn(
-    process.execPath,
-    [
-      path.join(root, "scripts/serve.mjs"),
-      "--port",
-      String(PORT),
-      "--persist-to",
-      persist,
-      "--quiet",
-      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}=${value}`]),
-    ],
-    {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, LOG_REQUESTS: "off" },
-    },
-  );
+  let store: RunningStore;
+  try {
+    // vitest's main process: its own Ctrl-C handling runs the teardown below.
+    store = await serveStore({ port: PORT, persist, vars, stopOnSignals: false });
+  } catch (error) {
+    await oauth.close();
+    rmSync(persist, { recursive: true, force: true });
+    throw error;
+  }
+  const baseUrl = store.baseUrl;
   const teardown = async () => {
-    // The server and its workerd child share a process group.
-    if (server.pid) {
-      try {
-        process.kill(-server.pid, "SIGTERM");
-      } catch {}
-    }
+    store.stop();
     await oauth.close();
     rmSync(persist, { recursive: true, force: true });
   };
-  const baseUrl = `http://127.0.0.1:${PORT}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${baseUrl}/api/health`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) {
-      await teardown();
-      throw new Error(`store did not answer on ${baseUrl}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
   project.provide("baseUrl", baseUrl);
   project.provide("oauthOrigin", oauth.origin);
   project.provide("persistDir", persist);

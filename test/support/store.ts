@@ -1,0 +1,184 @@
+// Starting the built store for browser tests and benchmarks: a state folder seeded with the demo catalog, then
+// scripts/serve.mjs (one workerd) on a port of 127.0.0.1 in a process group of its own. `npm run build` first.
+//
+// No server outlives what started it: every running store is in `running` until stopped, and the process stops
+// them all when it exits or is told to stop (SIGINT, SIGTERM). That covers a `beforeAll` that times out while the
+// store is still starting (vitest then runs `afterAll` with no store assigned and ends the worker process with
+// SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { generateSecrets } from "../../scripts/secrets.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** A store being served; `stop()` ends its process group and, when it made the state folder, removes it. */
+export interface RunningStore {
+  baseUrl: string;
+  port: number;
+  /** The server's process id, which is also its process group id (benchmarks read the group's CPU time). */
+  pid: number;
+  persist: string;
+  stop(): void;
+}
+
+const running = new Set<RunningStore>();
+/** The running stores that also stop on SIGINT/SIGTERM (see `ServeOptions.stopOnSignals`). */
+const stopOnSignal = new Set<RunningStore>();
+
+/** Stops every store this process started and has not stopped yet. */
+export function stopAllStores(): void {
+  for (const store of [...running]) store.stop();
+}
+
+const onSignal = (signal: NodeJS.Signals) => {
+  stopAllStores();
+  process.exit(signal === "SIGINT" ? 130 : 143);
+};
+
+function track(store: RunningStore, signals: boolean) {
+  if (running.size === 0) process.on("exit", stopAllStores);
+  running.add(store);
+  // A signal handler replaces Node's default "end at once", so it is there only while such a store runs.
+  if (signals && stopOnSignal.size === 0) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  if (signals) stopOnSignal.add(store);
+}
+
+function untrack(store: RunningStore) {
+  running.delete(store);
+  if (running.size === 0) process.off("exit", stopAllStores);
+  if (stopOnSignal.delete(store) && stopOnSignal.size === 0) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Runs a Node script of the repository on the Node running this one (the project's Node 24 under npm). */
+function runScript(script: string, args: string[], output: "inherit" | "ignore") {
+  const result = spawnSync(process.execPath, [path.join(root, script), ...args], {
+    cwd: root,
+    stdio: ["ignore", output, "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (result.status !== 0) throw new Error(`${script} ${args.join(" ")} exited with ${result.status}`);
+}
+
+export interface SeedOptions {
+  /** Demo products to seed (default 40). */
+  products?: number;
+  /** Units every variant gets, for load runs whose carts must never run out. */
+  stockEveryVariant?: number;
+  /** An admin account to create. */
+  admin?: { email: string; password: string };
+  /** Where the seed and user scripts write their progress (default: inherited). */
+  output?: "inherit" | "ignore";
+}
+
+/** Migrates and seeds a local state folder with the deterministic demo catalog (and optionally stock and an admin). */
+export function seedState(persist: string, options: SeedOptions = {}): void {
+  const output = options.output ?? "inherit";
+  runScript("scripts/seed/run.ts", ["--persist-to", persist, "--products", String(options.products ?? 40)], output);
+  if (options.stockEveryVariant !== undefined) {
+    const units = Math.trunc(options.stockEveryVariant);
+    const sql = `update product_variants set stock_available = ${units}`;
+    runScript("node_modules/wrangler/bin/wrangler.js", ["d1", "execute", "DB", "--local", "--persist-to", persist, "--command", sql], output);
+  }
+  if (options.admin) {
+    const { email, password } = options.admin;
+    runScript("scripts/users.ts", ["create", "--email", email, "--password", password, "--role", "admin", "--persist-to", persist], output);
+  }
+}
+
+export interface ServeOptions {
+  port: number;
+  /** The state folder to serve (already seeded). */
+  persist: string;
+  /** Variables for the Worker (`--var NAME=value`), over those of .dev.vars. */
+  vars?: Record<string, string>;
+  /** Another checkout whose build to serve (its scripts/serve.mjs and dist/); default this one. */
+  checkout?: string;
+  /** Remove `persist` when the store stops. */
+  removeStateOnStop?: boolean;
+  /** How long to wait for `/api/health` to answer 200 (default 60 s). */
+  timeoutMs?: number;
+  /** Where the server's own output goes (default: inherited); errors always show. */
+  output?: "inherit" | "ignore";
+  /**
+   * Also stop on SIGINT/SIGTERM, then exit (default true): a benchmark stopped with Ctrl-C, or a vitest worker
+   * process, which vitest ends with SIGTERM. Off for a process with its own signal handling and teardown (vitest's
+   * main process running a global setup).
+   */
+  stopOnSignals?: boolean;
+}
+
+/** Serves the built Worker over `persist` and resolves once `/api/health` answers 200; throws (server stopped) if it never does. */
+export async function serveStore(options: ServeOptions): Promise<RunningStore> {
+  const checkout = options.checkout ?? root;
+  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]);
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [path.join(checkout, "scripts/serve.mjs"), "--port", String(options.port), "--persist-to", options.persist, "--quiet", ...vars],
+    {
+      cwd: checkout,
+      // Its own process group: workerd is a child of serve.mjs, and stopping the group stops both.
+      detached: true,
+      stdio: ["ignore", options.output ?? "inherit", "inherit"],
+      env: { ...process.env, LOG_REQUESTS: "off" },
+    },
+  );
+  let stopped = false;
+  const store: RunningStore = {
+    baseUrl: `http://127.0.0.1:${options.port}`,
+    port: options.port,
+    pid: server.pid ?? 0,
+    persist: options.persist,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      untrack(store);
+      try {
+        if (server.pid) process.kill(-server.pid, "SIGTERM");
+      } catch {}
+      if (options.removeStateOnStop) rmSync(options.persist, { recursive: true, force: true });
+    },
+  };
+  track(store, options.stopOnSignals ?? true);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    // Stopped meanwhile (a caller that gave up, or the process ending): never hand back a dead store.
+    if (stopped) throw new Error(`store on ${store.baseUrl} was stopped before it answered`);
+    try {
+      if ((await fetch(`${store.baseUrl}/api/health`)).ok) return store;
+    } catch {}
+    if (server.exitCode !== null || Date.now() > deadline) {
+      store.stop();
+      throw new Error(`store did not answer on ${store.baseUrl}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A private store for tests that need other settings than the shared e2e store (e.g. Stripe keys pointing at a
+ * fake Stripe): the built Worker on its own port and a fresh state folder, migrated and seeded, with fresh keys (a
+ * clean checkout has no .dev.vars) and `ENVIRONMENT=test` unless `vars` say otherwise. `stop()` removes the folder.
+ */
+export async function startStore(options: SeedOptions & { port: number; vars?: Record<string, string> }): Promise<RunningStore> {
+  const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-store-"));
+  try {
+    seedState(persist, options);
+  } catch (error) {
+    rmSync(persist, { recursive: true, force: true });
+    throw error;
+  }
+  return serveStore({
+    port: options.port,
+    persist,
+    vars: { ...generateSecrets(), ENVIRONMENT: "test", ...options.vars },
+    removeStateOnStop: true,
+  });
+}
