@@ -13,7 +13,6 @@
 // Every request has a URL of its own (other words, filters, page sizes or pages), so the 30 s
 // per-isolate memo never answers one: the numbers are D1 work plus the Worker around it. The
 // few URLs that come round again (different words can share a prefix) are counted and shown.
-import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 import os from "node:os";
@@ -21,6 +20,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { serveStore } from "../support/store.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,35 +40,8 @@ const { values: args } = parseArgs({
 
 const root = path.resolve(import.meta.dirname, "../..");
 const persistTo = path.resolve(args["persist-to"]);
-const base = `http://127.0.0.1:${args.port}`;
-const server = spawn(process.execPath, [path.join(root, "scripts/serve.mjs"), "--port", args.port, "--persist-to", persistTo, "--quiet"], {
-  cwd: root,
-  detached: true,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, LOG_REQUESTS: "off" },
-});
-let serverUp = true;
-const serverExited = new Promise((resolve) => server.once("exit", resolve));
-const stopServer = () => {
-  if (!serverUp) return;
-  serverUp = false;
-  try {
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
-  } catch {}
-};
-process.on("exit", stopServer);
-process.on("SIGINT", () => process.exit(130));
-
-async function waitForStore() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/api/health/live`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the store did not start");
-}
+const store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
+const base = store.baseUrl;
 
 interface Facet {
   value: string;
@@ -89,7 +62,6 @@ const getJson = async (p: string) => (await (await fetch(`${base}${p}`)).json())
 // ---------------------------------------------------------------------------------------------
 // Query material from the catalog itself.
 
-await waitForStore();
 const catalog = await getJson("/api/products?perPage=100&sort=bestselling");
 if (catalog.total < 1) throw new Error(`no products in ${persistTo}: seed it first`);
 // The isolate's first text search (worker/search/service/snapshot.ts): a small catalog's copy is
@@ -295,9 +267,9 @@ if (!args["no-load"]) {
     console.log(name, JSON.stringify(rows[i]));
   }
 }
-stopServer();
+store.stop();
 // The plans below open the database file itself: wait until the server has let go of it.
-await serverExited;
+await store.exited;
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
   .loadavg()

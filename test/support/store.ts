@@ -21,6 +21,8 @@ export interface RunningStore {
   pid: number;
   persist: string;
   stop(): void;
+  /** Settles once the server process has ended (after `stop()`, its state folder is no longer open). */
+  exited: Promise<void>;
 }
 
 const running = new Set<RunningStore>();
@@ -131,11 +133,13 @@ export async function serveStore(options: ServeOptions): Promise<RunningStore> {
     },
   );
   let stopped = false;
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
   const store: RunningStore = {
     baseUrl: `http://127.0.0.1:${options.port}`,
     port: options.port,
     pid: server.pid ?? 0,
     persist: options.persist,
+    exited,
     stop() {
       if (stopped) return;
       stopped = true;
