@@ -8,7 +8,7 @@ import { serveStore, stopAllStores } from "../support/store";
 // The start-up helper of the browser tests and benchmarks, against a stand-in for scripts/serve.mjs (a tiny HTTP
 // server in its own checkout folder), so no build or workerd is needed. What matters is that no server outlives
 // whoever started it, even when that caller gave up while the store was still starting (a timed-out beforeAll).
-const BASE_PORT = Number(process.env.UNIT_STORE_PORT ?? 9330);
+const BASE_PORT = Number(process.env.UNIT_STORE_PORT ?? 8880);
 const STORE_MODULE = path.resolve(import.meta.dirname, "../support/store.ts");
 
 let checkout: string;
