@@ -19,7 +19,7 @@ const rate = (over: Partial<RateRow> = {}): RateRow => ({
   ...over,
 });
 
-const country = (over: Partial<CountryRow> = {}): CountryRow & { zoneId: string } => ({
+const base: CountryRow = {
   code: "DE",
   name: "Germany",
   zoneId: "eu",
@@ -35,7 +35,12 @@ const country = (over: Partial<CountryRow> = {}): CountryRow & { zoneId: string 
   taxShipping: 1,
   dutyThreshold: null,
   dutyRateBp: 0,
+};
+
+const country = (over: Partial<CountryRow> = {}): CountryRow & { zoneId: string } => ({
+  ...base,
   ...over,
+  zoneId: over.zoneId ?? "eu",
 });
 
 describe("rateFor: the band that prices a subtotal", () => {
