@@ -1,3 +1,4 @@
+import type { ZodType } from "zod";
 import type { FieldError } from "../../worker/lib/errors";
 import { AppError } from "../../worker/lib/errors";
 import { decimalText, parseDecimal } from "../../worker/lib/money";
@@ -83,6 +84,13 @@ export class SettingsForm {
   }
   integer(key: string): number {
     return this.number(key, 0, "A whole number", false) as number;
+  }
+  /** A field read with the domain's own schema for it (the rule is not typed again here); null when invalid. */
+  parsed<T>(key: string, schema: ZodType<T>): T | null {
+    const result = schema.safeParse(this.text(key));
+    if (result.success) return result.data;
+    this.errors.push({ path: key, message: result.error.issues[0]?.message ?? "Invalid" });
+    return null;
   }
   /** Throws the collected field errors as one 400, like the API would. */
   check(): void {
