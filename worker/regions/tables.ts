@@ -8,6 +8,8 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
  * `zone_id` points at `shipping_zones`: the SQL migration keeps that foreign key,
  * but the drizzle table does not name it, because shipping comes later in the
  * layer order than regions and a table may not reach up to a later domain.
+ * So `npm run db:generate` proposes rebuilding `countries` without the key:
+ * delete that part from the generated migration.
  */
 export const countries = sqliteTable(
   "countries",
