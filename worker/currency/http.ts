@@ -1,5 +1,5 @@
 import { readCookie } from "../lib/cookies";
-import type { DisplayCurrency } from "./convert";
+import type { DisplayCurrency } from "../lib/exchange";
 import { CURRENCY_COOKIE, displayCurrency } from "./service";
 
 /** The visitor's country as Cloudflare saw it: the `CF-IPCountry` header, else `request.cf.country`. */

@@ -1,5 +1,5 @@
 // The currency domain's public surface: exchange rates and the shopper's display currency.
-export { convertAmount, type DisplayCurrency, identityCurrency } from "./convert";
+export { convertAmount, type DisplayCurrency, identityCurrency } from "../lib/exchange";
 export { displayCurrencyFor, requestCountry } from "./http";
 export {
   CURRENCY_COOKIE,

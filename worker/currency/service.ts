@@ -6,7 +6,7 @@ import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
 import { countryRows, registerCountryCheck } from "../regions";
-import { type DisplayCurrency, identityCurrency } from "./convert";
+import { type DisplayCurrency, identityCurrency } from "../lib/exchange";
 import type { ExchangeRate, ExchangeRateBody } from "./schema";
 import { exchangeRates } from "./tables";
 
