@@ -2,18 +2,20 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { authRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
-import { adminSettingsRoutes } from "./admin/settings-routes";
 import { meRoutes } from "./accounts/routes-me";
 import { oauthRoutes } from "./accounts/routes-oauth";
 import { adminAuditRoutes } from "./admin/audit-routes";
 import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
+import { adminBackofficeRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
 import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
 import { adminProductRoutes } from "./catalog/routes-admin-products";
 import { checkoutRoutes } from "./checkout/routes";
+import { currencyRoutes } from "./currency/routes";
+import { adminCurrencyRoutes } from "./currency/routes-admin";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
 import { inventoryRoutes } from "./inventory/routes";
@@ -23,6 +25,7 @@ import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { responseCache } from "./lib/response-cache";
+import { adminRegionRoutes } from "./regions/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
@@ -30,6 +33,8 @@ import { shippingWebhookRoutes } from "./orders/routes-webhooks";
 import { webhookRoutes } from "./payments/routes";
 import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
+import { adminShippingRoutes } from "./shipping/routes-admin";
+import { adminStoreRoutes } from "./store/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -106,11 +111,16 @@ api
   .route("/", adminOverviewRoutes)
   .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
-  .route("/", adminSettingsRoutes)
+  .route("/", currencyRoutes)
   .route("/", adminProductFileRoutes)
   .route("/", adminProductRoutes)
   .route("/", adminCategoryRoutes);
 
+adminApi.route("/", adminStoreRoutes);
+adminApi.route("/", adminRegionRoutes);
+adminApi.route("/", adminCurrencyRoutes);
+adminApi.route("/", adminShippingRoutes);
+adminApi.route("/", adminBackofficeRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

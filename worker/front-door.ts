@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { getPageSession, renewPageSession } from "./accounts/page-session";
 import type { Role } from "./accounts/tables";
-import { allowedImageOrigins } from "./admin/settings";
+import { allowedImageOrigins } from "./store";
 import { api } from "./api";
-import { displayCurrencyFor, requestCountry } from "./currency/service";
+import { displayCurrencyFor, requestCountry } from "./currency";
 import type { AppEnv } from "./lib/context";
 import { contentSecurityPolicy } from "./lib/csp";
 import { PAGE_REQUEST_ID_HEADER } from "./lib/request-log";
@@ -12,7 +12,7 @@ import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
 import { checkoutFormOrigins } from "./payments/stripe";
-import { shippingData } from "./shipping/service";
+import { shippingData } from "./shipping";
 
 const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [
   ["/admin", ["admin", "support"]],

@@ -1,5 +1,6 @@
-import { COUNTRY_RULES, type CountryRule, countryRule } from "../../worker/accounts/address-rules";
+import { env } from "cloudflare:workers";
 import type { Address } from "../../worker/accounts/schema";
+import { COUNTRY_RULES, type CountryRule, countryRows, effectiveRule } from "../../worker/regions";
 
 /** The select's value for a country the store has no rules for; its code is typed in a field. */
 export const OTHER_COUNTRY = "other";
@@ -34,8 +35,7 @@ export interface FieldRule {
 }
 
 /** Labels and requiredness of the region and postal fields; a country without a region label still offers an optional region. */
-export function fieldRule(code: string): FieldRule {
-  const rule: CountryRule = countryRule(code);
+export function toFieldRule(rule: CountryRule): FieldRule {
   return {
     regionLabel: rule.regionLabel ?? "State, province or region",
     regionRequired: rule.regionRequired ?? false,
@@ -46,12 +46,18 @@ export function fieldRule(code: string): FieldRule {
   };
 }
 
-/** Every known country's field rule, for the script that relabels the form when the country changes. */
-export function clientRules(): Record<string, FieldRule> {
-  const out: Record<string, FieldRule> = {};
-  for (const code of Object.keys(COUNTRY_RULES)) out[code] = fieldRule(code);
-  out[OTHER_COUNTRY] = fieldRule("ZZ");
-  return out;
+/**
+ * The address form's rules in force (what admins keep in D1 over the built-in ones, the same rules the
+ * address book and checkout check): `of(code)` for the selected country, `client` for the script that
+ * relabels the form when the country changes.
+ */
+export async function addressFormRules(): Promise<{ of: (code: string) => FieldRule; client: Record<string, FieldRule> }> {
+  const stored = await countryRows(env);
+  const of = (code: string) => toFieldRule(effectiveRule(code, stored.get(code)));
+  const client: Record<string, FieldRule> = {};
+  for (const code of Object.keys(COUNTRY_RULES)) client[code] = of(code);
+  client[OTHER_COUNTRY] = of("ZZ");
+  return { of, client };
 }
 
 /** The form's values (all strings), from a saved address or empty for a new one. */

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
-import type { DisplayCurrency } from "../../worker/currency/convert";
-import { currencyTable, displayCurrencyFor } from "../../worker/currency/service";
+import { type DisplayCurrency, displayCurrencyFor, listCurrencies } from "../../worker/currency";
 
 const perRequest = new WeakMap<Request, Promise<DisplayCurrency>>();
 
@@ -20,5 +19,5 @@ export function displayFor(request: Request): Promise<DisplayCurrency> {
 
 /** The currencies a shopper may pick, by code. */
 export async function displayCurrencies(): Promise<string[]> {
-  return [...(await currencyTable(env)).rates.keys()].sort();
+  return (await listCurrencies(env)).currencies.map((c) => c.code);
 }

@@ -1,4 +1,4 @@
-import { convertAmount, type DisplayCurrency } from "../../worker/currency/convert";
+import { convertAmount, type DisplayCurrency } from "../../worker/lib/exchange";
 import { formatMoney, LOCALE, type Money } from "../../worker/lib/money";
 
 export type { DisplayCurrency };

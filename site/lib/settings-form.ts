@@ -1,9 +1,11 @@
+import type { ZodType } from "zod";
 import type { FieldError } from "../../worker/lib/errors";
 import { AppError } from "../../worker/lib/errors";
+import { decimalText, parseDecimal } from "../../worker/lib/money";
 
-/** "12.34" from minor units (2-decimal base currency). */
-export function centsText(amount: number | null | undefined): string {
-  return amount === null || amount === undefined ? "" : (amount / 100).toFixed(2);
+/** A form field's text for an amount in minor units ("12.34" USD, "1234" JPY, "1.234" BHD); empty for none. */
+export function moneyText(amount: number | null | undefined, currency: string): string {
+  return amount === null || amount === undefined ? "" : decimalText({ amount, currency });
 }
 /** "19" / "8.1" from basis points. */
 export function percentText(bp: number): string {
@@ -22,13 +24,17 @@ function scaled(text: string, digits: number): number | null {
 }
 
 /**
- * Reads a settings form: people type dollars, percentages and decimal rates;
- * the API takes minor units, basis points and rates ×1,000,000. Every field
- * that cannot be read is collected and thrown together, named like the API's fields.
+ * Reads a settings form: people type amounts in the store's currency, percentages and decimal rates;
+ * the API takes minor units, basis points and rates ×1,000,000. Every field that cannot be read is
+ * collected and thrown together, named like the API's fields.
  */
 export class SettingsForm {
   readonly errors: FieldError[] = [];
-  constructor(private readonly form: Record<string, string>) {}
+  /** `currency`: the one amounts are typed in (the store's base currency), which fixes their decimals. */
+  constructor(
+    private readonly form: Record<string, string>,
+    private readonly currency: string,
+  ) {}
 
   text(key: string): string {
     return (this.form[key] ?? "").trim();
@@ -50,12 +56,23 @@ export class SettingsForm {
     if (n === null) this.errors.push({ path: key, message });
     return n ?? 0;
   }
-  /** Dollars ("5.99") to cents. */
-  cents(key: string): number {
-    return this.number(key, 2, "An amount like 5.99", false) as number;
+  private amount(key: string, optional: boolean): number | null {
+    const t = this.text(key);
+    if (!t) {
+      if (!optional) this.errors.push({ path: key, message: "Required" });
+      return optional ? null : 0;
+    }
+    const n = parseDecimal(t, this.currency);
+    const example = `An amount like ${moneyText(599, this.currency)}`;
+    if (n === null) this.errors.push({ path: key, message: optional ? `${example}, or empty` : example });
+    return n ?? 0;
   }
-  optionalCents(key: string): number | null {
-    return this.number(key, 2, "An amount like 5.99, or empty", true);
+  /** An amount in the store's currency ("5.99") to minor units (599). */
+  money(key: string): number {
+    return this.amount(key, false) as number;
+  }
+  optionalMoney(key: string): number | null {
+    return this.amount(key, true);
   }
   /** Percent ("19", "8.1") to basis points. */
   bp(key: string): number {
@@ -67,6 +84,13 @@ export class SettingsForm {
   }
   integer(key: string): number {
     return this.number(key, 0, "A whole number", false) as number;
+  }
+  /** A field read with the domain's own schema for it (the rule is not typed again here); null when invalid. */
+  parsed<T>(key: string, schema: ZodType<T>): T | null {
+    const result = schema.safeParse(this.text(key));
+    if (result.success) return result.data;
+    this.errors.push({ path: key, message: result.error.issues[0]?.message ?? "Invalid" });
+    return null;
   }
   /** Throws the collected field errors as one 400, like the API would. */
   check(): void {

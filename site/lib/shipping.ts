@@ -1,45 +1,24 @@
 import { env } from "cloudflare:workers";
-import { effectiveRule } from "../../worker/accounts/address-rules";
-import { requestCountry } from "../../worker/currency/service";
-import { cartWeightGrams, freeShippingThreshold, servedCountry, shippingData } from "../../worker/shipping/service";
-import { type Quote, quoteFor } from "../../worker/shipping/quote";
 import type { CartView } from "../../worker/cart/schema";
-import type { DisplayCurrency } from "../../worker/currency/convert";
-import { AppError } from "../../worker/lib/errors";
-import type { FieldRule } from "./address-form";
+import { type DisplayCurrency, requestCountry } from "../../worker/currency";
+import { addressRuleFor } from "../../worker/regions";
+import { freeShippingThreshold, type Quote, quoteLines, servedCountries as shippingServedCountries } from "../../worker/shipping";
+import { type FieldRule, toFieldRule } from "./address-form";
 import { formatPrice } from "./format";
 
 /** Countries the store ships to, by name, for address selects. */
-export async function servedCountries(): Promise<{ code: string; name: string }[]> {
-  const data = await shippingData(env);
-  return [...data.countries.values()].filter((c) => c.ships === 1 && c.zoneId).map((c) => ({ code: c.code, name: c.name }));
+export function servedCountries(): Promise<{ code: string; name: string }[]> {
+  return shippingServedCountries(env);
 }
 
 /** The address fields' labels and requiredness for a country, from the rules admins keep in D1. */
 export async function countryFieldRule(code: string): Promise<FieldRule> {
-  const data = await shippingData(env);
-  const rule = effectiveRule(code, data.countries.get(code));
-  return {
-    regionLabel: rule.regionLabel ?? "State, province or region",
-    regionRequired: rule.regionRequired ?? false,
-    regions: rule.regions ?? null,
-    postalLabel: rule.postalLabel,
-    postalRequired: rule.postalRequired,
-    postalHint: rule.postalExample ? `For example ${rule.postalExample}` : "",
-  };
+  return toFieldRule(await addressRuleFor(env, code));
 }
 
 /** The quote for a cart shipped to `country`, or the reason there is none (a country the store does not serve). */
-export async function pageQuote(cart: CartView, country: string, display: DisplayCurrency): Promise<{ quote: Quote | null; problem: string | null }> {
-  const data = await shippingData(env);
-  try {
-    const served = servedCountry(data, country);
-    const weight = await cartWeightGrams(env, cart.items);
-    return { quote: quoteFor(data, served, cart.subtotal.amount, weight, env.BASE_CURRENCY, display), problem: null };
-  } catch (error) {
-    if (error instanceof AppError) return { quote: null, problem: error.message };
-    throw error;
-  }
+export function pageQuote(cart: CartView, country: string, display: DisplayCurrency): Promise<{ quote: Quote | null; problem: string | null }> {
+  return quoteLines(env, cart.items, cart.subtotal.amount, country, display);
 }
 
 /** "Mon 30 Nov" from "2026-11-30". */

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
 import { assertChargesSum, extraCharges } from "../../worker/payments/charges";
-import { purgeShippingCache } from "../../worker/shipping/service";
+import { purgeShippingCache } from "../../worker/shipping";
 import { insertCategory, insertProduct } from "../support/factories";
 import { call, cookiesFrom, json, postJson } from "../support/http";
 

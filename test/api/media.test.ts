@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { updateImageOrigins } from "../../worker/admin/settings";
+import { updateImageOrigins } from "../../worker/store";
 import { purgeCatalogCache } from "../../worker/catalog/service";
 import { createFrontDoor } from "../../worker/front-door";
 import { pageDirectives } from "../../worker/lib/csp";

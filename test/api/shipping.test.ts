@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
-import { convertAmount } from "../../worker/currency/convert";
-import { addBusinessDays, includedTax, percentOf } from "../../worker/shipping/service";
+import { convertAmount } from "../../worker/currency";
+import { addBusinessDays, includedTax, percentOf } from "../../worker/shipping";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 

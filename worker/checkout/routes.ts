@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { hashOpaqueToken } from "../accounts/tokens";
 import { resolveCartId } from "../cart/http";
-import { displayCurrencyFor } from "../currency/service";
+import { displayCurrencyFor } from "../currency";
 import { requireAuth } from "../lib/auth";
 import { clientIp } from "../lib/client-ip";
 import { AppError } from "../lib/errors";

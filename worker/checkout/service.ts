@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
-import { addressProblems } from "../accounts/address-rules";
+import { addressProblems } from "../regions";
 import { getAddress } from "../accounts/service/addresses";
 import type { Principal } from "../lib/context";
 import { viewCart } from "../cart/service";
-import type { DisplayCurrency } from "../currency/convert";
-import { identityCurrency } from "../currency/convert";
+import { type DisplayCurrency, identityCurrency } from "../currency";
 import { getDb } from "../db/client";
 import { UNKNOWN_IP } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
@@ -18,8 +17,7 @@ import { assertChargesSum, extraCharges } from "../payments/charges";
 import { activeProvider } from "../payments/providers";
 import { applyPaymentOutcome } from "../payments/service";
 import { payments } from "../payments/tables";
-import { quoteFor } from "../shipping/quote";
-import { cartWeightGrams, servedCountry, shippingData } from "../shipping/service";
+import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 
 /** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */

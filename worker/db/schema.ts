@@ -2,7 +2,6 @@
 // (worker/db) names domains.
 export * from "./tables";
 export * from "../accounts/tables";
-export * from "../admin/tables";
 export * from "../analytics/tables";
 export * from "../catalog/tables";
 export * from "../inventory/tables";
@@ -10,3 +9,6 @@ export * from "../notifications/tables";
 export * from "../orders/tables";
 export * from "../payments/tables";
 export * from "../shipping/tables";
+export * from "../store/tables";
+export * from "../regions/tables";
+export * from "../currency/tables";

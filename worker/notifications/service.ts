@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { users } from "../accounts/tables";
-import { storeSettings } from "../admin/settings";
+import { storeSettings } from "../store";
 import { getDb } from "../db/client";
 import { emailProvider, type ProviderConfig, ProviderError } from "./providers";
 import type { EmailMessage } from "./schema";

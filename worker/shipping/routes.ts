@@ -1,14 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { effectiveRule } from "../accounts/address-rules";
-import { getDefaultShippingAddress } from "../accounts/service/addresses";
-import { resolveCartId } from "../cart/http";
-import { CURRENCY_COOKIE, currencyTable, displayCurrencyFor, requestCountry } from "../currency/service";
+import { getDefaultShippingAddress } from "../accounts";
+import { resolveCartId } from "../cart";
+import { displayCurrencyFor, requestCountry } from "../currency";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
-import { safeReturnTo } from "../lib/return-to";
-import { quoteCart } from "./quote";
-import { CountrySchema, CurrencyListSchema, QuoteQuery, QuoteSchema, SelectCurrencyQuery } from "./schema";
-import { shippingData } from "./service";
+import { CountrySchema, QuoteQuery, QuoteSchema } from "./schema";
+import { quoteCart, shippingCountries } from "./service";
 
 const TAGS = ["Shipping"];
 
@@ -53,63 +50,7 @@ export const shippingRoutes = createApiApp()
       responses: { 200: { description: "Every known country.", content: { "application/json": { schema: z.object({ items: z.array(CountrySchema) }) } } } },
     }),
     async (c) => {
-      const data = await shippingData(c.env);
-      const items = [...data.countries.values()].map((row) => {
-        const rule = effectiveRule(row.code, row);
-        return {
-          code: row.code,
-          name: row.name,
-          ships: row.ships === 1 && row.zoneId !== null,
-          zone: row.zoneId,
-          currency: row.currency,
-          postalLabel: rule.postalLabel,
-          postalRequired: rule.postalRequired,
-          postalPattern: row.postalPattern,
-          postalExample: row.postalExample,
-          regionRequired: row.regionRequired === 1,
-          regionLabel: row.regionLabel,
-          regions: rule.regions ?? null,
-        };
-      });
       c.header("Cache-Control", "public, max-age=300");
-      return c.json({ items }, 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/currencies",
-      tags: TAGS,
-      summary: "Display currencies with their rates to the base currency, and the one this request shows prices in",
-      responses: { 200: { description: "Currencies.", content: { "application/json": { schema: CurrencyListSchema } } } },
-    }),
-    async (c) => {
-      const table = await currencyTable(c.env);
-      const selected = await displayCurrencyFor(c.env, c.req.raw);
-      c.header("Cache-Control", "private, no-store");
-      return c.json(
-        { base: table.base.code, selected: selected.code, currencies: [...table.rates.values()].sort((a, b) => a.code.localeCompare(b.code)) },
-        200,
-      );
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/currency/select",
-      tags: TAGS,
-      summary: "Choose the display currency (sets a cookie) and go back to the page (a plain form submits here without JavaScript)",
-      request: { query: SelectCurrencyQuery },
-      responses: { 303: { description: "Back to returnTo with the cookie set." }, 400: problemResponse("Unknown currency.") },
-    }),
-    async (c) => {
-      const { code, returnTo } = c.req.valid("query");
-      const table = await currencyTable(c.env);
-      if (!table.rates.has(code))
-        throw new AppError("currency.unknown", 400, `Prices cannot be shown in ${code}.`, [{ path: "code", message: "Unknown currency" }]);
-      const to = safeReturnTo(returnTo, new URL(c.req.url).origin, "/");
-      c.header("Set-Cookie", `${CURRENCY_COOKIE}=${code}; Path=/; Max-Age=31536000; SameSite=Lax; Secure`);
-      c.header("Cache-Control", "no-store");
-      return c.redirect(to, 303);
+      return c.json({ items: await shippingCountries(c.env) }, 200);
     },
   );

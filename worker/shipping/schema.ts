@@ -1,15 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { CurrencyCode } from "../currency/schema";
 import { MoneySchema } from "../lib/openapi";
 
 const Country = z
   .string()
   .trim()
   .regex(/^[A-Za-z]{2}$/, "Use a two-letter ISO country code")
-  .transform((s) => s.toUpperCase());
-const CurrencyCode = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z]{3}$/, "Use a three-letter ISO currency code")
   .transform((s) => s.toUpperCase());
 
 export const QuoteQuery = z
@@ -83,18 +79,67 @@ export const CountrySchema = z
     regions: z.array(z.string()).nullable(),
   })
   .openapi("ShippingCountry");
+export type ShippingCountry = z.infer<typeof CountrySchema>;
 
-export const CurrencyListSchema = z
-  .object({
-    base: z.string(),
-    selected: z.string(),
-    currencies: z.array(z.object({ code: z.string(), rateMicros: z.number().int(), decimals: z.number().int() })),
-  })
-  .openapi("Currencies");
+const money = (label: string) => z.number().int(`${label}: whole minor units (cents)`).min(0, `${label} cannot be negative`).max(100_000_000);
+const days = z.number().int().min(0).max(120);
 
-export const SelectCurrencyQuery = z
+export const ZoneBody = z
   .object({
-    code: CurrencyCode,
-    returnTo: z.string().max(500).optional().openapi({ description: "A path on this site to go back to (default /)." }),
+    id: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9-]{1,30}$/, "Lowercase letters, digits and dashes (2–31)"),
+    name: z.string().trim().min(2).max(60),
+    position: z.number().int().min(0).max(1000).default(0),
   })
-  .strict();
+  .strict()
+  .openapi("ZoneBody");
+export const ZonePatch = ZoneBody.omit({ id: true }).partial().strict().openapi("ZonePatch");
+export type ZoneBody = z.infer<typeof ZoneBody>;
+export type ZonePatch = z.infer<typeof ZonePatch>;
+
+const rateFields = {
+  zoneId: z.string().max(32),
+  method: z.enum(["standard", "express"]),
+  label: z.string().trim().min(2).max(60),
+  basePrice: money("Base price"),
+  perKgPrice: money("Per kg"),
+  minSubtotal: money("From subtotal"),
+  maxSubtotal: money("Up to subtotal").nullable(),
+  freeOver: money("Free over").nullable(),
+  minDays: days,
+  maxDays: days,
+  active: z.boolean(),
+};
+export const RateBody = z
+  .object(rateFields)
+  .partial()
+  .required({ zoneId: true, method: true, label: true, basePrice: true, minDays: true, maxDays: true })
+  .strict()
+  .openapi("ShippingRateBody");
+export const RatePatch = z.object(rateFields).partial().strict().openapi("ShippingRatePatch");
+export type RateBody = z.infer<typeof RateBody>;
+export type RatePatch = z.infer<typeof RatePatch>;
+
+/** A shipping zone: countries belong to at most one. */
+export const ZoneSchema = z.object({ id: z.string(), name: z.string(), position: z.number().int() }).openapi("ShippingZone");
+
+/** A shipping method's price in a zone (base currency, minor units). */
+export const ShippingRateSchema = z
+  .object({
+    id: z.string(),
+    zoneId: z.string(),
+    method: z.enum(["standard", "express"]),
+    label: z.string(),
+    basePrice: z.number().int(),
+    perKgPrice: z.number().int(),
+    minSubtotal: z.number().int(),
+    maxSubtotal: z.number().int().nullable(),
+    freeOver: z.number().int().nullable(),
+    minDays: z.number().int(),
+    maxDays: z.number().int(),
+    active: z.boolean(),
+  })
+  .openapi("ShippingRate");
+export type ShippingRate = z.infer<typeof ShippingRateSchema>;

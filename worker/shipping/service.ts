@@ -1,42 +1,45 @@
-import { asc, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
+import { viewCart } from "../cart";
 import { productVariants } from "../catalog/tables";
-import { purgeCurrencyCache } from "../currency/service";
+import { type DisplayCurrency, purgeCurrencyCache } from "../currency";
 import { getDb } from "../db/client";
+import type { AuditActor } from "../lib/audit";
+import { onCacheVersionChange } from "../lib/cache-version";
 import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
 import { MemoCache } from "../lib/memo-cache";
-import { countries, shippingRates, shippingZones } from "./tables";
-
-export type CountryRow = typeof countries.$inferSelect;
-export type RateRow = typeof shippingRates.$inferSelect;
-export type ZoneRow = typeof shippingZones.$inferSelect;
-export type ShippingMethod = "standard" | "express";
-
-export interface ShippingData {
-  zones: ZoneRow[];
-  countries: Map<string, CountryRow>;
-  rates: RateRow[];
-}
+import { commitSettingsChange } from "../lib/settings-write";
+import { addressProblems, type CountryRow, countriesInZone, countryRows, effectiveRule, purgeRegionsCache, registerCountryCheck } from "../regions";
+import { freeShippingThresholdIn, type Quote, quoteFor, type RateRow, type ShippingData, type ZoneRow } from "./pricing";
+import type { RateBody, RatePatch, ShippingCountry, ShippingRate, ZoneBody, ZonePatch } from "./schema";
+import { shippingRates, shippingZones } from "./tables";
 
 const TTL_MS = 60_000;
 const cache = new MemoCache(16);
 
-/** Zones, countries and rates from this isolate's memory (60 s; purged by every settings write). */
-export function shippingData(env: Env): Promise<ShippingData> {
-  return cache.get("data", TTL_MS, async () => {
-    const db = getDb(env.DB);
-    const [zones, countryRows, rates] = await db.batch([
-      db.select().from(shippingZones).orderBy(asc(shippingZones.position), asc(shippingZones.name)),
-      db.select().from(countries).orderBy(asc(countries.name)),
-      db.select().from(shippingRates).orderBy(asc(shippingRates.zoneId), asc(shippingRates.method), asc(shippingRates.minSubtotal)),
-    ]);
-    return { zones, countries: new Map(countryRows.map((c) => [c.code, c])), rates };
-  });
-}
-
-/** Forgets zones, countries, rates and exchange rates in this isolate (after an admin write). */
+/** Forgets the zones, rates, and the countries and exchange rates quotes use, held in this isolate. */
 export function purgeShippingCache(): void {
   cache.purge();
+  purgeRegionsCache();
   purgeCurrencyCache();
+}
+// Another isolate's write (a zone, a rate, a country) moves the cache version: this copy goes with it.
+onCacheVersionChange(purgeShippingCache);
+
+/** Zones, countries and rates from this isolate's memory (60 s; purged by every settings write). */
+export async function shippingData(env: Env): Promise<ShippingData> {
+  const [own, countries] = await Promise.all([
+    cache.get("data", TTL_MS, async () => {
+      const db = getDb(env.DB);
+      const [zones, rates] = await db.batch([
+        db.select().from(shippingZones).orderBy(asc(shippingZones.position), asc(shippingZones.name)),
+        db.select().from(shippingRates).orderBy(asc(shippingRates.zoneId), asc(shippingRates.method), asc(shippingRates.minSubtotal)),
+      ]);
+      return { zones, rates };
+    }),
+    countryRows(env),
+  ]);
+  return { ...own, countries };
 }
 
 /**
@@ -69,93 +72,216 @@ export async function cartWeightGrams(env: Env, lines: { sku: string; quantity: 
   return lines.reduce((sum, l) => sum + (weights.get(l.sku) ?? 0) * l.quantity, 0);
 }
 
-/** The rate row that prices `method` in `zoneId` for this subtotal: the band with the highest lower bound that contains it. */
-export function rateFor(data: ShippingData, zoneId: string, method: ShippingMethod, subtotal: number): RateRow | undefined {
-  return data.rates
-    .filter((r) => r.active && r.zoneId === zoneId && r.method === method && r.minSubtotal <= subtotal && (r.maxSubtotal === null || subtotal <= r.maxSubtotal))
-    .sort((a, b) => b.minSubtotal - a.minSubtotal)[0];
+/** The lowest free-shipping threshold of the standard method in the country's zone, or null when it never ships free (or not at all). */
+export async function freeShippingThreshold(env: Env, countryCode: string): Promise<number | null> {
+  return freeShippingThresholdIn(await shippingData(env), countryCode);
 }
 
-/** Base price covers the first kilogram; each further started kilogram adds `perKgPrice`. Free from `freeOver`. */
-export function shippingPrice(rate: RateRow, subtotal: number, weightGrams: number): number {
-  if (rate.freeOver !== null && subtotal >= rate.freeOver) return 0;
-  const extraKg = Math.max(0, Math.ceil(weightGrams / 1000) - 1);
-  return rate.basePrice + extraKg * rate.perKgPrice;
+/** The countries the store ships to, by name (for address selects). */
+export async function servedCountries(env: Env): Promise<{ code: string; name: string }[]> {
+  const data = await shippingData(env);
+  return [...data.countries.values()].filter((c) => c.ships === 1 && c.zoneId).map((c) => ({ code: c.code, name: c.name }));
 }
 
-/** `amount × bp / 10000` rounded half up (amounts are non-negative minor units). */
-export function percentOf(amount: number, bp: number): number {
-  return Math.floor((amount * bp + 5000) / 10000);
-}
-
-/** The tax already inside a tax-inclusive `gross` amount: gross × bp / (10000 + bp), rounded half up. */
-export function includedTax(gross: number, bp: number): number {
-  return Math.floor((gross * bp * 2 + (10000 + bp)) / (2 * (10000 + bp)));
-}
-
-export interface PricedOrder {
-  subtotal: number;
-  shipping: number;
-  taxGoods: number;
-  taxShipping: number;
-  taxTotal: number;
-  /** 1 when the tax is inside subtotal and shipping (VAT/GST countries), so it is not added again. */
-  taxInclusive: boolean;
-  taxLabel: string;
-  taxRateBp: number;
-  duties: number;
-  grandTotal: number;
+/** Every known country with its address form rules and whether the store ships there. */
+export async function shippingCountries(env: Env): Promise<ShippingCountry[]> {
+  const data = await shippingData(env);
+  return [...data.countries.values()].map((row) => {
+    const rule = effectiveRule(row.code, row);
+    return {
+      code: row.code,
+      name: row.name,
+      ships: row.ships === 1 && row.zoneId !== null,
+      zone: row.zoneId,
+      currency: row.currency,
+      postalLabel: rule.postalLabel,
+      postalRequired: rule.postalRequired,
+      postalPattern: row.postalPattern,
+      postalExample: row.postalExample,
+      regionRequired: row.regionRequired === 1,
+      regionLabel: row.regionLabel,
+      regions: rule.regions ?? null,
+    };
+  });
 }
 
 /**
- * The order's money for one shipping price in one country. Catalog prices
- * are what shoppers pay in tax-inclusive countries (the VAT/GST is shown as
- * included); in tax-exclusive countries (US, CA) the tax is added on top.
- * Import duties are an estimate on the goods (net of included tax) once the
- * goods exceed the country's threshold, and are charged with the order.
+ * The shipping quote for a cart: its subtotal and weight from the catalog,
+ * priced for the country (422 `shipping.country_not_served` when the store
+ * does not ship there; 400 naming `postalCode`/`region` when given but invalid).
  */
-export function priceOrder(country: CountryRow, subtotal: number, shipping: number): PricedOrder {
-  const bp = country.taxRateBp;
-  const inclusive = country.taxInclusive === 1;
-  const taxOf = (amount: number) => (bp <= 0 ? 0 : inclusive ? includedTax(amount, bp) : percentOf(amount, bp));
-  const taxGoods = taxOf(subtotal);
-  const taxShipping = country.taxShipping ? taxOf(shipping) : 0;
-  const taxTotal = taxGoods + taxShipping;
-  const netGoods = inclusive ? subtotal - taxGoods : subtotal;
-  const duties = country.dutyThreshold !== null && subtotal > country.dutyThreshold ? percentOf(netGoods, country.dutyRateBp) : 0;
-  return {
-    subtotal,
-    shipping,
-    taxGoods,
-    taxShipping,
-    taxTotal,
-    taxInclusive: inclusive,
-    taxLabel: country.taxLabel,
-    taxRateBp: bp,
-    duties,
-    grandTotal: subtotal + shipping + (inclusive ? 0 : taxTotal) + duties,
-  };
-}
-
-/** The date `businessDays` working days (Monday–Friday) after `from`, as YYYY-MM-DD (UTC). */
-export function addBusinessDays(from: Date, businessDays: number): string {
-  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
-  let left = businessDays;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const day = d.getUTCDay();
-    if (day !== 0 && day !== 6) left--;
-  }
-  return d.toISOString().slice(0, 10);
-}
-
-/** The lowest free-shipping threshold of the standard method in the country's zone, or null when it never ships free (or not at all). */
-export async function freeShippingThreshold(env: Env, countryCode: string): Promise<number | null> {
+export async function quoteCart(
+  env: Env,
+  input: { cartId: string | null; country: string; postalCode?: string; region?: string; display: DisplayCurrency },
+): Promise<Quote> {
   const data = await shippingData(env);
-  const country = data.countries.get(countryCode);
-  if (!country?.ships || !country.zoneId) return null;
-  const thresholds = data.rates
-    .filter((r) => r.active && r.zoneId === country.zoneId && r.method === "standard" && r.freeOver !== null)
-    .map((r) => r.freeOver as number);
-  return thresholds.length ? Math.min(...thresholds) : null;
+  const country = servedCountry(data, input.country);
+  if (input.postalCode || input.region) {
+    const problems = addressProblems({ country: country.code, postalCode: input.postalCode, region: input.region }, country).filter(
+      (p) => (p.path === "postalCode" && input.postalCode) || (p.path === "region" && input.region),
+    );
+    if (problems.length) throw new AppError("shipping.invalid_address", 400, "The address does not match the country's format.", problems);
+  }
+  const cart = input.cartId ? await viewCart(env, input.cartId) : null;
+  const lines = cart?.items ?? [];
+  const subtotal = lines.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
+  const weight = await cartWeightGrams(env, lines);
+  return quoteFor(data, country, subtotal, weight, env.BASE_CURRENCY, input.display);
+}
+
+/** The quote for lines already in hand (a page's cart), or the reason there is none (a country the store does not serve). */
+export async function quoteLines(
+  env: Env,
+  lines: { sku: string; quantity: number }[],
+  subtotal: number,
+  country: string,
+  display: DisplayCurrency,
+): Promise<{ quote: Quote | null; problem: string | null }> {
+  const data = await shippingData(env);
+  try {
+    const served = servedCountry(data, country);
+    const weight = await cartWeightGrams(env, lines);
+    return { quote: quoteFor(data, served, subtotal, weight, env.BASE_CURRENCY, display), problem: null };
+  } catch (error) {
+    if (error instanceof AppError) return { quote: null, problem: error.message };
+    throw error;
+  }
+}
+
+// --- Staff: zones and rates -------------------------------------------------------------------------
+
+const field = (path: string, message: string, status: 400 | 409 = 400, code = "settings.invalid") => new AppError(code, status, message, [{ path, message }]);
+const changed = { forget: purgeShippingCache, pagesChange: true };
+const rateView = (r: RateRow): ShippingRate => ({ ...r, active: r.active === 1 });
+
+async function zoneProblem(env: Env, zoneId: string | null | undefined, path = "zoneId"): Promise<{ path: string; message: string } | null> {
+  if (!zoneId) return null;
+  const [zone] = await getDb(env.DB).select({ id: shippingZones.id }).from(shippingZones).where(eq(shippingZones.id, zoneId));
+  return zone ? null : { path, message: `No zone "${zoneId}"` };
+}
+async function assertZone(env: Env, zoneId: string | null | undefined): Promise<void> {
+  const problem = await zoneProblem(env, zoneId);
+  if (problem) throw field(problem.path, problem.message);
+}
+
+// A country can only join a zone that exists.
+registerCountryCheck(async (env, fields) => {
+  const problem = await zoneProblem(env, fields.zoneId);
+  return problem ? [problem] : [];
+});
+
+/** The zones and rates as staff see them. */
+export async function shippingSettings(env: Env): Promise<{ zones: ZoneRow[]; rates: ShippingRate[] }> {
+  const db = getDb(env.DB);
+  const [zones, rates] = await db.batch([
+    db.select().from(shippingZones).orderBy(shippingZones.position, shippingZones.name),
+    db.select().from(shippingRates).orderBy(shippingRates.zoneId, shippingRates.method, shippingRates.minSubtotal),
+  ]);
+  return { zones, rates: rates.map(rateView) };
+}
+
+/** Creates a shipping zone (audited); 409 `settings.duplicate` when its id exists. */
+export async function createZone(env: Env, actor: AuditActor, body: ZoneBody): Promise<ZoneRow> {
+  const db = getDb(env.DB);
+  const [existing] = await db.select().from(shippingZones).where(eq(shippingZones.id, body.id));
+  if (existing) throw field("id", `A zone "${body.id}" exists already`, 409, "settings.duplicate");
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.zone.create", entityType: "shipping_zone", entityId: body.id, after: body },
+    [db.insert(shippingZones).values(body)],
+    changed,
+  );
+  return body;
+}
+
+/** Renames or reorders a zone (audited). */
+export async function updateZone(env: Env, actor: AuditActor, id: string, patch: ZonePatch): Promise<ZoneRow> {
+  const db = getDb(env.DB);
+  const [before] = await db.select().from(shippingZones).where(eq(shippingZones.id, id));
+  if (!before) throw new AppError("settings.not_found", 404, `No zone "${id}".`);
+  const after = { ...before, ...patch };
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.zone.update", entityType: "shipping_zone", entityId: id, before, after },
+    [db.update(shippingZones).set(patch).where(eq(shippingZones.id, id))],
+    changed,
+  );
+  return after;
+}
+
+/** Deletes a zone no country belongs to, with its rates (audited); 409 `settings.zone_in_use` otherwise. */
+export async function deleteZone(env: Env, actor: AuditActor, id: string): Promise<void> {
+  const db = getDb(env.DB);
+  const [before] = await db.select().from(shippingZones).where(eq(shippingZones.id, id));
+  if (!before) throw new AppError("settings.not_found", 404, `No zone "${id}".`);
+  const members = await countriesInZone(env, id);
+  if (members.length)
+    throw field("id", `Move its ${members.length} countries to another zone first (${members.map((m) => m.code).join(", ")})`, 409, "settings.zone_in_use");
+  // Its rates go with it (ON DELETE CASCADE).
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.zone.delete", entityType: "shipping_zone", entityId: id, before },
+    [db.delete(shippingZones).where(eq(shippingZones.id, id))],
+    changed,
+  );
+}
+
+function checkRate(r: { minDays?: number; maxDays?: number; minSubtotal?: number; maxSubtotal?: number | null }) {
+  if (r.minDays !== undefined && r.maxDays !== undefined && r.minDays > r.maxDays) throw field("maxDays", "At least the minimum days");
+  if (r.maxSubtotal !== undefined && r.maxSubtotal !== null && r.maxSubtotal < (r.minSubtotal ?? 0)) throw field("maxSubtotal", "At least the lower bound");
+}
+
+/** Adds a shipping rate to a zone (audited). */
+export async function createRate(env: Env, actor: AuditActor, body: RateBody): Promise<ShippingRate> {
+  await assertZone(env, body.zoneId);
+  checkRate(body);
+  const { active, ...rest } = body;
+  const row = { id: newId("srate"), ...rest, active: active === false ? 0 : 1 };
+  const db = getDb(env.DB);
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.rate.create", entityType: "shipping_rate", entityId: row.id, after: row },
+    [db.insert(shippingRates).values(row)],
+    changed,
+  );
+  const [saved] = await db.select().from(shippingRates).where(eq(shippingRates.id, row.id));
+  return rateView(saved as RateRow);
+}
+
+/** Changes a shipping rate (audited); the result must still have a sane day range and band. */
+export async function updateRate(env: Env, actor: AuditActor, id: string, patch: RatePatch): Promise<ShippingRate> {
+  const db = getDb(env.DB);
+  const [before] = await db.select().from(shippingRates).where(eq(shippingRates.id, id));
+  if (!before) throw new AppError("settings.not_found", 404, `No shipping rate ${id}.`);
+  await assertZone(env, patch.zoneId);
+  const { active, ...rest } = patch;
+  const set = { ...rest, ...(active === undefined ? {} : { active: active ? 1 : 0 }) };
+  const after = { ...before, ...set };
+  checkRate(after);
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.rate.update", entityType: "shipping_rate", entityId: id, before, after },
+    [db.update(shippingRates).set(set).where(eq(shippingRates.id, id))],
+    changed,
+  );
+  return rateView(after);
+}
+
+/** Deletes a shipping rate (audited). */
+export async function deleteRate(env: Env, actor: AuditActor, id: string): Promise<void> {
+  const db = getDb(env.DB);
+  const [before] = await db.select().from(shippingRates).where(eq(shippingRates.id, id));
+  if (!before) throw new AppError("settings.not_found", 404, `No shipping rate ${id}.`);
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.rate.delete", entityType: "shipping_rate", entityId: id, before },
+    [db.delete(shippingRates).where(eq(shippingRates.id, id))],
+    changed,
+  );
 }

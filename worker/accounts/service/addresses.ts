@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
-import { addressProblems } from "../address-rules";
+import { addressProblemsFor } from "../../regions";
 import type { Address, CreateAddressBody, UpdateAddressBody } from "../schema";
 import { userAddresses } from "../tables";
 
@@ -17,8 +17,9 @@ async function toAddress(env: Env, row: typeof userAddresses.$inferSelect): Prom
   return { id: row.id, ...data, country: row.country, isDefaultShipping: row.isDefaultShipping === 1, isDefaultBilling: row.isDefaultBilling === 1 };
 }
 
-function validate(address: { country: string; region?: string | null; postalCode?: string | null }) {
-  const problems = addressProblems(address);
+/** The country's rules in force, as admins keep them: the same ones checkout applies. */
+async function validate(env: Env, address: { country: string; region?: string | null; postalCode?: string | null }) {
+  const problems = await addressProblemsFor(env, address);
   if (problems.length) throw new AppError("accounts.invalid_address", 400, "The address is not complete for its country.", problems);
 }
 
@@ -55,7 +56,7 @@ export async function getAddress(env: Env, userId: string, id: string): Promise<
 }
 
 async function write(env: Env, userId: string, id: string, address: Omit<Address, "id">, isNew: boolean): Promise<Address> {
-  validate(address);
+  await validate(env, address);
   const db = getDb(env.DB);
   const { country, isDefaultShipping, isDefaultBilling, ...rest } = address;
   const data: Stored = { ...rest, region: rest.region ? rest.region.toUpperCase() : null, postalCode: rest.postalCode ? rest.postalCode.toUpperCase() : null };

@@ -1,6 +1,6 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../lib/audit";
-import { allowedImageOrigins, imageUrlProblem } from "../../admin/settings";
+import { allowedImageOrigins, imageUrlProblem } from "../../store";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import { adjustStock } from "../../inventory/service";

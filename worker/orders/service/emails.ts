@@ -1,4 +1,4 @@
-import { storeSettings } from "../../admin/settings";
+import { storeSettings } from "../../store";
 import { enqueueEmail } from "../../notifications/service";
 import { orderPageUrl } from "../access";
 import type { OrderRow } from "../service";

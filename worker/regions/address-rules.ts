@@ -180,16 +180,23 @@ export function effectiveRule(code: string, stored?: StoredCountryRule | null): 
   };
 }
 
+/** One field an address gets wrong for its country (`path` is `region` or `postalCode`). */
+export interface AddressProblem {
+  path: string;
+  message: string;
+}
+
 /**
  * Field problems of an address under its country's rules: `[{ path, message }]`.
- * With `stored`, the country's rules from D1 (editable by admins) are used.
+ * With `stored`, the country's rules from D1 (editable by admins) are used; callers with
+ * bindings use `addressProblemsFor` in the service, which finds the stored row itself.
  */
 export function addressProblems(
   a: { country: string; region?: string | null; postalCode?: string | null },
   stored?: StoredCountryRule | null,
-): { path: string; message: string }[] {
+): AddressProblem[] {
   const rule = effectiveRule(a.country, stored);
-  const problems: { path: string; message: string }[] = [];
+  const problems: AddressProblem[] = [];
   const region = a.region?.trim();
   if (rule.regionRequired && !region) problems.push({ path: "region", message: `${rule.regionLabel ?? "Region"} is required for ${rule.name}` });
   if (region && rule.regions && !rule.regions.includes(region.toUpperCase()))

@@ -1,8 +1,10 @@
 /**
- * Currency arithmetic shared by the Worker and the pages (no bindings here, so
- * islands can import it). Amounts are integers in minor units; a rate is how
- * many units of the display currency one unit of the base currency buys,
- * ×1,000,000 (`exchange_rates.rate_micros`).
+ * Currency conversion shared by the Worker, the pages and the islands: pure
+ * arithmetic with no bindings and no imports, so a browser bundle that formats
+ * prices stays free of server code (the currency domain re-exports it).
+ * Amounts are integers in minor units; a rate is how many units of the display
+ * currency one unit of the base currency buys, ×1,000,000
+ * (`exchange_rates.rate_micros`).
  */
 export interface DisplayCurrency {
   code: string;

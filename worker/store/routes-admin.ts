@@ -1,0 +1,47 @@
+import { auditActor } from "../lib/audit";
+import { requireRole } from "../lib/auth";
+import { createApiApp } from "../lib/openapi";
+import { jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
+import {
+  ImageOriginsBody,
+  ImageOriginsSchema,
+  NotificationSettingsBody,
+  StoreNotificationSettingsSchema,
+  StoreSettingsBody,
+  StoreSettingsSchema,
+} from "./schema";
+import { updateImageOrigins, updateNotificationSettings, updateStoreSettings } from "./service";
+
+/** Store-wide settings, under /api/admin. Admins only (support staff may not change them); every write is audited. */
+export const adminStoreRoutes = createApiApp()
+  .openapi(
+    settingsRoute("patch", "/store", "Rename the store (the base currency is read-only)", jsonBody(StoreSettingsBody), {
+      200: jsonAnswer("The store's name and base currency.", StoreSettingsSchema),
+    }),
+    async (c) => {
+      requireRole(c, "admin");
+      return c.json(await updateStoreSettings(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    settingsRoute(
+      "put",
+      "/image-origins",
+      "Replace the origins product pictures may come from (bare https origins; the page CSP img-src lists exactly these)",
+      jsonBody(ImageOriginsBody),
+      { 200: jsonAnswer("The allowed origins now.", ImageOriginsSchema) },
+    ),
+    async (c) => {
+      requireRole(c, "admin");
+      return c.json(await updateImageOrigins(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    settingsRoute("patch", "/notifications", "Staff new-order email: on or off, and to every admin or one address", jsonBody(NotificationSettingsBody), {
+      200: jsonAnswer("The store settings with the email switches.", StoreNotificationSettingsSchema),
+    }),
+    async (c) => {
+      requireRole(c, "admin");
+      return c.json(await updateNotificationSettings(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  );
