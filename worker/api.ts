@@ -1,23 +1,20 @@
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { authRoutes } from "./accounts/routes";
+import { accountRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
 import { adminSettingsRoutes } from "./admin/settings-routes";
-import { meRoutes } from "./accounts/routes-me";
-import { oauthRoutes } from "./accounts/routes-oauth";
-import { adminAuditRoutes } from "./admin/audit-routes";
-import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
+import { backofficeAdminRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
 import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
 import { adminProductRoutes } from "./catalog/routes-admin-products";
 import { checkoutRoutes } from "./checkout/routes";
-import { docsPage } from "./docs/page";
+import { docsRoutes } from "./docs/routes";
 import { healthRoutes } from "./health/routes";
 import { inventoryRoutes } from "./inventory/routes";
-import { authenticate } from "./accounts/http";
+import { authenticate } from "./accounts/index";
 import { requireRole } from "./lib/auth";
 import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";
@@ -78,7 +75,7 @@ export function audienceApp(...roles: Role[]) {
   app.use("*", async (c, next) => {
     requireRole(c, ...roles);
     await next();
-    c.header("Cache-Control", "no-store");
+    c.header("Cache-Control", "private, no-store");
   });
   return app;
 }
@@ -91,26 +88,23 @@ api
   .route("/", catalogRoutes)
   .route("/", searchRoutes)
   .route("/", analyticsRoutes)
-  .route("/", authRoutes)
-  .route("/", oauthRoutes)
-  .route("/", meRoutes)
-  .route("/", adminUserRoutes)
+  .route("/", accountRoutes)
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
-  .route("/", adminEmailRoutes)
   .route("/", orderRoutes)
   .route("/", shippingWebhookRoutes)
-  .route("/", adminOverviewRoutes)
-  .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
   .route("/", adminSettingsRoutes)
   .route("/", adminProductFileRoutes)
   .route("/", adminProductRoutes)
   .route("/", adminCategoryRoutes);
 
+adminApi.route("/", adminUserRoutes);
+adminApi.route("/", adminEmailRoutes);
+adminApi.route("/", backofficeAdminRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 
@@ -126,10 +120,7 @@ api.doc31("/openapi.json", {
   },
   servers: [{ url: "/" }],
 });
-api.get("/docs", async (c) => {
-  const { html, csp } = await docsPage();
-  return c.html(html, 200, { "Content-Security-Policy": csp });
-});
+api.route("/", docsRoutes);
 
 // A mounted sub-app's notFound is not consulted, so unmatched /api paths end here.
 api.all("*", (c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));
