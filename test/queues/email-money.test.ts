@@ -12,7 +12,9 @@ async function deliver(body: EmailMessage) {
   await waitOnExecutionContext(ctx);
   const [result] = (await getQueueResult(batch, ctx)).explicitAcks;
   expect(result).toBe(`q-${body.id}`);
-  const row = await env.DB.prepare("select subject, text, html from email_outbox where id = ?").bind(body.id).first<{ subject: string; text: string; html: string }>();
+  const row = await env.DB.prepare("select subject, text, html from email_outbox where id = ?")
+    .bind(body.id)
+    .first<{ subject: string; text: string; html: string }>();
   if (!row) throw new Error(`no outbox row for ${body.id}`);
   return row;
 }
