@@ -4,7 +4,7 @@ import { accountRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
 import { adminSettingsRoutes } from "./admin/settings-routes";
 import { analyticsRoutes } from "./analytics/routes";
-import { backofficeAdminRoutes } from "./backoffice/routes-admin";
+import { adminBackofficeRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
@@ -66,7 +66,7 @@ api.use("*", authenticate());
 
 /**
  * The staff API under /api/admin and the vendor API under /api/vendor. Each audience's routes are
- * mounted on its own sub-app, which refuses every other role and marks every answer `no-store` once,
+ * mounted on its own sub-app, which refuses every other role and marks every answer `private, no-store` once,
  * so handlers do not repeat either (they only narrow further, e.g. admins-only writes that support may
  * not make). Route files declare paths without the prefix: `routes-admin.ts` says "/orders/{id}".
  */
@@ -104,7 +104,7 @@ api
 
 adminApi.route("/", adminUserRoutes);
 adminApi.route("/", adminEmailRoutes);
-adminApi.route("/", backofficeAdminRoutes);
+adminApi.route("/", adminBackofficeRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

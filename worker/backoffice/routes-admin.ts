@@ -13,7 +13,7 @@ const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("N
  * Staff read models that span domains, mounted on the admin API (role guard and no-store applied
  * there). The overview and the audit log are for admins only; support may read a user's orders.
  */
-export const backofficeAdminRoutes = createApiApp()
+export const adminBackofficeRoutes = createApiApp()
   .openapi(
     createRoute({
       method: "get",
