@@ -14,7 +14,7 @@ import { checkoutRoutes } from "./checkout/routes";
 import { docsRoutes } from "./docs/routes";
 import { healthRoutes } from "./health/routes";
 import { inventoryRoutes } from "./inventory/routes";
-import { authenticate } from "./accounts/index";
+import { authenticate } from "./accounts";
 import { requireRole } from "./lib/auth";
 import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";

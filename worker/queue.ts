@@ -1,6 +1,6 @@
-import { listActiveAdminEmails } from "./accounts/index";
-import { handleAnalyticsBatch } from "./analytics/index";
-import { handleEmailBatch, handleEmailDeadLetters } from "./notifications/index";
+import { listActiveAdminEmails } from "./accounts";
+import { handleAnalyticsBatch } from "./analytics";
+import { handleEmailBatch, handleEmailDeadLetters } from "./notifications";
 
 /** The queues this Worker consumes; their names come from the environment's vars (wrangler.toml), never from code. */
 export type QueueRole = "email" | "email-dead-letters" | "analytics";

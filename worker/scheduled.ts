@@ -1,4 +1,4 @@
-import { pruneAnalyticsEvents } from "./analytics/index";
+import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./payments/reconcile";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */

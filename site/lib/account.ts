@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import type { ZodType } from "zod";
-import { getPageSession, type IssuedSession, type RequestContext, requestContextOf, sessionCookies } from "../../worker/accounts/index";
+import { getPageSession, type IssuedSession, type RequestContext, requestContextOf, sessionCookies } from "../../worker/accounts";
 import { AppError, type FieldError, fieldErrorsFromZod } from "../../worker/lib/errors";
 import { safeReturnTo } from "../../worker/lib/return-to";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { importJWK, type JWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { listOutboxFor } from "../../worker/notifications/index";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
-import { listOutboxFor } from "../../worker/notifications/index";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InventoryLedger } from "../../durable-objects/inventory-ledger";
-import { listOutboxFor } from "../../worker/notifications/index";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 
 const ledger = (sku: string) => env.INVENTORY_LEDGER.getByName(sku);

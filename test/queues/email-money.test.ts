@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { EmailMessage } from "../../worker/notifications/index";
+import type { EmailMessage } from "../../worker/notifications";
 import worker from "../../worker/test-entry";
 
 /** Runs one message through the email queue consumer (outbox provider) and returns the stored email. */

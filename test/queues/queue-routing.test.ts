@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countEventsBySubject } from "../../worker/analytics/index";
+import { countEventsBySubject } from "../../worker/analytics";
 import worker from "../../worker/test-entry";
 
 const message = (id: string, body: unknown) => ({ id, timestamp: new Date(), attempts: 1, body });

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { enqueueEmail } from "../../notifications/index";
+import { enqueueEmail } from "../../notifications";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
 import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";

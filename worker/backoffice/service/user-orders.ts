@@ -1,5 +1,5 @@
 import { desc, eq, sql } from "drizzle-orm";
-import { staffViewOfUser } from "../../accounts/index";
+import { staffViewOfUser } from "../../accounts";
 import { getDb } from "../../db/client";
 import { orders } from "../../orders/tables";
 import type { UserOrdersQuery } from "../schema";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import type { APIRoute } from "astro";
-import { getEmail } from "../../../../../worker/notifications/index";
+import { getEmail } from "../../../../../worker/notifications";
 import { requireStaff } from "../../../../lib/admin";
 import { emailIdParam } from "../_shared";
 
