@@ -1,13 +1,9 @@
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { authRoutes } from "./accounts/routes";
+import { accountRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
-import { meRoutes } from "./accounts/routes-me";
-import { oauthRoutes } from "./accounts/routes-oauth";
-import { adminAuditRoutes } from "./admin/audit-routes";
-import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
-import { adminBackofficeRoutes } from "./backoffice/routes-admin";
+import { adminBackofficeRoutes, adminSettingsOverviewRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
@@ -16,10 +12,10 @@ import { adminProductRoutes } from "./catalog/routes-admin-products";
 import { checkoutRoutes } from "./checkout/routes";
 import { currencyRoutes } from "./currency/routes";
 import { adminCurrencyRoutes } from "./currency/routes-admin";
-import { docsPage } from "./docs/page";
+import { docsRoutes } from "./docs/routes";
 import { healthRoutes } from "./health/routes";
 import { inventoryRoutes } from "./inventory/routes";
-import { authenticate } from "./accounts/http";
+import { authenticate } from "./accounts";
 import { requireRole } from "./lib/auth";
 import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";
@@ -74,7 +70,7 @@ api.use("*", authenticate());
 
 /**
  * The staff API under /api/admin and the vendor API under /api/vendor. Each audience's routes are
- * mounted on its own sub-app, which refuses every other role and marks every answer `no-store` once,
+ * mounted on its own sub-app, which refuses every other role and marks every answer `private, no-store` once,
  * so handlers do not repeat either (they only narrow further, e.g. admins-only writes that support may
  * not make). Route files declare paths without the prefix: `routes-admin.ts` says "/orders/{id}".
  */
@@ -83,7 +79,7 @@ export function audienceApp(...roles: Role[]) {
   app.use("*", async (c, next) => {
     requireRole(c, ...roles);
     await next();
-    c.header("Cache-Control", "no-store");
+    c.header("Cache-Control", "private, no-store");
   });
   return app;
 }
@@ -96,20 +92,14 @@ api
   .route("/", catalogRoutes)
   .route("/", searchRoutes)
   .route("/", analyticsRoutes)
-  .route("/", authRoutes)
-  .route("/", oauthRoutes)
-  .route("/", meRoutes)
-  .route("/", adminUserRoutes)
+  .route("/", accountRoutes)
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
-  .route("/", adminEmailRoutes)
   .route("/", orderRoutes)
   .route("/", shippingWebhookRoutes)
-  .route("/", adminOverviewRoutes)
-  .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
   .route("/", adminProductFileRoutes)
@@ -120,6 +110,9 @@ adminApi.route("/", adminStoreRoutes);
 adminApi.route("/", adminRegionRoutes);
 adminApi.route("/", adminCurrencyRoutes);
 adminApi.route("/", adminShippingRoutes);
+adminApi.route("/", adminUserRoutes);
+adminApi.route("/", adminEmailRoutes);
+adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
@@ -136,10 +129,7 @@ api.doc31("/openapi.json", {
   },
   servers: [{ url: "/" }],
 });
-api.get("/docs", async (c) => {
-  const { html, csp } = await docsPage();
-  return c.html(html, 200, { "Content-Security-Policy": csp });
-});
+api.route("/", docsRoutes);
 
 // A mounted sub-app's notFound is not consulted, so unmatched /api paths end here.
 api.all("*", (c) => problem(c, 404, "request.route_not_found", `No API route matches ${c.req.method} ${c.req.path}.`));

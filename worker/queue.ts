@@ -1,5 +1,6 @@
-import { handleAnalyticsBatch } from "./analytics/consumer";
-import { handleEmailBatch, handleEmailDeadLetters } from "./notifications/consumer";
+import { listActiveAdminEmails } from "./accounts";
+import { handleAnalyticsBatch } from "./analytics";
+import { handleEmailBatch, handleEmailDeadLetters } from "./notifications";
 
 /** The queues this Worker consumes; their names come from the environment's vars (wrangler.toml), never from code. */
 export type QueueRole = "email" | "email-dead-letters" | "analytics";
@@ -7,8 +8,9 @@ export type QueueRole = "email" | "email-dead-letters" | "analytics";
 type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
 const CONSUMERS: Record<QueueRole, Consumer> = {
-  email: handleEmailBatch,
-  "email-dead-letters": handleEmailDeadLetters,
+  // Messages to "admins" fan out to the accounts that are admins now; notifications cannot look them up itself.
+  email: (batch, env) => handleEmailBatch(batch, env, listActiveAdminEmails),
+  "email-dead-letters": (batch, env) => handleEmailDeadLetters(batch, env, listActiveAdminEmails),
   analytics: handleAnalyticsBatch,
 };
 

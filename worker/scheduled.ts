@@ -1,4 +1,4 @@
-import { pruneAnalyticsEvents } from "./analytics/service";
+import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./payments/reconcile";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
@@ -20,6 +20,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     return;
   }
   const swept = await expireAbandonedPayments(env, origin);
-  const removed = await pruneAnalyticsEvents(env.DB, 90);
+  const removed = await pruneAnalyticsEvents(env, 90);
   console.log(JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPayments: swept, analyticsEventsPruned: removed }));
 }

@@ -1,9 +1,6 @@
 import { env } from "cloudflare:workers";
 import type { ZodType } from "zod";
-import { getPageSession } from "../../worker/accounts/page-session";
-import type { RequestContext } from "../../worker/accounts/service/auth";
-import type { IssuedSession } from "../../worker/accounts/service/sessions";
-import { sessionCookies } from "../../worker/accounts/http";
+import { getPageSession, type IssuedSession, type RequestContext, requestContextOf, sessionCookies } from "../../worker/accounts";
 import { AppError, type FieldError, fieldErrorsFromZod } from "../../worker/lib/errors";
 import { safeReturnTo } from "../../worker/lib/return-to";
 
@@ -35,11 +32,7 @@ export function currentSession(request: Request): Promise<PageSession> {
 
 /** Client IP, user agent and origin for the services' rate limits and emailed links. */
 export function requestContext(request: Request): RequestContext {
-  return {
-    ip: request.headers.get("cf-connecting-ip") ?? "unknown",
-    userAgent: request.headers.get("user-agent")?.slice(0, 200) ?? null,
-    origin: new URL(request.url).origin,
-  };
+  return requestContextOf(request.headers, request.url);
 }
 
 /** 303 See Other (the answer to a form post), optionally setting cookies. */

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { importJWK, type JWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { listOutboxFor } from "../../worker/notifications/service";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 
@@ -24,7 +24,7 @@ async function waitForEmail(to: string, template: string) {
   await expect
     .poll(
       async () => {
-        found = await listOutboxFor(env.DB, to, template);
+        found = await listOutboxFor(env, to, template);
         return found.length;
       },
       { timeout: 10_000, interval: 200 },

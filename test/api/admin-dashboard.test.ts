@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { periodStarts } from "../../worker/admin/dashboard";
+import { periodStarts } from "../../worker/backoffice";
 import { purgeCatalogCache } from "../../worker/catalog/service";
 import { insertCategory, insertProduct } from "../support/factories";
 import { call, cookiesFrom, json, postJson } from "../support/http";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog/service";
-import { listOutboxFor } from "../../worker/notifications/service";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 
@@ -77,10 +77,9 @@ describe("POST /api/checkout", () => {
     expect(order.timeline.map((e: { status: string }) => e.status)).toEqual(["pending_payment", "paid"]);
     expect(order.shippingAddress.city).toBe("San Francisco");
     await expect
-      .poll(
-        async () => (await listOutboxFor(env.DB, "buyer@example.test", "order_confirmation")).filter((m) => m.subject.includes(placed.orderNumber)).length,
-        { timeout: 10_000 },
-      )
+      .poll(async () => (await listOutboxFor(env, "buyer@example.test", "order_confirmation")).filter((m) => m.subject.includes(placed.orderNumber)).length, {
+        timeout: 10_000,
+      })
       .toBe(1);
   }, 20_000);
 

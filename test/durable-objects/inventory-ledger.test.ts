@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InventoryLedger } from "../../durable-objects/inventory-ledger";
-import { listOutboxFor } from "../../worker/notifications/service";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 
 const ledger = (sku: string) => env.INVENTORY_LEDGER.getByName(sku);
@@ -108,7 +108,7 @@ describe("InventoryLedger", () => {
     await expect
       .poll(
         async () => {
-          alerts = (await listOutboxFor(env.DB, "stock-admin@example.test", "low_stock")).filter((m) => m.subject === "Low stock: LED-LOW");
+          alerts = (await listOutboxFor(env, "stock-admin@example.test", "low_stock")).filter((m) => m.subject === "Low stock: LED-LOW");
           return alerts.length;
         },
         { timeout: 10_000, interval: 200 },
@@ -119,7 +119,7 @@ describe("InventoryLedger", () => {
     for (let i = 0; i < 6; i++) await ledger("LED-LOW").release("LED-LOW", `low-${i}`);
     for (let i = 0; i < 4; i++) await ledger("LED-LOW").reserve("LED-LOW", `low-again-${i}`, 1, 60_000);
     await expect
-      .poll(async () => (await listOutboxFor(env.DB, "stock-admin@example.test", "low_stock")).filter((m) => m.subject === "Low stock: LED-LOW").length, {
+      .poll(async () => (await listOutboxFor(env, "stock-admin@example.test", "low_stock")).filter((m) => m.subject === "Low stock: LED-LOW").length, {
         timeout: 10_000,
         interval: 200,
       })

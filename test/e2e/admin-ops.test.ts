@@ -166,10 +166,21 @@ describe("admin operations", () => {
     await page.getByLabel("Email or name").fill("future-support");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("link", { name: "Future Support" }).click();
+    const userId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
     await page.getByLabel("Role").selectOption("support");
+    const posted = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === `/admin/users/${userId}`);
     await page.getByRole("button", { name: "Change role" }).click();
+    const answer = await posted;
     await page.waitForURL(/\?done=role$/);
     expect(await page.getByTestId("user-role-badge").innerText()).toBe("support");
+    // The page's audit entry carries the request id its answer was given, as an API write's does.
+    const requestId = await answer.headerValue("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const audit = await page.request.get(`/api/admin/audit?action=user.role&entityId=${encodeURIComponent(userId)}`);
+    expect(audit.status()).toBe(200);
+    const entries = ((await audit.json()) as { items: { requestId: string | null; actorEmail: string; after: { role: string } }[] }).items;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ requestId, actorEmail: ADMIN.email, after: { role: "support" } });
     await admin.close();
 
     const support = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countEventsBySubject } from "../../worker/analytics/service";
+import { countEventsBySubject } from "../../worker/analytics";
 import worker from "../../worker/test-entry";
 
 const message = (id: string, body: unknown) => ({ id, timestamp: new Date(), attempts: 1, body });
@@ -22,7 +22,7 @@ describe("ANALYTICS_QUEUE consumer", () => {
     expect(first.retryMessages).toEqual([]);
     // At-least-once delivery: m-2 arrives again.
     await deliver([message("m-2", view)]);
-    const counts = await countEventsBySubject(env.DB, "product_viewed");
+    const counts = await countEventsBySubject(env, "product_viewed");
     expect(counts).toEqual([
       { subjectId: "prod_a", count: 2 },
       { subjectId: "prod_b", count: 1 },
@@ -45,7 +45,7 @@ describe("ANALYTICS_QUEUE consumer", () => {
     expect(res.status).toBe(202);
     // The local queue delivers within its batch timeout (5 s).
     await expect
-      .poll(async () => (await countEventsBySubject(env.DB, "category_viewed")).find((r) => r.subjectId === "shirts")?.count, {
+      .poll(async () => (await countEventsBySubject(env, "category_viewed")).find((r) => r.subjectId === "shirts")?.count, {
         timeout: 10_000,
         interval: 250,
       })

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countEventsBySubject } from "../../worker/analytics/service";
+import { countEventsBySubject } from "../../worker/analytics";
 import worker from "../../worker/test-entry";
 
 const message = (id: string, body: unknown) => ({ id, timestamp: new Date(), attempts: 1, body });
@@ -26,7 +26,7 @@ describe("queue routing by the environment's queue names", () => {
     const view = { type: "product_viewed", subjectId: "prod_staging", occurredAt: "2026-11-20T10:00:00.000Z" };
     const result = await deliver(STAGING.QUEUE_ANALYTICS, [message("stg-1", view)], STAGING);
     expect(result.explicitAcks).toEqual(["stg-1"]);
-    expect((await countEventsBySubject(env.DB, "product_viewed")).find((r) => r.subjectId === "prod_staging")?.count).toBe(1);
+    expect((await countEventsBySubject(env, "product_viewed")).find((r) => r.subjectId === "prod_staging")?.count).toBe(1);
   });
 
   it("does not consume production's queue names in an environment that names others", async () => {
@@ -35,7 +35,7 @@ describe("queue routing by the environment's queue names", () => {
     // A queue this deployment does not own is handed back for retry, never half-consumed.
     expect(result.retryBatch.retry).toBe(true);
     expect(result.explicitAcks).toEqual([]);
-    expect((await countEventsBySubject(env.DB, "product_viewed")).find((r) => r.subjectId === "prod_elsewhere")).toBeUndefined();
+    expect((await countEventsBySubject(env, "product_viewed")).find((r) => r.subjectId === "prod_elsewhere")).toBeUndefined();
   });
 
   it("routes by the names wrangler.toml gives the default environment", async () => {

@@ -2,22 +2,18 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/context";
 import { serializeCookie, readCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
-import type { RequestContext } from "./service/auth";
+import { type RequestContext, requestContextOf } from "./service/auth";
 import { type IssuedSession, resolveAccessToken } from "./service/sessions";
 import { toUser, type UserRow } from "./service/users";
 import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from "./tokens";
 
-/** Client IP (set by Cloudflare's edge; the local runtime sets it too), user agent and the origin for emailed links. */
+/** The caller's IP, user agent and origin, for rate limits and emailed links. */
 export function requestContext(c: Context<AppEnv>): RequestContext {
-  return {
-    ip: c.req.header("cf-connecting-ip") ?? "unknown",
-    userAgent: c.req.header("user-agent")?.slice(0, 200) ?? null,
-    origin: new URL(c.req.url).origin,
-  };
+  return requestContextOf(c.req.raw.headers, c.req.url);
 }
 
 /** Native clients opt into tokens in the body with `X-Auth-Mode: token`; browsers get HttpOnly cookies. */
-export function wantsTokens(c: Context<AppEnv>): boolean {
+function wantsTokens(c: Context<AppEnv>): boolean {
   return c.req.header("x-auth-mode") === "token";
 }
 

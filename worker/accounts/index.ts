@@ -1,2 +1,24 @@
-// The accounts domain's public surface (what later domains and pages call).
+/**
+ * The accounts domain's public surface: who is calling (sessions for the API and for pages), the
+ * signed-in user's own account and address book, and staff views of accounts. Other domains and
+ * pages import accounts only through this file and `schema.ts` (and may read `tables.ts` in a join).
+ */
+export { authenticate, clearedSessionCookies, sessionCookies } from "./http";
+export { getPageSession, renewPageSession } from "./page-session";
 export { createAddress, deleteAddress, getAddress, getDefaultShippingAddress, listAddresses, updateAddress } from "./service/addresses";
+export { changeUserRole, changeUserStatus, listUsers, staffViewOfUser } from "./service/admin-users";
+export {
+  changePassword,
+  confirmPasswordReset,
+  login,
+  type RequestContext,
+  register,
+  requestContextOf,
+  requestPasswordReset,
+  resendVerification,
+  verifyEmail,
+} from "./service/auth";
+export { availableProviders, type OAuthProvider } from "./service/oauth";
+export { type IssuedSession, signOut } from "./service/sessions";
+export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";
+export { hashOpaqueToken } from "./tokens";

@@ -1,20 +1,52 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { readCookie } from "../lib/cookies";
-import { clearedSessionCookies, REFRESH_COOKIE } from "./http";
+import { requireAuth } from "../lib/auth";
+import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
-import { createApiApp, problemResponse } from "../lib/openapi";
-import { requestContext, sessionBody } from "./http";
-import { LoginBody, LogoutBody, PasswordResetBody, PasswordResetConfirmBody, RefreshBody, RegisterBody, SessionSchema, VerifyEmailBody } from "./schema";
-import { confirmPasswordReset, login, register, requestPasswordReset, verifyEmail } from "./service/auth";
-import { endSession, rotateSession } from "./service/sessions";
-import { revokeAllSessions } from "./service/users";
+import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { clearedSessionCookies, OAUTH_COOKIE, REFRESH_COOKIE, requestContext, sessionBody, sessionCookies } from "./http";
+import {
+  AddressIdParam,
+  AddressSchema,
+  ChangePasswordBody,
+  CreateAddressBody,
+  LoginBody,
+  LogoutBody,
+  OAuthCallbackQuery,
+  OAuthProviderParam,
+  OAuthStartQuery,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  RefreshBody,
+  RegisterBody,
+  SessionSchema,
+  UpdateAddressBody,
+  UpdateProfileBody,
+  UserSchema,
+  VerifyEmailBody,
+} from "./schema";
+import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress } from "./service/addresses";
+import { changePassword, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
+import { completeOAuth, startOAuth } from "./service/oauth";
+import { rotateSession, signOut } from "./service/sessions";
+import { accountOf, toUser, updateProfile } from "./service/users";
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+const ok = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const session = (description: string) => ({ description, content: { "application/json": { schema: SessionSchema } } });
 const accepted = { description: "Accepted.", content: { "application/json": { schema: z.object({ status: z.string() }) } } };
+const unauthenticated = problemResponse("Not signed in.");
 const TAGS = ["Accounts"];
+const PROFILE = ["Profile"];
+const security = SIGNED_IN;
+/** Problem codes → the reasons the sign-in page explains (`/account/login?oauth=`). */
+const OAUTH_PAGE_REASONS: Record<string, string> = {
+  "auth.oauth_state_mismatch": "state",
+  "auth.oauth_denied": "denied",
+  "auth.oauth_email_unverified": "unverified",
+};
 
-export const authRoutes = createApiApp()
+/** Signing up and in (password and OAuth), sessions, and the signed-in user's own profile and address book. */
+export const accountRoutes = createApiApp()
   .openapi(
     createRoute({
       method: "post",
@@ -84,11 +116,7 @@ export const authRoutes = createApiApp()
       responses: { 204: { description: "Signed out; the access token no longer works." } },
     }),
     async (c) => {
-      const auth = c.get("auth");
-      if (auth) {
-        if (c.req.valid("json").everywhere) await revokeAllSessions(c.env, auth.principal.id);
-        else await endSession(c.env, auth.sessionId);
-      }
+      await signOut(c.env, c.get("auth"), c.req.valid("json").everywhere);
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
       return c.body(null, 204);
     },
@@ -133,6 +161,194 @@ export const authRoutes = createApiApp()
     }),
     async (c) => {
       await verifyEmail(c.env, c.req.valid("json").token);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/oauth/{provider}",
+      tags: TAGS,
+      summary: "Start signing in with GitHub or Google (authorization code + PKCE)",
+      request: { params: OAuthProviderParam, query: OAuthStartQuery },
+      responses: { 302: { description: "To the provider's consent page." }, 404: problemResponse("Provider not configured.") },
+    }),
+    async (c) => {
+      const { redirectUrl, stateCookie } = await startOAuth(c.env, c.req.valid("param").provider, new URL(c.req.url).origin, c.req.valid("query").returnTo);
+      c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, stateCookie, 600));
+      c.header("Cache-Control", "no-store");
+      return c.redirect(redirectUrl, 302);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/oauth/{provider}/callback",
+      tags: TAGS,
+      summary: "The provider sends the shopper back here; signs in and redirects",
+      request: { params: OAuthProviderParam, query: OAuthCallbackQuery },
+      responses: { 302: { description: "Signed in; to the page the shopper came from." }, 400: problemResponse("Wrong state, denied, or no verified email.") },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      let completed: Awaited<ReturnType<typeof completeOAuth>>;
+      try {
+        completed = await completeOAuth(
+          c.env,
+          c.req.valid("param").provider,
+          c.req.valid("query"),
+          readCookie(c.req.header("cookie"), OAUTH_COOKIE),
+          ctx.origin,
+          ctx.userAgent,
+        );
+      } catch (err) {
+        // A person's browser lands on the sign-in page with a readable message; API clients get the problem.
+        if (err instanceof AppError && err.status < 500 && (c.req.header("accept") ?? "").includes("text/html")) {
+          c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0));
+          return c.redirect(`/account/login?oauth=${OAUTH_PAGE_REASONS[err.code] ?? "failed"}`, 303);
+        }
+        throw err;
+      }
+      const { session, returnTo } = completed;
+      c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0), { append: true });
+      for (const cookie of sessionCookies(session)) c.header("Set-Cookie", cookie, { append: true });
+      c.header("Cache-Control", "no-store");
+      return c.redirect(returnTo, 302);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me",
+      tags: PROFILE,
+      security,
+      summary: "The signed-in user's profile",
+      responses: { 200: ok(UserSchema, "Profile."), 401: unauthenticated },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await toUser(c.env, await accountOf(c.env, requireAuth(c).principal)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/me",
+      tags: PROFILE,
+      security,
+      summary: "Change name or phone (email and role are not editable here)",
+      request: { body: json(UpdateProfileBody) },
+      responses: { 200: ok(UserSchema, "Updated."), 400: problemResponse("Invalid or unknown field."), 401: unauthenticated },
+    }),
+    async (c) => c.json(await updateProfile(c.env, requireAuth(c).principal.id, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/password",
+      tags: PROFILE,
+      security,
+      summary: "Change password; every other session ends",
+      request: { body: json(ChangePasswordBody) },
+      responses: {
+        200: ok(SessionSchema, "Changed; a fresh session for this client."),
+        400: problemResponse("Wrong current or weak new password."),
+        401: unauthenticated,
+      },
+    }),
+    async (c) => {
+      const user = await accountOf(c.env, requireAuth(c).principal);
+      const body = c.req.valid("json");
+      const session = await changePassword(c.env, user, body.currentPassword, body.newPassword, requestContext(c));
+      return c.json(await sessionBody(c, user, session), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/verify-email",
+      tags: PROFILE,
+      security,
+      summary: "Send a new email verification link",
+      responses: { 202: { description: "Sent (unless already verified)." }, 401: unauthenticated, 429: problemResponse("Too many.") },
+    }),
+    async (c) => {
+      await resendVerification(c.env, await accountOf(c.env, requireAuth(c).principal), requestContext(c));
+      return c.body(null, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/addresses",
+      tags: PROFILE,
+      security,
+      summary: "The address book",
+      responses: { 200: ok(z.object({ items: z.array(AddressSchema) }), "Addresses, default first."), 401: unauthenticated },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "private, no-store");
+      return c.json({ items: await listAddresses(c.env, requireAuth(c).principal.id) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/addresses",
+      tags: PROFILE,
+      security,
+      summary: "Add an address (validated for its country)",
+      request: { body: json(CreateAddressBody) },
+      responses: {
+        201: ok(AddressSchema, "Added."),
+        400: problemResponse("Invalid for the country."),
+        401: unauthenticated,
+        409: problemResponse("Address book full."),
+      },
+    }),
+    async (c) => c.json(await createAddress(c.env, requireAuth(c).principal.id, c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/addresses/{id}",
+      tags: PROFILE,
+      security,
+      summary: "One address",
+      request: { params: AddressIdParam },
+      responses: { 200: ok(AddressSchema, "The address."), 401: unauthenticated, 404: problemResponse("Not found (or not yours).") },
+    }),
+    async (c) => c.json(await getAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/me/addresses/{id}",
+      tags: PROFILE,
+      security,
+      summary: "Change an address",
+      request: { params: AddressIdParam, body: json(UpdateAddressBody) },
+      responses: {
+        200: ok(AddressSchema, "Updated."),
+        400: problemResponse("Invalid."),
+        401: unauthenticated,
+        404: problemResponse("Not found (or not yours)."),
+      },
+    }),
+    async (c) => c.json(await updateAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/addresses/{id}",
+      tags: PROFILE,
+      security,
+      summary: "Delete an address",
+      request: { params: AddressIdParam },
+      responses: { 204: { description: "Deleted." }, 401: unauthenticated, 404: problemResponse("Not found (or not yours).") },
+    }),
+    async (c) => {
+      await deleteAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

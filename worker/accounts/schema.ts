@@ -1,5 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { PaginationQuery } from "../lib/openapi";
 import { ROLES } from "./tables";
+
+export { ROLES };
 
 const email = z
   .email("Enter a valid email address")
@@ -144,3 +147,42 @@ export const OAuthCallbackQuery = z.object({
   error: z.string().max(200).optional(),
   error_description: z.string().max(500).optional(),
 });
+
+// ---- Staff views of accounts (`/api/admin/users…`) ----
+
+export const USER_STATUSES = ["active", "disabled"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const UserListQuery = z
+  .object({
+    q: z.string().trim().max(100).optional().openapi({ description: "Part of the email or name." }),
+    role: z.enum(ROLES).optional(),
+    status: z.enum(USER_STATUSES).optional(),
+    sort: z.enum(["newest", "oldest", "email"]).optional(),
+    ...PaginationQuery,
+  })
+  .strict();
+export type UserListQuery = z.infer<typeof UserListQuery>;
+
+export const StaffUserSchema = UserSchema.extend({ status: z.enum(USER_STATUSES) }).openapi("StaffUser");
+export type StaffUser = z.infer<typeof StaffUserSchema>;
+
+export const UserListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        name: z.string(),
+        role: z.enum(ROLES),
+        status: z.enum(USER_STATUSES),
+        emailVerified: z.boolean(),
+        createdAt: z.string(),
+      }),
+    ),
+    total: z.number().int(),
+    page: z.number().int(),
+    perPage: z.number().int(),
+  })
+  .openapi("UserList");
+export type UserList = z.infer<typeof UserListSchema>;

@@ -16,7 +16,7 @@ export async function handleAnalyticsBatch(batch: MessageBatch<unknown>, env: En
     }
   }
   try {
-    await storeEvents(env.DB, valid);
+    await storeEvents(env, valid);
     for (const v of valid) v.message.ack();
   } catch (err) {
     console.error(JSON.stringify({ level: "error", msg: "analytics batch failed", error: String(err) }));

@@ -17,6 +17,6 @@ const recordEventRoute = createRoute({
 });
 
 export const analyticsRoutes = createApiApp().openapi(recordEventRoute, async (c) => {
-  await recordEvent(c.env.ANALYTICS_QUEUE, c.req.valid("json"));
+  await recordEvent(c.env, c.req.valid("json"));
   return c.body(null, 202);
 });

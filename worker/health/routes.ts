@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problem } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
-import { readinessWarnings } from "./readiness";
+import { readinessWarnings } from "./service";
 
 export const BUILD_VERSION = "0.1.0";
 

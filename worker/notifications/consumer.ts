@@ -1,5 +1,5 @@
 import { EmailMessage } from "./schema";
-import { deliverEmail, markEmailDead } from "./service";
+import { type AdminRecipients, deliverEmail, markEmailDead } from "./service";
 
 /** Seconds before the next try: 30 s, 1, 2, 4, 8, 16, 32 min, then hourly (`base` scales it; tests use 0). */
 export function retryDelaySeconds(attempts: number, base = 30): number {
@@ -26,12 +26,12 @@ function parse(message: Message<unknown>): EmailMessage | null {
  * message with exponential backoff; after `max_retries` the queue moves it to
  * the dead-letter queue.
  */
-export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Env, admins: AdminRecipients): Promise<void> {
   for (const message of batch.messages) {
     const email = parse(message);
     if (!email) continue;
     try {
-      await deliverEmail(env, email);
+      await deliverEmail(env, email, admins);
       message.ack();
     } catch (err) {
       const delaySeconds = retryDelaySeconds(message.attempts, retryBase(env));
@@ -44,12 +44,12 @@ export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Env): 
 }
 
 /** Dead-letter consumer: the message's unsent rows become `dead`, kept for an admin to retry. */
-export async function handleEmailDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleEmailDeadLetters(batch: MessageBatch<unknown>, env: Env, admins: AdminRecipients): Promise<void> {
   for (const message of batch.messages) {
     const email = parse(message);
     if (!email) continue;
     try {
-      const dead = await markEmailDead(env, email);
+      const dead = await markEmailDead(env, email, admins);
       console.error(JSON.stringify({ level: "error", msg: "email gave up after retries", id: email.id, rows: dead }));
       message.ack();
     } catch (err) {

@@ -2,18 +2,18 @@ import { createRoute } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { getEmail, listEmails, retryEmail } from "./admin";
+import { getEmail, listEmails, retryEmail } from "./service";
 import { EmailDetail, EmailIdParam, EmailPage, ListEmailsQuery, RetryEmailResult } from "./schema";
 
 const TAGS = ["Admin: emails"];
 const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not staff (reading) or not an admin (retrying).") };
 
-/** The email outbox for staff: admins and support read it, only admins retry. */
+/** The email outbox for staff, mounted on the admin API: admins and support read it, only admins retry. */
 export const adminEmailRoutes = createApiApp()
   .openapi(
     createRoute({
       method: "get",
-      path: "/admin/emails",
+      path: "/emails",
       tags: TAGS,
       security: SIGNED_IN,
       summary: "The email outbox, newest first, filtered by status, template and recipient (admin, support)",
@@ -24,16 +24,12 @@ export const adminEmailRoutes = createApiApp()
         ...denied,
       },
     }),
-    async (c) => {
-      requireRole(c, "admin", "support");
-      c.header("Cache-Control", "private, no-store");
-      return c.json(await listEmails(c.env.DB, c.req.valid("query")), 200);
-    },
+    async (c) => c.json(await listEmails(c.env, c.req.valid("query")), 200),
   )
   .openapi(
     createRoute({
       method: "get",
-      path: "/admin/emails/{id}",
+      path: "/emails/{id}",
       tags: TAGS,
       security: SIGNED_IN,
       summary: "One email with its rendered HTML and text; one-time tokens in links are hidden (admin, support)",
@@ -44,16 +40,12 @@ export const adminEmailRoutes = createApiApp()
         404: problemResponse("No such email."),
       },
     }),
-    async (c) => {
-      requireRole(c, "admin", "support");
-      c.header("Cache-Control", "private, no-store");
-      return c.json(await getEmail(c.env.DB, c.req.valid("param").id), 200);
-    },
+    async (c) => c.json(await getEmail(c.env, c.req.valid("param").id), 200),
   )
   .openapi(
     createRoute({
       method: "post",
-      path: "/admin/emails/{id}/retry",
+      path: "/emails/{id}/retry",
       tags: TAGS,
       security: SIGNED_IN,
       summary: "Re-queue a failed or dead email's stored message; it is delivered once (admin only, audited)",
@@ -67,6 +59,6 @@ export const adminEmailRoutes = createApiApp()
     }),
     async (c) => {
       requireRole(c, "admin");
-      return c.json(await retryEmail(c.env, c.req.valid("param").id, auditActor(c)), 202);
+      return c.json(await retryEmail(c.env, auditActor(c), c.req.valid("param").id), 202);
     },
   );

@@ -164,5 +164,6 @@ export type EmailDetail = z.infer<typeof EmailDetail>;
 export const EmailPage = z
   .object({ items: z.array(EmailSummary), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
   .openapi("EmailPage");
+export type EmailPage = z.infer<typeof EmailPage>;
 
 export const RetryEmailResult = z.object({ id: z.string(), status: z.literal("queued") }).openapi("RetryEmailResult");

@@ -1,9 +1,10 @@
-import { and, desc, eq } from "drizzle-orm";
-import { users } from "../accounts/tables";
+import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import { storeSettings } from "../store";
 import { getDb } from "../db/client";
+import { type AuditActor, auditStatement } from "../lib/audit";
+import { AppError } from "../lib/errors";
 import { emailProvider, type ProviderConfig, ProviderError } from "./providers";
-import type { EmailMessage } from "./schema";
+import { type EmailDetail, EmailMessage, type EmailPage, type EmailSummary, type ListEmailsQuery } from "./schema";
 import { emailOutbox } from "./tables";
 import { type RenderedEmail, renderEmail, storeOrigin } from "./templates";
 
@@ -21,14 +22,16 @@ interface Recipient {
   to: string;
 }
 
+/**
+ * The active admins' addresses, for messages sent to "admins". Notifications come before accounts in
+ * the layer order, so whoever runs the consumer (the Worker's queue handler) passes this in.
+ */
+export type AdminRecipients = (env: Env) => Promise<{ id: string; email: string }[]>;
+
 /** Who gets a message: its address, or one row per active admin for "admins" (each with its own key). */
-async function recipientsOf(env: Env, message: EmailMessage): Promise<Recipient[]> {
+async function recipientsOf(env: Env, message: EmailMessage, admins: AdminRecipients): Promise<Recipient[]> {
   if (message.to !== "admins") return [{ id: message.id, to: message.to.toLowerCase() }];
-  const admins = await getDb(env.DB)
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(and(eq(users.role, "admin"), eq(users.status, "active")));
-  return admins.map((u) => ({ id: `${message.id}:${u.id}`, to: u.email.toLowerCase() }));
+  return (await admins(env)).map((u) => ({ id: `${message.id}:${u.id}`, to: u.email.toLowerCase() }));
 }
 
 const now = () => new Date().toISOString();
@@ -74,7 +77,7 @@ export interface DeliveryResult {
  * A provider error marks the row `failed` with the error and is thrown, so
  * the queue retries the message (rows already sent are skipped then).
  */
-export async function deliverEmail(env: Env, message: EmailMessage): Promise<DeliveryResult> {
+export async function deliverEmail(env: Env, message: EmailMessage, admins: AdminRecipients): Promise<DeliveryResult> {
   // The name admins keep in Settings, so emails say what the storefront says (not the deploy-time var).
   const { storeName } = await storeSettings(env);
   // A misconfigured provider still records the rows (failed, with the reason) so admins see them waiting.
@@ -88,7 +91,7 @@ export async function deliverEmail(env: Env, message: EmailMessage): Promise<Del
   const rendered = renderMessage(env, message, storeName);
   const result: DeliveryResult = { sent: 0, skipped: 0, busy: 0, refused: 0 };
   let failure: ProviderError | null = null;
-  for (const r of await recipientsOf(env, message)) {
+  for (const r of await recipientsOf(env, message, admins)) {
     const attempts = await claim(env, message, rendered, r, config?.provider.name ?? providerName(env));
     if (attempts === "sent") {
       result.skipped++;
@@ -131,11 +134,11 @@ export function renderMessage(env: Env, message: EmailMessage, storeName: string
  * recipient row not yet sent becomes `dead` (created if the message never got
  * as far as a claim), payload kept, for an admin to retry.
  */
-export async function markEmailDead(env: Env, message: EmailMessage): Promise<number> {
+export async function markEmailDead(env: Env, message: EmailMessage, admins: AdminRecipients): Promise<number> {
   const rendered = renderMessage(env, message, (await storeSettings(env)).storeName);
   const at = now();
   let dead = 0;
-  for (const r of await recipientsOf(env, message)) {
+  for (const r of await recipientsOf(env, message, admins)) {
     const res = await env.DB.prepare(
       `INSERT INTO email_outbox (id, template, to_address, subject, text, html, provider, status, attempts, payload, last_error, created_at, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'dead', 0, ?8, 'Retries exhausted before a send was attempted.', ?9, ?9)
@@ -151,11 +154,125 @@ export async function markEmailDead(env: Env, message: EmailMessage): Promise<nu
 }
 
 /** The newest outbox emails to an address (for tests, the dev outbox and support). */
-export function listOutboxFor(d1: D1Database, to: string, template?: string) {
-  const db = getDb(d1);
+export function listOutboxFor(env: Env, to: string, template?: string) {
+  const db = getDb(env.DB);
   return db
     .select()
     .from(emailOutbox)
     .where(template ? and(eq(emailOutbox.toAddress, to.toLowerCase()), eq(emailOutbox.template, template)) : eq(emailOutbox.toAddress, to.toLowerCase()))
     .orderBy(desc(emailOutbox.createdAt));
+}
+
+// ---- The outbox for staff ----
+
+type Row = typeof emailOutbox.$inferSelect;
+
+/**
+ * One-time tokens (password reset, email verification, guest order links)
+ * stay out of staff eyes: a support agent reading the outbox must not be able
+ * to take over the account the email was for.
+ */
+export function hideTokens(s: string): string {
+  return s.replace(/([?&](?:amp;)?token=)[^&"'\s<>]+/gi, "$1hidden");
+}
+
+function parsePayload(row: Row): EmailMessage | null {
+  if (!row.payload) return null;
+  try {
+    const parsed = EmailMessage.safeParse(JSON.parse(row.payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function toSummary(row: Row): EmailSummary {
+  return {
+    id: row.id,
+    template: row.template,
+    to: row.toAddress,
+    subject: row.subject,
+    status: row.status,
+    attempts: row.attempts,
+    provider: row.provider,
+    providerMessageId: row.providerMessageId,
+    lastError: row.lastError,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    sentAt: row.sentAt,
+    retryable: (row.status === "failed" || row.status === "dead") && parsePayload(row) !== null,
+  };
+}
+
+/** `%` and `_` typed by a person are literal characters, not wildcards. */
+const likeContains = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The outbox, newest first, filtered by status, template and part of the recipient's address. */
+export async function listEmails(env: Env, q: ListEmailsQuery): Promise<EmailPage> {
+  const db = getDb(env.DB);
+  const where: SQL[] = [];
+  if (q.status) where.push(eq(emailOutbox.status, q.status));
+  if (q.template) where.push(eq(emailOutbox.template, q.template));
+  if (q.recipient) where.push(sql`${emailOutbox.toAddress} LIKE ${likeContains(q.recipient)} ESCAPE '\\'`);
+  const filter = where.length ? and(...where) : undefined;
+  const [rows, total] = await Promise.all([
+    db
+      .select()
+      .from(emailOutbox)
+      .where(filter)
+      .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
+      .limit(q.perPage)
+      .offset((q.page - 1) * q.perPage),
+    db.select({ n: count() }).from(emailOutbox).where(filter),
+  ]);
+  return { items: rows.map(toSummary), total: total[0]?.n ?? 0, page: q.page, perPage: q.perPage };
+}
+
+async function findRow(env: Env, id: string): Promise<Row> {
+  const row = await getDb(env.DB).select().from(emailOutbox).where(eq(emailOutbox.id, id)).get();
+  if (!row) throw new AppError("email.not_found", 404, "No email has this id.");
+  return row;
+}
+
+/** One email with its rendered HTML and text as sent (one-time tokens hidden). */
+export async function getEmail(env: Env, id: string): Promise<EmailDetail> {
+  const row = await findRow(env, id);
+  const payload = parsePayload(row);
+  return {
+    ...toSummary(row),
+    html: hideTokens(row.html),
+    text: hideTokens(row.text),
+    data: payload ? (JSON.parse(hideTokens(JSON.stringify(payload.data))) as Record<string, unknown>) : null,
+  };
+}
+
+/**
+ * Re-queues a failed or dead email's stored message (admins). The consumer
+ * claims the row again, so the email is delivered once even if the queue
+ * still holds an earlier retry of it. Audited.
+ */
+export async function retryEmail(env: Env, actor: AuditActor, id: string): Promise<{ id: string; status: "queued" }> {
+  const row = await findRow(env, id);
+  if (row.status === "sent") throw new AppError("email.already_sent", 409, "This email was already sent.");
+  const stale = row.updatedAt && Date.parse(row.updatedAt) < Date.now() - STALE_SENDING_MS;
+  if (row.status === "sending" && !stale) throw new AppError("email.in_progress", 409, "This email is being sent right now.");
+  const message = parsePayload(row);
+  if (!message) throw new AppError("email.no_payload", 409, "This email was stored without its message, so it cannot be sent again.");
+  const db = getDb(env.DB);
+  await db.batch([
+    // An abandoned `sending` row becomes `failed`, so the re-queued message may claim it.
+    db
+      .update(emailOutbox)
+      .set({ status: row.status === "sending" ? "failed" : row.status, updatedAt: new Date().toISOString() })
+      .where(eq(emailOutbox.id, id)),
+    auditStatement(env.DB, actor, {
+      action: "email.retry",
+      entityType: "email",
+      entityId: id,
+      before: { status: row.status, attempts: row.attempts, lastError: row.lastError },
+      after: { status: "queued" },
+    }),
+  ]);
+  await enqueueEmail(env.EMAIL_QUEUE, message);
+  return { id, status: "queued" };
 }

@@ -2,23 +2,15 @@ import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../lib/audit";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
+import type { StaffUser, UserList, UserListQuery, UserStatus } from "../schema";
 import { type Role, users } from "../tables";
 import { revokeAllSessions, toUser } from "./users";
-
-export interface UserListQuery {
-  q?: string;
-  role?: Role;
-  status?: "active" | "disabled";
-  sort?: "newest" | "oldest" | "email";
-  page: number;
-  perPage: number;
-}
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 /** Users for staff: search by email or name (substring), filter by role and status, newest first by default. */
-export async function listUsers(d1: D1Database, query: UserListQuery) {
-  const db = getDb(d1);
+export async function listUsers(env: Env, query: UserListQuery): Promise<UserList> {
+  const db = getDb(env.DB);
   const where: SQL[] = [];
   const q = query.q?.trim();
   if (q) {
@@ -57,13 +49,13 @@ export async function listUsers(d1: D1Database, query: UserListQuery) {
 }
 
 /** One user as staff see it: the public shape plus the account status. */
-export async function staffViewOfUser(env: Env, id: string) {
+export async function staffViewOfUser(env: Env, id: string): Promise<StaffUser> {
   const row = await getDb(env.DB).select().from(users).where(eq(users.id, id)).get();
   if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
   return { ...(await toUser(env, row)), status: row.status };
 }
 
-async function changeUser(env: Env, actor: AuditActor, id: string, set: { role?: Role; status?: "active" | "disabled" }, action: string) {
+async function changeUser(env: Env, actor: AuditActor, id: string, set: { role?: Role; status?: UserStatus }, action: string) {
   if (id === actor.actorId) throw new AppError(set.role ? "accounts.own_role" : "accounts.own_status", 409, "Admins cannot change their own role or status.");
   const db = getDb(env.DB);
   const before = await db.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, id)).get();
@@ -88,6 +80,6 @@ export function changeUserRole(env: Env, actor: AuditActor, id: string, role: Ro
 }
 
 /** Disables (sessions end at once) or re-enables an account, audited. */
-export function changeUserStatus(env: Env, actor: AuditActor, id: string, status: "active" | "disabled") {
+export function changeUserStatus(env: Env, actor: AuditActor, id: string, status: UserStatus) {
   return changeUser(env, actor, id, { status }, status === "disabled" ? "user.disable" : "user.enable");
 }

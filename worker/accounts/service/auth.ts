@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { enqueueEmail } from "../../notifications/service";
+import { enqueueEmail } from "../../notifications";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
 import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";
@@ -20,6 +20,15 @@ export interface RequestContext {
   userAgent: string | null;
   /** Origin of links in emails, e.g. https://shop.example. */
   origin: string;
+}
+
+/** Client IP (set by Cloudflare's edge; the local runtime sets it too), user agent and the origin for emailed links. */
+export function requestContextOf(headers: Headers, url: string): RequestContext {
+  return {
+    ip: headers.get("cf-connecting-ip") ?? "unknown",
+    userAgent: headers.get("user-agent")?.slice(0, 200) ?? null,
+    origin: new URL(url).origin,
+  };
 }
 
 function weakPassword(message: string, path = "password"): AppError {

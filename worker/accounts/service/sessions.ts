@@ -90,3 +90,13 @@ export async function endSession(env: Env, sessionId: string): Promise<void> {
     .set({ revokedAt: Date.now() })
     .where(and(eq(refreshTokens.familyId, sessionId), isNull(refreshTokens.revokedAt)));
 }
+
+/**
+ * Signs a caller out: this session only, or every session of the account with `everywhere` (access
+ * tokens already issued stop working on their next request). Nobody signed in: nothing to end.
+ */
+export async function signOut(env: Env, auth: { principal: Pick<Principal, "id">; sessionId: string } | null, everywhere: boolean): Promise<void> {
+  if (!auth) return;
+  if (everywhere) await revokeAllSessions(env, auth.principal.id);
+  else await endSession(env, auth.sessionId);
+}

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import type { Principal } from "../../lib/context";
@@ -22,14 +22,6 @@ export async function toUser(env: Env, row: UserRow): Promise<User> {
     hasPassword: row.passwordHash !== null,
     createdAt: row.createdAt,
   };
-}
-
-export async function findUserById(env: Env, id: string): Promise<UserRow | undefined> {
-  return getDb(env.DB).select().from(users).where(eq(users.id, id)).get();
-}
-
-export async function findUserByEmail(env: Env, email: string): Promise<UserRow | undefined> {
-  return getDb(env.DB).select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
 }
 
 /** Changes name and/or phone. Email and role are not editable here. */
@@ -64,7 +56,18 @@ export function principalOf(user: Pick<UserRow, "id" | "email" | "name" | "role"
 
 /** The account row behind a signed-in principal (for the accounts domain only), or 401 when it is gone. */
 export async function accountOf(env: Env, principal: Pick<Principal, "id">): Promise<UserRow> {
-  const row = await findUserById(env, principal.id);
+  const row = await getDb(env.DB).select().from(users).where(eq(users.id, principal.id)).get();
   if (!row) throw new AppError("auth.unauthenticated", 401, "Sign in to continue.");
   return row;
+}
+
+/**
+ * The addresses of every active admin, each with the admin's id: the recipients of messages meant for
+ * "the admins" (low stock, new orders when no staff address is set).
+ */
+export async function listActiveAdminEmails(env: Env): Promise<{ id: string; email: string }[]> {
+  return getDb(env.DB)
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(eq(users.role, "admin"), eq(users.status, "active")));
 }

@@ -4,6 +4,7 @@
  * clients understand) and as plain text. Every value is escaped here, so a
  * template never writes raw HTML.
  */
+import { formatMoney as formatStoreMoney } from "../../lib/money";
 
 export interface RenderedEmail {
   subject: string;
@@ -60,16 +61,17 @@ export function safeUrl(url: string): string {
   }
 }
 
-/** `1999, "USD"` → `$19.99`; `1999, "JPY"` → `¥1,999` (the currency's own minor-unit digits). */
+/**
+ * `1999, "USD"` → `$19.99`; `1999, "JPY"` → `¥1,999`: the store's one money formatter, so an email
+ * shows an amount exactly as the pages do. A code Intl cannot read keeps its minor units as they are
+ * (how many decimals it has is unknown, and guessing two would misstate it).
+ */
 export function formatMoney(minor: number, currency: string): string {
-  let format: Intl.NumberFormat;
   try {
-    format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
+    return formatStoreMoney({ amount: minor, currency: currency.toUpperCase() });
   } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
+    return `${minor} ${currency}`;
   }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
 }
 
 const C = { bg: "#f3eee6", card: "#ffffff", ink: "#241f1a", muted: "#5f564c", border: "#e4dcd0", accent: "#b3471d" };

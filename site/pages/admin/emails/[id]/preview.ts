@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import type { APIRoute } from "astro";
-import { getEmail } from "../../../../../worker/notifications/admin";
+import { getEmail } from "../../../../../worker/notifications";
 import { requireStaff } from "../../../../lib/admin";
 import { emailIdParam } from "../_shared";
 
@@ -18,7 +18,7 @@ export const GET: APIRoute = async ({ request, url, params }) => {
   if (access instanceof Response) return access;
   let html: string;
   try {
-    html = (await getEmail(env.DB, emailIdParam(params.id))).html;
+    html = (await getEmail(env, emailIdParam(params.id))).html;
   } catch {
     return new Response("No such email.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "private, no-store" } });
   }

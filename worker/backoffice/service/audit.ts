@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lte, or, type SQL, sql } from "drizzle-orm";
-import { getDb } from "../db/client";
-import type { AuditEntryView, AuditQuery } from "./schema";
-import { auditLog } from "../db/tables";
+import { getDb } from "../../db/client";
+import { auditLog } from "../../db/tables";
+import type { AuditPage, AuditQuery } from "../schema";
 
 const parse = (v: string | null): unknown => {
   if (v === null) return null;
@@ -26,8 +26,8 @@ function bounds(q: Pick<AuditQuery, "from" | "to">) {
  * (exact, or a prefix ending in "."), entity and time range. Read-only: there
  * is no way to change an entry (the table refuses UPDATE and DELETE).
  */
-export async function searchAudit(d1: D1Database, q: AuditQuery): Promise<{ items: AuditEntryView[]; total: number; page: number; perPage: number }> {
-  const db = getDb(d1);
+export async function searchAudit(env: Env, q: AuditQuery): Promise<AuditPage> {
+  const db = getDb(env.DB);
   const where: SQL[] = [];
   if (q.actor) {
     const actorMatch = or(eq(auditLog.actorId, q.actor), sql`${auditLog.actorEmail} like ${`%${escapeLike(q.actor.toLowerCase())}%`} escape '\\'`);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PaginationQuery, pageSchema } from "../lib/openapi";
+import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
 
 const figures = {
   revenue: z.number().int().openapi({ description: "Net revenue (paid order totals minus refunds), minor units of `currency`." }),
@@ -61,3 +61,18 @@ export const AuditEntrySchema = z
 export type AuditEntryView = z.infer<typeof AuditEntrySchema>;
 
 export const AuditPageSchema = pageSchema(AuditEntrySchema, "AuditPage");
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+export type Overview = z.infer<typeof OverviewSchema>;
+
+/** A customer's orders as staff see them beside the account (`/api/admin/users/{id}/orders`). */
+export const UserOrdersSchema = z
+  .object({
+    items: z.array(z.object({ id: z.string(), number: z.string(), status: z.string(), createdAt: z.string(), grandTotal: MoneySchema })),
+    total: z.number().int(),
+    page: z.number().int(),
+    perPage: z.number().int(),
+  })
+  .openapi("UserOrders");
+
+export const UserOrdersQuery = z.object({ ...PaginationQuery }).strict();
+export type UserOrdersQuery = z.infer<typeof UserOrdersQuery>;

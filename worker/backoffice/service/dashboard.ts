@@ -1,4 +1,5 @@
-import { AppError } from "../lib/errors";
+import { AppError } from "../../lib/errors";
+import type { Overview } from "../schema";
 
 /** Statuses of an order whose payment was taken (refunds are subtracted from its total). */
 export const REVENUE_STATUSES = ["paid", "fulfilling", "shipped", "delivered", "partially_refunded", "refunded"] as const;
@@ -6,25 +7,7 @@ const PAID_IN = REVENUE_STATUSES.map((s) => `'${s}'`).join(", ");
 const CHART_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export interface RevenueFigures {
-  /** Net revenue (grand totals minus refunds) in minor units of the base currency. */
-  revenue: number;
-  orders: number;
-  /** Net revenue / orders, rounded to a minor unit; 0 without orders. */
-  averageOrderValue: number;
-}
-
-export interface Overview {
-  currency: string;
-  asOf: string;
-  today: RevenueFigures;
-  week: RevenueFigures & { since: string };
-  awaitingFulfilment: number;
-  lowStock: { count: number; items: { sku: string; productName: string; available: number; threshold: number }[] };
-  signups: { last7Days: number; recent: { id: string; email: string; name: string; role: string; createdAt: string }[] };
-  /** One point per UTC day, oldest first, the last one is today. */
-  revenueByDay: { date: string; revenue: number; orders: number }[];
-}
+type RevenueFigures = Overview["today"];
 
 const figures = (revenue: number, orders: number): RevenueFigures => ({
   revenue,
