@@ -10,19 +10,19 @@ import { adminOverviewRoutes } from "./admin/routes";
 import { analyticsRoutes } from "./analytics/routes";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
-import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
-import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
-import { adminProductRoutes } from "./catalog/routes-admin-products";
+import { adminCatalogRoutes } from "./catalog/routes-admin";
 import { checkoutRoutes } from "./checkout/routes";
 import { docsPage } from "./docs/page";
 import { healthRoutes } from "./health/routes";
-import { inventoryRoutes } from "./inventory/routes";
+import { adminInventoryRoutes } from "./inventory/routes-admin";
 import { authenticate } from "./accounts/http";
 import { requireRole } from "./lib/auth";
 import type { Role } from "./lib/context";
 import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { responseCache } from "./lib/response-cache";
+import { mediaApiRoutes } from "./media/routes";
+import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
@@ -88,8 +88,9 @@ const vendorApi = audienceApp("vendor", "admin");
 
 api
   .route("/", healthRoutes)
-  .route("/", catalogRoutes)
+  // Search (the product listing) before catalog: the OpenAPI document's shared schemas keep their first use.
   .route("/", searchRoutes)
+  .route("/", catalogRoutes)
   .route("/", analyticsRoutes)
   .route("/", authRoutes)
   .route("/", oauthRoutes)
@@ -98,7 +99,6 @@ api
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
-  .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
   .route("/", adminEmailRoutes)
   .route("/", orderRoutes)
@@ -107,9 +107,10 @@ api
   .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
   .route("/", adminSettingsRoutes)
-  .route("/", adminProductFileRoutes)
-  .route("/", adminProductRoutes)
-  .route("/", adminCategoryRoutes);
+  .route("/", mediaApiRoutes);
+
+// Media's upload first: its own body rules must run before anything reads the body.
+adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
 
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);

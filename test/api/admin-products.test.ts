@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listFeaturedProducts, purgeCatalogCache } from "../../worker/catalog/service";
-import { getDb } from "../../worker/db/client";
+import { purgeCatalogCache } from "../../worker/catalog";
+import { listFeaturedProducts } from "../../worker/search";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 
@@ -196,7 +196,7 @@ describe("PUT /api/admin/products/:id", () => {
     expect(created.featured).toBe(false);
     const featuredSlugs = async () => {
       purgeCatalogCache();
-      return (await listFeaturedProducts(getDb(env.DB), 100)).map((p) => p.slug);
+      return (await listFeaturedProducts(env, 100)).map((p) => p.slug);
     };
     const on = await send(
       "PUT",
