@@ -6,15 +6,13 @@ import { analyticsRoutes } from "./analytics/routes";
 import { adminBackofficeRoutes, adminSettingsOverviewRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
-import { adminCategoryRoutes } from "./catalog/routes-admin-categories";
-import { adminProductFileRoutes } from "./catalog/routes-admin-product-files";
-import { adminProductRoutes } from "./catalog/routes-admin-products";
+import { adminCatalogRoutes } from "./catalog/routes-admin";
 import { checkoutRoutes } from "./checkout/routes";
 import { currencyRoutes } from "./currency/routes";
 import { adminCurrencyRoutes } from "./currency/routes-admin";
 import { docsRoutes } from "./docs/routes";
 import { healthRoutes } from "./health/routes";
-import { inventoryRoutes } from "./inventory/routes";
+import { adminInventoryRoutes } from "./inventory/routes-admin";
 import { authenticate } from "./accounts";
 import { requireRole } from "./lib/auth";
 import type { Role } from "./lib/context";
@@ -22,6 +20,8 @@ import { AppError, problem } from "./lib/errors";
 import { createApiApp } from "./lib/openapi";
 import { responseCache } from "./lib/response-cache";
 import { adminRegionRoutes } from "./regions/routes-admin";
+import { mediaApiRoutes } from "./media/routes";
+import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
@@ -89,22 +89,23 @@ const vendorApi = audienceApp("vendor", "admin");
 
 api
   .route("/", healthRoutes)
-  .route("/", catalogRoutes)
+  // Search (the product listing) before catalog: the OpenAPI document's shared schemas keep their first use.
   .route("/", searchRoutes)
+  .route("/", catalogRoutes)
   .route("/", analyticsRoutes)
   .route("/", accountRoutes)
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
-  .route("/", inventoryRoutes)
   .route("/", adminOrderRoutes)
   .route("/", orderRoutes)
   .route("/", shippingWebhookRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
-  .route("/", adminProductFileRoutes)
-  .route("/", adminProductRoutes)
-  .route("/", adminCategoryRoutes);
+  .route("/", mediaApiRoutes);
+
+// Media's upload first: its own body rules must run before anything reads the body.
+adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
 
 adminApi.route("/", adminStoreRoutes);
 adminApi.route("/", adminRegionRoutes);

@@ -1,5 +1,5 @@
-import { CATALOG_CACHE_CONTROL } from "../../worker/catalog/routes";
-import { type ListProductsQuery, MAX_ATTRIBUTE_FILTERS, ProductSort } from "../../worker/catalog/schema";
+import { CATALOG_CACHE_CONTROL } from "../../worker/catalog";
+import { type ListProductsQuery, MAX_ATTRIBUTE_FILTERS, ProductSort } from "../../worker/search/schema";
 
 export { CATALOG_CACHE_CONTROL };
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { periodStarts } from "../../worker/backoffice";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct } from "../support/factories";
 import { call, cookiesFrom, json, postJson } from "../support/http";
 import { expectRoleMatrix, send, staffByRole } from "../support/staff";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct } from "../support/factories";
 import { json } from "../support/http";
 import { expectRoleMatrix, send, staffByRole } from "../support/staff";

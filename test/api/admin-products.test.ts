@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listFeaturedProducts, purgeCatalogCache } from "../../worker/catalog/service";
-import { getDb } from "../../worker/db/client";
+import { purgeCatalogCache } from "../../worker/catalog";
+import { listFeaturedProducts } from "../../worker/search";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { buy } from "../support/orders";
 
 type Headers = Record<string, string>;
 async function session(role: "customer" | "vendor" | "support" | "admin"): Promise<Headers> {
@@ -196,7 +197,7 @@ describe("PUT /api/admin/products/:id", () => {
     expect(created.featured).toBe(false);
     const featuredSlugs = async () => {
       purgeCatalogCache();
-      return (await listFeaturedProducts(getDb(env.DB), 100)).map((p) => p.slug);
+      return (await listFeaturedProducts(env, 100)).map((p) => p.slug);
     };
     const on = await send(
       "PUT",
@@ -314,5 +315,18 @@ describe("POST /api/admin/products/bulk", () => {
     expect((await auditFor(a.id)).map((x) => x.action)).toEqual(["product.create", "product.status", "product.delete"]);
     const missingStatus = await send("POST", "/api/admin/products/bulk", { ids: [b.id], action: "set_status" }, admin);
     expect((await json(missingStatus)).errors[0].path).toBe("status");
+  });
+
+  it("keeps a product that was ordered even once its stock is gone, so its orders still name it", async () => {
+    const sold = newProduct();
+    sold.variants[0] = { ...sold.variants[0], initialStock: 1 };
+    const c = await json(await send("POST", "/api/admin/products", sold, admin));
+    // Bought and paid: the one unit is sold, nothing is on hand or reserved any more.
+    await buy([{ sku: c.variants[0].sku, quantity: 1 }]);
+    const stock = await json(await call(`/api/admin/inventory/${c.variants[0].sku}`, { headers: admin }));
+    expect([stock.onHand, stock.reserved]).toEqual([0, 0]);
+    const deleted = await json(await send("POST", "/api/admin/products/bulk", { ids: [c.id], action: "delete" }, admin));
+    expect(deleted).toEqual({ done: [], skipped: [{ id: c.id, reason: "It has been ordered: archive it instead" }] });
+    expect((await call(`/api/admin/products/${c.id}`, { headers: admin })).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { cookiesFrom, freshIp, json, postJson } from "../support/http";
 import { expectRoleMatrix, send, signIn, staffByRole } from "../support/staff";

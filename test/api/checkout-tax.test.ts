@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { assertChargesSum, extraCharges } from "../../worker/payments/charges";
 import { purgeShippingCache } from "../../worker/shipping";
 import { insertCategory, insertProduct } from "../support/factories";

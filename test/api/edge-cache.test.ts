@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { catalogChanged } from "../../worker/catalog/service";
+import { catalogChanged } from "../../worker/catalog";
 import { purgeResponseCache } from "../../worker/lib/response-cache";
 import { insertCategory, insertProduct } from "../support/factories";
 

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { updateImageOrigins } from "../../worker/store";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { createFrontDoor } from "../../worker/front-door";
 import { pageDirectives } from "../../worker/lib/csp";
 import { insertCategory, insertUser } from "../support/factories";

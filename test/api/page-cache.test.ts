@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
-import { catalogChanged, purgeCatalogCache } from "../../worker/catalog/service";
+import { catalogChanged, purgeCatalogCache } from "../../worker/catalog";
 import { pageVariant } from "../../worker/front-door";
 import { VERSION_TTL_MS } from "../../worker/lib/cache-version";
 import { purgeResponseCache, responseCache } from "../../worker/lib/response-cache";

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { insertBrand, insertCategory, insertProduct } from "../support/factories";
 import { json } from "../support/http";
 
@@ -598,7 +598,7 @@ describe("the document snapshot behind text searches", () => {
       { q: "linen", "attr.color": "White,Black", sort: "price_desc" },
       { q: "audio", vendor: ["ven_alpha"], sort: "newest" },
     ];
-    const run = () => Promise.all(queries.map((q) => searchProducts(env.DB, { sort: "relevance", page: 1, perPage: 24, ...q } as never)));
+    const run = () => Promise.all(queries.map((q) => searchProducts(env.DB, { sort: "relevance", page: 1, perPage: 24, ...q } as never, "USD")));
     const withCopy = await run();
     expect(publishedSnapshot()).not.toBeNull();
     expect(withCopy.map((p) => p.total)).not.toEqual(queries.map(() => 0));
@@ -760,7 +760,7 @@ describe("query plans", () => {
   async function expectNoFullScans(params: Record<string, unknown>) {
     const { searchProducts } = await import("../../worker/search/service/listing");
     const seen: Array<{ sql: string; params: unknown[] }> = [];
-    await searchProducts(recordingDb(seen), { sort: "relevance", page: 1, perPage: 24, ...params } as never);
+    await searchProducts(recordingDb(seen), { sort: "relevance", page: 1, perPage: 24, ...params } as never, "USD");
     expect(seen.length).toBeGreaterThanOrEqual(1);
     for (const { sql, params: bound } of seen) {
       const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { convertAmount } from "../../worker/currency";
 import { addBusinessDays, includedTax, percentOf } from "../../worker/shipping";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { call, json, postJson } from "../support/http";
 import { buy, client, signedIn, stockProduct } from "../support/orders";
 

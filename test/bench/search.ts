@@ -346,7 +346,7 @@ if (!args["no-plans"]) {
     const url = new URL(make(7), base);
     const params = Object.fromEntries(url.searchParams);
     if (url.pathname === "/api/search/suggest") await suggestFor(d1 as never, params.q ?? "", Number(params.limit ?? 6));
-    else await searchProducts(d1 as never, listQuery(params) as never);
+    else await searchProducts(d1 as never, listQuery(params) as never, "USD");
     plans[`${name}: ${url.pathname}${url.search}`] = current;
   }
   for (const [name, list] of Object.entries(plans)) console.log(`\n${name}\n${list.map((p) => `  - ${p}`).join("\n")}`);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_LINES, MAX_QUANTITY } from "../../durable-objects/cart-session";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct } from "../support/factories";
 import { cookiesFrom, json, postJson } from "../support/http";
 

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { purgeCatalogCache } from "../../worker/catalog/service";
+import { purgeCatalogCache } from "../../worker/catalog";
 import { getDb } from "../../worker/db/client";
 import { encryptPii } from "../../worker/lib/pii-crypto";
 import { newOrderAccessToken } from "../../worker/orders/access";

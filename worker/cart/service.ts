@@ -1,5 +1,5 @@
 import type { CartLine } from "../../durable-objects/cart-session";
-import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog/service/sku-lookup";
+import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
 import type { CartLineView, CartView } from "./schema";

@@ -1,11 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { getDb } from "../db/client";
-import { createApiApp, problemResponse, validationHook } from "../lib/openapi";
-import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage, SlugParam, unknownProductQueryKeys } from "./schema";
-import { getProductBySlug, listCategoryTree, listProducts } from "./service";
-
-/** Catalog answers may be reused briefly by browsers and shared caches, then revalidated. */
-export const CATALOG_CACHE_CONTROL = "public, max-age=30, s-maxage=60, stale-while-revalidate=300";
+import { createApiApp, problemResponse } from "../lib/openapi";
+import { CATALOG_CACHE_CONTROL } from "./cache";
+import { CategoryTree, ProductDetail, SlugParam } from "./schema";
+import { getProductBySlug, listCategoryTree } from "./service/storefront";
 
 const listCategoriesRoute = createRoute({
   method: "get",
@@ -13,20 +10,6 @@ const listCategoriesRoute = createRoute({
   tags: ["Catalog"],
   summary: "The category tree with product counts",
   responses: { 200: { description: "Root categories, each with its children.", content: { "application/json": { schema: CategoryTree } } } },
-});
-
-const listProductsRoute = createRoute({
-  method: "get",
-  path: "/products",
-  tags: ["Catalog"],
-  summary: "Search, browse and filter active products, with facet counts",
-  description:
-    "Full-text search with `q` (relevance-ranked; prefixes, case and accents handled; a close spelling is tried when nothing matches). Filters combine freely: `category` (with subcategories), `brand`, `vendor`, `minPrice`, `maxPrice`, `rating`, `inStock`, `attr.<name>=v1,v2`. Sort with `sort`. `facets` counts, for every filter, its values under the query and all the OTHER filters.",
-  request: { query: ListProductsQuery },
-  responses: {
-    200: { description: "One page of products with facet counts.", content: { "application/json": { schema: ProductPage } } },
-    400: problemResponse("Invalid filter, sort or paging parameter."),
-  },
 });
 
 const getProductRoute = createRoute({
@@ -42,23 +25,15 @@ const getProductRoute = createRoute({
   },
 });
 
+/** The storefront's catalog reads (the product listing and search live in the search domain). */
 export const catalogRoutes = createApiApp()
   .openapi(listCategoriesRoute, async (c) => {
-    const items = await listCategoryTree(getDb(c.env.DB));
+    const items = await listCategoryTree(c.env);
     c.header("Cache-Control", CATALOG_CACHE_CONTROL);
     return c.json({ items }, 200);
   })
-  .openapi(
-    listProductsRoute,
-    async (c) => {
-      const page = await listProducts(getDb(c.env.DB), c.req.valid("query"));
-      c.header("Cache-Control", CATALOG_CACHE_CONTROL);
-      return c.json(page, 200);
-    },
-    validationHook(unknownProductQueryKeys),
-  )
   .openapi(getProductRoute, async (c) => {
-    const product = await getProductBySlug(getDb(c.env.DB), c.req.valid("param").slug);
+    const product = await getProductBySlug(c.env, c.req.valid("param").slug);
     c.header("Cache-Control", CATALOG_CACHE_CONTROL);
     return c.json(product, 200);
   });

@@ -68,6 +68,7 @@ export const SkuListQuery = z
     perPage: z.coerce.number().int().min(1).max(100).default(24),
   })
   .strict();
+export type SkuListQuery = z.infer<typeof SkuListQuery>;
 
 export const SkuListSchema = z
   .object({

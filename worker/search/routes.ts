@@ -1,9 +1,22 @@
 import { createRoute } from "@hono/zod-openapi";
-import { CATALOG_CACHE_CONTROL } from "../catalog/routes";
-import { getDb } from "../db/client";
-import { createApiApp, problemResponse } from "../lib/openapi";
-import { SuggestQuery, SuggestResponse } from "./schema";
-import { suggest } from "./service";
+import { CATALOG_CACHE_CONTROL } from "../catalog";
+import { createApiApp, problemResponse, validationHook } from "../lib/openapi";
+import { ListProductsQuery, ProductPage, SuggestQuery, SuggestResponse, unknownProductQueryKeys } from "./schema";
+import { listProducts, suggest } from "./service/search";
+
+const listProductsRoute = createRoute({
+  method: "get",
+  path: "/products",
+  tags: ["Catalog"],
+  summary: "Search, browse and filter active products, with facet counts",
+  description:
+    "Full-text search with `q` (relevance-ranked; prefixes, case and accents handled; a close spelling is tried when nothing matches). Filters combine freely: `category` (with subcategories), `brand`, `vendor`, `minPrice`, `maxPrice`, `rating`, `inStock`, `attr.<name>=v1,v2`. Sort with `sort`. `facets` counts, for every filter, its values under the query and all the OTHER filters.",
+  request: { query: ListProductsQuery },
+  responses: {
+    200: { description: "One page of products with facet counts.", content: { "application/json": { schema: ProductPage } } },
+    400: problemResponse("Invalid filter, sort or paging parameter."),
+  },
+});
 
 const suggestRoute = createRoute({
   method: "get",
@@ -19,8 +32,19 @@ const suggestRoute = createRoute({
   },
 });
 
-export const searchRoutes = createApiApp().openapi(suggestRoute, async (c) => {
-  const answer = await suggest(getDb(c.env.DB), c.req.valid("query"));
-  c.header("Cache-Control", CATALOG_CACHE_CONTROL);
-  return c.json(answer, 200);
-});
+/** The storefront's product listing (browse and text search, with facets) and autocomplete. */
+export const searchRoutes = createApiApp()
+  .openapi(
+    listProductsRoute,
+    async (c) => {
+      const page = await listProducts(c.env, c.req.valid("query"));
+      c.header("Cache-Control", CATALOG_CACHE_CONTROL);
+      return c.json(page, 200);
+    },
+    validationHook(unknownProductQueryKeys),
+  )
+  .openapi(suggestRoute, async (c) => {
+    const answer = await suggest(c.env, c.req.valid("query"));
+    c.header("Cache-Control", CATALOG_CACHE_CONTROL);
+    return c.json(answer, 200);
+  });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { MoneySchema } from "../lib/openapi";
+import { ImageSchema } from "../catalog/schema";
+import { MoneySchema, PaginationQuery } from "../lib/openapi";
 
 export { PRICE_BUCKETS, RATING_STEPS } from "./buckets";
 
@@ -64,3 +65,111 @@ export const SuggestResponse = z
   })
   .openapi("SearchSuggestions");
 export type SuggestResponse = z.infer<typeof SuggestResponse>;
+
+export const ProductSort = z.enum(["relevance", "price_asc", "price_desc", "newest", "rating", "bestselling"]);
+export type ProductSort = z.infer<typeof ProductSort>;
+
+const slugList = z
+  .string()
+  .max(500)
+  .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, "Expected one or more slugs separated by commas")
+  .transform((s) => s.split(","));
+
+const price = z.coerce.number().int("Expected a whole number of minor units").min(0).max(100_000_000);
+
+/** Attribute filters (`attr.<name>`) one listing may combine. */
+export const MAX_ATTRIBUTE_FILTERS = 10;
+
+/**
+ * Query of GET /api/products. Unknown parameters other than `attr.<name>`
+ * are rejected so a typo never silently returns the whole catalog.
+ */
+export const ListProductsQuery = z
+  .object({
+    q: z.string().trim().max(200).optional().openapi({
+      description:
+        "Full-text search over name, brand, category and description, ranked by relevance (bm25, name weighted highest). Every word must match; words of two or more letters also match as prefixes; case and accents are ignored. At most 200 characters, 8 words.",
+    }),
+    category: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "Expected a category slug")
+      .max(120)
+      .optional()
+      .openapi({ description: "Category slug; includes its subcategories." }),
+    brand: slugList.optional().openapi({ description: "One or more brand slugs, comma separated.", type: "string" }),
+    vendor: z
+      .string()
+      .max(500)
+      .regex(/^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$/, "Expected one or more vendor ids separated by commas")
+      .transform((v) => [...new Set(v.split(","))].slice(0, 20))
+      .optional()
+      .openapi({ description: "One or more vendor ids, comma separated.", type: "string" }),
+    minPrice: price.optional().openapi({ description: "Minimum price in minor units." }),
+    maxPrice: price.optional().openapi({ description: "Maximum price in minor units." }),
+    inStock: z
+      .enum(["true", "false", "1", "0"])
+      .transform((v) => v === "true" || v === "1")
+      .optional(),
+    rating: z.coerce
+      .number()
+      .min(0)
+      .max(5)
+      .optional()
+      .openapi({ description: 'Minimum average rating in stars (0–5), e.g. 4 for "4 stars & up".', type: "number" }),
+    sort: ProductSort.default("relevance"),
+    ...PaginationQuery,
+  })
+  .catchall(z.string().max(200))
+  // `when` makes these run even when other fields already failed, so one
+  // answer lists every problem.
+  .superRefine((q, ctx) => {
+    for (const key of unknownProductQueryKeys(Object.keys(q))) ctx.addIssue({ code: "custom", path: [key], message: "Unknown query parameter" });
+  })
+  .superRefine((q, ctx) => {
+    if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
+      ctx.addIssue({ code: "custom", path: ["maxPrice"], message: "maxPrice must be at least minPrice" });
+    }
+    const attributes = Object.keys(q).filter((k) => k.startsWith("attr."));
+    if (attributes.length > MAX_ATTRIBUTE_FILTERS) {
+      ctx.addIssue({ code: "custom", path: [attributes[MAX_ATTRIBUTE_FILTERS] ?? "attr"], message: `At most ${MAX_ATTRIBUTE_FILTERS} attribute filters` });
+    }
+  });
+const ListProductsQueryShape = { q: 1, category: 1, brand: 1, vendor: 1, minPrice: 1, maxPrice: 1, inStock: 1, rating: 1, sort: 1, page: 1, perPage: 1 };
+
+/** Query keys GET /api/products does not know (anything but its fields and `attr.<name>`). */
+export function unknownProductQueryKeys(keys: string[]): string[] {
+  return keys.filter((key) => !(key in ListProductsQueryShape) && !/^attr\.[a-z][a-z0-9_]{0,39}$/.test(key));
+}
+export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
+
+export const ProductSummary = z
+  .object({
+    id: z.string().openapi({ example: "prod_0001" }),
+    slug: z.string(),
+    name: z.string(),
+    brand: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    category: z.object({ slug: z.string(), name: z.string() }),
+    price: MoneySchema.openapi({ description: "Lowest variant price." }),
+    compareAtPrice: MoneySchema.nullable(),
+    image: ImageSchema.nullable(),
+    rating: z.object({ average: z.number(), count: z.number().int() }),
+    inStock: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi("ProductSummary");
+export type ProductSummary = z.infer<typeof ProductSummary>;
+
+export const ProductPage = z
+  .object({
+    items: z.array(ProductSummary),
+    total: z.number().int(),
+    page: z.number().int(),
+    perPage: z.number().int(),
+    facets: SearchFacets,
+    didYouMean: z
+      .string()
+      .nullable()
+      .openapi({ description: "When `q` matched nothing: the closest spelling that does. `items`, `total` and `facets` are then its results." }),
+  })
+  .openapi("ProductPage");
+export type ProductPage = z.infer<typeof ProductPage>;

@@ -3,8 +3,8 @@ import { type AuditActor, auditStatement } from "../../lib/audit";
 import { type Db, getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { AdminCategory, CreateCategoryBody, MoveCategoryBody, ReorderCategoriesBody, UpdateCategoryBody } from "../admin-schema";
-import { catalogChanged } from "../service";
+import type { AdminCategory, CreateCategoryBody, MoveCategoryBody, ReorderCategoriesBody, UpdateCategoryBody } from "../schema";
+import { catalogChanged } from "../cache";
 import { categories, products } from "../tables";
 import { slugify } from "./admin-products";
 
@@ -15,7 +15,11 @@ const parentIs = (parentId: string | null) => (parentId ? eq(categories.parentId
  * Every category in tree order (each parent before its children, siblings by
  * position), with its direct product count over all statuses.
  */
-export async function listAdminCategories(db: Db): Promise<AdminCategory[]> {
+export function listAdminCategories(env: Env): Promise<AdminCategory[]> {
+  return categoriesInTreeOrder(getDb(env.DB));
+}
+
+async function categoriesInTreeOrder(db: Db): Promise<AdminCategory[]> {
   const [rows, counts] = await db.batch([
     db.select().from(categories).orderBy(asc(categories.depth), asc(categories.position), asc(categories.name)),
     db.select({ id: products.categoryId, n: sql<number>`count(*)` }).from(products).groupBy(products.categoryId),
@@ -94,7 +98,7 @@ export async function updateCategory(env: Env, actor: AuditActor, id: string, bo
     auditStatement(env.DB, actor, { action: "category.update", entityType: "category", entityId: id, before, after }),
   ]);
   await catalogChanged(env.DB);
-  return (await listAdminCategories(db)).find((c) => c.id === id) as AdminCategory;
+  return (await categoriesInTreeOrder(db)).find((c) => c.id === id) as AdminCategory;
 }
 
 /**
@@ -151,7 +155,7 @@ export async function moveCategory(env: Env, actor: AuditActor, id: string, body
   ];
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
   await catalogChanged(env.DB);
-  return listAdminCategories(db);
+  return categoriesInTreeOrder(db);
 }
 
 /** Sets the order of one parent's children; `ids` must be exactly those children. */
@@ -179,7 +183,7 @@ export async function reorderCategories(env: Env, actor: AuditActor, body: Reord
     }),
   ] as unknown as Parameters<typeof db.batch>[0]);
   await catalogChanged(env.DB);
-  return listAdminCategories(db);
+  return categoriesInTreeOrder(db);
 }
 
 /** Deletes an empty category (no subcategories, no products in any status); 409 otherwise. */

@@ -3,9 +3,9 @@ import { type AuditActor, auditStatement } from "../../lib/audit";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";
-import { type AdminProduct, type ImportResult, ProductInput, type ProductInputRaw } from "../admin-schema";
+import { type AdminProduct, type ImportResult, ProductInput, type ProductInputRaw } from "../schema";
 import { CsvSyntaxError, parseCsv, unescapeFormula } from "../csv";
-import { catalogChanged } from "../service";
+import { catalogChanged } from "../cache";
 import { brands, categories, products, productVariants } from "../tables";
 import { findAdminProduct, slugify } from "./admin-products";
 import { imageUrlErrors, productWriteStatements } from "./admin-product-write";
@@ -175,7 +175,7 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
         const v = get(r, c);
         if (v && v !== get(first, c)) errors.push({ row: r.row, column: c, message: `Differs from row ${first.row} of the same product` });
       }
-    const before = existing.has(slug) ? await findAdminProduct(db, existing.get(slug)?.id as string) : null;
+    const before = existing.has(slug) ? await findAdminProduct(env, existing.get(slug)?.id as string) : null;
     const cat = categoryBySlug.get(get(first, "category_slug"));
     if (!cat) errors.push({ row: first.row, column: "category_slug", message: get(first, "category_slug") ? "No category has this slug" : "Required" });
     const attributes = parsePairs(get(first, "attributes"));

@@ -1,16 +1,14 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../lib/audit";
-import { allowedImageOrigins, imageUrlProblem } from "../../store";
 import { users } from "../../accounts/tables";
+import { allowedImageOrigins, imageUrlProblem } from "../../store";
 import { getDb } from "../../db/client";
-import { adjustStock } from "../../inventory/service";
+import { type AuditActor, auditStatement } from "../../lib/audit";
 import { AppError, type FieldError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { orderLines } from "../../orders/tables";
-import type { AdminProduct, BulkProductsBody, BulkProductsResult, ProductInput } from "../admin-schema";
-import { catalogChanged } from "../service";
+import { catalogChanged } from "../cache";
+import type { AdminProduct, ProductInput, ProductStatus } from "../schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../tables";
-import { findAdminProduct, freeSlug, getAdminProduct, slugify } from "./admin-products";
+import { freeSlug, getAdminProduct, slugify } from "./admin-products";
 
 const now = () => new Date().toISOString();
 
@@ -26,12 +24,6 @@ export async function imageUrlErrors(env: Env, images: readonly { url: string }[
     const message = imageUrlProblem(img.url, allowed);
     return message ? [{ path: `images.${i}.url`, message }] : [];
   });
-}
-
-/** A variant whose ledger still holds stock or holds: it cannot simply disappear. */
-export async function stockHeld(env: Env, sku: string): Promise<{ onHand: number; reserved: number } | null> {
-  const s = await env.INVENTORY_LEDGER.getByName(sku).snapshot(sku);
-  return s.onHand > 0 || s.reserved > 0 ? { onHand: s.onHand, reserved: s.reserved } : null;
 }
 
 /** Finds a brand by name (case-insensitive) or slug, or plans its creation. */
@@ -120,7 +112,12 @@ export function productWriteStatements(env: Env, actor: AuditActor, input: Produ
     stmts.push(auditStatement(env.DB, actor, { action: "brand.create", entityType: "brand", entityId: target.brand.create.id, after: target.brand.create }));
   }
   if (before) stmts.push(db.update(products).set(fields).where(eq(products.id, id)));
-  else stmts.push(db.insert(products).values({ id, ...fields, minPrice: Math.min(...prices), maxPrice: Math.max(...prices), inStock: 0, createdAt: stamp }));
+  else
+    stmts.push(
+      db
+        .insert(products)
+        .values({ id, ...fields, currency: env.BASE_CURRENCY, minPrice: Math.min(...prices), maxPrice: Math.max(...prices), inStock: 0, createdAt: stamp }),
+    );
   if (removed.length)
     stmts.push(
       db.delete(productVariants).where(
@@ -174,15 +171,15 @@ export function productWriteStatements(env: Env, actor: AuditActor, input: Produ
 }
 
 /**
- * Creates or replaces a product with its variants, images and attributes in
- * one D1 batch together with its audit entry, then books the opening stock of
- * new variants through their inventory ledgers and purges the catalog caches.
- * On edit, variants are matched by SKU; removing one that still has stock on
- * hand or reserved is refused (409 `catalog.variant_has_stock`).
+ * Creates or replaces a product with its variants, images and attributes in one D1 batch together
+ * with its audit entry, then purges the catalog caches. On edit, variants are matched by SKU and
+ * those missing from `input` are deleted: stock lives in inventory, so the caller that may remove
+ * a variant (inventory's product save) checks its ledger first. New products are priced in the
+ * store's base currency. Opening stock (`initialStock`) is not booked here: inventory books it.
  */
 export async function saveProduct(env: Env, actor: AuditActor, input: ProductInput, productId?: string): Promise<AdminProduct> {
   const db = getDb(env.DB);
-  const before = productId ? await getAdminProduct(db, productId) : null;
+  const before = productId ? await getAdminProduct(env, productId) : null;
   if (before && input.expectedUpdatedAt && input.expectedUpdatedAt !== before.updatedAt)
     throw new AppError("catalog.stale_product", 409, "Someone else changed this product since you opened it. Reload and apply your changes again.");
   const imageErrors = await imageUrlErrors(env, input.images);
@@ -204,107 +201,70 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
     slug = input.slug;
   } else slug = before?.slug ?? (await freeSlug(db, slugify(input.name)));
 
-  const existing = new Map((before?.variants ?? []).map((v) => [v.sku, v]));
-  const keep = new Set(input.variants.map((v) => v.sku));
-  const removed = (before?.variants ?? []).filter((v) => !keep.has(v.sku));
-  for (const v of removed) {
-    const held = await stockHeld(env, v.sku);
-    if (held)
-      throw new AppError("catalog.variant_has_stock", 409, `Variant ${v.sku} still has ${held.onHand} on hand and ${held.reserved} reserved.`, [
-        {
-          path: "variants",
-          message: `${v.sku} has stock (${held.onHand} on hand, ${held.reserved} reserved): bring it to 0 in Inventory first, or keep the variant`,
-        },
-      ]);
-  }
-
   const brand = await resolveBrand(env, input.brand);
   const id = productId ?? newId("prod");
   const stmts = productWriteStatements(env, actor, input, before, { id, slug, categoryPath: path, brand });
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
   await catalogChanged(env.DB);
-
-  for (const v of input.variants) {
-    if (existing.has(v.sku) || !v.initialStock) continue;
-    // The ledger is the only writer of stock; a retried save books the opening stock once (op id per product + SKU).
-    await adjustStock(env, v.sku, v.initialStock, `opening stock (by ${actor.actorEmail})`, `open:${id}:${v.sku}`);
-  }
-  return getAdminProduct(db, id);
+  return getAdminProduct(env, id);
 }
 
-/**
- * Sets the status of, or deletes, up to 100 products, one audit entry each.
- * A product is deleted only when it was never ordered and none of its
- * variants holds stock; others are reported in `skipped` (archive them).
- */
-export async function bulkUpdateProducts(env: Env, actor: AuditActor, body: BulkProductsBody): Promise<BulkProductsResult> {
+/** Sets the status of up to 100 products, one audit entry each; unknown ids are reported in `skipped`. */
+export async function setProductsStatus(
+  env: Env,
+  actor: AuditActor,
+  ids: readonly string[],
+  status: ProductStatus,
+): Promise<{ done: string[]; skipped: { id: string; reason: string }[] }> {
   const db = getDb(env.DB);
-  const ids = [...new Set(body.ids)];
-  const found = await db.select({ id: products.id, status: products.status, slug: products.slug }).from(products).where(inArray(products.id, ids)).all();
-  const rows = found.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+  const unique = [...new Set(ids)];
+  const rows = await db.select({ id: products.id, status: products.status }).from(products).where(inArray(products.id, unique)).all();
   const known = new Map(rows.map((r) => [r.id, r]));
-  const skipped: BulkProductsResult["skipped"] = ids.filter((id) => !known.has(id)).map((id) => ({ id, reason: "No product has this id" }));
+  const skipped = unique.filter((id) => !known.has(id)).map((id) => ({ id, reason: "No product has this id" }));
   const done: string[] = [];
   const stmts = [];
   const stamp = now();
-  if (body.action === "set_status" && body.status) {
-    for (const r of rows) {
-      if (r.status === body.status) {
-        done.push(r.id);
-        continue;
-      }
-      stmts.push(db.update(products).set({ status: body.status, updatedAt: stamp }).where(eq(products.id, r.id)));
-      stmts.push(
-        auditStatement(env.DB, actor, {
-          action: "product.status",
-          entityType: "product",
-          entityId: r.id,
-          before: { status: r.status },
-          after: { status: body.status },
-        }),
-      );
-      done.push(r.id);
-    }
-  } else {
-    const ordered = new Set(
-      rows.length
-        ? (
-            await db
-              .select({ id: orderLines.productId })
-              .from(orderLines)
-              .where(
-                inArray(
-                  orderLines.productId,
-                  rows.map((r) => r.id),
-                ),
-              )
-              .all()
-          ).map((o) => o.id)
-        : [],
+  for (const id of unique) {
+    const r = known.get(id);
+    if (!r) continue;
+    done.push(id);
+    if (r.status === status) continue;
+    stmts.push(db.update(products).set({ status, updatedAt: stamp }).where(eq(products.id, id)));
+    stmts.push(
+      auditStatement(env.DB, actor, { action: "product.status", entityType: "product", entityId: id, before: { status: r.status }, after: { status } }),
     );
-    for (const r of rows) {
-      if (ordered.has(r.id)) {
-        skipped.push({ id: r.id, reason: "It has been ordered: archive it instead" });
-        continue;
-      }
-      const product = await findAdminProduct(db, r.id);
-      const held = [];
-      for (const v of product?.variants ?? []) if (await stockHeld(env, v.sku)) held.push(v.sku);
-      if (held.length) {
-        skipped.push({ id: r.id, reason: `Stock on hand or reserved for ${held.join(", ")}: bring it to 0 first, or archive` });
-        continue;
-      }
-      stmts.push(db.delete(productAttributes).where(eq(productAttributes.productId, r.id)));
-      stmts.push(db.delete(productImages).where(eq(productImages.productId, r.id)));
-      stmts.push(db.delete(productVariants).where(eq(productVariants.productId, r.id)));
-      stmts.push(db.delete(products).where(eq(products.id, r.id)));
-      stmts.push(auditStatement(env.DB, actor, { action: "product.delete", entityType: "product", entityId: r.id, before: product }));
-      done.push(r.id);
-    }
   }
   if (stmts.length) {
     await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
     await catalogChanged(env.DB);
   }
   return { done, skipped };
+}
+
+/**
+ * Deletes products with their variants, images and attributes, one audit entry each (the product as
+ * it was). The caller decides what is safe to delete (inventory: no stock and never sold).
+ */
+export async function deleteProducts(env: Env, actor: AuditActor, doomed: readonly AdminProduct[]): Promise<void> {
+  if (!doomed.length) return;
+  const db = getDb(env.DB);
+  const stmts = [];
+  for (const product of doomed) {
+    stmts.push(db.delete(productAttributes).where(eq(productAttributes.productId, product.id)));
+    stmts.push(db.delete(productImages).where(eq(productImages.productId, product.id)));
+    stmts.push(db.delete(productVariants).where(eq(productVariants.productId, product.id)));
+    stmts.push(db.delete(products).where(eq(products.id, product.id)));
+    stmts.push(auditStatement(env.DB, actor, { action: "product.delete", entityType: "product", entityId: product.id, before: product }));
+  }
+  await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
+  await catalogChanged(env.DB);
+}
+
+/**
+ * The statement that mirrors a SKU's low-stock threshold into the catalog's variant row (what the
+ * low-stock lists read), for the caller's own batch: inventory owns the figure, catalog the row.
+ */
+export function variantThresholdStatement(env: Env, sku: string, threshold: number) {
+  const db = getDb(env.DB);
+  return db.update(productVariants).set({ lowStockThreshold: threshold }).where(eq(productVariants.sku, sku));
 }

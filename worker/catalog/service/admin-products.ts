@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, like, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { type Db, getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
-import type { AdminListProductsQuery, AdminProduct, AdminProductRow } from "../admin-schema";
+import type { AdminListProductsQuery, AdminProduct, AdminProductRow } from "../schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../tables";
 
 /** `value` with LIKE's wildcards escaped (ids and slugs contain `_`). */
@@ -27,7 +27,8 @@ export function slugify(name: string): string {
  * first unless sorted otherwise. Search is a substring match on name and slug
  * plus a SKU prefix match: the full-text index only holds active products.
  */
-export async function listAdminProducts(db: Db, query: AdminListProductsQuery) {
+export async function listAdminProducts(env: Env, query: AdminListProductsQuery) {
+  const db = getDb(env.DB);
   const where: SQL[] = [];
   if (query.q) {
     const q = likeEscape(query.q);
@@ -127,7 +128,8 @@ export async function listAdminProducts(db: Db, query: AdminListProductsQuery) {
 }
 
 /** One product in any status with everything the editor shows, or null. */
-export async function findAdminProduct(db: Db, id: string): Promise<AdminProduct | null> {
+export async function findAdminProduct(env: Env, id: string): Promise<AdminProduct | null> {
+  const db = getDb(env.DB);
   const row = await db
     .select({ product: products, brand: brands, category: categories })
     .from(products)
@@ -174,15 +176,26 @@ export async function findAdminProduct(db: Db, id: string): Promise<AdminProduct
 }
 
 /** One product in any status; `catalog.product_not_found` (404) otherwise. */
-export async function getAdminProduct(db: Db, id: string): Promise<AdminProduct> {
-  const found = await findAdminProduct(db, id);
+export async function getAdminProduct(env: Env, id: string): Promise<AdminProduct> {
+  const found = await findAdminProduct(env, id);
   if (!found) throw new AppError("catalog.product_not_found", 404, "No product has this id.");
   return found;
 }
 
 /** Every brand, by name (for the editor's brand picker). */
-export function listBrands(db: Db) {
+export function listBrands(env: Env) {
+  const db = getDb(env.DB);
   return db.select({ id: brands.id, slug: brands.slug, name: brands.name }).from(brands).orderBy(asc(brands.name)).all();
+}
+
+/** The names of the products with these ids (those that exist), for a confirmation that lists them. */
+export function listProductNames(env: Env, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return getDb(env.DB)
+    .select({ id: products.id, name: products.name })
+    .from(products)
+    .where(inArray(products.id, [...ids]))
+    .all();
 }
 
 /** Products whose slug starts with `base`: for picking a free `base-N`. */

@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { onCatalogChange } from "../cache";
 import { productImages, products, productVariants } from "../tables";
 
 /** What the cart needs to know about a SKU, as the catalog says now. */
@@ -34,10 +35,11 @@ const entries = new Map<string, { facts: Readonly<SkuFacts> | null; loadedAt: nu
 let generation = 0;
 
 /** Forgets every cached SKU answer in this isolate (part of the catalog purge). */
-export function purgeSkuLookups(): void {
+function purgeSkuLookups(): void {
   entries.clear();
   generation++;
 }
+onCatalogChange(purgeSkuLookups);
 
 function remember(sku: string, facts: Readonly<SkuFacts> | null, loadedAt: number): void {
   if (entries.size >= MAX_ENTRIES) {

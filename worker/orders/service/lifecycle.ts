@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../lib/audit";
-import { catalogChanged } from "../../catalog/service";
+import { catalogChanged } from "../../catalog";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { providerFor } from "../../payments/providers";

@@ -1,3 +1,4 @@
+import { formatMoney } from "../../lib/money";
 import { PRICE_BUCKETS, RATING_STEPS } from "../buckets";
 import type { CategoryFacetValue, FacetValue, PriceFacetValue, SearchFacets } from "../schema";
 import type { Dim, SearchFilters } from "./filters";
@@ -142,23 +143,32 @@ export class FacetCounts {
 
 const byCountThenLabel = (a: FacetValue, b: FacetValue) => b.count - a.count || a.label.localeCompare(b.label);
 
-function formatDollars(minor: number): string {
-  return `$${(minor / 100).toLocaleString("en-US", { maximumFractionDigits: minor % 100 === 0 ? 0 : 2 })}`;
+/** A bucket boundary as a short price: "$25" rather than "$25.00" (the boundaries are round amounts). */
+function boundary(amount: number, currency: string): string {
+  return formatMoney({ amount, currency }).replace(/\.0+(?!\d)/, "");
 }
 
-/** The price bucket's label, e.g. "Under $25", "$25 to $50", "$500 and up". */
-export function priceBucketLabel(i: number): string {
+/** The price bucket's label in `currency`, e.g. "Under $25", "$25 to $50", "$500 and up" (USD). */
+export function priceBucketLabel(i: number, currency: string): string {
   const bucket = PRICE_BUCKETS[i];
   if (!bucket) return "";
-  if (bucket.min === 0 && bucket.max !== null) return `Under ${formatDollars(bucket.max)}`;
-  if (bucket.max === null) return `${formatDollars(bucket.min)} and up`;
-  return `${formatDollars(bucket.min)} to ${formatDollars(bucket.max)}`;
+  if (bucket.min === 0 && bucket.max !== null) return `Under ${boundary(bucket.max, currency)}`;
+  if (bucket.max === null) return `${boundary(bucket.min, currency)} and up`;
+  return `${boundary(bucket.min, currency)} to ${boundary(bucket.max, currency)}`;
 }
 
-const PRICE_LABELS = PRICE_BUCKETS.map((_, i) => priceBucketLabel(i));
+const priceLabels = new Map<string, string[]>();
+function priceLabelsIn(currency: string): string[] {
+  let labels = priceLabels.get(currency);
+  if (!labels) {
+    labels = PRICE_BUCKETS.map((_, i) => priceBucketLabel(i, currency));
+    priceLabels.set(currency, labels);
+  }
+  return labels;
+}
 
 /** Shapes counts into the API's facets, marking the values the filters select. */
-export function buildFacets(counts: FacetCounts, filters: SearchFilters, dictionaries: Dictionaries): SearchFacets {
+export function buildFacets(counts: FacetCounts, filters: SearchFilters, dictionaries: Dictionaries, currency: string): SearchFacets {
   return {
     category: categoryFacet(counts, filters, dictionaries.categories),
     brand: listFacet(
@@ -176,7 +186,7 @@ export function buildFacets(counts: FacetCounts, filters: SearchFilters, diction
       (id) => ({ slug: id, name: id }),
       (id) => id,
     ),
-    price: priceFacet(counts, filters),
+    price: priceFacet(counts, filters, currency),
     rating: ratingFacet(counts, filters),
     inStock: [{ value: "true", label: "In stock", count: counts.inStock, selected: filters.inStock === true }],
     attributes: attributeFacets(counts, filters, dictionaries),
@@ -237,14 +247,15 @@ function listFacet(
   return out.sort(byCountThenLabel);
 }
 
-function priceFacet(counts: FacetCounts, filters: SearchFilters): PriceFacetValue[] {
+function priceFacet(counts: FacetCounts, filters: SearchFilters, currency: string): PriceFacetValue[] {
   const out: PriceFacetValue[] = [];
+  const labels = priceLabelsIn(currency);
   PRICE_BUCKETS.forEach((bucket, i) => {
     const count = counts.price.get(i) ?? 0;
     const max = bucket.max === null ? null : bucket.max - 1;
     const selected = (filters.minPrice ?? 0) === bucket.min && (filters.maxPrice ?? null) === max && (filters.minPrice !== undefined || max !== null);
     if (count === 0 && !selected) return;
-    out.push({ value: `${bucket.min}-${max ?? ""}`, label: PRICE_LABELS[i] ?? "", count, selected, min: bucket.min, max });
+    out.push({ value: `${bucket.min}-${max ?? ""}`, label: labels[i] ?? "", count, selected, min: bucket.min, max });
   });
   return out;
 }

@@ -1,4 +1,4 @@
-import type { ListProductsQuery } from "../../catalog/schema";
+import type { ListProductsQuery } from "../schema";
 import { PRICE_BUCKETS } from "../buckets";
 
 /** A facet dimension: the fixed ones, or `attr:<name>` per attribute name. */

@@ -1,5 +1,4 @@
-import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary } from "../../catalog/schema";
-import type { SearchFacets } from "../schema";
+import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary, SearchFacets } from "../schema";
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import { matchExpression, searchWords } from "./query-text";
@@ -287,16 +286,19 @@ interface Plan {
   sort: ProductSort;
   filters: SearchFilters;
   active: ActiveFilter[];
+  /** The base currency: the price facet's buckets are in its minor units. */
+  currency: string;
 }
 
 /**
- * One page of active products matching `query`, with facet counts. `words` overrides the words
- * of `query.q` (used to retry a corrected spelling).
+ * One page of active products matching `query`, with facet counts (price buckets labelled in
+ * `currency`, the store's base currency). `words` overrides the words of `query.q` (used to retry
+ * a corrected spelling).
  */
-export async function searchProducts(d1: D1Database, query: ListProductsQuery, words?: string[]): Promise<ProductPage> {
+export async function searchProducts(d1: D1Database, query: ListProductsQuery, currency: string, words?: string[]): Promise<ProductPage> {
   const q = query.q?.trim() ?? "";
   const filters = filtersOf(query);
-  const plan: Plan = { words: words ?? (q ? searchWords(q) : []), sort: query.sort, filters, active: activeFilters(filters) };
+  const plan: Plan = { words: words ?? (q ? searchWords(q) : []), sort: query.sort, filters, active: activeFilters(filters), currency };
   if (q && plan.words.length === 0) return emptyPage(query, plan.filters);
 
   const result = await runPlan(d1, plan, query.page, query.perPage);
@@ -498,7 +500,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       .map((i) => c.doc_id[i] ?? 0);
     items = shown.length ? await displayRows(d1, shown) : [];
   }
-  const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries), didYouMean: null };
+  const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries, plan.currency), didYouMean: null };
   if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
   if (hasText && !snapshot) loadSnapshotLater(d1, inBackground);
   return answer;

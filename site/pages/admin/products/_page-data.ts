@@ -1,19 +1,22 @@
 import { env } from "cloudflare:workers";
 import type { AuditActor } from "../../../../worker/lib/audit";
-import type { ProductInput } from "../../../../worker/catalog/admin-schema";
-import { listAdminCategories } from "../../../../worker/catalog/service/admin-categories";
-import { storeUploadedImage } from "../../../../worker/catalog/service/admin-images";
-import { listBrands } from "../../../../worker/catalog/service/admin-products";
-import { getDb } from "../../../../worker/db/client";
+import { listAdminCategories, listBrands, type ProductInput } from "../../../../worker/catalog";
+import { storeUploadedImage } from "../../../../worker/media";
 import { AppError, type FieldError } from "../../../../worker/lib/errors";
+import { formatMoney } from "../../../../worker/lib/money";
 import { pageActor, type StaffSession } from "../../../lib/admin";
 import { inputFromState, type ProductFormState, stateFromForm, toFormPaths } from "./_product-form";
 
 /** Categories (tree order) and brands for the product editor's pickers. */
 export async function editorChoices() {
-  const db = getDb(env.DB);
-  const [categories, brands] = await Promise.all([listAdminCategories(db), listBrands(db)]);
+  const [categories, brands] = await Promise.all([listAdminCategories(env), listBrands(env)]);
   return { categories, brands };
+}
+
+/** A product's price in the list: one amount, or its lowest to highest variant price, in its own currency's minor units. */
+export function priceRangeText(p: { minPrice: number; maxPrice: number; currency: string }): string {
+  const min = formatMoney({ amount: p.minPrice, currency: p.currency });
+  return p.minPrice === p.maxPrice ? min : `${min}–${formatMoney({ amount: p.maxPrice, currency: p.currency })}`;
 }
 
 /** 303 See Other after a successful form post. */
@@ -52,16 +55,18 @@ export interface EditorPost {
  * The product editor's form post, shared by the new and edit pages: "add a
  * variant row" re-renders without saving, an uploaded picture is stored first,
  * then `save` writes the product and names the page to go to. Service errors
- * come back as field errors numbered like the rows on the form.
+ * come back as field errors numbered like the rows on the form. Prices are
+ * read in `currency`: the product's own, or the base currency for a new one.
  */
 export async function handleEditorPost(
   request: Request,
   staff: StaffSession,
+  currency: string,
   save: (actor: AuditActor, input: ProductInput) => Promise<string>,
 ): Promise<EditorPost> {
   const form = await request.formData();
   const intent = form.get("intent");
-  const state = stateFromForm(form, intent === "add-row");
+  const state = stateFromForm(form, intent === "add-row", currency);
   const actor = pageActor(staff, request);
   const uploadError = await takeUpload(form, state, actor);
   if (uploadError) return { state, errors: [uploadError], message: "The picture was not added.", status: 400 };

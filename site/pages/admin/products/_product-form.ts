@@ -1,5 +1,6 @@
-import { type AdminProduct, ProductInput, type ProductInputRaw } from "../../../../worker/catalog/admin-schema";
+import { type AdminProduct, ProductInput, type ProductInputRaw } from "../../../../worker/catalog/schema";
 import { AppError, type FieldError, fieldErrorsFromZod } from "../../../../worker/lib/errors";
+import { decimalText, parseDecimal } from "../../../../worker/lib/money";
 
 /** Option columns the editor offers (size, colour, material...). */
 export const OPTION_SLOTS = 3;
@@ -35,9 +36,10 @@ export interface ProductFormState {
   optionNames: string[];
   variants: VariantRow[];
   expectedUpdatedAt: string;
+  /** The currency the prices are typed in (the product's own, or the store's base currency for a new one). */
+  currency: string;
 }
 
-const money = (minor: number | null) => (minor === null ? "" : (minor / 100).toFixed(2));
 const emptyRow = (): VariantRow => ({
   sku: "",
   title: "",
@@ -51,8 +53,8 @@ const emptyRow = (): VariantRow => ({
   stock: null,
 });
 
-/** The form for a new product (two empty variant rows) or an existing one. */
-export function formFromProduct(p: AdminProduct | null): ProductFormState {
+/** The form for a new product (two empty variant rows, prices in `baseCurrency`) or an existing one. */
+export function formFromProduct(p: AdminProduct | null, baseCurrency: string): ProductFormState {
   if (!p)
     return {
       name: "",
@@ -70,7 +72,9 @@ export function formFromProduct(p: AdminProduct | null): ProductFormState {
       optionNames: Array(OPTION_SLOTS).fill(""),
       variants: [emptyRow(), emptyRow()],
       expectedUpdatedAt: "",
+      currency: baseCurrency,
     };
+  const money = (amount: number | null) => (amount === null ? "" : decimalText({ amount, currency: p.currency }));
   const optionNames = [...new Set(p.variants.flatMap((v) => Object.keys(v.options)))].slice(0, OPTION_SLOTS);
   while (optionNames.length < OPTION_SLOTS) optionNames.push("");
   return {
@@ -101,11 +105,12 @@ export function formFromProduct(p: AdminProduct | null): ProductFormState {
       stock: v.stockAvailable,
     })),
     expectedUpdatedAt: p.updatedAt,
+    currency: p.currency,
   };
 }
 
-/** Reads the posted form back into its state; `addRow` appends an empty variant row. */
-export function stateFromForm(form: FormData, addRow: boolean): ProductFormState {
+/** Reads the posted form back into its state (prices typed in `currency`); `addRow` appends an empty variant row. */
+export function stateFromForm(form: FormData, addRow: boolean, currency: string): ProductFormState {
   const text = (k: string) => {
     const v = form.get(k);
     return typeof v === "string" ? v : "";
@@ -143,6 +148,7 @@ export function stateFromForm(form: FormData, addRow: boolean): ProductFormState
     optionNames: Array.from({ length: OPTION_SLOTS }, (_, k) => text(`option${k}`)),
     variants,
     expectedUpdatedAt: text("expectedUpdatedAt"),
+    currency,
   };
 }
 
@@ -151,19 +157,21 @@ export function stateFromForm(form: FormData, addRow: boolean): ProductFormState
  * in the form's own terms: `variants.<row>.<field>` with the row as shown.
  */
 export function inputFromState(state: ProductFormState): { input: ProductInput; keptRows: number[] } {
+  const currency = state.currency;
   const errors: FieldError[] = [];
   const rows = state.variants.map((v, row) => ({ v, row })).filter(({ v }) => !v.remove && (v.existing || v.sku || v.price));
   const minor = (value: string, path: string, required: boolean): number | null => {
-    const t = value.trim().replace(/^[$€£]/, "");
+    const t = value.trim().replace(/^[$€£¥]/, "");
     if (!t) {
       if (required) errors.push({ path, message: "Required" });
       return null;
     }
-    if (!/^\d{1,7}(\.\d{1,2})?$/.test(t)) {
-      errors.push({ path, message: "Enter an amount like 12.99" });
+    const amount = parseDecimal(t, currency);
+    if (amount === null) {
+      errors.push({ path, message: `Enter an amount like ${decimalText({ amount: 1299, currency })}` });
       return null;
     }
-    return Math.round(Number(t) * 100);
+    return amount;
   };
   const whole = (value: string, path: string): number | undefined => {
     const t = value.trim();

@@ -1,6 +1,6 @@
-import { type AuditActor, recordAudit } from "../../lib/audit";
-import { AppError } from "../../lib/errors";
-import { putUpload, sniffImageFormat } from "../../media/store";
+import { type AuditActor, recordAudit } from "../lib/audit";
+import { AppError } from "../lib/errors";
+import { putUpload, sniffImageFormat } from "./store";
 
 /** Largest product picture an admin may upload. */
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;

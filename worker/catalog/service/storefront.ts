@@ -1,48 +1,16 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { AppError } from "../lib/errors";
-import { bumpCacheVersion, onCacheVersionChange, requestCacheVersionBump } from "../lib/cache-version";
-import { MemoCache } from "../lib/memo-cache";
-import { purgeResponseCache } from "../lib/response-cache";
-import { purgeSearchCache, searchCatalog } from "../search/service";
-import { purgeSkuLookups } from "./service/sku-lookup";
-import type { CategoryNode, ListProductsQuery, ProductDetail, ProductPage, ProductSummary, StockStatus } from "./schema";
-import { brands, categories, productAttributes, productImages, products, productVariants } from "./tables";
+import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { MemoCache } from "../../lib/memo-cache";
+import { CATALOG_TTL_MS, onCatalogChange } from "../cache";
+import type { CategoryNode, ProductDetail, StockStatus } from "../schema";
+import { brands, categories, productAttributes, productImages, products, productVariants } from "../tables";
 
-/** Hot catalog reads are served from this isolate's memory for this long. */
-export const CATALOG_TTL_MS = 30_000;
+/** Stock at or below this shows as "only N left" to shoppers. */
 export const LOW_STOCK_AT = 5;
 
 const cache = new MemoCache();
-
-/** Forgets every catalog answer and rendered page this isolate holds (the shared copies stay, under their version). */
-function forgetCatalogCache(): void {
-  cache.purge();
-  purgeSkuLookups();
-  purgeSearchCache();
-  purgeResponseCache();
-}
-// Another isolate's write moved the version on: what this isolate read before it is old.
-onCacheVersionChange(forgetCatalogCache);
-
-/**
- * Call after a catalog write (products, categories, stock status, sold counts) has committed:
- * forgets this isolate's copies and moves the catalog version on, so every isolate and every
- * edge location stops serving the old answers and pages within seconds (docs/caching.md).
- */
-export async function catalogChanged(d1: D1Database): Promise<void> {
-  forgetCatalogCache();
-  await bumpCacheVersion(d1);
-}
-
-/**
- * The same without waiting, for callers that cannot (and tests that write D1 directly): this
- * isolate forgets at once and its next catalog request moves the version on before reading.
- */
-export function purgeCatalogCache(): void {
-  forgetCatalogCache();
-  requestCacheVersionBump();
-}
+onCatalogChange(() => cache.purge());
 
 function money(amount: number, currency: string) {
   return { amount, currency };
@@ -57,8 +25,9 @@ function stockStatus(available: number): StockStatus {
  * The category tree with active product counts per subtree, ordered by
  * position. Cached: it changes only when categories or products do.
  */
-export function listCategoryTree(db: Db): Promise<CategoryNode[]> {
+export function listCategoryTree(env: Env): Promise<CategoryNode[]> {
   return cache.get("categories", CATALOG_TTL_MS, async () => {
+    const db = getDb(env.DB);
     const [rows, counts] = await db.batch([
       db.select().from(categories).orderBy(asc(categories.depth), asc(categories.position), asc(categories.name)),
       db
@@ -105,8 +74,8 @@ export function listCategoryTree(db: Db): Promise<CategoryNode[]> {
 }
 
 /** One category by slug with its ancestors (root first), or null. */
-export async function findCategory(db: Db, slug: string) {
-  const tree = await listCategoryTree(db);
+export async function findCategory(env: Env, slug: string) {
+  const tree = await listCategoryTree(env);
   const walk = (nodes: CategoryNode[], trail: CategoryNode[]): { category: CategoryNode; ancestors: CategoryNode[] } | null => {
     for (const n of nodes) {
       if (n.slug === slug) return { category: n, ancestors: trail };
@@ -119,21 +88,12 @@ export async function findCategory(db: Db, slug: string) {
 }
 
 /**
- * Active products matching the filters, sorted and paged, with facet counts (see
- * `searchCatalog`). Prices are the lowest variant price in the store's base currency. Unknown
- * category or brand slugs simply match nothing.
- */
-export function listProducts(db: Db, query: ListProductsQuery): Promise<ProductPage> {
-  const key = `products:${JSON.stringify(query)}`;
-  return cache.get(key, CATALOG_TTL_MS, () => searchCatalog(db, query));
-}
-
-/**
  * One active product with everything its page shows. Throws
  * `catalog.product_not_found` (404) for unknown, draft or archived products.
  */
-export function getProductBySlug(db: Db, slug: string): Promise<ProductDetail> {
+export function getProductBySlug(env: Env, slug: string): Promise<ProductDetail> {
   return cache.get(`product:${slug}`, CATALOG_TTL_MS, async () => {
+    const db = getDb(env.DB);
     const row = await db
       .select({ product: products, brand: brands })
       .from(products)
@@ -191,13 +151,5 @@ export function getProductBySlug(db: Db, slug: string): Promise<ProductDetail> {
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,
     };
-  });
-}
-
-/** Featured active products for the home page, best sellers first. */
-export function listFeaturedProducts(db: Db, limit = 8): Promise<ProductSummary[]> {
-  return cache.get(`featured:${limit}`, CATALOG_TTL_MS, async () => {
-    const page = await listProducts(db, { sort: "relevance", page: 1, perPage: limit } as ListProductsQuery);
-    return page.items;
   });
 }

@@ -1,0 +1,13 @@
+// The inventory domain's public surface: stock per SKU through its InventoryLedger, and the product
+// writes that touch stock (opening stock on create, removing variants, deleting products).
+export {
+  adjustStock,
+  adjustStockAudited,
+  bulkUpdateProducts,
+  listMovements,
+  listSkus,
+  saveProductWithStock,
+  setLowStockThreshold,
+  stockOf,
+} from "./service";
+export * from "./schema";

@@ -1,0 +1,3 @@
+// The media domain's public surface: uploaded pictures (R2) and the generated product pictures.
+export type { UploadedImage } from "./schema";
+export { IMAGE_MAX_BYTES, storeUploadedImage } from "./service";
