@@ -26,8 +26,7 @@ import { responseCache } from "./lib/response-cache";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
-import { shippingWebhookRoutes } from "./orders/routes-webhooks";
-import { webhookRoutes } from "./payments/routes";
+import { webhookRoutes } from "./orders/routes-webhooks";
 import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 
@@ -99,10 +98,8 @@ api
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", inventoryRoutes)
-  .route("/", adminOrderRoutes)
   .route("/", adminEmailRoutes)
   .route("/", orderRoutes)
-  .route("/", shippingWebhookRoutes)
   .route("/", adminOverviewRoutes)
   .route("/", adminAuditRoutes)
   .route("/", shippingRoutes)
@@ -111,6 +108,7 @@ api
   .route("/", adminProductRoutes)
   .route("/", adminCategoryRoutes);
 
+adminApi.route("/", adminOrderRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -3,7 +3,7 @@ import { auditActor } from "../lib/audit";
 import { StaffUserSchema, UserListQuery, UserListSchema, UserOrdersQuery, UserOrdersSchema } from "../admin/users-schema";
 import { requireRole } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { listOrdersForUser } from "../orders/service";
+import { listOrdersForUser } from "../orders";
 import { SetRoleBody, UserIdParam } from "./schema";
 import { changeUserRole, changeUserStatus, listUsers, staffViewOfUser } from "./service/admin-users";
 

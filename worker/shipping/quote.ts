@@ -1,5 +1,5 @@
 import { addressProblems } from "../accounts/address-rules";
-import { viewCart } from "../cart/service";
+import { viewCart } from "../cart";
 import { type DisplayCurrency, convertAmount } from "../currency/convert";
 import { AppError } from "../lib/errors";
 import {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { effectiveRule } from "../accounts/address-rules";
 import { getDefaultShippingAddress } from "../accounts/service/addresses";
-import { resolveCartId } from "../cart/http";
+import { resolveCartId } from "../cart";
 import { CURRENCY_COOKIE, currencyTable, displayCurrencyFor, requestCountry } from "../currency/service";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";

@@ -1,5 +1,5 @@
 /** Order display helpers shared by server pages and the live island (no server imports here). */
-import { STATUS_TEXT as ORDER_STATUS_TEXT, SHIPMENT_TEXT as PARCEL_STATUS_TEXT } from "../../../worker/orders/labels";
+import { STATUS_TEXT as ORDER_STATUS_TEXT, SHIPMENT_TEXT as PARCEL_STATUS_TEXT } from "../../../worker/orders";
 
 // Record<string, string> so pages can look up any status string the API returns.
 export const STATUS_TEXT: Record<string, string> = ORDER_STATUS_TEXT;

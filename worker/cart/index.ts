@@ -1,0 +1,16 @@
+// Cart's public surface: carts through the CartSession Durable Object, for the API, pages and later domains.
+export { resolveCartId } from "./http";
+export * from "./schema";
+export {
+  addToCart,
+  cartItemCount,
+  clearCart,
+  GUEST_CART_COOKIE,
+  isGuestCartId,
+  mergeGuestCart,
+  removeFromCart,
+  resolveCartIdentity,
+  setCartQuantity,
+  userCartId,
+  viewCart,
+} from "./service";
