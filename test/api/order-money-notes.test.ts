@@ -21,10 +21,11 @@ async function paidOrderIn(currency: string, amount: number) {
   return order;
 }
 
+// Intl puts a no-break space between a currency code and the number.
 const notes = async (orderId: string) =>
   (
     await env.DB.prepare("select note from order_events where order_id = ? and note is not null order by at, rowid").bind(orderId).all<{ note: string }>()
-  ).results.map((r) => r.note);
+  ).results.map((r) => r.note.replace(/\u00a0/g, " "));
 
 // Currencies without cents (JPY) or with three decimals (BHD): an amount in minor units is not "amount / 100".
 describe("money on the order timeline uses each currency's minor units", () => {
