@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { applyStripeWebhook } from "./service/payment-outcome";
-import { applyTrackingEvent } from "./service/shipments";
-import { parseEasyPostEvent, parseGenericEvent, verifyEasyPostSignature, verifyGenericSignature, webhookSecret } from "./webhooks";
+import { receiveCarrierWebhook } from "./service/carrier-webhooks";
 
 const Received = z
   .object({
@@ -64,20 +63,14 @@ export const webhookRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const source = c.req.valid("param").carrier.toLowerCase();
-      const secret = webhookSecret(c.env, source);
       // The raw body, byte for byte: the signature covers exactly these bytes.
-      const raw = await c.req.text();
-      let update: ReturnType<typeof parseEasyPostEvent>;
-      if (source === "easypost") {
-        await verifyEasyPostSignature(secret, (name) => c.req.header(name), raw);
-        update = parseEasyPostEvent(raw);
-      } else {
-        await verifyGenericSignature(secret, c.req.header("x-signature"), raw);
-        update = parseGenericEvent(source, raw);
-      }
-      if (!update) return c.json({ received: true, outcome: "ignored" as const }, 200);
-      const result = await applyTrackingEvent(c.env, update, new URL(c.req.url).origin);
+      const result = await receiveCarrierWebhook(
+        c.env,
+        c.req.valid("param").carrier,
+        (name) => c.req.header(name),
+        await c.req.text(),
+        new URL(c.req.url).origin,
+      );
       if (result.outcome === "unknown_tracking_number") return c.json({ received: true, outcome: result.outcome }, 202);
       return c.json({ received: true, outcome: result.outcome }, 200);
     },

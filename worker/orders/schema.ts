@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MoneySchema, PaginationQuery } from "../lib/openapi";
+import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
 import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES } from "./tables";
 
 const note = z.string().trim().max(500, "At most 500 characters");
@@ -188,48 +188,36 @@ export const OrderDetailView = z
   .openapi("Order");
 
 /** `GET /api/orders`: a page of the caller's orders. */
-export const OrderPage = z
-  .object({
-    items: z.array(
-      z.object({
-        id: z.string(),
-        number: z.string(),
-        status: z.enum(ORDER_STATUSES),
-        createdAt: z.string(),
-        itemCount: z.number().int(),
-        grandTotal: MoneySchema,
-      }),
-    ),
-    total: z.number().int(),
-    page: z.number().int(),
-    perPage: z.number().int(),
-  })
-  .openapi("OrderPage");
+export const OrderPage = pageSchema(
+  z.object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    createdAt: z.string(),
+    itemCount: z.number().int(),
+    grandTotal: MoneySchema,
+  }),
+  "OrderPage",
+);
 
 export const TestPaymentResult = z.object({ orderStatus: z.string() });
 
 /** `GET /api/admin/orders`: a page of orders for staff. */
-export const AdminOrderPage = z
-  .object({
-    items: z.array(
-      z.object({
-        id: z.string(),
-        number: z.string(),
-        status: z.enum(ORDER_STATUSES),
-        email: z.string(),
-        customerId: z.string().nullable(),
-        createdAt: z.string(),
-        itemCount: z.number().int(),
-        shippingCountry: z.string(),
-        grandTotal: MoneySchema,
-        refunded: MoneySchema,
-      }),
-    ),
-    total: z.number().int(),
-    page: z.number().int(),
-    perPage: z.number().int(),
-  })
-  .openapi("AdminOrderPage");
+export const AdminOrderPage = pageSchema(
+  z.object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    email: z.string(),
+    customerId: z.string().nullable(),
+    createdAt: z.string(),
+    itemCount: z.number().int(),
+    shippingCountry: z.string(),
+    grandTotal: MoneySchema,
+    refunded: MoneySchema,
+  }),
+  "AdminOrderPage",
+);
 
 /** `GET /api/admin/orders/{id}`: the order as its owner sees it, plus what staff need to act on it. */
 export const AdminOrderView = OrderDetailView.extend({
