@@ -25,8 +25,7 @@ import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
-import { shippingWebhookRoutes } from "./orders/routes-webhooks";
-import { webhookRoutes } from "./payments/routes";
+import { webhookRoutes } from "./orders/routes-webhooks";
 import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
@@ -97,9 +96,7 @@ api
   .route("/", cartRoutes)
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
-  .route("/", adminOrderRoutes)
   .route("/", orderRoutes)
-  .route("/", shippingWebhookRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
   .route("/", mediaApiRoutes);
@@ -115,6 +112,7 @@ adminApi.route("/", adminUserRoutes);
 adminApi.route("/", adminEmailRoutes);
 adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
+adminApi.route("/", adminOrderRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -11,7 +11,7 @@ import { PAGE_REQUEST_ID_HEADER } from "./lib/request-log";
 import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
-import { checkoutFormOrigins } from "./payments/stripe";
+import { checkoutFormOrigins } from "./payments";
 import { shippingData } from "./shipping";
 
 const STAFF_SECTIONS: [prefix: string, roles: Role[]][] = [

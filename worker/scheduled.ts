@@ -1,5 +1,5 @@
 import { pruneAnalyticsEvents } from "./analytics";
-import { expireAbandonedPayments, reconcileStripePayments } from "./payments/reconcile";
+import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
 export const DAILY_CRON = "30 3 * * *";

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { getDefaultShippingAddress } from "../../worker/accounts/service/addresses";
-import type { CartView } from "../../worker/cart/schema";
-import { GUEST_CART_COOKIE, isGuestCartId, resolveCartIdentity, userCartId, viewCart } from "../../worker/cart/service";
+import { type CartView, cartItemCount, resolveCartIdentity, viewCart } from "../../worker/cart";
 import { readCookie, serializeCookie } from "../../worker/lib/cookies";
 import type { PageSession } from "./account";
 
@@ -48,16 +47,12 @@ export async function headerCart(
   request: Request,
   session: PageSession,
 ): Promise<{ cartCount: number; quickCheckout: { addressId: string; summary: string } | null }> {
-  const guestId = readCookie(request.headers.get("cookie"), GUEST_CART_COOKIE);
-  const cartId = session ? userCartId(session.principal.id) : isGuestCartId(guestId) ? guestId : null;
-  if (!cartId) return { cartCount: 0, quickCheckout: null };
-  const [lines, address] = await Promise.all([
-    env.CART_SESSION.getByName(cartId).lines(),
+  const [cartCount, address] = await Promise.all([
+    cartItemCount(env, request.headers.get("cookie"), session?.principal.id ?? null),
     session ? getDefaultShippingAddress(env, session.principal.id) : null,
   ]);
-  const guestLines = session && isGuestCartId(guestId) ? await env.CART_SESSION.getByName(guestId).lines() : [];
   return {
-    cartCount: [...lines, ...guestLines].reduce((n, l) => n + l.quantity, 0),
+    cartCount,
     quickCheckout: address ? { addressId: address.id, summary: `Ships to ${address.fullName}, ${address.city} by standard shipping.` } : null,
   };
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../../worker/lib/errors";
-import { canTransition, NEXT } from "../../worker/orders/service";
+import { actors, canTransition, NEXT } from "../../worker/orders";
 import { transitionOrder } from "../../worker/orders/service/lifecycle";
 import { createShipment } from "../../worker/orders/service/shipments";
 import { ORDER_STATUSES, type OrderStatus } from "../../worker/orders/tables";
@@ -12,7 +12,7 @@ import { api, buy, client, insertOrder, signedIn, stockProduct } from "../suppor
 vi.setConfig({ testTimeout: 30_000 });
 
 const ledger = (sku: string) => env.INVENTORY_LEDGER.getByName(sku);
-const ctx = { actor: "admin:usr_table", origin: "http://store.test" };
+const ctx = { actor: actors.admin("usr_table"), origin: "http://store.test" };
 const statusOf = async (id: string) => (await env.DB.prepare("select status from orders where id = ?").bind(id).first<{ status: string }>())?.status;
 const eventCount = async (id: string) => (await env.DB.prepare("select count(*) as n from order_events where order_id = ?").bind(id).first<{ n: number }>())?.n;
 
@@ -267,7 +267,7 @@ describe("shipments racing a cancellation", () => {
       { ...env, DB: racingDb },
       order.orderId,
       { carrier: "UPS", trackingNumber: "1ZRACE00001" },
-      { actor: "admin:test", origin: "http://store.test" },
+      { actor: actors.admin("test"), origin: "http://store.test" },
     );
     await expect(shipping).rejects.toMatchObject({ status: 409 });
     const parcels = await d1.prepare("select count(*) as n from shipments where order_id = ?").bind(order.orderId).first<{ n: number }>();

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applyPaymentOutcome } from "../../worker/payments/service";
+import { applyPaymentOutcome } from "../../worker/orders";
 import { insertUser } from "../support/factories";
 import { json, postJson } from "../support/http";
 import { buy, signedIn, stockProduct } from "../support/orders";

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_LINES, MAX_QUANTITY } from "../../durable-objects/cart-session";
+import { cartItemCount, userCartId } from "../../worker/cart";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct } from "../support/factories";
 import { cookiesFrom, json, postJson } from "../support/http";
@@ -151,5 +152,46 @@ describe("catalog facts on the cart's write path", () => {
     const after = await json(await add("TIN-PRICE", 1));
     expect(after.items[0]).toMatchObject({ quantity: 2, unitPrice: { amount: 1250, currency: "USD" }, issues: [] });
     expect(after.subtotal.amount).toBe(2500);
+  });
+});
+
+describe("CartSession.merge and clear", () => {
+  it("merges a guest cart's lines: quantities add, each capped by its stock and MAX_QUANTITY; a sold-out line is left out", async () => {
+    const account = newCart();
+    await account.add("TIN-5", 2, 1200, 5);
+    const at = Date.now();
+    const merged = await account.merge(
+      [
+        { sku: "TIN-5", quantity: 4, priceSeen: 1200, addedAt: at },
+        { sku: "TIN-MANY", quantity: MAX_QUANTITY, priceSeen: 900, addedAt: at },
+        { sku: "TIN-SCARCE", quantity: 2, priceSeen: 700, addedAt: at },
+      ],
+      { "TIN-5": 5, "TIN-MANY": 10_000, "TIN-SCARCE": 0 },
+    );
+    expect(Object.fromEntries(merged.map((l) => [l.sku, l.quantity]))).toEqual({ "TIN-5": 5, "TIN-MANY": MAX_QUANTITY });
+    // Merging the same lines again changes nothing past the caps.
+    expect((await account.merge(merged, { "TIN-5": 5, "TIN-MANY": 10_000 })).map((l) => l.quantity)).toEqual(merged.map((l) => l.quantity));
+  });
+
+  it("clear empties the cart, and clearing a cart never written is harmless", async () => {
+    const c = newCart();
+    await c.add("TIN-MANY", 3, 900, 10_000);
+    await c.clear();
+    expect(await c.lines()).toEqual([]);
+    await newCart().clear();
+  });
+});
+
+describe("cartItemCount (the header's count)", () => {
+  it("counts the account's cart plus a guest cart still in the browser, without merging them", async () => {
+    const guest = await postJson("/api/cart/items", { sku: "TIN-MANY", quantity: 2 });
+    expect(guest.status).toBe(200);
+    const cookie = cookiesFrom(guest);
+    expect(await cartItemCount(env, cookie, null)).toBe(2);
+    await cart(userCartId("usr_header")).add("TIN-MANY", 3, 900, 10_000);
+    expect(await cartItemCount(env, cookie, "usr_header")).toBe(5);
+    // Read-only: the guest cart still holds its line.
+    expect(await cartItemCount(env, cookie, null)).toBe(2);
+    expect(await cartItemCount(env, "", null)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { purgeCatalogCache } from "../../worker/catalog";
 import { getDb } from "../../worker/db/client";
 import { encryptPii } from "../../worker/lib/pii-crypto";
 import { newOrderAccessToken } from "../../worker/orders/access";
-import { orderAddressContext } from "../../worker/orders/service";
+import { orderAddressContext } from "../../worker/orders";
 import { type OrderStatus, orderEvents, orderLines, orders } from "../../worker/orders/tables";
 import { payments } from "../../worker/payments/tables";
 import { insertCategory, insertProduct, insertUser } from "./factories";

@@ -1,3 +1,16 @@
-// The cart domain's public surface (what later domains and pages call).
+// Cart's public surface: carts through the CartSession Durable Object, for the API, pages and later domains.
 export { resolveCartId } from "./http";
-export { viewCart } from "./service";
+export * from "./schema";
+export {
+  addToCart,
+  cartItemCount,
+  clearCart,
+  GUEST_CART_COOKIE,
+  isGuestCartId,
+  mergeGuestCart,
+  removeFromCart,
+  resolveCartIdentity,
+  setCartQuantity,
+  userCartId,
+  viewCart,
+} from "./service";

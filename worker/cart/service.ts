@@ -208,3 +208,16 @@ export async function resolveCartIdentity(
   const id = newGuestCartId();
   return { cartId: id, setCookies: [serializeCookie(GUEST_CART_COOKIE, id, GUEST_CART_MAX_AGE)] };
 }
+
+/**
+ * How many units the visitor's cart holds, read-only (no merge, no cookie):
+ * a signed-in shopper's account cart plus a guest cart still left in this
+ * browser, which the next cart page or cart call will fold in. No cart
+ * cookie and no account: 0 without touching a cart.
+ */
+export async function cartItemCount(env: Env, cookieHeader: string | null | undefined, userId: string | null): Promise<number> {
+  const guestId = readCookie(cookieHeader, GUEST_CART_COOKIE);
+  const ids = [userId ? userCartId(userId) : null, isGuestCartId(guestId) ? guestId : null].filter((id): id is string => id !== null);
+  const carts = await Promise.all(ids.map((id) => cart(env, id).lines()));
+  return carts.flat().reduce((n, l) => n + l.quantity, 0);
+}

@@ -39,8 +39,3 @@ export const CheckoutResult = z
   })
   .openapi("CheckoutResult");
 export type CheckoutResult = z.infer<typeof CheckoutResult>;
-
-export const TestPaymentBody = z
-  .object({ outcome: z.enum(["succeeded", "failed"]) })
-  .strict()
-  .openapi("TestPaymentBody");

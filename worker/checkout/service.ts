@@ -1,22 +1,25 @@
-import { eq } from "drizzle-orm";
-import { addressProblems } from "../regions";
-import { getAddress } from "../accounts/service/addresses";
-import type { Principal } from "../lib/context";
-import { viewCart } from "../cart/service";
+import { getAddress } from "../accounts";
+import { viewCart } from "../cart";
 import { type DisplayCurrency, identityCurrency } from "../currency";
-import { getDb } from "../db/client";
+import type { Principal } from "../lib/context";
+import { addressProblems } from "../regions";
 import { UNKNOWN_IP } from "../lib/client-ip";
+import { runBatch } from "../lib/d1-batch";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { encryptPii } from "../lib/pii-crypto";
-import { newOrderAccessToken } from "../orders/access";
-import { assertUnitsPerSku, claimHoldSlots, holdLimits, releaseHoldSlots } from "../orders/hold-limits";
-import { orderAddressContext } from "../orders/service";
-import { orderEvents, orderLines, orders } from "../orders/tables";
-import { assertChargesSum, extraCharges } from "../payments/charges";
-import { activeProvider } from "../payments/providers";
-import { applyPaymentOutcome } from "../payments/service";
-import { payments } from "../payments/tables";
+import {
+  actors,
+  applyPaymentOutcome,
+  assertUnitsPerSku,
+  claimHoldSlots,
+  holdLimits,
+  newOrderAccessToken,
+  newOrderStatements,
+  orderAddressContext,
+  releaseHoldSlots,
+} from "../orders";
+import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 
@@ -38,7 +41,7 @@ function orderNumber(): string {
  * is short (compensation); then the order, its lines, its timeline entry and
  * its payment are written in one D1 batch, and the payment starts.
  * Before any stock is held the order takes a slot under each open-order cap
- * (the client's cart, its address `ip`; worker/orders/hold-limits.ts): 429
+ * (the client's cart, its address `ip`; see orders' hold limits): 429
  * `checkout.too_many_holds` when one is full, 409 `checkout.quantity_limit`
  * when a line asks for more units than one order may hold.
  */
@@ -88,6 +91,12 @@ export async function placeOrder(
   const grandTotal = totals.grandTotal.amount;
 
   const orderId = newId("ord");
+  // Everything that can fail without touching stock runs before the first hold: an error after a
+  // reserve would have to give every hold back, and an error here has nothing to give back.
+  const access = await newOrderAccessToken(env, orderId);
+  const shippingAddressEnc = await encryptPii(env.PII_KEYS, JSON.stringify(address), orderAddressContext(orderId));
+  const paymentId = newId("pay");
+  const number = orderNumber();
   // The slots outlive the holds taken just after by a margin, so a cap never frees up while its stock is still held.
   const holdSlots = await claimHoldSlots(env, orderId, { cartId, ip: input.ip ?? UNKNOWN_IP }, Date.now() + HOLD_TTL_MS + 60_000, limits);
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
@@ -109,11 +118,7 @@ export async function placeOrder(
     held.push({ sku: line.sku, holdId });
   }
 
-  const paymentId = newId("pay");
-  const number = orderNumber();
-  const access = await newOrderAccessToken(env, orderId);
   const now = Date.now();
-  const db = getDb(env.DB);
   const orderRow = {
     id: orderId,
     number,
@@ -135,33 +140,26 @@ export async function placeOrder(
     deliveryMaxDays: option.maxDays,
     shippingOption: option.id,
     shippingCountry: address.country,
-    shippingAddressEnc: await encryptPii(env.PII_KEYS, JSON.stringify(address), orderAddressContext(orderId)),
+    shippingAddressEnc,
     accessTokenHash: access.hash,
     holdsExpireAt: now + HOLD_TTL_MS,
     holdSlots: JSON.stringify(holdSlots),
   };
   const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
   try {
-    await db.batch([
-      db.insert(orders).values(orderRow),
-      db.insert(orderLines).values(
-        lines.map((l) => ({
-          id: newId("oln"),
-          orderId,
-          sku: l.sku,
-          productId: l.productId,
-          name: l.name,
-          variantTitle: l.variantTitle,
-          unitPrice: l.unitPrice.amount,
-          quantity: l.quantity,
-          lineTotal: l.unitPrice.amount * l.quantity,
-          holdId: `${orderId}:${l.sku}`,
-        })),
-      ),
-      db
-        .insert(orderEvents)
-        .values({ id: newId("oev"), orderId, status: "pending_payment", actor: user ? `customer:${user.id}` : "guest", note: "Order placed" }),
-      db.insert(payments).values(paymentRow),
+    const lineRows = lines.map((l) => ({
+      sku: l.sku,
+      productId: l.productId,
+      name: l.name,
+      variantTitle: l.variantTitle,
+      unitPrice: l.unitPrice.amount,
+      quantity: l.quantity,
+      lineTotal: l.unitPrice.amount * l.quantity,
+      holdId: `${orderId}:${l.sku}`,
+    }));
+    await runBatch(env.DB, [
+      ...newOrderStatements(env.DB, orderRow, lineRows, user ? actors.customer(user.id) : actors.guest),
+      insertPaymentStatement(env.DB, paymentRow),
     ]);
   } catch (err) {
     for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "order could not be saved");
@@ -198,7 +196,7 @@ export async function placeOrder(
       origin,
       expiresAt: now + PAYMENT_WINDOW_MS,
     });
-    await db.update(payments).set({ providerRef: started.providerRef, redirectUrl: started.redirectUrl }).where(eq(payments.id, paymentId));
+    await recordPaymentStart(env, paymentId, started);
     return {
       orderId,
       orderNumber: number,

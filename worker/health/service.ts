@@ -1,4 +1,4 @@
-import { paymentsUnavailableReason, isStripeTestKey } from "../payments/providers";
+import { paymentsUnavailableReason, isStripeTestKey } from "../payments";
 
 /** Something a deployed store should fix before (or soon after) taking real orders. */
 export interface ReadinessWarning {

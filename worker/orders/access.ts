@@ -7,6 +7,10 @@
  * trying each key of the ring against the stored hash.
  */
 import { hashOpaqueToken } from "../accounts/tokens";
+import type { Principal } from "../lib/context";
+import { AppError } from "../lib/errors";
+import { actors, type TimelineActor } from "./actor";
+import { getOrderByAccessToken, getOrderForUser, type OrderRow } from "./service/orders";
 
 // Settled keys only: a promise would tie every request to the one that started the derivation.
 const keys = new Map<string, CryptoKey[]>();
@@ -67,4 +71,42 @@ export async function orderPageUrl(env: Pick<Env, "PII_KEYS">, origin: string, o
   if (order.userId) return base;
   const token = await orderAccessToken(env, order);
   return token ? `${base}?token=${token}` : base;
+}
+
+/** An order a caller may see and act on, with the actor their changes are recorded as. */
+export interface OrderAccess {
+  order: OrderRow;
+  actor: TimelineActor;
+  /** The guest token that opened it (pages hand it to the live island); null for the signed-in owner. */
+  token: string | null;
+}
+
+/**
+ * The one rule for who may open an order, used by the order API routes and
+ * the order pages alike: the emailed link's token (`token`), else the
+ * signed-in owner, else a token the browser remembered for its last order
+ * (`rememberedToken`, pages only). An order that exists but is not the
+ * caller's is 404 like a missing one; an anonymous caller without a token
+ * is 401. Staff read orders through the admin routes instead.
+ */
+export async function accessOrder(
+  env: Env,
+  orderId: string,
+  caller: { principal: Principal | null; token?: string | null; rememberedToken?: string | null },
+): Promise<OrderAccess> {
+  const { principal } = caller;
+  const byToken = async (token: string): Promise<OrderAccess> => {
+    const order = await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token));
+    return { order, actor: principal && order.userId === principal.id ? actors.customer(principal.id) : actors.guest, token };
+  };
+  if (caller.token) return byToken(caller.token);
+  if (principal) {
+    const owned = await getOrderForUser(env, principal.id, orderId).catch((err: unknown) => {
+      if (caller.rememberedToken && err instanceof AppError && err.status === 404) return null;
+      throw err;
+    });
+    if (owned) return { order: owned, actor: actors.customer(principal.id), token: null };
+  }
+  if (caller.rememberedToken) return byToken(caller.rememberedToken);
+  throw new AppError("auth.unauthenticated", 401, "Sign in to continue.", [], { "WWW-Authenticate": "Bearer" });
 }

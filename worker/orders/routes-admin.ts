@@ -5,10 +5,22 @@ import { withIdempotency } from "../lib/idempotency";
 import { requireRole } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { refundOrder } from "../payments/refunds";
-import { AdminCancelBody, AdminOrderQuery, CreateShipmentBody, OrderChange, OrderNoteBody, RefundBody, StatusNoteBody } from "./schema";
+import { actors } from "./actor";
+import {
+  AdminCancelBody,
+  AdminOrderPage,
+  AdminOrderQuery,
+  AdminOrderView,
+  CreateShipmentBody,
+  OrderChange,
+  OrderNoteBody,
+  RefundBody,
+  StatusNoteBody,
+} from "./schema";
 import { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
-import { addOrderNote, type ChangeContext, cancelOrder, markDelivered, markFulfilling } from "./service/lifecycle";
+import { addOrderNote, cancelOrder, markDelivered, markFulfilling } from "./service/lifecycle";
+import type { ChangeContext } from "./service/orders";
+import { refundOrder } from "./service/refunds";
 import { createShipment } from "./service/shipments";
 
 const IdParam = z.object({
@@ -16,10 +28,6 @@ const IdParam = z.object({
     .string()
     .max(64)
     .openapi({ param: { name: "id", in: "path" } }),
-});
-const anyJson = (name: string, description: string) => ({
-  description,
-  content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi(name) } },
 });
 const errors = {
   400: problemResponse("Invalid field."),
@@ -29,10 +37,10 @@ const errors = {
   409: problemResponse("Not allowed in the order's current status."),
 };
 
-/** An admin's write: the timeline actor, the audit actor and the origin for email links. */
+/** An admin's write (support may read orders, not change them): the timeline actor, the audit actor and the origin for email links. */
 function staffChange(c: Context<AppEnv>): ChangeContext {
   const { principal } = requireRole(c, "admin");
-  return { actor: `admin:${principal.id}`, audit: auditActor(c), origin: new URL(c.req.url).origin };
+  return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin };
 }
 
 function write<P extends string, B extends z.ZodType, R extends z.ZodType>(path: P, summary: string, body: B, ok: R) {
@@ -51,42 +59,48 @@ export const adminOrderRoutes = createApiApp()
   .openapi(
     createRoute({
       method: "get",
-      path: "/admin/orders",
+      path: "/orders",
       tags: ["Admin: orders"],
       security: SIGNED_IN,
       summary: "Orders with filters (status, date, customer email or number, total), newest first (admin, support)",
       request: { query: AdminOrderQuery },
-      responses: { 200: anyJson("AdminOrderPage", "A page of orders."), 400: errors[400], 401: errors[401], 403: errors[403] },
+      responses: {
+        200: { description: "A page of orders.", content: { "application/json": { schema: AdminOrderPage } } },
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
     }),
     async (c) => {
-      requireRole(c, "admin", "support");
-      c.header("Cache-Control", "private, no-store");
       return c.json(await listOrdersForAdmin(c.env, c.req.valid("query")), 200);
     },
   )
   .openapi(
     createRoute({
       method: "get",
-      path: "/admin/orders/{id}",
+      path: "/orders/{id}",
       tags: ["Admin: orders"],
       security: SIGNED_IN,
       summary: "One order with its whole timeline (internal notes too), payments, shipments and allowed actions (admin, support)",
       request: { params: IdParam },
-      responses: { 200: anyJson("AdminOrder", "The order."), 401: errors[401], 403: errors[403], 404: errors[404] },
+      responses: {
+        200: { description: "The order.", content: { "application/json": { schema: AdminOrderView } } },
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
     }),
     async (c) => {
-      requireRole(c, "admin", "support");
-      c.header("Cache-Control", "private, no-store");
       return c.json(await adminOrderDetail(c.env, c.req.valid("param").id), 200);
     },
   )
-  .openapi(write("/admin/orders/{id}/fulfilling", "Start packing a paid order", StatusNoteBody, OrderChange), async (c) => {
+  .openapi(write("/orders/{id}/fulfilling", "Start packing a paid order", StatusNoteBody, OrderChange), async (c) => {
     const ctx = staffChange(c);
     return c.json(await markFulfilling(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
   })
   .openapi(
     write(
-      "/admin/orders/{id}/shipments",
+      "/orders/{id}/shipments",
       "Ship all or some remaining items (carrier, tracking number; tracking URL built for known carriers)",
       CreateShipmentBody,
       OrderChange.extend({ shipmentId: z.string(), carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable() }),
@@ -96,13 +110,13 @@ export const adminOrderRoutes = createApiApp()
       return c.json(await createShipment(c.env, c.req.valid("param").id, c.req.valid("json") as CreateShipmentBody, ctx), 200);
     },
   )
-  .openapi(write("/admin/orders/{id}/delivered", "Mark a fully shipped order delivered (every parcel)", StatusNoteBody, OrderChange), async (c) => {
+  .openapi(write("/orders/{id}/delivered", "Mark a fully shipped order delivered (every parcel)", StatusNoteBody, OrderChange), async (c) => {
     const ctx = staffChange(c);
     return c.json(await markDelivered(c.env, c.req.valid("param").id, ctx, c.req.valid("json").note), 200);
   })
   .openapi(
     write(
-      "/admin/orders/{id}/cancel",
+      "/orders/{id}/cancel",
       "Cancel an order that has not shipped: stock back, payment refunded",
       AdminCancelBody,
       OrderChange.extend({ refunded: MoneySchema }),
@@ -112,15 +126,15 @@ export const adminOrderRoutes = createApiApp()
       return c.json(await cancelOrder(c.env, c.req.valid("param").id, ctx, c.req.valid("json").reason), 200);
     },
   )
-  .openapi(write("/admin/orders/{id}/notes", "Add a note to the timeline (internal by default)", OrderNoteBody, OrderChange), async (c) => {
+  .openapi(write("/orders/{id}/notes", "Add a note to the timeline (internal by default)", OrderNoteBody, OrderChange), async (c) => {
     const ctx = staffChange(c);
-    const body = c.req.valid("json") as z.infer<typeof OrderNoteBody>;
+    const body = c.req.valid("json") as OrderNoteBody;
     return c.json(await addOrderNote(c.env, c.req.valid("param").id, ctx, body.note, body.internal), 200);
   })
   .openapi(
     createRoute({
       method: "post",
-      path: "/admin/orders/{id}/refunds",
+      path: "/orders/{id}/refunds",
       tags: ["Admin: orders"],
       security: SIGNED_IN,
       summary: "Refund all or part of an order through its payment provider (send an Idempotency-Key to retry safely)",
@@ -149,7 +163,7 @@ export const adminOrderRoutes = createApiApp()
       const body = c.req.valid("json");
       const result = await withIdempotency(c.env.DB, `refund:${id}`, c.req.header("idempotency-key"), body, async () => ({
         status: 200,
-        body: await refundOrder(c.env, id, body.amount, body.reason, ctx.actor, { audit: ctx.audit, origin: ctx.origin }),
+        body: await refundOrder(c.env, id, body.amount, body.reason, ctx),
       }));
       return c.json(result.body, 200);
     },

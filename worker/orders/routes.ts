@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { hashOpaqueToken } from "../accounts/tokens";
 import { requireAuth } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
-import { AppError } from "../lib/errors";
-import { createApiApp, MoneySchema, problemResponse } from "../lib/openapi";
-import { CancelOrderBody, OrderChange, OrderTracking } from "./schema";
-import { getOrderByAccessToken, getOrderForUser, type OrderRow } from "./service";
+import { createApiApp, MoneySchema, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { TestPaymentBody } from "../payments";
+import { accessOrder } from "./access";
+import { CancelOrderBody, OrderChange, OrderDetailView, OrderPage, OrderTracking, TestPaymentResult } from "./schema";
 import { cancelOrder } from "./service/lifecycle";
+import { listOrdersForUser, orderDetail } from "./service/orders";
+import { applyTestPayment } from "./service/payment-outcome";
 import { orderTracking } from "./service/tracking";
 
 const params = z.object({
@@ -18,14 +19,66 @@ const params = z.object({
 });
 const query = z.object({ token: z.string().max(100).optional().openapi({ description: "The token of a guest's emailed order link." }) }).strict();
 
-/** The owner's order, or a guest's through the emailed token; anyone else gets 404 (401 when anonymous without a token). */
-async function callerOrder(c: Context<AppEnv>, id: string, token: string | undefined): Promise<{ order: OrderRow; actor: string }> {
-  if (token) return { order: await getOrderByAccessToken(c.env, id, await hashOpaqueToken(token)), actor: "guest" };
-  const { principal } = requireAuth(c);
-  return { order: await getOrderForUser(c.env, principal.id, id), actor: `customer:${principal.id}` };
-}
+/** The caller's order by the one access rule (owner, or a guest with the emailed token). */
+const callerOrder = (c: Context<AppEnv>, id: string, token: string | undefined) =>
+  accessOrder(c.env, id, { principal: c.get("auth")?.principal ?? null, token });
 
 export const orderRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/checkout/test-payments/{id}",
+      tags: ["Checkout"],
+      summary: "The test provider's hosted page: pay or decline (only when the test provider is active)",
+      request: { params, body: { required: true, content: { "application/json": { schema: TestPaymentBody } } } },
+      responses: {
+        200: { description: "Outcome applied.", content: { "application/json": { schema: TestPaymentResult } } },
+        404: problemResponse("Unknown payment or test provider inactive."),
+      },
+    }),
+    async (c) => {
+      const result = await applyTestPayment(c.env, c.req.valid("param").id, c.req.valid("json").outcome, new URL(c.req.url).origin);
+      return c.json({ orderStatus: result.orderStatus }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/orders",
+      tags: ["Orders"],
+      security: SIGNED_IN,
+      summary: "The caller's orders, newest first",
+      request: { query: z.object(PaginationQuery) },
+      responses: {
+        200: { description: "A page of orders.", content: { "application/json": { schema: OrderPage } } },
+        401: problemResponse("Not signed in."),
+      },
+    }),
+    async (c) => {
+      const { page, perPage } = c.req.valid("query");
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await listOrdersForUser(c.env, requireAuth(c).principal.id, page, perPage), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/orders/{id}",
+      tags: ["Orders"],
+      summary: "One order with its lines, totals, timeline and payment (owner, or a guest with the emailed token)",
+      request: { params, query: z.object({ token: z.string().max(100).optional() }) },
+      responses: {
+        200: { description: "The order.", content: { "application/json": { schema: OrderDetailView } } },
+        401: problemResponse("Not signed in and no token."),
+        404: problemResponse("Not found, or not yours."),
+      },
+    }),
+    async (c) => {
+      const { order } = await callerOrder(c, c.req.valid("param").id, c.req.valid("query").token);
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await orderDetail(c.env, order), 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "get",
@@ -41,8 +94,7 @@ export const orderRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const { order } = await callerOrder(c, id, c.req.valid("query").token);
+      const { order } = await callerOrder(c, c.req.valid("param").id, c.req.valid("query").token);
       const body = await orderTracking(c.env, order);
       const etag = `"${Buffer.from(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(body)))).toString("base64url")}"`;
       c.header("ETag", etag);
@@ -67,9 +119,7 @@ export const orderRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const { order, actor } = await callerOrder(c, id, c.req.valid("query").token);
-      if (!order) throw new AppError("orders.not_found", 404, "No such order.");
+      const { order, actor } = await callerOrder(c, c.req.valid("param").id, c.req.valid("query").token);
       const result = await cancelOrder(c.env, order.id, { actor, origin: new URL(c.req.url).origin }, c.req.valid("json").reason || null);
       return c.json(result, 200);
     },

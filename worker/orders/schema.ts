@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MoneySchema, PaginationQuery } from "../lib/openapi";
+import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
 import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES } from "./tables";
 
 const note = z.string().trim().max(500, "At most 500 characters");
@@ -186,3 +186,71 @@ export const OrderDetailView = z
     payment: z.object({ provider: z.string(), status: z.string(), redirectUrl: z.string().nullable() }).nullable(),
   })
   .openapi("Order");
+
+/** `GET /api/orders`: a page of the caller's orders. */
+export const OrderPage = pageSchema(
+  z.object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    createdAt: z.string(),
+    itemCount: z.number().int(),
+    grandTotal: MoneySchema,
+  }),
+  "OrderPage",
+);
+
+export const TestPaymentResult = z.object({ orderStatus: z.string() });
+
+/** `GET /api/admin/orders`: a page of orders for staff. */
+export const AdminOrderPage = pageSchema(
+  z.object({
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    email: z.string(),
+    customerId: z.string().nullable(),
+    createdAt: z.string(),
+    itemCount: z.number().int(),
+    shippingCountry: z.string(),
+    grandTotal: MoneySchema,
+    refunded: MoneySchema,
+  }),
+  "AdminOrderPage",
+);
+
+/** `GET /api/admin/orders/{id}`: the order as its owner sees it, plus what staff need to act on it. */
+export const AdminOrderView = OrderDetailView.extend({
+  timeline: z.array(
+    z.object({
+      kind: z.enum(ORDER_EVENT_KINDS),
+      internal: z.boolean(),
+      status: z.enum(ORDER_STATUSES),
+      at: z.string(),
+      actor: z.string().openapi({ description: "The stored actor: customer:<id>, admin:<id>, guest, payment:<provider>, carrier:<name> or system." }),
+      by: z.string().openapi({ description: "The actor as staff read it (an email, Guest, the provider or carrier)." }),
+      note: z.string().nullable(),
+    }),
+  ),
+  customer: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+  payments: z.array(
+    z.object({
+      id: z.string(),
+      provider: z.enum(["test", "stripe"]),
+      status: z.string(),
+      amount: MoneySchema,
+      refunded: MoneySchema,
+      providerPaymentId: z.string().nullable(),
+      failureReason: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+  toShip: z.array(z.object({ orderLineId: z.string(), sku: z.string(), name: z.string(), remaining: z.number().int() })),
+  refundable: MoneySchema,
+  actions: z.object({ fulfil: z.boolean(), ship: z.boolean(), deliver: z.boolean(), cancel: z.boolean(), refund: z.boolean() }),
+}).openapi("AdminOrder");
+export type AdminOrderView = z.infer<typeof AdminOrderView>;
+export type OrderNoteBody = z.infer<typeof OrderNoteBody>;
+export type AdminCancelBody = z.infer<typeof AdminCancelBody>;
+export type RefundBody = z.infer<typeof RefundBody>;
+export type StatusNoteBody = z.infer<typeof StatusNoteBody>;

@@ -1,180 +1,150 @@
-import { and, eq } from "drizzle-orm";
-import { clearCart } from "../cart/service";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { AppError } from "../lib/errors";
-import { runBatch } from "../lib/d1-batch";
-import { releaseHoldSlots } from "../orders/hold-limits";
-import { transitionStatements } from "../orders/service";
-import { sendOrderEmail, sendStaffNewOrderEmail } from "../orders/service/emails";
-import { orderLines, orders } from "../orders/tables";
+import { changesOf } from "../lib/d1-batch";
 import { providerFor } from "./providers";
+import type { PaymentOutcome, PaymentRow } from "./schema";
 import { paymentEvents, payments } from "./tables";
 
-export interface PaymentOutcome {
-  provider: "test" | "stripe";
-  /** The provider's event id: the same id twice is handled once. */
-  eventId: string;
-  eventType: string;
-  /** Our payment id (the test provider's page, Stripe's metadata). */
-  paymentId: string;
-  outcome: "succeeded" | "failed" | "expired";
-  /** What the provider says it collected; checked against the order. */
-  amount?: number;
-  currency?: string;
-  providerPaymentId?: string;
-  reason?: string;
+// Payments owns the `payments` and `payment_events` tables: every write to them is built here. Most are
+// statements for the caller's batch, so a payment's change commits together with the order's.
+
+const nowIso = () => new Date().toISOString();
+
+/** A payment by id, or undefined. */
+export function findPayment(env: Env, paymentId: string): Promise<PaymentRow | undefined> {
+  return getDb(env.DB).select().from(payments).where(eq(payments.id, paymentId)).get();
 }
 
-const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
+/** Every payment attempt of an order, newest first. */
+export function paymentsOfOrder(env: Env, orderId: string): Promise<PaymentRow[]> {
+  return getDb(env.DB).select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.createdAt));
+}
+
+/** The order's newest payment that took money and still has some to give back (succeeded or partly refunded). */
+export function capturedPaymentOf(env: Env, orderId: string): Promise<PaymentRow | undefined> {
+  return getDb(env.DB)
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orderId, orderId), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
+    .orderBy(desc(payments.createdAt))
+    .get();
+}
+
+/** The insert of a new pending payment, for the batch that writes its order. */
+export function insertPaymentStatement(d1: D1Database, row: Pick<PaymentRow, "id" | "orderId" | "provider" | "amount" | "currency"> & { status: "pending" }) {
+  return getDb(d1).insert(payments).values(row);
+}
+
+/** Remembers where the provider sends the shopper (once the payment has started). */
+export async function recordPaymentStart(env: Env, paymentId: string, started: { providerRef: string; redirectUrl: string }): Promise<void> {
+  await getDb(env.DB).update(payments).set({ providerRef: started.providerRef, redirectUrl: started.redirectUrl }).where(eq(payments.id, paymentId)).run();
+}
 
 /**
- * The one code path for a verified payment event, from any provider.
- *
- * Idempotent: the event is claimed by id first, every step below is
- * idempotent (ledger commits/releases by hold id, status changes guarded by
- * the current status), so a redelivery or a crash halfway is safe to replay.
- * Succeeded: amount and currency re-checked, holds committed (an expired hold
- * is re-reserved if stock is left, else the payment is refunded), order paid,
- * cart emptied, confirmation queued. Failed or expired: holds released and
- * the order cancelled with the reason on its timeline. Either way the order
- * stops counting against its client's open-order caps.
+ * Records a provider event by id (once) and answers whether it was already
+ * processed: a redelivered event that was fully applied changes nothing.
  */
-export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, origin: string): Promise<{ applied: boolean; orderStatus: string }> {
+export async function claimPaymentEvent(env: Env, outcome: PaymentOutcome): Promise<{ processed: boolean }> {
   const db = getDb(env.DB);
-  const eventKey = `${outcome.provider}:${outcome.eventId}`;
-  await db
-    .insert(paymentEvents)
-    .values({ id: eventKey, provider: outcome.provider, type: outcome.eventType, paymentId: outcome.paymentId })
-    .onConflictDoNothing();
-  const claimed = await db.select().from(paymentEvents).where(eq(paymentEvents.id, eventKey)).get();
-  const payment = await db.select().from(payments).where(eq(payments.id, outcome.paymentId)).get();
-  if (!payment) throw new AppError("payments.not_found", 404, "No such payment.");
-  const order = await db.select().from(orders).where(eq(orders.id, payment.orderId)).get();
-  if (!order) throw new AppError("orders.not_found", 404, "No such order.");
-  const markProcessed = () => db.update(paymentEvents).set({ processedAt: new Date().toISOString() }).where(eq(paymentEvents.id, eventKey));
-  // Once the order no longer waits for payment its open-order slots go back (idempotent) and their keys are forgotten.
-  const forgetHoldSlots = () => db.update(orders).set({ holdSlots: null }).where(eq(orders.id, order.id));
-  if (claimed?.processedAt) return { applied: false, orderStatus: order.status };
+  const id = eventKey(outcome);
+  await db.insert(paymentEvents).values({ id, provider: outcome.provider, type: outcome.eventType, paymentId: outcome.paymentId }).onConflictDoNothing();
+  const claimed = await db.select().from(paymentEvents).where(eq(paymentEvents.id, id)).get();
+  return { processed: Boolean(claimed?.processedAt) };
+}
 
-  const lines = (await db.select().from(orderLines).where(eq(orderLines.orderId, order.id))).sort((a, b) => a.sku.localeCompare(b.sku));
-  const actor = `payment:${outcome.provider}`;
+const eventKey = (outcome: Pick<PaymentOutcome, "provider" | "eventId">) => `${outcome.provider}:${outcome.eventId}`;
 
-  if (outcome.outcome !== "succeeded") {
-    if (order.status === "pending_payment") {
-      for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
-      await releaseHoldSlots(env, order.id, order.holdSlots);
-      await runBatch(env.DB, [
-        forgetHoldSlots(),
-        db
-          .update(payments)
-          .set({ status: "failed", failureReason: outcome.reason ?? outcome.outcome, updatedAt: new Date().toISOString() })
-          .where(and(eq(payments.id, payment.id), eq(payments.status, "pending"))),
-        ...transitionStatements(
-          env.DB,
-          order.id,
-          "pending_payment",
-          "cancelled",
-          actor,
-          `Payment ${outcome.outcome}${outcome.reason ? `: ${outcome.reason}` : ""}`,
-        ),
-        markProcessed(),
-      ]);
-      return { applied: true, orderStatus: "cancelled" };
-    }
-    await markProcessed();
-    return { applied: false, orderStatus: order.status };
-  }
+/** Marks a provider event fully applied (the last statement of the batch that applies it). */
+export function eventProcessedStatement(d1: D1Database, outcome: Pick<PaymentOutcome, "provider" | "eventId">) {
+  return getDb(d1)
+    .update(paymentEvents)
+    .set({ processedAt: nowIso() })
+    .where(eq(paymentEvents.id, eventKey(outcome)));
+}
 
-  // Succeeded.
-  if (order.status !== "pending_payment" && order.status !== "cancelled") {
-    await markProcessed();
-    return { applied: false, orderStatus: order.status };
-  }
-  const refundAndCancel = async (note: string) => {
-    await providerFor(env, payment.provider).refund(env, {
-      payment: { ...payment, providerPaymentId: outcome.providerPaymentId ?? payment.providerPaymentId },
-      amount: outcome.amount ?? order.grandTotal,
-      reason: note,
-    });
-    const statements = [
-      db
-        .update(payments)
-        .set({
-          status: "refunded",
-          refundedAmount: outcome.amount ?? order.grandTotal,
-          providerPaymentId: outcome.providerPaymentId ?? payment.providerPaymentId,
-          failureReason: note,
-          updatedAt: new Date().toISOString(),
-        })
-        .where(eq(payments.id, payment.id)),
-      markProcessed(),
-    ];
-    if (order.status === "pending_payment") {
-      for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
-      await releaseHoldSlots(env, order.id, order.holdSlots);
-      await runBatch(env.DB, [
-        forgetHoldSlots(),
-        ...statements,
-        ...transitionStatements(env.DB, order.id, "pending_payment", "cancelled", actor, `${note}; the payment was refunded`),
-      ]);
-    } else {
-      await runBatch(env.DB, statements);
-    }
-    return { applied: true, orderStatus: "cancelled" };
-  };
-  if (order.status === "cancelled") {
-    // Another event for the same payment (or the reconciliation) already gave this money back: never refund twice.
-    if (payment.status === "refunded" || payment.refundedAmount >= (outcome.amount ?? order.grandTotal)) {
-      await markProcessed();
-      return { applied: false, orderStatus: order.status };
-    }
-    return refundAndCancel("Payment arrived after the order was cancelled");
-  }
-  if (
-    (outcome.amount !== undefined && outcome.amount !== order.grandTotal) ||
-    (outcome.currency !== undefined && outcome.currency.toUpperCase() !== order.currency)
-  ) {
-    console.error(JSON.stringify({ level: "error", msg: "payment amount mismatch", orderId: order.id, expected: order.grandTotal, got: outcome.amount }));
-    return refundAndCancel("The amount paid did not match the order");
-  }
-  // Commit stock in a fixed order; undo what was committed if one SKU is gone.
-  const committed: typeof lines = [];
-  for (const line of lines) {
-    const result = await ledger(env, line.sku).commit(line.sku, line.holdId, line.quantity);
-    if (!result.ok) {
-      for (const done of committed)
-        await ledger(env, done.sku).adjust(done.sku, `${done.holdId}:undo`, done.quantity, `order ${order.number} refunded: stock gone`);
-      return refundAndCancel(`${line.sku} sold out while the payment was made`);
-    }
-    committed.push(line);
-  }
-  await releaseHoldSlots(env, order.id, order.holdSlots);
-  await runBatch(env.DB, [
-    forgetHoldSlots(),
-    db
-      .update(payments)
-      .set({ status: "succeeded", providerPaymentId: outcome.providerPaymentId ?? payment.providerPaymentId, updatedAt: new Date().toISOString() })
-      .where(eq(payments.id, payment.id)),
-    ...transitionStatements(env.DB, order.id, "pending_payment", "paid", actor, "Payment received"),
-    markProcessed(),
-  ]);
-  await clearCart(env, order.cartId);
-  // Both keyed by the order/payment: a redelivered event that got this far queues them again, and they are sent once.
-  await sendOrderEmail(env, origin, order, {
-    template: "order_confirmation",
-    total: order.grandTotal,
-    items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity, lineTotal: l.lineTotal })),
-    totals: {
-      subtotal: order.subtotal,
-      shippingTotal: order.shippingTotal,
-      taxTotal: order.taxTotal,
-      taxLabel: order.taxLabel,
-      taxInclusive: order.taxInclusive === 1,
-      dutiesTotal: order.dutiesTotal,
-      discountTotal: order.discountTotal,
-    },
-  });
-  await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });
-  await sendStaffNewOrderEmail(env, origin, order, lines);
-  return { applied: true, orderStatus: "paid" };
+/** A pending payment fails (declined, expired, never started); a payment in any other status is left alone. */
+export function failPendingPaymentStatement(d1: D1Database, paymentId: string, reason: string) {
+  return getDb(d1)
+    .update(payments)
+    .set({ status: "failed", failureReason: reason, updatedAt: nowIso() })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, "pending")));
+}
+
+/** The payment took the money. */
+export function paymentSucceededStatement(d1: D1Database, paymentId: string, providerPaymentId: string | null) {
+  return getDb(d1).update(payments).set({ status: "succeeded", providerPaymentId, updatedAt: nowIso() }).where(eq(payments.id, paymentId));
+}
+
+/** Money that arrived for an order the store could not keep was given back in full. */
+export function paymentRefundedStatement(d1: D1Database, paymentId: string, r: { amount: number; providerPaymentId: string | null; reason: string }) {
+  return getDb(d1)
+    .update(payments)
+    .set({ status: "refunded", refundedAmount: r.amount, providerPaymentId: r.providerPaymentId, failureReason: r.reason, updatedAt: nowIso() })
+    .where(eq(payments.id, paymentId));
+}
+
+/**
+ * Claims `refunded` as the payment's refunded-so-far figure, only if nobody
+ * changed it since `payment` was read: of two refunds racing from the same
+ * figure, one claims it. Answers whether this one did.
+ */
+export async function claimRefund(env: Env, payment: PaymentRow, refunded: number): Promise<boolean> {
+  const claim = await getDb(env.DB)
+    .update(payments)
+    .set({ refundedAmount: refunded, updatedAt: nowIso() })
+    .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount)))
+    .run();
+  return changesOf(claim as unknown as D1Result) > 0;
+}
+
+/** Gives a claimed refund amount back (the provider refused it), so a retry can refund it. */
+export async function releaseRefundClaim(env: Env, payment: PaymentRow, refunded: number): Promise<void> {
+  await getDb(env.DB)
+    .update(payments)
+    .set({ refundedAmount: payment.refundedAmount, updatedAt: nowIso() })
+    .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, refunded)))
+    .run();
+}
+
+/** The status after a claimed refund went through: refunded in full or in part (only while the claim stands). */
+export function refundSettledStatement(d1: D1Database, paymentId: string, refunded: number, full: boolean) {
+  return getDb(d1)
+    .update(payments)
+    .set({ status: full ? "refunded" : "partially_refunded", updatedAt: nowIso() })
+    .where(and(eq(payments.id, paymentId), eq(payments.refundedAmount, refunded)));
+}
+
+/** An order being cancelled before payment: its pending payments fail, only if the order did become cancelled in this batch. */
+export function failPaymentsOfCancelledOrderStatement(d1: D1Database, orderId: string, at: string) {
+  return d1
+    .prepare(
+      "update payments set status = 'failed', failure_reason = 'order cancelled', updated_at = ? where order_id = ? and status = 'pending' and (select status from orders where id = ?) = 'cancelled'",
+    )
+    .bind(at, orderId, orderId);
+}
+
+/**
+ * A paid order being cancelled: its payment is claimed as refunded in full,
+ * only if its refunded-so-far figure is still the one read and the order did
+ * become cancelled in this batch.
+ */
+export function refundPaymentOfCancelledOrderStatement(d1: D1Database, payment: PaymentRow, orderId: string, at: string) {
+  return d1
+    .prepare(
+      "update payments set status = 'refunded', refunded_amount = amount, updated_at = ? where id = ? and refunded_amount = ? and (select status from orders where id = ?) = 'cancelled'",
+    )
+    .bind(at, payment.id, payment.refundedAmount, orderId);
+}
+
+/** Undoes `refundPaymentOfCancelledOrderStatement` when the provider refused the refund. */
+export function restoreCancelledRefundStatement(d1: D1Database, payment: PaymentRow) {
+  return getDb(d1)
+    .update(payments)
+    .set({ status: payment.status, refundedAmount: payment.refundedAmount, updatedAt: nowIso() })
+    .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.amount)));
+}
+
+/** Gives money back through the provider that took the payment (idempotent per payment and amount). */
+export function refundThroughProvider(env: Env, payment: PaymentRow, amount: number, reason: string): Promise<void> {
+  return providerFor(env, payment.provider).refund(env, { payment, amount, reason });
 }

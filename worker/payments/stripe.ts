@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { AppError } from "../lib/errors";
-import { isStripeTestKey, type PaymentProvider, stripeTestModeAllowed } from "./providers";
-import type { PaymentOutcome } from "./service";
+import { isStripeTestKey, stripeTestModeAllowed } from "./mode";
+import type { PaymentOutcome, PaymentProvider } from "./schema";
 
 /**
  * The Stripe client: fetch HTTP client (Workers have no Node http), SDK

@@ -1,4 +1,6 @@
 /** Order display helpers shared by server pages and the live island (no server imports here). */
+// Not orders' index.ts: the island's browser bundle would pull in the whole domain (D1, Durable Objects).
+// labels.ts imports types only, so it is the one file of the domain that is safe in the browser.
 import { STATUS_TEXT as ORDER_STATUS_TEXT, SHIPMENT_TEXT as PARCEL_STATUS_TEXT } from "../../../worker/orders/labels";
 
 // Record<string, string> so pages can look up any status string the API returns.

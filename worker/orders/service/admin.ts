@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, like, lte, or, type SQL, sql } from "drizzle-orm";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
-import { payments } from "../../payments/tables";
+import { paymentsOfOrder } from "../../payments";
+import { parseActor } from "../actor";
 import type { AdminOrderQuery } from "../schema";
-import { getOrder, isCancellable, NEXT, type OrderDetail, orderDetail } from "../service";
 import { orderEvents, orders } from "../tables";
-import { remainingByLine } from "./shipments";
+import { getOrder, isCancellable, NEXT, type OrderDetail, orderDetail, remainingByLine } from "./orders";
 
 /** Staff's order list: filters by status, date placed, customer email or number, total; newest first. */
 export async function listOrdersForAdmin(env: Env, q: AdminOrderQuery) {
@@ -73,21 +73,25 @@ export async function adminOrderDetail(env: Env, orderId: string) {
   const [detail, events, pays, customer, remaining] = await Promise.all([
     orderDetail(env, order),
     db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at)),
-    db.select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.createdAt)),
+    paymentsOfOrder(env, order.id),
     order.userId ? db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, order.userId)).get() : undefined,
     remainingByLine(env.DB, order.id),
   ]);
   // Who did what, by name: staff and customer ids on the timeline become their email.
-  const ids = [...new Set(events.map((e) => /^(?:admin|customer):(.+)$/.exec(e.actor)?.[1]).filter((v): v is string => Boolean(v)))];
+  const userIdOf = (stored: string) => {
+    const actor = parseActor(stored);
+    return actor.kind === "admin" || actor.kind === "customer" ? actor.userId : null;
+  };
+  const ids = [...new Set(events.map((e) => userIdOf(e.actor)).filter((v): v is string => Boolean(v)))];
   const people = ids.length ? await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids)) : [];
-  const who = (actor: string) => {
-    const [kind, id] = actor.split(":");
-    const email = people.find((p) => p.id === id)?.email;
-    if (email) return kind === "admin" ? `${email} (staff)` : email;
-    if (actor === "guest") return "Guest (order link)";
-    if (kind === "payment") return `Payment provider (${id})`;
-    if (kind === "carrier") return `Carrier (${id})`;
-    return actor;
+  const who = (stored: string) => {
+    const actor = parseActor(stored);
+    const email = people.find((p) => p.id === userIdOf(stored))?.email;
+    if (email) return actor.kind === "admin" ? `${email} (staff)` : email;
+    if (actor.kind === "guest") return "Guest (order link)";
+    if (actor.kind === "payment") return `Payment provider (${actor.provider})`;
+    if (actor.kind === "carrier") return `Carrier (${actor.carrier})`;
+    return stored;
   };
   const captured = pays.find((p) => p.status === "succeeded" || p.status === "partially_refunded");
   const refundable = captured ? captured.amount - captured.refundedAmount : 0;

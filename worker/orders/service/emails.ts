@@ -1,7 +1,7 @@
 import { storeSettings } from "../../store";
 import { enqueueEmail } from "../../notifications/service";
 import { orderPageUrl } from "../access";
-import type { OrderRow } from "../service";
+import type { OrderRow } from "./orders";
 
 /**
  * Order emails go through EMAIL_QUEUE with ids derived from what happened

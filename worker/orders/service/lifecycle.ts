@@ -1,27 +1,27 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../../lib/audit";
 import { catalogChanged } from "../../catalog";
 import { getDb } from "../../db/client";
-import { AppError } from "../../lib/errors";
-import { providerFor } from "../../payments/providers";
-import { payments } from "../../payments/tables";
+import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
+import { AppError } from "../../lib/errors";
+import { formatMoney } from "../../lib/money";
+import {
+  capturedPaymentOf,
+  failPaymentsOfCancelledOrderStatement,
+  refundPaymentOfCancelledOrderStatement,
+  refundThroughProvider,
+  restoreCancelledRefundStatement,
+} from "../../payments";
+import { actors, isShopper } from "../actor";
 import { releaseHoldSlots } from "../hold-limits";
-import { assertTransition, getOrder, type OrderRow, timelineStatement, touchOrder, transitionStatements } from "../service";
-import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { soldCountStatements } from "../sold-count";
+import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
-import { remainingByLine } from "./shipments";
+import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, touchOrder, transitionStatements } from "./orders";
 
-/** Who asked for a change: the timeline's actor string, the audit actor for staff, and the origin for email links. */
-export interface ChangeContext {
-  actor: string;
-  audit?: AuditActor;
-  origin: string;
-}
+export type { ChangeContext };
 
 const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
-const formatMoney = (amount: number, currency: string) => new Intl.NumberFormat("en-US", { style: "currency", currency }).format(amount / 100);
 
 function audits(env: Env, ctx: ChangeContext, action: string, order: OrderRow, after: unknown) {
   return ctx.audit ? [auditStatement(env.DB, ctx.audit, { action, entityType: "order", entityId: order.id, before: { status: order.status }, after })] : [];
@@ -74,17 +74,13 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   if ((shipped?.n ?? 0) > 0) throw new AppError("orders.already_shipped", 409, `Order ${order.number} has already shipped and can no longer be cancelled.`);
   const lines = (await db.select().from(orderLines).where(eq(orderLines.orderId, order.id))).sort((a, b) => a.sku.localeCompare(b.sku));
   const now = new Date().toISOString();
-  const payment =
-    order.status === "pending_payment"
-      ? undefined
-      : await db
-          .select()
-          .from(payments)
-          .where(and(eq(payments.orderId, order.id), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
-          .get();
+  const payment = order.status === "pending_payment" ? undefined : await capturedPaymentOf(env, order.id);
   const refundAmount = payment ? payment.amount - payment.refundedAmount : 0;
-  const who = ctx.actor.startsWith("customer:") || ctx.actor === "guest" ? "by you" : "by the store";
-  const note = [`Cancelled ${who}${reason ? `: ${reason}` : ""}.`, refundAmount > 0 ? `${formatMoney(refundAmount, order.currency)} refunded.` : ""]
+  const who = isShopper(ctx.actor) ? "by you" : "by the store";
+  const note = [
+    `Cancelled ${who}${reason ? `: ${reason}` : ""}.`,
+    refundAmount > 0 ? `${formatMoney({ amount: refundAmount, currency: order.currency })} refunded.` : "",
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -96,17 +92,9 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
       .where(and(eq(orders.id, order.id), eq(orders.status, order.status))),
     timelineStatement(env.DB, { orderId: order.id, status: "cancelled", actor: ctx.actor, note, at: now }, true),
     ...(order.status === "pending_payment"
-      ? [
-          env.DB.prepare(
-            "update payments set status = 'failed', failure_reason = 'order cancelled', updated_at = ? where order_id = ? and status = 'pending' and (select status from orders where id = ?) = 'cancelled'",
-          ).bind(now, order.id, order.id),
-        ]
+      ? [failPaymentsOfCancelledOrderStatement(env.DB, order.id, now)]
       : payment && refundAmount > 0
-        ? [
-            env.DB.prepare(
-              "update payments set status = 'refunded', refunded_amount = amount, updated_at = ? where id = ? and refunded_amount = ? and (select status from orders where id = ?) = 'cancelled'",
-            ).bind(now, payment.id, payment.refundedAmount, order.id),
-          ]
+        ? [refundPaymentOfCancelledOrderStatement(env.DB, payment, order.id, now)]
         : []),
     ...audits(env, ctx, "order.cancel", order, { status: "cancelled", refunded: refundAmount, reason }),
     // Units of a paid order stop counting as sold.
@@ -130,7 +118,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
         timelineStatement(env.DB, {
           orderId: order.id,
           status: "cancelled",
-          actor: "system",
+          actor: actors.system,
           kind: "note",
           internal: true,
           note: "Refund not sent: the payment changed during cancellation. Refund what is left from this page.",
@@ -139,21 +127,18 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
       throw new AppError("orders.conflict", 409, `Order ${order.number} is cancelled, but its payment changed meanwhile: reload and refund what is left.`);
     }
     try {
-      await providerFor(env, payment.provider).refund(env, { payment, amount: refundAmount, reason: reason ?? "order cancelled" });
+      await refundThroughProvider(env, payment, refundAmount, reason ?? "order cancelled");
     } catch (err) {
       await runBatch(env.DB, [
-        db
-          .update(payments)
-          .set({ status: payment.status, refundedAmount: payment.refundedAmount, updatedAt: new Date().toISOString() })
-          .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.amount))),
+        restoreCancelledRefundStatement(env.DB, payment),
         db.update(orders).set({ refundedTotal: order.refundedTotal }).where(eq(orders.id, order.id)),
         timelineStatement(env.DB, {
           orderId: order.id,
           status: "cancelled",
-          actor: "system",
+          actor: actors.system,
           kind: "note",
           internal: true,
-          note: `Refund of ${formatMoney(refundAmount, order.currency)} failed at the payment provider (${String(err instanceof Error ? err.message : err).slice(0, 200)}). Refund it from this page.`,
+          note: `Refund of ${formatMoney({ amount: refundAmount, currency: order.currency })} failed at the payment provider (${String(err instanceof Error ? err.message : err).slice(0, 200)}). Refund it from this page.`,
         }),
       ]);
       throw new AppError(

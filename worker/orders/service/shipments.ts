@@ -6,25 +6,10 @@ import { newId } from "../../lib/ids";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { carrierName, carrierSlug, trackingUrlFor } from "../carriers";
 import { SHIPMENT_TEXT } from "../labels";
-import { assertTransition, getOrder, type OrderRow, timelineStatement, transitionStatements } from "../service";
-import { type OrderStatus, orderLines, type ShipmentStatus, shipments } from "../tables";
+import { actorColumn, actors } from "../actor";
+import { type OrderStatus, type ShipmentStatus, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
-import type { ChangeContext } from "./lifecycle";
-
-/** Each order line with how many units are still to ship. */
-export async function remainingByLine(d1: D1Database, orderId: string) {
-  const rows = await getDb(d1)
-    .select({
-      id: orderLines.id,
-      sku: orderLines.sku,
-      name: orderLines.name,
-      quantity: orderLines.quantity,
-      shipped: sql<number>`coalesce((select sum(sl.quantity) from shipment_lines sl where sl.order_line_id = "order_lines"."id"), 0)`,
-    })
-    .from(orderLines)
-    .where(eq(orderLines.orderId, orderId));
-  return rows.map((r) => ({ ...r, remaining: r.quantity - r.shipped }));
-}
+import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, transitionStatements } from "./orders";
 
 const SHIPPABLE: OrderStatus[] = ["paid", "fulfilling", "partially_refunded"];
 
@@ -90,7 +75,7 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
       env.DB.prepare(
         `insert into shipments (id, order_id, carrier, tracking_number, tracking_url, shipped_at, created_by)
          values (?1, (select id from orders where id = ?2 and status = ?3), ?4, ?5, ?6, ?7, ?8)`,
-      ).bind(shipmentId, order.id, order.status, carrier, trackingNumber, trackingUrl ?? null, now, ctx.actor),
+      ).bind(shipmentId, order.id, order.status, carrier, trackingNumber, trackingUrl ?? null, now, actorColumn(ctx.actor)),
       ...wanted.map((w) =>
         env.DB.prepare(
           `insert into shipment_lines (shipment_id, order_line_id, quantity)
@@ -242,9 +227,9 @@ export async function applyTrackingEvent(env: Env, update: TrackingUpdate, origi
           sql`changes() = 1`,
         ),
       ),
-    timelineStatement(env.DB, { orderId: order.id, status: order.status, actor: `carrier:${shipment.carrier}`, kind: "tracking", note }, true),
+    timelineStatement(env.DB, { orderId: order.id, status: order.status, actor: actors.carrier(shipment.carrier), kind: "tracking", note }, true),
     env.DB.prepare("update orders set updated_at = ? where id = ? and changes() = 1").bind(new Date().toISOString(), order.id),
-    ...(lastOne ? transitionStatements(env.DB, order.id, order.status, "delivered", `carrier:${shipment.carrier}`, "Every parcel has been delivered") : []),
+    ...(lastOne ? transitionStatements(env.DB, order.id, order.status, "delivered", actors.carrier(shipment.carrier), "Every parcel has been delivered") : []),
   ]);
   const changed = changesOf(results[1]) > 0;
   if (!changed) return { outcome: "duplicate", orderId: order.id, orderStatus: order.status };

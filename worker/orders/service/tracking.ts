@@ -2,7 +2,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { STATUS_TEXT } from "../labels";
 import type { OrderTracking } from "../schema";
-import { actorLabel, FINAL_STATUSES, isCancellable, type OrderRow, shipmentsOf } from "../service";
+import { actorLabel } from "../actor";
+import { FINAL_STATUSES, isCancellable, type OrderRow, shipmentsOf } from "./orders";
 import { orderEvents } from "../tables";
 
 /** The part of an order page that changes while it is open: cheap to read (no address decryption), polled by the page. */

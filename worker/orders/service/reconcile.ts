@@ -1,10 +1,10 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
-import { recordAudit } from "../lib/audit";
-import { getDb } from "../db/client";
-import { orders } from "../orders/tables";
-import { applyPaymentOutcome, type PaymentOutcome } from "./service";
-import { closeCheckoutSession, sessionOutcome, stripeClient } from "./stripe";
-import { payments } from "./tables";
+import { getDb } from "../../db/client";
+import { recordAudit } from "../../lib/audit";
+import { closeCheckoutSession, type PaymentOutcome, sessionOutcome, stripeClient } from "../../payments";
+import { payments } from "../../payments/tables";
+import { orders } from "../tables";
+import { applyPaymentOutcome } from "./payment-outcome";
 
 const errorText = (err: unknown) => String(err instanceof Error ? err.message : err).slice(0, 300);
 

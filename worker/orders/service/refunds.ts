@@ -1,14 +1,14 @@
-import { and, desc, eq, sql } from "drizzle-orm";
-import { type AuditActor, auditStatement } from "../lib/audit";
-import { getDb } from "../db/client";
-import { AppError } from "../lib/errors";
-import { changesOf, runBatch } from "../lib/d1-batch";
-import { timelineStatement } from "../orders/service";
-import { sendOrderEmail } from "../orders/service/emails";
-import { soldCountStatements } from "../orders/sold-count";
-import { orders } from "../orders/tables";
-import { providerFor } from "./providers";
-import { payments } from "./tables";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { auditStatement } from "../../lib/audit";
+import { changesOf, runBatch } from "../../lib/d1-batch";
+import { AppError } from "../../lib/errors";
+import { formatMoney } from "../../lib/money";
+import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
+import { soldCountStatements } from "../sold-count";
+import { orders } from "../tables";
+import { sendOrderEmail } from "./emails";
+import { type ChangeContext, timelineStatement } from "./orders";
 
 // A cancelled order is refundable only for what its cancellation could not refund (a provider failure).
 const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "partially_refunded", "cancelled"]);
@@ -24,24 +24,12 @@ const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "parti
  * on the timeline and the audit entry commit together. The shopper gets one
  * email per refund.
  */
-export async function refundOrder(
-  env: Env,
-  orderId: string,
-  amount: number | undefined,
-  reason: string,
-  actor: string,
-  options: { audit?: AuditActor; origin?: string } = {},
-) {
+export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, ctx: ChangeContext) {
   const db = getDb(env.DB);
   const order = await db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");
   if (!REFUNDABLE.has(order.status)) throw new AppError("orders.not_refundable", 409, `An order that is ${order.status.replace("_", " ")} cannot be refunded.`);
-  const payment = await db
-    .select()
-    .from(payments)
-    .where(and(eq(payments.orderId, orderId), sql`${payments.status} in ('succeeded', 'partially_refunded')`))
-    .orderBy(desc(payments.createdAt))
-    .get();
+  const payment = await capturedPaymentOf(env, orderId);
   if (!payment) throw new AppError("orders.not_refundable", 409, "This order has no captured payment.");
   const left = payment.amount - payment.refundedAmount;
   const value = amount ?? left;
@@ -54,39 +42,27 @@ export async function refundOrder(
   const full = refunded === payment.amount;
   // A cancelled order stays cancelled; its refund is recorded on the payment and the timeline.
   const status = order.status === "cancelled" ? "cancelled" : full ? "refunded" : "partially_refunded";
-  const money = new Intl.NumberFormat("en-US", { style: "currency", currency: order.currency }).format(value / 100);
+  const money = formatMoney({ amount: value, currency: order.currency });
   const now = new Date().toISOString();
   // Claim the amount before any money moves: of two refunds racing from the same figure, one claims it and
   // the other is refused here, before its provider call (so it can never be paid without being recorded).
-  const claim = await db
-    .update(payments)
-    .set({ refundedAmount: refunded, updatedAt: now })
-    .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, payment.refundedAmount)))
-    .run();
-  if (changesOf(claim as unknown as D1Result) === 0) {
+  if (!(await claimRefund(env, payment, refunded))) {
     throw new AppError("orders.refund_conflict", 409, "Another refund of this order was just recorded. Reload to see what is left to refund.");
   }
   try {
-    await providerFor(env, payment.provider).refund(env, { payment, amount: value, reason });
+    await refundThroughProvider(env, payment, value, reason);
   } catch (err) {
     // The provider refused or was unreachable: give the claimed amount back so a retry can refund it.
-    await db
-      .update(payments)
-      .set({ refundedAmount: payment.refundedAmount, updatedAt: new Date().toISOString() })
-      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, refunded)))
-      .run();
+    await releaseRefundClaim(env, payment, refunded);
     throw err;
   }
   const [paid] = await runBatch(env.DB, [
-    db
-      .update(payments)
-      .set({ status: full ? "refunded" : "partially_refunded", updatedAt: now })
-      .where(and(eq(payments.id, payment.id), eq(payments.refundedAmount, refunded))),
+    refundSettledStatement(env.DB, payment.id, refunded, full),
     env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
-    timelineStatement(env.DB, { orderId, status, actor, kind: "refund", note: `Refunded ${money}: ${reason}`, at: now }, true),
-    ...(options.audit
+    timelineStatement(env.DB, { orderId, status, actor: ctx.actor, kind: "refund", note: `Refunded ${money}: ${reason}`, at: now }, true),
+    ...(ctx.audit
       ? [
-          auditStatement(env.DB, options.audit, {
+          auditStatement(env.DB, ctx.audit, {
             action: "order.refund",
             entityType: "order",
             entityId: orderId,
@@ -99,7 +75,7 @@ export async function refundOrder(
     ...soldCountStatements(env.DB, orderId),
   ]);
   if (changesOf(paid) > 0) {
-    await sendOrderEmail(env, options.origin ?? env.PUBLIC_ORIGIN ?? "", order, {
+    await sendOrderEmail(env, ctx.origin, order, {
       template: "order_refunded",
       key: `${payment.id}:${refunded}`,
       amount: value,

@@ -1,15 +1,24 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { decryptPii } from "../lib/pii-crypto";
-import { payments } from "../payments/tables";
-import { carrierName } from "./carriers";
-import { soldCountStatements } from "./sold-count";
-import { type OrderStatus, orderEvents, orderLines, orders, shipmentLines, shipments } from "./tables";
+import { getDb } from "../../db/client";
+import type { AuditActor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decryptPii } from "../../lib/pii-crypto";
+import { paymentsOfOrder } from "../../payments";
+import { actorColumn, actorLabel, type TimelineActor } from "../actor";
+import { carrierName } from "../carriers";
+import { soldCountStatements } from "../sold-count";
+import { type OrderStatus, orderEvents, orderLines, orders, shipmentLines, shipments } from "../tables";
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderEventKind = (typeof orderEvents.$inferInsert)["kind"];
+
+/** Who asked for a change: the timeline's actor, the audit actor for staff, and the origin for email links. */
+export interface ChangeContext {
+  actor: TimelineActor;
+  audit?: AuditActor;
+  origin: string;
+}
 
 /** Status changes an order may make; anything else is refused (409). */
 export const NEXT: Record<OrderStatus, OrderStatus[]> = {
@@ -48,14 +57,14 @@ export function assertTransition(from: OrderStatus, to: OrderStatus): void {
  */
 export function timelineStatement(
   d1: D1Database,
-  e: { orderId: string; status: OrderStatus; actor: string; note: string | null; kind?: OrderEventKind; internal?: boolean; at?: string; id?: string },
+  e: { orderId: string; status: OrderStatus; actor: TimelineActor; note: string | null; kind?: OrderEventKind; internal?: boolean; at?: string; id?: string },
   onlyIfChanged = false,
 ) {
   return d1
     .prepare(
       `insert into order_events (id, order_id, kind, internal, status, actor, note, at) select ?, ?, ?, ?, ?, ?, ?, ? where ${onlyIfChanged ? "changes() = 1" : "1"} on conflict(id) do nothing`,
     )
-    .bind(e.id ?? newId("oev"), e.orderId, e.kind ?? "status", e.internal ? 1 : 0, e.status, e.actor, e.note, e.at ?? new Date().toISOString());
+    .bind(e.id ?? newId("oev"), e.orderId, e.kind ?? "status", e.internal ? 1 : 0, e.status, actorColumn(e.actor), e.note, e.at ?? new Date().toISOString());
 }
 
 /**
@@ -63,7 +72,15 @@ export function timelineStatement(
  * in `from`) and write its timeline row (only if it moved), for a caller's
  * `runBatch()`. Throws 409 for a transition the table refuses.
  */
-export function transitionStatements(d1: D1Database, orderId: string, from: OrderStatus, to: OrderStatus, actor: string, note: string | null, at?: string) {
+export function transitionStatements(
+  d1: D1Database,
+  orderId: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  actor: TimelineActor,
+  note: string | null,
+  at?: string,
+) {
   assertTransition(from, to);
   const db = getDb(d1);
   const now = at ?? new Date().toISOString();
@@ -87,13 +104,19 @@ const addressContext = (orderId: string) => `orders.shipping_address:${orderId}`
 
 export { addressContext as orderAddressContext };
 
-/** Who did it, as a shopper should read it. */
-export function actorLabel(actor: string): string {
-  if (actor.startsWith("admin:") || actor.startsWith("staff:")) return "Store";
-  if (actor.startsWith("customer:") || actor === "guest") return "You";
-  if (actor.startsWith("payment:")) return "Payment";
-  if (actor.startsWith("carrier:")) return carrierName(actor.slice("carrier:".length));
-  return "Store";
+/** Each order line with how many units are still to ship. */
+export async function remainingByLine(d1: D1Database, orderId: string) {
+  const rows = await getDb(d1)
+    .select({
+      id: orderLines.id,
+      sku: orderLines.sku,
+      name: orderLines.name,
+      quantity: orderLines.quantity,
+      shipped: sql<number>`coalesce((select sum(sl.quantity) from shipment_lines sl where sl.order_line_id = "order_lines"."id"), 0)`,
+    })
+    .from(orderLines)
+    .where(eq(orderLines.orderId, orderId));
+  return rows.map((r) => ({ ...r, remaining: r.quantity - r.shipped }));
 }
 
 /** The order's shipments with what each carries. */
@@ -129,14 +152,16 @@ export async function shipmentsOf(d1: D1Database, orderId: string) {
 /** One order as its owner sees it: lines, totals, public timeline, shipments, payment state. */
 export async function orderDetail(env: Env, order: OrderRow) {
   const db = getDb(env.DB);
-  const [lines, events, pays] = await db.batch([
-    db.select().from(orderLines).where(eq(orderLines.orderId, order.id)),
-    db
-      .select()
-      .from(orderEvents)
-      .where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.internal, 0)))
-      .orderBy(asc(orderEvents.at)),
-    db.select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.createdAt)),
+  const [[lines, events], pays] = await Promise.all([
+    db.batch([
+      db.select().from(orderLines).where(eq(orderLines.orderId, order.id)),
+      db
+        .select()
+        .from(orderEvents)
+        .where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.internal, 0)))
+        .orderBy(asc(orderEvents.at)),
+    ]),
+    paymentsOfOrder(env, order.id),
   ]);
   const money = (amount: number) => ({ amount, currency: order.currency });
   const payment = pays[0];
@@ -241,4 +266,21 @@ export async function listOrdersForUser(env: Env, userId: string, page: number, 
     page,
     perPage,
   };
+}
+
+export type NewOrder = typeof orders.$inferInsert & { status: "pending_payment" };
+export type NewOrderLine = Omit<typeof orderLines.$inferInsert, "orderId" | "id">;
+
+/**
+ * The statements that write a new order waiting for payment: the order, its
+ * lines and the first timeline row, for the checkout's batch (which commits
+ * its payment with them).
+ */
+export function newOrderStatements(d1: D1Database, order: NewOrder, lines: NewOrderLine[], actor: TimelineActor) {
+  const db = getDb(d1);
+  return [
+    db.insert(orders).values(order),
+    db.insert(orderLines).values(lines.map((l) => ({ ...l, id: newId("oln"), orderId: order.id }))),
+    db.insert(orderEvents).values({ id: newId("oev"), orderId: order.id, status: "pending_payment", actor: actorColumn(actor), note: "Order placed" }),
+  ] as const;
 }

@@ -1,0 +1,30 @@
+// Orders' public surface: what pages, checkout and later domains may call.
+export { accessOrder, type OrderAccess, newOrderAccessToken, orderAccessToken, orderPageUrl } from "./access";
+export { actorColumn, actorLabel, actors, isShopper, parseActor, type TimelineActor } from "./actor";
+export { CARRIERS, carrierName } from "./carriers";
+export { assertUnitsPerSku, claimHoldSlots, HOLD_LIMIT_DEFAULTS, type HoldLimits, holdLimits, releaseHoldSlots } from "./hold-limits";
+export { SHIPMENT_TEXT, STATUS_TEXT } from "./labels";
+export * from "./schema";
+export { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
+export { addOrderNote, cancelOrder, markDelivered, markFulfilling, transitionOrder } from "./service/lifecycle";
+export {
+  canTransition,
+  type ChangeContext,
+  FINAL_STATUSES,
+  getOrder,
+  isCancellable,
+  listOrdersForUser,
+  NEXT,
+  type OrderDetail,
+  newOrderStatements,
+  orderAddressContext,
+  orderDetail,
+  type OrderRow,
+} from "./service/orders";
+export { applyPaymentOutcome, applyStripeWebhook, applyTestPayment, testPaymentOf } from "./service/payment-outcome";
+export { expireAbandonedPayments, RECONCILE_WINDOW_MS, type ReconcileResult, reconcileStripePayments, type SweepResult } from "./service/reconcile";
+export { refundOrder } from "./service/refunds";
+export { applyTrackingEvent, createShipment } from "./service/shipments";
+export { orderTracking } from "./service/tracking";
+export { ORDER_STATUSES, type OrderStatus } from "./tables";
+export { detailTotalLines, type OrderTotalLine, orderTotalLines, type OrderTotalsInput } from "./totals";

@@ -1,0 +1,34 @@
+// Payments' public surface: providers, the payments ledger's reads and statement builders, charges.
+export { assertChargesSum, type ExtraCharge, extraCharges } from "./charges";
+export { isStripeTestKey, paymentsUnavailableReason, stripeTestModeAllowed } from "./mode";
+export { activeProvider, providerFor, testProvider } from "./providers";
+export {
+  PAYMENT_PROVIDERS,
+  type PaymentOutcome,
+  type PaymentProvider,
+  type PaymentProviderName,
+  type PaymentRow,
+  type PaymentStatus,
+  type StartPaymentInput,
+  TestPaymentBody,
+} from "./schema";
+export {
+  capturedPaymentOf,
+  claimPaymentEvent,
+  claimRefund,
+  eventProcessedStatement,
+  failPaymentsOfCancelledOrderStatement,
+  failPendingPaymentStatement,
+  findPayment,
+  insertPaymentStatement,
+  paymentRefundedStatement,
+  paymentSucceededStatement,
+  paymentsOfOrder,
+  recordPaymentStart,
+  refundPaymentOfCancelledOrderStatement,
+  refundSettledStatement,
+  refundThroughProvider,
+  releaseRefundClaim,
+  restoreCancelledRefundStatement,
+} from "./service";
+export { checkoutFormOrigins, closeCheckoutSession, readStripeEvent, sessionOutcome, stripeClient } from "./stripe";
