@@ -15,7 +15,7 @@ export default defineConfig({
   security: { csp: true },
   server: { host: "127.0.0.1", port: 8787 },
   vite: {
-    // Cold Vite cache under `astro dev` otherwise fails the first SSR request (STACK.md).
+    // Cold Vite cache under `astro dev` otherwise fails the first SSR request.
     ssr: { optimizeDeps: { include: ["preact/devtools"] } },
     // Scripts stay external files (never inlined), ready for a CSP without 'unsafe-inline'.
     build: { assetsInlineLimit: 0 },

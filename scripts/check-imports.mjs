@@ -10,6 +10,8 @@ import path from "node:path";
 
 /** Files a domain may expose to other domains and to pages: its public surface. */
 const PUBLIC_FILES = new Set(["index.ts", "schema.ts"]);
+/** Display strings with no server code, which islands may bundle for the browser. */
+const BROWSER_SAFE_FILES = new Set(["labels.ts"]);
 /** Other domains may also read (join) an earlier domain's tables; writes go through its service. */
 const READABLE_FILES = new Set(["tables.ts"]);
 const ROUTE_FILES = new Set(["routes.ts", "routes-admin.ts", "routes-vendor.ts", "routes-webhooks.ts"]);
@@ -151,7 +153,7 @@ export function checkImports(root) {
         add(rel, line, "domain-imports-root", `a domain imports the Worker's composition root (${trel})`);
       } else if (from.kind === "domain" && to.kind === "site") {
         add(rel, line, "domain-imports-site", `a domain imports a page module (${trel})`);
-      } else if (from.kind === "site" && to.kind === "domain" && !PUBLIC_FILES.has(to.file)) {
+      } else if (from.kind === "site" && to.kind === "domain" && !PUBLIC_FILES.has(to.file) && !BROWSER_SAFE_FILES.has(to.file)) {
         add(rel, line, "public-surface", `pages import only a domain's index.ts or schema.ts, not ${trel}`);
       } else if (from.kind === "site" && to.kind === "base" && to.area === "db") {
         add(rel, line, "site-no-sql", `pages run no SQL (${trel})`);

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { getDefaultShippingAddress } from "../../worker/accounts/service/addresses";
+import { getDefaultShippingAddress } from "../../worker/accounts";
 import { type CartView, cartItemCount, resolveCartIdentity, viewCart } from "../../worker/cart";
 import { readCookie, serializeCookie } from "../../worker/lib/cookies";
 import type { PageSession } from "./account";

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
 // scrypt N=2^15, r=8, p=3: 32 MiB and ~200 ms per hash here. PBKDF2 is not an
-// option (production Workers refuse more than 100,000 iterations; SECURITY.md).
+// option (production Workers refuse more than 100,000 iterations).
 const CURRENT = { ln: 15, r: 8, p: 3 } as const;
 const KEY_LENGTH = 32;
 

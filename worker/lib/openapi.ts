@@ -56,7 +56,7 @@ export const MoneySchema = z
   })
   .openapi("Money");
 
-/** `?page=&perPage=` as API.md fixes them: perPage at most 100. */
+/** `?page=&perPage=`: perPage at most 100 (docs/api.md). */
 export const PaginationQuery = {
   page: z.coerce.number().int().min(1).max(10_000).default(1).openapi({ example: 1 }),
   perPage: z.coerce.number().int().min(1).max(100).default(24).openapi({ example: 24 }),

@@ -6,7 +6,7 @@
  * (`accessTokenHash`). After a key rotation, old orders' links are found by
  * trying each key of the ring against the stored hash.
  */
-import { hashOpaqueToken } from "../accounts/tokens";
+import { hashOpaqueToken } from "../accounts";
 import type { Principal } from "../lib/context";
 import { AppError } from "../lib/errors";
 import { actors, type TimelineActor } from "./actor";

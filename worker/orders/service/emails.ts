@@ -1,5 +1,5 @@
 import { storeSettings } from "../../store";
-import { enqueueEmail } from "../../notifications/service";
+import { enqueueEmail } from "../../notifications";
 import { orderPageUrl } from "../access";
 import type { OrderRow } from "./orders";
 
