@@ -1,5 +1,5 @@
 import { type AuditActor, actorFor } from "../../worker/lib/audit";
-import type { Role } from "../../worker/lib/context";
+import { hasPermission, type Permission, type Role } from "../../worker/lib/context";
 import { PAGE_REQUEST_ID_HEADER } from "../../worker/lib/request-log";
 import { currentSession, loginUrl } from "./account";
 
@@ -18,11 +18,12 @@ export interface StaffAccess {
  * The staff member on an admin page. The front door already let only admin
  * and support through; each page names who may *see* it (`read`, default both)
  * and who may *change* things on it (`write`, default admins). Anyone else
- * gets a Response to return at once (sign-in redirect or 403).
+ * gets a Response to return at once (sign-in redirect or 403). With `permission`, who may change things
+ * is whoever holds that permission (new pages use this; `write` is the older role list).
  */
 export async function requireStaff(
   Astro: { request: Request; url: URL; response: { headers: Headers } },
-  opts: { read?: Role[]; write?: Role[] } = {},
+  opts: { read?: Role[]; write?: Role[]; permission?: Permission } = {},
 ): Promise<StaffAccess | Response> {
   Astro.response.headers.set("Cache-Control", ADMIN_CACHE_CONTROL);
   const session = await currentSession(Astro.request);
@@ -35,7 +36,8 @@ export async function requireStaff(
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": ADMIN_CACHE_CONTROL },
     });
   }
-  return { session, canWrite: write.includes(session.principal.role) };
+  const canWrite = opts.permission ? hasPermission(session.principal, opts.permission) : write.includes(session.principal.role);
+  return { session, canWrite };
 }
 
 /**

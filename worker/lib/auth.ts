@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv, AuthState, Role } from "./context";
+import { type AppEnv, type AuthState, hasPermission, type Permission, type Role } from "./context";
 import { AppError } from "./errors";
 
 /**
@@ -19,5 +19,18 @@ export function requireAuth(c: Context<AppEnv>): AuthState {
 export function requireRole(c: Context<AppEnv>, ...roles: Role[]): AuthState {
   const auth = requireAuth(c);
   if (!roles.includes(auth.principal.role)) throw new AppError("auth.forbidden", 403, "Your account is not allowed to do this.");
+  return auth;
+}
+
+/**
+ * The signed-in caller if they hold `permission` (worker/lib/context.ts lists them): 401 when anonymous,
+ * 403 otherwise. Staff writes check a permission rather than a role name, so a store can give someone
+ * "orders but not refunds".
+ */
+export function requirePermission(c: Context<AppEnv>, permission: Permission): AuthState {
+  const auth = requireAuth(c);
+  if (!hasPermission(auth.principal, permission)) {
+    throw new AppError("auth.forbidden", 403, `Your account does not have the "${permission}" permission.`);
+  }
   return auth;
 }
