@@ -70,6 +70,12 @@ export const orderLines = sqliteTable(
     unitPrice: integer("unit_price").notNull(),
     quantity: integer("quantity").notNull(),
     lineTotal: integer("line_total").notNull(),
+    /**
+     * The part of the order's discounts allocated to this line, in minor units (largest remainder, so the
+     * lines' shares add up to `orders.discount_total`). What the shopper paid for the line is
+     * `line_total - discount_total`; refunds, returns and commissions prorate from it.
+     */
+    discountTotal: integer("discount_total").notNull().default(0),
     /** The inventory hold id (`<orderId>:<sku>`). */
     holdId: text("hold_id").notNull(),
   },
