@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { generateSecrets } from "../../scripts/secrets.mjs";
-import { type RunningStore, serveStore } from "../support/store";
+import { type RunningStore, SEED_CACHE_ENV, serveStore } from "../support/store";
 import { E2E_OAUTH_CLIENT, startFakeOAuthProvider } from "./fake-oauth-provider";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -35,6 +35,10 @@ function run(args: string[]) {
  */
 export default async function setup(project: TestProject) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-e2e-"));
+  // Seeded states the test files' own stores share (test/support/store.ts), for this run only; the files'
+  // worker processes inherit the variable.
+  const seedCache = mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
+  process.env[SEED_CACHE_ENV] = seedCache;
   run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300"]);
   const oauth = await startFakeOAuthProvider({ port: OAUTH_PORT, ...E2E_OAUTH_CLIENT });
@@ -55,6 +59,7 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     await oauth.close();
     rmSync(persist, { recursive: true, force: true });
+    rmSync(seedCache, { recursive: true, force: true });
     throw error;
   }
   const baseUrl = store.baseUrl;
@@ -62,6 +67,7 @@ export default async function setup(project: TestProject) {
     store.stop();
     await oauth.close();
     rmSync(persist, { recursive: true, force: true });
+    rmSync(seedCache, { recursive: true, force: true });
   };
   project.provide("baseUrl", baseUrl);
   project.provide("oauthOrigin", oauth.origin);
