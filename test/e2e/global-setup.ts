@@ -8,8 +8,6 @@ import { type RunningStore, SEED_CACHE_ENV, serveStore } from "../support/store"
 import { E2E_OAUTH_CLIENT, startFakeOAuthProvider } from "./fake-oauth-provider";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const PORT = Number(process.env.E2E_PORT ?? 8790);
-const OAUTH_PORT = Number(process.env.E2E_OAUTH_PORT ?? 8791);
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,10 +32,14 @@ function run(args: string[]) {
  * pointed at the fake provider.
  */
 export default async function setup(project: TestProject) {
+  // Each e2e project (vitest.config.ts) has its own port range, so two run side by side.
+  const env = { ...process.env, ...project.config.env };
+  const PORT = Number(env.E2E_PORT ?? 8790);
+  const OAUTH_PORT = Number(env.E2E_OAUTH_PORT ?? 8791);
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-e2e-"));
   // Seeded states the test files' own stores share (test/support/store.ts), for this run only; the files'
   // worker processes inherit the variable.
-  const seedCache = mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
+  const seedCache = process.env[SEED_CACHE_ENV] ?? mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
   process.env[SEED_CACHE_ENV] = seedCache;
   run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300"]);
