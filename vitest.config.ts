@@ -4,6 +4,10 @@ import { generateSecrets } from "./scripts/secrets.mjs";
 import { outboundWithFakeEmail } from "./test/support/fake-email-provider.ts";
 import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, outboundWithFakes } from "./test/support/fake-stripe-service.ts";
 
+/** The browser test files of each e2e project. */
+const E2E_SHARDS = [["test/e2e/[a-h]*.test.ts"], ["test/e2e/[i-z]*.test.ts"]];
+const E2E_BASE_PORT = Number(process.env.E2E_PORT ?? 8790);
+
 export default defineConfig(async () => {
   // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
   const migrations = (await readD1Migrations("./migrations")).filter((m) => m.queries.some((q) => q.replace(/--.*$/gm, "").trim()));
@@ -74,18 +78,22 @@ export default defineConfig(async () => {
         {
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
         },
-        {
-          // Real headless Chromium against the built store served on its own port and state folder.
+        // Real headless Chromium against the built store served on its own port and state folder. Browser files
+        // run one at a time within a project, and the two e2e projects side by side, each with its own shared
+        // store and port range (E2E_PORT … E2E_PORT + 59): a file waits on a browser or a store most of its
+        // time, so two streams use both cores. The files are split by name, roughly balanced by running time.
+        ...E2E_SHARDS.map((include, i) => ({
           test: {
-            name: "e2e",
-            include: ["test/e2e/**/*.test.ts"],
-            environment: "node",
+            name: i === 0 ? "e2e" : `e2e-${i + 1}`,
+            include,
+            environment: "node" as const,
             globalSetup: ["./test/e2e/global-setup.ts"],
             fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 180_000,
+            env: { E2E_PORT: String(E2E_BASE_PORT + i * 60), E2E_OAUTH_PORT: String(E2E_BASE_PORT + i * 60 + 1) },
           },
-        },
+        })),
       ],
     },
   };

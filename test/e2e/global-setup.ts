@@ -4,12 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { generateSecrets } from "../../scripts/secrets.mjs";
-import { type RunningStore, serveStore } from "../support/store";
+import { type RunningStore, SEED_CACHE_ENV, serveStore } from "../support/store";
 import { E2E_OAUTH_CLIENT, startFakeOAuthProvider } from "./fake-oauth-provider";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const PORT = Number(process.env.E2E_PORT ?? 8790);
-const OAUTH_PORT = Number(process.env.E2E_OAUTH_PORT ?? 8791);
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,7 +32,15 @@ function run(args: string[]) {
  * pointed at the fake provider.
  */
 export default async function setup(project: TestProject) {
+  // Each e2e project (vitest.config.ts) has its own port range, so two run side by side.
+  const env = { ...process.env, ...project.config.env };
+  const PORT = Number(env.E2E_PORT ?? 8790);
+  const OAUTH_PORT = Number(env.E2E_OAUTH_PORT ?? 8791);
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-e2e-"));
+  // Seeded states the test files' own stores share (test/support/store.ts), for this run only; the files'
+  // worker processes inherit the variable.
+  const seedCache = process.env[SEED_CACHE_ENV] ?? mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
+  process.env[SEED_CACHE_ENV] = seedCache;
   run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300"]);
   const oauth = await startFakeOAuthProvider({ port: OAUTH_PORT, ...E2E_OAUTH_CLIENT });
@@ -55,6 +61,7 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     await oauth.close();
     rmSync(persist, { recursive: true, force: true });
+    rmSync(seedCache, { recursive: true, force: true });
     throw error;
   }
   const baseUrl = store.baseUrl;
@@ -62,6 +69,7 @@ export default async function setup(project: TestProject) {
     store.stop();
     await oauth.close();
     rmSync(persist, { recursive: true, force: true });
+    rmSync(seedCache, { recursive: true, force: true });
   };
   project.provide("baseUrl", baseUrl);
   project.provide("oauthOrigin", oauth.origin);

@@ -6,7 +6,8 @@
 // store is still starting (vitest then runs `afterAll` with no store assigned and ends the worker process with
 // SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateSecrets } from "../../scripts/secrets.mjs";
@@ -80,18 +81,50 @@ export interface SeedOptions {
   output?: "inherit" | "ignore";
 }
 
+/**
+ * Names a folder (made by the e2e global setup for one test run) where seeded states are kept: a store asking
+ * for the same seed again gets a copy of the state instead of running the seed and user scripts again, which
+ * cost ~20 s per store. The seed is deterministic, so a copy is exactly what the scripts would write.
+ */
+export const SEED_CACHE_ENV = "E2E_SEED_CACHE";
+
 /** Migrates and seeds a local state folder with the deterministic demo catalog (and optionally stock and an admin). */
 export function seedState(persist: string, options: SeedOptions = {}): void {
+  const output = options.output ?? "inherit";
+  const cache = process.env[SEED_CACHE_ENV];
+  if (cache && existsSync(cache)) copySeededCatalog(cache, persist, options);
+  else seedCatalog(persist, options);
+  if (options.admin) {
+    const { email, password } = options.admin;
+    runScript("scripts/users.ts", ["create", "--email", email, "--password", password, "--role", "admin", "--persist-to", persist], output);
+  }
+}
+
+/** The seeded catalog (and stock) of `options`, copied from the run's cache, which seeds it the first time. */
+function copySeededCatalog(cache: string, persist: string, options: SeedOptions): void {
+  const { products = 40, stockEveryVariant = null } = options;
+  const key = createHash("sha256").update(JSON.stringify({ products, stockEveryVariant })).digest("hex").slice(0, 16);
+  const template = path.join(cache, key);
+  if (!existsSync(template)) {
+    const building = mkdtempSync(path.join(cache, `${key}.building-`));
+    seedCatalog(building, options);
+    try {
+      renameSync(building, template);
+    } catch {
+      // Another test file seeded the same state meanwhile; theirs is as good.
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  cpSync(template, persist, { recursive: true });
+}
+
+function seedCatalog(persist: string, options: SeedOptions): void {
   const output = options.output ?? "inherit";
   runScript("scripts/seed/run.ts", ["--persist-to", persist, "--products", String(options.products ?? 40)], output);
   if (options.stockEveryVariant !== undefined) {
     const units = Math.trunc(options.stockEveryVariant);
     const sql = `update product_variants set stock_available = ${units}`;
     runScript("node_modules/wrangler/bin/wrangler.js", ["d1", "execute", "DB", "--local", "--persist-to", persist, "--command", sql], output);
-  }
-  if (options.admin) {
-    const { email, password } = options.admin;
-    runScript("scripts/users.ts", ["create", "--email", email, "--password", password, "--role", "admin", "--persist-to", persist], output);
   }
 }
 
