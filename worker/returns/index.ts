@@ -1,6 +1,6 @@
 // The returns domain's public surface: return requests and their staff flow, return rules, policy pages.
 export { type Block, type Inline, parsePolicyMarkdown } from "./markdown";
-export { RETURN_STATUS_TEXT } from "./labels";
+export { RETURN_STATUS_TEXT, returnPromiseText } from "./labels";
 export * from "./schema";
 export { getPolicy, listPolicies, POLICY_TITLES, updatePolicy } from "./service/policies";
 export { DEFAULT_RETURN_SETTINGS, returnSettings, updateReturnSettings } from "./service/settings";
