@@ -184,6 +184,13 @@ describe("GET/POST /api/orders/:id/returns: who, the window and what may be retu
       lines: [{ orderLineId: line, quantity: 1, reason: "Too small" }],
     });
     expect((await json(exchange)).errors.map((e: { path: string }) => e.path)).toEqual(["lines.0.exchangeSku"]);
+    const exchangeable = await client().send(returnsUrl(order.orderId, order.token), "POST", {
+      resolution: "exchange",
+      lines: [{ orderLineId: line, quantity: 1, reason: "Too small", exchangeSku: "RET-B" }],
+    });
+    expect(exchangeable.status).toBe(400);
+    const paths = (await json(exchangeable)).errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(["lines.0.exchangeSku"]);
   });
 
   it("only delivered units: an order that has not arrived cannot be returned", async () => {
@@ -401,6 +408,7 @@ describe("return settings and policy pages", () => {
     expect(policy.html).toContain('<a href="/account/orders">Start a return</a>');
     expect(policy.html).not.toContain("javascript:");
     expect(policy.html).toContain("<strong>30 days</strong>");
-    expect((await call("/api/policies/cookies")).status).toBe(400);
+    expect((await call("/api/policies/cookies")).status).toBe(404);
+    expect((await admin.send("/api/admin/settings/policies/cookies", "PUT", { title: "Cookies", body: "x" })).status).toBe(404);
   });
 });

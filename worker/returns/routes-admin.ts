@@ -23,7 +23,7 @@ import {
   ReturnSettingsSchema,
   ReturnView,
 } from "./schema";
-import { updatePolicy } from "./service/policies";
+import { policySlug, updatePolicy } from "./service/policies";
 import { returnSettings, updateReturnSettings } from "./service/settings";
 import {
   adminReturnDetail,
@@ -158,9 +158,10 @@ export const adminReturnRoutes = createApiApp()
     const ctx = staffChange(c, "orders");
     return c.json(await closeReturn(c.env, c.req.valid("param").id, c.req.valid("json").note || null, ctx), 200);
   })
-  .openapi(settingsRoute("get", "/returns", "The store's return rules", {}, { 200: jsonAnswer("The return rules.", ReturnSettingsSchema) }), async (c) =>
-    c.json(await returnSettings(c.env), 200),
-  )
+  .openapi(settingsRoute("get", "/returns", "The store's return rules", {}, { 200: jsonAnswer("The return rules.", ReturnSettingsSchema) }), async (c) => {
+    requirePermission(c, "settings");
+    return c.json(await returnSettings(c.env), 200);
+  })
   .openapi(
     settingsRoute(
       "patch",
@@ -188,6 +189,6 @@ export const adminReturnRoutes = createApiApp()
     ),
     async (c) => {
       requirePermission(c, "settings");
-      return c.json(await updatePolicy(c.env, auditActor(c), c.req.valid("param").slug, c.req.valid("json")), 200);
+      return c.json(await updatePolicy(c.env, auditActor(c), policySlug(c.req.valid("param").slug), c.req.valid("json")), 200);
     },
   );

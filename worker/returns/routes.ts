@@ -4,7 +4,7 @@ import type { AppEnv } from "../lib/context";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { accessOrder } from "../orders";
 import { CreateReturnBody, OrderReturns, PolicySlugParam, PolicyView, ReturnTrackingBody, ReturnView } from "./schema";
-import { getPolicy } from "./service/policies";
+import { getPolicy, policySlug } from "./service/policies";
 import { getReturnRow } from "./service/shared";
 import { addReturnTracking, orderReturns, requestReturn, returnForOrder } from "./service/shopper";
 
@@ -101,10 +101,10 @@ export const returnRoutes = createApiApp()
       tags: ["Store"],
       summary: "A store policy page (shipping, returns, privacy, terms): Markdown source and escaped HTML",
       request: { params: PolicySlugParam },
-      responses: { 200: answer("The policy.", PolicyView), 400: problemResponse("Unknown policy.") },
+      responses: { 200: answer("The policy.", PolicyView), 404: problemResponse("Unknown policy.") },
     }),
     async (c) => {
-      const { blocks: _blocks, ...policy } = await getPolicy(c.env, c.req.valid("param").slug);
+      const { blocks: _blocks, ...policy } = await getPolicy(c.env, policySlug(c.req.valid("param").slug));
       return c.json(policy, 200);
     },
   );

@@ -230,7 +230,12 @@ export type ReturnSettings = z.infer<typeof ReturnSettingsSchema>;
 export const ReturnSettingsBody = ReturnSettingsSchema.partial().strict().openapi("ReturnSettingsBody");
 export type ReturnSettingsBody = z.infer<typeof ReturnSettingsBody>;
 
-export const PolicySlugParam = z.object({ slug: z.enum(POLICY_SLUGS).openapi({ param: { name: "slug", in: "path" } }) });
+export const PolicySlugParam = z.object({
+  slug: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: "slug", in: "path" }, description: "shipping, returns, privacy or terms", example: "returns" }),
+});
 export const PolicyBody = z
   .object({
     title: z.string().trim().min(2, "Give it a title").max(120),

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
 import type { AuditActor } from "../../lib/audit";
 import { MemoCache } from "../../lib/memo-cache";
 import { onCacheVersionChange } from "../../lib/cache-version";
@@ -40,6 +41,12 @@ async function defaultBody(env: Env, slug: PolicySlug): Promise<string> {
     terms: "By ordering you agree to pay the price shown at checkout. Prices include the taxes shown there.",
   };
   return text[slug];
+}
+
+/** The policy a path names, or 404 `returns.policy_not_found`. */
+export function policySlug(slug: string): PolicySlug {
+  if (!(POLICY_SLUGS as readonly string[]).includes(slug)) throw new AppError("returns.policy_not_found", 404, "No such policy page.");
+  return slug as PolicySlug;
 }
 
 /** A policy page: its title, Markdown source, the parsed blocks pages render and escaped HTML for apps. */

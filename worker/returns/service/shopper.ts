@@ -155,6 +155,12 @@ export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" 
     throw new AppError(code, status, message, problems);
   }
 
+  // Exchanges need a staff step that reserves the new variant and ships it on a delivered order; until it exists,
+  // the shopper is told plainly rather than left with a request nobody can fulfil.
+  if (body.resolution === "exchange")
+    throw new AppError("returns.exchange_unavailable", 409, "Exchanges are not offered yet: ask for a refund and order the other variant.", [
+      { path: "resolution", message: "Only refund for now" },
+    ]);
   const id = newId("ret");
   const number = `R-${id.slice(4, 12).toUpperCase()}`;
   const now = new Date().toISOString();
