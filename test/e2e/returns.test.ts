@@ -106,7 +106,7 @@ describe("returns in the browser", () => {
     const page = await noJs.newPage();
     await page.goto(orderPath);
     await page.getByRole("link", { name: "Return items" }).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Return items");
+    await expect.poll(async () => (await page.getByRole("heading", { level: 1 }).textContent())?.trim()).toBe("Return items");
     await page.getByRole("combobox", { name: "Quantity" }).first().selectOption("1");
     await page.getByRole("combobox", { name: "Reason" }).first().selectOption("Too small");
     await page.getByRole("textbox", { name: "Note" }).first().fill("A size up would fit");
@@ -116,7 +116,7 @@ describe("returns in the browser", () => {
     const card = page.locator("[data-return]");
     await expect.poll(() => card.getAttribute("data-return-status")).toBe("requested");
     // Exactly one of the two items is in the return; the other stays with the shopper.
-    const text = await card.innerText();
+    const text = (await card.textContent()) ?? "";
     expect(order.lines.filter((l) => text.includes(`1 × ${l.name}`))).toHaveLength(1);
     const returnId = (await card.getAttribute("data-return")) as string;
 
@@ -141,19 +141,19 @@ describe("returns in the browser", () => {
     // Staff restock the item, then refund what was paid for it.
     await staff.getByRole("button", { name: "Restock" }).click();
     await staff.waitForURL(/done=inspect/);
-    expect(await staff.locator("[data-inspection]").innerText()).toBe("Restocked");
-    const refundable = await staff.locator("[data-refundable]").innerText();
+    expect((await staff.locator("[data-inspection]").textContent())?.trim()).toBe("Restocked");
+    const refundable = ((await staff.locator("[data-refundable]").textContent()) ?? "").trim();
     await staff.getByRole("button", { name: "Refund", exact: true }).click();
     await staff.waitForURL(/done=refund/);
     await expect.poll(() => staff.locator("[data-return-status]").getAttribute("data-return-status")).toBe("refunded");
-    expect(await staff.locator("[data-return-refunded]").innerText()).toBe(refundable);
+    expect((await staff.locator("[data-return-refunded]").textContent())?.trim()).toBe(refundable);
     await shots(staff, "returns-admin-refunded");
 
     // The shopper sees the refund on the order page (the return and the order's totals) and got exactly one refund email.
     await page.goto(orderPath);
     await expect.poll(() => card.getAttribute("data-return-status")).toBe("refunded");
-    expect(await page.locator("[data-return-refund]").innerText()).toContain(refundable);
-    expect(await page.locator('[data-total-line="refunded"]').innerText()).toContain(refundable);
+    expect(await page.locator("[data-return-refund]").textContent()).toContain(refundable);
+    expect(await page.locator('[data-total-line="refunded"]').textContent()).toContain(refundable);
     await page.locator("#returns").scrollIntoViewIfNeeded();
     await shots(page, "returns-order-refunded");
     const email = await waitForEmail(store.persist, SHOPPER, "order_refunded");

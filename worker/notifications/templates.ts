@@ -95,6 +95,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items,
         facts,
         action: { label: "View your order", url: d.url },
+        links: store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : undefined,
         reason: ORDER(name, d.number),
       };
     }
