@@ -161,6 +161,16 @@ describe("returns in the browser", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(outboxCount(SHOPPER, "order_refunded")).toBe(1);
     expect(outboxCount(SHOPPER, "return_update")).toBeGreaterThanOrEqual(3);
+
+    // The returns policy page (from the settings until staff write their own) and the staff pages around it.
+    await page.goto("/policies/returns");
+    expect((await page.getByRole("heading", { level: 1 }).textContent())?.trim()).toBe("Returns policy");
+    expect(await page.locator("article").textContent()).toContain("30 days");
+    await shots(page, "returns-policy");
+    await staff.goto("/admin/returns");
+    await shots(staff, "returns-admin-list");
+    await staff.goto("/admin/settings/returns");
+    await shots(staff, "returns-admin-settings");
     await Promise.all([noJs.close(), shopper.close(), admin.close()]);
   }, 180_000);
 });

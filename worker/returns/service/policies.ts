@@ -25,7 +25,7 @@ async function defaultBody(env: Env, slug: PolicySlug): Promise<string> {
   if (slug === "returns") {
     const s = await returnSettings(env);
     return [
-      `You can return delivered items within **${s.windowDays} days** of delivery for a refund or an exchange for another size or colour.`,
+      `You can return delivered items within **${s.windowDays} days** of delivery for a refund.`,
       "## How to return",
       "- Open your order (from your account, or the link in your order email) and choose **Return items**.",
       "- Pick the items, the quantity and a reason. We answer with instructions.",
