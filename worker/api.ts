@@ -30,6 +30,8 @@ import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
 import { adminStoreRoutes } from "./store/routes-admin";
+import { returnRoutes } from "./returns/routes";
+import { adminReturnRoutes } from "./returns/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -97,6 +99,7 @@ api
   .route("/", checkoutRoutes)
   .route("/", webhookRoutes)
   .route("/", orderRoutes)
+  .route("/", returnRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
   .route("/", mediaApiRoutes);
@@ -113,6 +116,7 @@ adminApi.route("/", adminEmailRoutes);
 adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
 adminApi.route("/", adminOrderRoutes);
+adminApi.route("/", adminReturnRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

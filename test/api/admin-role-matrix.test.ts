@@ -11,7 +11,7 @@ type Role = "customer" | "vendor" | "support" | "admin";
 const SCHEMA_FIRST = [/^POST \/api\/admin\/settings\/(countries|rates)$/];
 const refusedBySchema = (key: string, status: number) => status === 400 && SCHEMA_FIRST.some((re) => re.test(key));
 
-const SUPPORT_READS = [/^GET \/api\/admin\/orders/, /^GET \/api\/admin\/users/, /^GET \/api\/admin\/emails/];
+const SUPPORT_READS = [/^GET \/api\/admin\/orders/, /^GET \/api\/admin\/returns/, /^GET \/api\/admin\/users/, /^GET \/api\/admin\/emails/];
 
 /** Every /api/admin route in the route table, with its path params filled in. */
 const adminRoutes = [
@@ -38,6 +38,10 @@ const BODIES: Record<string, unknown> = {
   "PUT /api/admin/settings/image-origins": { origins: [] },
   "PUT /api/admin/settings/exchange-rates/:code": { rateMicros: 1 },
   "POST /api/admin/settings/zones": { id: "matrix-zone", name: "Matrix zone" },
+  "POST /api/admin/returns/:id/approve": { instructions: "matrix test" },
+  "POST /api/admin/returns/:id/reject": { reason: "matrix test" },
+  "POST /api/admin/returns/:id/lines/:lineId/inspect": { outcome: "restocked" },
+  "PUT /api/admin/settings/policies/:slug": { title: "Matrix", body: "matrix test" },
 };
 
 async function session(role: Role): Promise<string> {

@@ -69,6 +69,25 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ number: z.string(), amount: z.number().int(), currency: z.string(), full: z.boolean(), url: z.string() }),
   }),
+  // A return's steps (requested, approved, rejected, received, closed, exchanged), to the shopper; `url` is the order page.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("return_update"),
+    to: z.email(),
+    data: z.object({
+      step: z.enum(["requested", "approved", "rejected", "in_transit", "received", "closed", "exchanged"]),
+      number: z.string(),
+      returnNumber: z.string(),
+      items: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
+      url: z.string(),
+      /** Approved: how to send it back; rejected: why; closed or exchanged: a word from the store. */
+      message: z.string().nullable().optional(),
+      labelUrl: z.string().nullable().optional(),
+      trackingNumber: z.string().nullable().optional(),
+      /** Links to the store's policy pages (returns policy). */
+      policyUrl: z.string().nullable().optional(),
+    }),
+  }),
   // A new paid order, for staff: to every active admin (fanned out like low_stock) or the staff address in Settings.
   z.object({
     id: z.string().min(8),
@@ -111,6 +130,7 @@ export const EMAIL_TEMPLATES = [
   "order_refunded",
   "low_stock",
   "staff_new_order",
+  "return_update",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

@@ -95,6 +95,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items,
         facts,
         action: { label: "View your order", url: d.url },
+        links: store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : undefined,
         reason: ORDER(name, d.number),
       };
     }
@@ -171,6 +172,33 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         paragraphs: [`We refunded ${amount} to your original payment method. Banks usually show it within 5–10 business days.`],
         facts: [["Refund", amount]],
         action: { label: "View your order", url: d.url },
+        reason: ORDER(name, d.number),
+      };
+    }
+    case "return_update": {
+      const d = message.data;
+      const STEP = {
+        requested: [`Return ${d.returnNumber} requested`, "We have your return request and will answer it shortly."],
+        approved: [`Return ${d.returnNumber} approved`, "Your return is approved. Send the items back as described below."],
+        rejected: [`Return ${d.returnNumber} declined`, "We cannot accept this return."],
+        in_transit: [`Return ${d.returnNumber} is on its way`, "The carrier has your parcel and is bringing it back to us."],
+        received: [`Return ${d.returnNumber} arrived`, "Your parcel is back with us. We will check the items and tell you what happens next."],
+        closed: [`Return ${d.returnNumber} closed`, "Your return is closed."],
+        exchanged: [`Exchange ${d.returnNumber} on its way`, "Your replacement items are on their way, at no charge."],
+      } as const;
+      const [heading, lead] = STEP[d.step];
+      return {
+        subject: `${heading} (order ${d.number})`,
+        preheader: lead,
+        heading,
+        paragraphs: [lead, ...(d.message ? [d.message] : [])],
+        items: d.items.map((i) => ({ name: i.name, quantity: i.quantity })),
+        facts: d.trackingNumber ? [["Tracking number", d.trackingNumber]] : undefined,
+        action: { label: "View your order", url: d.url },
+        links: [
+          ...(d.labelUrl ? [{ label: "Print the return label", url: d.labelUrl }] : []),
+          ...(d.policyUrl ? [{ label: "Our returns policy", url: d.policyUrl }] : []),
+        ],
         reason: ORDER(name, d.number),
       };
     }

@@ -20,11 +20,13 @@ export {
   orderAddressContext,
   orderDetail,
   type OrderRow,
+  timelineStatement,
+  touchOrder,
 } from "./service/orders";
 export { applyPaymentOutcome, applyStripeWebhook, applyTestPayment, testPaymentOf } from "./service/payment-outcome";
 export { expireAbandonedPayments, RECONCILE_WINDOW_MS, type ReconcileResult, reconcileStripePayments, type SweepResult } from "./service/reconcile";
 export { refundOrder } from "./service/refunds";
-export { applyTrackingEvent, createShipment } from "./service/shipments";
+export { applyTrackingEvent, createShipment, registerUnmatchedTracking, type TrackingUpdate, type UnmatchedTrackingHandler } from "./service/shipments";
 export { orderTracking } from "./service/tracking";
 export { ORDER_STATUSES, type OrderStatus } from "./tables";
 export { detailTotalLines, type OrderTotalLine, orderTotalLines, type OrderTotalsInput } from "./totals";

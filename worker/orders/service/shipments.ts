@@ -165,6 +165,22 @@ export type TrackingResult = {
 };
 
 /**
+ * A later domain's handler for tracking numbers that are not on any parcel (a return coming back):
+ * answers what it did, or null when the number is not its either.
+ */
+export type UnmatchedTrackingHandler = (
+  env: Env,
+  update: TrackingUpdate,
+  origin: string,
+) => Promise<Exclude<TrackingResult["outcome"], "unknown_tracking_number"> | null>;
+const unmatchedTrackingHandlers: UnmatchedTrackingHandler[] = [];
+
+/** Lets a later domain (returns) receive carrier events for its own tracking numbers through the one carrier webhook. */
+export function registerUnmatchedTracking(handler: UnmatchedTrackingHandler): void {
+  if (!unmatchedTrackingHandlers.includes(handler)) unmatchedTrackingHandlers.push(handler);
+}
+
+/**
  * Applies one carrier tracking event, exactly once per `<source>:<event id>`:
  * the event row, the parcel's new status, its timeline row and (when the last
  * parcel arrives) the order's move to delivered commit in one batch, each
@@ -196,6 +212,13 @@ export async function applyTrackingEvent(env: Env, update: TrackingUpdate, origi
       applied ? 1 : 0,
     );
   if (!shipment) {
+    for (const handler of unmatchedTrackingHandlers) {
+      const outcome = await handler(env, update, origin);
+      if (outcome) {
+        await record(outcome === "applied", null).run();
+        return { outcome };
+      }
+    }
     await record(false, null).run();
     return { outcome: "unknown_tracking_number" };
   }
