@@ -30,6 +30,8 @@ import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
 import { adminStoreRoutes } from "./store/routes-admin";
+import { supportRoutes } from "./support/routes";
+import { adminSupportRoutes } from "./support/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -99,7 +101,8 @@ api
   .route("/", orderRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
-  .route("/", mediaApiRoutes);
+  .route("/", mediaApiRoutes)
+  .route("/", supportRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -113,6 +116,7 @@ adminApi.route("/", adminEmailRoutes);
 adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
 adminApi.route("/", adminOrderRoutes);
+adminApi.route("/", adminSupportRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 
