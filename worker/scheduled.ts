@@ -1,6 +1,6 @@
 import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
-import { markSlaBreaches } from "./support";
+import { markSlaBreaches, sweepAbandonedChats } from "./support";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
 export const DAILY_CRON = "30 3 * * *";
@@ -23,7 +23,16 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env, 90);
   const slaBreaches = await markSlaBreaches(env);
+  const chatsEnded = await sweepAbandonedChats(env);
   console.log(
-    JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPayments: swept, analyticsEventsPruned: removed, slaBreaches }),
+    JSON.stringify({
+      level: "info",
+      msg: "scheduled",
+      cron: controller.cron,
+      abandonedPayments: swept,
+      analyticsEventsPruned: removed,
+      slaBreaches,
+      chatsEnded,
+    }),
   );
 }

@@ -20,3 +20,4 @@ export {
 } from "./service/inbox";
 export { accessTicket, addCustomerMessage, createTicket, listTicketsForUser, referenceOf, type TicketRow, ticketView } from "./service/tickets";
 export { MAX_INBOUND_EMAIL_BYTES, receiveSupportEmail, stripQuotedText } from "./service/inbound-email";
+export { chatIdentity, endChat, inboxSnapshot, saveTranscript, startChat, sweepAbandonedChats } from "./service/chat";

@@ -1,7 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
 import { requireAuth, requirePermission } from "../lib/auth";
+import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
+import { requireSameOrigin } from "./routes";
+import { inboxSnapshot, joinInbox } from "./service/chat";
 import {
   AdminTicketDetail,
   AdminTicketPage,
@@ -11,6 +14,7 @@ import {
   CannedReplyList,
   MergeTicketBody,
   StaffReplyBody,
+  InboxSnapshotSchema,
   UpdateTicketBody,
 } from "./schema";
 import {
@@ -176,5 +180,27 @@ export const adminSupportRoutes = createApiApp()
       requirePermission(c, "support");
       await deleteCannedReply(c.env, auditActor(c), c.req.valid("param").id);
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/support/inbox",
+      tags: ["Admin: support"],
+      summary: "The live chat queue and online agents; with Upgrade: websocket, the agent console's socket (online while open)",
+      request: { query: z.object({ capacity: z.coerce.number().int().min(1).max(10).optional() }).strict() },
+      responses: {
+        101: { description: "Switching protocols: the agent is online." },
+        200: { description: "The queue now.", content: { "application/json": { schema: InboxSnapshotSchema } } },
+        ...guarded,
+      },
+    }),
+    async (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json(await inboxSnapshot(c.env), 200);
+      requireSameOrigin(c);
+      const { principal } = requirePermission(c, "support");
+      const res = await joinInbox(c.env, principal, c.req.valid("query").capacity);
+      if (res.status !== 101) throw new AppError("support.inbox_unavailable", 503, "The inbox could not take the connection.");
+      return res;
     },
   );

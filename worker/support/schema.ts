@@ -179,3 +179,10 @@ export const StartChatResult = z
   })
   .openapi("StartChatResult");
 export type StartChatResult = z.infer<typeof StartChatResult>;
+
+export const InboxSnapshotSchema = z
+  .object({
+    agents: z.array(z.object({ id: z.string(), name: z.string(), capacity: z.number().int(), chats: z.array(z.string()) })),
+    waiting: z.array(z.object({ chatId: z.string(), name: z.string(), position: z.number().int(), since: z.string() })),
+  })
+  .openapi("SupportInboxSnapshot");
