@@ -21,6 +21,16 @@ interface Attachment {
   sent: number;
 }
 
+/** Drops control characters other than tab and line breaks (they would garble the transcript and emails). */
+function stripControls(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    if (code === 9 || code === 10 || code === 13 || (code >= 32 && code !== 127)) out += ch;
+  }
+  return out;
+}
+
 export type JoinRefusal = "not_your_chat" | "not_assigned" | "ended";
 
 /**
@@ -206,7 +216,7 @@ export class ChatRoom extends DurableObject<Env> {
       return reply({ type: "error", code: "invalid", message: "Send JSON frames." });
     }
     if (frame.type === "send") {
-      const body = typeof frame.body === "string" ? frame.body.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim() : "";
+      const body = typeof frame.body === "string" ? stripControls(frame.body).trim() : "";
       if (!body || body.length > CHAT_LIMITS.bodyChars || typeof frame.clientId !== "string" || !/^[\w-]{1,64}$/.test(frame.clientId)) {
         return reply({ type: "error", code: "invalid", message: `A message is 1–${CHAT_LIMITS.bodyChars} characters with a clientId.` });
       }

@@ -1,7 +1,9 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ServerFrame } from "../../durable-objects/chat-protocol";
+import type { InboxFrame, ServerFrame as RoomFrame } from "../../durable-objects/chat-protocol";
+
+type ServerFrame = RoomFrame | InboxFrame;
 import { call, json } from "../support/http";
 import { type Caller, send, signIn } from "../support/staff";
 
