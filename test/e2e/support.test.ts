@@ -73,4 +73,51 @@ describe("the help desk in the browser", () => {
     await shopper.close();
     await agent.close();
   });
+
+  it("live chat: a shopper on a phone and an agent at a desk chat; ending it saves the transcript to a ticket", async () => {
+    const shopper = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    const agent = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const phone = await shopper.newPage();
+    const desk = await agent.newPage();
+
+    // The agent opens the console first, so they are online.
+    await desk.goto(`${store.baseUrl}/account/login?returnTo=/admin/support/chat`);
+    await desk.getByLabel("Email").fill(ADMIN.email);
+    await desk.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await desk.getByRole("button", { name: "Sign in", exact: true }).click();
+    await desk.waitForURL(/\/admin\/support\/chat$/);
+    await expect.poll(() => desk.getByText("You are online").count(), { timeout: 20_000 }).toBe(1);
+
+    // The storefront page loads no chat code until the button is pressed.
+    const scripts: string[] = [];
+    phone.on("request", (r) => {
+      if (r.resourceType() === "script") scripts.push(r.url());
+    });
+    await phone.goto(`${store.baseUrl}/`);
+    expect(scripts.some((u) => /ChatWidget/.test(u))).toBe(false);
+    await phone.getByRole("button", { name: "Chat with us" }).click();
+    await phone.getByLabel("Your email, so we can answer if you leave").fill("chatty@example.test");
+    await phone.getByRole("button", { name: "Start chat" }).click();
+    await expect.poll(() => phone.getByRole("status").first().textContent(), { timeout: 20_000 }).toMatch(/chatting with|Connected/);
+
+    await phone.getByLabel("Message").fill("Hi! Is the <b>blue</b> mug dishwasher safe?");
+    await phone.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => desk.locator(".chat-text").last().textContent(), { timeout: 20_000 }).toBe("Hi! Is the <b>blue</b> mug dishwasher safe?");
+    await desk.getByLabel(/Reply to/).fill("Yes, top rack.");
+    await desk.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => phone.locator(".chat-text").last().textContent(), { timeout: 20_000 }).toBe("Yes, top rack.");
+    await screenshot(phone, "support-chat-phone");
+    await screenshot(desk, "support-chat-console");
+
+    await phone.getByRole("button", { name: "End chat" }).click();
+    await expect.poll(() => phone.getByRole("status").first().textContent(), { timeout: 20_000 }).toMatch(/Saved as request T-\d+/);
+    const reference = /T-\d+/.exec((await phone.getByRole("status").first().textContent()) ?? "")?.[0] as string;
+
+    await desk.goto(`${store.baseUrl}/admin/support?status=&q=${reference}`);
+    await desk.getByRole("link", { name: new RegExp(reference) }).click();
+    await expect.poll(() => desk.locator(".support-message-body").allTextContents()).toEqual(["Hi! Is the <b>blue</b> mug dishwasher safe?", "Yes, top rack."]);
+    await screenshot(desk, "support-chat-transcript");
+    await shopper.close();
+    await agent.close();
+  });
 });

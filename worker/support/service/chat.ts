@@ -124,6 +124,7 @@ export async function saveTranscript(env: Env, chatId: string): Promise<{ ticket
       orderId: null,
       source: "chat",
       externalId: first ? `chat:${chatId}:${first.seq}` : null,
+      firstMessageAt: first?.at,
     });
     ticketId = ticket.id;
     // The ticket is claimed by this chat only if no other save got there first.

@@ -76,6 +76,8 @@ export interface NewTicket {
   /** Where the first message came from and, for email and chat, its key (stored once). */
   source?: MessageSource;
   externalId?: string | null;
+  /** When the first message was written, if earlier than now (a chat transcript saved when the chat ends). */
+  firstMessageAt?: string;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function insertTicket(env: Env, t: NewTicket): Promise<TicketRow> {
         body: t.message,
         source: t.source ?? "web",
         externalId: t.externalId ?? null,
-        createdAt: iso,
+        createdAt: t.firstMessageAt ?? iso,
       }),
     getDb(env.DB)
       .insert(supportEvents)
