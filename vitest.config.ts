@@ -27,6 +27,8 @@ export default defineConfig(async () => {
           OAUTH_GITHUB_CLIENT_ID: "test-client",
           OAUTH_GITHUB_CLIENT_SECRET: "test-secret",
           OAUTH_GITHUB_BASE_URL: "http://oauth.invalid/github",
+          // Help-desk emails carry a signed reply address on this domain (worker/support/access.ts).
+          SUPPORT_EMAIL_DOMAIN: "help.store.test",
           ...vars,
         },
       },

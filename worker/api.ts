@@ -32,6 +32,8 @@ import { adminShippingRoutes } from "./shipping/routes-admin";
 import { adminStoreRoutes } from "./store/routes-admin";
 import { returnRoutes } from "./returns/routes";
 import { adminReturnRoutes } from "./returns/routes-admin";
+import { supportRoutes } from "./support/routes";
+import { adminSupportRoutes } from "./support/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -102,7 +104,8 @@ api
   .route("/", returnRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
-  .route("/", mediaApiRoutes);
+  .route("/", mediaApiRoutes)
+  .route("/", supportRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -117,6 +120,7 @@ adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
 adminApi.route("/", adminOrderRoutes);
 adminApi.route("/", adminReturnRoutes);
+adminApi.route("/", adminSupportRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

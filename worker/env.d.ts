@@ -47,4 +47,6 @@ interface __BaseEnv_Env {
   CHECKOUT_HOLDS_PER_IP?: string;
   /** Units of one SKU a single order may hold; default 10, 0 turns the cap off. */
   CHECKOUT_UNITS_PER_SKU?: string;
+  /** Domain of the help desk's reply addresses (support+<ticket>.<sig>@domain, routed to the Worker by Email Routing); default: PUBLIC_ORIGIN's host. */
+  SUPPORT_EMAIL_DOMAIN?: string;
 }

@@ -1,8 +1,10 @@
 import { createWorker } from "./worker";
 
 export { CartSession } from "../durable-objects/cart-session";
+export { ChatRoom } from "../durable-objects/chat-room";
 export { InventoryLedger } from "../durable-objects/inventory-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
+export { SupportInbox } from "../durable-objects/support-inbox";
 
 /**
  * The Worker without Astro, for API, queue and Durable Object tests (the Astro

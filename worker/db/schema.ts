@@ -13,3 +13,4 @@ export * from "../store/tables";
 export * from "../regions/tables";
 export * from "../currency/tables";
 export * from "../returns/tables";
+export * from "../support/tables";

@@ -22,6 +22,8 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  /** Where replies go (a help-desk ticket's signed address), when the message has one. */
+  replyTo?: string;
 }
 
 export interface EmailProvider {
@@ -73,6 +75,7 @@ function resend(apiKey: string, base: string): EmailProvider {
             subject: mail.subject,
             html: mail.html,
             text: mail.text,
+            ...(mail.replyTo ? { reply_to: mail.replyTo } : {}),
             tags: [{ name: "template", value: mail.template.replace(/[^A-Za-z0-9_-]/g, "_") }],
           }),
           signal: AbortSignal.timeout(15_000),
@@ -106,6 +109,7 @@ function postmark(serverToken: string, base: string): EmailProvider {
             Subject: mail.subject,
             HtmlBody: mail.html,
             TextBody: mail.text,
+            ...(mail.replyTo ? { ReplyTo: mail.replyTo } : {}),
             MessageStream: "outbound",
             Tag: mail.template,
             Metadata: { idempotencyKey: mail.idempotencyKey.slice(0, 80) },
@@ -131,7 +135,14 @@ function cloudflare(binding: SendEmail): EmailProvider {
     name: "cloudflare",
     async send(mail) {
       try {
-        const result = await binding.send({ from: mail.from, to: mail.to, subject: mail.subject, html: mail.html, text: mail.text });
+        const result = await binding.send({
+          from: mail.from,
+          to: mail.to,
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        });
         return { providerMessageId: result?.messageId ?? mail.idempotencyKey };
       } catch (err) {
         throw new ProviderError(`cloudflare send_email: ${err instanceof Error ? err.message : String(err)}`, false);

@@ -105,6 +105,27 @@ export const EmailMessage = z.discriminatedUnion("template", [
       url: z.string(),
     }),
   }),
+  // Help desk (issue #18): `replyTo` is the ticket's signed reply address, so answering the email adds to the ticket.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("support_ticket_received"),
+    to: z.email(),
+    data: z.object({ reference: z.string(), subject: z.string(), name: z.string(), url: z.string(), replyTo: z.string().nullable() }),
+  }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("support_reply"),
+    to: z.email(),
+    data: z.object({
+      reference: z.string(),
+      subject: z.string(),
+      name: z.string(),
+      body: z.string(),
+      author: z.string(),
+      url: z.string(),
+      replyTo: z.string().nullable(),
+    }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -131,6 +152,8 @@ export const EMAIL_TEMPLATES = [
   "low_stock",
   "staff_new_order",
   "return_update",
+  "support_ticket_received",
+  "support_reply",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

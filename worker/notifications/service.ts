@@ -104,7 +104,8 @@ export async function deliverEmail(env: Env, message: EmailMessage, admins: Admi
     }
     try {
       if (!config) throw configError;
-      const sent = await config.provider.send({ idempotencyKey: r.id, template: message.template, from: config.from, to: r.to, ...rendered });
+      const replyTo = "replyTo" in message.data && message.data.replyTo ? message.data.replyTo : undefined;
+      const sent = await config.provider.send({ idempotencyKey: r.id, template: message.template, from: config.from, to: r.to, replyTo, ...rendered });
       await env.DB.prepare("UPDATE email_outbox SET status = 'sent', provider_message_id = ?1, sent_at = ?2, updated_at = ?2, last_error = NULL WHERE id = ?3")
         .bind(sent.providerMessageId, now(), r.id)
         .run();

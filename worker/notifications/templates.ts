@@ -135,6 +135,32 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         reason: ORDER(name, d.number),
       };
     }
+    case "support_ticket_received": {
+      const d = message.data;
+      return {
+        subject: `[${d.reference}] ${d.subject}`,
+        preheader: "We have your message and will answer soon.",
+        heading: `We got your message (${d.reference})`,
+        paragraphs: [
+          `Hi ${d.name}, thank you for writing to ${name}. A person will answer soon.`,
+          d.replyTo ? "Reply to this email to add to your request." : "Add to your request from its page.",
+        ],
+        action: { label: "View your request", url: d.url },
+        reason: `You get this email because you contacted ${name}.`,
+      };
+    }
+    case "support_reply": {
+      const d = message.data;
+      return {
+        subject: `Re: [${d.reference}] ${d.subject}`,
+        preheader: d.body.slice(0, 120),
+        heading: `${d.author} answered your request ${d.reference}`,
+        paragraphs: [`Hi ${d.name},`, ...d.body.split(/\n{2,}/)],
+        action: { label: "View the conversation", url: d.url },
+        after: [d.replyTo ? "Reply to this email to answer; write above the quoted text." : "Answer from the request's page."],
+        reason: `You get this email because you contacted ${name}.`,
+      };
+    }
     case "order_delivered":
       return {
         subject: `Order ${message.data.number} was delivered`,

@@ -1,0 +1,23 @@
+/**
+ * The support domain's public surface: the help desk (tickets, the inbox, ticket email both ways) and live chat.
+ * Pages and later domains import support only through this file and `schema.ts`.
+ */
+export { replyAddress, ticketToken } from "./access";
+export * from "./schema";
+export { canMoveTicket, SLA_TARGETS, TICKET_TRANSITIONS } from "./status";
+export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "./tables";
+export {
+  adminTicketDetail,
+  createCannedReply,
+  deleteCannedReply,
+  listCannedReplies,
+  listTicketsForAdmin,
+  markSlaBreaches,
+  mergeTicket,
+  otherTicketsOf,
+  staffReply,
+  updateTicket,
+} from "./service/inbox";
+export { accessTicket, addCustomerMessage, createTicket, listTicketsForUser, referenceOf, type TicketRow, ticketView } from "./service/tickets";
+export { MAX_INBOUND_EMAIL_BYTES, receiveSupportEmail, stripQuotedText } from "./service/inbound-email";
+export { chatIdentity, endChat, inboxSnapshot, saveTranscript, startChat, sweepAbandonedChats } from "./service/chat";
