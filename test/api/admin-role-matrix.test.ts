@@ -6,12 +6,21 @@ import { call, cookiesFrom, freshIp, postJson } from "../support/http";
 
 type Role = "customer" | "vendor" | "support" | "admin";
 
-/** Reads support staff may make (orders, customers, emails); every other admin route is admins only. */
+/**
+ * What support staff may do in /api/admin: read orders, returns, customers and emails, and work the support
+ * inbox (its "support" permission); every other admin route is admins only.
+ */
 /** Writes whose full bodies are long: they may be refused by their schema (400) before the role check. */
 const SCHEMA_FIRST = [/^POST \/api\/admin\/settings\/(countries|rates)$/];
 const refusedBySchema = (key: string, status: number) => status === 400 && SCHEMA_FIRST.some((re) => re.test(key));
 
-const SUPPORT_READS = [/^GET \/api\/admin\/orders/, /^GET \/api\/admin\/returns/, /^GET \/api\/admin\/users/, /^GET \/api\/admin\/emails/];
+const SUPPORT_ALLOWED = [
+  /^GET \/api\/admin\/orders/,
+  /^GET \/api\/admin\/returns/,
+  /^GET \/api\/admin\/users/,
+  /^GET \/api\/admin\/emails/,
+  /^[A-Z]+ \/api\/admin\/support\//,
+];
 
 /** Every /api/admin route in the route table, with its path params filled in. */
 const adminRoutes = [
@@ -81,11 +90,11 @@ describe("admin API role matrix (from the route table)", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("lets support read orders, users and emails only, and write nothing", async () => {
+  it("lets support read orders, returns, users and emails, work the support inbox, and change nothing else", async () => {
     const wrong: string[] = [];
     for (const r of adminRoutes) {
       const res = await request(r.method, r.url, cookies.support, r.key);
-      const allowed = SUPPORT_READS.some((re) => re.test(r.key));
+      const allowed = SUPPORT_ALLOWED.some((re) => re.test(r.key));
       if (allowed && (res.status === 401 || res.status === 403)) wrong.push(`${r.key} support refused (${res.status})`);
       if (!allowed && res.status !== 403 && !refusedBySchema(r.key, res.status)) wrong.push(`${r.key} support → ${res.status}`);
     }
