@@ -38,6 +38,13 @@ const chatQuery = z
 const callerTicket = (c: Context<AppEnv>, id: string, token: string | undefined) =>
   accessTicket(c.env, id, { principal: c.get("auth")?.principal ?? null, token });
 
+/** A ticket and its conversation for its owner or guest-link holder; personal, so never stored by a cache. */
+async function readTicket(c: Context<AppEnv>, id: string, token: string | undefined) {
+  const ticket = await callerTicket(c, id, token);
+  c.header("Cache-Control", "private, no-store");
+  return ticketView(c.env, ticket);
+}
+
 /** The help desk for shoppers: open a ticket, list one's own, read and answer one (owner, or a guest's emailed link). */
 export const supportRoutes = createApiApp()
   .openapi(
@@ -91,11 +98,7 @@ export const supportRoutes = createApiApp()
         404: problemResponse("Not found, or not yours."),
       },
     }),
-    async (c) => {
-      const ticket = await callerTicket(c, c.req.valid("param").id, c.req.valid("query").token);
-      c.header("Cache-Control", "private, no-store");
-      return c.json(await ticketView(c.env, ticket), 200);
-    },
+    async (c) => c.json(await readTicket(c, c.req.valid("param").id, c.req.valid("query").token), 200),
   )
   .openapi(
     createRoute({
@@ -110,11 +113,7 @@ export const supportRoutes = createApiApp()
         404: problemResponse("Not found, or not yours."),
       },
     }),
-    async (c) => {
-      const ticket = await callerTicket(c, c.req.valid("param").id, c.req.valid("query").token);
-      c.header("Cache-Control", "private, no-store");
-      return c.json(await ticketView(c.env, ticket), 200);
-    },
+    async (c) => c.json(await readTicket(c, c.req.valid("param").id, c.req.valid("query").token), 200),
   )
   .openapi(
     createRoute({
