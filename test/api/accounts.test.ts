@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { listOutboxFor } from "../../worker/notifications";
 import { insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 const STRONG = "saffron kettle 7 quietly";
 
@@ -356,8 +357,7 @@ describe("address book", () => {
 describe("roles", () => {
   it("lets only an admin grant roles: customer 403, anonymous 401; the new role applies at once", async () => {
     const admin = await insertUser(env.DB, { role: "admin" });
-    const adminToken = (await json(await postJson("/api/auth/login", { email: admin.email, password: admin.password }, { "CF-Connecting-IP": freshIp() })))
-      .accessToken;
+    const adminToken = (await json(await passwordSignIn(admin, { "CF-Connecting-IP": freshIp() }))).accessToken;
     const customer = await registerUser();
     const asCustomer = await postJson(`/api/admin/users/${customer.body.user.id}/role`, { role: "admin" }, bearer(customer.token), "PUT");
     expect(asCustomer.status).toBe(403);
@@ -373,8 +373,7 @@ describe("roles", () => {
 
   it("disabling an account ends its sessions at once and blocks sign-in", async () => {
     const admin = await insertUser(env.DB, { role: "admin" });
-    const adminToken = (await json(await postJson("/api/auth/login", { email: admin.email, password: admin.password }, { "CF-Connecting-IP": freshIp() })))
-      .accessToken;
+    const adminToken = (await json(await passwordSignIn(admin, { "CF-Connecting-IP": freshIp() }))).accessToken;
     const { body, token, email, password } = await registerUser();
     expect((await postJson(`/api/admin/users/${body.user.id}/disable`, {}, bearer(adminToken))).status).toBe(200);
     expect((await me(bearer(token))).status).toBe(401);
