@@ -51,6 +51,7 @@ const OAUTH_PAGE_REASONS: Record<string, string> = {
   "auth.oauth_state_mismatch": "state",
   "auth.oauth_denied": "denied",
   "auth.oauth_email_unverified": "unverified",
+  "auth.oauth_needs_second_factor": "second-factor",
 };
 
 /** Signing up and in (password and OAuth), sessions, and the signed-in user's own profile and address book. */
