@@ -35,7 +35,7 @@ import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress 
 import { changePassword, completeSignIn, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
 import { completeOAuth, startOAuth } from "./service/oauth";
 import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
-import { rotateSession, signOut } from "./service/sessions";
+import { rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
@@ -141,12 +141,17 @@ export const accountRoutes = createApiApp()
       method: "post",
       path: "/auth/logout",
       tags: TAGS,
-      summary: "Sign out (this session, or every session with everywhere: true)",
+      summary: "Sign out (this session, or every session with everywhere: true); works with an expired access token",
       request: { body: { content: { "application/json": { schema: LogoutBody } } } },
       responses: { 204: { description: "Signed out; the access token no longer works." } },
     }),
     async (c) => {
-      await signOut(c.env, c.get("auth"), c.req.valid("json").everywhere);
+      const body = c.req.valid("json");
+      const auth = c.get("auth");
+      // An expired access token must not leave the session running: the refresh token names it.
+      const refresh = auth ? undefined : (body.refreshToken ?? readCookie(c.req.header("cookie"), REFRESH_COOKIE));
+      if (refresh) await signOutByRefreshToken(c.env, refresh, body.everywhere);
+      else await signOut(c.env, auth, body.everywhere);
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
       return c.body(null, 204);
     },

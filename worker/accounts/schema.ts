@@ -29,7 +29,15 @@ export const LoginBody = z
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const LogoutBody = z
-  .object({ everywhere: z.boolean().default(false) })
+  .object({
+    everywhere: z.boolean().default(false),
+    refreshToken: z
+      .string()
+      .min(20)
+      .max(200)
+      .optional()
+      .openapi({ description: "Native clients whose access token has expired send their refresh token so the session still ends." }),
+  })
   .strict()
   .openapi("LogoutBody");
 export const RefreshBody = z
