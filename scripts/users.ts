@@ -130,6 +130,7 @@ if (command === "create") {
     process.exitCode = 1;
   } else {
     console.log(`Created ${args.role} ${args.email}${where}${args.password ? "" : ` with password ${password}`}`);
+    if (args.role !== "customer") console.log("Staff add an authenticator app at their first sign-in (the store requires a second factor by default).");
   }
 } else if (command === "demo") {
   if (environment() === "production") {
@@ -142,6 +143,7 @@ if (command === "create") {
     for (const account of DEMO_ACCOUNTS) if (await createUser(db, account)) created.push(account.email);
     console.log(`Demo accounts${created.length ? ` (created ${created.length})` : ""} — local development only:`);
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(8)} ${a.email.padEnd(20)} ${a.password}`);
+    console.log("  Staff add an authenticator at their first sign-in (the page shows the key; `npm run totp -- <key>` prints codes).");
   } finally {
     await close();
   }

@@ -144,7 +144,7 @@ api.all("*", (c) => problem(c, 404, "request.route_not_found", `No API route mat
 api.onError((err, c) => {
   if (err instanceof AppError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-    return problem(c, err.status, err.code, err.message, err.errors);
+    return problem(c, err.status, err.code, err.message, err.errors, err.extensions);
   }
   if (err instanceof HTTPException && err.status < 500) {
     return problem(c, err.status, "request.invalid", err.message || "The request could not be read.");

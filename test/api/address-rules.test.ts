@@ -3,13 +3,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 // One country's address rules, edited by an admin, must be applied the same way by the address book
 // (`POST /api/me/addresses`), by checkout (`POST /api/checkout`) and by the shipping quote.
 
 async function signIn(role: "admin" | "customer"): Promise<string> {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   expect(res.status).toBe(200);
   return cookiesFrom(res);
 }

@@ -3,12 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseCsv, toCsv } from "../../worker/catalog/csv";
 import { CSV_COLUMNS } from "../../worker/catalog/service/admin-csv";
 import { insertBrand, insertCategory, insertProduct, insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp, json } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 type Headers = Record<string, string>;
 async function session(role: "customer" | "vendor" | "support" | "admin"): Promise<Headers> {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   return { Cookie: cookiesFrom(res), Origin: "http://store.test" };
 }
 let admin: Headers;

@@ -4,12 +4,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { EmailMessage } from "../../worker/notifications/schema";
 import worker from "../../worker/test-entry";
 import { insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp, json } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 type Role = "customer" | "vendor" | "support" | "admin";
 async function session(role: Role) {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   return { headers: { Cookie: cookiesFrom(res), Origin: "http://store.test" }, user };
 }
 

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../worker/api";
 import { insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 type Role = "customer" | "vendor" | "support" | "admin";
 
@@ -55,7 +56,7 @@ const BODIES: Record<string, unknown> = {
 
 async function session(role: Role): Promise<string> {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   expect(res.status).toBe(200);
   return cookiesFrom(res);
 }

@@ -2,14 +2,15 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp, json } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 type Role = "admin" | "support" | "customer" | "vendor";
 const sessions = {} as Record<Role, string>;
 
 async function signIn(role: Role): Promise<string> {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   expect(res.status).toBe(200);
   return cookiesFrom(res);
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { cookiesFrom, freshIp, json, postJson } from "../support/http";
-import { expectRoleMatrix, send, signIn, staffByRole } from "../support/staff";
+import { expectRoleMatrix, passwordSignIn, send, signIn, staffByRole } from "../support/staff";
 
 const ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
 let callers: Awaited<ReturnType<typeof staffByRole>>;
@@ -113,7 +113,7 @@ describe("changing accounts", () => {
     const category = await insertCategory(env.DB, { slug: "users-orders" });
     await insertProduct(env.DB, { slug: "kettle", category, variants: [{ sku: "USR-KETTLE", title: "Default", options: {}, price: 3000, stockAvailable: 5 }] });
     purgeCatalogCache();
-    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const login = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
     let cookie = cookiesFrom(login);
     const add = await postJson("/api/cart/items", { sku: "USR-KETTLE", quantity: 1 }, { Cookie: cookie });
     cookie = [cookie, cookiesFrom(add)].filter(Boolean).join("; ");

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp, json } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 beforeAll(async () => {
   const category = await insertCategory(env.DB, { slug: "mugs" });
@@ -145,7 +146,7 @@ describe("catalog changes after adding", () => {
 describe("signing in with a guest cart", () => {
   it("merges the guest cart into the account's cart (quantities add, capped by stock) and drops the guest cookie", async () => {
     const user = await insertUser(env.DB);
-    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const login = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
     const session = cookiesFrom(login);
     // The account already has 2 kettles from another device.
     await call("/api/cart/items", {

@@ -4,6 +4,7 @@ import { purgeCatalogCache } from "../../worker/catalog";
 import { listOutboxFor } from "../../worker/notifications";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 const ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
 
@@ -137,7 +138,7 @@ describe("POST /api/checkout", () => {
 
   it("uses a signed-in shopper's saved address and lists the order in their history; others get 404", async () => {
     const user = await insertUser(env.DB);
-    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const login = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
     const s = shopper(cookiesFrom(login));
     const address = await json(await s.send("/api/me/addresses", "POST", ADDRESS));
     await s.add("CHK-A", 1);
@@ -147,7 +148,7 @@ describe("POST /api/checkout", () => {
     expect(history).toMatchObject({ total: 1, items: [{ id: placed.orderId, status: "pending_payment" }] });
     expect((await s.send(`/api/orders/${placed.orderId}`, "GET")).status).toBe(200);
     const other = await insertUser(env.DB);
-    const otherLogin = await postJson("/api/auth/login", { email: other.email, password: other.password }, { "CF-Connecting-IP": freshIp() });
+    const otherLogin = await passwordSignIn(other, { "CF-Connecting-IP": freshIp() });
     expect((await call(`/api/orders/${placed.orderId}`, { headers: { Cookie: cookiesFrom(otherLogin) } })).status).toBe(404);
     expect((await call(`/api/orders/${placed.orderId}?token=wrong-token-value`)).status).toBe(404);
     expect((await call(`/api/orders/${placed.orderId}`)).status).toBe(401);
@@ -161,7 +162,7 @@ describe("POST /api/admin/orders/:id/refunds", () => {
     const placed = await json(await s.checkout());
     await pay(paymentIdOf(placed.payment.redirectUrl));
     const admin = await insertUser(env.DB, { role: "admin" });
-    const login = await postJson("/api/auth/login", { email: admin.email, password: admin.password }, { "CF-Connecting-IP": freshIp() });
+    const login = await passwordSignIn(admin, { "CF-Connecting-IP": freshIp() });
     const headers = { Cookie: cookiesFrom(login) };
     const refund = (body: unknown, key: string) => postJson(`/api/admin/orders/${placed.orderId}/refunds`, body, { ...headers, "Idempotency-Key": key });
     const part = await refund({ amount: 1000, reason: "scratched on arrival" }, "refund-key-0001");

@@ -4,11 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import worker from "../../worker/test-entry";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp, json } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 async function session(role: "customer" | "support" | "admin") {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   return { Cookie: cookiesFrom(res), Origin: "http://store.test" };
 }
 

@@ -2,11 +2,12 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp, postJson } from "../support/http";
+import { call, cookiesFrom, freshIp } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 async function signIn(role: "customer" | "vendor" | "support" | "admin") {
   const user = await insertUser(env.DB, { role });
-  const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   expect(res.status).toBe(200);
   return cookiesFrom(res);
 }

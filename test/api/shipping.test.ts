@@ -5,6 +5,7 @@ import { convertAmount } from "../../worker/currency";
 import { addBusinessDays, includedTax, percentOf } from "../../worker/shipping";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { passwordSignIn } from "../support/staff";
 
 async function stockProduct(sku: string, price: number, weightGrams = 500) {
   const category = await insertCategory(env.DB, { slug: `c-${sku.toLowerCase()}` });
@@ -149,7 +150,7 @@ describe("GET /api/shipping/quote: one quote per zone", () => {
 describe("GET /api/shipping/quote for a signed-in shopper", () => {
   it("defaults to the country of their default shipping address", async () => {
     const user = await insertUser(env.DB);
-    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const login = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
     const cookie = cookiesFrom(login);
     const address = await postJson(
       "/api/me/addresses",

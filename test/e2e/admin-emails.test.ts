@@ -4,6 +4,7 @@ import type { FakeEmailRequest } from "../support/fake-email-provider";
 import { launchBrowser, SCREENSHOTS, screenshot, VIEWPORTS } from "./browser";
 import { startFakeEmailServer } from "./fake-email-server";
 import { startStore } from "./store";
+import { signInByApi, signInOnPage } from "./staff-sign-in";
 
 // Its own store (ports after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT) sending through a fake Resend.
 const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 2;
@@ -42,9 +43,7 @@ afterAll(async () => {
 
 async function signIn(page: Page, who = ADMIN) {
   await page.goto(`${store.baseUrl}/account/login?returnTo=/admin/emails`);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password", { exact: true }).fill(who.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInOnPage(page, who);
   await page.waitForURL(/\/admin\/emails$/);
 }
 
@@ -138,7 +137,7 @@ describe("admin emails in the browser", () => {
       body: JSON.stringify({ ...SUPPORT, name: "Sam Support" }),
     });
     const supportId = ((await registered.json()) as { user: { id: string } }).user.id;
-    const login = await fetch(`${store.baseUrl}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify(ADMIN) });
+    const login = await signInByApi(store.baseUrl, ADMIN);
     const cookie = login.headers
       .getSetCookie()
       .map((c) => c.split(";")[0])

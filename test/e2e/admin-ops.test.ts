@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // Its own store (with an admin account) on a port of this branch's range.
 const PORT = Number(process.env.E2E_ADMIN_OPS_PORT ?? 8852);
@@ -83,9 +84,7 @@ describe("admin operations", () => {
     const page = await context.newPage();
     await page.goto("/admin");
     await page.waitForURL(/\/account\/login\?returnTo=%2Fadmin$/);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(page, ADMIN);
     await page.waitForURL(/\/admin$/);
 
     // Overview: the figures and the chart, with its accessible name and a data table.
@@ -159,9 +158,7 @@ describe("admin operations", () => {
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
     const page = await admin.newPage();
     await page.goto("/admin/users");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(page, ADMIN);
     await page.waitForURL(/\/admin\/users$/);
     await page.getByLabel("Email or name").fill("future-support");
     await page.getByRole("button", { name: "Search" }).click();
@@ -186,9 +183,7 @@ describe("admin operations", () => {
     const support = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
     const sp = await support.newPage();
     await sp.goto("/account/login");
-    await sp.getByLabel("Email").fill(email);
-    await sp.getByLabel("Password", { exact: true }).fill(password);
-    await sp.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(sp, { email: email, password: password });
     await sp.waitForURL((url) => !url.pathname.startsWith("/account/login"));
     expect((await sp.goto("/admin"))?.status()).toBe(403);
     expect((await sp.goto("/admin/inventory"))?.status()).toBe(403);

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInByRequest } from "./staff-sign-in";
 
 // The admin order page's forms go through the admin API's own schemas: what the API refuses, the page refuses the same way.
 const ADMIN = { email: "order-forms@example.test", password: "order forms password 42" };
@@ -48,7 +49,7 @@ describe("admin order page forms", () => {
     const shopper = await browser.newContext({ baseURL: store.baseUrl });
     const orderId = await paidOrder(shopper);
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
-    expect((await admin.request.post("/api/auth/login", { data: ADMIN, headers: { Origin: store.baseUrl } })).status()).toBe(200);
+    expect(await signInByRequest(admin.request, ADMIN, store.baseUrl)).toBe(200);
     const page = await admin.newPage();
     await page.goto(`/admin/orders/${orderId}`);
 

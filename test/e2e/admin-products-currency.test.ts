@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // Stores whose base currency has no cents (JPY) or three decimals (BHD): the admin product pages must
 // read, show and store prices in that currency's own minor units, never as hundredths.
@@ -23,9 +24,7 @@ afterAll(async () => {
 
 async function signIn(page: Page) {
   await page.goto("/account/login?returnTo=%2Fadmin%2Fproducts");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInOnPage(page, ADMIN);
   await page.waitForURL(/\/admin\/products$/);
 }
 

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // A private store with an admin account (the shared e2e store has none), on its own port.
 const PORT = Number(process.env.E2E_ADMIN_CATALOG_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 2);
@@ -37,9 +38,7 @@ async function signedIn(viewport: keyof typeof VIEWPORTS, who: { email: string; 
   const context = await browser.newContext({ viewport: VIEWPORTS[viewport], baseURL: store.baseUrl });
   const page = await context.newPage();
   await page.goto("/account/login?returnTo=%2Faccount");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password", { exact: true }).fill(who.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInOnPage(page, who);
   await page.waitForURL(/\/account$/);
   return { context, page };
 }

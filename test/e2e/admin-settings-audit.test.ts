@@ -2,6 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // Its own store, on a port after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT (files run one at a time).
 const STORE_PORT = Number(process.env.E2E_SETTINGS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 14);
@@ -24,9 +25,7 @@ describe("a settings change made from an admin page", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto("/account/login?returnTo=%2Fadmin%2Fsettings");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInOnPage(page, ADMIN);
     await page.waitForURL(/\/admin\/settings$/);
 
     const storeForm = page.locator("form").filter({ has: page.getByLabel("Store name") });

@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -171,9 +172,7 @@ describe("admin settings pages (no JavaScript needed)", () => {
       const context = await browser.newContext({ viewport, baseURL: store.baseUrl, javaScriptEnabled: false });
       const page = await context.newPage();
       await page.goto("/account/login?returnTo=%2Fadmin%2Fsettings");
-      await page.getByLabel("Email").fill(ADMIN.email);
-      await page.getByLabel("Password").fill(ADMIN.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await signInOnPage(page, ADMIN);
       await page.waitForURL(/\/admin\/settings$/);
       expect(await page.getByText("(read-only)").first().isVisible()).toBe(true);
       await screenshot(page, "admin-settings");

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { solidPng, startImageHost } from "./fake-image-host";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // A private store with an admin, and a picture host on another port (= another origin), both after the shared store's ports.
 const STORE_PORT = Number(process.env.E2E_MEDIA_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 10);
@@ -46,9 +47,7 @@ describe("product pictures in a real browser", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
     const page = await context.newPage();
     await page.goto("/account/login?returnTo=%2Fadmin%2Fproducts%2Fnew");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(page, ADMIN);
     await page.waitForURL(/\/admin\/products\/new$/);
 
     const external = `${host.origin}/cdn/harbour-chair.png`;

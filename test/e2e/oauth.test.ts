@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { nextCode } from "../support/second-factor";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { type FakeIdentity, type LoggedRequest, E2E_OAUTH_CLIENT as OAUTH_CLIENT } from "./fake-oauth-provider";
 
@@ -152,6 +153,34 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect.poll(() => page.locator(".error-summary").isVisible()).toBe(true);
     await preRegistrant.context().close();
+  });
+
+  it("never links or signs in an account that has a second factor: the shopper is sent to sign in with the password and code", async () => {
+    const email = uniqueEmail("guarded");
+    const page = await openPage();
+    const registered = await page.request.post("/api/auth/register", {
+      data: { email, password: STRONG, name: "Grace Guarded" },
+      headers: { Origin: baseUrl },
+    });
+    expect(registered.status()).toBe(201);
+    const started = await page.request.post("/api/me/mfa/totp", { headers: { Origin: baseUrl } });
+    expect(started.status()).toBe(201);
+    const { secret } = (await started.json()) as { secret: string };
+    const confirmed = await page.request.post("/api/me/mfa/totp/confirm", { data: { code: await nextCode(secret) }, headers: { Origin: baseUrl } });
+    expect(confirmed.status()).toBe(200);
+    const account = await me(page);
+    await page.context().clearCookies();
+
+    await useGithubIdentity({ login: "grace-gh", name: "Grace Guarded", email });
+    await goToGithub(page);
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.waitForURL(/\/account\/login\?oauth=second-factor$/);
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("password and a second factor");
+    expect((await page.request.get("/api/me")).status()).toBe(401);
+    // Still the one account, with no GitHub identity added: the password and a code sign in.
+    const again = await page.request.post("/api/auth/login", { data: { email, password: STRONG, code: await nextCode(secret) }, headers: { Origin: baseUrl } });
+    expect(again.status()).toBe(200);
+    expect((await me(page)).id).toBe(account.id);
   });
 
   it("answers a callback with a tampered state with the 400 problem and signs nobody in; the untouched callback then works", async () => {

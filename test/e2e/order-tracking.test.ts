@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { FakeStripe } from "./fake-stripe";
 import { startStore } from "./store";
+import { signInByRequest } from "./staff-sign-in";
 
 const SECRET = "generic-tracking-secret-for-e2e";
 const ADMIN = { email: "ship-desk@example.test", password: "ship desk password 42" };
@@ -68,8 +69,7 @@ async function guestBuys(page: Page, slug: string): Promise<string> {
 
 async function signedInAdmin(viewport: (typeof VIEWPORTS)[keyof typeof VIEWPORTS]): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, baseURL: store.baseUrl });
-  const login = await context.request.post("/api/auth/login", { data: ADMIN, headers: { Origin: store.baseUrl } });
-  expect(login.status()).toBe(200);
+  expect(await signInByRequest(context.request, ADMIN, store.baseUrl)).toBe(200);
   return context;
 }
 

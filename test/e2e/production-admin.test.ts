@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { startStore } from "./store";
+import { signInOnPage } from "./staff-sign-in";
 
 // Its own store running as a fresh production deploy: ENVIRONMENT=production, no Stripe key, the outbox email provider.
 const PORT = Number(process.env.E2E_PRODUCTION_PORT ?? 8870);
@@ -18,9 +19,7 @@ beforeAll(async () => {
   page = await context.newPage();
   await page.goto("/admin");
   await page.waitForURL(/\/account\/login/);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInOnPage(page, ADMIN);
   await page.waitForURL(/\/admin$/);
 }, 420_000);
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { DECLINED_CARD, FakeStripe } from "./fake-stripe";
 import { startStore } from "./store";
+import { signInByApi } from "./staff-sign-in";
 
 // A shopper's browser leaves the store for Stripe's hosted Checkout on another origin and comes back.
 // Its own store and fake Stripe on ports after the shared e2e store's (files run one at a time).
@@ -59,11 +60,7 @@ let adminToken: string | undefined;
 /** What staff see through the admin API (stock levels, order status). */
 async function adminGet<T>(path: string): Promise<T> {
   if (!adminToken) {
-    const login = await fetch(`${store.baseUrl}/api/auth/login`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
-      body: JSON.stringify(ADMIN),
-    });
+    const login = await signInByApi(store.baseUrl, ADMIN, { "X-Auth-Mode": "token" });
     adminToken = ((await login.json()) as { accessToken: string }).accessToken;
   }
   const res = await fetch(`${store.baseUrl}/api/admin${path}`, { headers: { Authorization: `Bearer ${adminToken}` } });

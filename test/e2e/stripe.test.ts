@@ -2,6 +2,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeStripe } from "./fake-stripe";
 import { startStore } from "./store";
+import { signInByApi } from "./staff-sign-in";
 
 const WEBHOOK_SECRET = "whsec_test_local_secret";
 const ADMIN = { email: "refunds-admin@example.test", password: "refund desk password 7" };
@@ -77,11 +78,7 @@ function lineItems(sessionId: string) {
 }
 
 async function adminToken() {
-  const login = await fetch(`${store.baseUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
-    body: JSON.stringify(ADMIN),
-  });
+  const login = await signInByApi(store.baseUrl, ADMIN, { "X-Auth-Mode": "token" });
   return ((await login.json()) as { accessToken: string }).accessToken;
 }
 
@@ -196,11 +193,7 @@ describe("Stripe Checkout against a local fake Stripe", () => {
     const placed = await placeOrder(2);
     const session = fake.settle(placed.sessionId, "paid");
     await deliver(sessionEvent("checkout.session.completed", placed.sessionId));
-    const login = await fetch(`${store.baseUrl}/api/auth/login`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
-      body: JSON.stringify(ADMIN),
-    });
+    const login = await signInByApi(store.baseUrl, ADMIN, { "X-Auth-Mode": "token" });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const res = await fetch(`${store.baseUrl}/api/admin/orders/${placed.orderId}/refunds`, {
       method: "POST",

@@ -8,6 +8,7 @@ import { type OrderStatus, orderEvents, orderLines, orders } from "../../worker/
 import { payments } from "../../worker/payments/tables";
 import { insertCategory, insertProduct, insertUser } from "./factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "./http";
+import { passwordSignIn } from "./staff";
 
 export const US_ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
 
@@ -42,7 +43,7 @@ export function client(cookie = "") {
 /** A signed-in user of a role, as a cookie-carrying client. */
 export async function signedIn(role: "customer" | "vendor" | "support" | "admin" = "customer") {
   const user = await insertUser(env.DB, { role });
-  const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+  const login = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
   if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
   return { user, ...client(cookiesFrom(login)) };
 }

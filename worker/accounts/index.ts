@@ -9,6 +9,7 @@ export { createAddress, deleteAddress, getAddress, getDefaultShippingAddress, li
 export { changeUserRole, changeUserStatus, listUsers, staffViewOfUser } from "./service/admin-users";
 export {
   changePassword,
+  completeSignIn,
   confirmPasswordReset,
   login,
   type RequestContext,
@@ -19,6 +20,15 @@ export {
   verifyEmail,
 } from "./service/auth";
 export { availableProviders, type OAuthProvider } from "./service/oauth";
+export {
+  confirmTotpEnrollment,
+  reauthenticate,
+  regenerateRecoveryCodes,
+  removeTotp,
+  requireFreshSecondFactor,
+  secondFactorStatus,
+  startTotpEnrollment,
+} from "./service/second-factor";
 export { type IssuedSession, signOut } from "./service/sessions";
 export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";
 export { hashOpaqueToken } from "./tokens";

@@ -17,17 +17,25 @@ import {
   PasswordResetBody,
   PasswordResetConfirmBody,
   RefreshBody,
+  ReauthenticatedSchema,
+  RecoveryCodesSchema,
   RegisterBody,
+  SecondFactorCodeBody,
+  SecondFactorLoginBody,
+  SecondFactorSessionSchema,
+  SecondFactorStatusSchema,
   SessionSchema,
+  TotpEnrollmentSchema,
   UpdateAddressBody,
   UpdateProfileBody,
   UserSchema,
   VerifyEmailBody,
 } from "./schema";
 import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress } from "./service/addresses";
-import { changePassword, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
+import { changePassword, completeSignIn, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
 import { completeOAuth, startOAuth } from "./service/oauth";
-import { rotateSession, signOut } from "./service/sessions";
+import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
+import { rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
@@ -43,6 +51,7 @@ const OAUTH_PAGE_REASONS: Record<string, string> = {
   "auth.oauth_state_mismatch": "state",
   "auth.oauth_denied": "denied",
   "auth.oauth_email_unverified": "unverified",
+  "auth.oauth_needs_second_factor": "second-factor",
 };
 
 /** Signing up and in (password and OAuth), sessions, and the signed-in user's own profile and address book. */
@@ -76,13 +85,34 @@ export const accountRoutes = createApiApp()
       responses: {
         200: session("Signed in."),
         400: problemResponse("Invalid body."),
-        401: problemResponse("Wrong email or password."),
+        401: problemResponse(
+          "Wrong email or password; or `auth.second_factor_required` with a `challenge` (and, for staff enrolling, `enroll: {secret, uri}`) to complete at /auth/login/second-factor.",
+        ),
         429: problemResponse("Locked out for a while."),
       },
     }),
     async (c) => {
       const { user, session } = await login(c.env, c.req.valid("json"), requestContext(c));
       return c.json(await sessionBody(c, user, session), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login/second-factor",
+      tags: TAGS,
+      summary: "Complete a sign-in with the challenge from the password step and an authenticator or recovery code",
+      request: { body: json(SecondFactorLoginBody) },
+      responses: {
+        200: ok(SecondFactorSessionSchema, "Signed in; `recoveryCodes` once when this step enrolled the authenticator."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("Wrong code, or the challenge expired (sign in again)."),
+        429: problemResponse("Too many wrong codes."),
+      },
+    }),
+    async (c) => {
+      const { user, session, recoveryCodes } = await completeSignIn(c.env, c.req.valid("json"), requestContext(c));
+      return c.json({ ...(await sessionBody(c, user, session)), ...(recoveryCodes ? { recoveryCodes } : {}) }, 200);
     },
   )
   .openapi(
@@ -111,12 +141,17 @@ export const accountRoutes = createApiApp()
       method: "post",
       path: "/auth/logout",
       tags: TAGS,
-      summary: "Sign out (this session, or every session with everywhere: true)",
+      summary: "Sign out (this session, or every session with everywhere: true); works with an expired access token",
       request: { body: { content: { "application/json": { schema: LogoutBody } } } },
       responses: { 204: { description: "Signed out; the access token no longer works." } },
     }),
     async (c) => {
-      await signOut(c.env, c.get("auth"), c.req.valid("json").everywhere);
+      const body = c.req.valid("json");
+      const auth = c.get("auth");
+      // An expired access token must not leave the session running: the refresh token names it.
+      const refresh = auth ? undefined : (body.refreshToken ?? readCookie(c.req.header("cookie"), REFRESH_COOKIE));
+      if (refresh) await signOutByRefreshToken(c.env, refresh, body.everywhere);
+      else await signOut(c.env, auth, body.everywhere);
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
       return c.body(null, 204);
     },
@@ -350,5 +385,117 @@ export const accountRoutes = createApiApp()
     async (c) => {
       await deleteAddress(c.env, requireAuth(c).principal.id, c.req.valid("param").id);
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/mfa",
+      tags: PROFILE,
+      security,
+      summary: "The account's second factors",
+      responses: { 200: ok(SecondFactorStatusSchema, "Authenticator, recovery codes left, and whether the store requires one."), 401: unauthenticated },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await secondFactorStatus(c.env, await accountOf(c.env, requireAuth(c).principal)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/totp",
+      tags: PROFILE,
+      security,
+      summary: "Start adding an authenticator app: a new key waiting for its first code",
+      responses: { 201: ok(TotpEnrollmentSchema, "The key (shown once)."), 401: unauthenticated, 409: problemResponse("One is set up already.") },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "no-store");
+      return c.json(await startTotpEnrollment(c.env, await accountOf(c.env, requireAuth(c).principal)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/totp/confirm",
+      tags: PROFILE,
+      security,
+      summary: "Confirm the new authenticator with its first code; answers the first recovery codes",
+      request: { body: json(SecondFactorCodeBody) },
+      responses: {
+        200: ok(RecoveryCodesSchema, "Confirmed; single-use recovery codes (shown once)."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("Not signed in, or the code is wrong."),
+        409: problemResponse("No authenticator waiting for confirmation."),
+        429: problemResponse("Too many wrong codes."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      const codes = await confirmTotpEnrollment(c.env, await accountOf(c.env, auth.principal), auth.sessionId, c.req.valid("json").code);
+      return c.json({ recoveryCodes: codes }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/mfa/totp",
+      tags: PROFILE,
+      security,
+      summary: "Remove the authenticator and recovery codes (needs a fresh second factor; not while the store requires one)",
+      responses: {
+        204: { description: "Removed." },
+        401: unauthenticated,
+        403: problemResponse("`auth.reauthentication_required`: confirm a code first."),
+        409: problemResponse("The store requires a second factor of this account."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      await removeTotp(c.env, await accountOf(c.env, auth.principal), auth);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/recovery-codes",
+      tags: PROFILE,
+      security,
+      summary: "Replace the recovery codes (needs a fresh second factor)",
+      responses: {
+        200: ok(RecoveryCodesSchema, "The new codes (shown once); the old ones stop working."),
+        401: unauthenticated,
+        403: problemResponse("`auth.reauthentication_required`: confirm a code first."),
+        409: problemResponse("No authenticator set up."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      return c.json({ recoveryCodes: await regenerateRecoveryCodes(c.env, await accountOf(c.env, auth.principal), auth) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/verify",
+      tags: PROFILE,
+      security,
+      summary: "Re-authenticate: prove the second factor again before a sensitive change",
+      request: { body: json(SecondFactorCodeBody) },
+      responses: {
+        200: ok(ReauthenticatedSchema, "This session has a fresh second factor."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("Not signed in, or the code is wrong."),
+        409: problemResponse("No authenticator set up."),
+        429: problemResponse("Too many wrong codes."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      return c.json(await reauthenticate(c.env, await accountOf(c.env, auth.principal), auth.sessionId, c.req.valid("json").code), 200);
     },
   );

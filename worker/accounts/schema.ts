@@ -14,14 +14,30 @@ const newPassword = z.string().min(12, "Use at least 12 characters").max(128, "U
 export const RegisterBody = z.object({ email, password: newPassword, name }).strict().openapi("RegisterBody");
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
+const secondFactorCode = z.string().trim().min(6, "Enter the code from your authenticator app").max(20, "Enter the code from your authenticator app");
+
 export const LoginBody = z
-  .object({ email, password: z.string().min(1, "Enter your password").max(128) })
+  .object({
+    email,
+    password: z.string().min(1, "Enter your password").max(128),
+    code: secondFactorCode
+      .optional()
+      .openapi({ description: "An authenticator or recovery code, for accounts with a second factor (saves the second round trip)." }),
+  })
   .strict()
   .openapi("LoginBody");
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const LogoutBody = z
-  .object({ everywhere: z.boolean().default(false) })
+  .object({
+    everywhere: z.boolean().default(false),
+    refreshToken: z
+      .string()
+      .min(20)
+      .max(200)
+      .optional()
+      .openapi({ description: "Native clients whose access token has expired send their refresh token so the session still ends." }),
+  })
   .strict()
   .openapi("LogoutBody");
 export const RefreshBody = z
@@ -73,6 +89,36 @@ export const SessionSchema = z
     refreshToken: z.string().optional().openapi({ description: "Only with `X-Auth-Mode: token` (native apps); browsers get HttpOnly cookies instead." }),
   })
   .openapi("Session");
+
+/** Completing a sign-in that answered `auth.second_factor_required`. */
+export const SecondFactorLoginBody = z
+  .object({ challenge: z.string().min(20).max(200), code: secondFactorCode })
+  .strict()
+  .openapi("SecondFactorLoginBody");
+export type SecondFactorLoginBody = z.infer<typeof SecondFactorLoginBody>;
+
+export const SecondFactorSessionSchema = SessionSchema.extend({
+  recoveryCodes: z.array(z.string()).optional().openapi({ description: "Set when this sign-in enrolled the authenticator: single-use codes, shown once." }),
+}).openapi("SecondFactorSession");
+
+export const SecondFactorCodeBody = z.object({ code: secondFactorCode }).strict().openapi("SecondFactorCodeBody");
+export type SecondFactorCodeBody = z.infer<typeof SecondFactorCodeBody>;
+
+export const SecondFactorStatusSchema = z
+  .object({
+    totp: z.object({ enabled: z.boolean(), since: z.string().nullable() }),
+    recoveryCodesLeft: z.int(),
+    required: z.boolean().openapi({ description: "The store requires a second factor of this account (staff)." }),
+  })
+  .openapi("SecondFactorStatus");
+export const TotpEnrollmentSchema = z
+  .object({
+    secret: z.string().openapi({ description: "Base32 key to type into an authenticator app." }),
+    uri: z.string().openapi({ description: "The same key as an otpauth:// URI (for a QR code)." }),
+  })
+  .openapi("TotpEnrollment");
+export const RecoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) }).openapi("RecoveryCodes");
+export const ReauthenticatedSchema = z.object({ verifiedAt: z.string() }).openapi("Reauthenticated");
 
 const line = (label: string, max = 120) => z.string().trim().min(1, `${label} is required`).max(max);
 const optionalLine = (max = 120) =>

@@ -103,3 +103,55 @@ export const oauthIdentities = sqliteTable(
   },
   (t) => [uniqueIndex("oauth_identities_provider_subject_uq").on(t.provider, t.subject), index("oauth_identities_user_idx").on(t.userId)],
 );
+
+/**
+ * An account's authenticator-app key (TOTP, RFC 6238), AES-GCM encrypted with the user's id bound as
+ * additional data. `confirmedAt` is null while enrolment waits for the first code; `lastStep` is the
+ * 30-second step of the last code accepted, so a code (or an older one) never works twice.
+ */
+export const userTotp = sqliteTable("user_totp", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretEnc: text("secret_enc").notNull(),
+  confirmedAt: integer("confirmed_at"),
+  lastStep: integer("last_step").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Single-use recovery codes, stored as SHA-256 hashes; a new set replaces the old one. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+/**
+ * A sign-in waiting for its second factor: the password was right, no session exists yet. The token is
+ * stored hashed and lives 5 minutes; `secretEnc` is set when the account enrols its authenticator as
+ * part of this sign-in (staff without one while the store requires it).
+ */
+export const signInChallenges = sqliteTable("sign_in_challenges", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretEnc: text("secret_enc"),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});
+
+/** When a session last proved a second factor: re-authentication before sensitive changes reads it. */
+export const sessionFactors = sqliteTable("session_factors", {
+  sessionId: text("session_id").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  verifiedAt: integer("verified_at").notNull(),
+});

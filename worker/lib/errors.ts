@@ -18,6 +18,8 @@ export class AppError extends Error {
     message: string,
     readonly errors: FieldError[] = [],
     readonly headers: Record<string, string> = {},
+    /** Extra members of the problem body (RFC 9457 extensions), e.g. the challenge of a sign-in waiting for its second factor. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -51,8 +53,16 @@ export function fieldErrorsFromZod(error: ZodError, prefix?: string): FieldError
 }
 
 /** RFC 9457 problem details, the body of every error answer. */
-export function problem(c: Context, status: ContentfulStatusCode, code: string, detail: string, errors: FieldError[] = []) {
+export function problem(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  detail: string,
+  errors: FieldError[] = [],
+  extensions: Record<string, unknown> = {},
+) {
   const body = {
+    ...extensions,
     type: `https://docs.edge-commerce.dev/problems/${code}`,
     title: TITLES[status] ?? "Error",
     status,

@@ -39,8 +39,8 @@ const errors = {
 
 /** An admin's write (support may read orders, not change them): the timeline actor, the audit actor and the origin for email links. */
 function staffChange(c: Context<AppEnv>): ChangeContext {
-  const { principal } = requireRole(c, "admin");
-  return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin };
+  const { principal, sessionId } = requireRole(c, "admin");
+  return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin, sessionId };
 }
 
 function write<P extends string, B extends z.ZodType, R extends z.ZodType>(path: P, summary: string, body: B, ok: R) {

@@ -3,9 +3,12 @@ export {
   allowedImageOrigins,
   imageUrlProblem,
   purgeStoreCache,
+  securitySettings,
   type StoreSettings,
   storeSettings,
   updateImageOrigins,
   updateNotificationSettings,
+  updateSecuritySettings,
   updateStoreSettings,
 } from "./service";
+export type { SecuritySettings } from "./schema";

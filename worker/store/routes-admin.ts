@@ -1,16 +1,18 @@
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission, requireRole } from "../lib/auth";
 import { createApiApp } from "../lib/openapi";
 import { jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import {
   ImageOriginsBody,
   ImageOriginsSchema,
   NotificationSettingsBody,
+  SecuritySettingsBody,
+  SecuritySettingsSchema,
   StoreNotificationSettingsSchema,
   StoreSettingsBody,
   StoreSettingsSchema,
 } from "./schema";
-import { updateImageOrigins, updateNotificationSettings, updateStoreSettings } from "./service";
+import { updateImageOrigins, updateNotificationSettings, updateSecuritySettings, updateStoreSettings } from "./service";
 
 /** Store-wide settings, under /api/admin. Admins only (support staff may not change them); every write is audited. */
 export const adminStoreRoutes = createApiApp()
@@ -43,5 +45,18 @@ export const adminStoreRoutes = createApiApp()
     async (c) => {
       requireRole(c, "admin");
       return c.json(await updateNotificationSettings(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    settingsRoute(
+      "patch",
+      "/security",
+      "Staff security: second factor required for staff, how fresh it must be, and the refund amount that asks for it again",
+      jsonBody(SecuritySettingsBody),
+      { 200: jsonAnswer("The security settings now.", SecuritySettingsSchema) },
+    ),
+    async (c) => {
+      requirePermission(c, "settings");
+      return c.json(await updateSecuritySettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   );

@@ -98,3 +98,25 @@ export const ImageOriginsBody = z
   .strict()
   .openapi("ImageOriginsBody");
 export type ImageOriginsBody = z.infer<typeof ImageOriginsBody>;
+
+/** How hard staff accounts are held: second factor required, and when staff must prove it again. */
+export const SecuritySettingsSchema = z
+  .object({
+    staffSecondFactorRequired: z.boolean().openapi({ description: "Admin, support and vendor accounts must sign in with a second factor (default true)." }),
+    reauthMinutes: z.int().openapi({ description: "How recent a second factor must be before sensitive staff changes (default 10)." }),
+    reauthRefundAbove: z
+      .int()
+      .openapi({ description: "Refunds above this amount (minor units of the base currency) need a fresh second factor (default 10000)." }),
+  })
+  .openapi("SecuritySettings");
+export type SecuritySettings = z.infer<typeof SecuritySettingsSchema>;
+
+export const SecuritySettingsBody = z
+  .object({
+    staffSecondFactorRequired: z.boolean().optional(),
+    reauthMinutes: z.int("Whole minutes").min(1, "At least 1 minute").max(60, "At most 60 minutes").optional(),
+    reauthRefundAbove: z.int("Minor units, a whole number").min(0, "Zero or more").max(100_000_000).optional(),
+  })
+  .strict()
+  .openapi("SecuritySettingsBody");
+export type SecuritySettingsBody = z.infer<typeof SecuritySettingsBody>;

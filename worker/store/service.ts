@@ -5,7 +5,7 @@ import { onCacheVersionChange } from "../lib/cache-version";
 import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
-import type { ImageOriginsBody, NotificationSettingsBody, StoreSettings, StoreSettingsBody } from "./schema";
+import type { ImageOriginsBody, NotificationSettingsBody, SecuritySettings, SecuritySettingsBody, StoreSettings, StoreSettingsBody } from "./schema";
 import { storeSettings as storeSettingsTable } from "./tables";
 
 export type { StoreSettings } from "./schema";
@@ -161,4 +161,38 @@ export function imageUrlProblem(url: string, allowed: readonly string[]): string
   }
   if (allowed.includes(origin)) return null;
   return `${origin} is not an allowed image origin: add it under Settings → Images (allowed image origins) first`;
+}
+
+/** The staff security settings (D1 `store_settings`), memoised 60 s per isolate like the others. */
+export function securitySettings(env: Env): Promise<SecuritySettings> {
+  return cache.get("security", 60_000, async () => {
+    const rows = await getDb(env.DB).select().from(storeSettingsTable);
+    const value = <T>(key: string) => {
+      const row = rows.find((r) => r.key === key);
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    };
+    return {
+      staffSecondFactorRequired: value<boolean>("staff_second_factor_required") ?? true,
+      reauthMinutes: value<number>("reauth_minutes") ?? 10,
+      reauthRefundAbove: value<number>("reauth_refund_above") ?? 10_000,
+    };
+  });
+}
+
+/** Changes the staff security settings (one audited batch). Turning the staff second factor off is allowed but audited. */
+export async function updateSecuritySettings(env: Env, actor: AuditActor, body: SecuritySettingsBody): Promise<SecuritySettings> {
+  const before = await securitySettings(env);
+  const after = { ...before, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) } as SecuritySettings;
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.security", entityType: "store_settings", entityId: "security", before, after },
+    [
+      putSetting(env, actor, "staff_second_factor_required", after.staffSecondFactorRequired),
+      putSetting(env, actor, "reauth_minutes", after.reauthMinutes),
+      putSetting(env, actor, "reauth_refund_above", after.reauthRefundAbove),
+    ],
+    { forget: purgeStoreCache, pagesChange: false },
+  );
+  return after;
 }

@@ -6,9 +6,10 @@ import { enqueueEmail } from "../../notifications";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
 import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";
-import type { LoginBody, RegisterBody } from "../schema";
+import type { LoginBody, RegisterBody, SecondFactorLoginBody } from "../schema";
 import { oneTimeTokens, users } from "../tables";
 import { hashOpaqueToken, newOpaqueToken } from "../tokens";
+import { completeSecondFactor, recordSecondFactor, secondFactorChallenge, secondFactorNeed, verifySecondFactor } from "./second-factor";
 import { type IssuedSession, startSession } from "./sessions";
 import { revokeAllSessions, type UserRow } from "./users";
 
@@ -104,7 +105,33 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   }
   if (!ok || !user || user.status !== "active") throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
   await clearAttempts(env, accountKey);
-  return { user, session: await startSession(env, user, ctx.userAgent) };
+  const need = await secondFactorNeed(env, user);
+  if (need === "none") return { user, session: await startSession(env, user, ctx.userAgent) };
+  if (need === "verify" && body.code) {
+    await verifySecondFactor(env, user, body.code);
+    const session = await startSession(env, user, ctx.userAgent);
+    await recordSecondFactor(env, session.sessionId, user.id);
+    return { user, session };
+  }
+  throw await secondFactorChallenge(env, user, need);
+}
+
+/**
+ * The second step of a password sign-in that answered `auth.second_factor_required`: the challenge it
+ * carried plus a code. Starts the session with a fresh second factor on record; `recoveryCodes` is set when
+ * this step enrolled the authenticator.
+ */
+export async function completeSignIn(
+  env: Env,
+  body: SecondFactorLoginBody,
+  ctx: RequestContext,
+): Promise<{ user: UserRow; session: IssuedSession; recoveryCodes: string[] | null }> {
+  const { user, recoveryCodes } = await completeSecondFactor(env, body.challenge, body.code, (id) =>
+    getDb(env.DB).select().from(users).where(eq(users.id, id)).get(),
+  );
+  const session = await startSession(env, user, ctx.userAgent);
+  await recordSecondFactor(env, session.sessionId, user.id);
+  return { user, session, recoveryCodes };
 }
 
 /**

@@ -6,6 +6,7 @@ import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import { safeReturnTo } from "../../lib/return-to";
 import { oauthIdentities, users } from "../tables";
 import { type IssuedSession, startSession } from "./sessions";
+import { secondFactorNeed } from "./second-factor";
 import { revokeAllSessions, type UserRow } from "./users";
 
 export type OAuthProvider = "github" | "google";
@@ -169,6 +170,12 @@ export async function completeOAuth(
       .get();
   }
   if (!user || user.status !== "active") throw new AppError("auth.account_disabled", 403, "This account is disabled.");
+  // A provider's word is never enough for an account held to a second factor (staff, or anyone who turned one
+  // on): no automatic link by email and no sign-in around the code. Such accounts sign in with their password
+  // and second factor.
+  if ((await secondFactorNeed(env, user)) !== "none") {
+    throw new AppError("auth.oauth_needs_second_factor", 409, "This account signs in with its password and a second factor. Sign in with your email instead.");
+  }
   if (!linked) {
     // The provider vouches for this email, so the account's email counts as verified too. If it was
     // never verified, whoever registered it may not own the address (pre-registration takeover):

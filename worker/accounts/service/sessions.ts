@@ -7,6 +7,9 @@ import { ACCESS_TOKEN_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, REFRESH_TOKE
 import type { Principal } from "../../lib/context";
 import { principalOf, revokeAllSessions, type UserRow } from "./users";
 
+/** How long after a refresh token's first use a second use still counts as a concurrent refresh, not a replay. */
+export const REFRESH_GRACE_MS = 10_000;
+
 export interface IssuedSession {
   sessionId: string;
   accessToken: string;
@@ -52,6 +55,16 @@ export async function rotateSession(env: Env, presented: string, userAgent: stri
     .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt)))
     .run();
   if ((claimed.meta.changes ?? 0) === 0) {
+    // Two tabs refreshing at the same moment both present the token: a second use within a few seconds of
+    // the first is that race, and gets its own pair in the same session. Any later use is a replay.
+    const used = await db.select({ usedAt: refreshTokens.usedAt }).from(refreshTokens).where(eq(refreshTokens.id, row.id)).get();
+    if (used?.usedAt != null && now - used.usedAt <= REFRESH_GRACE_MS) {
+      const user = await db.select().from(users).where(eq(users.id, row.userId)).get();
+      if (!user || user.status !== "active") throw invalid;
+      const refreshToken = await issueRefreshToken(env, user.id, row.familyId, userAgent, now);
+      const accessToken = await signAccessToken(env, { sub: user.id, role: user.role, sid: row.familyId }, now);
+      return { user, sessionId: row.familyId, accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+    }
     await revokeAllSessions(env, row.userId, now);
     console.warn(JSON.stringify({ level: "warn", msg: "refresh token reuse: all sessions revoked", userId: row.userId }));
     throw invalid;
@@ -89,6 +102,21 @@ export async function endSession(env: Env, sessionId: string): Promise<void> {
     .update(refreshTokens)
     .set({ revokedAt: Date.now() })
     .where(and(eq(refreshTokens.familyId, sessionId), isNull(refreshTokens.revokedAt)));
+}
+
+/**
+ * Signs out by refresh token when the access token has expired already (logout must still end the
+ * session): the token's session, or every session of its user with `everywhere`. An unknown token ends nothing.
+ */
+export async function signOutByRefreshToken(env: Env, presented: string, everywhere: boolean): Promise<void> {
+  const row = await getDb(env.DB)
+    .select({ userId: refreshTokens.userId, familyId: refreshTokens.familyId })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.tokenHash, await hashOpaqueToken(presented)), isNull(refreshTokens.revokedAt)))
+    .get();
+  if (!row) return;
+  if (everywhere) await revokeAllSessions(env, row.userId);
+  else await endSession(env, row.familyId);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ChangeContext {
   actor: TimelineActor;
   audit?: AuditActor;
   origin: string;
+  /** The staff member's session: large refunds ask it for a recent second factor (re-authentication). */
+  sessionId?: string;
 }
 
 /** Status changes an order may make; anything else is refused (409). */

@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
+import { requireFreshSecondFactor } from "../../accounts";
 import { getDb } from "../../db/client";
 import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
 import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
+import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
 import { orders } from "../tables";
 import { sendOrderEmail } from "./emails";
@@ -37,6 +39,11 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     throw new AppError("orders.refund_too_large", 400, `At most ${left} (minor units) can still be refunded.`, [
       { path: "amount", message: `Between 1 and ${left}` },
     ]);
+  }
+  if (ctx.audit) {
+    // Staff money back above the store's threshold needs a second factor proved within the last minutes.
+    const { reauthRefundAbove } = await securitySettings(env);
+    if (value > reauthRefundAbove) await requireFreshSecondFactor(env, { principal: { id: ctx.audit.actorId }, sessionId: ctx.sessionId ?? "" });
   }
   const refunded = payment.refundedAmount + value;
   const full = refunded === payment.amount;
