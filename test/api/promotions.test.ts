@@ -78,7 +78,7 @@ beforeAll(async () => {
   shoes = await stockProduct("PRM-SHOE", 5000, 3333, "prm-shoes");
   await stockProduct("PRM-HAT", 5000, 1000, "prm-hats");
   await stockProduct("PRM-BULK", 5000, 1999, "prm-bulk");
-});
+}, 60_000);
 
 describe("POST /api/cart/promotions", () => {
   it("applies a code and the cart shows the saving before checkout; DELETE takes it off", async () => {
