@@ -21,7 +21,8 @@ async function shootBoth(page: Page, name: string) {
 beforeAll(async () => {
   store = await startStore({ port: PORT, admin: ADMIN, products: 40 });
   browser = await launchBrowser();
-}, 180_000);
+  // Migrating and seeding a store takes 50 s on a quiet 2-core machine and several minutes on a busy one.
+}, 480_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();
