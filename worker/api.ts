@@ -24,6 +24,7 @@ import { mediaApiRoutes } from "./media/routes";
 import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
+import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
 import { searchRoutes } from "./search/routes";
@@ -121,6 +122,7 @@ adminApi.route("/", adminBackofficeRoutes);
 adminApi.route("/", adminOrderRoutes);
 adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
+adminApi.route("/", adminPromotionRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

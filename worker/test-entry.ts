@@ -3,6 +3,7 @@ import { createWorker } from "./worker";
 export { CartSession } from "../durable-objects/cart-session";
 export { ChatRoom } from "../durable-objects/chat-room";
 export { InventoryLedger } from "../durable-objects/inventory-ledger";
+export { PromotionCounter } from "../durable-objects/promotion-counter";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { SupportInbox } from "../durable-objects/support-inbox";
 

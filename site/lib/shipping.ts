@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import type { CartView } from "../../worker/cart/schema";
 import { type DisplayCurrency, requestCountry } from "../../worker/currency";
 import { addressRuleFor } from "../../worker/regions";
-import { freeShippingThreshold, type Quote, quoteLines, servedCountries as shippingServedCountries } from "../../worker/shipping";
+import { freeShippingThreshold, type Quote, type QuoteDiscount, quoteLines, servedCountries as shippingServedCountries } from "../../worker/shipping";
 import { type FieldRule, toFieldRule } from "./address-form";
 import { formatPrice } from "./format";
 
@@ -17,8 +17,13 @@ export async function countryFieldRule(code: string): Promise<FieldRule> {
 }
 
 /** The quote for a cart shipped to `country`, or the reason there is none (a country the store does not serve). */
-export function pageQuote(cart: CartView, country: string, display: DisplayCurrency): Promise<{ quote: Quote | null; problem: string | null }> {
-  return quoteLines(env, cart.items, cart.subtotal.amount, country, display);
+export function pageQuote(
+  cart: CartView,
+  country: string,
+  display: DisplayCurrency,
+  promo?: QuoteDiscount,
+): Promise<{ quote: Quote | null; problem: string | null }> {
+  return quoteLines(env, cart.items, cart.subtotal.amount, country, display, promo);
 }
 
 /** "Mon 30 Nov" from "2026-11-30". */

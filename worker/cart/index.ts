@@ -3,14 +3,18 @@ export { resolveCartId } from "./http";
 export * from "./schema";
 export {
   addToCart,
+  applyPromotionCode,
   cartItemCount,
   clearCart,
   GUEST_CART_COOKIE,
   isGuestCartId,
   mergeGuestCart,
+  promotionsOfCart,
+  removePromotionCode,
   removeFromCart,
   resolveCartIdentity,
   setCartQuantity,
   userCartId,
   viewCart,
+  viewCartWithPromotions,
 } from "./service";

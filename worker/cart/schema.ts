@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema } from "../lib/openapi";
+import { CartPromotionsSchema } from "../promotions/schema";
 
 const quantity = z
   .number({ error: "Expected a whole number" })
@@ -52,3 +53,7 @@ export const CartSchema = z
   })
   .openapi("Cart");
 export type CartView = z.infer<typeof CartSchema>;
+
+/** The cart with what its discounts take off (codes and automatic promotions), before checkout. */
+export const CartWithPromotionsSchema = CartSchema.extend({ promotions: CartPromotionsSchema }).openapi("CartWithPromotions");
+export type CartWithPromotions = z.infer<typeof CartWithPromotionsSchema>;

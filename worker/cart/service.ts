@@ -2,7 +2,8 @@ import type { CartLine } from "../../durable-objects/cart-session";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
-import type { CartLineView, CartView } from "./schema";
+import { applyCartCode, type CartPromotions, cartPromotions, removeCartCode, type Shopper } from "../promotions";
+import type { CartLineView, CartView, CartWithPromotions } from "./schema";
 
 export const GUEST_CART_COOKIE = "__Host-cart";
 const GUEST_CART_ID = /^cart_[0-9a-z]{26}$/;
@@ -220,4 +221,30 @@ export async function cartItemCount(env: Env, cookieHeader: string | null | unde
   const ids = [userId ? userCartId(userId) : null, isGuestCartId(guestId) ? guestId : null].filter((id): id is string => id !== null);
   const carts = await Promise.all(ids.map((id) => cart(env, id).lines()));
   return carts.flat().reduce((n, l) => n + l.quantity, 0);
+}
+
+/** Lines as promotions price them: a line that cannot be bought now counts for nothing. */
+const promotionLines = (view: CartView) => view.items.map((i) => ({ ...i, quantity: i.lineTotal.amount === 0 ? 0 : i.quantity }));
+
+/** The discounts of a priced cart: the code it carries plus every automatic promotion it qualifies for. */
+export function promotionsOfCart(env: Env, view: CartView, shopper: Shopper & { signedIn: boolean }): Promise<CartPromotions> {
+  return cartPromotions(env, view.id, promotionLines(view), shopper);
+}
+
+/** The cart with what its discounts take off, for the cart API and page (before checkout). */
+export async function viewCartWithPromotions(env: Env, cartId: string, shopper: Shopper & { signedIn: boolean }): Promise<CartWithPromotions> {
+  const view = await viewCart(env, cartId);
+  return { ...view, promotions: await promotionsOfCart(env, view, shopper) };
+}
+
+/** Applies a discount code to the cart (see promotions' `applyCartCode` for the refusals). */
+export async function applyPromotionCode(env: Env, cartId: string, code: string, shopper: Shopper & { signedIn: boolean }): Promise<CartWithPromotions> {
+  const view = await viewCart(env, cartId);
+  return { ...view, promotions: await applyCartCode(env, cartId, code, promotionLines(view), shopper) };
+}
+
+/** Takes a code off the cart; 404 when the cart does not carry it. */
+export async function removePromotionCode(env: Env, cartId: string, code: string, shopper: Shopper & { signedIn: boolean }): Promise<CartWithPromotions> {
+  await removeCartCode(env, cartId, code);
+  return viewCartWithPromotions(env, cartId, shopper);
 }

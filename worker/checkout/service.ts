@@ -20,6 +20,17 @@ import {
   releaseHoldSlots,
 } from "../orders";
 import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
+import {
+  cartCode,
+  customerKeyOf,
+  evaluateLines,
+  type HeldUse,
+  netPaymentLines,
+  redemptionStatements,
+  refusalMessage,
+  releaseUses,
+  reservePromotionUses,
+} from "../promotions";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 
@@ -84,11 +95,29 @@ export async function placeOrder(
   const currency = env.BASE_CURRENCY;
   const display = input.display ?? identityCurrency(currency);
   const subtotal = cart.items.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
-  const quote = quoteFor(data, country, subtotal, await cartWeightGrams(env, cart.items), currency, display);
+  // Discounts from the catalog's prices now: the cart's code plus every automatic promotion it qualifies for.
+  const shopper = { userId: user?.id ?? null, email, signedIn: !!user };
+  const code = await cartCode(env, cartId);
+  const promos = await evaluateLines(env, cart.items, shopper, code);
+  if (code && promos.codeRefusal) {
+    const rule = [...promos.rules.values()].find((r) => r.code === code);
+    throw new AppError(promos.codeRefusal.code, 409, refusalMessage(promos.codeRefusal, rule, currency), [
+      { path: "code", message: promos.codeRefusal.condition },
+    ]);
+  }
+  const weight = await cartWeightGrams(env, cart.items);
+  const promo = { discount: promos.goodsDiscount, freeShipping: promos.freeShipping };
+  const quote = quoteFor(data, country, subtotal, weight, currency, display, undefined, promo);
   const option = quote.options.find((o) => o.id === body.shippingOption);
   if (!option) throw new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  // What free shipping saved: the same method's price without it.
+  const shippingDiscount = promo.freeShipping
+    ? (quoteFor(data, country, subtotal, weight, currency, display, undefined, { ...promo, freeShipping: false }).options.find((o) => o.id === option.id)?.price
+        .amount ?? 0)
+    : 0;
   const totals = option.totals;
   const grandTotal = totals.grandTotal.amount;
+  const lineDiscount = new Map(cart.items.map((item, i) => [item.sku, promos.lineDiscounts[i] ?? 0]));
 
   const orderId = newId("ord");
   // Everything that can fail without touching stock runs before the first hold: an error after a
@@ -99,6 +128,16 @@ export async function placeOrder(
   const number = orderNumber();
   // The slots outlive the holds taken just after by a margin, so a cap never frees up while its stock is still held.
   const holdSlots = await claimHoldSlots(env, orderId, { cartId, ip: input.ip ?? UNKNOWN_IP }, Date.now() + HOLD_TTL_MS + 60_000, limits);
+  // Promotion uses before stock: a used-up code refuses the order before any stock is held. The uses lapse
+  // with the same margin as the slots if this checkout dies before the order is written.
+  const customerKey = customerKeyOf(shopper);
+  let promoUses: HeldUse[];
+  try {
+    promoUses = await reservePromotionUses(env, orderId, customerKey, promos, Date.now() + HOLD_TTL_MS + 60_000);
+  } catch (err) {
+    await releaseHoldSlots(env, orderId, holdSlots);
+    throw err;
+  }
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
   const held: { sku: string; holdId: string }[] = [];
   for (const [index, line] of lines.entries()) {
@@ -106,6 +145,7 @@ export async function placeOrder(
     const result = await ledger(env, line.sku).reserve(line.sku, holdId, line.quantity, HOLD_TTL_MS);
     if (!result.ok) {
       for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "checkout could not reserve every item");
+      await releaseUses(env, orderId, promoUses);
       await releaseHoldSlots(env, orderId, holdSlots);
       const at = cart.items.findIndex((i) => i.sku === line.sku);
       throw new AppError(
@@ -128,6 +168,7 @@ export async function placeOrder(
     status: "pending_payment" as const,
     currency,
     subtotal,
+    discountTotal: promos.goodsDiscount,
     shippingTotal: option.price.amount,
     taxTotal: totals.tax.total.amount,
     taxInclusive: totals.tax.inclusive ? 1 : 0,
@@ -155,20 +196,32 @@ export async function placeOrder(
       unitPrice: l.unitPrice.amount,
       quantity: l.quantity,
       lineTotal: l.unitPrice.amount * l.quantity,
+      discountTotal: lineDiscount.get(l.sku) ?? 0,
       holdId: `${orderId}:${l.sku}`,
     }));
     await runBatch(env.DB, [
       ...newOrderStatements(env.DB, orderRow, lineRows, user ? actors.customer(user.id) : actors.guest),
       insertPaymentStatement(env.DB, paymentRow),
+      ...redemptionStatements(env.DB, { id: orderId, customerKey, grandTotal, currency, shippingDiscount }, promos),
     ]);
   } catch (err) {
     for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "order could not be saved");
+    await releaseUses(env, orderId, promoUses);
     await releaseHoldSlots(env, orderId, holdSlots);
     throw err;
   }
 
   const orderUrl = `${origin}/orders/${orderId}?token=${access.token}`;
-  const paymentLines = lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, unitPrice: l.unitPrice.amount, quantity: l.quantity }));
+  // Each line at what is paid for it after discounts, in whole unit prices, so the hosted page sums to the order's total.
+  const paymentLines = netPaymentLines(
+    lines.map((l) => ({
+      name: l.name,
+      variantTitle: l.variantTitle,
+      unitPrice: l.unitPrice.amount,
+      quantity: l.quantity,
+      net: l.unitPrice.amount * l.quantity - (lineDiscount.get(l.sku) ?? 0),
+    })),
+  ).map(({ net: _net, ...l }) => l);
   try {
     // Shipping, added tax and duties as their own lines on the hosted page; together with the goods exactly grandTotal.
     const charges = extraCharges({

@@ -8,6 +8,7 @@ export * from "../inventory/tables";
 export * from "../notifications/tables";
 export * from "../orders/tables";
 export * from "../payments/tables";
+export * from "../promotions/tables";
 export * from "../shipping/tables";
 export * from "../store/tables";
 export * from "../regions/tables";

@@ -9,6 +9,7 @@ export {
   percentOf,
   priceOrder,
   type Quote,
+  type QuoteDiscount,
   type QuotedOption,
   quoteFor,
   type RateRow,

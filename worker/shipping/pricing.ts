@@ -44,6 +44,8 @@ export function includedTax(gross: number, bp: number): number {
 
 export interface PricedOrder {
   subtotal: number;
+  /** Taken off the goods by promotions (the tax and duties are on what is left). */
+  discount: number;
   shipping: number;
   taxGoods: number;
   taxShipping: number;
@@ -63,17 +65,20 @@ export interface PricedOrder {
  * Import duties are an estimate on the goods (net of included tax) once the
  * goods exceed the country's threshold, and are charged with the order.
  */
-export function priceOrder(country: CountryRow, subtotal: number, shipping: number): PricedOrder {
+export function priceOrder(country: CountryRow, subtotal: number, shipping: number, discount = 0): PricedOrder {
   const bp = country.taxRateBp;
   const inclusive = country.taxInclusive === 1;
   const taxOf = (amount: number) => (bp <= 0 ? 0 : inclusive ? includedTax(amount, bp) : percentOf(amount, bp));
-  const taxGoods = taxOf(subtotal);
+  // Tax and duties are on what the shopper pays for the goods: the subtotal less the discounts.
+  const goods = subtotal - discount;
+  const taxGoods = taxOf(goods);
   const taxShipping = country.taxShipping ? taxOf(shipping) : 0;
   const taxTotal = taxGoods + taxShipping;
-  const netGoods = inclusive ? subtotal - taxGoods : subtotal;
-  const duties = country.dutyThreshold !== null && subtotal > country.dutyThreshold ? percentOf(netGoods, country.dutyRateBp) : 0;
+  const netGoods = inclusive ? goods - taxGoods : goods;
+  const duties = country.dutyThreshold !== null && goods > country.dutyThreshold ? percentOf(netGoods, country.dutyRateBp) : 0;
   return {
     subtotal,
+    discount,
     shipping,
     taxGoods,
     taxShipping,
@@ -82,7 +87,7 @@ export function priceOrder(country: CountryRow, subtotal: number, shipping: numb
     taxLabel: country.taxLabel,
     taxRateBp: bp,
     duties,
-    grandTotal: subtotal + shipping + (inclusive ? 0 : taxTotal) + duties,
+    grandTotal: goods + shipping + (inclusive ? 0 : taxTotal) + duties,
   };
 }
 
@@ -118,6 +123,8 @@ export interface QuotedOption {
 
 export interface OrderMoney {
   subtotal: Money;
+  /** Taken off the goods by promotions; grandTotal = subtotal − discount + shipping + added tax + duties. */
+  discount: Money;
   shipping: Money;
   tax: { label: string; rateBp: number; inclusive: boolean; goods: Money; shipping: Money; total: Money };
   duties: Money;
@@ -144,6 +151,7 @@ export function orderMoney(priced: PricedOrder, currency: string, display: Displ
   const m = (amount: number) => ({ amount, currency });
   return {
     subtotal: m(priced.subtotal),
+    discount: m(priced.discount),
     shipping: m(priced.shipping),
     tax: {
       label: priced.taxLabel,
@@ -159,7 +167,18 @@ export function orderMoney(priced: PricedOrder, currency: string, display: Displ
   };
 }
 
-/** Every active method of the country's zone, priced for this subtotal and weight (no I/O). */
+/** What promotions take off an order: from the goods, and whether shipping is free. */
+export interface QuoteDiscount {
+  discount: number;
+  freeShipping: boolean;
+}
+
+/**
+ * Every active method of the country's zone, priced for this subtotal and
+ * weight (no I/O). With a `promo`, rate bands and free-shipping thresholds
+ * look at the subtotal after discounts, and a free-shipping promotion makes
+ * every method free.
+ */
 export function quoteFor(
   data: ShippingData,
   country: CountryRow & { zoneId: string },
@@ -168,13 +187,15 @@ export function quoteFor(
   currency: string,
   display: DisplayCurrency,
   now = new Date(),
+  promo: QuoteDiscount = { discount: 0, freeShipping: false },
 ): Quote {
   const zone = data.zones.find((z) => z.id === country.zoneId);
   const options: QuotedOption[] = [];
+  const goods = subtotal - promo.discount;
   for (const method of METHODS) {
-    const rate = rateFor(data, country.zoneId, method, subtotal);
+    const rate = rateFor(data, country.zoneId, method, goods);
     if (!rate) continue;
-    const price = shippingPrice(rate, subtotal, weightGrams);
+    const price = promo.freeShipping ? 0 : shippingPrice(rate, goods, weightGrams);
     const free = rate.freeOver;
     options.push({
       id: method,
@@ -184,10 +205,8 @@ export function quoteFor(
       maxDays: rate.maxDays,
       estimatedDelivery: { from: addBusinessDays(now, rate.minDays), to: addBusinessDays(now, rate.maxDays) },
       freeShipping:
-        free === null
-          ? null
-          : { threshold: { amount: free, currency }, remaining: { amount: Math.max(0, free - subtotal), currency }, qualified: subtotal >= free },
-      totals: orderMoney(priceOrder(country, subtotal, price), currency, display),
+        free === null ? null : { threshold: { amount: free, currency }, remaining: { amount: Math.max(0, free - goods), currency }, qualified: goods >= free },
+      totals: orderMoney(priceOrder(country, subtotal, price, promo.discount), currency, display),
     });
   }
   return {
@@ -197,7 +216,7 @@ export function quoteFor(
     subtotal: { amount: subtotal, currency },
     weightGrams,
     duties: {
-      applies: country.dutyThreshold !== null && subtotal > country.dutyThreshold,
+      applies: country.dutyThreshold !== null && goods > country.dutyThreshold,
       threshold: country.dutyThreshold === null ? null : { amount: country.dutyThreshold, currency },
       rateBp: country.dutyRateBp,
     },

@@ -32,6 +32,7 @@ const TaxSchema = z.object({
 export const OrderMoneySchema = z
   .object({
     subtotal: MoneySchema,
+    discount: MoneySchema.openapi({ description: "Taken off the goods by promotions (tax and duties are on what is left)." }),
     shipping: MoneySchema,
     tax: TaxSchema,
     duties: MoneySchema,

@@ -10,7 +10,7 @@ import { newId } from "../lib/ids";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
 import { addressProblems, type CountryRow, countriesInZone, countryRows, effectiveRule, purgeRegionsCache, registerCountryCheck } from "../regions";
-import { freeShippingThresholdIn, type Quote, quoteFor, type RateRow, type ShippingData, type ZoneRow } from "./pricing";
+import { freeShippingThresholdIn, type Quote, type QuoteDiscount, quoteFor, type RateRow, type ShippingData, type ZoneRow } from "./pricing";
 import type { RateBody, RatePatch, ShippingCountry, ShippingRate, ZoneBody, ZonePatch } from "./schema";
 import { shippingRates, shippingZones } from "./tables";
 
@@ -136,12 +136,13 @@ export async function quoteLines(
   subtotal: number,
   country: string,
   display: DisplayCurrency,
+  promo?: QuoteDiscount,
 ): Promise<{ quote: Quote | null; problem: string | null }> {
   const data = await shippingData(env);
   try {
     const served = servedCountry(data, country);
     const weight = await cartWeightGrams(env, lines);
-    return { quote: quoteFor(data, served, subtotal, weight, env.BASE_CURRENCY, display), problem: null };
+    return { quote: quoteFor(data, served, subtotal, weight, env.BASE_CURRENCY, display, undefined, promo), problem: null };
   } catch (error) {
     if (error instanceof AppError) return { quote: null, problem: error.message };
     throw error;

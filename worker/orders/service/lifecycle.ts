@@ -3,6 +3,7 @@ import { catalogChanged } from "../../catalog";
 import { getDb } from "../../db/client";
 import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
+import { releasePromotionUses } from "../../promotions";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
 import {
@@ -103,6 +104,8 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   assertApplied(results[0], order);
 
   // 2. Side effects, each idempotent.
+  // The order's promotion uses go back to their limits, paid or not.
+  await releasePromotionUses(env, order.id);
   if (order.status === "pending_payment") {
     for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
     await releaseHoldSlots(env, order.id, order.holdSlots);

@@ -5,6 +5,7 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decryptPii } from "../../lib/pii-crypto";
 import { paymentsOfOrder } from "../../payments";
+import { registerPriorOrdersCheck } from "../../promotions";
 import { actorColumn, actorLabel, type TimelineActor } from "../actor";
 import { carrierName } from "../carriers";
 import { soldCountStatements } from "../sold-count";
@@ -286,3 +287,15 @@ export function newOrderStatements(d1: D1Database, order: NewOrder, lines: NewOr
     db.insert(orderEvents).values({ id: newId("oev"), orderId: order.id, status: "pending_payment", actor: actorColumn(actor), note: "Order placed" }),
   ] as const;
 }
+
+// "First order" promotions ask whether the shopper has an order that was paid (by account, else by email).
+registerPriorOrdersCheck(async (env, shopper) => {
+  const who = shopper.userId ? eq(orders.userId, shopper.userId) : eq(orders.email, (shopper.email ?? "").toLowerCase());
+  const row = await getDb(env.DB)
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(who, inArray(orders.status, ["paid", "fulfilling", "shipped", "delivered", "partially_refunded", "refunded"])))
+    .limit(1)
+    .get();
+  return !!row;
+});

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { clearCart } from "../../cart";
 import { getDb } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
+import { commitPromotionUses, forgetCartCode, releasePromotionUses } from "../../promotions";
 import { AppError } from "../../lib/errors";
 import {
   activeProvider,
@@ -54,6 +55,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   if (outcome.outcome !== "succeeded") {
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
+      await releasePromotionUses(env, order.id);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -86,6 +88,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     const statements = [paymentRefundedStatement(env.DB, payment.id, { amount, providerPaymentId, reason: note }), markProcessed()];
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
+      await releasePromotionUses(env, order.id);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -123,6 +126,8 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     }
     committed.push(line);
   }
+  // Before the order shows as paid: a crash after this replays it (idempotent per order).
+  await commitPromotionUses(env, order.id);
   await releaseHoldSlots(env, order.id, order.holdSlots);
   await runBatch(env.DB, [
     forgetHoldSlots(),
@@ -131,6 +136,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     markProcessed(),
   ]);
   await clearCart(env, order.cartId);
+  await forgetCartCode(env, order.cartId);
   // Both keyed by the order/payment: a redelivered event that got this far queues them again, and they are sent once.
   await sendOrderEmail(env, origin, order, {
     template: "order_confirmation",
