@@ -26,6 +26,8 @@ import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
+import { reviewRoutes } from "./reviews/routes";
+import { adminReviewRoutes } from "./reviews/routes-admin";
 import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
@@ -99,7 +101,8 @@ api
   .route("/", orderRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
-  .route("/", mediaApiRoutes);
+  .route("/", mediaApiRoutes)
+  .route("/", reviewRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -113,6 +116,7 @@ adminApi.route("/", adminEmailRoutes);
 adminApi.route("/", adminSettingsOverviewRoutes);
 adminApi.route("/", adminBackofficeRoutes);
 adminApi.route("/", adminOrderRoutes);
+adminApi.route("/", adminReviewRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 
