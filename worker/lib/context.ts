@@ -32,7 +32,18 @@ export interface Principal {
  * - vendors: vendor applications, commissions, payouts
  * - promotions: discounts and the loyalty program
  */
-export const PERMISSIONS = ["catalog", "inventory", "orders", "refunds", "customers", "settings", "support", "reports", "vendors", "promotions"] as const;
+export const PERMISSIONS = [
+  "catalog",
+  "inventory",
+  "orders",
+  "refunds",
+  "customers",
+  "settings",
+  "support",
+  "reports",
+  "vendors",
+  "promotions",
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What each built-in role may change until a store edits its staff roles. */
