@@ -35,7 +35,7 @@ import { adminStoreRoutes } from "./store/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
-const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images"]);
+const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos"]);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error

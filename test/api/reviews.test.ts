@@ -203,3 +203,70 @@ describe("order not delivered in full but its parcel was", () => {
     expect((await shopper.send(`/api/products/${slug}/reviews`, "POST", goodReview())).status).toBe(201);
   });
 });
+
+describe("POST /api/reviews/photos", () => {
+  const seg = (marker: number, payload: number[]) => [0xff, marker, ((payload.length + 2) >> 8) & 0xff, (payload.length + 2) & 0xff, ...payload];
+  const text = (s: string) => [...new TextEncoder().encode(s)];
+  // A JPEG whose APP1 carries EXIF with a GPS position and whose COM carries a comment.
+  const jpegWithExif = new Uint8Array([
+    0xff,
+    0xd8,
+    ...seg(0xe0, text("JFIF\0\x01\x01\0\0\x01\0\x01\0\0")),
+    ...seg(0xe1, text("Exif\0\0GPSLatitude 51.5007 GPSLongitude -0.1246")),
+    ...seg(0xfe, text("shot at home")),
+    ...seg(0xdb, [0, ...Array(64).fill(1)]),
+    0xff,
+    0xda,
+    0,
+    8,
+    1,
+    1,
+    0,
+    0,
+    0x3f,
+    0,
+    0x12,
+    0x34,
+    0xff,
+    0xd9,
+  ]);
+  const upload = (
+    who: { send: (p: string, m?: string, b?: unknown, h?: Record<string, string>) => Promise<Response>; cookie: () => string },
+    bytes: Uint8Array,
+    type: string,
+  ) => call("/api/reviews/photos", { method: "POST", headers: { "Content-Type": type, Cookie: who.cookie(), Origin: "http://store.test" }, body: bytes });
+
+  it("stores the picture without its metadata and answers its path", async () => {
+    const shopper = await signedIn("customer");
+    const res = await upload(shopper, jpegWithExif, "image/jpeg");
+    expect(res.status).toBe(201);
+    const photo = await json(res);
+    expect(photo.url).toMatch(/^\/media\/uploads\/[0-9a-f]{64}\.jpg$/);
+    const stored = await env.MEDIA.get(photo.url.replace("/media/", ""));
+    const bytes = new Uint8Array(await (stored as R2ObjectBody).arrayBuffer());
+    const asText = new TextDecoder("latin1").decode(bytes);
+    expect(asText).not.toContain("GPSLatitude");
+    expect(asText).not.toContain("shot at home");
+    expect(asText).toContain("JFIF");
+    expect([bytes[0], bytes[1], bytes.at(-2), bytes.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    expect(photo.bytes).toBe(bytes.length);
+  });
+
+  it("refuses SVG, HTML and GIF by their bytes, whatever the declared type, and callers not signed in", async () => {
+    const shopper = await signedIn("customer");
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    expect((await upload(shopper, svg, "image/png")).status).toBe(415);
+    expect((await upload(shopper, svg, "image/svg+xml")).status).toBe(415);
+    expect((await upload(shopper, new TextEncoder().encode("GIF89a......"), "image/jpeg")).status).toBe(415);
+    expect((await upload(client(), jpegWithExif, "image/jpeg")).status).toBe(401);
+  });
+
+  it("a review carries at most 4 uploaded photos", async () => {
+    const slug = await reviewableProduct("REV-PHOTO");
+    const owner = await buyer(admin, "REV-PHOTO");
+    const photo = (await json(await upload(owner, jpegWithExif, "image/jpeg"))).url as string;
+    expect((await owner.send(`/api/products/${slug}/reviews`, "POST", { ...goodReview(), photos: [photo, photo, photo, photo, photo] })).status).toBe(400);
+    const created = await json(await owner.send(`/api/products/${slug}/reviews`, "POST", { ...goodReview(), photos: [photo] }));
+    expect(created.photos).toEqual([photo]);
+  });
+});

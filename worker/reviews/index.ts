@@ -5,4 +5,14 @@ export * from "./schema";
 export { adminReview, approveReview, deleteReply, dismissReports, listAdminReviews, rejectReview, replyToReview } from "./service/moderation";
 export { listReviews, productReviewDigest } from "./service/read";
 export { reviewSettings, updateReviewSettings } from "./service/settings";
-export { createReview, deleteReview, deliveredLineOf, type ReviewerState, reportReview, reviewerState, updateReview, voteHelpful } from "./service/write";
+export {
+  createReview,
+  deleteReview,
+  deliveredLineOf,
+  type ReviewerState,
+  reportReview,
+  reviewerState,
+  updateReview,
+  uploadReviewPhoto,
+  voteHelpful,
+} from "./service/write";

@@ -1,9 +1,22 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { requireAuth } from "../lib/auth";
+import { AppError, problem } from "../lib/errors";
+import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { CreateReviewBody, ListReviewsQuery, ReportResult, ReportReviewBody, ReviewPage, ReviewSchema, UpdateReviewBody, VoteResult } from "./schema";
+import {
+  CreateReviewBody,
+  ListReviewsQuery,
+  PhotoUpload,
+  ReportResult,
+  ReportReviewBody,
+  ReviewPage,
+  ReviewSchema,
+  UpdateReviewBody,
+  VoteResult,
+} from "./schema";
 import { listReviews } from "./service/read";
-import { createReview, deleteReview, reportReview, updateReview, voteHelpful } from "./service/write";
+import { createReview, deleteReview, reportReview, updateReview, uploadReviewPhoto, voteHelpful } from "./service/write";
 
 const SlugParam = z.object({
   slug: z
@@ -26,8 +39,17 @@ const signedIn = {
   429: problemResponse("Too many writes; see Retry-After."),
 };
 
+const app = createApiApp();
+// The photo upload is exempt from the API's JSON-only rule and 64 KiB limit (worker/api.ts): signed in
+// first, then its own size limit, before the body is read.
+app.use("/reviews/photos", async (c, next) => {
+  requireAuth(c);
+  await next();
+});
+app.use("/reviews/photos", bodyLimit({ maxSize: IMAGE_MAX_BYTES, onError: (c) => problem(c, 413, "request.too_large", "Photos may be at most 5 MiB.") }));
+
 /** Product reviews: published reviews and their summary for everyone; writes, votes and reports for signed-in shoppers. */
-export const reviewRoutes = createApiApp()
+export const reviewRoutes = app
   .openapi(
     createRoute({
       method: "get",
@@ -107,4 +129,31 @@ export const reviewRoutes = createApiApp()
       responses: { 201: answer("Reported.", ReportResult), 400: problemResponse("Invalid field (each named)."), ...signedIn },
     }),
     async (c) => c.json(await reportReview(c.env, requireAuth(c).principal, c.req.valid("param").id, c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/reviews/photos",
+      tags: TAGS,
+      security: SIGNED_IN,
+      summary:
+        "Upload a photo for your review (JPEG, PNG or WebP by its bytes, at most 5 MiB; metadata such as EXIF/GPS removed); put the answered path in `photos`",
+      request: { body: { required: true, content: Object.fromEntries(SHOPPER_PHOTO_TYPES.map((type) => [type, { schema: z.string() }])) } },
+      responses: {
+        201: answer("Stored.", PhotoUpload),
+        400: problemResponse("Empty."),
+        413: problemResponse("Larger than 5 MiB."),
+        415: problemResponse("Not a JPEG, PNG or WebP (checked from the bytes)."),
+        401: problemResponse("Not signed in."),
+        429: problemResponse("Too many uploads; see Retry-After."),
+      },
+    }),
+    async (c) => {
+      const declared = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (!SHOPPER_PHOTO_TYPES.includes(declared))
+        throw new AppError("request.unsupported_media_type", 415, `Send the photo as ${SHOPPER_PHOTO_TYPES.join(", ")}.`, [
+          { path: "content-type", message: "Not a supported photo type" },
+        ]);
+      return c.json(await uploadReviewPhoto(c.env, requireAuth(c).principal, await c.req.arrayBuffer()), 201);
+    },
   );

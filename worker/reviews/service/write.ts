@@ -1,6 +1,7 @@
 import { changesOf } from "../../lib/d1-batch";
 import type { Principal } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import { storeShopperPhoto } from "../../media";
 import { newId } from "../../lib/ids";
 import { countReviewAction } from "../limits";
 import type { CreateReviewBody, ReportReviewBody, Review, UpdateReviewBody } from "../schema";
@@ -172,4 +173,13 @@ export async function reportReview(env: Env, principal: Principal, id: string, b
     ),
   ]);
   return { reviewId: id, reported: true };
+}
+
+/**
+ * Stores a photo for the caller's review through the media pipeline (JPEG, PNG or WebP by its bytes, at
+ * most 5 MiB, metadata removed) and answers its path for the review's `photos`. Rate limited per shopper.
+ */
+export async function uploadReviewPhoto(env: Env, principal: Principal, bytes: ArrayBuffer): Promise<{ url: string; type: string; bytes: number }> {
+  await countReviewAction(env, "photo", principal.id);
+  return storeShopperPhoto(env, bytes);
 }
