@@ -232,7 +232,7 @@ describe("POST /api/reviews/photos", () => {
   ]);
   const upload = (
     who: { send: (p: string, m?: string, b?: unknown, h?: Record<string, string>) => Promise<Response>; cookie: () => string },
-    bytes: Uint8Array,
+    bytes: Uint8Array<ArrayBuffer>,
     type: string,
   ) => call("/api/reviews/photos", { method: "POST", headers: { "Content-Type": type, Cookie: who.cookie(), Origin: "http://store.test" }, body: bytes });
 
