@@ -2,6 +2,7 @@
 // domains (structured data reads `productReviewDigest`), the shopper's writes, and staff moderation.
 export { REVIEW_LIMITS } from "./limits";
 export * from "./schema";
+export { REPORT_REASONS, REVIEW_STATUSES, type ReviewStatus } from "./tables";
 export { adminReview, approveReview, deleteReply, dismissReports, listAdminReviews, rejectReview, replyToReview } from "./service/moderation";
 export { listReviews, productReviewDigest } from "./service/read";
 export { reviewSettings, updateReviewSettings } from "./service/settings";
