@@ -1,5 +1,6 @@
 import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
+import { sendReviewRequests } from "./reviews";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
 export const DAILY_CRON = "30 3 * * *";
@@ -21,5 +22,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   }
   const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env, 90);
-  console.log(JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPayments: swept, analyticsEventsPruned: removed }));
+  const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
+  console.log(
+    JSON.stringify({ level: "info", msg: "scheduled", cron: controller.cron, abandonedPayments: swept, analyticsEventsPruned: removed, reviewRequests }),
+  );
 }

@@ -86,6 +86,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
       url: z.string(),
     }),
   }),
+  // After delivery, once per order line (and one reminder): `url` opens the product's review form.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("review_request"),
+    to: z.email(),
+    data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -111,6 +118,7 @@ export const EMAIL_TEMPLATES = [
   "order_refunded",
   "low_stock",
   "staff_new_order",
+  "review_request",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;
