@@ -140,10 +140,18 @@ describe("reviews in a real browser", () => {
     const stranger = { email: "reviews-voter@example.test", password: "reviews voter e2e password 59", name: "Alan Turing" };
     expect((await apiClient()("/api/auth/register", "POST", stranger)).status).toBe(201);
     await signIn(voter, stranger, `/p/${slug}`);
-    await voter.getByRole("button", { name: /^Helpful/ }).first().click();
+    await voter
+      .getByRole("button", { name: /^Helpful/ })
+      .first()
+      .click();
     await voter.waitForURL(/review=voted/);
     expect(await voter.locator("#reviews").innerText()).toContain("Thanks, your vote is counted.");
-    expect(await voter.getByRole("button", { name: /^Helpful/ }).first().innerText()).toContain("1");
+    expect(
+      await voter
+        .getByRole("button", { name: /^Helpful/ })
+        .first()
+        .innerText(),
+    ).toContain("1");
     await voter.goto(`/p/${slug}/reviews`);
     expect(await voter.locator("main").innerText()).toContain("Once your order arrives");
     await voterContext.close();
