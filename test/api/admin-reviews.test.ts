@@ -50,7 +50,8 @@ describe("moderation: /api/admin/reviews", () => {
     const queue = await json(await admin.send("/api/admin/reviews?queue=pending"));
     expect(queue.items.map((r: { id: string }) => r.id)).toContain(held.id);
 
-    // Reading is open to staff; changing needs the catalog permission.
+    // Moderation needs the catalog permission: support staff neither read nor change it.
+    expect((await support.send("/api/admin/reviews?queue=pending")).status).toBe(403);
     expect((await support.send(`/api/admin/reviews/${held.id}/approve`, "POST", {})).status).toBe(403);
     expect((await owner.send(`/api/admin/reviews/${held.id}/approve`, "POST", {})).status).toBe(403);
     expect((await admin.send("/api/admin/reviews/rev_missing/approve", "POST", {})).status).toBe(404);

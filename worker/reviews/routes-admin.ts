@@ -42,8 +42,20 @@ const writeWith = <B extends z.ZodTypeAny>(method: "post" | "put", path: string,
     responses: { 200: jsonAnswer("The review now.", AdminReview), 400: problemResponse("Invalid field (each named)."), ...guarded },
   });
 
-/** Review moderation under /api/admin: staff read the queues; changes need the "catalog" permission and are audited. */
-export const adminReviewRoutes = createApiApp()
+const app = createApiApp();
+// The permission is checked before the body is validated, so a caller without it learns nothing (403, not 400).
+for (const path of ["/reviews", "/reviews/*"])
+  app.use(path, async (c, next) => {
+    requirePermission(c, "catalog");
+    await next();
+  });
+app.use("/settings/reviews", async (c, next) => {
+  requirePermission(c, "settings");
+  await next();
+});
+
+/** Review moderation under /api/admin: the "catalog" permission (settings: "settings"); every change is audited. */
+export const adminReviewRoutes = app
   .openapi(
     createRoute({
       method: "get",
@@ -54,18 +66,17 @@ export const adminReviewRoutes = createApiApp()
       request: { query: AdminReviewsQuery },
       responses: { 200: jsonAnswer("A page of reviews.", AdminReviewPage), 400: problemResponse("Invalid query."), ...guarded },
     }),
-    async (c) => c.json(await listAdminReviews(c.env, c.req.valid("query")), 200),
+    async (c) => {
+      return c.json(await listAdminReviews(c.env, c.req.valid("query")), 200);
+    },
   )
   .openapi(write("post", "/reviews/{id}/approve", "Publish a held or rejected review"), async (c) => {
-    requirePermission(c, "catalog");
     return c.json(await approveReview(c.env, auditActor(c), c.req.valid("param").id), 200);
   })
   .openapi(writeWith("post", "/reviews/{id}/reject", "Reject a review for a policy reason (never for its rating)", RejectReviewBody), async (c) => {
-    requirePermission(c, "catalog");
     return c.json(await rejectReview(c.env, auditActor(c), c.req.valid("param").id, c.req.valid("json")), 200);
   })
   .openapi(writeWith("put", "/reviews/{id}/reply", "Set the store's public reply under a review", ReplyBody), async (c) => {
-    requirePermission(c, "catalog");
     return c.json(await replyToReview(c.env, auditActor(c), c.req.valid("param").id, c.req.valid("json")), 200);
   })
   .openapi(
@@ -79,23 +90,22 @@ export const adminReviewRoutes = createApiApp()
       responses: { 204: { description: "Removed." }, ...guarded },
     }),
     async (c) => {
-      requirePermission(c, "catalog");
       await deleteReply(c.env, auditActor(c), c.req.valid("param").id);
       return c.body(null, 204);
     },
   )
   .openapi(write("post", "/reviews/{id}/reports/dismiss", "Close a review's open reports and keep it up"), async (c) => {
-    requirePermission(c, "catalog");
     return c.json(await dismissReports(c.env, auditActor(c), c.req.valid("param").id), 200);
   })
   .openapi(
     settingsRoute("get", "/reviews", "Review settings: moderation mode and reminder delay", {}, { 200: jsonAnswer("The settings.", ReviewSettings) }),
-    async (c) => c.json(await reviewSettings(c.env), 200),
+    async (c) => {
+      return c.json(await reviewSettings(c.env), 200);
+    },
   )
   .openapi(
     settingsRoute("put", "/reviews", "Change the review settings", jsonBody(ReviewSettings), { 200: jsonAnswer("The settings now.", ReviewSettings) }),
     async (c) => {
-      requirePermission(c, "settings");
       return c.json(await updateReviewSettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   );
