@@ -27,6 +27,8 @@ import { orderRoutes } from "./orders/routes";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
+import { reviewRoutes } from "./reviews/routes";
+import { adminReviewRoutes } from "./reviews/routes-admin";
 import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
@@ -38,7 +40,7 @@ import { adminSupportRoutes } from "./support/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
-const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images"]);
+const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos"]);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error
@@ -106,7 +108,8 @@ api
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
   .route("/", mediaApiRoutes)
-  .route("/", supportRoutes);
+  .route("/", supportRoutes)
+  .route("/", reviewRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -123,6 +126,7 @@ adminApi.route("/", adminOrderRoutes);
 adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
+adminApi.route("/", adminReviewRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -1,5 +1,6 @@
 import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
+import { sendReviewRequests } from "./reviews";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
@@ -22,6 +23,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   }
   const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env, 90);
+  const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
   console.log(
@@ -33,6 +35,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       analyticsEventsPruned: removed,
       slaBreaches,
       chatsEnded,
+      reviewRequests,
     }),
   );
 }

@@ -1209,6 +1209,7 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
       featured: status === "active" && chance(r, 0.1) ? 1 : 0,
       ratingAvg,
       ratingCount,
+      ratingDist: "[0,0,0,0,0]",
       soldCount: ratingCount * int(r, 3, 28) + int(r, 0, 60),
       seoTitle: null,
       seoDescription: null,

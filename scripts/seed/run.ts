@@ -19,6 +19,7 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../../worker/catalog/tables.ts";
 import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
+import { seedReviews } from "./reviews.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
 
@@ -249,6 +250,8 @@ try {
       }
     }
     if (inflight) await inflight;
+    const reviewsFrom = elapsed();
+    console.log(`Wrote ${(await seedReviews(db, seed)).reviews.toLocaleString("en-US")} demo reviews (${reviewsFrom} → ${elapsed()})`);
     // Fresh planner statistics over the new rows (D1 recommends PRAGMA optimize; ANALYZE covers every index).
     for (const statement of ["ANALYZE", "PRAGMA optimize"]) {
       await db

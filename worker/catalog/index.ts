@@ -7,5 +7,6 @@ export { createCategory, deleteCategory, listAdminCategories, moveCategory, reor
 export { CSV_COLUMNS, CSV_MAX_BYTES, exportProductsCsv, importProductsCsv } from "./service/admin-csv";
 export { deleteProducts, saveProduct, setProductsStatus, variantThresholdStatement } from "./service/admin-product-write";
 export { findAdminProduct, getAdminProduct, listAdminProducts, listBrands, listProductNames } from "./service/admin-products";
+export { ratingSummaryStatement } from "./service/rating-summary";
 export { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "./service/sku-lookup";
 export { findCategory, getProductBySlug, LOW_STOCK_AT, listCategoryTree } from "./service/storefront";

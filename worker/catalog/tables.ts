@@ -61,6 +61,8 @@ export const products = sqliteTable(
     featured: integer("featured").notNull().default(0),
     ratingAvg: integer("rating_avg_x100").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),
+    /** Published reviews per star, 1 to 5, as a JSON array (kept by `ratingSummaryStatement`). */
+    ratingDist: text("rating_dist").notNull().default("[0,0,0,0,0]"),
     soldCount: integer("sold_count").notNull().default(0),
     seoTitle: text("seo_title"),
     seoDescription: text("seo_description"),

@@ -15,3 +15,4 @@ export * from "../regions/tables";
 export * from "../currency/tables";
 export * from "../returns/tables";
 export * from "../support/tables";
+export * from "../reviews/tables";

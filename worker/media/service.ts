@@ -1,5 +1,6 @@
 import { type AuditActor, recordAudit } from "../lib/audit";
 import { AppError } from "../lib/errors";
+import { stripImageMetadata } from "./metadata";
 import { putUpload, sniffImageFormat } from "./store";
 
 /** Largest product picture an admin may upload. */
@@ -26,6 +27,27 @@ export async function storeUploadedImage(env: Env, actor: AuditActor, bytes: Arr
   const url = `/media/uploads/${file}`;
   await recordAudit(env.DB, actor, { action: "media.upload", entityType: "media", entityId: file, after: { url, type: format.type, bytes: bytes.byteLength } });
   return { url, type: format.type, bytes: bytes.byteLength };
+}
+
+/** The formats a shopper's photo may have: those whose metadata `stripImageMetadata` can remove. */
+export const SHOPPER_PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+
+/**
+ * Stores a shopper's photo (a review picture) in the media bucket like a staff upload, but only as JPEG,
+ * PNG or WebP (decided from the bytes, 415 otherwise) and with its metadata removed first (EXIF with GPS
+ * position and camera serial, XMP, comments), so what is published is the picture alone. Not audited:
+ * the caller rate-limits shoppers.
+ */
+export async function storeShopperPhoto(env: Env, bytes: ArrayBuffer): Promise<{ url: string; type: string; bytes: number }> {
+  if (bytes.byteLength === 0) throw new AppError("request.invalid", 400, "The file is empty.", [{ path: "file", message: "Empty file" }]);
+  if (bytes.byteLength > IMAGE_MAX_BYTES)
+    throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path: "file", message: "Larger than 5 MiB" }]);
+  const format = sniffImageFormat(bytes);
+  const stripped = format && SHOPPER_PHOTO_TYPES.includes(format.type) ? stripImageMetadata(bytes, format.type) : null;
+  if (!format || !stripped)
+    throw new AppError("media.photo_type", 415, "Upload a JPEG, PNG or WebP photo.", [{ path: "file", message: "Not a JPEG, PNG or WebP picture" }]);
+  const { file } = await putUpload(env, stripped, format);
+  return { url: `/media/uploads/${file}`, type: format.type, bytes: stripped.byteLength };
 }
 
 /**

@@ -126,6 +126,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
       replyTo: z.string().nullable(),
     }),
   }),
+  // After delivery, once per order line (and one reminder): `url` opens the product's review form.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("review_request"),
+    to: z.email(),
+    data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -154,6 +161,7 @@ export const EMAIL_TEMPLATES = [
   "return_update",
   "support_ticket_received",
   "support_reply",
+  "review_request",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

@@ -170,6 +170,15 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         action: { label: "View your order", url: message.data.url },
         reason: ORDER(name, message.data.number),
       };
+    case "review_request":
+      return {
+        subject: message.data.reminder ? `A quick reminder: how is your ${message.data.productName}?` : `How is your ${message.data.productName}?`,
+        preheader: "Your review helps other shoppers decide.",
+        heading: `How is your ${message.data.productName}?`,
+        paragraphs: ["Your order arrived. Tell other shoppers what you think: stars, a few words and photos if you like.", "It takes a minute."],
+        action: { label: "Write a review", url: message.data.url },
+        reason: `You bought ${message.data.productName} from us. We ask once, with one reminder.`,
+      };
     case "order_cancelled": {
       const d = message.data;
       const refund = formatMoney(d.refundAmount, d.currency);
