@@ -30,6 +30,7 @@ import { searchRoutes } from "./search/routes";
 import { shippingRoutes } from "./shipping/routes";
 import { adminShippingRoutes } from "./shipping/routes-admin";
 import { adminStoreRoutes } from "./store/routes-admin";
+import { wishlistRoutes } from "./wishlist/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -99,7 +100,8 @@ api
   .route("/", orderRoutes)
   .route("/", shippingRoutes)
   .route("/", currencyRoutes)
-  .route("/", mediaApiRoutes);
+  .route("/", mediaApiRoutes)
+  .route("/", wishlistRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);

@@ -12,3 +12,4 @@ export * from "../shipping/tables";
 export * from "../store/tables";
 export * from "../regions/tables";
 export * from "../currency/tables";
+export * from "../wishlist/tables";
