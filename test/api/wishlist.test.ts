@@ -110,6 +110,40 @@ describe("POST /api/wishlist/items", () => {
   });
 });
 
+describe("concurrent writes", () => {
+  it("concurrent adds near the limit stop at exactly 200 items", async () => {
+    const shopper = await signedIn();
+    const id = `wlu_${shopper.user.id}`;
+    await env.DB.prepare("insert into wishlists (id, user_id, share_token) values (?, ?, ?)")
+      .bind(id, shopper.user.id, `tok${shopper.user.id}race0000000000000`)
+      .run();
+    await env.DB.batch(
+      Array.from({ length: 198 }, (_, i) =>
+        env.DB.prepare("insert into wishlist_items (wishlist_id, sku, price_seen, currency) values (?, ?, 1, 'USD')").bind(id, `FILL-${i}`),
+      ),
+    );
+    const results = await Promise.all(
+      ["WISH-BLUE", "WISH-RED", "WISH-KETTLE", "WISH-LAMP", "WISH-STOOL"].map((sku) => shopper.send("/api/wishlist/items", "POST", { sku })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 409, 409, 409]);
+    const count = await env.DB.prepare("select count(*) as n from wishlist_items where wishlist_id = ?").bind(id).first<{ n: number }>();
+    expect(count?.n).toBe(200);
+  });
+
+  it("two requests merging the same guest list at once leave each item once", async () => {
+    const user = await insertUser(env.DB);
+    const guest = client();
+    await guest.send("/api/wishlist/items", "POST", { sku: "WISH-BLUE" });
+    await guest.send("/api/wishlist/items", "POST", { sku: "WISH-KETTLE" });
+    const login = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    const both = `${guest.cookie()}; ${cookiesFrom(login)}`;
+    const answers = await Promise.all([client(both).send("/api/wishlist"), client(both).send("/api/wishlist")]);
+    for (const res of answers) expect(res.status).toBe(200);
+    const rows = await env.DB.prepare("select sku from wishlist_items where wishlist_id = ? order by sku").bind(`wlu_${user.id}`).all<{ sku: string }>();
+    expect(rows.results.map((r) => r.sku)).toEqual(["WISH-BLUE", "WISH-KETTLE"]);
+  });
+});
+
 describe("DELETE /api/wishlist/items/:sku and DELETE /api/wishlist", () => {
   it("removes an item, answers 404 for one not on the list, and empties the list", async () => {
     const guest = client();
