@@ -37,6 +37,7 @@ import { returnRoutes } from "./returns/routes";
 import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
 import { adminSupportRoutes } from "./support/routes-admin";
+import { wishlistRoutes } from "./wishlist/routes";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -109,7 +110,8 @@ api
   .route("/", currencyRoutes)
   .route("/", mediaApiRoutes)
   .route("/", supportRoutes)
-  .route("/", reviewRoutes);
+  .route("/", reviewRoutes)
+  .route("/", wishlistRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);

@@ -11,6 +11,7 @@ import { PAGE_REQUEST_ID_HEADER } from "./lib/request-log";
 import { responseCache } from "./lib/response-cache";
 import { requestLog } from "./lib/request-log";
 import { mediaRoutes } from "./media/routes";
+import { seoRoutes } from "./seo/routes";
 import { checkoutFormOrigins } from "./payments";
 import { shippingData } from "./shipping";
 
@@ -93,6 +94,7 @@ export function createFrontDoor(pages: PagesHandler) {
   );
   app.route("/", api);
   app.route("/media", mediaRoutes);
+  app.route("/", seoRoutes);
   // Browsers and shared caches must not reuse one country's or one currency choice's page for another.
   const pageCache = responseCache({ variant: pageVariant, vary: "Cookie, CF-IPCountry" });
   for (const path of CATALOG_PAGES) app.get(path, pageCache);

@@ -5,7 +5,15 @@ export { CATALOG_CACHE_CONTROL, CATALOG_TTL_MS, catalogChanged, onCatalogChange,
 export * from "./schema";
 export { createCategory, deleteCategory, listAdminCategories, moveCategory, reorderCategories, updateCategory } from "./service/admin-categories";
 export { CSV_COLUMNS, CSV_MAX_BYTES, exportProductsCsv, importProductsCsv } from "./service/admin-csv";
-export { deleteProducts, saveProduct, setProductsStatus, variantThresholdStatement } from "./service/admin-product-write";
+export {
+  deleteProducts,
+  type PriceChange,
+  type PriceListener,
+  registerPriceListener,
+  saveProduct,
+  setProductsStatus,
+  variantThresholdStatement,
+} from "./service/admin-product-write";
 export { findAdminProduct, getAdminProduct, listAdminProducts, listBrands, listProductNames } from "./service/admin-products";
 export { ratingSummaryStatement } from "./service/rating-summary";
 export { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "./service/sku-lookup";

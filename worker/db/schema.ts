@@ -16,3 +16,4 @@ export * from "../currency/tables";
 export * from "../returns/tables";
 export * from "../support/tables";
 export * from "../reviews/tables";
+export * from "../wishlist/tables";

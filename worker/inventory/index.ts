@@ -6,8 +6,11 @@ export {
   bulkUpdateProducts,
   listMovements,
   listSkus,
+  registerStockListener,
   saveProductWithStock,
   setLowStockThreshold,
+  type StockChange,
+  type StockListener,
   stockOf,
 } from "./service";
 export * from "./schema";

@@ -35,9 +35,40 @@ export async function stockOf(env: Env, sku: string) {
   return { sku, onHand: snapshot.onHand, reserved: snapshot.reserved, available: snapshot.available, lowStockThreshold: snapshot.lowStockThreshold, movements };
 }
 
+/** A SKU's available stock before and after one ledger change; `version` is the ledger's version after it. */
+export interface StockChange {
+  sku: string;
+  availableBefore: number;
+  availableAfter: number;
+  version: number;
+}
+export type StockListener = (env: Env, change: StockChange) => Promise<void>;
+const stockListeners: StockListener[] = [];
+
+/**
+ * A later domain's reaction to a stock adjustment (wishlist: back-in-stock alerts). Inventory comes
+ * before them in the layer order and cannot call them, so they register here when loaded. A replayed
+ * adjustment (same `opId`) announces the same change again, so a listener keys its effects on
+ * `sku` + `version`. Each call runs inside the request that made the change, with that request's env.
+ */
+export function registerStockListener(listener: StockListener): void {
+  stockListeners.push(listener);
+}
+
+async function announceStockChange(env: Env, change: StockChange): Promise<void> {
+  for (const listener of stockListeners) {
+    try {
+      await listener(env, change);
+    } catch (err) {
+      // The stock change stands whatever a listener does; its own retries are its business.
+      console.error(JSON.stringify({ level: "error", msg: "stock listener failed", sku: change.sku, error: String(err) }));
+    }
+  }
+}
+
 /**
  * Changes on-hand stock through the ledger only. `opId` (an Idempotency-Key)
- * makes a retried adjustment count once.
+ * makes a retried adjustment count once. Registered stock listeners hear of it.
  */
 export async function adjustStock(env: Env, sku: string, delta: number, reason: string, opId?: string) {
   await assertKnownSku(env, sku);
@@ -47,6 +78,9 @@ export async function adjustStock(env: Env, sku: string, delta: number, reason: 
       { path: "delta", message: "Too low" },
     ]);
   await catalogChanged(env.DB);
+  // The ledger changes only on-hand stock in an adjustment (holds stay), so available moved by exactly delta.
+  const after = result.snapshot;
+  await announceStockChange(env, { sku, availableBefore: after.available - delta, availableAfter: after.available, version: after.version });
   return stockOf(env, sku);
 }
 

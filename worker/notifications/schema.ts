@@ -140,6 +140,28 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.literal("admins"),
     data: z.object({ sku: z.string(), available: z.number().int(), threshold: z.number().int() }),
   }),
+  // Wishlist alerts (issue #16): one per event per shopper; `unsubscribeUrl` works without signing in.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("wishlist_back_in_stock"),
+    to: z.email(),
+    data: z.object({ name: z.string(), productName: z.string(), variantTitle: z.string(), url: z.string(), unsubscribeUrl: z.string() }),
+  }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("wishlist_price_drop"),
+    to: z.email(),
+    data: z.object({
+      name: z.string(),
+      productName: z.string(),
+      variantTitle: z.string(),
+      price: z.number().int(),
+      previousPrice: z.number().int(),
+      currency: z.string(),
+      url: z.string(),
+      unsubscribeUrl: z.string(),
+    }),
+  }),
 ]);
 export type EmailMessage = z.infer<typeof EmailMessage>;
 
@@ -162,6 +184,8 @@ export const EMAIL_TEMPLATES = [
   "support_ticket_received",
   "support_reply",
   "review_request",
+  "wishlist_back_in_stock",
+  "wishlist_price_drop",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

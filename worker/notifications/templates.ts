@@ -273,6 +273,37 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         reason: `You get this email because you are an admin of ${name}.`,
       };
     }
+    case "wishlist_back_in_stock": {
+      const d = message.data;
+      const item = d.variantTitle === "Default" ? d.productName : `${d.productName} (${d.variantTitle})`;
+      return {
+        subject: `Back in stock: ${d.productName}`,
+        preheader: `${item} from your wishlist can be ordered again.`,
+        heading: "Back in stock",
+        paragraphs: [`Hi ${d.name}, ${item} from your wishlist is back in stock.`],
+        action: { label: "See the product", url: d.url },
+        after: [`No more wishlist alerts? Unsubscribe: ${d.unsubscribeUrl}`],
+        reason: `You get this email because this item is on your wishlist at ${name}.`,
+      };
+    }
+    case "wishlist_price_drop": {
+      const d = message.data;
+      const item = d.variantTitle === "Default" ? d.productName : `${d.productName} (${d.variantTitle})`;
+      const price = formatMoney(d.price, d.currency);
+      return {
+        subject: `Price drop: ${d.productName} now ${price}`,
+        preheader: `${item} from your wishlist dropped to ${price}.`,
+        heading: "Price drop on your wishlist",
+        paragraphs: [`Hi ${d.name}, ${item} from your wishlist now costs ${price} (was ${formatMoney(d.previousPrice, d.currency)}).`],
+        facts: [
+          ["Now", price],
+          ["Was", formatMoney(d.previousPrice, d.currency)],
+        ],
+        action: { label: "See the product", url: d.url },
+        after: [`No more wishlist alerts? Unsubscribe: ${d.unsubscribeUrl}`],
+        reason: `You get this email because this item is on your wishlist at ${name}.`,
+      };
+    }
   }
 }
 

@@ -206,7 +206,59 @@ export async function saveProduct(env: Env, actor: AuditActor, input: ProductInp
   const stmts = productWriteStatements(env, actor, input, before, { id, slug, categoryPath: path, brand });
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
   await catalogChanged(env.DB);
-  return getAdminProduct(env, id);
+  const after = await getAdminProduct(env, id);
+  if (before) await announcePriceChanges(env, before, after);
+  return after;
+}
+
+/** One variant's price before and after a product save; `changedAt` is the product's new `updatedAt`. */
+export interface PriceChange {
+  sku: string;
+  productSlug: string;
+  productName: string;
+  variantTitle: string;
+  before: number;
+  after: number;
+  currency: string;
+  changedAt: string;
+}
+export type PriceListener = (env: Env, changes: PriceChange[]) => Promise<void>;
+const priceListeners: PriceListener[] = [];
+
+/**
+ * A later domain's reaction to changed variant prices (wishlist: price-drop alerts). Catalog comes
+ * before it in the layer order, so it registers here when loaded; each call runs inside the request
+ * that saved the product, with that request's env.
+ */
+export function registerPriceListener(listener: PriceListener): void {
+  priceListeners.push(listener);
+}
+
+async function announcePriceChanges(env: Env, before: AdminProduct, after: AdminProduct): Promise<void> {
+  const old = new Map(before.variants.map((v) => [v.sku, v.price]));
+  const changes: PriceChange[] = [];
+  for (const v of after.variants) {
+    const was = old.get(v.sku);
+    if (was === undefined || was === v.price) continue;
+    changes.push({
+      sku: v.sku,
+      productSlug: after.slug,
+      productName: after.name,
+      variantTitle: v.title,
+      before: was,
+      after: v.price,
+      currency: after.currency,
+      changedAt: after.updatedAt,
+    });
+  }
+  if (!changes.length) return;
+  for (const listener of priceListeners) {
+    try {
+      await listener(env, changes);
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "price listener failed", product: after.id, error: String(err) }));
+    }
+  }
 }
 
 /** Sets the status of up to 100 products, one audit entry each; unknown ids are reported in `skipped`. */

@@ -1,0 +1,111 @@
+/**
+ * Sitemaps: `/sitemap.xml` is a sitemap index naming one sitemap per 50,000 active products and per
+ * 50,000 categories (the protocol's limit per file), each entry with `lastmod`. Read from catalog's
+ * tables (seo comes after catalog in the layer order). A vendor sitemap joins the index once the
+ * vendors domain has public pages.
+ */
+import { categories, products } from "../catalog/tables";
+import { getDb } from "../db/client";
+import { asc, count, eq, max, sql } from "drizzle-orm";
+
+/** The sitemap protocol's limit of URLs per file. */
+export const SITEMAP_MAX_URLS = 50_000;
+
+export type SitemapKind = "products" | "categories";
+
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&${{ "<": "lt", ">": "gt", "&": "amp", "'": "apos", '"': "quot" }[c]};`);
+
+/** The store's origin for absolute URLs: configured, else the request's. */
+export function siteOrigin(env: Pick<Env, "PUBLIC_ORIGIN">, requestUrl: string): string {
+  return (env.PUBLIC_ORIGIN || new URL(requestUrl).origin).replace(/\/+$/, "");
+}
+
+async function countOf(env: Env, kind: SitemapKind): Promise<{ n: number; lastmod: string | null }> {
+  const db = getDb(env.DB);
+  if (kind === "products") {
+    const row = await db
+      .select({ n: count(), lastmod: max(products.updatedAt) })
+      .from(products)
+      .where(eq(products.status, "active"))
+      .get();
+    return { n: row?.n ?? 0, lastmod: row?.lastmod ?? null };
+  }
+  const row = await db.select({ n: count() }).from(categories).get();
+  return { n: row?.n ?? 0, lastmod: null };
+}
+
+/** The sitemap index: one `<sitemap>` per file of each kind (at least one each, so the index is never empty). */
+export async function sitemapIndex(env: Env, origin: string, perFile = SITEMAP_MAX_URLS): Promise<string> {
+  const [productCount, categoryCount] = await Promise.all([countOf(env, "products"), countOf(env, "categories")]);
+  const entries: string[] = [];
+  const files = (n: number) => Math.max(1, Math.ceil(n / perFile));
+  for (let i = 1; i <= files(productCount.n); i++) {
+    // The newest change of any product dates every product file: exact per file would cost a query each.
+    const lastmod = productCount.lastmod ? `<lastmod>${escapeXml(productCount.lastmod)}</lastmod>` : "";
+    entries.push(`<sitemap><loc>${escapeXml(`${origin}/sitemaps/products-${i}.xml`)}</loc>${lastmod}</sitemap>`);
+  }
+  for (let i = 1; i <= files(categoryCount.n); i++) {
+    const lastmod = productCount.lastmod ? `<lastmod>${escapeXml(productCount.lastmod)}</lastmod>` : "";
+    entries.push(`<sitemap><loc>${escapeXml(`${origin}/sitemaps/categories-${i}.xml`)}</loc>${lastmod}</sitemap>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join("\n")}\n</sitemapindex>\n`;
+}
+
+/**
+ * One sitemap file (1-based `page`) of a kind, in a stable order (by id) so a URL stays in the same
+ * file while the catalog grows at the end. Null past the last file (the route answers 404).
+ */
+export async function sitemapFile(env: Env, origin: string, kind: SitemapKind, page: number, perFile = SITEMAP_MAX_URLS): Promise<string | null> {
+  const db = getDb(env.DB);
+  const offset = (page - 1) * perFile;
+  let rows: { path: string; lastmod: string | null }[];
+  if (kind === "products") {
+    rows = (
+      await db
+        .select({ slug: products.slug, lastmod: products.updatedAt })
+        .from(products)
+        .where(eq(products.status, "active"))
+        .orderBy(asc(products.id))
+        .limit(perFile)
+        .offset(offset)
+        .all()
+    ).map((r) => ({ path: `/p/${r.slug}`, lastmod: r.lastmod }));
+  } else {
+    // A category changes when a product in it does: its newest product's change dates it.
+    rows = (
+      await db
+        .select({
+          slug: categories.slug,
+          // Spelled out: drizzle renders a column of the outer table unqualified, which the subquery would read as its own.
+          lastmod: sql<string | null>`(select max(p.updated_at) from products p where p.category_id = categories.id and p.status = 'active')`,
+        })
+        .from(categories)
+        .orderBy(asc(categories.id))
+        .limit(perFile)
+        .offset(offset)
+        .all()
+    ).map((r) => ({ path: `/c/${r.slug}`, lastmod: r.lastmod }));
+  }
+  if (!rows.length && page > 1) return null;
+  const urls = rows.map((r) => `<url><loc>${escapeXml(origin + r.path)}</loc>${r.lastmod ? `<lastmod>${escapeXml(r.lastmod)}</lastmod>` : ""}</url>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`;
+}
+
+/** robots.txt: private areas closed to crawlers, everything else open, and where the sitemap is. */
+export function robotsTxt(origin: string): string {
+  return [
+    "User-agent: *",
+    "Disallow: /api/",
+    "Disallow: /admin",
+    "Disallow: /vendor",
+    "Disallow: /account",
+    "Disallow: /cart",
+    "Disallow: /checkout",
+    "Disallow: /orders",
+    "Disallow: /wishlist",
+    "Allow: /",
+    "",
+    `Sitemap: ${origin}/sitemap.xml`,
+    "",
+  ].join("\n");
+}
