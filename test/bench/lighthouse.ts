@@ -39,7 +39,8 @@ try {
       for (const category of CATEGORIES) {
         for (const ref of lhr.categories[category]?.auditRefs ?? []) {
           const audit = lhr.audits[ref.id];
-          if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1) console.log(`  - ${category}: ${audit.id} (${audit.score}) ${audit.displayValue ?? ""}`);
+          if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1)
+            console.log(`  - ${category}: ${audit.id} (${audit.score}) ${audit.displayValue ?? ""}`);
         }
       }
     }
