@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { OrderTracking } from "../../worker/orders/schema";
+import { type Schemas, storeApi } from "../../sdk";
 import { eventTitle, formatWhen, SHIPMENT_TEXT, statusTone } from "../components/orders/display";
+
+type OrderTracking = Schemas["OrderTracking"];
 
 interface Props {
   initial: OrderTracking;
@@ -28,15 +30,17 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
     if (order.final) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const url = `/api/orders/${encodeURIComponent(initial.id)}/tracking${token ? `?token=${encodeURIComponent(token)}` : ""}`;
     const poll = async () => {
       if (stopped) return;
       if (document.visibilityState === "visible") {
         try {
-          const res = await fetch(url, { headers: etag.current ? { "If-None-Match": etag.current } : {}, credentials: "same-origin" });
-          if (res.status === 200) {
-            etag.current = res.headers.get("ETag");
-            const next = (await res.json()) as OrderTracking;
+          const { data: next, response } = await storeApi.GET("/api/orders/{id}/tracking", {
+            params: { path: { id: initial.id }, query: token ? { token } : {} },
+            headers: etag.current ? { "If-None-Match": etag.current } : {},
+          });
+          // A 304 (nothing changed) has no body: nothing to do until the next round.
+          if (response.status === 200 && next) {
+            etag.current = response.headers.get("ETag");
             setOrder((previous) => {
               if (previous.status !== next.status) setAnnouncement(`Order status: ${next.statusText}`);
               else if (next.timeline.length > previous.timeline.length)

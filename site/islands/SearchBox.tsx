@@ -1,6 +1,6 @@
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { SuggestResponse } from "../../worker/search/schema";
+import { type Schemas, storeApi } from "../../sdk";
 import { type DisplayCurrency, formatCount, formatPrice } from "../lib/format";
 
 interface Props {
@@ -20,6 +20,8 @@ interface Option {
   href: string;
   image?: string | null;
 }
+
+type SuggestResponse = Schemas["SearchSuggestions"];
 
 const DEBOUNCE_MS = 90;
 const cache = new Map<string, SuggestResponse>();
@@ -132,9 +134,11 @@ export default function SearchBox({ query = "", id = "site-search", display = nu
       const controller = new AbortController();
       inflight.current = controller;
       try {
-        const res = await fetch(`/api/search/suggest?q=${encodeURIComponent(typed.trim().slice(0, 100))}&limit=5`, { signal: controller.signal });
-        if (!res.ok) return;
-        const body = (await res.json()) as SuggestResponse;
+        const { data: body } = await storeApi.GET("/api/search/suggest", {
+          params: { query: { q: typed.trim().slice(0, 100), limit: 5 } },
+          signal: controller.signal,
+        });
+        if (!body) return;
         cache.set(key, body);
         setAnswer(body);
       } catch {

@@ -2,24 +2,10 @@
 // leaving the page: the header's count updates and the mini-cart panel opens with the
 // cart's lines. Without JavaScript the form post still works (the cart page answers).
 
+import { type Schemas, storeApi } from "../../sdk";
 import { type DisplayCurrency, formatPrice } from "../lib/format";
 
-interface CartLine {
-  sku: string;
-  name: string;
-  variantTitle: string;
-  quantity: number;
-  lineTotal: { amount: number; currency: string };
-  image: string | null;
-}
-interface Cart {
-  items: CartLine[];
-  itemCount: number;
-  subtotal: { amount: number; currency: string };
-}
-interface Problem {
-  detail?: string;
-}
+type Cart = Schemas["Cart"];
 
 /** The page's display currency (set by the layout when it is not the base currency); cart amounts arrive in the base currency. */
 function pageDisplay(): DisplayCurrency | null {
@@ -76,18 +62,14 @@ document.addEventListener("submit", async (event) => {
   const status = document.querySelector<HTMLElement>("[data-cart-status]");
   if (button) button.disabled = true;
   try {
-    const res = await fetch("/api/cart/items", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify({ sku, quantity: Number.isFinite(quantity) && quantity > 0 ? quantity : 1 }),
+    const { data: cart, error } = await storeApi.POST("/api/cart/items", {
+      body: { sku, quantity: Number.isFinite(quantity) && quantity > 0 ? quantity : 1 },
+      headers: { Accept: "application/json" },
     });
-    if (!res.ok) {
-      const problem = (await res.json().catch(() => ({}))) as Problem;
-      if (status) status.textContent = problem.detail ?? "Could not add this item. Try again.";
+    if (!cart) {
+      if (status) status.textContent = (error as { detail?: string } | undefined)?.detail ?? "Could not add this item. Try again.";
       return;
     }
-    const cart = (await res.json()) as Cart;
     updateCounts(cart.itemCount);
     if (status) status.textContent = `Added to cart. ${cart.itemCount} item${cart.itemCount === 1 ? "" : "s"} in your cart.`;
     const panel = document.querySelector<HTMLElement>("[data-mini-cart]");

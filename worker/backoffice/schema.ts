@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
+import { JsonValueSchema, MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
 
 const figures = {
   revenue: z.number().int().openapi({ description: "Net revenue (paid order totals minus refunds), minor units of `currency`." }),
@@ -53,8 +53,8 @@ export const AuditEntrySchema = z
     action: z.string(),
     entityType: z.string(),
     entityId: z.string(),
-    before: z.unknown().openapi({ description: "The values before the write (null for a creation)." }),
-    after: z.unknown().openapi({ description: "The values after the write (null for a deletion)." }),
+    before: z.union([JsonValueSchema, z.null()]).openapi({ description: "The values before the write (null for a creation)." }),
+    after: z.union([JsonValueSchema, z.null()]).openapi({ description: "The values after the write (null for a deletion)." }),
     requestId: z.string().nullable(),
   })
   .openapi("AuditEntry");

@@ -38,7 +38,7 @@ export const CartLineSchema = z
     lineTotal: MoneySchema,
     available: z.number().int().openapi({ description: "Units that can be bought now." }),
     issues: z.array(z.enum(["price_changed", "unavailable", "quantity_reduced"])).openapi({ description: "What changed since the shopper added the line." }),
-    previousUnitPrice: MoneySchema.nullable(),
+    previousUnitPrice: z.union([MoneySchema, z.null()]),
   })
   .openapi("CartLine");
 export type CartLineView = z.infer<typeof CartLineSchema>;

@@ -12,7 +12,7 @@ export const Variant = z
     title: z.string(),
     options: z.record(z.string(), z.string()),
     price: MoneySchema,
-    compareAtPrice: MoneySchema.nullable(),
+    compareAtPrice: z.union([MoneySchema, z.null()]),
     weightGrams: z.number().int(),
     stockStatus: StockStatus,
     available: z.number().int().nullable().openapi({ description: "Units left, given only when stock is low." }),

@@ -68,3 +68,9 @@ export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
 
 /** Routes for signed-in callers: a Bearer token or the session cookie. */
 export const SIGNED_IN: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+
+/** A JSON value (a stored snapshot whose shape is the stored entity's): typed as JSON, not `unknown`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const JsonValueSchema: z.ZodType<JsonValue> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValueSchema), z.record(z.string(), JsonValueSchema)]))
+  .openapi("JsonValue");

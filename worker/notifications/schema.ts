@@ -232,7 +232,9 @@ export type EmailSummary = z.infer<typeof EmailSummary>;
 export const EmailDetail = EmailSummary.extend({
   html: z.string().openapi({ description: "The rendered HTML, one-time tokens in links hidden." }),
   text: z.string(),
-  data: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The message's data as queued (tokens hidden)." }),
+  data: z
+    .union([z.union(EmailMessage.options.map((message) => message.shape.data)), z.null()])
+    .openapi({ description: "The message's data as queued (tokens hidden): the data of its template." }),
 }).openapi("EmailDetail");
 export type EmailDetail = z.infer<typeof EmailDetail>;
 

@@ -243,7 +243,7 @@ export async function getEmail(env: Env, id: string): Promise<EmailDetail> {
     ...toSummary(row),
     html: hideTokens(row.html),
     text: hideTokens(row.text),
-    data: payload ? (JSON.parse(hideTokens(JSON.stringify(payload.data))) as Record<string, unknown>) : null,
+    data: payload ? (JSON.parse(hideTokens(JSON.stringify(payload.data))) as EmailDetail["data"]) : null,
   };
 }
 

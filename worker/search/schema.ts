@@ -150,7 +150,7 @@ export const ProductSummary = z
     brand: z.object({ slug: z.string(), name: z.string() }).nullable(),
     category: z.object({ slug: z.string(), name: z.string() }),
     price: MoneySchema.openapi({ description: "Lowest variant price." }),
-    compareAtPrice: MoneySchema.nullable(),
+    compareAtPrice: z.union([MoneySchema, z.null()]),
     image: ImageSchema.nullable(),
     rating: z.object({ average: z.number(), count: z.number().int() }),
     inStock: z.boolean(),

@@ -48,7 +48,7 @@ export const QuoteSchema = z
     display: z.object({ currency: z.string(), rateMicros: z.number().int(), decimals: z.number().int() }),
     subtotal: MoneySchema,
     weightGrams: z.number().int(),
-    duties: z.object({ applies: z.boolean(), threshold: MoneySchema.nullable(), rateBp: z.number().int() }),
+    duties: z.object({ applies: z.boolean(), threshold: z.union([MoneySchema, z.null()]), rateBp: z.number().int() }),
     options: z.array(
       z.object({
         id: z.enum(["standard", "express"]),

@@ -1,12 +1,14 @@
 import { and, desc, eq, gte, lte, or, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { auditLog } from "../../db/tables";
+import type { JsonValue } from "../../lib/openapi";
 import type { AuditPage, AuditQuery } from "../schema";
 
-const parse = (v: string | null): unknown => {
+/** The stored snapshot (written as JSON by lib/audit.ts); anything unreadable is shown as the text it is. */
+const parse = (v: string | null): JsonValue => {
   if (v === null) return null;
   try {
-    return JSON.parse(v);
+    return JSON.parse(v) as JsonValue;
   } catch {
     return v;
   }

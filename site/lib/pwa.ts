@@ -1,0 +1,73 @@
+// The installable app: its web app manifest and the colours it shares with the layout.
+// The store name comes from the store's settings (Settings → Store); the colours are the design system's
+// (site/styles/base/tokens.css): --color-ink for the browser chrome, --color-bg behind the splash screen.
+
+/** The browser chrome's colour (the header band), also the layout's `theme-color`. */
+export const THEME_COLOR = "#2a211b";
+/** The splash screen behind the icon while the app starts. */
+export const BACKGROUND_COLOR = "#faf7f2";
+
+/** Where the manifest is served (by site/pages/manifest.webmanifest.ts). */
+export const MANIFEST_PATH = "/manifest.webmanifest";
+
+export interface WebManifest {
+  id: string;
+  name: string;
+  short_name: string;
+  description: string;
+  start_url: string;
+  scope: string;
+  display: "standalone";
+  orientation: "any";
+  theme_color: string;
+  background_color: string;
+  lang: string;
+  categories: string[];
+  icons: { src: string; sizes: string; type: "image/png"; purpose: "any" | "maskable" }[];
+  shortcuts: { name: string; short_name: string; url: string; icons: { src: string; sizes: string; type: "image/png" }[] }[];
+}
+
+/** A launcher label fits about 12 characters; longer names keep their first word(s). */
+function shortName(name: string): string {
+  if (name.length <= 12) return name;
+  let short = "";
+  for (const word of name.split(/\s+/)) {
+    if (`${short} ${word}`.trim().length > 12) break;
+    short = `${short} ${word}`.trim();
+  }
+  return short || name.slice(0, 12);
+}
+
+/**
+ * The web app manifest for a store of this name: standalone display starting at the home page, icons
+ * for every launcher shape, and shortcuts (long-press on the icon) to search, the cart and the
+ * shopper's orders.
+ */
+export function webManifest(storeName: string): WebManifest {
+  const icon = [{ src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" as const }];
+  return {
+    id: "/",
+    name: storeName,
+    short_name: shortName(storeName),
+    description: `${storeName}: well-made clothing, homeware and outdoor gear.`,
+    start_url: "/",
+    scope: "/",
+    display: "standalone",
+    orientation: "any",
+    theme_color: THEME_COLOR,
+    background_color: BACKGROUND_COLOR,
+    lang: "en",
+    categories: ["shopping"],
+    icons: [
+      { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
+      { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
+      { src: "/icons/maskable-192.png", sizes: "192x192", type: "image/png", purpose: "maskable" },
+      { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+    ],
+    shortcuts: [
+      { name: "Search products", short_name: "Search", url: "/search", icons: icon },
+      { name: "Your cart", short_name: "Cart", url: "/cart", icons: icon },
+      { name: "Your orders", short_name: "Orders", url: "/account/orders", icons: icon },
+    ],
+  };
+}
