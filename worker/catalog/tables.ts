@@ -77,6 +77,7 @@ export const products = sqliteTable(
     index("products_status_rating_idx").on(t.status, t.ratingAvg),
     index("products_category_path_idx").on(t.categoryPath, t.status, t.minPrice),
     index("products_brand_idx").on(t.brandId, t.status, t.minPrice),
+    index("products_vendor_idx").on(t.vendorId),
     index("products_featured_idx").on(t.featured, t.status),
     // The default "relevance" order and the per-category counts of the category tree.
     index("products_status_featured_sold_idx").on(t.status, t.featured, t.soldCount),

@@ -13,6 +13,7 @@ export * from "../shipping/tables";
 export * from "../store/tables";
 export * from "../regions/tables";
 export * from "../currency/tables";
+export * from "../vendors/tables";
 export * from "../returns/tables";
 export * from "../support/tables";
 export * from "../reviews/tables";

@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * A seller's lifecycle: an application is a vendor row in `pending`; staff approve it (`active`) or reject it
+ * with a reason; an active vendor can be `suspended` (its products leave listings and carts) and reinstated.
+ */
+export const VENDOR_STATUSES = ["pending", "active", "rejected", "suspended"] as const;
+export type VendorStatus = (typeof VENDOR_STATUSES)[number];
+
+/** How a vendor is paid: Stripe Connect transfers, or a bank transfer staff record by hand. */
+export const PAYOUT_PROVIDERS = ["stripe", "manual"] as const;
+export type PayoutProvider = (typeof PAYOUT_PROVIDERS)[number];
+
+/** A seller on the marketplace. `products.vendor_id` points here; a product without one is the store's own. */
+export const vendors = sqliteTable(
+  "vendors",
+  {
+    id: text("id").primaryKey(),
+    /** The storefront address `/v/:handle`: lowercase letters, digits and dashes, unique. */
+    handle: text("handle").notNull(),
+    name: text("name").notNull(),
+    status: text("status", { enum: VENDOR_STATUSES }).notNull().default("pending"),
+    contactEmail: text("contact_email").notNull(),
+    contactPhone: text("contact_phone"),
+    /** ISO 3166-1 alpha-2: where the business is registered (and ships from by default). */
+    country: text("country").notNull(),
+    description: text("description").notNull().default(""),
+    /** Why staff rejected or suspended it, shown to the vendor. */
+    statusReason: text("status_reason"),
+    /** The storefront page: a short "about" text and an optional banner (a `/media/uploads/…` path). */
+    about: text("about").notNull().default(""),
+    bannerUrl: text("banner_url"),
+    /** JSON address object (same shape as an order's shipping address) where returns of this vendor's lines go. */
+    returnAddress: text("return_address"),
+    payoutProvider: text("payout_provider", { enum: PAYOUT_PROVIDERS }).notNull().default("manual"),
+    /** Stripe Connect account id (`acct_…`) once onboarding started; `payouts_enabled` mirrors `account.updated`. */
+    stripeAccountId: text("stripe_account_id"),
+    payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
+    /** For manual payouts: where staff send the money (free text such as an IBAN), shown to finance members and admins only. */
+    payoutDetails: text("payout_details"),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    approvedAt: text("approved_at"),
+  },
+  (t) => [
+    uniqueIndex("vendors_handle_uq").on(t.handle),
+    uniqueIndex("vendors_stripe_account_uq").on(t.stripeAccountId),
+    index("vendors_status_created_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/**
+ * What a member of a vendor may do: the owner everything (members, payouts account, settings); `catalog`
+ * products and stock; `orders` shipping and returns of the vendor's lines; `finance` the ledger and payouts.
+ */
+export const VENDOR_MEMBER_ROLES = ["owner", "catalog", "orders", "finance"] as const;
+export type VendorMemberRole = (typeof VENDOR_MEMBER_ROLES)[number];
+
+/** A user who works for a vendor. A user belongs to at most one vendor (the unique index on `user_id`). */
+export const vendorMembers = sqliteTable(
+  "vendor_members",
+  {
+    vendorId: text("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: VENDOR_MEMBER_ROLES }).notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.vendorId, t.userId] }), uniqueIndex("vendor_members_user_uq").on(t.userId)],
+);
