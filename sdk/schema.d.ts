@@ -12757,8 +12757,9 @@ export interface components {
             id: string;
             kind: string;
             actorLabel: string;
+            /** @description What changed, by kind: `from`/`to` (status, priority, assignee, tags), `into`/`from` (merges), `by`. */
             data: {
-                [key: string]: unknown;
+                [key: string]: string | number | boolean | string[] | null;
             } | null;
             createdAt: string;
         };

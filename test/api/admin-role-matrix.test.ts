@@ -8,8 +8,9 @@ import { passwordSignIn } from "../support/staff";
 type Role = "customer" | "vendor" | "support" | "admin";
 
 /**
- * What support staff may do in /api/admin: read orders, returns, customers and emails, and work the support
- * inbox (its "support" permission); every other admin route is admins only.
+ * What support staff may do in /api/admin: read orders, returns, customers, emails and promotions (to answer
+ * "why did my code not work"), and work the support inbox (its "support" permission); every other admin route
+ * is admins only.
  */
 /** Writes whose full bodies are long: they may be refused by their schema (400) before the role check. */
 const SCHEMA_FIRST = [/^POST \/api\/admin\/settings\/(countries|rates)$/];
@@ -20,6 +21,7 @@ const SUPPORT_ALLOWED = [
   /^GET \/api\/admin\/returns/,
   /^GET \/api\/admin\/users/,
   /^GET \/api\/admin\/emails/,
+  /^GET \/api\/admin\/promotions/,
   /^[A-Z]+ \/api\/admin\/support\//,
 ];
 
@@ -52,6 +54,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/returns/:id/reject": { reason: "matrix test" },
   "POST /api/admin/returns/:id/lines/:lineId/inspect": { outcome: "restocked" },
   "PUT /api/admin/settings/policies/:slug": { title: "Matrix", body: "matrix test" },
+  "POST /api/admin/promotions": { name: "Matrix", kind: "percentage", value: 1000 },
 };
 
 async function session(role: Role): Promise<string> {
@@ -69,9 +72,14 @@ function request(method: string, url: string, cookie?: string, key = "") {
 
 describe("admin API role matrix (from the route table)", () => {
   const cookies = {} as Record<Role, string>;
+  // Three sign-ins, staff with a second factor: password hashing dominates, so they run side by side.
   beforeAll(async () => {
-    for (const role of ["customer", "vendor", "support"] as const) cookies[role] = await session(role);
-  });
+    const roles = ["customer", "vendor", "support"] as const;
+    const signedIn = await Promise.all(roles.map((role) => session(role)));
+    roles.forEach((role, i) => {
+      cookies[role] = signedIn[i] as string;
+    });
+  }, 60_000);
 
   it("covers every admin route", () => {
     expect(adminRoutes.length).toBeGreaterThan(30);
@@ -91,7 +99,7 @@ describe("admin API role matrix (from the route table)", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("lets support read orders, returns, users and emails, work the support inbox, and change nothing else", async () => {
+  it("lets support read orders, returns, users, emails and promotions, work the support inbox, and change nothing else", async () => {
     const wrong: string[] = [];
     for (const r of adminRoutes) {
       const res = await request(r.method, r.url, cookies.support, r.key);

@@ -4,8 +4,8 @@
  */
 export { replyAddress, ticketToken } from "./access";
 export * from "./schema";
-export { canMoveTicket, SLA_TARGETS, TICKET_TRANSITIONS } from "./status";
-export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "./tables";
+export { chatIdentity, endChat, inboxSnapshot, saveTranscript, startChat, sweepAbandonedChats } from "./service/chat";
+export { MAX_INBOUND_EMAIL_BYTES, receiveSupportEmail, stripQuotedText } from "./service/inbound-email";
 export {
   adminTicketDetail,
   createCannedReply,
@@ -19,5 +19,5 @@ export {
   updateTicket,
 } from "./service/inbox";
 export { accessTicket, addCustomerMessage, createTicket, listTicketsForUser, referenceOf, type TicketRow, ticketView } from "./service/tickets";
-export { MAX_INBOUND_EMAIL_BYTES, receiveSupportEmail, stripQuotedText } from "./service/inbound-email";
-export { chatIdentity, endChat, inboxSnapshot, saveTranscript, startChat, sweepAbandonedChats } from "./service/chat";
+export { canMoveTicket, SLA_TARGETS, TICKET_TRANSITIONS } from "./status";
+export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "./tables";

@@ -4,7 +4,6 @@ import { requireAuth, requirePermission } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { requireSameOrigin } from "./routes";
-import { inboxSnapshot, joinInbox } from "./service/chat";
 import {
   AdminTicketDetail,
   AdminTicketPage,
@@ -12,11 +11,12 @@ import {
   CannedReply,
   CannedReplyBody,
   CannedReplyList,
+  InboxSnapshotSchema,
   MergeTicketBody,
   StaffReplyBody,
-  InboxSnapshotSchema,
   UpdateTicketBody,
 } from "./schema";
+import { inboxSnapshot, joinInbox } from "./service/chat";
 import {
   adminTicketDetail,
   createCannedReply,

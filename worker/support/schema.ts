@@ -34,8 +34,20 @@ export const TicketMessage = z
   .openapi("SupportMessage");
 export type TicketMessage = z.infer<typeof TicketMessage>;
 
+/** One field of an event's details: a status, priority, assignee or ticket id (or null), or a list of tags. */
+const EventValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+
 export const TicketEvent = z
-  .object({ id: z.string(), kind: z.string(), actorLabel: z.string(), data: z.record(z.string(), z.unknown()).nullable(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    actorLabel: z.string(),
+    data: z
+      .record(z.string(), EventValue)
+      .nullable()
+      .openapi({ description: "What changed, by kind: `from`/`to` (status, priority, assignee, tags), `into`/`from` (merges), `by`." }),
+    createdAt: z.string(),
+  })
   .openapi("SupportEvent");
 export type TicketEvent = z.infer<typeof TicketEvent>;
 

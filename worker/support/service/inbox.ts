@@ -15,6 +15,7 @@ import type {
   CannedReplyBody,
   MergeTicketBody,
   StaffReplyBody,
+  TicketEvent,
   UpdateTicketBody,
 } from "../schema";
 import { afterStaffReply, canMoveTicket, slaDue, slaState } from "../status";
@@ -127,7 +128,7 @@ export async function adminTicketDetail(env: Env, id: string, now = new Date()):
       id: e.id,
       kind: e.kind,
       actorLabel: e.actorLabel,
-      data: e.data ? (JSON.parse(e.data) as Record<string, unknown>) : null,
+      data: e.data ? (JSON.parse(e.data) as TicketEvent["data"]) : null,
       createdAt: e.createdAt,
     })),
   };

@@ -1,10 +1,10 @@
 import { and, count, desc, eq, inArray } from "drizzle-orm";
-import { accessOrder } from "../../orders";
 import { getDb } from "../../db/client";
 import type { Principal } from "../../lib/context";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { accessOrder } from "../../orders";
 import { referenceOf, verifyTicketToken } from "../access";
 import type { CreateTicketBody, CreateTicketResult, TicketMessage, TicketPage, TicketSummary, TicketView } from "../schema";
 import { afterCustomerReply, slaDue } from "../status";
