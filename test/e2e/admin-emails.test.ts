@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeEmailRequest } from "../support/fake-email-provider";
 import { launchBrowser, SCREENSHOTS, screenshot, VIEWPORTS } from "./browser";
 import { startFakeEmailServer } from "./fake-email-server";
-import { startStore } from "./store";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // Its own store (ports after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT) sending through a fake Resend.
 const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 2;

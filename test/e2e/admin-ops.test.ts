@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // Its own store (with an admin account) on a port of this branch's range.
 const PORT = Number(process.env.E2E_ADMIN_OPS_PORT ?? 8852);

@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInByRequest } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // The admin order page's forms go through the admin API's own schemas: what the API refuses, the page refuses the same way.
 const ADMIN = { email: "order-forms@example.test", password: "order forms password 42" };

@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // Stores whose base currency has no cents (JPY) or three decimals (BHD): the admin product pages must
 // read, show and store prices in that currency's own minor units, never as hundredths.

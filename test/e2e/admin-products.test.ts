@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // A private store with an admin account (the shared e2e store has none), on its own port.
 const PORT = Number(process.env.E2E_ADMIN_CATALOG_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 2);

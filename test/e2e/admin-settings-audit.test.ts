@@ -1,8 +1,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // Its own store, on a port after the shared e2e store's E2E_PORT/E2E_OAUTH_PORT (files run one at a time).
 const STORE_PORT = Number(process.env.E2E_SETTINGS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 14);

@@ -2,8 +2,8 @@ import type { Browser, ConsoleMessage, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { solidPng, startImageHost } from "./fake-image-host";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // A private store with an admin, and a picture host on another port (= another origin), both after the shared store's ports.
 const STORE_PORT = Number(process.env.E2E_MEDIA_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 10);

@@ -4,8 +4,8 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { FakeStripe } from "./fake-stripe";
-import { startStore } from "./store";
 import { signInByRequest } from "./staff-sign-in";
+import { startStore } from "./store";
 
 const SECRET = "generic-tracking-secret-for-e2e";
 const ADMIN = { email: "ship-desk@example.test", password: "ship desk password 42" };

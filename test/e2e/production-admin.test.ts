@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
-import { startStore } from "./store";
 import { signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // Its own store running as a fresh production deploy: ENVIRONMENT=production, no Stripe key, the outbox email provider.
 const PORT = Number(process.env.E2E_PRODUCTION_PORT ?? 8870);

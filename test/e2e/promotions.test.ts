@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store (with an admin account) on a port derived from E2E_PORT, inside this branch's range.
@@ -34,9 +35,7 @@ describe("promotions in the browser", () => {
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
     const ap = await admin.newPage();
     await ap.goto("/account/login?returnTo=%2Fadmin%2Fpromotions");
-    await ap.getByLabel("Email").fill(ADMIN.email);
-    await ap.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await ap.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(ap, ADMIN);
     await ap.waitForURL(/\/admin\/promotions$/);
     await ap.getByLabel("Name").fill("Browser ten");
     await ap.getByLabel("Code", { exact: true }).fill("browser10");

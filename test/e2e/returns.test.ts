@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { waitForEmail } from "./outbox";
+import { signInByRequest } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // A shopper returns one of two delivered items; staff approve it with a prepaid label's tracking number; the carrier's
@@ -93,7 +94,7 @@ describe("returns in the browser", () => {
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
     const headers = { Origin: store.baseUrl };
     const { orderId, orderPath } = await twoItemOrder(shopper);
-    expect((await admin.request.post("/api/auth/login", { data: ADMIN, headers })).status()).toBe(200);
+    expect(await signInByRequest(admin.request, ADMIN, store.baseUrl)).toBe(200);
     expect(
       (await admin.request.post(`/api/admin/orders/${orderId}/shipments`, { data: { carrier: "UPS", trackingNumber: "1ZRETURNSE2E001" }, headers })).status(),
     ).toBe(200);

@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { solidPng } from "./fake-image-host";
+import { signInByApi, signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store (held moderation, an admin), on a port inside this file's range after the shared store's.
@@ -45,15 +46,14 @@ function apiClient(auth: { cookie?: string; token?: string } = {}) {
 
 async function signIn(page: Page, who: { email: string; password: string }, returnTo: string) {
   await page.goto(`/account/login?returnTo=${encodeURIComponent(returnTo)}`);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password", { exact: true }).fill(who.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInOnPage(page, who);
   await page.waitForURL((url) => url.pathname === returnTo.split("?")[0]);
 }
 
 describe("reviews in a real browser", () => {
   it("a buyer with a delivered order reviews with a photo, an admin approves, the rating and the listing sort change", async () => {
-    const admin = apiClient({ token: (await apiClient()("/api/auth/login", "POST", { email: ADMIN.email, password: ADMIN.password })).body.accessToken });
+    const adminLogin = await signInByApi(store.baseUrl, ADMIN);
+    const admin = apiClient({ token: ((await adminLogin.json()) as { accessToken: string }).accessToken });
     expect((await admin("/api/admin/settings/reviews", "PUT", { moderation: "hold", reminderDays: 7 })).status).toBe(200);
 
     // The lowest-rated product in stock of a category: reviewing it with five stars must move it up.

@@ -2,8 +2,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { DECLINED_CARD, FakeStripe } from "./fake-stripe";
-import { startStore } from "./store";
 import { signInByApi } from "./staff-sign-in";
+import { startStore } from "./store";
 
 // A shopper's browser leaves the store for Stripe's hosted Checkout on another origin and comes back.
 // Its own store and fake Stripe on ports after the shared e2e store's (files run one at a time).

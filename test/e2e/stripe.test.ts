@@ -1,8 +1,8 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeStripe } from "./fake-stripe";
-import { startStore } from "./store";
 import { signInByApi } from "./staff-sign-in";
+import { startStore } from "./store";
 
 const WEBHOOK_SECRET = "whsec_test_local_secret";
 const ADMIN = { email: "refunds-admin@example.test", password: "refund desk password 7" };

@@ -2,6 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { linkIn, waitForEmail } from "./outbox";
+import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store inside this suite's port range (E2E_PORT + 20), so the chat and inbox state is its own.
@@ -43,9 +44,7 @@ describe("the help desk in the browser", () => {
 
     // The agent finds it in the inbox and answers.
     await desk.goto(`${store.baseUrl}/account/login?returnTo=/admin/support`);
-    await desk.getByLabel("Email").fill(ADMIN.email);
-    await desk.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await desk.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(desk, ADMIN);
     await desk.waitForURL(/\/admin\/support$/);
     await desk.getByRole("link", { name: /Gift wrapping\?/ }).click();
     await expect.poll(() => desk.locator(".support-message-body").first().textContent()).toContain("Can you gift-wrap my order?");
@@ -82,9 +81,7 @@ describe("the help desk in the browser", () => {
 
     // The agent opens the console first, so they are online.
     await desk.goto(`${store.baseUrl}/account/login?returnTo=/admin/support/chat`);
-    await desk.getByLabel("Email").fill(ADMIN.email);
-    await desk.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await desk.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInOnPage(desk, ADMIN);
     await desk.waitForURL(/\/admin\/support\/chat$/);
     await expect.poll(() => desk.getByText("You are online").count(), { timeout: 20_000 }).toBe(1);
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { merchantListingProblems } from "../support/merchant-listing";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { linkIn } from "./outbox";
+import { signInByApi } from "./staff-sign-in";
 import { type RunningStore, startStore } from "./store";
 
 const ADMIN = { email: "wish-desk@example.test", password: "wish desk password 42" };
@@ -18,11 +19,7 @@ beforeAll(async () => {
   [browser] = await Promise.all([launchBrowser()]);
   // PUBLIC_ORIGIN: alert emails are built outside the shopper's request, so their links need the configured origin.
   store = await startStore({ port: PORT, admin: ADMIN, products: 40, vars: { PUBLIC_ORIGIN: `http://127.0.0.1:${PORT}` } });
-  const login = await fetch(`${store.baseUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(ADMIN),
-  });
+  const login = await signInByApi(store.baseUrl, ADMIN);
   expect(login.status).toBe(200);
   adminCookie = login.headers
     .getSetCookie()
