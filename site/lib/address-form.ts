@@ -19,7 +19,7 @@ export function countryName(code: string): string {
   }
 }
 
-/** The countries offered in the select, by name. */
+/** The built-in countries, by name; `addressFormRules().options` adds the ones staff created. */
 export const COUNTRY_OPTIONS = Object.entries(COUNTRY_RULES)
   .map(([code, rule]) => ({ code, name: rule.name }))
   .sort((a, b) => a.name.localeCompare(b.name, "en"));
@@ -51,13 +51,29 @@ export function toFieldRule(rule: CountryRule): FieldRule {
  * address book and checkout check): `of(code)` for the selected country, `client` for the script that
  * relabels the form when the country changes.
  */
-export async function addressFormRules(): Promise<{ of: (code: string) => FieldRule; client: Record<string, FieldRule> }> {
+export async function addressFormRules(): Promise<{
+  of: (code: string) => FieldRule;
+  client: Record<string, FieldRule>;
+  /** The countries the select offers, by name: the built-in ones plus every country staff added in Settings. */
+  options: { code: string; name: string }[];
+}> {
   const stored = await countryRows(env);
   const of = (code: string) => toFieldRule(effectiveRule(code, stored.get(code)));
+  const added = [...stored.values()].filter((c) => !(c.code in COUNTRY_RULES)).map((c) => ({ code: c.code, name: c.name }));
+  const options = added.length ? [...COUNTRY_OPTIONS, ...added].sort((a, b) => a.name.localeCompare(b.name, "en")) : COUNTRY_OPTIONS;
   const client: Record<string, FieldRule> = {};
-  for (const code of Object.keys(COUNTRY_RULES)) client[code] = of(code);
+  for (const { code } of options) client[code] = of(code);
   client[OTHER_COUNTRY] = of("ZZ");
-  return { of, client };
+  return { of, client, options };
+}
+
+/**
+ * The form's values with a country staff added shown as itself rather than as "Other" (saved addresses and
+ * posted forms only know the built-in list synchronously).
+ */
+export function withListedCountry(values: AddressValues, options: readonly { code: string }[]): AddressValues {
+  if (values.country !== OTHER_COUNTRY || !options.some((o) => o.code === values.otherCountry)) return values;
+  return { ...values, country: values.otherCountry, otherCountry: "" };
 }
 
 /** The form's values (all strings), from a saved address or empty for a new one. */

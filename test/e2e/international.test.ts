@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
-import { signInOnPage } from "./staff-sign-in";
+import { signInByRequest, signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 const baseUrl = inject("baseUrl");
@@ -220,5 +220,46 @@ describe("admin settings pages (no JavaScript needed)", () => {
     const quote = await page.request.get("/api/shipping/quote?country=DE");
     expect(((await quote.json()) as { options: { totals: { tax: { rateBp: number } } }[] }).options[0]?.totals.tax.rateBp).toBe(700);
     await shopper.close();
+  }, 120_000);
+
+  it("a country an admin adds is offered in a shopper's address book, saved and shown as itself", async () => {
+    const admin = await browser.newContext({ baseURL: store.baseUrl });
+    expect(await signInByRequest(admin.request, ADMIN, store.baseUrl)).toBe(200);
+    const created = await admin.request.post("/api/admin/settings/countries", {
+      data: { code: "XK", name: "Kosovo", currency: "EUR", ships: true },
+      headers: { Origin: store.baseUrl },
+    });
+    expect(created.status()).toBe(201);
+    await admin.close();
+
+    const email = `kosovo-${Date.now()}@example.test`;
+    const password = "a kosovo shopper passphrase 9";
+    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.77" },
+      body: JSON.stringify({ email, name: "Arta Krasniqi", password }),
+    });
+    expect(registered.status).toBeLessThan(300);
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone, baseURL: store.baseUrl, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/account/login?returnTo=%2Faccount%2Faddresses");
+    await signInOnPage(page, { email, password });
+    await page.waitForURL(/\/account\/addresses$/);
+    const form = page.getByRole("region", { name: "Add an address" });
+    const country = form.getByLabel("Country", { exact: true });
+    expect(await country.locator("option", { hasText: "Kosovo" }).getAttribute("value")).toBe("XK");
+    await country.selectOption("XK");
+    await form.getByLabel("Address line 1").fill("Rruga Nëna Terezë 1");
+    await form.getByLabel("City").fill("Prishtina");
+    await form.getByRole("button", { name: "Add address" }).click();
+    await page.waitForURL(/\/account\/addresses\?done=added$/);
+    const saved = page.getByRole("list", { name: "Saved addresses" }).getByRole("listitem");
+    expect(await saved.first().innerText()).toMatch(/Prishtina[\s\S]*Kosovo/);
+    // Editing it shows Kosovo selected, not "Other country…".
+    await saved.first().getByRole("link", { name: /^Edit/ }).click();
+    await page.waitForURL(/\/account\/addresses\/adr_[\w-]+$/);
+    expect(await page.getByLabel("Country", { exact: true }).inputValue()).toBe("XK");
+    await screenshot(page, "address-added-country");
+    await context.close();
   }, 120_000);
 });
