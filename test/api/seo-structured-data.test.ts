@@ -19,7 +19,9 @@ let admin: Staff;
 
 async function insertVendor(handle: string, name: string, status: "pending" | "active" | "rejected" | "suspended", updatedAt = "2026-11-20T08:00:00.000Z") {
   const id = `ven_${handle.replace(/-/g, "_")}`;
-  await getDb(env.DB).insert(vendors).values({ id, handle, name, status, contactEmail: `${handle}@vendors.test`, country: "US", updatedAt });
+  await getDb(env.DB)
+    .insert(vendors)
+    .values({ id, handle, name, status, contactEmail: `${handle}@vendors.test`, country: "US", updatedAt });
   return id;
 }
 
@@ -51,7 +53,9 @@ describe("Product JSON-LD from published reviews, shipping, seller and identifie
 
     // Two delivered buyers review (published at once), then staff switch to holding reviews and a third waits.
     const first = await buyer(admin, "SD-LAMP-S");
-    expect((await first.send("/api/products/sd-lamp/reviews", "POST", { rating: 5, title: "Bright and warm", body: "Lights the whole desk evenly." })).status).toBe(201);
+    expect(
+      (await first.send("/api/products/sd-lamp/reviews", "POST", { rating: 5, title: "Bright and warm", body: "Lights the whole desk evenly." })).status,
+    ).toBe(201);
     const second = await buyer(admin, "SD-LAMP-S");
     expect((await second.send("/api/products/sd-lamp/reviews", "POST", { rating: 4, title: "Good lamp", body: "Sturdy base, short cable." })).status).toBe(201);
     expect((await admin.send("/api/admin/settings/reviews", "PUT", { moderation: "hold", reminderDays: 7 })).status).toBe(200);
@@ -171,7 +175,11 @@ describe("GTIN and MPN on the staff product API", () => {
     expect(product.variants[0]).toMatchObject({ gtin: "036000291452", mpn: "BTL-500" });
 
     // A form or CSV file that does not know the fields leaves them as they are; null clears.
-    const kept = await admin.send(`/api/admin/products/${product.id}`, "PUT", { ...spec({ price: 1400 }), slug: product.slug, expectedUpdatedAt: product.updatedAt });
+    const kept = await admin.send(`/api/admin/products/${product.id}`, "PUT", {
+      ...spec({ price: 1400 }),
+      slug: product.slug,
+      expectedUpdatedAt: product.updatedAt,
+    });
     expect(kept.status).toBe(200);
     const keptBody = await json(kept);
     expect(keptBody.variants[0]).toMatchObject({ price: 1400, gtin: "036000291452", mpn: "BTL-500" });
@@ -232,7 +240,9 @@ describe("/.well-known app-link files and PATCH /api/admin/settings/storefront",
     expect(saved.status).toBe(200);
     expect(await json(saved)).toMatchObject({ themeColor: "#123abc", appleAppIds: ["ABCDE12345.com.northwind.store"] });
 
-    const apple = await (await call("/.well-known/apple-app-site-association")).json<{ applinks: { details: { appIDs: string[]; components: { "/": string }[] }[] } }>();
+    const apple = await (await call("/.well-known/apple-app-site-association")).json<{
+      applinks: { details: { appIDs: string[]; components: { "/": string }[] }[] };
+    }>();
     expect(apple.applinks.details).toHaveLength(1);
     expect(apple.applinks.details[0]?.appIDs).toEqual(["ABCDE12345.com.northwind.store"]);
     expect(apple.applinks.details[0]?.components).toContainEqual({ "/": "/p/*" });

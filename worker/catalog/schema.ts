@@ -128,7 +128,9 @@ export const VariantInput = z
     compareAtPrice: minor("the compare-at price").nullable().default(null),
     weightGrams: z.number().int("Expected whole grams").min(0).max(1_000_000).default(0),
     // Left out = keep what the variant has (forms and CSV files that do not know the field); null clears it.
-    gtin: Gtin.nullable().optional().openapi({ description: "GTIN-8, -12 (UPC), -13 (EAN) or -14: digits with a valid check digit. Omit to keep, null to clear." }),
+    gtin: Gtin.nullable()
+      .optional()
+      .openapi({ description: "GTIN-8, -12 (UPC), -13 (EAN) or -14: digits with a valid check digit. Omit to keep, null to clear." }),
     mpn: z.string().trim().min(1, "Required").max(70).nullable().optional().openapi({ description: "Manufacturer part number. Omit to keep, null to clear." }),
     /** Opening stock of a NEW variant, booked through its inventory ledger. Ignored for existing SKUs. */
     initialStock: z.number().int("Expected a whole number").min(0).max(100_000).optional(),

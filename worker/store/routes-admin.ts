@@ -70,9 +70,15 @@ export const adminStoreRoutes = createApiApp()
     },
   )
   .openapi(
-    settingsRoute("get", "/storefront", "The storefront's main country and the installable app's name, colours and linked native apps", {}, {
-      200: jsonAnswer("The storefront settings now.", StorefrontSettingsSchema),
-    }),
+    settingsRoute(
+      "get",
+      "/storefront",
+      "The storefront's main country and the installable app's name, colours and linked native apps",
+      {},
+      {
+        200: jsonAnswer("The storefront settings now.", StorefrontSettingsSchema),
+      },
+    ),
     async (c) => {
       requirePermission(c, "settings");
       return c.json(await storefrontSettings(c.env), 200);
