@@ -6198,6 +6198,156 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/admin/settings/storefront": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The storefront's main country and the installable app's name, colours and linked native apps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The storefront settings now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontSettings"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entry. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Duplicate, in use, or the base currency. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the main country, the app's name and colours, or the native apps allowed to open the store's links */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StorefrontSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description The storefront settings now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontSettings"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entry. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Duplicate, in use, or the base currency. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/admin/settings/countries": {
         parameters: {
             query?: never;
@@ -11126,6 +11276,10 @@ export interface components {
             price: components["schemas"]["Money"];
             compareAtPrice: components["schemas"]["Money"] | null;
             weightGrams: number;
+            /** @description GTIN-8/12/13/14 of this variant, when the store has it. */
+            gtin: string | null;
+            /** @description Manufacturer part number, when the store has it. */
+            mpn: string | null;
             /** @enum {string} */
             stockStatus: "in_stock" | "low_stock" | "out_of_stock";
             /** @description Units left, given only when stock is low. */
@@ -11958,6 +12112,8 @@ export interface components {
                 price: number;
                 compareAtPrice: number | null;
                 weightGrams: number;
+                gtin: string | null;
+                mpn: string | null;
                 stockAvailable: number;
                 lowStockThreshold: number;
             }[];
@@ -12105,6 +12261,10 @@ export interface components {
                 compareAtPrice: number | null;
                 /** @default 0 */
                 weightGrams: number;
+                /** @description GTIN-8, -12 (UPC), -13 (EAN) or -14: digits with a valid check digit. Omit to keep, null to clear. */
+                gtin?: string | null;
+                /** @description Manufacturer part number. Omit to keep, null to clear. */
+                mpn?: string | null;
                 initialStock?: number;
             }[];
             expectedUpdatedAt?: string;
@@ -12153,6 +12313,35 @@ export interface components {
             staffSecondFactorRequired?: boolean;
             reauthMinutes?: number;
             reauthRefundAbove?: number;
+        };
+        StorefrontSettings: {
+            /** @description ISO 3166-1 alpha-2; structured data's shipping details quote its standard rate (default US). */
+            mainCountry: string;
+            /** @description The installed app's name; null for the store's name. */
+            appName: string | null;
+            /** @description The launcher label (at most 12 characters); null for one derived from the name. */
+            appShortName: string | null;
+            /** @description Browser chrome / status bar colour (#rrggbb). */
+            themeColor: string;
+            /** @description Splash screen background (#rrggbb). */
+            backgroundColor: string;
+            /** @description iOS apps (TEAMID.bundle.id) served in /.well-known/apple-app-site-association. */
+            appleAppIds: string[];
+            /** @description Android apps served in /.well-known/assetlinks.json. */
+            androidApps: components["schemas"]["AndroidApp"][];
+        };
+        AndroidApp: {
+            packageName: string;
+            sha256Fingerprints: string[];
+        };
+        StorefrontSettingsBody: {
+            mainCountry?: string;
+            appName?: string | null;
+            appShortName?: string | null;
+            themeColor?: string;
+            backgroundColor?: string;
+            appleAppIds?: string[];
+            androidApps?: components["schemas"]["AndroidApp"][];
         };
         CountrySettings: {
             code: string;

@@ -2,6 +2,7 @@ import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { sendReviewRequests } from "./reviews";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
+import { sweepBackInStock } from "./wishlist";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
 export const DAILY_CRON = "30 3 * * *";
@@ -26,6 +27,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
+  const backInStock = await sweepBackInStock(env);
   console.log(
     JSON.stringify({
       level: "info",
@@ -36,6 +38,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       slaBreaches,
       chatsEnded,
       reviewRequests,
+      backInStock,
     }),
   );
 }

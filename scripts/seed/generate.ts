@@ -1174,6 +1174,9 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
         price,
         compareAtPrice,
         weightGrams: Math.round(baseWeight * (1 + 0.06 * combo.sizeRank)),
+        // The demo brands are invented, so no real barcode exists: a part number in the brand's style stands in.
+        gtin: null,
+        mpn: `${skuBase}-${String(position + 1).padStart(2, "0")}`,
         stockAvailable,
         stockVersion: 0,
         lowStockThreshold: 5,

@@ -1,8 +1,11 @@
 // The installable app: its web app manifest and the colours it shares with the layout.
-// The store name comes from the store's settings (Settings → Store); the colours are the design system's
-// (site/styles/base/tokens.css): --color-ink for the browser chrome, --color-bg behind the splash screen.
+// Name, short name and colours come from the storefront settings (PATCH /api/admin/settings/storefront),
+// falling back to the store's name and the design system's colours (site/styles/base/tokens.css):
+// --color-ink for the browser chrome, --color-bg behind the splash screen.
 
-/** The browser chrome's colour (the header band), also the layout's `theme-color`. */
+import type { StorefrontSettings } from "../../worker/store";
+
+/** The design system's browser chrome colour (the header band), also the layout's `theme-color`. */
 export const THEME_COLOR = "#2a211b";
 /** The splash screen behind the icon while the app starts. */
 export const BACKGROUND_COLOR = "#faf7f2";
@@ -43,19 +46,28 @@ function shortName(name: string): string {
  * for every launcher shape, and shortcuts (long-press on the icon) to search, the cart and the
  * shopper's orders.
  */
-export function webManifest(storeName: string): WebManifest {
+export function webManifest(
+  storeName: string,
+  app: Pick<StorefrontSettings, "appName" | "appShortName" | "themeColor" | "backgroundColor"> = {
+    appName: null,
+    appShortName: null,
+    themeColor: THEME_COLOR,
+    backgroundColor: BACKGROUND_COLOR,
+  },
+): WebManifest {
   const icon = [{ src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" as const }];
+  const name = app.appName ?? storeName;
   return {
     id: "/",
-    name: storeName,
-    short_name: shortName(storeName),
+    name,
+    short_name: app.appShortName ?? shortName(name),
     description: `${storeName}: well-made clothing, homeware and outdoor gear.`,
     start_url: "/",
     scope: "/",
     display: "standalone",
     orientation: "any",
-    theme_color: THEME_COLOR,
-    background_color: BACKGROUND_COLOR,
+    theme_color: app.themeColor,
+    background_color: app.backgroundColor,
     lang: "en",
     categories: ["shopping"],
     icons: [

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getProductBySlug, purgeCatalogCache } from "../../worker/catalog";
-import { breadcrumbJsonLd, jsonLdText, productJsonLd, SITEMAP_MAX_URLS, storeJsonLd } from "../../worker/seo";
+import { breadcrumbJsonLd, jsonLdText, productJsonLd, publishedReviewFacts, SITEMAP_MAX_URLS, storeJsonLd } from "../../worker/seo";
 import { insertCategory, insertProduct } from "../support/factories";
 import { call } from "../support/http";
 import { merchantListingProblems } from "../support/merchant-listing";
@@ -108,7 +108,7 @@ describe("structured data", () => {
     expect(JSON.parse(text)).toEqual(ld);
   });
 
-  it("adds AggregateRating from the product's rating summary (the seam that switches to published reviews)", async () => {
+  it("takes ratings only from the published-review digest it is given, never from the numbers kept on the product", async () => {
     const category = await insertCategory(env.DB, { slug: "seo-mugs", name: "Mugs" });
     await insertProduct(env.DB, {
       slug: "seo-mug",
@@ -119,9 +119,16 @@ describe("structured data", () => {
       variants: [{ sku: "SEO-MUG", title: "Default", options: {}, price: 1800, stockAvailable: 3 }],
     });
     purgeCatalogCache();
-    const ld = productJsonLd(await getProductBySlug(env, "seo-mug"), "https://shop.example");
+    const product = await getProductBySlug(env, "seo-mug");
+    expect(productJsonLd(product, "https://shop.example").aggregateRating).toBeUndefined();
+    const digest = {
+      summary: { average: 4.6, count: 12, distribution: { 1: 0, 2: 1, 3: 0, 4: 2, 5: 9 } },
+      reviews: [],
+    };
+    const ld = productJsonLd(product, "https://shop.example", { reviews: publishedReviewFacts(digest) });
     expect(ld.aggregateRating).toEqual({ "@type": "AggregateRating", ratingValue: 4.6, reviewCount: 12, bestRating: 5, worstRating: 1 });
     expect(merchantListingProblems(ld).required).toEqual([]);
+    expect(publishedReviewFacts({ ...digest, summary: { ...digest.summary, average: 0, count: 0 } })).toBeNull();
   });
 
   it("names the breadcrumb trail and the store's search box", () => {

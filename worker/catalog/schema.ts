@@ -14,6 +14,8 @@ export const Variant = z
     price: MoneySchema,
     compareAtPrice: z.union([MoneySchema, z.null()]),
     weightGrams: z.number().int(),
+    gtin: z.string().nullable().openapi({ description: "GTIN-8/12/13/14 of this variant, when the store has it." }),
+    mpn: z.string().nullable().openapi({ description: "Manufacturer part number, when the store has it." }),
     stockStatus: StockStatus,
     available: z.number().int().nullable().openapi({ description: "Units left, given only when stock is low." }),
   })
@@ -104,6 +106,19 @@ const optionalText = (max: number) =>
 export const Slug = z.string().trim().min(1).max(160).regex(SLUG_PATTERN, "Use lower-case letters, digits and single dashes");
 export const Sku = z.string().trim().min(1, "Required").max(64).regex(SKU_PATTERN, "Use upper-case letters, digits and dashes");
 
+/** The GS1 check digit: weights 3 and 1 alternate from the right, the total rounds up to a multiple of ten. */
+function gtinCheckDigitOk(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 2, w = 3; i >= 0; i--, w = 4 - w) sum += Number(digits[i]) * w;
+  return (10 - (sum % 10)) % 10 === Number(digits[digits.length - 1]);
+}
+
+export const Gtin = z
+  .string()
+  .trim()
+  .regex(/^(\d{8}|\d{12}|\d{13}|\d{14})$/, "8, 12, 13 or 14 digits")
+  .refine(gtinCheckDigitOk, "The check digit does not match: check the number");
+
 export const VariantInput = z
   .object({
     sku: Sku,
@@ -112,6 +127,11 @@ export const VariantInput = z
     price: minor("the price"),
     compareAtPrice: minor("the compare-at price").nullable().default(null),
     weightGrams: z.number().int("Expected whole grams").min(0).max(1_000_000).default(0),
+    // Left out = keep what the variant has (forms and CSV files that do not know the field); null clears it.
+    gtin: Gtin.nullable()
+      .optional()
+      .openapi({ description: "GTIN-8, -12 (UPC), -13 (EAN) or -14: digits with a valid check digit. Omit to keep, null to clear." }),
+    mpn: z.string().trim().min(1, "Required").max(70).nullable().optional().openapi({ description: "Manufacturer part number. Omit to keep, null to clear." }),
     /** Opening stock of a NEW variant, booked through its inventory ledger. Ignored for existing SKUs. */
     initialStock: z.number().int("Expected a whole number").min(0).max(100_000).optional(),
   })
@@ -259,6 +279,8 @@ export const AdminVariant = z.object({
   price: z.number().int(),
   compareAtPrice: z.number().int().nullable(),
   weightGrams: z.number().int(),
+  gtin: z.string().nullable(),
+  mpn: z.string().nullable(),
   stockAvailable: z.number().int(),
   lowStockThreshold: z.number().int(),
 });

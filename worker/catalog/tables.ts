@@ -99,6 +99,10 @@ export const productVariants = sqliteTable(
     price: integer("price").notNull(),
     compareAtPrice: integer("compare_at_price"),
     weightGrams: integer("weight_grams").notNull().default(0),
+    /** The trade item number on the barcode (GTIN-8/12/13/14), for search engines' product matching. */
+    gtin: text("gtin"),
+    /** The manufacturer's part number, for products without a GTIN. */
+    mpn: text("mpn"),
     /** Mirror of available stock; the inventory Durable Object is the source of truth once it exists. */
     stockAvailable: integer("stock_available").notNull().default(0),
     /** Ledger version of the mirrored figure: a late, older mirror write never overwrites a newer one. */

@@ -11,6 +11,8 @@ export {
   setLowStockThreshold,
   type StockChange,
   type StockListener,
+  type StockReturn,
   stockOf,
+  stockReturnsSince,
 } from "./service";
 export * from "./schema";

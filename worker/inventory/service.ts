@@ -84,6 +84,37 @@ export async function adjustStock(env: Env, sku: string, delta: number, reason: 
   return stockOf(env, sku);
 }
 
+/** A return to stock found in the movements' mirror: `rowid` orders the mirror, `version` is the ledger's. */
+export interface StockReturn extends StockChange {
+  rowid: number;
+}
+
+/**
+ * Every ledger change on every path (adjustments, imports, order cancellations, restocked returns,
+ * released or expired checkout holds) is a movement the ledger mirrors to `stock_movements`, in order
+ * per SKU; this reads that mirror after `afterRowid` and keeps the movements that took a SKU's available
+ * stock from zero (or below) to above zero. `scannedTo` is the last rowid looked at, where the next call
+ * starts. A movement's previous one is found by its id (`<sku>:<version - 1>`), not by time.
+ */
+export async function stockReturnsSince(env: Env, afterRowid: number, limit = 500): Promise<{ returns: StockReturn[]; scannedTo: number }> {
+  const { results } = await env.DB.prepare(
+    `select m.rowid as rowid, m.sku as sku, m.available_after as availableAfter,
+            cast(substr(m.id, length(m.sku) + 2) as integer) as version,
+            (select p.available_after from stock_movements p
+              where p.id = m.sku || ':' || (cast(substr(m.id, length(m.sku) + 2) as integer) - 1)) as availableBefore
+     from stock_movements m where m.rowid > ? order by m.rowid limit ?`,
+  )
+    .bind(afterRowid, limit)
+    .all<{ rowid: number; sku: string; availableAfter: number; version: number; availableBefore: number | null }>();
+  const returns: StockReturn[] = [];
+  for (const r of results) {
+    // The first movement (opening stock) has no previous one: that is not a return.
+    if (r.availableBefore !== null && r.availableBefore <= 0 && r.availableAfter > 0)
+      returns.push({ rowid: r.rowid, sku: r.sku, availableBefore: r.availableBefore, availableAfter: r.availableAfter, version: r.version });
+  }
+  return { returns, scannedTo: results.at(-1)?.rowid ?? afterRowid };
+}
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 /**

@@ -114,3 +114,18 @@ export const reviewSettings = sqliteTable("review_settings", {
   updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   updatedBy: text("updated_by"),
 });
+
+/**
+ * Who uploaded each review photo (`POST /api/reviews/photos` and the review form): a review may carry only
+ * photos its author uploaded, so nobody can attach another shopper's picture or a product image.
+ */
+export const reviewPhotos = sqliteTable(
+  "review_photos",
+  {
+    url: text("url").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  // Uploads are stored by their bytes' hash: two shoppers uploading the same picture share a path, and each may use it.
+  (t) => [primaryKey({ columns: [t.userId, t.url] })],
+);

@@ -1,9 +1,13 @@
 // SEO's public surface: structured data, social tags' facts and share links for the pages, and the
 // sitemaps and robots.txt the front door serves.
+export { APP_LINK_PATHS, appleAppSiteAssociation, assetLinks } from "./app-links";
+export { offerShipping, productStructuredData, sellerName } from "./facts";
 export { seoRoutes } from "./routes";
 export {
   breadcrumbJsonLd,
   type JsonLd,
+  type OfferShipping,
+  type ProductFacts,
   jsonLdText,
   knownImageSize,
   productJsonLd,
@@ -13,4 +17,4 @@ export {
   shareLinks,
   storeJsonLd,
 } from "./service";
-export { robotsTxt, SITEMAP_MAX_URLS, sitemapFile, sitemapIndex, siteOrigin } from "./sitemaps";
+export { robotsTxt, SITEMAP_KINDS, SITEMAP_MAX_URLS, type SitemapKind, sitemapFile, sitemapIndex, siteOrigin } from "./sitemaps";

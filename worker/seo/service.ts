@@ -5,6 +5,7 @@
  */
 import type { ProductDetail } from "../catalog";
 import { decimalText } from "../lib/money";
+import type { RatingSummary, Review } from "../reviews/schema";
 
 export type JsonLd = Record<string, unknown>;
 
@@ -23,20 +24,58 @@ export function knownImageSize(url: string): { width: number; height: number } |
 export interface ReviewFacts {
   ratingValue: number;
   reviewCount: number;
-  /** Individual published reviews to show as `review` (newest first, a few at most). */
-  reviews: { author: string; rating: number; body: string; datePublished: string }[];
+  /** Individual published reviews to show as `review` (most helpful first, a few at most). */
+  reviews: { author: string; rating: number; title: string; body: string; datePublished: string }[];
 }
 
 /**
- * THE seam for ratings in structured data. Today it reads the rating summary catalog keeps on the
- * product (`product.rating`) and has no individual reviews; when the reviews domain publishes reviews
- * (and keeps that summary from published reviews only), this is the one function to change so that
- * `aggregateRating` and `review` come from them. Null when there is nothing to show: schema.org
- * forbids an AggregateRating with no ratings.
+ * THE seam for ratings in structured data: the reviews domain's digest of PUBLISHED reviews only (its
+ * summary and its most helpful reviews), so nothing held or rejected ever reaches a search engine. Null
+ * when there is nothing to show: schema.org forbids an AggregateRating with no ratings.
  */
-export function publishedReviewFacts(product: Pick<ProductDetail, "rating">): ReviewFacts | null {
-  if (!(product.rating.count > 0)) return null;
-  return { ratingValue: Math.round(product.rating.average * 100) / 100, reviewCount: product.rating.count, reviews: [] };
+export function publishedReviewFacts(digest: { summary: RatingSummary; reviews: Review[] } | null): ReviewFacts | null {
+  if (!digest || !(digest.summary.count > 0)) return null;
+  return {
+    ratingValue: Math.round(digest.summary.average * 100) / 100,
+    reviewCount: digest.summary.count,
+    reviews: digest.reviews
+      .filter((r) => r.status === "published")
+      .map((r) => ({ author: r.authorName, rating: r.rating, title: r.title, body: r.body, datePublished: r.createdAt.slice(0, 10) })),
+  };
+}
+
+/** One offer's shipping to the store's main country: its standard rate for that offer's price and weight. */
+export interface OfferShipping {
+  country: string;
+  /** Minor units of the rate's currency (the base currency, as catalog prices are). */
+  amount: number;
+  currency: string;
+  minDays: number;
+  maxDays: number;
+}
+
+/** What the product page knows beyond the product itself: published reviews, shipping per SKU, the vendor. */
+export interface ProductFacts {
+  country?: string;
+  reviews?: ReviewFacts | null;
+  shipping?: Map<string, OfferShipping>;
+  /** The vendor's name for a marketplace product; the store's own products name no seller. */
+  seller?: string | null;
+}
+
+function shippingDetails(s: OfferShipping): JsonLd {
+  return {
+    "@type": "OfferShippingDetails",
+    shippingRate: { "@type": "MonetaryAmount", value: Number(decimalText({ amount: s.amount, currency: s.currency })), currency: s.currency },
+    shippingDestination: { "@type": "DefinedRegion", addressCountry: s.country },
+    deliveryTime: {
+      "@type": "ShippingDeliveryTime",
+      // The rates' day ranges are the whole promise from order to door (dispatch included), so handling is
+      // counted inside the transit range rather than guessed separately.
+      handlingTime: { "@type": "QuantitativeValue", minValue: 0, maxValue: 0, unitCode: "DAY" },
+      transitTime: { "@type": "QuantitativeValue", minValue: s.minDays, maxValue: s.maxDays, unitCode: "DAY" },
+    },
+  };
 }
 
 /** The return promise every product page makes ("Free 30-day returns"), as Google's merchant listings want it. */
@@ -54,13 +93,16 @@ function returnPolicy(country: string): JsonLd {
 /**
  * Product JSON-LD for a product page: one Offer per variant (price as a decimal string in the
  * product's currency, availability, the page's URL with the variant selected, condition, return
- * policy), brand, sku, images, and ratings only through `publishedReviewFacts`.
+ * policy, shipping to the main country, the vendor as seller, GTIN/MPN), brand, sku, images, and ratings
+ * only from published reviews (`facts.reviews`, built by `publishedReviewFacts`). Pure: the page gathers
+ * the facts with `productStructuredData`.
  */
-export function productJsonLd(product: ProductDetail, origin: string, options: { country?: string } = {}): JsonLd {
+export function productJsonLd(product: ProductDetail, origin: string, options: ProductFacts = {}): JsonLd {
   const url = `${origin}/p/${product.slug}`;
   const absolute = (u: string) => new URL(u, origin).href;
-  const facts = publishedReviewFacts(product);
+  const facts = options.reviews ?? null;
   const first = product.variants[0];
+  const seller = options.seller ? { seller: { "@type": "Organization", name: options.seller } } : {};
   const ld: JsonLd = {
     "@context": SCHEMA,
     "@type": "Product",
@@ -72,6 +114,9 @@ export function productJsonLd(product: ProductDetail, origin: string, options: {
     image: product.images.map((i) => absolute(i.url)),
     category: product.category.name || undefined,
     ...(product.brand ? { brand: { "@type": "Brand", name: product.brand.name } } : {}),
+    // The product-level identifiers are the first variant's; each offer carries its own below.
+    ...(first?.gtin ? { gtin: first.gtin } : {}),
+    ...(first?.mpn ? { mpn: first.mpn } : {}),
     offers: product.variants.map((v) => ({
       "@type": "Offer",
       sku: v.sku,
@@ -82,6 +127,10 @@ export function productJsonLd(product: ProductDetail, origin: string, options: {
       availability: AVAILABILITY[v.stockStatus],
       itemCondition: `${SCHEMA}/NewCondition`,
       hasMerchantReturnPolicy: returnPolicy(options.country ?? "US"),
+      ...(v.gtin ? { gtin: v.gtin } : {}),
+      ...(v.mpn ? { mpn: v.mpn } : {}),
+      ...(options.shipping?.has(v.sku) ? { shippingDetails: shippingDetails(options.shipping.get(v.sku) as OfferShipping) } : {}),
+      ...seller,
     })),
   };
   if (facts) {
@@ -91,6 +140,7 @@ export function productJsonLd(product: ProductDetail, origin: string, options: {
         "@type": "Review",
         author: { "@type": "Person", name: r.author },
         reviewRating: { "@type": "Rating", ratingValue: r.rating, bestRating: 5, worstRating: 1 },
+        ...(r.title ? { name: r.title } : {}),
         reviewBody: r.body,
         datePublished: r.datePublished,
       }));

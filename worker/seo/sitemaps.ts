@@ -1,17 +1,18 @@
 /**
  * Sitemaps: `/sitemap.xml` is a sitemap index naming one sitemap per 50,000 active products and per
- * 50,000 categories (the protocol's limit per file), each entry with `lastmod`. Read from catalog's
- * tables (seo comes after catalog in the layer order). A vendor sitemap joins the index once the
- * vendors domain has public pages.
+ * 50,000 categories and active vendors (the protocol's limit per file), each entry with `lastmod`. Read
+ * from catalog's and vendors' tables (both come before seo in the layer order).
  */
 import { categories, products } from "../catalog/tables";
+import { vendors } from "../vendors/tables";
 import { getDb } from "../db/client";
 import { asc, count, eq, max, sql } from "drizzle-orm";
 
 /** The sitemap protocol's limit of URLs per file. */
 export const SITEMAP_MAX_URLS = 50_000;
 
-export type SitemapKind = "products" | "categories";
+export const SITEMAP_KINDS = ["products", "categories", "vendors"] as const;
+export type SitemapKind = (typeof SITEMAP_KINDS)[number];
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&${{ "<": "lt", ">": "gt", "&": "amp", "'": "apos", '"': "quot" }[c]};`);
 
@@ -30,13 +31,21 @@ async function countOf(env: Env, kind: SitemapKind): Promise<{ n: number; lastmo
       .get();
     return { n: row?.n ?? 0, lastmod: row?.lastmod ?? null };
   }
+  if (kind === "vendors") {
+    const row = await db
+      .select({ n: count(), lastmod: max(vendors.updatedAt) })
+      .from(vendors)
+      .where(eq(vendors.status, "active"))
+      .get();
+    return { n: row?.n ?? 0, lastmod: row?.lastmod ?? null };
+  }
   const row = await db.select({ n: count() }).from(categories).get();
   return { n: row?.n ?? 0, lastmod: null };
 }
 
 /** The sitemap index: one `<sitemap>` per file of each kind (at least one each, so the index is never empty). */
 export async function sitemapIndex(env: Env, origin: string, perFile = SITEMAP_MAX_URLS): Promise<string> {
-  const [productCount, categoryCount] = await Promise.all([countOf(env, "products"), countOf(env, "categories")]);
+  const [productCount, categoryCount, vendorCount] = await Promise.all([countOf(env, "products"), countOf(env, "categories"), countOf(env, "vendors")]);
   const entries: string[] = [];
   const files = (n: number) => Math.max(1, Math.ceil(n / perFile));
   for (let i = 1; i <= files(productCount.n); i++) {
@@ -47,6 +56,11 @@ export async function sitemapIndex(env: Env, origin: string, perFile = SITEMAP_M
   for (let i = 1; i <= files(categoryCount.n); i++) {
     const lastmod = productCount.lastmod ? `<lastmod>${escapeXml(productCount.lastmod)}</lastmod>` : "";
     entries.push(`<sitemap><loc>${escapeXml(`${origin}/sitemaps/categories-${i}.xml`)}</loc>${lastmod}</sitemap>`);
+  }
+  // Vendors only once there is one: a marketplace-less store lists no empty vendor file.
+  for (let i = 1; vendorCount.n > 0 && i <= files(vendorCount.n); i++) {
+    const lastmod = vendorCount.lastmod ? `<lastmod>${escapeXml(vendorCount.lastmod)}</lastmod>` : "";
+    entries.push(`<sitemap><loc>${escapeXml(`${origin}/sitemaps/vendors-${i}.xml`)}</loc>${lastmod}</sitemap>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join("\n")}\n</sitemapindex>\n`;
 }
@@ -70,6 +84,18 @@ export async function sitemapFile(env: Env, origin: string, kind: SitemapKind, p
         .offset(offset)
         .all()
     ).map((r) => ({ path: `/p/${r.slug}`, lastmod: r.lastmod }));
+  } else if (kind === "vendors") {
+    // Only active vendors have a public page; a suspended or pending one answers 404 there.
+    rows = (
+      await db
+        .select({ handle: vendors.handle, lastmod: vendors.updatedAt })
+        .from(vendors)
+        .where(eq(vendors.status, "active"))
+        .orderBy(asc(vendors.id))
+        .limit(perFile)
+        .offset(offset)
+        .all()
+    ).map((r) => ({ path: `/v/${encodeURIComponent(r.handle)}`, lastmod: r.lastmod }));
   } else {
     // A category changes when a product in it does: its newest product's change dates it.
     rows = (
@@ -86,7 +112,8 @@ export async function sitemapFile(env: Env, origin: string, kind: SitemapKind, p
         .all()
     ).map((r) => ({ path: `/c/${r.slug}`, lastmod: r.lastmod }));
   }
-  if (!rows.length && page > 1) return null;
+  // The index names no vendor file while there is no active vendor, so that file does not exist either.
+  if (!rows.length && (page > 1 || kind === "vendors")) return null;
   const urls = rows.map((r) => `<url><loc>${escapeXml(origin + r.path)}</loc>${r.lastmod ? `<lastmod>${escapeXml(r.lastmod)}</lastmod>` : ""}</url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`;
 }

@@ -4,11 +4,14 @@ export {
   imageUrlProblem,
   purgeStoreCache,
   securitySettings,
+  STOREFRONT_DEFAULTS,
   type StoreSettings,
+  storefrontSettings,
   storeSettings,
   updateImageOrigins,
   updateNotificationSettings,
   updateSecuritySettings,
   updateStoreSettings,
+  updateStorefrontSettings,
 } from "./service";
-export type { SecuritySettings } from "./schema";
+export type { SecuritySettings, StorefrontSettings } from "./schema";

@@ -11,8 +11,17 @@ import {
   StoreNotificationSettingsSchema,
   StoreSettingsBody,
   StoreSettingsSchema,
+  StorefrontSettingsBody,
+  StorefrontSettingsSchema,
 } from "./schema";
-import { updateImageOrigins, updateNotificationSettings, updateSecuritySettings, updateStoreSettings } from "./service";
+import {
+  storefrontSettings,
+  updateImageOrigins,
+  updateNotificationSettings,
+  updateSecuritySettings,
+  updateStoreSettings,
+  updateStorefrontSettings,
+} from "./service";
 
 /** Store-wide settings, under /api/admin. Admins only (support staff may not change them); every write is audited. */
 export const adminStoreRoutes = createApiApp()
@@ -58,5 +67,33 @@ export const adminStoreRoutes = createApiApp()
     async (c) => {
       requirePermission(c, "settings");
       return c.json(await updateSecuritySettings(c.env, auditActor(c), c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    settingsRoute(
+      "get",
+      "/storefront",
+      "The storefront's main country and the installable app's name, colours and linked native apps",
+      {},
+      {
+        200: jsonAnswer("The storefront settings now.", StorefrontSettingsSchema),
+      },
+    ),
+    async (c) => {
+      requirePermission(c, "settings");
+      return c.json(await storefrontSettings(c.env), 200);
+    },
+  )
+  .openapi(
+    settingsRoute(
+      "patch",
+      "/storefront",
+      "Change the main country, the app's name and colours, or the native apps allowed to open the store's links",
+      jsonBody(StorefrontSettingsBody),
+      { 200: jsonAnswer("The storefront settings now.", StorefrontSettingsSchema) },
+    ),
+    async (c) => {
+      requirePermission(c, "settings");
+      return c.json(await updateStorefrontSettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   );

@@ -120,3 +120,71 @@ export const SecuritySettingsBody = z
   .strict()
   .openapi("SecuritySettingsBody");
 export type SecuritySettingsBody = z.infer<typeof SecuritySettingsBody>;
+
+const hexColour = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, "A colour like #2a211b")
+  .transform((s) => s.toLowerCase());
+
+/** `TEAMID.bundle.id`: Apple's ten-character team id, then the app's bundle id. */
+export const AppleAppId = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, "Write TEAMID.com.example.app (the ten-character team id, a dot, the bundle id)");
+
+/** An Android signing certificate's SHA-256 fingerprint, as `keytool -list` prints it: 32 hex bytes joined by colons. */
+export const Sha256Fingerprint = z
+  .string()
+  .trim()
+  .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "32 hex bytes separated by colons (keytool -list -v prints it)")
+  .transform((s) => s.toUpperCase());
+
+export const AndroidApp = z
+  .object({
+    packageName: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/, "A package name like com.example.store"),
+    sha256Fingerprints: z.array(Sha256Fingerprint).min(1, "At least one fingerprint").max(5, "At most 5 fingerprints"),
+  })
+  .strict()
+  .openapi("AndroidApp");
+
+/**
+ * The storefront's main country (whose shipping rates structured data quotes) and the installable app:
+ * its name, short name and colours in the web app manifest, and the native apps that may open the
+ * store's links (iOS universal links, Android App Links).
+ */
+export const StorefrontSettingsSchema = z
+  .object({
+    mainCountry: z.string().openapi({ description: "ISO 3166-1 alpha-2; structured data's shipping details quote its standard rate (default US)." }),
+    appName: z.string().nullable().openapi({ description: "The installed app's name; null for the store's name." }),
+    appShortName: z.string().nullable().openapi({ description: "The launcher label (at most 12 characters); null for one derived from the name." }),
+    themeColor: z.string().openapi({ description: "Browser chrome / status bar colour (#rrggbb)." }),
+    backgroundColor: z.string().openapi({ description: "Splash screen background (#rrggbb)." }),
+    appleAppIds: z.array(z.string()).openapi({ description: "iOS apps (TEAMID.bundle.id) served in /.well-known/apple-app-site-association." }),
+    androidApps: z.array(AndroidApp).openapi({ description: "Android apps served in /.well-known/assetlinks.json." }),
+  })
+  .openapi("StorefrontSettings");
+export type StorefrontSettings = z.infer<typeof StorefrontSettingsSchema>;
+
+/** Changes to the storefront settings: fields left out stay as they are. */
+export const StorefrontSettingsBody = z
+  .object({
+    mainCountry: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, "A two-letter country code")
+      .transform((s) => s.toUpperCase())
+      .optional(),
+    appName: z.string().trim().min(2, "At least 2 characters").max(45, "At most 45 characters").nullable().optional(),
+    appShortName: z.string().trim().min(1, "Required").max(12, "At most 12 characters (a launcher label)").nullable().optional(),
+    themeColor: hexColour.optional(),
+    backgroundColor: hexColour.optional(),
+    appleAppIds: z.array(AppleAppId).max(10, "At most 10 apps").optional(),
+    androidApps: z.array(AndroidApp).max(10, "At most 10 apps").optional(),
+  })
+  .strict()
+  .openapi("StorefrontSettingsBody");
+export type StorefrontSettingsBody = z.infer<typeof StorefrontSettingsBody>;

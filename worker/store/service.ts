@@ -5,7 +5,16 @@ import { onCacheVersionChange } from "../lib/cache-version";
 import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
-import type { ImageOriginsBody, NotificationSettingsBody, SecuritySettings, SecuritySettingsBody, StoreSettings, StoreSettingsBody } from "./schema";
+import type {
+  ImageOriginsBody,
+  NotificationSettingsBody,
+  SecuritySettings,
+  SecuritySettingsBody,
+  StoreSettings,
+  StoreSettingsBody,
+  StorefrontSettings,
+  StorefrontSettingsBody,
+} from "./schema";
 import { storeSettings as storeSettingsTable } from "./tables";
 
 export type { StoreSettings } from "./schema";
@@ -193,6 +202,63 @@ export async function updateSecuritySettings(env: Env, actor: AuditActor, body: 
       putSetting(env, actor, "reauth_refund_above", after.reauthRefundAbove),
     ],
     { forget: purgeStoreCache, pagesChange: false },
+  );
+  return after;
+}
+
+/** What a store has before anyone changes it: the design system's colours (site/styles/base/tokens.css), no native apps. */
+export const STOREFRONT_DEFAULTS: StorefrontSettings = {
+  mainCountry: "US",
+  appName: null,
+  appShortName: null,
+  themeColor: "#2a211b",
+  backgroundColor: "#faf7f2",
+  appleAppIds: [],
+  androidApps: [],
+};
+const STOREFRONT_KEYS = {
+  mainCountry: "main_country",
+  appName: "app_name",
+  appShortName: "app_short_name",
+  themeColor: "app_theme_color",
+  backgroundColor: "app_background_color",
+  appleAppIds: "app_apple_app_ids",
+  androidApps: "app_android_apps",
+} as const satisfies Record<keyof StorefrontSettings, string>;
+
+/**
+ * The storefront's main country and the installable app's name, colours and linked native apps (D1
+ * `store_settings`, the defaults where unset), memoised 60 s per isolate like the other settings.
+ */
+export function storefrontSettings(env: Env): Promise<StorefrontSettings> {
+  return cache.get("storefront", 60_000, async () => {
+    const rows = await getDb(env.DB).select().from(storeSettingsTable);
+    const out = { ...STOREFRONT_DEFAULTS } as Record<keyof StorefrontSettings, unknown>;
+    for (const [field, key] of Object.entries(STOREFRONT_KEYS) as [keyof StorefrontSettings, string][]) {
+      const row = rows.find((r) => r.key === key);
+      if (row) out[field] = JSON.parse(row.value);
+    }
+    return out as StorefrontSettings;
+  });
+}
+
+/**
+ * Changes the storefront settings (fields left out stay), audited in one batch. Product pages and the
+ * manifest show them, so every isolate's caches of pages move on.
+ */
+export async function updateStorefrontSettings(env: Env, actor: AuditActor, body: StorefrontSettingsBody): Promise<StorefrontSettings> {
+  const before = await storefrontSettings(env);
+  const changed = Object.entries(body).filter(([, v]) => v !== undefined) as [keyof StorefrontSettings, unknown][];
+  const after = { ...before, ...Object.fromEntries(changed) } as StorefrontSettings;
+  if (!changed.length) return before;
+  const [first, ...rest] = changed.map(([field, v]) => putSetting(env, actor, STOREFRONT_KEYS[field], v));
+  if (!first) return before;
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.storefront", entityType: "store_settings", entityId: "storefront", before, after },
+    [first, ...rest],
+    { forget: purgeStoreCache, pagesChange: true },
   );
   return after;
 }

@@ -6,7 +6,7 @@
  * redelivery sends nothing twice. Guests' lists get no emails (the store has no address for them).
  */
 import { type PriceChange, registerPriceListener } from "../catalog";
-import { registerStockListener, type StockChange } from "../inventory";
+import { registerStockListener, type StockChange, stockReturnsSince } from "../inventory";
 import { AppError } from "../lib/errors";
 import { type EmailMessage, enqueueEmail } from "../notifications";
 
@@ -154,6 +154,34 @@ export async function alertPriceDrops(env: Env, changes: PriceChange[]): Promise
     }
     if (messages.length) await sendAll(env, messages);
   }
+}
+
+/**
+ * The cron's catch-all for back-in-stock emails: reads inventory's mirror of ledger movements past the
+ * last mark and alerts for each return to stock, whatever path it came by (an admin adjustment is also
+ * announced at once by the stock listener below; both use the same email id, so the outbox sends it once).
+ * The mark moves only after the emails are queued, so a failed sweep is repeated, never skipped; two
+ * sweeps at once queue the same ids. Up to `rounds` × 500 movements per call.
+ */
+export async function sweepBackInStock(env: Env, rounds = 10): Promise<{ scanned: number; returns: number }> {
+  const mark = await env.DB.prepare("select last_rowid as n from wishlist_sweeps where name = 'back_in_stock'").first<{ n: number }>();
+  let from = mark?.n ?? 0;
+  let scanned = 0;
+  let found = 0;
+  for (let round = 0; round < rounds; round++) {
+    const { returns, scannedTo } = await stockReturnsSince(env, from);
+    if (scannedTo === from) break;
+    for (const change of returns) await alertBackInStock(env, change);
+    found += returns.length;
+    scanned += scannedTo - from;
+    await env.DB.prepare(
+      "insert into wishlist_sweeps (name, last_rowid) values ('back_in_stock', ?1) on conflict (name) do update set last_rowid = max(last_rowid, ?1)",
+    )
+      .bind(scannedTo)
+      .run();
+    from = scannedTo;
+  }
+  return { scanned, returns: found };
 }
 
 registerStockListener(alertBackInStock);

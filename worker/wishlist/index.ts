@@ -1,6 +1,6 @@
 // Wishlist's public surface: the shopper's list (guest cookie or account), share links, and the
 // back-in-stock / price-drop alerts (loading this module registers them on inventory and catalog).
-export { alertBackInStock, alertPriceDrops, unsubscribeFromAlerts, unsubscribeToken, verifyUnsubscribeToken } from "./alerts";
+export { alertBackInStock, alertPriceDrops, sweepBackInStock, unsubscribeFromAlerts, unsubscribeToken, verifyUnsubscribeToken } from "./alerts";
 export * from "./schema";
 export {
   addToWishlist,

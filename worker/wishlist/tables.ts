@@ -35,3 +35,13 @@ export const wishlistItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.wishlistId, t.sku] }), index("wishlist_items_sku_idx").on(t.sku)],
 );
+
+/**
+ * How far the back-in-stock sweep has read inventory's `stock_movements` (by rowid): every path stock
+ * comes back by (adjustments, cancellations, restocked returns, expired checkout holds, imports) is a
+ * ledger movement mirrored there, so reading past this mark finds each return to stock once.
+ */
+export const wishlistSweeps = sqliteTable("wishlist_sweeps", {
+  name: text("name").primaryKey(),
+  lastRowid: integer("last_rowid").notNull().default(0),
+});

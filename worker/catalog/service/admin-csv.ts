@@ -8,7 +8,7 @@ import { CsvSyntaxError, parseCsv, unescapeFormula } from "../csv";
 import { catalogChanged } from "../cache";
 import { brands, categories, products, productVariants } from "../tables";
 import { findAdminProduct, slugify } from "./admin-products";
-import { imageUrlErrors, productWriteStatements } from "./admin-product-write";
+import { announcePriceChanges, imageUrlErrors, productWriteStatements } from "./admin-product-write";
 
 import { CSV_COLUMNS } from "./admin-csv-export";
 
@@ -294,5 +294,13 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
   );
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);
   await catalogChanged(env.DB);
+  // Price drops reach wishers whichever way a price changed: re-read only products whose prices moved.
+  for (const p of plans) {
+    if (!p.before) continue;
+    const was = new Map(p.before.variants.map((v) => [v.sku, v.price]));
+    if (!p.input.variants.some((v) => was.has(v.sku) && was.get(v.sku) !== v.price)) continue;
+    const after = await findAdminProduct(env, p.before.id);
+    if (after) await announcePriceChanges(env, p.before, after);
+  }
   return result;
 }

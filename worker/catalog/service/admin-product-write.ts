@@ -134,6 +134,9 @@ export function productWriteStatements(env: Env, actor: AuditActor, input: Produ
       price: v.price,
       compareAtPrice: v.compareAtPrice,
       weightGrams: v.weightGrams,
+      // undefined leaves the column as it is (drizzle skips it); null clears it.
+      gtin: v.gtin,
+      mpn: v.mpn,
       position,
     };
     const old = existing.get(v.sku);
@@ -234,7 +237,8 @@ export function registerPriceListener(listener: PriceListener): void {
   priceListeners.push(listener);
 }
 
-async function announcePriceChanges(env: Env, before: AdminProduct, after: AdminProduct): Promise<void> {
+/** Tells the registered listeners which variant prices a write changed (every price write path calls it after committing). */
+export async function announcePriceChanges(env: Env, before: AdminProduct, after: AdminProduct): Promise<void> {
   const old = new Map(before.variants.map((v) => [v.sku, v.price]));
   const changes: PriceChange[] = [];
   for (const v of after.variants) {

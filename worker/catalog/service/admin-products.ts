@@ -167,6 +167,8 @@ export async function findAdminProduct(env: Env, id: string): Promise<AdminProdu
       price: v.price,
       compareAtPrice: v.compareAtPrice,
       weightGrams: v.weightGrams,
+      gtin: v.gtin,
+      mpn: v.mpn,
       stockAvailable: v.stockAvailable,
       lowStockThreshold: v.lowStockThreshold,
     })),

@@ -142,6 +142,8 @@ export function getProductBySlug(env: Env, slug: string): Promise<ProductDetail>
         price: money(v.price, p.currency),
         compareAtPrice: v.compareAtPrice && v.compareAtPrice > v.price ? money(v.compareAtPrice, p.currency) : null,
         weightGrams: v.weightGrams,
+        gtin: v.gtin,
+        mpn: v.mpn,
         stockStatus: stockStatus(v.stockAvailable),
         available: v.stockAvailable > 0 && v.stockAvailable <= LOW_STOCK_AT ? v.stockAvailable : null,
       })),

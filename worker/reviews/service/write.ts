@@ -69,6 +69,7 @@ export async function createReview(env: Env, principal: Principal, slug: string,
   if (existing) throw new AppError("reviews.already_reviewed", 409, "You have reviewed this product already: edit your review instead.");
   const line = await deliveredLineOf(env, principal.id, product.id);
   if (!line) throw new AppError("reviews.not_eligible", 403, "Only customers whose order of this product was delivered can review it.");
+  await assertOwnPhotos(env, principal.id, body.photos, []);
   const { moderation } = await reviewSettings(env);
   const id = newId("rev");
   const now = new Date().toISOString();
@@ -101,6 +102,7 @@ async function ownReview(env: Env, principal: Principal, id: string): Promise<Re
 export async function updateReview(env: Env, principal: Principal, id: string, body: UpdateReviewBody): Promise<Review> {
   await countReviewAction(env, "write", principal.id);
   const row = await ownReview(env, principal, id);
+  if (body.photos) await assertOwnPhotos(env, principal.id, body.photos, JSON.parse(row.photos) as string[]);
   const { moderation } = await reviewSettings(env);
   const status = moderation === "hold" || row.status !== "published" ? "pending" : "published";
   const next = {
@@ -181,5 +183,25 @@ export async function reportReview(env: Env, principal: Principal, id: string, b
  */
 export async function uploadReviewPhoto(env: Env, principal: Principal, bytes: ArrayBuffer): Promise<{ url: string; type: string; bytes: number }> {
   await countReviewAction(env, "photo", principal.id);
-  return storeShopperPhoto(env, bytes);
+  const stored = await storeShopperPhoto(env, bytes);
+  // Stored by the bytes' hash: the same picture from two shoppers is one path with two uploaders.
+  await env.DB.prepare("INSERT INTO review_photos (url, user_id) VALUES (?, ?) ON CONFLICT (user_id, url) DO NOTHING").bind(stored.url, principal.id).run();
+  return stored;
+}
+
+/**
+ * 400 `reviews.photo_not_yours`, naming each `photos.<i>`, unless every photo is one the caller uploaded
+ * (or was already on the review being edited: photos from before uploads were recorded).
+ */
+async function assertOwnPhotos(env: Env, userId: string, photos: readonly string[], alreadyOnReview: readonly string[]): Promise<void> {
+  const toCheck = photos.filter((p) => !alreadyOnReview.includes(p));
+  if (!toCheck.length) return;
+  const { results } = await env.DB.prepare(`SELECT url FROM review_photos WHERE user_id = ? AND url IN (${toCheck.map(() => "?").join(", ")})`)
+    .bind(userId, ...toCheck)
+    .all<{ url: string }>();
+  const own = new Set(results.map((r) => r.url));
+  const errors = photos.flatMap((p, i) =>
+    alreadyOnReview.includes(p) || own.has(p) ? [] : [{ path: `photos.${i}`, message: "Upload this photo yourself first" }],
+  );
+  if (errors.length) throw new AppError("reviews.photo_not_yours", 400, "A review can only show photos its author uploaded.", errors);
 }
