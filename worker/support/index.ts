@@ -3,6 +3,7 @@
  * Pages and later domains import support only through this file and `schema.ts`.
  */
 export { replyAddress, ticketToken } from "./access";
+export { type AssignableStaff, listAssignableStaff } from "./service/assignees";
 export * from "./schema";
 export { canMoveTicket, SLA_TARGETS, TICKET_TRANSITIONS } from "./status";
 export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "./tables";

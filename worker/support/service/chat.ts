@@ -157,9 +157,7 @@ export async function saveTranscript(env: Env, chatId: string): Promise<{ ticket
       .where(eq(supportTickets.id, ticketId)),
     // An agent's chat reply is the ticket's first response for the SLA, stamped at the time it was said (once).
     ...(firstAgent
-      ? [
-          env.DB.prepare("UPDATE support_tickets SET first_responded_at = ?1 WHERE id = ?2 AND first_responded_at IS NULL").bind(firstAgent.at, ticketId),
-        ]
+      ? [env.DB.prepare("UPDATE support_tickets SET first_responded_at = ?1 WHERE id = ?2 AND first_responded_at IS NULL").bind(firstAgent.at, ticketId)]
       : []),
   ]);
   const ticket = await getTicket(env, ticketId);
