@@ -16,7 +16,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   [store, browser] = await Promise.all([startStore({ port: PORT, admin: ADMIN, products: 20 }), launchBrowser()]);
-}, 180_000);
+  // Seeding on a shared 2-core machine has taken three minutes.
+}, 420_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();
