@@ -116,15 +116,13 @@ describe("exchanges in the browser", () => {
     await staff.waitForURL(/\/admin\/orders\/ord_x/);
     await staff.getByRole("textbox", { name: "Carrier" }).fill("UPS");
     await staff.getByRole("textbox", { name: /^Tracking number/ }).fill("1ZREPLACEMENT01");
-    await staff.getByRole("button", { name: "Create shipment" }).click();
-    await staff.waitForLoadState();
     const replacementId = new URL(staff.url()).pathname.split("/").pop() as string;
-    const replacement = (await (await admin.request.get(`/api/admin/orders/${replacementId}`)).json()) as {
-      status: string;
-      grandTotal: { amount: number };
-      lines: { sku: string }[];
-    };
-    expect(replacement.status).toBe("shipped");
+    await staff.getByRole("button", { name: "Create shipment" }).click();
+    type Replacement = { status: string; grandTotal: { amount: number }; lines: { sku: string }[] };
+    const replacementNow = async () => (await (await admin.request.get(`/api/admin/orders/${replacementId}`)).json()) as Replacement;
+    // The form post answers with a redirect; poll the order rather than race the navigation.
+    await expect.poll(async () => (await replacementNow()).status, { timeout: 30_000 }).toBe("shipped");
+    const replacement = await replacementNow();
     expect(replacement.lines.map((l) => l.sku)).toEqual([swap.sku]);
     expect(replacement.grandTotal.amount).toBe(0);
     expect(bought.price.amount).toBeGreaterThanOrEqual(swap.price.amount);
