@@ -9258,6 +9258,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/returns/{id}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship an inspected exchange: its held replacement units become a zero-charge replacement order (the price difference, if any, is refunded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipExchangeBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the permission (orders; refunds for the refund). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such return. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the return's current status, or it changed meanwhile. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/returns/{id}/close": {
         parameters: {
             query?: never;
@@ -11682,9 +11769,11 @@ export interface components {
             returnable: number;
             reason: string | null;
             returnBy: string | null;
+            unitPrice: components["schemas"]["Money"];
             exchangeOptions: {
                 sku: string;
                 title: string;
+                price: components["schemas"]["Money"];
             }[];
         };
         Return: {
@@ -11707,6 +11796,7 @@ export interface components {
             restockingFeePercent: number;
             refunded: components["schemas"]["Money"];
             refundable: components["schemas"]["Money"];
+            exchangeOrderId: string | null;
             createdAt: string;
             updatedAt: string;
             lines: components["schemas"]["ReturnLine"][];
@@ -12888,6 +12978,7 @@ export interface components {
             /** @description Minor units; omit for everything this return may refund (paid for its lines, less the restocking fee). */
             amount?: number;
         };
+        ShipExchangeBody: Record<string, never>;
         ReturnSettings: {
             windowDays: number;
             reasons: string[];

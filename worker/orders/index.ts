@@ -22,6 +22,7 @@ export {
   type OrderRow,
   timelineStatement,
   touchOrder,
+  transitionStatements,
 } from "./service/orders";
 export { applyPaymentOutcome, applyStripeWebhook, applyTestPayment, testPaymentOf } from "./service/payment-outcome";
 export { expireAbandonedPayments, RECONCILE_WINDOW_MS, type ReconcileResult, reconcileStripePayments, type SweepResult } from "./service/reconcile";

@@ -4,6 +4,7 @@ export { RETURN_STATUS_TEXT, returnPromiseText } from "./labels";
 export * from "./schema";
 export { getPolicy, listPolicies, POLICY_TITLES, updatePolicy } from "./service/policies";
 export { DEFAULT_RETURN_SETTINGS, returnSettings, updateReturnSettings } from "./service/settings";
+export { EXCHANGE_HOLD_MS, exchangeHoldId, exchangeOrderId, shipExchange } from "./service/exchange";
 export { canReturnTransition, RETURN_NEXT, returnPath } from "./service/shared";
 export { addReturnTracking, orderReturns, requestReturn, returnableLines, returnForOrder } from "./service/shopper";
 export {

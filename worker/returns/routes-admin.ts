@@ -22,7 +22,9 @@ import {
   ReturnSettingsBody,
   ReturnSettingsSchema,
   ReturnView,
+  ShipExchangeBody,
 } from "./schema";
+import { shipExchange } from "./service/exchange";
 import { policySlug, updatePolicy } from "./service/policies";
 import { returnSettings, updateReturnSettings } from "./service/settings";
 import {
@@ -152,6 +154,17 @@ export const adminReturnRoutes = createApiApp()
         body: await refundReturn(c.env, id, body, ctx),
       }));
       return c.json(result.body as z.infer<typeof ReturnView>, 200);
+    },
+  )
+  .openapi(
+    write(
+      "/returns/{id}/exchange",
+      "Ship an inspected exchange: its held replacement units become a zero-charge replacement order (the price difference, if any, is refunded)",
+      ShipExchangeBody,
+    ),
+    async (c) => {
+      const ctx = staffChange(c, "orders");
+      return c.json(await shipExchange(c.env, c.req.valid("param").id, ctx), 200);
     },
   )
   .openapi(write("/returns/{id}/close", "Close an inspected return without a refund or exchange", ReturnNoteBody), async (c) => {

@@ -110,6 +110,9 @@ export const RefundReturnBody = z
   .openapi("RefundReturnBody");
 export type RefundReturnBody = z.infer<typeof RefundReturnBody>;
 
+export const ShipExchangeBody = z.object({}).strict().openapi("ShipExchangeBody");
+export type ShipExchangeBody = z.infer<typeof ShipExchangeBody>;
+
 export const ReturnLineView = z
   .object({
     id: z.string(),
@@ -145,6 +148,8 @@ export const ReturnView = z
     refunded: MoneySchema,
     /** What a refund of this return may still send (0 unless received and every line inspected). */
     refundable: MoneySchema,
+    /** For a shipped exchange: the replacement order (zero charge), which ships and is tracked like any order. */
+    exchangeOrderId: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     lines: z.array(ReturnLineView),
@@ -165,8 +170,10 @@ export const ReturnableLine = z
     /** Why none can be returned, when `returnable` is 0. */
     reason: z.string().nullable(),
     returnBy: z.string().nullable(),
-    /** Other variants of the same product, for an exchange. */
-    exchangeOptions: z.array(z.object({ sku: z.string(), title: z.string() })),
+    /** What was paid per unit before discounts: an exchange may be for a variant costing this or less. */
+    unitPrice: MoneySchema,
+    /** The variants of the same product (this one included, to swap a faulty item), for an exchange. */
+    exchangeOptions: z.array(z.object({ sku: z.string(), title: z.string(), price: MoneySchema })),
   })
   .openapi("ReturnableLine");
 export type ReturnableLine = z.infer<typeof ReturnableLine>;

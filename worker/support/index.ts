@@ -3,6 +3,7 @@
  * Pages and later domains import support only through this file and `schema.ts`.
  */
 export { replyAddress, ticketToken } from "./access";
+export { type AssignableStaff, listAssignableStaff } from "./service/assignees";
 export * from "./schema";
 export { chatIdentity, endChat, inboxSnapshot, saveTranscript, startChat, sweepAbandonedChats } from "./service/chat";
 export { MAX_INBOUND_EMAIL_BYTES, receiveSupportEmail, stripQuotedText } from "./service/inbound-email";

@@ -138,6 +138,8 @@ export async function returnView(env: Env, ret: ReturnRow, lines: ReturnLineRow[
     restockingFeePercent: ret.restockingFeeBp / 100,
     refunded: money(ret.refundAmount),
     refundable: money(refundable),
+    // Same rule as the exchange service's exchangeOrderId (kept here to avoid an import cycle).
+    exchangeOrderId: ret.status === "exchanged" ? `ord_x${ret.id.replace(/^ret_/, "")}` : null,
     createdAt: ret.createdAt,
     updatedAt: ret.updatedAt,
     lines: lines

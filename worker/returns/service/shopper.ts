@@ -18,6 +18,7 @@ import {
   returnView,
   sendReturnEmail,
 } from "./shared";
+import { exchangePriceProblems, exchangeVariants } from "./exchange";
 import { returnSettings } from "./settings";
 import { carrierKey } from "./tracking";
 
@@ -33,7 +34,7 @@ const CLOSED_ORDER = new Set(["pending_payment", "cancelled", "refunded"]);
 export async function returnableLines(env: Env, order: OrderRow, now = Date.now()): Promise<ReturnableLine[]> {
   const settings = await returnSettings(env);
   const rows = await env.DB.prepare(
-    `select ol.id, ol.sku, ol.name, ol.variant_title as variantTitle, ol.product_id as productId, ol.quantity,
+    `select ol.id, ol.sku, ol.name, ol.variant_title as variantTitle, ol.product_id as productId, ol.quantity, ol.unit_price as unitPrice,
        coalesce((select sum(sl.quantity) from shipment_lines sl join shipments s on s.id = sl.shipment_id
                  where sl.order_line_id = ol.id and s.status = 'delivered'), 0) as delivered,
        (select max(s.delivered_at) from shipment_lines sl join shipments s on s.id = sl.shipment_id
@@ -52,6 +53,7 @@ export async function returnableLines(env: Env, order: OrderRow, now = Date.now(
       variantTitle: string;
       productId: string | null;
       quantity: number;
+      unitPrice: number;
       delivered: number;
       deliveredAt: string | null;
       requested: number;
@@ -61,10 +63,10 @@ export async function returnableLines(env: Env, order: OrderRow, now = Date.now(
   const variants = productIds.length
     ? (
         await env.DB.prepare(
-          `select product_id as productId, sku, title from product_variants where product_id in (${productIds.map(() => "?").join(",")}) order by position`,
+          `select product_id as productId, sku, title, price from product_variants where product_id in (${productIds.map(() => "?").join(",")}) order by position`,
         )
           .bind(...productIds)
-          .all<{ productId: string; sku: string; title: string }>()
+          .all<{ productId: string; sku: string; title: string; price: number }>()
       ).results
     : [];
   return rows.results.map((r) => {
@@ -89,7 +91,11 @@ export async function returnableLines(env: Env, order: OrderRow, now = Date.now(
       returnable: reason ? 0 : r.delivered - r.requested,
       reason,
       returnBy,
-      exchangeOptions: variants.filter((v) => v.productId === r.productId && v.sku !== r.sku).map((v) => ({ sku: v.sku, title: v.title })),
+      unitPrice: { amount: r.unitPrice, currency: order.currency },
+      // The same variant is an option too: a faulty item swapped for a new one.
+      exchangeOptions: variants
+        .filter((v) => v.productId === r.productId)
+        .map((v) => ({ sku: v.sku, title: v.title, price: { amount: v.price, currency: order.currency } })),
     };
   });
 }
@@ -155,12 +161,23 @@ export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" 
     throw new AppError(code, status, message, problems);
   }
 
-  // Exchanges need a staff step that reserves the new variant and ships it on a delivered order; until it exists,
-  // the shopper is told plainly rather than left with a request nobody can fulfil.
-  if (body.resolution === "exchange")
-    throw new AppError("returns.exchange_unavailable", 409, "Exchanges are not offered yet: ask for a refund and order the other variant.", [
-      { path: "resolution", message: "Only refund for now" },
-    ]);
+  if (body.resolution === "exchange") {
+    const wanted = body.lines.map((want, index) => ({
+      index,
+      exchangeSku: want.exchangeSku as string,
+      unitPrice: lines.find((l) => l.orderLineId === want.orderLineId)?.unitPrice.amount ?? 0,
+    }));
+    const priceProblems = exchangePriceProblems(
+      order,
+      wanted,
+      await exchangeVariants(
+        env,
+        wanted.map((w) => w.exchangeSku),
+      ),
+    );
+    if (priceProblems.length)
+      throw new AppError("returns.exchange_price_higher", 409, "An exchange can be for a variant of the same price or less.", priceProblems);
+  }
   const id = newId("ret");
   const number = `R-${id.slice(4, 12).toUpperCase()}`;
   const now = new Date().toISOString();

@@ -22,6 +22,7 @@ import {
   returnWithOrder,
   sendReturnEmail,
 } from "./shared";
+import { releaseExchange, reserveExchange, settleLostApproval } from "./exchange";
 import { carrierKey } from "./tracking";
 
 const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
@@ -92,7 +93,19 @@ export async function approveReturn(env: Env, id: string, body: ApproveReturnBod
     carrier: body.carrier ? carrierKey(body.carrier) : null,
     trackingNumber: body.trackingNumber ?? null,
   };
-  const { ret, lines, order } = await step(env, id, ctx, "approved", (r) => `Return ${r.number} approved.`, set, set);
+  // An exchange holds its replacement units before the return is approved, so an approval never promises
+  // stock that is gone; of two exchanges for the last unit, the second approval answers 409 and stays requested.
+  const before = await returnWithOrder(env, id);
+  assertReturnPath(before.ret, "approved");
+  if (before.ret.resolution === "exchange") await reserveExchange(env, before.lines);
+  let approved: Awaited<ReturnType<typeof step>>;
+  try {
+    approved = await step(env, id, ctx, "approved", (r) => `Return ${r.number} approved.`, set, set);
+  } catch (err) {
+    if (before.ret.resolution === "exchange") await settleLostApproval(env, id, before.lines);
+    throw err;
+  }
+  const { ret, lines, order } = approved;
   await sendReturnEmail(env, ctx.origin, order, ret, lines, "approved", {
     message: body.instructions,
     labelUrl: set.labelUrl,
@@ -253,6 +266,8 @@ export async function refundReturn(env: Env, id: string, body: RefundReturnBody,
     env.DB,
     perLine.map((l) => db.update(returnLines).set({ refundAmount: l.refundAmount }).where(eq(returnLines.id, l.id))),
   );
+  // An exchange refunded instead (the replacement could not be sent) gives its held units back.
+  if (ret.resolution === "exchange") await releaseExchange(env, lines, `return ${ret.number} refunded instead`);
   return returnView(env, { ...ret, status: "refunded", refundAmount: amount, updatedAt: now }, perLine);
 }
 
@@ -262,6 +277,7 @@ export async function closeReturn(env: Env, id: string, note: string | null, ctx
   assertReturnPath(before, "closed");
   requireAllInspected(before, inspected);
   const { ret, lines, order } = await step(env, id, ctx, "closed", (r) => `Return ${r.number} closed${note ? `: ${note}` : "."}`, {}, { note });
+  if (ret.resolution === "exchange") await releaseExchange(env, lines, `return ${ret.number} closed`);
   await sendReturnEmail(env, ctx.origin, order, ret, lines, "closed", { message: note });
   return returnView(env, ret, lines);
 }

@@ -138,6 +138,7 @@ export async function saveTranscript(env: Env, chatId: string): Promise<{ ticket
   }
   const db = getDb(env.DB);
   const last = messages.at(-1)?.seq ?? chat.savedSeq;
+  const firstAgent = messages.find((m) => m.role === "agent");
   const rows = messages.map((m) =>
     env.DB.prepare(
       `INSERT INTO support_messages (id, ticket_id, author_type, author_id, author_name, body, internal, source, external_id, created_at)
@@ -154,6 +155,10 @@ export async function saveTranscript(env: Env, chatId: string): Promise<{ ticket
       .update(supportTickets)
       .set({ lastMessageAt: messages.at(-1)?.at ?? new Date().toISOString() })
       .where(eq(supportTickets.id, ticketId)),
+    // An agent's chat reply is the ticket's first response for the SLA, stamped at the time it was said (once).
+    ...(firstAgent
+      ? [env.DB.prepare("UPDATE support_tickets SET first_responded_at = ?1 WHERE id = ?2 AND first_responded_at IS NULL").bind(firstAgent.at, ticketId)]
+      : []),
   ]);
   const ticket = await getTicket(env, ticketId);
   return { ticketId, reference: referenceOf(ticket) };
