@@ -1,6 +1,7 @@
 import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { sendReviewRequests } from "./reviews";
+import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
@@ -26,6 +27,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
+  const recommendations = await refreshRecommendations(env, controller.scheduledTime);
   console.log(
     JSON.stringify({
       level: "info",
@@ -36,6 +38,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       slaBreaches,
       chatsEnded,
       reviewRequests,
+      recommendations,
     }),
   );
 }
