@@ -95,7 +95,8 @@ export async function seedOrderHistory(db: D1Database, seed: number, count = DEF
   const end = Date.parse(REFERENCE_DATE);
   const orderHead =
     "INSERT INTO orders (id, number, user_id, email, cart_id, status, currency, subtotal, shipping_total, tax_total, discount_total, grand_total, shipping_option, shipping_country, shipping_address_enc, access_token_hash, holds_expire_at, sold_counted, created_at, updated_at) VALUES ";
-  const lineHead = "INSERT INTO order_lines (id, order_id, sku, product_id, name, variant_title, unit_price, quantity, line_total, discount_total, hold_id) VALUES ";
+  const lineHead =
+    "INSERT INTO order_lines (id, order_id, sku, product_id, name, variant_title, unit_price, quantity, line_total, discount_total, hold_id) VALUES ";
   const statements: string[] = [];
   let orderTuples: string[] = [];
   let lineTuples: string[] = [];

@@ -255,7 +255,9 @@ try {
     if (inflight) await inflight;
     const reviewsFrom = elapsed();
     console.log(`Wrote ${(await seedReviews(db, seed)).reviews.toLocaleString("en-US")} demo reviews (${reviewsFrom} → ${elapsed()})`);
-    console.log(`Wrote ${(await seedOrderHistory(db, seed, wholeNumber("orders", args.orders, 0))).orders.toLocaleString("en-US")} demo orders (→ ${elapsed()})`);
+    console.log(
+      `Wrote ${(await seedOrderHistory(db, seed, wholeNumber("orders", args.orders, 0))).orders.toLocaleString("en-US")} demo orders (→ ${elapsed()})`,
+    );
     // Fresh planner statistics over the new rows (D1 recommends PRAGMA optimize; ANALYZE covers every index).
     for (const statement of ["ANALYZE", "PRAGMA optimize"]) {
       await db

@@ -105,7 +105,10 @@ export function seedState(persist: string, options: SeedOptions = {}): void {
 /** The seeded catalog (and stock) of `options`, copied from the run's cache, which seeds it the first time. */
 function copySeededCatalog(cache: string, persist: string, options: SeedOptions): void {
   const { products = 40, stockEveryVariant = null, orders = 0 } = options;
-  const key = createHash("sha256").update(JSON.stringify(orders ? { products, stockEveryVariant, orders } : { products, stockEveryVariant })).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(JSON.stringify(orders ? { products, stockEveryVariant, orders } : { products, stockEveryVariant }))
+    .digest("hex")
+    .slice(0, 16);
   const template = path.join(cache, key);
   if (!existsSync(template)) {
     const building = mkdtempSync(path.join(cache, `${key}.building-`));

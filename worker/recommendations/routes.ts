@@ -16,7 +16,10 @@ export const recommendationRoutes = createApiApp()
       tags: TAGS,
       summary: "Frequently bought together and similar items for a product, without what the signed-in caller already bought",
       request: { params: ProductIdParam },
-      responses: { 200: json("Both sections (empty lists when there is nothing to show).", ProductRecommendations), 400: problemResponse("Invalid product id.") },
+      responses: {
+        200: json("Both sections (empty lists when there is nothing to show).", ProductRecommendations),
+        400: problemResponse("Invalid product id."),
+      },
     }),
     async (c) => {
       const userId = c.get("auth")?.principal.id ?? null;

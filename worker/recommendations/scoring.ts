@@ -91,14 +91,14 @@ export function termsOf(doc: ProductDoc): Map<string, number> {
 /**
  * "Similar items": cosine similarity of TF-IDF vectors over `termsOf`. Scores are accumulated through
  * an inverted index, so only products sharing a term are compared; terms carried by more than
- * `maxDocShare` of the catalog are skipped (their IDF is near zero and their postings are the cost).
+ * `maxDocShare` of a large catalog are skipped (their IDF is near zero and their postings are the cost).
  */
 export function contentSimilarity(docs: readonly ProductDoc[], keep = KEPT_PER_PRODUCT, maxDocShare = 0.2): Map<string, Scored[]> {
   const n = docs.length;
   const df = new Map<string, number>();
   const termLists = docs.map((d) => termsOf(d));
   for (const terms of termLists) for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  const maxDf = Math.max(2, Math.floor(n * maxDocShare));
+  const maxDf = Math.max(100, Math.floor(n * maxDocShare));
   // Unit-length vectors, and the postings of the terms worth comparing on.
   const vectors = termLists.map((terms) => {
     const v = new Map<string, number>();

@@ -142,7 +142,7 @@ function toSummary(r: SummaryRow): ProductSummary {
     image: r.image_url ? { url: r.image_url, alt: r.name } : null,
     rating: { average: r.rating_avg_x100 / 100, count: r.rating_count },
     inStock: true,
-  createdAt: r.created_at,
+    createdAt: r.created_at,
   };
 }
 
