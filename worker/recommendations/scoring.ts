@@ -82,7 +82,7 @@ export function termsOf(doc: ProductDoc): Map<string, number> {
   const terms = new Map<string, number>();
   const add = (t: string, w: number) => terms.set(t, (terms.get(t) ?? 0) + w);
   for (const w of words(doc.name)) add(`w:${w}`, 1);
-  if (doc.brandId) add(`b:${doc.brandId}`, 1);
+  if (doc.brandId) add(`b:${doc.brandId}`, 3);
   doc.categoryIds.forEach((c, depth) => add(`c:${c}`, depth === 0 ? 2 : 0.5));
   for (const a of doc.attributes) add(`a:${a.name.toLowerCase()}=${a.value.toLowerCase()}`, 1);
   return terms;
