@@ -7,6 +7,7 @@ export {
   type RefreshResult,
   recentlyViewedProducts,
   recommendForProduct,
+  recommendForOrder,
   recommendForProducts,
   refreshRecommendations,
   SECTION_SIZE,

@@ -246,3 +246,19 @@ export async function recentlyViewedProducts(env: Env, ids: readonly string[], e
     .all<SummaryRow & { in_stock: number }>();
   return results.map((r) => ({ ...toSummary(r), inStock: r.in_stock === 1 }));
 }
+
+/**
+ * What goes with an order (its confirmation page and email): neighbours of its products, never one of
+ * them, nothing out of stock, nothing its shopper (`userId`, the order's owner) bought before. The
+ * caller has already checked who may see the order.
+ */
+export async function recommendForOrder(env: Env, orderId: string, userId: string | null, limit = 4): Promise<ProductSummary[]> {
+  const { results } = await env.DB.prepare("SELECT DISTINCT product_id AS id FROM order_lines WHERE order_id = ? AND product_id IS NOT NULL")
+    .bind(orderId)
+    .all<{ id: string }>();
+  return recommendForProducts(
+    env,
+    results.map((r) => r.id),
+    { userId, limit },
+  );
+}
