@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
+import { listOutboxFor } from "../../worker/notifications";
 import { insertBrand, insertCategory, insertProduct } from "../support/factories";
 import { call, json } from "../support/http";
 import { buy, signedIn } from "../support/orders";
@@ -158,6 +159,29 @@ describe("GET /api/recommendations/recently-viewed", () => {
     const res = await call("/api/recommendations/recently-viewed");
     expect(res.status).toBe(400);
     expect(JSON.stringify(await json(res))).toContain("ids");
+  });
+});
+
+describe("the order confirmation email", () => {
+  it("suggests what goes with the order, never what is in it or out of stock", async () => {
+    const shopper = await signedIn();
+    const placed = await buy([{ sku: sku("rec_tent"), quantity: 1 }], shopper);
+    let text = "";
+    await expect
+      .poll(
+        async () => {
+          const [mail] = (await listOutboxFor(env, shopper.user.email, "order_confirmation")).filter((m) => m.subject.includes(placed.number));
+          text = mail?.text ?? "";
+          return text.length > 0;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const suggestions = text.split("\n").filter((line) => line.startsWith("You may also like:"));
+    expect(suggestions.length).toBeGreaterThan(0);
+    expect(suggestions.join("\n")).toMatch(/Camp Lantern|Enamel Mug/);
+    expect(suggestions.join("\n")).not.toMatch(/Ridge Tent 2P|Pocket Stove/);
+    expect(suggestions.join("\n")).toMatch(/\/p\/rec-/);
   });
 });
 

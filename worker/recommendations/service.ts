@@ -1,3 +1,4 @@
+import { registerOrderEmailSuggestions } from "../orders";
 import type { ProductSummary } from "../search";
 import { type Basket, coPurchaseScores, contentSimilarity, fuse, type ProductDoc, type Scored } from "./scoring";
 import type { RecommendationKind } from "./tables";
@@ -262,3 +263,8 @@ export async function recommendForOrder(env: Env, orderId: string, userId: strin
     { userId, limit },
   );
 }
+
+// The order confirmation email (sent by orders, an earlier domain) asks here for its suggestions.
+registerOrderEmailSuggestions(async (env, order, origin) =>
+  (await recommendForOrder(env, order.id, order.userId, 3)).map((p) => ({ name: p.name, url: `${origin}/p/${p.slug}`, price: p.price.amount })),
+);
