@@ -12575,6 +12575,11 @@ export interface components {
                 taxInclusive?: boolean;
                 dutiesTotal?: number;
                 discountTotal?: number;
+                recommended?: {
+                    name: string;
+                    url: string;
+                    price: number;
+                }[];
             } | {
                 number: string;
                 amount: number;

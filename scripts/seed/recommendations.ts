@@ -66,7 +66,7 @@ export async function seedOrderHistory(db: D1Database, seed: number, count = DEF
 
   const r = mulberry32(hash32(seed + 104_729, products.length));
   const byCategory = new Map<string, number[]>();
-  products.forEach((p, i) => byCategory.set(p.category_id, [...(byCategory.get(p.category_id) ?? []), i]));
+  for (const [i, p] of products.entries()) byCategory.set(p.category_id, [...(byCategory.get(p.category_id) ?? []), i]);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
 
   // Bundles: anchor + companions from other categories + one of the anchor's category (same brand if any).
@@ -88,9 +88,9 @@ export async function seedOrderHistory(db: D1Database, seed: number, count = DEF
   }
   // Popular bundles and products come up more often (a long tail, as in a real store).
   const bundleWeights: number[] = [];
-  bundles.forEach((_, i) => bundleWeights.push((bundleWeights[i - 1] ?? 0) + 1 / (1 + i) ** 0.6));
+  for (let i = 0; i < bundles.length; i++) bundleWeights.push((bundleWeights[i - 1] ?? 0) + 1 / (1 + i) ** 0.6);
   const productWeights: number[] = [];
-  products.forEach((p, i) => productWeights.push((productWeights[i - 1] ?? 0) + 1 + p.sold));
+  for (const [i, p] of products.entries()) productWeights.push((productWeights[i - 1] ?? 0) + 1 + p.sold);
 
   const end = Date.parse(REFERENCE_DATE);
   const orderHead =

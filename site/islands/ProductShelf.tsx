@@ -66,7 +66,7 @@ export default function ProductShelf({ mode, title, display, productId }: Props)
       <div class="section-header">
         <h2 id={headingId}>{title}</h2>
       </div>
-      <ul role="list" class="product-grid product-grid--compact">
+      <ul class="product-grid product-grid--compact">
         {items.map((p) => (
           <li key={p.id}>
             <article class="card">

@@ -54,7 +54,10 @@ export function coPurchaseScores(baskets: readonly Basket[], now: number, keep =
       single.set(a, (single.get(a) ?? 0) + w);
       if (items.length < 2) continue;
       let row = pair.get(a);
-      if (!row) pair.set(a, (row = new Map()));
+      if (!row) {
+        row = new Map();
+        pair.set(a, row);
+      }
       for (const b of items) if (b !== a) row.set(b, (row.get(b) ?? 0) + w);
     }
   }
@@ -83,7 +86,7 @@ export function termsOf(doc: ProductDoc): Map<string, number> {
   const add = (t: string, w: number) => terms.set(t, (terms.get(t) ?? 0) + w);
   for (const w of words(doc.name)) add(`w:${w}`, 1);
   if (doc.brandId) add(`b:${doc.brandId}`, 3);
-  doc.categoryIds.forEach((c, depth) => add(`c:${c}`, depth === 0 ? 2 : 0.5));
+  for (const [depth, c] of doc.categoryIds.entries()) add(`c:${c}`, depth === 0 ? 2 : 0.5);
   for (const a of doc.attributes) add(`a:${a.name.toLowerCase()}=${a.value.toLowerCase()}`, 1);
   return terms;
 }
@@ -118,7 +121,10 @@ export function contentSimilarity(docs: readonly ProductDoc[], keep = KEPT_PER_P
     for (const [t, w] of v) {
       if ((df.get(t) ?? 0) > maxDf) continue;
       let list = postings.get(t);
-      if (!list) postings.set(t, (list = []));
+      if (!list) {
+        list = [];
+        postings.set(t, list);
+      }
       list.push({ doc, w });
     }
   });
@@ -149,7 +155,7 @@ export function top(items: Scored[], k: number): Scored[] {
  */
 export function fuse(lists: ReadonlyArray<{ items: readonly Scored[]; weight: number }>, k: number): Scored[] {
   const acc = new Map<string, number>();
-  for (const { items, weight } of lists) items.forEach((s, rank) => acc.set(s.id, (acc.get(s.id) ?? 0) + weight / (rank + 60)));
+  for (const { items, weight } of lists) for (const [rank, s] of items.entries()) acc.set(s.id, (acc.get(s.id) ?? 0) + weight / (rank + 60));
   return top(
     [...acc].map(([id, score]) => ({ id, score })),
     k,

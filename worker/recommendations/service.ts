@@ -34,7 +34,7 @@ export async function refreshRecommendations(env: Env, now = Date.now()): Promis
     ),
     env.DB.prepare("SELECT kind, fingerprint FROM recommendation_runs"),
   ]);
-  const previous = new Map((runs?.results as Array<{ kind: string; fingerprint: string }>).map((r) => [r.kind, r.fingerprint]));
+  const previous = new Map(((runs?.results ?? []) as Array<{ kind: string; fingerprint: string }>).map((r) => [r.kind, r.fingerprint]));
   const o = orderPrint?.results[0] as { n: number; last: string };
   const p = catalogPrint?.results[0] as { n: number; last: string; attrs: number };
   const boughtPrint = `${o.n}|${o.last}|${day}`;
@@ -77,7 +77,7 @@ async function readProductDocs(env: Env): Promise<ProductDoc[]> {
 
 async function writeKind(env: Env, kind: RecommendationKind, scores: Map<string, Scored[]>, fingerprint: string): Promise<number> {
   const rows: Array<[string, string, number, number]> = [];
-  for (const [productId, list] of scores) list.forEach((s, position) => rows.push([productId, s.id, s.score, position]));
+  for (const [productId, list] of scores) for (const [position, s] of list.entries()) rows.push([productId, s.id, s.score, position]);
   const statements = [env.DB.prepare("DELETE FROM recommendation_pairs WHERE kind = ?").bind(kind)];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     statements.push(
