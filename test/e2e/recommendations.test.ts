@@ -43,7 +43,7 @@ beforeAll(async () => {
     }
   }
   expect(anchor, "a product with both sections").toBeDefined();
-}, 240_000);
+}, 480_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();
