@@ -4482,6 +4482,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recommendations/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Frequently bought together and similar items for a product, without what the signed-in caller already bought */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Both sections (empty lists when there is nothing to show). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductRecommendations"];
+                    };
+                };
+                /** @description Invalid product id. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recommendations/recently-viewed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The products behind the browser's recently-viewed list (kept on the device, sent only here) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Comma-separated product ids, newest first (at most 20). */
+                    ids: string;
+                    /** @description Leave this product out (the page's own). */
+                    except?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The active ones, in the order given. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecommendationList"];
+                    };
+                };
+                /** @description Invalid `ids` or `except`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recommendations/for-you": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Picked for you: from the signed-in shopper's orders, wishlist and recently viewed products */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated product ids, newest first (at most 20). */
+                    viewed?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Up to eight products (empty when there is nothing to go on). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecommendationList"];
+                    };
+                };
+                /** @description Invalid `viewed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/products/images": {
         parameters: {
             query?: never;
@@ -11161,6 +11315,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/recommendations/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute bought-together and similar-item rows whose inputs changed (what the cron does every 15 minutes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rows written per kind (null: unchanged, left as it was). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecommendationRefresh"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not staff, or without the catalog permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12121,6 +12329,15 @@ export interface components {
         WishlistUnsubscribeBody: {
             token: string;
         };
+        ProductRecommendations: {
+            /** @description Frequently bought together (co-purchases in paid orders), best first. */
+            boughtTogether: components["schemas"]["ProductSummary"][];
+            /** @description Similar items by content (name, brand, category, attributes), best first. */
+            similar: components["schemas"]["ProductSummary"][];
+        };
+        RecommendationList: {
+            items: components["schemas"]["ProductSummary"][];
+        };
         ImportResult: {
             dryRun: boolean;
             ok: boolean;
@@ -12637,6 +12854,11 @@ export interface components {
                 taxInclusive?: boolean;
                 dutiesTotal?: number;
                 discountTotal?: number;
+                recommended?: {
+                    name: string;
+                    url: string;
+                    price: number;
+                }[];
             } | {
                 number: string;
                 amount: number;
@@ -13242,6 +13464,12 @@ export interface components {
             moderation: "auto" | "hold";
             /** @description Days after the review request to send one reminder; 0 sends none. */
             reminderDays: number;
+        };
+        RecommendationRefresh: {
+            /** @description Rows written, or null when paid orders had not changed (same day). */
+            boughtTogether: number | null;
+            /** @description Rows written, or null when the active catalog had not changed. */
+            similar: number | null;
         };
     };
     responses: never;

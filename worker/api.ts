@@ -38,6 +38,8 @@ import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
 import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
+import { recommendationRoutes } from "./recommendations/routes";
+import { adminRecommendationRoutes } from "./recommendations/routes-admin";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
@@ -112,6 +114,7 @@ api
   .route("/", supportRoutes)
   .route("/", reviewRoutes)
   .route("/", wishlistRoutes);
+api.route("/", recommendationRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -129,6 +132,7 @@ adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
+adminApi.route("/", adminRecommendationRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -1,6 +1,7 @@
 import { pruneAnalyticsEvents } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { sendReviewRequests } from "./reviews";
+import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
 import { sweepBackInStock } from "./wishlist";
 
@@ -28,6 +29,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
   const backInStock = await sweepBackInStock(env);
+  const recommendations = await refreshRecommendations(env, controller.scheduledTime);
   console.log(
     JSON.stringify({
       level: "info",
@@ -39,6 +41,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       chatsEnded,
       reviewRequests,
       backInStock,
+      recommendations,
     }),
   );
 }

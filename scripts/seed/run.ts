@@ -20,6 +20,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../../worker/catalog/tables.ts";
 import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
 import { seedReviews } from "./reviews.ts";
+import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
 
@@ -28,6 +29,7 @@ const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--per
   --reset           delete the existing catalog (categories, brands, products and their rows) first
   --persist-to DIR  wrangler's local state folder (default .wrangler/state)
   --batch N         products per write transaction (default 1000)
+  --orders N        demo order history for the recommenders (default ${DEFAULT_ORDERS}; 0 for none)
   --help            show this text`;
 
 function readArgs() {
@@ -39,6 +41,7 @@ function readArgs() {
         reset: { type: "boolean", default: false },
         "persist-to": { type: "string", default: ".wrangler/state" },
         batch: { type: "string", default: "1000" },
+        orders: { type: "string", default: String(DEFAULT_ORDERS) },
         help: { type: "boolean", default: false },
       },
     }).values;
@@ -252,6 +255,9 @@ try {
     if (inflight) await inflight;
     const reviewsFrom = elapsed();
     console.log(`Wrote ${(await seedReviews(db, seed)).reviews.toLocaleString("en-US")} demo reviews (${reviewsFrom} → ${elapsed()})`);
+    console.log(
+      `Wrote ${(await seedOrderHistory(db, seed, wholeNumber("orders", args.orders, 0))).orders.toLocaleString("en-US")} demo orders (→ ${elapsed()})`,
+    );
     // Fresh planner statistics over the new rows (D1 recommends PRAGMA optimize; ANALYZE covers every index).
     for (const statement of ["ANALYZE", "PRAGMA optimize"]) {
       await db

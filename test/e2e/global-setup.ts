@@ -42,7 +42,7 @@ export default async function setup(project: TestProject) {
   const seedCache = process.env[SEED_CACHE_ENV] ?? mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
   process.env[SEED_CACHE_ENV] = seedCache;
   run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
-  run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300"]);
+  run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300", "--orders", "0"]);
   const oauth = await startFakeOAuthProvider({ port: OAUTH_PORT, ...E2E_OAUTH_CLIENT });
   const vars = {
     ...generateSecrets(),

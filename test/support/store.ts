@@ -73,6 +73,8 @@ function runScript(script: string, args: string[], output: "inherit" | "ignore")
 export interface SeedOptions {
   /** Demo products to seed (default 40). */
   products?: number;
+  /** Demo orders for the recommenders (default 0: other tests count orders and revenue). */
+  orders?: number;
   /** Units every variant gets, for load runs whose carts must never run out. */
   stockEveryVariant?: number;
   /** An admin account to create. */
@@ -102,8 +104,11 @@ export function seedState(persist: string, options: SeedOptions = {}): void {
 
 /** The seeded catalog (and stock) of `options`, copied from the run's cache, which seeds it the first time. */
 function copySeededCatalog(cache: string, persist: string, options: SeedOptions): void {
-  const { products = 40, stockEveryVariant = null } = options;
-  const key = createHash("sha256").update(JSON.stringify({ products, stockEveryVariant })).digest("hex").slice(0, 16);
+  const { products = 40, stockEveryVariant = null, orders = 0 } = options;
+  const key = createHash("sha256")
+    .update(JSON.stringify(orders ? { products, stockEveryVariant, orders } : { products, stockEveryVariant }))
+    .digest("hex")
+    .slice(0, 16);
   const template = path.join(cache, key);
   if (!existsSync(template)) {
     const building = mkdtempSync(path.join(cache, `${key}.building-`));
@@ -120,7 +125,7 @@ function copySeededCatalog(cache: string, persist: string, options: SeedOptions)
 
 function seedCatalog(persist: string, options: SeedOptions): void {
   const output = options.output ?? "inherit";
-  runScript("scripts/seed/run.ts", ["--persist-to", persist, "--products", String(options.products ?? 40)], output);
+  runScript("scripts/seed/run.ts", ["--persist-to", persist, "--products", String(options.products ?? 40), "--orders", String(options.orders ?? 0)], output);
   if (options.stockEveryVariant !== undefined) {
     const units = Math.trunc(options.stockEveryVariant);
     const sql = `update product_variants set stock_available = ${units}`;

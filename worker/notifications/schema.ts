@@ -32,6 +32,11 @@ export const EmailMessage = z.discriminatedUnion("template", [
       taxInclusive: z.boolean().optional(),
       dutiesTotal: z.number().int().optional(),
       discountTotal: z.number().int().optional(),
+      /** "You may also like" (worker/recommendations): name, product link, price in minor units of `currency`. */
+      recommended: z
+        .array(z.object({ name: z.string(), url: z.string(), price: z.number().int() }))
+        .max(4)
+        .optional(),
     }),
   }),
   // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.

@@ -95,7 +95,10 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items,
         facts,
         action: { label: "View your order", url: d.url },
-        links: store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : undefined,
+        links: [
+          ...(store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : []),
+          ...(d.recommended ?? []).map((r) => ({ label: `You may also like: ${r.name} (${money(r.price)})`, url: r.url })),
+        ],
         reason: ORDER(name, d.number),
       };
     }

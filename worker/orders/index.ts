@@ -31,3 +31,4 @@ export { applyTrackingEvent, createShipment, registerUnmatchedTracking, type Tra
 export { orderTracking } from "./service/tracking";
 export { ORDER_STATUSES, type OrderStatus } from "./tables";
 export { detailTotalLines, type OrderTotalLine, orderTotalLines, type OrderTotalsInput } from "./totals";
+export { type OrderEmailSuggestions, registerOrderEmailSuggestions } from "./service/emails";

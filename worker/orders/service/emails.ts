@@ -3,6 +3,19 @@ import { enqueueEmail } from "../../notifications";
 import { orderPageUrl } from "../access";
 import type { OrderRow } from "./orders";
 
+/** Products suggested under an order confirmation (names, absolute links, prices in the order's currency). */
+export type OrderEmailSuggestions = (
+  env: Env,
+  order: { id: string; userId: string | null },
+  origin: string,
+) => Promise<Array<{ name: string; url: string; price: number }>>;
+let suggestForOrderEmail: OrderEmailSuggestions | null = null;
+
+/** Lets a later domain (recommendations) put "you may also like" into the order confirmation email. */
+export function registerOrderEmailSuggestions(suggest: OrderEmailSuggestions): void {
+  suggestForOrderEmail = suggest;
+}
+
 /**
  * Order emails go through EMAIL_QUEUE with ids derived from what happened
  * (`order-shipped:<shipment id>`, `order-delivered:<order id>`…): the consumer
@@ -44,13 +57,24 @@ export async function sendOrderEmail(
   const url = await orderPageUrl(env, env.PUBLIC_ORIGIN || origin, order);
   const base = { to: order.email };
   switch (email.template) {
-    case "order_confirmation":
+    case "order_confirmation": {
+      // Suggestions are a nicety: the confirmation goes out without them rather than not at all.
+      const recommended = await suggestForOrderEmail?.(env, order, env.PUBLIC_ORIGIN || origin).catch(() => undefined);
       return enqueueEmail(env.EMAIL_QUEUE, {
         ...base,
         id: `order-confirmed:${order.id}`,
         template: "order_confirmation",
-        data: { number: order.number, total: email.total, currency: order.currency, url, items: email.items, ...email.totals },
+        data: {
+          number: order.number,
+          total: email.total,
+          currency: order.currency,
+          url,
+          items: email.items,
+          ...email.totals,
+          ...(recommended?.length ? { recommended } : {}),
+        },
       });
+    }
     case "payment_received":
       return enqueueEmail(env.EMAIL_QUEUE, {
         ...base,
