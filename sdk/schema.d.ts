@@ -10924,6 +10924,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendor/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's paid orders (its own lines only), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only vendor orders in this status. */
+                    status?: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of vendor orders. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderPage"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One vendor order: its lines, parcel and the shipping name and address */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor order. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderView"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such order of this vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/orders/{id}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship the vendor's part of an order in one parcel with carrier and tracking */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipVendorOrderBody"];
+                };
+            };
+            responses: {
+                /** @description Shipped. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderView"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such order of this vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Already shipped, cancelled, or the tracking number is already used. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12961,6 +13172,76 @@ export interface components {
             moderation: "auto" | "hold";
             /** @description Days after the review request to send one reminder; 0 sends none. */
             reminderDays: number;
+        };
+        VendorOrderPage: {
+            items: components["schemas"]["VendorOrderSummary"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        VendorOrderSummary: {
+            id: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+            createdAt: string;
+            itemCount: number;
+            goods: components["schemas"]["Money"] & unknown;
+            shipping: components["schemas"]["Money"];
+        };
+        VendorOrderView: {
+            id: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+            createdAt: string;
+            shippingOption: string;
+            shipTo: components["schemas"]["VendorShipTo"];
+            lines: {
+                id: string;
+                sku: string;
+                name: string;
+                variantTitle: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+                lineTotal: components["schemas"]["Money"];
+                discount: components["schemas"]["Money"];
+            }[];
+            goods: components["schemas"]["Money"];
+            shipping: components["schemas"]["Money"];
+            shipment: {
+                carrier: string;
+                carrierName: string;
+                trackingNumber: string;
+                trackingUrl: string | null;
+                /** @enum {string} */
+                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned";
+                shippedAt: string;
+                deliveredAt: string | null;
+            } | null;
+            shippedAt: string | null;
+            deliveredAt: string | null;
+        };
+        /** @description Where to send the parcel: name and postal address only. */
+        VendorShipTo: {
+            fullName: string;
+            company: string | null;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string | null;
+            country: string;
+        };
+        ShipVendorOrderBody: {
+            /**
+             * @description UPS, USPS, FedEx, DHL, Royal Mail, Canada Post (tracking URL built) or any other name.
+             * @example UPS
+             */
+            carrier: string;
+            trackingNumber: string;
+            /** Format: uri */
+            trackingUrl?: string;
         };
     };
     responses: never;

@@ -24,6 +24,7 @@ import { mediaApiRoutes } from "./media/routes";
 import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
+import { vendorOrderRoutes } from "./orders/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
@@ -129,6 +130,7 @@ adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
+vendorApi.route("/", vendorOrderRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -11,6 +11,7 @@ import { encryptPii } from "../lib/pii-crypto";
 import {
   actors,
   applyPaymentOutcome,
+  groupBySeller,
   assertUnitsPerSku,
   claimHoldSlots,
   holdLimits,
@@ -18,6 +19,8 @@ import {
   newOrderStatements,
   orderAddressContext,
   releaseHoldSlots,
+  sellersOfProducts,
+  vendorOrderStatements,
 } from "../orders";
 import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
 import {
@@ -33,6 +36,7 @@ import {
 } from "../promotions";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
+import { quoteBySeller } from "./seller-shipping";
 
 /** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */
 export const HOLD_TTL_MS = 45 * 60_000;
@@ -109,13 +113,39 @@ export async function placeOrder(
   const promo = { discount: promos.goodsDiscount, freeShipping: promos.freeShipping };
   const quote = quoteFor(data, country, subtotal, weight, currency, display, undefined, promo);
   const option = quote.options.find((o) => o.id === body.shippingOption);
-  if (!option) throw new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  const noOption = () =>
+    new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  if (!option) throw noOption();
+  // A marketplace cart ships in one parcel per seller: each group is quoted on its own and the order's
+  // shipping is their sum. A cart of one seller (the store's own, usually) is quoted as a whole, as before.
+  const sellers = await sellersOfProducts(
+    env,
+    cart.items.map((i) => i.productId),
+  );
+  const groups = groupBySeller(
+    cart.items.map((item, i) => ({ ...item, discount: promos.lineDiscounts[i] ?? 0 })),
+    sellers,
+  );
+  const split =
+    groups.length > 1
+      ? await quoteBySeller(env, data, country, groups, option.id, {
+          currency,
+          display,
+          subtotal,
+          discount: promos.goodsDiscount,
+          freeShipping: promo.freeShipping,
+        })
+      : null;
+  if (groups.length > 1 && !split) throw noOption();
   // What free shipping saved: the same method's price without it.
-  const shippingDiscount = promo.freeShipping
-    ? (quoteFor(data, country, subtotal, weight, currency, display, undefined, { ...promo, freeShipping: false }).options.find((o) => o.id === option.id)?.price
-        .amount ?? 0)
-    : 0;
-  const totals = option.totals;
+  const shippingDiscount = split
+    ? split.saved
+    : promo.freeShipping
+      ? (quoteFor(data, country, subtotal, weight, currency, display, undefined, { ...promo, freeShipping: false }).options.find((o) => o.id === option.id)
+          ?.price.amount ?? 0)
+      : 0;
+  const totals = split ? split.totals : option.totals;
+  const shippingAmount = totals.shipping.amount;
   const grandTotal = totals.grandTotal.amount;
   const lineDiscount = new Map(cart.items.map((item, i) => [item.sku, promos.lineDiscounts[i] ?? 0]));
 
@@ -169,7 +199,7 @@ export async function placeOrder(
     currency,
     subtotal,
     discountTotal: promos.goodsDiscount,
-    shippingTotal: option.price.amount,
+    shippingTotal: shippingAmount,
     taxTotal: totals.tax.total.amount,
     taxInclusive: totals.tax.inclusive ? 1 : 0,
     taxLabel: totals.tax.label,
@@ -187,6 +217,22 @@ export async function placeOrder(
     holdSlots: JSON.stringify(holdSlots),
   };
   const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
+  const vendorOrderRows = groups.flatMap((g, i) =>
+    g.vendorId
+      ? [
+          {
+            id: newId("vor"),
+            orderId,
+            vendorId: g.vendorId,
+            currency,
+            subtotal: g.items.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0),
+            discountTotal: g.items.reduce((s, l) => s + l.discount, 0),
+            shippingTotal: split?.perGroup[i] ?? shippingAmount,
+          },
+        ]
+      : [],
+  );
+  const vendorOrderOf = new Map(vendorOrderRows.map((v) => [v.vendorId, v.id]));
   try {
     const lineRows = lines.map((l) => ({
       sku: l.sku,
@@ -198,9 +244,12 @@ export async function placeOrder(
       lineTotal: l.unitPrice.amount * l.quantity,
       discountTotal: lineDiscount.get(l.sku) ?? 0,
       holdId: `${orderId}:${l.sku}`,
+      vendorId: (l.productId && sellers.get(l.productId)) || null,
+      vendorOrderId: vendorOrderOf.get((l.productId && sellers.get(l.productId)) || "") ?? null,
     }));
     await runBatch(env.DB, [
       ...newOrderStatements(env.DB, orderRow, lineRows, user ? actors.customer(user.id) : actors.guest),
+      ...vendorOrderStatements(env.DB, vendorOrderRows),
       insertPaymentStatement(env.DB, paymentRow),
       ...redemptionStatements(env.DB, { id: orderId, customerKey, grandTotal, currency, shippingDiscount }, promos),
     ]);
@@ -225,7 +274,7 @@ export async function placeOrder(
   try {
     // Shipping, added tax and duties as their own lines on the hosted page; together with the goods exactly grandTotal.
     const charges = extraCharges({
-      shipping: option.price.amount,
+      shipping: shippingAmount,
       tax: totals.tax.total.amount,
       taxLabel: totals.tax.label,
       taxInclusive: totals.tax.inclusive,

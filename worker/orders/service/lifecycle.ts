@@ -19,6 +19,7 @@ import { soldCountStatements } from "../sold-count";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
 import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, touchOrder, transitionStatements } from "./orders";
+import { vendorOrderFollowStatements } from "../vendor-order-sync";
 
 export type { ChangeContext };
 
@@ -100,6 +101,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
     ...audits(env, ctx, "order.cancel", order, { status: "cancelled", refunded: refundAmount, reason }),
     // Units of a paid order stop counting as sold.
     ...soldCountStatements(env.DB, order.id),
+    ...vendorOrderFollowStatements(env.DB, order.id, "cancelled", now),
   ]);
   assertApplied(results[0], order);
 

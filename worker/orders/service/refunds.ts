@@ -9,6 +9,7 @@ import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughPr
 import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
 import { orders } from "../tables";
+import { vendorOrderFollowStatements } from "../vendor-order-sync";
 import { sendOrderEmail } from "./emails";
 import { type ChangeContext, timelineStatement } from "./orders";
 
@@ -80,6 +81,7 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
       : []),
     // A refund in full takes the order's units out of products' sold counts.
     ...soldCountStatements(env.DB, orderId),
+    ...vendorOrderFollowStatements(env.DB, orderId, status, now),
   ]);
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, ctx.origin, order, {
