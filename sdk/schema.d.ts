@@ -11135,6 +11135,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendor/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's balance and ledger statement, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Balance and a page of entries. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorLedgerPage"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of a vendor, or the member role may not see its money. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's whole ledger statement as CSV, oldest first
+         * @description Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, note. Amounts as decimals in the currency.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSV file. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of a vendor, or the member role may not see its money. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -13242,6 +13356,24 @@ export interface components {
             trackingNumber: string;
             /** Format: uri */
             trackingUrl?: string;
+        };
+        VendorLedgerPage: {
+            balance: components["schemas"]["Money"] & unknown;
+            items: components["schemas"]["VendorLedgerEntry"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        VendorLedgerEntry: {
+            id: string;
+            /** @enum {string} */
+            kind: "sale" | "commission" | "refund" | "commission_refund" | "transfer" | "transfer_reversal" | "adjustment";
+            amount: components["schemas"]["Money"] & unknown;
+            balance: components["schemas"]["Money"] & unknown;
+            orderId: string | null;
+            vendorOrderId: string | null;
+            note: string | null;
+            createdAt: string;
         };
     };
     responses: never;

@@ -25,6 +25,7 @@ import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { vendorOrderRoutes } from "./orders/routes-vendor";
+import { vendorLedgerRoutes } from "./vendors/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
@@ -131,6 +132,7 @@ adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
 vendorApi.route("/", vendorOrderRoutes);
+vendorApi.route("/", vendorLedgerRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

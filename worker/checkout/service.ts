@@ -35,6 +35,7 @@ import {
   reservePromotionUses,
 } from "../promotions";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
+import { commissionRulesFor, splitOrder } from "../vendors";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 import { quoteBySeller } from "./seller-shipping";
 
@@ -217,6 +218,27 @@ export async function placeOrder(
     holdSlots: JSON.stringify(holdSlots),
   };
   const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
+  // Each seller's share of the tax, what it earns and the store's commission on it, frozen now with the order.
+  const categoryOf = (productId: string | null) => (productId && sellers.get(productId)?.categoryId) || null;
+  const vendorTargets = groups.flatMap((g) =>
+    g.vendorId ? g.items.map((l) => ({ vendorId: g.vendorId as string, productId: l.productId, categoryId: categoryOf(l.productId) })) : [],
+  );
+  const money = splitOrder({
+    taxTotal: totals.tax.total.amount,
+    inclusive: totals.tax.inclusive,
+    rules: vendorTargets.length ? await commissionRulesFor(env, vendorTargets) : [],
+    groups: groups.map((g, i) => ({
+      vendorId: g.vendorId,
+      shipping: split?.perGroup[i] ?? shippingAmount,
+      lines: g.items.map((l) => ({
+        productId: l.productId,
+        categoryId: categoryOf(l.productId),
+        quantity: l.quantity,
+        paid: l.unitPrice.amount * l.quantity - l.discount,
+      })),
+    })),
+  });
+  const commissionOf = new Map(groups.flatMap((g, i) => g.items.map((l, li) => [l.sku, money[i]?.lines[li]] as const)));
   const vendorOrderRows = groups.flatMap((g, i) =>
     g.vendorId
       ? [
@@ -228,6 +250,9 @@ export async function placeOrder(
             subtotal: g.items.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0),
             discountTotal: g.items.reduce((s, l) => s + l.discount, 0),
             shippingTotal: split?.perGroup[i] ?? shippingAmount,
+            taxTotal: money[i]?.tax ?? 0,
+            grossTotal: money[i]?.gross ?? 0,
+            commissionTotal: money[i]?.commission ?? 0,
           },
         ]
       : [],
@@ -244,8 +269,12 @@ export async function placeOrder(
       lineTotal: l.unitPrice.amount * l.quantity,
       discountTotal: lineDiscount.get(l.sku) ?? 0,
       holdId: `${orderId}:${l.sku}`,
-      vendorId: (l.productId && sellers.get(l.productId)) || null,
-      vendorOrderId: vendorOrderOf.get((l.productId && sellers.get(l.productId)) || "") ?? null,
+      vendorId: (l.productId && sellers.get(l.productId)?.vendorId) || null,
+      vendorOrderId: vendorOrderOf.get((l.productId && sellers.get(l.productId)?.vendorId) || "") ?? null,
+      commissionRuleId: commissionOf.get(l.sku)?.ruleId ?? null,
+      commissionBps: commissionOf.get(l.sku)?.bps ?? null,
+      commissionFixed: commissionOf.get(l.sku)?.fixed ?? null,
+      commissionTotal: commissionOf.get(l.sku)?.commission ?? 0,
     }));
     await runBatch(env.DB, [
       ...newOrderStatements(env.DB, orderRow, lineRows, user ? actors.customer(user.id) : actors.guest),

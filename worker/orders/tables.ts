@@ -81,6 +81,11 @@ export const orderLines = sqliteTable(
     /** The seller of the line when checkout placed it (null: the store's own), and the vendor order that ships it. */
     vendorId: text("vendor_id"),
     vendorOrderId: text("vendor_order_id"),
+    /** The commission rule applied at checkout (a vendor's line), its terms then, and what it took of the line. */
+    commissionRuleId: text("commission_rule_id"),
+    commissionBps: integer("commission_bps"),
+    commissionFixed: integer("commission_fixed"),
+    commissionTotal: integer("commission_total").notNull().default(0),
   },
   (t) => [index("order_lines_order_idx").on(t.orderId), index("order_lines_vendor_order_idx").on(t.vendorOrderId)],
 );
@@ -192,6 +197,12 @@ export const vendorOrders = sqliteTable(
     subtotal: integer("subtotal").notNull(),
     discountTotal: integer("discount_total").notNull().default(0),
     shippingTotal: integer("shipping_total").notNull(),
+    /** This part's share of the order's tax (the store collects and remits all tax). */
+    taxTotal: integer("tax_total").notNull().default(0),
+    /** What the vendor earns before commission: goods and shipping paid, without tax. */
+    grossTotal: integer("gross_total").notNull().default(0),
+    /** What the store keeps: the lines' commissions plus the shipping's. */
+    commissionTotal: integer("commission_total").notNull().default(0),
     /** The parcel the vendor shipped (a row of `shipments`). */
     shipmentId: text("shipment_id"),
     shippedAt: text("shipped_at"),

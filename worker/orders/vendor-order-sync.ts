@@ -1,3 +1,4 @@
+import { ledgerEntryStatement } from "../vendors";
 import type { OrderStatus, VendorOrderStatus } from "./tables";
 
 // Statements that keep vendor orders in step with their order and parcels. They live apart from the services
@@ -39,4 +40,84 @@ export function vendorParcelDeliveredStatement(d1: D1Database, shipmentId: strin
         where shipment_id = ?2 and status = 'shipped' and exists (select 1 from shipments where id = ?2 and status = 'delivered')`,
     )
     .bind(at, shipmentId);
+}
+
+/** A vendor order's money as frozen at checkout: what the vendor earns before commission, and the commission. */
+export interface VendorMoney {
+  id: string;
+  vendorId: string;
+  currency: string;
+  grossTotal: number;
+  commissionTotal: number;
+}
+
+/** The vendor orders of an order with their money (read before a batch that writes ledger entries). */
+export async function vendorMoneyOf(d1: D1Database, orderId: string): Promise<VendorMoney[]> {
+  const rows = await d1
+    .prepare(
+      "select id, vendor_id as vendorId, currency, gross_total as grossTotal, commission_total as commissionTotal from vendor_orders where order_id = ? order by id",
+    )
+    .bind(orderId)
+    .all<VendorMoney>();
+  return rows.results;
+}
+
+/**
+ * The sale and commission entries of each vendor order, for the batch that marks the order paid: written only
+ * if the order is paid by then, once per vendor order (keys `sale:` and `commission:` + its id).
+ */
+export function vendorSaleStatements(d1: D1Database, orderId: string, vos: readonly VendorMoney[]) {
+  const paid = { sql: "exists (select 1 from orders where id = ? and status = 'paid')", params: [orderId] };
+  return vos.flatMap((vo) => [
+    ledgerEntryStatement(
+      d1,
+      { vendorId: vo.vendorId, kind: "sale", amount: vo.grossTotal, currency: vo.currency, orderId, vendorOrderId: vo.id, key: `sale:${vo.id}` },
+      paid,
+    ),
+    ledgerEntryStatement(
+      d1,
+      {
+        vendorId: vo.vendorId,
+        kind: "commission",
+        amount: -vo.commissionTotal,
+        currency: vo.currency,
+        orderId,
+        vendorOrderId: vo.id,
+        key: `commission:${vo.id}`,
+      },
+      paid,
+    ),
+  ]);
+}
+
+/**
+ * The entries that reverse each vendor's share of a refund that took the order's refunded total from `before`
+ * to `after` (of `grandTotal`): the vendor gives back its gross in that proportion and the store gives back
+ * the commission on it. Each share is the difference of two floors of the running total, so however a refund is
+ * cut into parts the reversals add up to the same figure, and a refund in full reverses everything exactly.
+ * Keyed by the vendor order and `after`, so a replayed refund writes nothing.
+ */
+export function vendorRefundStatements(d1: D1Database, order: { id: string; grandTotal: number }, vos: readonly VendorMoney[], before: number, after: number) {
+  if (order.grandTotal <= 0 || after <= before) return [];
+  const share = (amount: number, refunded: number) => Math.floor((amount * Math.min(refunded, order.grandTotal)) / order.grandTotal);
+  return vos.flatMap((vo) => [
+    ledgerEntryStatement(d1, {
+      vendorId: vo.vendorId,
+      kind: "refund",
+      amount: -(share(vo.grossTotal, after) - share(vo.grossTotal, before)),
+      currency: vo.currency,
+      orderId: order.id,
+      vendorOrderId: vo.id,
+      key: `refund:${vo.id}:${after}`,
+    }),
+    ledgerEntryStatement(d1, {
+      vendorId: vo.vendorId,
+      kind: "commission_refund",
+      amount: share(vo.commissionTotal, after) - share(vo.commissionTotal, before),
+      currency: vo.currency,
+      orderId: order.id,
+      vendorOrderId: vo.id,
+      key: `commission_refund:${vo.id}:${after}`,
+    }),
+  ]);
 }

@@ -9,12 +9,15 @@ import { orderLines, orders, type VendorOrderStatus, vendorOrders } from "../tab
 import { orderAddressContext, remainingByLine, shipmentsOf } from "./orders";
 import { createShipment } from "./shipments";
 
-/** The seller of each product (null: the store's own), as the catalog has it now. */
-export async function sellersOfProducts(env: Env, productIds: (string | null)[]): Promise<Map<string, string | null>> {
+/** The seller (null: the store's own) and category of each product, as the catalog has them now. */
+export async function sellersOfProducts(env: Env, productIds: (string | null)[]): Promise<Map<string, { vendorId: string | null; categoryId: string | null }>> {
   const ids = [...new Set(productIds.filter((id): id is string => !!id))];
   if (!ids.length) return new Map();
-  const rows = await getDb(env.DB).select({ id: products.id, vendorId: products.vendorId }).from(products).where(inArray(products.id, ids));
-  return new Map(rows.map((r) => [r.id, r.vendorId]));
+  const rows = await getDb(env.DB)
+    .select({ id: products.id, vendorId: products.vendorId, categoryId: products.categoryId })
+    .from(products)
+    .where(inArray(products.id, ids));
+  return new Map(rows.map((r) => [r.id, { vendorId: r.vendorId, categoryId: r.categoryId }]));
 }
 
 /** Lines of one seller: `vendorId` null for the store's own products. */
@@ -24,10 +27,10 @@ export interface SellerGroup<T> {
 }
 
 /** Splits lines by seller: the store's own group first, then vendors in id order (stable for tests and retries). */
-export function groupBySeller<T extends { productId: string | null }>(items: T[], sellers: Map<string, string | null>): SellerGroup<T>[] {
+export function groupBySeller<T extends { productId: string | null }>(items: T[], sellers: Map<string, { vendorId: string | null }>): SellerGroup<T>[] {
   const groups = new Map<string | null, T[]>();
   for (const item of items) {
-    const vendorId = item.productId ? (sellers.get(item.productId) ?? null) : null;
+    const vendorId = item.productId ? (sellers.get(item.productId)?.vendorId ?? null) : null;
     groups.set(vendorId, [...(groups.get(vendorId) ?? []), item]);
   }
   return [...groups.entries()]
