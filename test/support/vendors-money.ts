@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { getDb } from "../../worker/db/client";
-import type { VendorMemberRole, VendorStatus } from "../../worker/vendors";
-import { vendorMembers, vendors } from "../../worker/vendors/tables";
+import type { CommissionScope, VendorMemberRole, VendorStatus } from "../../worker/vendors";
+import { commissionRules, vendorMembers, vendors } from "../../worker/vendors/tables";
 import { insertCategory, insertProduct } from "./factories";
 import { signedIn } from "./orders";
 
@@ -43,4 +43,19 @@ export async function sellerProduct(sku: string, vendorId: string | null, price:
     variants: [{ sku, title: "Default", options: {}, price, stockAvailable: stock, weightGrams }],
   });
   purgeCatalogCache();
+}
+
+/** A commission rule straight in its table (scope `store` takes the target ""). */
+export async function insertCommissionRule(rule: {
+  scope: CommissionScope;
+  target: string;
+  kind?: "percent" | "fixed";
+  rateBps?: number;
+  fixedAmount?: number;
+  includeTax?: boolean;
+  includeShipping?: boolean;
+}) {
+  const row = { id: `cr_t${crypto.randomUUID().slice(0, 8)}`, kind: "percent" as const, ...rule };
+  await getDb(env.DB).insert(commissionRules).values(row);
+  return row;
 }
