@@ -24,6 +24,8 @@ import { mediaApiRoutes } from "./media/routes";
 import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
+import { vendorOrderRoutes } from "./orders/routes-vendor";
+import { vendorLedgerRoutes } from "./vendors/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
@@ -133,6 +135,8 @@ adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
 adminApi.route("/", adminRecommendationRoutes);
+vendorApi.route("/", vendorOrderRoutes);
+vendorApi.route("/", vendorLedgerRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -11,6 +11,7 @@ import { encryptPii } from "../lib/pii-crypto";
 import {
   actors,
   applyPaymentOutcome,
+  groupBySeller,
   assertUnitsPerSku,
   claimHoldSlots,
   holdLimits,
@@ -18,6 +19,8 @@ import {
   newOrderStatements,
   orderAddressContext,
   releaseHoldSlots,
+  sellersOfProducts,
+  vendorOrderStatements,
 } from "../orders";
 import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
 import {
@@ -32,7 +35,9 @@ import {
   reservePromotionUses,
 } from "../promotions";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
+import { commissionRulesFor, splitOrder } from "../vendors";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
+import { quoteBySeller } from "./seller-shipping";
 
 /** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */
 export const HOLD_TTL_MS = 45 * 60_000;
@@ -109,13 +114,39 @@ export async function placeOrder(
   const promo = { discount: promos.goodsDiscount, freeShipping: promos.freeShipping };
   const quote = quoteFor(data, country, subtotal, weight, currency, display, undefined, promo);
   const option = quote.options.find((o) => o.id === body.shippingOption);
-  if (!option) throw new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  const noOption = () =>
+    new AppError("checkout.invalid_shipping_option", 400, "Choose a shipping option.", [{ path: "shippingOption", message: "Not available" }]);
+  if (!option) throw noOption();
+  // A marketplace cart ships in one parcel per seller: each group is quoted on its own and the order's
+  // shipping is their sum. A cart of one seller (the store's own, usually) is quoted as a whole, as before.
+  const sellers = await sellersOfProducts(
+    env,
+    cart.items.map((i) => i.productId),
+  );
+  const groups = groupBySeller(
+    cart.items.map((item, i) => ({ ...item, discount: promos.lineDiscounts[i] ?? 0 })),
+    sellers,
+  );
+  const split =
+    groups.length > 1
+      ? await quoteBySeller(env, data, country, groups, option.id, {
+          currency,
+          display,
+          subtotal,
+          discount: promos.goodsDiscount,
+          freeShipping: promo.freeShipping,
+        })
+      : null;
+  if (groups.length > 1 && !split) throw noOption();
   // What free shipping saved: the same method's price without it.
-  const shippingDiscount = promo.freeShipping
-    ? (quoteFor(data, country, subtotal, weight, currency, display, undefined, { ...promo, freeShipping: false }).options.find((o) => o.id === option.id)?.price
-        .amount ?? 0)
-    : 0;
-  const totals = option.totals;
+  const shippingDiscount = split
+    ? split.saved
+    : promo.freeShipping
+      ? (quoteFor(data, country, subtotal, weight, currency, display, undefined, { ...promo, freeShipping: false }).options.find((o) => o.id === option.id)
+          ?.price.amount ?? 0)
+      : 0;
+  const totals = split ? split.totals : option.totals;
+  const shippingAmount = totals.shipping.amount;
   const grandTotal = totals.grandTotal.amount;
   const lineDiscount = new Map(cart.items.map((item, i) => [item.sku, promos.lineDiscounts[i] ?? 0]));
 
@@ -169,7 +200,7 @@ export async function placeOrder(
     currency,
     subtotal,
     discountTotal: promos.goodsDiscount,
-    shippingTotal: option.price.amount,
+    shippingTotal: shippingAmount,
     taxTotal: totals.tax.total.amount,
     taxInclusive: totals.tax.inclusive ? 1 : 0,
     taxLabel: totals.tax.label,
@@ -187,6 +218,46 @@ export async function placeOrder(
     holdSlots: JSON.stringify(holdSlots),
   };
   const paymentRow = { id: paymentId, orderId, provider: provider.name, status: "pending" as const, amount: grandTotal, currency };
+  // Each seller's share of the tax, what it earns and the store's commission on it, frozen now with the order.
+  const categoryOf = (productId: string | null) => (productId && sellers.get(productId)?.categoryId) || null;
+  const vendorTargets = groups.flatMap((g) =>
+    g.vendorId ? g.items.map((l) => ({ vendorId: g.vendorId as string, productId: l.productId, categoryId: categoryOf(l.productId) })) : [],
+  );
+  const money = splitOrder({
+    taxTotal: totals.tax.total.amount,
+    inclusive: totals.tax.inclusive,
+    rules: vendorTargets.length ? await commissionRulesFor(env, vendorTargets) : [],
+    groups: groups.map((g, i) => ({
+      vendorId: g.vendorId,
+      shipping: split?.perGroup[i] ?? shippingAmount,
+      lines: g.items.map((l) => ({
+        productId: l.productId,
+        categoryId: categoryOf(l.productId),
+        quantity: l.quantity,
+        paid: l.unitPrice.amount * l.quantity - l.discount,
+      })),
+    })),
+  });
+  const commissionOf = new Map(groups.flatMap((g, i) => g.items.map((l, li) => [l.sku, money[i]?.lines[li]] as const)));
+  const vendorOrderRows = groups.flatMap((g, i) =>
+    g.vendorId
+      ? [
+          {
+            id: newId("vor"),
+            orderId,
+            vendorId: g.vendorId,
+            currency,
+            subtotal: g.items.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0),
+            discountTotal: g.items.reduce((s, l) => s + l.discount, 0),
+            shippingTotal: split?.perGroup[i] ?? shippingAmount,
+            taxTotal: money[i]?.tax ?? 0,
+            grossTotal: money[i]?.gross ?? 0,
+            commissionTotal: money[i]?.commission ?? 0,
+          },
+        ]
+      : [],
+  );
+  const vendorOrderOf = new Map(vendorOrderRows.map((v) => [v.vendorId, v.id]));
   try {
     const lineRows = lines.map((l) => ({
       sku: l.sku,
@@ -198,9 +269,16 @@ export async function placeOrder(
       lineTotal: l.unitPrice.amount * l.quantity,
       discountTotal: lineDiscount.get(l.sku) ?? 0,
       holdId: `${orderId}:${l.sku}`,
+      vendorId: (l.productId && sellers.get(l.productId)?.vendorId) || null,
+      vendorOrderId: vendorOrderOf.get((l.productId && sellers.get(l.productId)?.vendorId) || "") ?? null,
+      commissionRuleId: commissionOf.get(l.sku)?.ruleId ?? null,
+      commissionBps: commissionOf.get(l.sku)?.bps ?? null,
+      commissionFixed: commissionOf.get(l.sku)?.fixed ?? null,
+      commissionTotal: commissionOf.get(l.sku)?.commission ?? 0,
     }));
     await runBatch(env.DB, [
       ...newOrderStatements(env.DB, orderRow, lineRows, user ? actors.customer(user.id) : actors.guest),
+      ...vendorOrderStatements(env.DB, vendorOrderRows),
       insertPaymentStatement(env.DB, paymentRow),
       ...redemptionStatements(env.DB, { id: orderId, customerKey, grandTotal, currency, shippingDiscount }, promos),
     ]);
@@ -225,7 +303,7 @@ export async function placeOrder(
   try {
     // Shipping, added tax and duties as their own lines on the hosted page; together with the goods exactly grandTotal.
     const charges = extraCharges({
-      shipping: option.price.amount,
+      shipping: shippingAmount,
       tax: totals.tax.total.amount,
       taxLabel: totals.tax.label,
       taxInclusive: totals.tax.inclusive,

@@ -13,6 +13,7 @@ export type TimelineActor =
   | { kind: "guest" }
   | { kind: "payment"; provider: PaymentProviderName }
   | { kind: "carrier"; carrier: string }
+  | { kind: "vendor"; vendorId: string; userId: string }
   | { kind: "system" };
 
 export const actors = {
@@ -21,6 +22,7 @@ export const actors = {
   guest: { kind: "guest" } as TimelineActor,
   payment: (provider: PaymentProviderName): TimelineActor => ({ kind: "payment", provider }),
   carrier: (carrier: string): TimelineActor => ({ kind: "carrier", carrier }),
+  vendor: (vendorId: string, userId: string): TimelineActor => ({ kind: "vendor", vendorId, userId }),
   system: { kind: "system" } as TimelineActor,
 };
 
@@ -34,6 +36,8 @@ export function actorColumn(actor: TimelineActor): string {
       return `payment:${actor.provider}`;
     case "carrier":
       return `carrier:${actor.carrier}`;
+    case "vendor":
+      return `vendor:${actor.vendorId}:${actor.userId}`;
     default:
       return actor.kind;
   }
@@ -47,6 +51,7 @@ export function parseActor(stored: string): TimelineActor {
   if ((kind === "customer" || kind === "admin") && rest) return { kind, userId: rest };
   if (kind === "payment" && (rest === "test" || rest === "stripe")) return { kind, provider: rest };
   if (kind === "carrier" && rest) return { kind, carrier: rest };
+  if (kind === "vendor" && rest.includes(":")) return { kind, vendorId: rest.slice(0, rest.indexOf(":")), userId: rest.slice(rest.indexOf(":") + 1) };
   if (kind === "guest") return actors.guest;
   return actors.system;
 }
@@ -62,5 +67,6 @@ export function actorLabel(stored: string): string {
   if (isShopper(actor)) return "You";
   if (actor.kind === "payment") return "Payment";
   if (actor.kind === "carrier") return carrierName(actor.carrier);
+  if (actor.kind === "vendor") return "Seller";
   return "Store";
 }

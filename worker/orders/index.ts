@@ -29,6 +29,18 @@ export { expireAbandonedPayments, RECONCILE_WINDOW_MS, type ReconcileResult, rec
 export { refundOrder } from "./service/refunds";
 export { applyTrackingEvent, createShipment, registerUnmatchedTracking, type TrackingUpdate, type UnmatchedTrackingHandler } from "./service/shipments";
 export { orderTracking } from "./service/tracking";
-export { ORDER_STATUSES, type OrderStatus } from "./tables";
+export {
+  groupBySeller,
+  listVendorOrders,
+  type SellerGroup,
+  type SellerGroupView,
+  sellerGroupsOf,
+  sellersOfProducts,
+  shipVendorOrder,
+  type VendorOrderDetail,
+  vendorOrderDetail,
+  vendorOrderStatements,
+} from "./service/vendor-orders";
+export { ORDER_STATUSES, type OrderStatus, VENDOR_ORDER_STATUSES, type VendorOrderStatus } from "./tables";
 export { detailTotalLines, type OrderTotalLine, orderTotalLines, type OrderTotalsInput } from "./totals";
 export { type OrderEmailSuggestions, registerOrderEmailSuggestions } from "./service/emails";

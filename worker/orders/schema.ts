@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
-import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES } from "./tables";
+import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES, VENDOR_ORDER_STATUSES } from "./tables";
 
 const note = z.string().trim().max(500, "At most 500 characters");
 
@@ -254,3 +254,78 @@ export type OrderNoteBody = z.infer<typeof OrderNoteBody>;
 export type AdminCancelBody = z.infer<typeof AdminCancelBody>;
 export type RefundBody = z.infer<typeof RefundBody>;
 export type StatusNoteBody = z.infer<typeof StatusNoteBody>;
+
+// Marketplace: a seller's part of an order, as its vendor sees it (`/api/vendor/orders`).
+
+export const VendorOrderQuery = z
+  .object({ status: z.enum(VENDOR_ORDER_STATUSES).optional().openapi({ description: "Only vendor orders in this status." }), ...PaginationQuery })
+  .strict();
+export type VendorOrderQuery = z.infer<typeof VendorOrderQuery>;
+
+export const VendorOrderSummary = z
+  .object({
+    id: z.string(),
+    orderNumber: z.string(),
+    status: z.enum(VENDOR_ORDER_STATUSES),
+    createdAt: z.string(),
+    itemCount: z.number().int(),
+    goods: MoneySchema.openapi({ description: "What the shopper paid for this vendor's lines (after discounts)." }),
+    shipping: MoneySchema,
+  })
+  .openapi("VendorOrderSummary");
+
+export const VendorOrderPage = pageSchema(VendorOrderSummary, "VendorOrderPage");
+
+export const VendorShipTo = z
+  .object({
+    fullName: z.string(),
+    company: z.string().nullable(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    region: z.string().nullable(),
+    postalCode: z.string().nullable(),
+    country: z.string(),
+  })
+  .openapi("VendorShipTo", { description: "Where to send the parcel: name and postal address only." });
+
+export const VendorOrderView = z
+  .object({
+    id: z.string(),
+    orderNumber: z.string(),
+    status: z.enum(VENDOR_ORDER_STATUSES),
+    createdAt: z.string(),
+    shippingOption: z.string(),
+    shipTo: VendorShipTo,
+    lines: z.array(
+      z.object({
+        id: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        variantTitle: z.string(),
+        quantity: z.number().int(),
+        unitPrice: MoneySchema,
+        lineTotal: MoneySchema,
+        discount: MoneySchema,
+      }),
+    ),
+    goods: MoneySchema,
+    shipping: MoneySchema,
+    shipment: z
+      .object({
+        carrier: z.string(),
+        carrierName: z.string(),
+        trackingNumber: z.string(),
+        trackingUrl: z.string().nullable(),
+        status: z.enum(SHIPMENT_STATUSES),
+        shippedAt: z.string(),
+        deliveredAt: z.string().nullable(),
+      })
+      .nullable(),
+    shippedAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+  })
+  .openapi("VendorOrderView");
+
+export const ShipVendorOrderBody = CreateShipmentBody.omit({ lines: true }).openapi("ShipVendorOrderBody");
+export type ShipVendorOrderBody = z.infer<typeof ShipVendorOrderBody>;

@@ -78,8 +78,16 @@ export const orderLines = sqliteTable(
     discountTotal: integer("discount_total").notNull().default(0),
     /** The inventory hold id (`<orderId>:<sku>`). */
     holdId: text("hold_id").notNull(),
+    /** The seller of the line when checkout placed it (null: the store's own), and the vendor order that ships it. */
+    vendorId: text("vendor_id"),
+    vendorOrderId: text("vendor_order_id"),
+    /** The commission rule applied at checkout (a vendor's line), its terms then, and what it took of the line. */
+    commissionRuleId: text("commission_rule_id"),
+    commissionBps: integer("commission_bps"),
+    commissionFixed: integer("commission_fixed"),
+    commissionTotal: integer("commission_total").notNull().default(0),
   },
-  (t) => [index("order_lines_order_idx").on(t.orderId)],
+  (t) => [index("order_lines_order_idx").on(t.orderId), index("order_lines_vendor_order_idx").on(t.vendorOrderId)],
 );
 
 export const ORDER_EVENT_KINDS = ["status", "note", "shipment", "tracking", "refund", "payment"] as const;
@@ -165,4 +173,46 @@ export const trackingEvents = sqliteTable(
     receivedAt: text("received_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
   (t) => [index("tracking_events_shipment_idx").on(t.shipmentId, t.occurredAt)],
+);
+
+export const VENDOR_ORDER_STATUSES = ["pending_payment", "paid", "shipped", "delivered", "cancelled"] as const;
+export type VendorOrderStatus = (typeof VENDOR_ORDER_STATUSES)[number];
+
+/**
+ * One seller's part of a marketplace order: the lines of one vendor, shipped by that vendor in its own parcel
+ * with its own shipping price (quoted for its group at checkout). The shopper pays the order once; the order is
+ * delivered when every parcel (so every vendor order) is. The store's own lines have no vendor order.
+ */
+export const vendorOrders = sqliteTable(
+  "vendor_orders",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    vendorId: text("vendor_id").notNull(),
+    status: text("status", { enum: VENDOR_ORDER_STATUSES }).notNull().default("pending_payment"),
+    currency: text("currency").notNull(),
+    /** Sum of the group's line totals, its share of the order's discounts, and its shipping price (minor units). */
+    subtotal: integer("subtotal").notNull(),
+    discountTotal: integer("discount_total").notNull().default(0),
+    shippingTotal: integer("shipping_total").notNull(),
+    /** This part's share of the order's tax (the store collects and remits all tax). */
+    taxTotal: integer("tax_total").notNull().default(0),
+    /** What the vendor earns before commission: goods and shipping paid, without tax. */
+    grossTotal: integer("gross_total").notNull().default(0),
+    /** What the store keeps: the lines' commissions plus the shipping's. */
+    commissionTotal: integer("commission_total").notNull().default(0),
+    /** The parcel the vendor shipped (a row of `shipments`). */
+    shipmentId: text("shipment_id"),
+    shippedAt: text("shipped_at"),
+    deliveredAt: text("delivered_at"),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [
+    uniqueIndex("vendor_orders_order_vendor_uq").on(t.orderId, t.vendorId),
+    index("vendor_orders_vendor_idx").on(t.vendorId, t.createdAt),
+    index("vendor_orders_shipment_idx").on(t.shipmentId),
+  ],
 );

@@ -3,3 +3,16 @@
 export { requireVendor, type VendorCaller } from "./guard";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { PAYOUT_PROVIDERS, type PayoutProvider, VENDOR_MEMBER_ROLES, VENDOR_STATUSES, type VendorMemberRole, type VendorStatus } from "./tables";
+export {
+  allocate,
+  bpsOf,
+  type CommissionRule,
+  type CommissionTarget,
+  commissionRulesFor,
+  pickRule,
+  type SplitGroup,
+  type SplitGroupResult,
+  splitOrder,
+} from "./service/commissions";
+export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
+export { COMMISSION_KINDS, COMMISSION_SCOPES, type CommissionKind, type CommissionScope, LEDGER_KINDS, type LedgerKind } from "./tables";

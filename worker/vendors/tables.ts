@@ -70,3 +70,62 @@ export const vendorMembers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.vendorId, t.userId] }), uniqueIndex("vendor_members_user_uq").on(t.userId)],
 );
+
+// Marketplace money: commission rules and the vendor ledger (migration 0021).
+
+/** Which lines a commission rule covers; the most specific one wins: product > category > vendor > store. */
+export const COMMISSION_SCOPES = ["product", "category", "vendor", "store"] as const;
+export type CommissionScope = (typeof COMMISSION_SCOPES)[number];
+export const COMMISSION_KINDS = ["percent", "fixed"] as const;
+export type CommissionKind = (typeof COMMISSION_KINDS)[number];
+
+/**
+ * What the store keeps of a vendor's sale. `percent` takes `rate_bps` (basis points) of the base; `fixed`
+ * takes `fixed_amount` minor units per unit sold (never more than the line's base). The base is what the
+ * shopper paid for the line without tax, plus the line's tax with `include_tax`; with `include_shipping` the
+ * vendor order's shipping is charged at the vendor's (or the store's) rule too. One rule per target.
+ */
+export const commissionRules = sqliteTable(
+  "commission_rules",
+  {
+    id: text("id").primaryKey(),
+    scope: text("scope", { enum: COMMISSION_SCOPES }).notNull(),
+    /** The vendor, category or product id; the empty string for the store-wide default. */
+    target: text("target").notNull(),
+    kind: text("kind", { enum: COMMISSION_KINDS }).notNull(),
+    rateBps: integer("rate_bps").notNull().default(0),
+    fixedAmount: integer("fixed_amount").notNull().default(0),
+    includeTax: integer("include_tax", { mode: "boolean" }).notNull().default(false),
+    includeShipping: integer("include_shipping", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("commission_rules_target_uq").on(t.scope, t.target)],
+);
+
+export const LEDGER_KINDS = ["sale", "commission", "refund", "commission_refund", "transfer", "transfer_reversal", "adjustment"] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/**
+ * Every money movement between the store and a vendor, append-only: a balance is the sum of `amount`
+ * (positive: the store owes the vendor), never a stored figure. Each entry has a unique idempotency key
+ * derived from the event that caused it, so replaying the event writes nothing.
+ */
+export const vendorLedger = sqliteTable(
+  "vendor_ledger",
+  {
+    id: text("id").primaryKey(),
+    vendorId: text("vendor_id")
+      .notNull()
+      .references(() => vendors.id),
+    kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    orderId: text("order_id"),
+    vendorOrderId: text("vendor_order_id"),
+    idempotencyKey: text("idempotency_key").notNull(),
+    note: text("note"),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("vendor_ledger_key_uq").on(t.idempotencyKey), index("vendor_ledger_vendor_idx").on(t.vendorId, t.createdAt)],
+);

@@ -91,6 +91,7 @@ export async function adminOrderDetail(env: Env, orderId: string) {
     if (actor.kind === "guest") return "Guest (order link)";
     if (actor.kind === "payment") return `Payment provider (${actor.provider})`;
     if (actor.kind === "carrier") return `Carrier (${actor.carrier})`;
+    if (actor.kind === "vendor") return `Seller (${actor.vendorId})`;
     return stored;
   };
   const captured = pays.find((p) => p.status === "succeeded" || p.status === "partially_refunded");

@@ -19,6 +19,7 @@ import { soldCountStatements } from "../sold-count";
 import { type OrderStatus, orderLines, orders, shipments } from "../tables";
 import { sendOrderEmail } from "./emails";
 import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, touchOrder, transitionStatements } from "./orders";
+import { vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
 
 export type { ChangeContext };
 
@@ -85,6 +86,7 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
     .filter(Boolean)
     .join(" ");
 
+  const vendorMoney = refundAmount > 0 ? await vendorMoneyOf(env.DB, order.id) : [];
   // 1. Claim: nothing below runs unless the order was still in the status read above.
   const results = await runBatch(env.DB, [
     db
@@ -100,6 +102,8 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
     ...audits(env, ctx, "order.cancel", order, { status: "cancelled", refunded: refundAmount, reason }),
     // Units of a paid order stop counting as sold.
     ...soldCountStatements(env.DB, order.id),
+    ...vendorOrderFollowStatements(env.DB, order.id, "cancelled", now),
+    ...(payment && refundAmount > 0 ? vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, payment.refundedAmount + refundAmount) : []),
   ]);
   assertApplied(results[0], order);
 

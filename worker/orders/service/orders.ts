@@ -9,6 +9,7 @@ import { registerPriorOrdersCheck } from "../../promotions";
 import { actorColumn, actorLabel, type TimelineActor } from "../actor";
 import { carrierName } from "../carriers";
 import { soldCountStatements } from "../sold-count";
+import { vendorOrderFollowStatements } from "../vendor-order-sync";
 import { type OrderStatus, orderEvents, orderLines, orders, shipmentLines, shipments } from "../tables";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -95,6 +96,7 @@ export function transitionStatements(
     timelineStatement(d1, { orderId, status: to, actor, note, at: now }, true),
     // After the status change: products' sold counts follow it (once, however often this batch is retried).
     ...soldCountStatements(d1, orderId),
+    ...vendorOrderFollowStatements(d1, orderId, to, now),
   ] as const;
 }
 

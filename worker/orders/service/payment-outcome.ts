@@ -21,6 +21,7 @@ import { actors } from "../actor";
 import { releaseHoldSlots } from "../hold-limits";
 import { orderLines, orders } from "../tables";
 import { sendOrderEmail, sendStaffNewOrderEmail } from "./emails";
+import { vendorMoneyOf, vendorSaleStatements } from "../vendor-order-sync";
 import { transitionStatements } from "./orders";
 
 const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
@@ -129,10 +130,13 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   // Before the order shows as paid: a crash after this replays it (idempotent per order).
   await commitPromotionUses(env, order.id);
   await releaseHoldSlots(env, order.id, order.holdSlots);
+  const vendorMoney = await vendorMoneyOf(env.DB, order.id);
   await runBatch(env.DB, [
     forgetHoldSlots(),
     paymentSucceededStatement(env.DB, payment.id, outcome.providerPaymentId ?? payment.providerPaymentId),
     ...transitionStatements(env.DB, order.id, "pending_payment", "paid", actor, "Payment received"),
+    // Each seller's sale and the store's commission, with the payment that makes them real.
+    ...vendorSaleStatements(env.DB, order.id, vendorMoney),
     markProcessed(),
   ]);
   await clearCart(env, order.cartId);

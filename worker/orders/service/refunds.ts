@@ -9,6 +9,7 @@ import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughPr
 import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
 import { orders } from "../tables";
+import { vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
 import { sendOrderEmail } from "./emails";
 import { type ChangeContext, timelineStatement } from "./orders";
 
@@ -63,6 +64,7 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     await releaseRefundClaim(env, payment, refunded);
     throw err;
   }
+  const vendorMoney = await vendorMoneyOf(env.DB, orderId);
   const [paid] = await runBatch(env.DB, [
     refundSettledStatement(env.DB, payment.id, refunded, full),
     env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
@@ -80,6 +82,9 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
       : []),
     // A refund in full takes the order's units out of products' sold counts.
     ...soldCountStatements(env.DB, orderId),
+    ...vendorOrderFollowStatements(env.DB, orderId, status, now),
+    // The sellers give back their share of this refund, and the store its commission on it.
+    ...vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded),
   ]);
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, ctx.origin, order, {

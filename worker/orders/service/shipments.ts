@@ -8,6 +8,7 @@ import { carrierName, carrierSlug, trackingUrlFor } from "../carriers";
 import { SHIPMENT_TEXT } from "../labels";
 import { actorColumn, actors } from "../actor";
 import { type OrderStatus, type ShipmentStatus, shipments } from "../tables";
+import { vendorParcelDeliveredStatement } from "../vendor-order-sync";
 import { sendOrderEmail } from "./emails";
 import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, transitionStatements } from "./orders";
 
@@ -19,6 +20,8 @@ export interface NewShipment {
   trackingUrl?: string | null;
   /** Lines and quantities in this parcel; omitted: everything not shipped yet. */
   lines?: { orderLineId: string; quantity: number }[];
+  /** A seller's parcel: the vendor order it ships moves to `shipped` in the same batch. */
+  vendorOrderId?: string;
 }
 
 /**
@@ -83,6 +86,13 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
                                  <= (select quantity from order_lines where id = ?2 and order_id = ?4) then ?3 end`,
         ).bind(shipmentId, w.orderLineId, w.quantity, order.id),
       ),
+      ...(input.vendorOrderId
+        ? [
+            env.DB.prepare(
+              "update vendor_orders set status = 'shipped', shipment_id = ?1, shipped_at = ?2, updated_at = ?2 where id = ?3 and status = 'paid'",
+            ).bind(shipmentId, now, input.vendorOrderId),
+          ]
+        : []),
       ...before,
       timelineStatement(env.DB, {
         orderId: order.id,
@@ -253,6 +263,8 @@ export async function applyTrackingEvent(env: Env, update: TrackingUpdate, origi
     timelineStatement(env.DB, { orderId: order.id, status: order.status, actor: actors.carrier(shipment.carrier), kind: "tracking", note }, true),
     env.DB.prepare("update orders set updated_at = ? where id = ? and changes() = 1").bind(new Date().toISOString(), order.id),
     ...(lastOne ? transitionStatements(env.DB, order.id, order.status, "delivered", actors.carrier(shipment.carrier), "Every parcel has been delivered") : []),
+    // Last, so the changes() guards above read their own predecessors.
+    ...(status === "delivered" ? [vendorParcelDeliveredStatement(env.DB, shipment.id, update.occurredAt)] : []),
   ]);
   const changed = changesOf(results[1]) > 0;
   if (!changed) return { outcome: "duplicate", orderId: order.id, orderStatus: order.status };

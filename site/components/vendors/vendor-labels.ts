@@ -1,0 +1,24 @@
+import type { LedgerKind } from "../../../worker/vendors";
+
+/** How each vendor order status reads to a seller. */
+export const VENDOR_ORDER_TEXT: Record<string, string> = {
+  pending_payment: "Awaiting payment",
+  paid: "To ship",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  cancelled: "Cancelled",
+};
+
+/** Badge tone per vendor order status (the admin badge's data-tone). */
+export const VENDOR_ORDER_TONE: Record<string, string | undefined> = { paid: "warn", shipped: undefined, delivered: "good", cancelled: "bad" };
+
+/** How each ledger entry reads on a seller's statement. */
+export const LEDGER_TEXT: Record<LedgerKind, string> = {
+  sale: "Sale",
+  commission: "Commission",
+  refund: "Refund",
+  commission_refund: "Commission returned",
+  transfer: "Payout",
+  transfer_reversal: "Payout reversed",
+  adjustment: "Adjustment",
+};

@@ -1,0 +1,123 @@
+import { ledgerEntryStatement } from "../vendors";
+import type { OrderStatus, VendorOrderStatus } from "./tables";
+
+// Statements that keep vendor orders in step with their order and parcels. They live apart from the services
+// so the order's own transitions and tracking can include them in their batches without an import circle.
+
+/**
+ * What the vendor orders do when their order moves to `to`, for the same batch as the order's transition.
+ * Each update applies only if the order really is in `to` by then, so a transition that lost a race changes
+ * no vendor order; and only from the statuses named, so replaying it changes nothing.
+ */
+export function vendorOrderFollowStatements(d1: D1Database, orderId: string, to: OrderStatus, at: string) {
+  const follow = (next: VendorOrderStatus, from: VendorOrderStatus[], extra = "") =>
+    d1
+      .prepare(
+        `update vendor_orders set status = ?1, updated_at = ?2${extra}
+          where order_id = ?3 and status in (${from.map((s) => `'${s}'`).join(", ")})
+            and exists (select 1 from orders where id = ?3 and status = ?4)`,
+      )
+      .bind(next, at, orderId, to);
+  switch (to) {
+    case "paid":
+      return [follow("paid", ["pending_payment"])];
+    case "cancelled":
+    case "refunded":
+      // A parcel already on its way stays shipped; the money side (ledger) follows the refund itself.
+      return [follow("cancelled", ["pending_payment", "paid"])];
+    case "delivered":
+      return [follow("delivered", ["shipped"], ", delivered_at = coalesce(delivered_at, ?2)")];
+    default:
+      return [];
+  }
+}
+
+/** Marks the vendor order of a parcel delivered once the parcel is, for the tracking event's batch. Idempotent. */
+export function vendorParcelDeliveredStatement(d1: D1Database, shipmentId: string, at: string) {
+  return d1
+    .prepare(
+      `update vendor_orders set status = 'delivered', delivered_at = ?1, updated_at = ?1
+        where shipment_id = ?2 and status = 'shipped' and exists (select 1 from shipments where id = ?2 and status = 'delivered')`,
+    )
+    .bind(at, shipmentId);
+}
+
+/** A vendor order's money as frozen at checkout: what the vendor earns before commission, and the commission. */
+export interface VendorMoney {
+  id: string;
+  vendorId: string;
+  currency: string;
+  grossTotal: number;
+  commissionTotal: number;
+}
+
+/** The vendor orders of an order with their money (read before a batch that writes ledger entries). */
+export async function vendorMoneyOf(d1: D1Database, orderId: string): Promise<VendorMoney[]> {
+  const rows = await d1
+    .prepare(
+      "select id, vendor_id as vendorId, currency, gross_total as grossTotal, commission_total as commissionTotal from vendor_orders where order_id = ? order by id",
+    )
+    .bind(orderId)
+    .all<VendorMoney>();
+  return rows.results;
+}
+
+/**
+ * The sale and commission entries of each vendor order, for the batch that marks the order paid: written only
+ * if the order is paid by then, once per vendor order (keys `sale:` and `commission:` + its id).
+ */
+export function vendorSaleStatements(d1: D1Database, orderId: string, vos: readonly VendorMoney[]) {
+  const paid = { sql: "exists (select 1 from orders where id = ? and status = 'paid')", params: [orderId] };
+  return vos.flatMap((vo) => [
+    ledgerEntryStatement(
+      d1,
+      { vendorId: vo.vendorId, kind: "sale", amount: vo.grossTotal, currency: vo.currency, orderId, vendorOrderId: vo.id, key: `sale:${vo.id}` },
+      paid,
+    ),
+    ledgerEntryStatement(
+      d1,
+      {
+        vendorId: vo.vendorId,
+        kind: "commission",
+        amount: -vo.commissionTotal,
+        currency: vo.currency,
+        orderId,
+        vendorOrderId: vo.id,
+        key: `commission:${vo.id}`,
+      },
+      paid,
+    ),
+  ]);
+}
+
+/**
+ * The entries that reverse each vendor's share of a refund that took the order's refunded total from `before`
+ * to `after` (of `grandTotal`): the vendor gives back its gross in that proportion and the store gives back
+ * the commission on it. Each share is the difference of two floors of the running total, so however a refund is
+ * cut into parts the reversals add up to the same figure, and a refund in full reverses everything exactly.
+ * Keyed by the vendor order and `after`, so a replayed refund writes nothing.
+ */
+export function vendorRefundStatements(d1: D1Database, order: { id: string; grandTotal: number }, vos: readonly VendorMoney[], before: number, after: number) {
+  if (order.grandTotal <= 0 || after <= before) return [];
+  const share = (amount: number, refunded: number) => Math.floor((amount * Math.min(refunded, order.grandTotal)) / order.grandTotal);
+  return vos.flatMap((vo) => [
+    ledgerEntryStatement(d1, {
+      vendorId: vo.vendorId,
+      kind: "refund",
+      amount: -(share(vo.grossTotal, after) - share(vo.grossTotal, before)),
+      currency: vo.currency,
+      orderId: order.id,
+      vendorOrderId: vo.id,
+      key: `refund:${vo.id}:${after}`,
+    }),
+    ledgerEntryStatement(d1, {
+      vendorId: vo.vendorId,
+      kind: "commission_refund",
+      amount: share(vo.commissionTotal, after) - share(vo.commissionTotal, before),
+      currency: vo.currency,
+      orderId: order.id,
+      vendorOrderId: vo.id,
+      key: `commission_refund:${vo.id}:${after}`,
+    }),
+  ]);
+}
