@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { accountRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
 import { analyticsRoutes } from "./analytics/routes";
+import { adminAnalyticsRoutes } from "./analytics/routes-admin";
 import { adminBackofficeRoutes, adminSettingsOverviewRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
@@ -129,6 +130,7 @@ adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
+adminApi.route("/", adminAnalyticsRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

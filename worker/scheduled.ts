@@ -1,4 +1,4 @@
-import { pruneAnalyticsEvents } from "./analytics";
+import { pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { sendReviewRequests } from "./reviews";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
@@ -23,6 +23,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   }
   const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env, 90);
+  const rolledUp = await rollupRecentDays(env, controller.scheduledTime);
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
@@ -33,6 +34,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       cron: controller.cron,
       abandonedPayments: swept,
       analyticsEventsPruned: removed,
+      analyticsDaysRolledUp: rolledUp,
       slaBreaches,
       chatsEnded,
       reviewRequests,
