@@ -306,7 +306,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report a storefront event (product viewed, search, category viewed) */
+        /**
+         * Report storefront behaviour: one event, or a batch of one anonymous session
+         * @description Answers 202 whether or not the events were kept: requests from bots and from browsers sending Global Privacy Control (`Sec-GPC: 1`) are dropped. No personal data: the session id is random, and search texts that look like an email address or a long number are withheld.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -320,7 +323,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted for processing. */
+                /** @description Accepted for processing (or dropped, see above). */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -338,6 +341,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON. */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many events from this client; see Retry-After. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10924,6 +10936,256 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/analytics/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales, funnel, products, searches and traffic for a range of store-local days, with the period before (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (store time zone), YYYY-MM-DD. */
+                    from?: string;
+                    /** @description Last day, included (store time zone), YYYY-MM-DD. */
+                    to?: string;
+                    /** @description Compare with the period of the same length just before (default) or not. */
+                    compare?: "previous" | "none";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsReport"];
+                    };
+                };
+                /** @description Invalid range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/analytics/export/{report}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One report as CSV, current and comparison period (reports permission)
+         * @description Reports: sales, daily, funnel, products, searches, no-result-searches, devices, countries. Money as decimals with a currency column.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (store time zone), YYYY-MM-DD. */
+                    from?: string;
+                    /** @description Last day, included (store time zone), YYYY-MM-DD. */
+                    to?: string;
+                    /** @description Compare with the period of the same length just before (default) or not. */
+                    compare?: "previous" | "none";
+                };
+                header?: never;
+                path: {
+                    report: "sales" | "daily" | "funnel" | "products" | "searches" | "no-result-searches" | "devices" | "countries";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSV file. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid range or report. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/analytics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reports' time zone and the cookie-consent switch (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change the reports' time zone or the cookie-consent switch (settings permission; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description The settings now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Invalid settings. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11132,10 +11394,22 @@ export interface components {
             available: number | null;
         };
         RecordEventBody: {
+            /** @description Anonymous session id (random; renewed after 30 minutes without an event). */
+            sessionId?: string;
             /** @enum {string} */
-            type: "product_viewed" | "search_performed" | "category_viewed";
-            /** @description Product id, category slug or search query. */
+            type?: "page_viewed" | "product_viewed" | "category_viewed" | "search_performed" | "filter_used" | "cart_item_added" | "cart_item_removed" | "checkout_started" | "checkout_step" | "purchase_completed";
+            /** @description Product id, SKU, category slug, search text, filter names, checkout step, order id or page path (by type). */
             subjectId?: string;
+            resultCount?: number;
+            events?: components["schemas"]["AnalyticsEventInput"][];
+        };
+        AnalyticsEventInput: {
+            /** @enum {string} */
+            type: "page_viewed" | "product_viewed" | "category_viewed" | "search_performed" | "filter_used" | "cart_item_added" | "cart_item_removed" | "checkout_started" | "checkout_step" | "purchase_completed";
+            /** @description Product id, SKU, category slug, search text, filter names, checkout step, order id or page path (by type). */
+            subjectId?: string;
+            /** @description For searches: how many products matched. */
+            resultCount?: number;
         };
         Session: {
             user: components["schemas"]["User"];
@@ -12961,6 +13235,75 @@ export interface components {
             moderation: "auto" | "hold";
             /** @description Days after the review request to send one reminder; 0 sends none. */
             reminderDays: number;
+        };
+        AnalyticsReport: {
+            timeZone: string;
+            current: components["schemas"]["AnalyticsPeriodReport"];
+            comparison: components["schemas"]["AnalyticsPeriodReport"] & (Record<string, never> | null);
+        };
+        AnalyticsPeriodReport: {
+            from: string;
+            to: string;
+            sales: components["schemas"]["AnalyticsSalesFigures"];
+            funnel: components["schemas"]["AnalyticsFunnel"];
+            days: components["schemas"]["AnalyticsDay"][];
+            topProducts: components["schemas"]["AnalyticsProduct"][];
+            topSearches: components["schemas"]["AnalyticsCount"][];
+            noResultSearches: components["schemas"]["AnalyticsCount"][];
+            devices: components["schemas"]["AnalyticsCount"][];
+            countries: components["schemas"]["AnalyticsCount"][];
+        };
+        AnalyticsSalesFigures: {
+            currency: string;
+            gross: components["schemas"]["Money"];
+            discounts: components["schemas"]["Money"];
+            returns: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            shipping: components["schemas"]["Money"];
+            orders: number;
+            averageOrderValue: components["schemas"]["Money"];
+            customers: number;
+            returningCustomers: number;
+            /** @description returningCustomers ÷ customers, 0 to 1 (0 without customers). */
+            returningCustomerRate: number;
+        };
+        AnalyticsFunnel: {
+            sessions: number;
+            productViews: number;
+            addToCart: number;
+            checkout: number;
+            purchase: number;
+        };
+        AnalyticsDay: {
+            day: string;
+            net: number;
+            orders: number;
+            sessions: number;
+        };
+        AnalyticsProduct: {
+            productId: string;
+            name: string;
+            revenue: components["schemas"]["Money"];
+            units: number;
+            orders: number;
+            views: number;
+            /** @description Orders containing the product ÷ its views; null without views. */
+            conversion: number | null;
+        };
+        AnalyticsCount: {
+            key: string;
+            count: number;
+        };
+        AnalyticsSettings: {
+            /** @description IANA time zone the reports' days run in, e.g. Europe/Berlin. */
+            timeZone: string;
+            /** @description When true, browsers send events only after the shopper accepts analytics cookies. */
+            consentRequired: boolean;
+        };
+        AnalyticsSettingsBody: {
+            timeZone?: string;
+            consentRequired?: boolean;
         };
     };
     responses: never;

@@ -72,13 +72,18 @@ describe("POST /api/analytics/events (batches from the storefront script)", () =
 
   it("drops events of browsers sending Global Privacy Control and of bots, answering 202 all the same", async () => {
     const gpc = await post({ sessionId: "sess_gpc_000000000001", type: "page_viewed", subjectId: "/" }, { "Sec-GPC": "1" });
-    const bot = await post({ sessionId: "sess_bot_000000000001", type: "page_viewed", subjectId: "/" }, { "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" });
+    const bot = await post(
+      { sessionId: "sess_bot_000000000001", type: "page_viewed", subjectId: "/" },
+      { "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" },
+    );
     const curl = await post({ sessionId: "sess_bot_000000000002", type: "page_viewed", subjectId: "/" }, { "User-Agent": "curl/8.5.0" });
     const kept = await post({ sessionId: "sess_kept_00000000001", type: "page_viewed", subjectId: "/" });
     expect([gpc.status, bot.status, curl.status, kept.status]).toEqual([202, 202, 202, 202]);
     // The kept one arrives; by then the dropped ones, sent first, would have too.
     await poll(async () => (await storedFor("sess_kept_00000000001")).length).toBe(1);
-    const dropped = await env.DB.prepare("SELECT count(*) AS n FROM analytics_events WHERE session_id IN ('sess_gpc_000000000001', 'sess_bot_000000000001', 'sess_bot_000000000002')").first<{ n: number }>();
+    const dropped = await env.DB.prepare(
+      "SELECT count(*) AS n FROM analytics_events WHERE session_id IN ('sess_gpc_000000000001', 'sess_bot_000000000001', 'sess_bot_000000000002')",
+    ).first<{ n: number }>();
     expect(dropped?.n).toBe(0);
   }, 20_000);
 
@@ -97,7 +102,9 @@ describe("POST /api/analytics/events (batches from the storefront script)", () =
   it("rate limits one client atomically: of 65 parallel batches exactly 60 pass, the rest get 429 with Retry-After", async () => {
     const ip = "198.51.100.77";
     const answers = await Promise.all(
-      Array.from({ length: 65 }, (_, i) => post({ sessionId: `sess_rate_${String(i).padStart(12, "0")}`, type: "page_viewed", subjectId: "/" }, { "CF-Connecting-IP": ip })),
+      Array.from({ length: 65 }, (_, i) =>
+        post({ sessionId: `sess_rate_${String(i).padStart(12, "0")}`, type: "page_viewed", subjectId: "/" }, { "CF-Connecting-IP": ip }),
+      ),
     );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(60);
@@ -123,7 +130,9 @@ describe("daily rollups", () => {
   });
   const daily = async () =>
     (
-      await env.DB.prepare("SELECT metric, dimension, value FROM analytics_daily WHERE day = ? ORDER BY metric, dimension").bind(DAY).all<{ metric: string; dimension: string; value: number }>()
+      await env.DB.prepare("SELECT metric, dimension, value FROM analytics_daily WHERE day = ? ORDER BY metric, dimension")
+        .bind(DAY)
+        .all<{ metric: string; dimension: string; value: number }>()
     ).results;
 
   it("counts a late event once, and a re-run, a redelivered message or a concurrent run never twice", async () => {
@@ -148,7 +157,10 @@ describe("daily rollups", () => {
     expect(await daily()).toEqual(first);
 
     // A late event of that day (delivered after the rollup) and a redelivery of one already counted.
-    await deliver([message("r-6", ev("purchase_completed", "s-a", "23:59:59", { subjectId: "ord_r" })), message("r-3", ev("product_viewed", "s-a", "09:02:00", { subjectId: "prod_r" }))]);
+    await deliver([
+      message("r-6", ev("purchase_completed", "s-a", "23:59:59", { subjectId: "ord_r" })),
+      message("r-3", ev("product_viewed", "s-a", "09:02:00", { subjectId: "prod_r" })),
+    ]);
     await rollupDay(env, DAY, "UTC");
     await rollupDay(env, DAY, "UTC");
     const after = await daily();

@@ -108,9 +108,7 @@ export const FunnelFigures = z
   .openapi("AnalyticsFunnel");
 export type FunnelFigures = z.infer<typeof FunnelFigures>;
 
-export const DayFigures = z
-  .object({ day: z.string(), net: z.number().int(), orders: z.number().int(), sessions: z.number().int() })
-  .openapi("AnalyticsDay");
+export const DayFigures = z.object({ day: z.string(), net: z.number().int(), orders: z.number().int(), sessions: z.number().int() }).openapi("AnalyticsDay");
 export type DayFigures = z.infer<typeof DayFigures>;
 
 export const ProductFigures = z
@@ -165,11 +163,7 @@ export type AnalyticsSettings = z.infer<typeof AnalyticsSettingsSchema>;
 
 export const AnalyticsSettingsBody = z
   .object({
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, "Not a known IANA time zone")
-      .optional(),
+    timeZone: z.string().max(64).refine(isTimeZone, "Not a known IANA time zone").optional(),
     consentRequired: z.boolean().optional(),
   })
   .strict()

@@ -58,7 +58,6 @@ export async function recordEvent(env: Env, body: RecordEventBody, sender?: Even
   return { queued: messages.length };
 }
 
-
 /**
  * Stores delivered events keyed by queue message id: a redelivered message
  * is ignored, never counted twice.

@@ -25,30 +25,85 @@ export function reportCsv(report: AnalyticsReport, which: ReportExport): string 
   switch (which) {
     case "sales":
       rows = [
-        ["period", "from", "to", "currency", "gross", "discounts", "returns", "net", "tax", "shipping", "orders", "average_order_value", "customers", "returning_customers", "returning_customer_rate"],
+        [
+          "period",
+          "from",
+          "to",
+          "currency",
+          "gross",
+          "discounts",
+          "returns",
+          "net",
+          "tax",
+          "shipping",
+          "orders",
+          "average_order_value",
+          "customers",
+          "returning_customers",
+          "returning_customer_rate",
+        ],
         ...periods(report).map(({ label, p }) => {
           const s = p.sales;
-          return [label, p.from, p.to, s.currency, amount(s.gross), amount(s.discounts), amount(s.returns), amount(s.net), amount(s.tax), amount(s.shipping), s.orders, amount(s.averageOrderValue), s.customers, s.returningCustomers, ratio(s.returningCustomerRate)];
+          return [
+            label,
+            p.from,
+            p.to,
+            s.currency,
+            amount(s.gross),
+            amount(s.discounts),
+            amount(s.returns),
+            amount(s.net),
+            amount(s.tax),
+            amount(s.shipping),
+            s.orders,
+            amount(s.averageOrderValue),
+            s.customers,
+            s.returningCustomers,
+            ratio(s.returningCustomerRate),
+          ];
         }),
       ];
       break;
     case "daily":
       rows = [
         ["period", "day", "currency", "net", "orders", "sessions"],
-        ...periods(report).flatMap(({ label, p }) => p.days.map((d) => [label, d.day, p.sales.currency, decimalText({ amount: d.net, currency: p.sales.currency }), d.orders, d.sessions])),
+        ...periods(report).flatMap(({ label, p }) =>
+          p.days.map((d) => [label, d.day, p.sales.currency, decimalText({ amount: d.net, currency: p.sales.currency }), d.orders, d.sessions]),
+        ),
       ];
       break;
     case "funnel":
       rows = [
         ["period", "from", "to", "sessions", "product_views", "add_to_cart", "checkout", "purchase"],
-        ...periods(report).map(({ label, p }) => [label, p.from, p.to, p.funnel.sessions, p.funnel.productViews, p.funnel.addToCart, p.funnel.checkout, p.funnel.purchase]),
+        ...periods(report).map(({ label, p }) => [
+          label,
+          p.from,
+          p.to,
+          p.funnel.sessions,
+          p.funnel.productViews,
+          p.funnel.addToCart,
+          p.funnel.checkout,
+          p.funnel.purchase,
+        ]),
       ];
       break;
     case "products":
       rows = [
         ["period", "from", "to", "product_id", "name", "currency", "revenue", "units", "orders", "views", "conversion"],
         ...periods(report).flatMap(({ label, p }) =>
-          p.topProducts.map((t) => [label, p.from, p.to, t.productId, t.name, t.revenue.currency, amount(t.revenue), t.units, t.orders, t.views, ratio(t.conversion)]),
+          p.topProducts.map((t) => [
+            label,
+            p.from,
+            p.to,
+            t.productId,
+            t.name,
+            t.revenue.currency,
+            amount(t.revenue),
+            t.units,
+            t.orders,
+            t.views,
+            ratio(t.conversion),
+          ]),
         ),
       ];
       break;

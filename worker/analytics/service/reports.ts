@@ -22,9 +22,12 @@ export function reportRange(query: ReportQuery, timeZone: string, now = new Date
   const today = localDay(now, timeZone);
   const to = query.to ?? today;
   const from = query.from ?? addDays(to, -29);
-  if (from > to) throw new AppError("analytics.invalid_range", 400, "The range ends before it starts.", [{ path: "from", message: "Must be on or before `to`" }]);
+  if (from > to)
+    throw new AppError("analytics.invalid_range", 400, "The range ends before it starts.", [{ path: "from", message: "Must be on or before `to`" }]);
   if (daysBetween(from, to).length > MAX_REPORT_DAYS)
-    throw new AppError("analytics.invalid_range", 400, `A report covers at most ${MAX_REPORT_DAYS} days.`, [{ path: "from", message: `At most ${MAX_REPORT_DAYS} days before \`to\`` }]);
+    throw new AppError("analytics.invalid_range", 400, `A report covers at most ${MAX_REPORT_DAYS} days.`, [
+      { path: "from", message: `At most ${MAX_REPORT_DAYS} days before \`to\`` },
+    ]);
   return { from, to };
 }
 
@@ -58,7 +61,9 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
   const inRange = `${PAID} AND o.currency = ?1 AND o.created_at >= ?2 AND o.created_at < ?3`;
   const rollup = (metric: string) =>
     d1
-      .prepare("SELECT dimension AS key, sum(value) AS count FROM analytics_daily WHERE metric = ?1 AND day >= ?2 AND day <= ?3 GROUP BY dimension ORDER BY count DESC, key LIMIT ?4")
+      .prepare(
+        "SELECT dimension AS key, sum(value) AS count FROM analytics_daily WHERE metric = ?1 AND day >= ?2 AND day <= ?3 GROUP BY dimension ORDER BY count DESC, key LIMIT ?4",
+      )
       .bind(metric, range.from, range.to, TOP);
   const [sales, customers, quarters, products, scalars, sessionsByDay, searches, noResult, devices, countries] = (await d1.batch([
     d1
@@ -72,7 +77,7 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
       .prepare(
         `WITH cur AS (SELECT DISTINCT ${CUSTOMER} AS k FROM orders o WHERE ${inRange})
          SELECT count(*) AS customers,
-           coalesce(sum(EXISTS (SELECT 1 FROM orders o WHERE ${PAID} AND o.created_at < ?2 AND ${CUSTOMER} = cur.k)), 0) AS returning
+           coalesce(sum(EXISTS (SELECT 1 FROM orders o WHERE ${PAID} AND o.created_at < ?2 AND ${CUSTOMER} = cur.k)), 0) AS returners
          FROM cur`,
       )
       .bind(currency, start, end),
@@ -103,7 +108,7 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
   ])) as [D1Result, D1Result, D1Result, D1Result, D1Result, D1Result, D1Result, D1Result, D1Result, D1Result];
 
   const s = sales.results[0] as { orders: number; gross: number; discounts: number; returns: number; tax: number; shipping: number };
-  const c = customers.results[0] as { customers: number; returning: number };
+  const c = customers.results[0] as { customers: number; returners: number };
   const money = (amount: number) => ({ amount, currency });
   const salesFigures: SalesFigures = {
     currency,
@@ -116,8 +121,8 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
     orders: s.orders,
     averageOrderValue: money(s.orders ? Math.round((s.gross - s.discounts) / s.orders) : 0),
     customers: c.customers,
-    returningCustomers: c.returning,
-    returningCustomerRate: c.customers ? c.returning / c.customers : 0,
+    returningCustomers: c.returners,
+    returningCustomerRate: c.customers ? c.returners / c.customers : 0,
   };
 
   const metric = new Map((scalars.results as { metric: string; value: number }[]).map((r) => [r.metric, r.value]));
@@ -164,12 +169,7 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
  */
 type SoldProduct = { productId: string; name: string; revenue: number; units: number; orders: number };
 
-async function withViews(
-  env: Env,
-  sold: SoldProduct[],
-  range: ReportRange,
-  currency: string,
-): Promise<ProductFigures[]> {
+async function withViews(env: Env, sold: SoldProduct[], range: ReportRange, currency: string): Promise<ProductFigures[]> {
   const viewed = await env.DB.prepare(
     `SELECT d.dimension AS productId, p.name AS name, sum(d.value) AS views FROM analytics_daily d LEFT JOIN products p ON p.id = d.dimension
      WHERE d.metric = 'product_views' AND d.day >= ?1 AND d.day <= ?2 GROUP BY d.dimension ORDER BY views DESC, d.dimension LIMIT ${TOP}`,
@@ -193,7 +193,15 @@ async function withViews(
   }
   const rows: ProductFigures[] = sold.map((p) => {
     const v = views.get(p.productId) ?? 0;
-    return { productId: p.productId, name: p.name, revenue: { amount: p.revenue, currency }, units: p.units, orders: p.orders, views: v, conversion: v ? p.orders / v : null };
+    return {
+      productId: p.productId,
+      name: p.name,
+      revenue: { amount: p.revenue, currency },
+      units: p.units,
+      orders: p.orders,
+      views: v,
+      conversion: v ? p.orders / v : null,
+    };
   });
   for (const v of viewed.results) {
     if (rows.length >= TOP * 2) break;

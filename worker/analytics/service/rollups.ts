@@ -19,8 +19,14 @@ const GROUPED: { metric: string; select: string }[] = [
     metric: "searches_no_result",
     select: "subject_id, count(*) FROM e WHERE type = 'search_performed' AND subject_id IS NOT NULL AND result_count = 0 GROUP BY subject_id",
   },
-  { metric: "sessions_device", select: "coalesce(device, 'unknown'), count(DISTINCT session_id) FROM e WHERE session_id IS NOT NULL GROUP BY 1" },
-  { metric: "sessions_country", select: "coalesce(country, 'unknown'), count(DISTINCT session_id) FROM e WHERE session_id IS NOT NULL GROUP BY 1" },
+  {
+    metric: "sessions_device",
+    select: "coalesce(device, 'unknown'), count(DISTINCT session_id) FROM e WHERE session_id IS NOT NULL GROUP BY coalesce(device, 'unknown')",
+  },
+  {
+    metric: "sessions_country",
+    select: "coalesce(country, 'unknown'), count(DISTINCT session_id) FROM e WHERE session_id IS NOT NULL GROUP BY coalesce(country, 'unknown')",
+  },
 ];
 
 const EVENTS_OF_DAY = "WITH e AS (SELECT * FROM analytics_events WHERE occurred_at >= ?2 AND occurred_at < ?3)";
