@@ -169,7 +169,7 @@ async function expectedPeriod(b: { start: string; end: string }) {
       .all<T>()
       .then((r) => r.results);
   const orderWhere = `${PAID} AND currency = 'USD' AND created_at >= ? AND created_at < ?`;
-  const [s] = await q<Record<string, number>>(
+  const [s] = await q<{ orders: number; gross: number; discounts: number; returns: number; tax: number; shipping: number; aov: number }>(
     `SELECT count(*) AS orders, total(subtotal) AS gross, total(discount_total) AS discounts, total(refunded_total) AS returns, total(tax_total) AS tax,
        total(shipping_total) AS shipping, CAST(round(total(subtotal - discount_total) / max(count(*), 1)) AS INTEGER) AS aov FROM orders WHERE ${orderWhere}`,
     b.start,
@@ -191,7 +191,7 @@ async function expectedPeriod(b: { start: string; end: string }) {
       ...(type ? [b.start, b.end, type] : [b.start, b.end]),
     ).then((r) => r[0]?.n ?? 0);
   return {
-    sales: { ...s, customers: cust?.customers ?? 0, returning: cust?.returners ?? 0 },
+    sales: { ...(s as NonNullable<typeof s>), customers: cust?.customers ?? 0, returning: cust?.returners ?? 0 },
     funnel: {
       sessions: await distinctDaySessions(null),
       productViews: await distinctDaySessions("product_viewed"),
