@@ -12,9 +12,10 @@ let store: Awaited<ReturnType<typeof startStore>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  store = await startStore({ port: PORT, admin: ADMIN, products: 30 });
+  store = await startStore({ port: PORT, admin: ADMIN, products: 12 });
   browser = await launchBrowser();
-}, 180_000);
+  // Seeding a store takes minutes on a busy machine.
+}, 480_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

@@ -15,6 +15,11 @@ const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("N
  * settings ("settings" permission). Mounted on the admin API, which applies the staff guard and no-store.
  */
 export const adminAnalyticsRoutes = createApiApp()
+  // Who may export is settled before the path and query are validated: a refused caller learns nothing more.
+  .use("/analytics/export/*", async (c, next) => {
+    requirePermission(c, "reports");
+    await next();
+  })
   .openapi(
     createRoute({
       method: "get",
