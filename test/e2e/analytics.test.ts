@@ -42,7 +42,9 @@ async function simpleProduct(baseUrl: string): Promise<Detail> {
 async function funnel(page: Page): Promise<Record<string, number>> {
   const rows = await page.locator('[data-report="funnel"] tbody tr').all();
   const out: Record<string, number> = {};
-  for (const row of rows) out[(await row.locator("th").innerText()).trim()] = Number.parseInt((await row.locator("td").innerText()).replace(/,/g, ""), 10);
+  // The table sits in a closed <details>: read the DOM text, not the rendered text.
+  for (const row of rows)
+    out[((await row.locator("th").textContent()) ?? "").trim()] = Number.parseInt(((await row.locator("td").textContent()) ?? "").replace(/,/g, ""), 10);
   return out;
 }
 
@@ -100,10 +102,10 @@ describe("analytics in the browser", () => {
       .toEqual({ Sessions: 1, "Viewed a product": 1, "Added to cart": 1, "Started checkout": 1, Purchased: 1 });
     expect(await admin.getByRole("heading", { level: 1 }).innerText()).toBe("Analytics");
     expect(await admin.locator('[data-kpi="orders"]').innerText()).toBe("1");
-    const searches = await admin.locator('[data-report="searches"] tbody').innerText();
+    const searches = await admin.locator('[data-report="searches"] tbody').textContent();
     expect(searches).toContain(word);
-    expect(await admin.locator('[data-report="no-result-searches"] tbody').innerText()).toContain("zzqqxx nothing");
-    expect(await admin.locator('[data-report="products"] tbody').innerText()).toContain(product.name);
+    expect(await admin.locator('[data-report="no-result-searches"] tbody').textContent()).toContain("zzqqxx nothing");
+    expect(await admin.locator('[data-report="products"] tbody').textContent()).toContain(product.name);
     // Each chart is an image with a name, and its figures are in a table behind it.
     const charts = admin.locator("svg[role=img]");
     expect(await charts.count()).toBeGreaterThanOrEqual(5);
