@@ -13239,7 +13239,7 @@ export interface components {
         AnalyticsReport: {
             timeZone: string;
             current: components["schemas"]["AnalyticsPeriodReport"];
-            comparison: components["schemas"]["AnalyticsPeriodReport"] & (Record<string, never> | null);
+            comparison: components["schemas"]["AnalyticsPeriodReport"] | null;
         };
         AnalyticsPeriodReport: {
             from: string;

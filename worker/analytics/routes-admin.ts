@@ -14,12 +14,14 @@ const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("N
  * The analytics reports (admins read them; exporting needs the "reports" permission) and the analytics
  * settings ("settings" permission). Mounted on the admin API, which applies the staff guard and no-store.
  */
-export const adminAnalyticsRoutes = createApiApp()
-  // Who may export is settled before the path and query are validated: a refused caller learns nothing more.
-  .use("/analytics/export/*", async (c, next) => {
-    requirePermission(c, "reports");
-    await next();
-  })
+const app = createApiApp();
+// Who may export is settled before the path and query are validated: a refused caller learns nothing more.
+app.use("/analytics/export/*", async (c, next) => {
+  requirePermission(c, "reports");
+  await next();
+});
+
+export const adminAnalyticsRoutes = app
   .openapi(
     createRoute({
       method: "get",

@@ -147,7 +147,7 @@ export const AnalyticsReport = z
   .object({
     timeZone: z.string(),
     current: PeriodReport,
-    comparison: PeriodReport.nullable(),
+    comparison: z.union([PeriodReport, z.null()]),
   })
   .openapi("AnalyticsReport");
 export type AnalyticsReport = z.infer<typeof AnalyticsReport>;
