@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { accountRoutes } from "./accounts/routes";
 import { adminUserRoutes } from "./accounts/routes-admin";
 import { analyticsRoutes } from "./analytics/routes";
+import { adminAnalyticsRoutes } from "./analytics/routes-admin";
 import { adminBackofficeRoutes, adminSettingsOverviewRoutes } from "./backoffice/routes-admin";
 import { cartRoutes } from "./cart/routes";
 import { catalogRoutes } from "./catalog/routes";
@@ -137,6 +138,7 @@ adminApi.route("/", adminReviewRoutes);
 adminApi.route("/", adminRecommendationRoutes);
 vendorApi.route("/", vendorOrderRoutes);
 vendorApi.route("/", vendorLedgerRoutes);
+adminApi.route("/", adminAnalyticsRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -1,4 +1,4 @@
-import { pruneAnalyticsEvents } from "./analytics";
+import { pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { sendReviewRequests } from "./reviews";
 import { refreshRecommendations } from "./recommendations";
@@ -25,6 +25,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   }
   const swept = await expireAbandonedPayments(env, origin);
   const removed = await pruneAnalyticsEvents(env, 90);
+  const rolledUp = await rollupRecentDays(env, controller.scheduledTime);
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
@@ -37,6 +38,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       cron: controller.cron,
       abandonedPayments: swept,
       analyticsEventsPruned: removed,
+      analyticsDaysRolledUp: rolledUp,
       slaBreaches,
       chatsEnded,
       reviewRequests,

@@ -39,7 +39,8 @@ describe("ANALYTICS_QUEUE consumer", () => {
   it("is fed by POST /api/analytics/events through the real queue", async () => {
     const res = await exports.default.fetch("http://store.test/api/analytics/events", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      // A browser's User-Agent: requests without one are treated as scripted and dropped.
+      headers: { "Content-Type": "application/json", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36" },
       body: JSON.stringify({ type: "category_viewed", subjectId: "shirts" }),
     });
     expect(res.status).toBe(202);

@@ -1,5 +1,5 @@
 import { AnalyticsMessage } from "./schema";
-import { storeEvents } from "./service";
+import { storeEvents } from "./service/events";
 
 /**
  * ANALYTICS_QUEUE consumer. Malformed messages are acked and logged (a retry
