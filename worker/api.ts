@@ -36,6 +36,8 @@ import { adminStoreRoutes } from "./store/routes-admin";
 import { returnRoutes } from "./returns/routes";
 import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
+import { vendorApplicationRoutes } from "./vendors/routes";
+import { adminVendorRoutes } from "./vendors/routes-admin";
 import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
 
@@ -111,7 +113,8 @@ api
   .route("/", mediaApiRoutes)
   .route("/", supportRoutes)
   .route("/", reviewRoutes)
-  .route("/", wishlistRoutes);
+  .route("/", wishlistRoutes)
+  .route("/", vendorApplicationRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -129,6 +132,7 @@ adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
+adminApi.route("/", adminVendorRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -1,5 +1,25 @@
-// The vendors domain's public surface: who works for which vendor and what they may do there. Routes of later
-// domains under `/api/vendor` scope every query with `requireVendor(c, capability)`.
+// The vendors domain's public surface: applications and the vendor lifecycle, who works for which vendor and
+// what they may do there. Routes of later domains under `/api/vendor` scope every query with
+// `requireVendor(c, capability)`.
 export { requireVendor, type VendorCaller } from "./guard";
+export {
+  AdminVendorQuery,
+  type AdminVendorView,
+  VendorApplicationBody,
+  VendorReasonBody,
+  type VendorView,
+} from "./schema";
+export {
+  adminVendorDetail,
+  applyToSell,
+  approveVendor,
+  listVendorMembers,
+  listVendorsForAdmin,
+  myVendorApplication,
+  reinstateVendor,
+  rejectVendor,
+  suspendVendor,
+  vendorById,
+} from "./service/applications";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { PAYOUT_PROVIDERS, type PayoutProvider, VENDOR_MEMBER_ROLES, VENDOR_STATUSES, type VendorMemberRole, type VendorStatus } from "./tables";

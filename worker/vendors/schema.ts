@@ -1,0 +1,105 @@
+import { z } from "@hono/zod-openapi";
+import { PaginationQuery } from "../lib/openapi";
+import { VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
+
+const shortText = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
+
+/** Storefront addresses `/v/:handle`: 3–40 lowercase letters, digits and single dashes. */
+export const VendorHandle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, "At least 3 characters")
+  .max(40, "At most 40 characters")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single dashes")
+  .openapi({ example: "oak-and-iron" });
+
+export const VendorApplicationBody = z
+  .object({
+    name: z.string().trim().min(2, "Enter the business name").max(80, "At most 80 characters"),
+    handle: VendorHandle,
+    contactEmail: z.email("Enter an email address").trim().toLowerCase().max(254),
+    contactPhone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ().-]{6,24}$/, "Enter a phone number with digits, spaces or + ( ) . -")
+      .optional(),
+    country: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, "Pick a country"),
+    description: z.string().trim().min(20, "Tell us a little more (at least 20 characters)").max(2000, "At most 2000 characters"),
+  })
+  .strict()
+  .openapi("VendorApplicationBody");
+export type VendorApplicationBody = z.infer<typeof VendorApplicationBody>;
+
+/** A vendor as its own members and staff see it (payout details stay with the payouts screens). */
+export const VendorView = z
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    name: z.string(),
+    status: z.enum(VENDOR_STATUSES),
+    statusReason: z.string().nullable(),
+    contactEmail: z.string(),
+    contactPhone: z.string().nullable(),
+    country: z.string(),
+    description: z.string(),
+    about: z.string(),
+    bannerUrl: z.string().nullable(),
+    createdAt: z.string(),
+    approvedAt: z.string().nullable(),
+  })
+  .openapi("VendorView");
+export type VendorView = z.infer<typeof VendorView>;
+
+export const VendorMemberView = z
+  .object({ userId: z.string(), name: z.string(), email: z.string(), role: z.enum(VENDOR_MEMBER_ROLES), createdAt: z.string() })
+  .openapi("VendorMemberView");
+export type VendorMemberView = z.infer<typeof VendorMemberView>;
+
+export const AdminVendorView = VendorView.extend({ members: z.array(VendorMemberView) }).openapi("AdminVendorView");
+export type AdminVendorView = z.infer<typeof AdminVendorView>;
+
+/** The caller's own application, or null when they have none. */
+export const MyVendorApplication = z.object({ vendor: VendorView.nullable() }).openapi("MyVendorApplication");
+export type MyVendorApplication = z.infer<typeof MyVendorApplication>;
+
+export const AdminVendorQuery = z
+  .object({
+    status: z.enum(VENDOR_STATUSES).optional(),
+    q: z.string().trim().max(100).optional().openapi({ description: "Part of the name, handle or contact email." }),
+    ...PaginationQuery,
+  })
+  .strict()
+  .openapi("AdminVendorQuery");
+export type AdminVendorQuery = z.infer<typeof AdminVendorQuery>;
+
+export const AdminVendorSummary = z
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    name: z.string(),
+    status: z.enum(VENDOR_STATUSES),
+    contactEmail: z.string(),
+    country: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("AdminVendorSummary");
+
+export const AdminVendorPage = z
+  .object({ items: z.array(AdminVendorSummary), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("AdminVendorPage");
+export type AdminVendorPage = z.infer<typeof AdminVendorPage>;
+
+/** Why staff reject or suspend a vendor: the vendor reads it in the email and the panel. */
+export const VendorReasonBody = z
+  .object({ reason: z.string().trim().min(5, "Give the reason the vendor will read (at least 5 characters)").max(1000, "At most 1000 characters") })
+  .strict()
+  .openapi("VendorReasonBody");
+export type VendorReasonBody = z.infer<typeof VendorReasonBody>;
+
+/** Approving or reinstating takes no fields. */
+export const EmptyBody = z.object({}).strict().openapi("VendorEmptyBody");
