@@ -64,7 +64,7 @@ export const AdminVendorView = VendorView.extend({ members: z.array(VendorMember
 export type AdminVendorView = z.infer<typeof AdminVendorView>;
 
 /** The caller's own application, or null when they have none. */
-export const MyVendorApplication = z.object({ vendor: VendorView.nullable() }).openapi("MyVendorApplication");
+export const MyVendorApplication = z.object({ vendor: z.union([VendorView, z.null()]) }).openapi("MyVendorApplication");
 export type MyVendorApplication = z.infer<typeof MyVendorApplication>;
 
 export const AdminVendorQuery = z
