@@ -38,6 +38,7 @@ import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
 import { vendorApplicationRoutes } from "./vendors/routes";
 import { adminVendorRoutes } from "./vendors/routes-admin";
+import { vendorMemberRoutes } from "./vendors/routes-vendor";
 import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
 
@@ -134,6 +135,7 @@ adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
 adminApi.route("/", adminVendorRoutes);
 api.route("/admin", adminApi);
+vendorApi.route("/", vendorMemberRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

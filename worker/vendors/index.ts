@@ -3,7 +3,10 @@
 // `requireVendor(c, capability)`.
 export { requireVendor, type VendorCaller } from "./guard";
 export {
+  AcceptInvitationBody,
   AdminVendorQuery,
+  ChangeMemberRoleBody,
+  InviteMemberBody,
   type AdminVendorView,
   VendorApplicationBody,
   VendorReasonBody,
@@ -21,5 +24,6 @@ export {
   suspendVendor,
   vendorById,
 } from "./service/applications";
+export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { PAYOUT_PROVIDERS, type PayoutProvider, VENDOR_MEMBER_ROLES, VENDOR_STATUSES, type VendorMemberRole, type VendorStatus } from "./tables";

@@ -2,8 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { PaginationQuery } from "../lib/openapi";
 import { VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
 
-const shortText = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
-
 /** Storefront addresses `/v/:handle`: 3–40 lowercase letters, digits and single dashes. */
 export const VendorHandle = z
   .string()
@@ -103,3 +101,49 @@ export type VendorReasonBody = z.infer<typeof VendorReasonBody>;
 
 /** Approving or reinstating takes no fields. */
 export const EmptyBody = z.object({}).strict().openapi("VendorEmptyBody");
+
+export const InviteMemberBody = z
+  .object({
+    email: z.email("Enter an email address").trim().toLowerCase().max(254),
+    role: z.enum(VENDOR_MEMBER_ROLES, "Pick a role: owner, catalog, orders or finance"),
+  })
+  .strict()
+  .openapi("InviteMemberBody");
+export type InviteMemberBody = z.infer<typeof InviteMemberBody>;
+
+export const ChangeMemberRoleBody = z
+  .object({ role: z.enum(VENDOR_MEMBER_ROLES, "Pick a role: owner, catalog, orders or finance") })
+  .strict()
+  .openapi("ChangeMemberRoleBody");
+export type ChangeMemberRoleBody = z.infer<typeof ChangeMemberRoleBody>;
+
+export const AcceptInvitationBody = z
+  .object({ token: z.string().trim().min(16, "This link is not complete").max(200) })
+  .strict()
+  .openapi("AcceptInvitationBody");
+export type AcceptInvitationBody = z.infer<typeof AcceptInvitationBody>;
+
+export const VendorInvitationView = z
+  .object({ id: z.string(), email: z.string(), role: z.enum(VENDOR_MEMBER_ROLES), createdAt: z.string(), expiresAt: z.string() })
+  .openapi("VendorInvitationView");
+export type VendorInvitationView = z.infer<typeof VendorInvitationView>;
+
+/** A vendor's members and its open invitations. */
+export const VendorTeam = z.object({ members: z.array(VendorMemberView), invitations: z.array(VendorInvitationView) }).openapi("VendorTeam");
+export type VendorTeam = z.infer<typeof VendorTeam>;
+
+export const MemberIdParam = z.object({
+  userId: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "userId", in: "path" } }),
+});
+export const InvitationIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const InvitationAccepted = z.object({ vendor: VendorView, role: z.enum(VENDOR_MEMBER_ROLES) }).openapi("InvitationAccepted");
+export type InvitationAccepted = z.infer<typeof InvitationAccepted>;
