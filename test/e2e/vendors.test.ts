@@ -79,7 +79,7 @@ describe("selling on the marketplace", () => {
     await phone.goto(`${store.baseUrl}/sell`);
     expect(await phone.locator("[data-vendor-status]").getAttribute("data-vendor-status")).toBe("active");
     expect(await phone.getByRole("link", { name: "Open your seller panel" }).count()).toBe(1);
-    const me = await phone.evaluate(async () => (await fetch("/api/me")).json());
+    const me = await phone.evaluate(async () => (await (await fetch("/api/me")).json()) as { role: string });
     expect(me.role).toBe("vendor");
 
     await screenshot(phone, "vendors-sell-active-phone");
@@ -89,5 +89,6 @@ describe("selling on the marketplace", () => {
     await screenshot(desk, "vendors-sell-form-desktop");
     await sellerContext.close();
     await adminContext.close();
-  });
+    // Two browsers, a store and several sign-ins on a shared machine.
+  }, 300_000);
 });
