@@ -39,6 +39,9 @@ import { adminStoreRoutes } from "./store/routes-admin";
 import { returnRoutes } from "./returns/routes";
 import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
+import { vendorApplicationRoutes } from "./vendors/routes";
+import { adminVendorRoutes } from "./vendors/routes-admin";
+import { vendorMemberRoutes } from "./vendors/routes-vendor";
 import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
 import { recommendationRoutes } from "./recommendations/routes";
@@ -116,7 +119,8 @@ api
   .route("/", mediaApiRoutes)
   .route("/", supportRoutes)
   .route("/", reviewRoutes)
-  .route("/", wishlistRoutes);
+  .route("/", wishlistRoutes)
+  .route("/", vendorApplicationRoutes);
 api.route("/", recommendationRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
@@ -139,7 +143,9 @@ adminApi.route("/", adminRecommendationRoutes);
 vendorApi.route("/", vendorOrderRoutes);
 vendorApi.route("/", vendorLedgerRoutes);
 adminApi.route("/", adminAnalyticsRoutes);
+adminApi.route("/", adminVendorRoutes);
 api.route("/admin", adminApi);
+vendorApi.route("/", vendorMemberRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -31,4 +31,5 @@ export {
 } from "./service/second-factor";
 export { type IssuedSession, signOut } from "./service/sessions";
 export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";
+export { setMarketplaceRole } from "./service/vendor-role";
 export { hashOpaqueToken } from "./tokens";

@@ -152,6 +152,24 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ name: z.string(), productName: z.string(), variantTitle: z.string(), url: z.string(), unsubscribeUrl: z.string() }),
   }),
+  // Marketplace sellers (issue #15): each step of an application and of a vendor's standing, to its contact address.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("vendor_update"),
+    to: z.email(),
+    data: z.object({
+      step: z.enum(["received", "approved", "rejected", "suspended", "reinstated"]),
+      vendorName: z.string(),
+      reason: z.string().nullable(),
+      url: z.string(),
+    }),
+  }),
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("vendor_invitation"),
+    to: z.email(),
+    data: z.object({ vendorName: z.string(), inviter: z.string(), role: z.string(), url: z.string(), expiresInDays: z.number().int() }),
+  }),
   z.object({
     id: z.string().min(8),
     template: z.literal("wishlist_price_drop"),
@@ -191,6 +209,8 @@ export const EMAIL_TEMPLATES = [
   "review_request",
   "wishlist_back_in_stock",
   "wishlist_price_drop",
+  "vendor_update",
+  "vendor_invitation",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

@@ -289,6 +289,40 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         reason: `You get this email because this item is on your wishlist at ${name}.`,
       };
     }
+    case "vendor_update": {
+      const d = message.data;
+      const STEP = {
+        received: [`We received your application for ${d.vendorName}`, "Thanks for applying to sell with us. We review every application and answer by email."],
+        approved: [`${d.vendorName} is approved`, "Welcome aboard: sign in again to open your seller panel and list your first products."],
+        rejected: [`Your application for ${d.vendorName} was declined`, "We cannot accept this application."],
+        suspended: [`${d.vendorName} is suspended`, "Your products are hidden from the store until we reinstate your account."],
+        reinstated: [`${d.vendorName} is reinstated`, "Your products are visible in the store again."],
+      } as const;
+      const [heading, lead] = STEP[d.step];
+      return {
+        subject: heading,
+        preheader: lead,
+        heading,
+        paragraphs: [lead, ...(d.reason ? [`Reason: ${d.reason}`] : [])],
+        action: { label: d.step === "received" || d.step === "rejected" ? "See your application" : "Open your seller panel", url: d.url },
+        reason: `You get this email because you applied to sell at ${name}.`,
+      };
+    }
+    case "vendor_invitation": {
+      const d = message.data;
+      return {
+        subject: `${d.inviter} invited you to ${d.vendorName}`,
+        preheader: `Join ${d.vendorName} as ${d.role} at ${name}.`,
+        heading: `Join ${d.vendorName}`,
+        paragraphs: [
+          `${d.inviter} invited you to work for ${d.vendorName} at ${name} as ${d.role}.`,
+          `The link works once and expires in ${plural(d.expiresInDays, "day")}. Sign in or create an account with this email address to accept.`,
+        ],
+        action: { label: "Accept the invitation", url: d.url },
+        after: ["If you do not know this seller, ignore this email."],
+        reason: `You get this email because a seller at ${name} invited this address.`,
+      };
+    }
     case "wishlist_price_drop": {
       const d = message.data;
       const item = d.variantTitle === "Default" ? d.productName : `${d.productName} (${d.variantTitle})`;

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "./guard";
-import { VendorLedgerPage, VendorLedgerQuery } from "./schema";
+import { ChangeMemberRoleBody, InvitationIdParam, InviteMemberBody, MemberIdParam, VendorLedgerPage, VendorLedgerQuery, VendorTeam } from "./schema";
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
+import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 
 const denied = {
   401: problemResponse("Not signed in."),
@@ -44,5 +45,94 @@ export const vendorLedgerRoutes = createApiApp()
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="ledger-${new Date().toISOString().slice(0, 10)}.csv"`,
       });
+    },
+  );
+
+const errors = {
+  400: problemResponse("Invalid field (each named)."),
+  401: problemResponse("Not signed in."),
+  403: problemResponse("Not an owner of an active vendor."),
+  404: problemResponse("No such member or invitation in the caller's vendor."),
+  409: problemResponse("Already a member, or the change would leave the vendor without an owner."),
+};
+const team = { description: "The vendor's members and open invitations.", content: { "application/json": { schema: VendorTeam } } };
+const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
+
+/** The owner's team screen: members, invitations by email, role changes and removals (never the last owner). */
+export const vendorMemberRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/members",
+      tags: ["Vendor: members"],
+      security: SIGNED_IN,
+      summary: "The caller's vendor's members and open invitations (owners)",
+      responses: { 200: team, 401: errors[401], 403: errors[403] },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await vendorTeam(c.env, vendorId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/members/invitations",
+      tags: ["Vendor: members"],
+      security: SIGNED_IN,
+      summary: "Invite a teammate by email with a member role (emails a link that works for 7 days)",
+      request: body(InviteMemberBody),
+      responses: { 201: team, 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] },
+    }),
+    async (c) => {
+      const { vendorId, auth } = await requireVendor(c, "settings");
+      const input = c.req.valid("json") as InviteMemberBody;
+      return c.json(await inviteMember(c.env, vendorId, auth.principal, input, new URL(c.req.url).origin), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/members/invitations/{id}",
+      tags: ["Vendor: members"],
+      security: SIGNED_IN,
+      summary: "Withdraw an open invitation (its link stops working)",
+      request: { params: InvitationIdParam },
+      responses: { 200: team, 401: errors[401], 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await revokeInvitation(c.env, vendorId, c.req.valid("param").id), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/members/{userId}",
+      tags: ["Vendor: members"],
+      security: SIGNED_IN,
+      summary: "Change a member's role (the last owner stays an owner)",
+      request: { params: MemberIdParam, ...body(ChangeMemberRoleBody) },
+      responses: { 200: team, 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      const { role } = c.req.valid("json") as ChangeMemberRoleBody;
+      return c.json(await changeMemberRole(c.env, vendorId, c.req.valid("param").userId, role), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/members/{userId}",
+      tags: ["Vendor: members"],
+      security: SIGNED_IN,
+      summary: "Remove a member (never the last owner); they go back to a customer account",
+      request: { params: MemberIdParam },
+      responses: { 200: team, 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await removeMember(c.env, vendorId, c.req.valid("param").userId), 200);
     },
   );

@@ -129,3 +129,27 @@ export const vendorLedger = sqliteTable(
   },
   (t) => [uniqueIndex("vendor_ledger_key_uq").on(t.idempotencyKey), index("vendor_ledger_vendor_idx").on(t.vendorId, t.createdAt)],
 );
+
+/**
+ * An owner's invitation of a teammate by email. Only the token's hash is stored; the link carries the token.
+ * One open (not accepted, not revoked) invitation per vendor and email.
+ */
+export const vendorInvitations = sqliteTable(
+  "vendor_invitations",
+  {
+    id: text("id").primaryKey(),
+    vendorId: text("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role", { enum: VENDOR_MEMBER_ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: text("invited_by").notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    expiresAt: text("expires_at").notNull(),
+    acceptedAt: text("accepted_at"),
+    acceptedBy: text("accepted_by"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("vendor_invitations_token_uq").on(t.tokenHash)],
+);
