@@ -25,6 +25,8 @@ import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
+import { loyaltyRoutes } from "./loyalty/routes";
+import { adminLoyaltyRoutes } from "./loyalty/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
 import { reviewRoutes } from "./reviews/routes";
@@ -111,7 +113,8 @@ api
   .route("/", mediaApiRoutes)
   .route("/", supportRoutes)
   .route("/", reviewRoutes)
-  .route("/", wishlistRoutes);
+  .route("/", wishlistRoutes)
+  .route("/", loyaltyRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
 adminApi.route("/", adminMediaRoutes).route("/", adminCatalogRoutes).route("/", adminInventoryRoutes);
@@ -129,6 +132,7 @@ adminApi.route("/", adminReturnRoutes);
 adminApi.route("/", adminSupportRoutes);
 adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
+adminApi.route("/", adminLoyaltyRoutes);
 api.route("/admin", adminApi);
 api.route("/vendor", vendorApi);
 

@@ -1,5 +1,7 @@
 import { pruneAnalyticsEvents } from "./analytics";
+import { runLoyaltySweeps } from "./loyalty";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
+import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
 
@@ -26,6 +28,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);
   const chatsEnded = await sweepAbandonedChats(env);
+  const loyalty = await runLoyaltySweeps(env, origin, loyaltyMaturityCheck, controller.scheduledTime);
   console.log(
     JSON.stringify({
       level: "info",
@@ -36,6 +39,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       slaBreaches,
       chatsEnded,
       reviewRequests,
+      loyalty,
     }),
   );
 }

@@ -18,3 +18,4 @@ export * from "../returns/tables";
 export * from "../support/tables";
 export * from "../reviews/tables";
 export * from "../wishlist/tables";
+export * from "../loyalty/tables";

@@ -133,6 +133,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean() }),
   }),
+  // Loyalty (issue #17): points about to expire after a period without activity.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("loyalty_expiry_warning"),
+    to: z.email(),
+    data: z.object({ points: z.number().int(), expiresAt: z.string(), url: z.string() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -186,6 +193,7 @@ export const EMAIL_TEMPLATES = [
   "review_request",
   "wishlist_back_in_stock",
   "wishlist_price_drop",
+  "loyalty_expiry_warning",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

@@ -170,6 +170,17 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         action: { label: "View your order", url: message.data.url },
         reason: ORDER(name, message.data.number),
       };
+    case "loyalty_expiry_warning": {
+      const when = new Date(message.data.expiresAt).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
+      return {
+        subject: `Your ${message.data.points} points expire on ${when}`,
+        preheader: "Use them or earn more before then to keep them.",
+        heading: `${message.data.points} points expire on ${when}`,
+        paragraphs: ["Points expire after a while without activity on your account.", "Any order, or redeeming points at checkout, keeps them."],
+        action: { label: "See your points", url: message.data.url },
+        reason: `You get this email because you have points in ${name}'s loyalty program.`,
+      };
+    }
     case "review_request":
       return {
         subject: message.data.reminder ? `A quick reminder: how is your ${message.data.productName}?` : `How is your ${message.data.productName}?`,

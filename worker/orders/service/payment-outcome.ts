@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { clearCart } from "../../cart";
 import { getDb } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
+import { commitPoints, earnOrderPoints, releasePoints } from "../../loyalty";
 import { commitPromotionUses, forgetCartCode, releasePromotionUses } from "../../promotions";
 import { AppError } from "../../lib/errors";
 import {
@@ -56,6 +57,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
       await releasePromotionUses(env, order.id);
+      await releasePoints(env, order.id, `Payment ${outcome.outcome}`);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -89,6 +91,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
       await releasePromotionUses(env, order.id);
+      await releasePoints(env, order.id, note);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -128,6 +131,8 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   }
   // Before the order shows as paid: a crash after this replays it (idempotent per order).
   await commitPromotionUses(env, order.id);
+  await commitPoints(env, order.id);
+  await earnOrderPoints(env, { id: order.id, userId: order.userId, currency: order.currency, lines });
   await releaseHoldSlots(env, order.id, order.holdSlots);
   await runBatch(env.DB, [
     forgetHoldSlots(),
