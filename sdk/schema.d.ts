@@ -4482,6 +4482,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/loyalty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's points: available and pending balance, tier, and the latest 50 movements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Balance, tier and statement. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySummary"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/products/images": {
         parameters: {
             query?: never;
@@ -7388,7 +7433,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "sending" | "sent" | "failed" | "dead";
-                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop";
+                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "loyalty_expiry_warning";
                     /** @description Part of the recipient's address (case-insensitive). */
                     recipient?: string;
                     page?: number;
@@ -10924,6 +10969,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/loyalty/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The loyalty program's rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rules in force. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySettings"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the loyalty program's rules (earning, redeeming, bonuses, expiry, tiers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LoyaltySettingsBody"];
+                };
+            };
+            responses: {
+                /** @description The rules now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySettings"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/loyalty/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's balance, tier and statement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The member's points. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySummary"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/loyalty/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add or take off a member's points with a reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LoyaltyAdjustBody"];
+                };
+            };
+            responses: {
+                /** @description The adjustment and the balance after it. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltyAdjustResult"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such user. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Taking off more points than are available. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11339,6 +11630,10 @@ export interface components {
             status: string;
             total: components["schemas"]["Money"];
             totals: components["schemas"]["OrderMoney"];
+            points: {
+                points: number;
+                value: components["schemas"]["Money"];
+            } | null;
             payment: {
                 /** @enum {string} */
                 provider: "test" | "stripe";
@@ -11385,6 +11680,8 @@ export interface components {
             addressId?: string;
             /** @enum {string} */
             shippingOption: "standard" | "express";
+            /** @description Loyalty points to redeem as a discount (signed-in shoppers; within the program's minimum, maximum and share of the order). */
+            redeemPoints?: number;
         };
         ShippingWebhookResult: {
             received: boolean;
@@ -11876,6 +12173,43 @@ export interface components {
         };
         WishlistUnsubscribeBody: {
             token: string;
+        };
+        LoyaltySummary: {
+            enabled: boolean;
+            /** @description Points that can be redeemed now. */
+            available: number;
+            /** @description Points earned on orders still inside their return window. */
+            pending: number;
+            availableValue: components["schemas"]["Money"] & unknown;
+            tier: {
+                name: string;
+                multiplierPermille: number;
+            };
+            nextTier: {
+                name: string;
+                spendToGo: components["schemas"]["Money"];
+            } | null;
+            spend12Months: components["schemas"]["Money"];
+            redeem: {
+                pointValue: number;
+                minPoints: number;
+                maxPoints: number;
+                maxPercent: number;
+            };
+            /** @description When the available points expire without activity. */
+            expiresAt: string | null;
+            statement: components["schemas"]["LoyaltyEntry"][];
+        };
+        LoyaltyEntry: {
+            id: string;
+            /** @enum {string} */
+            kind: "earn" | "mature" | "redeem" | "release" | "reverse" | "return" | "expire" | "adjust" | "bonus";
+            /** @enum {string} */
+            bucket: "pending" | "available";
+            points: number;
+            orderId: string | null;
+            reason: string | null;
+            at: string;
         };
         ImportResult: {
             dryRun: boolean;
@@ -12436,6 +12770,10 @@ export interface components {
                 url: string;
                 reminder: boolean;
             } | {
+                points: number;
+                expiresAt: string;
+                url: string;
+            } | {
                 sku: string;
                 available: number;
                 threshold: number;
@@ -12961,6 +13299,65 @@ export interface components {
             moderation: "auto" | "hold";
             /** @description Days after the review request to send one reminder; 0 sends none. */
             reminderDays: number;
+        };
+        LoyaltySettings: {
+            enabled: boolean;
+            /** @description Points earned per whole currency unit paid (1 = a point per dollar). */
+            pointsPerUnit: number;
+            /** @description What one point takes off at checkout, minor units (1 = one cent). */
+            pointValue: number;
+            /** @description Fewest points one order may redeem. */
+            minRedeemPoints: number;
+            /** @description Most points one order may redeem. */
+            maxRedeemPoints: number;
+            /** @description Most of the goods (after discounts) points may pay for, percent. */
+            maxRedeemPercent: number;
+            signUpBonus: number;
+            reviewBonus: number;
+            birthdayBonus: number;
+            /** @description Available points expire after this many days without activity; 0 never. */
+            expiryDays: number;
+            /** @description The warning email goes out this many days before points expire. */
+            expiryWarningDays: number;
+            tiers: components["schemas"]["LoyaltyTier"][];
+        };
+        LoyaltyTier: {
+            name: string;
+            /** @description Spend over the last 12 months (minor units of the base currency) that reaches this tier. */
+            minSpend: number;
+            /** @description Earning multiplier in thousandths: 1000 = ×1, 1500 = ×1.5. */
+            multiplierPermille: number;
+        };
+        LoyaltySettingsBody: {
+            enabled?: boolean;
+            /** @description Points earned per whole currency unit paid (1 = a point per dollar). */
+            pointsPerUnit?: number;
+            /** @description What one point takes off at checkout, minor units (1 = one cent). */
+            pointValue?: number;
+            /** @description Fewest points one order may redeem. */
+            minRedeemPoints?: number;
+            /** @description Most points one order may redeem. */
+            maxRedeemPoints?: number;
+            /** @description Most of the goods (after discounts) points may pay for, percent. */
+            maxRedeemPercent?: number;
+            signUpBonus?: number;
+            reviewBonus?: number;
+            birthdayBonus?: number;
+            /** @description Available points expire after this many days without activity; 0 never. */
+            expiryDays?: number;
+            /** @description The warning email goes out this many days before points expire. */
+            expiryWarningDays?: number;
+            tiers?: components["schemas"]["LoyaltyTier"][];
+        };
+        LoyaltyAdjustResult: {
+            entryId: string;
+            userId: string;
+            available: number;
+        };
+        LoyaltyAdjustBody: {
+            userId: string;
+            points: number;
+            reason: string;
         };
     };
     responses: never;

@@ -53,7 +53,7 @@ beforeAll(async () => {
   forgetLoyaltySettings();
 }, 60_000);
 
-describe("GET /api/loyalty", () => {
+describe("GET /api/loyalty", { timeout: 90_000 }, () => {
   it("401 for a guest", async () => {
     const res = await call("/api/loyalty");
     expect(res.status).toBe(401);
@@ -68,7 +68,7 @@ describe("GET /api/loyalty", () => {
   });
 });
 
-describe("POST /api/admin/loyalty/adjustments", () => {
+describe("POST /api/admin/loyalty/adjustments", { timeout: 90_000 }, () => {
   it("adds points with a reason, audited; the member sees it in the statement", async () => {
     const m = await member();
     const r = await give(m.user.id, 700, "Goodwill for a late parcel");
@@ -98,7 +98,7 @@ describe("POST /api/admin/loyalty/adjustments", () => {
   });
 });
 
-describe("redeemPoints at checkout", () => {
+describe("redeemPoints at checkout", { timeout: 90_000 }, () => {
   it("takes the points off as a discount; the total is exact and the points are held until paid", async () => {
     const m = await member(1000);
     await m.send("/api/cart/items", "POST", { sku: "LOY-A", quantity: 2 });
@@ -126,6 +126,10 @@ describe("redeemPoints at checkout", () => {
       .first<{ rule: string; spend: number }>();
     expect(JSON.parse(earn?.rule ?? "{}")).toMatchObject({ pointsPerUnit: 1, multiplierPermille: 1000, tier: "Member" });
     expect(earn?.spend).toBe(5733);
+    // The order names the points and shows each line's share of them.
+    const order = await json(await m.send(`/api/orders/${placed.orderId}`));
+    expect(order.savings).toEqual({ promotions: [], points: { points: 600, value: { amount: 600, currency: "USD" } } });
+    expect(order.lines.reduce((sum: number, l: { discount: { amount: number } }) => sum + l.discount.amount, 0)).toBe(600);
   });
 
   it("a failed payment gives the held points back, once", async () => {
@@ -203,7 +207,7 @@ describe("redeemPoints at checkout", () => {
   });
 });
 
-describe("reversal, maturity and expiry", () => {
+describe("reversal, maturity and expiry", { timeout: 90_000 }, () => {
   async function paidOrder(m: Member, redeem: number) {
     await m.send("/api/cart/items", "POST", { sku: "LOY-A", quantity: 4 });
     const placed = await json(await checkout(m, { redeemPoints: redeem }));

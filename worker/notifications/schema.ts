@@ -32,6 +32,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
       taxInclusive: z.boolean().optional(),
       dutiesTotal: z.number().int().optional(),
       discountTotal: z.number().int().optional(),
+      /** What made up the discount, one named line each (a promotion with its code, points redeemed); they sum to discountTotal. */
+      discounts: z.array(z.object({ label: z.string(), amount: z.number().int() })).optional(),
     }),
   }),
   // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.

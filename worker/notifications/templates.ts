@@ -85,7 +85,8 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         if (d.taxTotal) facts.push([`Includes ${taxLabel}`, money(d.taxTotal)]);
       } else if (d.taxTotal || (d.taxTotal === 0 && d.taxLabel)) facts.push([taxLabel, money(d.taxTotal)]);
       if (d.dutiesTotal) facts.push(["Import duties (estimate)", money(d.dutiesTotal)]);
-      if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
+      if (d.discounts?.length) for (const part of d.discounts) facts.push([part.label, `−${money(part.amount)}`]);
+      else if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
       facts.push(["Total", money(d.total)]);
       return {
         subject: `Order ${d.number} confirmed`,
