@@ -11722,8 +11722,20 @@ export interface components {
                 quantity: number;
                 unitPrice: components["schemas"]["Money"];
                 lineTotal: components["schemas"]["Money"];
+                discount: components["schemas"]["Money"];
             }[];
             totals: components["schemas"]["OrderTotals"];
+            savings: {
+                promotions: {
+                    name: string;
+                    code: string | null;
+                    amount: components["schemas"]["Money"];
+                }[];
+                points: {
+                    points: number;
+                    value: components["schemas"]["Money"];
+                } | null;
+            };
             tax: components["schemas"]["OrderTax"];
             shippingOption: string;
             shippingAddress: {
@@ -12692,6 +12704,10 @@ export interface components {
                 taxInclusive?: boolean;
                 dutiesTotal?: number;
                 discountTotal?: number;
+                discounts?: {
+                    label: string;
+                    amount: number;
+                }[];
             } | {
                 number: string;
                 amount: number;
