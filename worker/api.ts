@@ -28,6 +28,8 @@ import { orderRoutes } from "./orders/routes";
 import { vendorOrderRoutes } from "./orders/routes-vendor";
 import { vendorLedgerRoutes } from "./vendors/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
+import { loyaltyRoutes } from "./loyalty/routes";
+import { adminLoyaltyRoutes } from "./loyalty/routes-admin";
 import { adminOrderRoutes } from "./orders/routes-admin";
 import { webhookRoutes } from "./orders/routes-webhooks";
 import { reviewRoutes } from "./reviews/routes";
@@ -120,7 +122,8 @@ api
   .route("/", supportRoutes)
   .route("/", reviewRoutes)
   .route("/", wishlistRoutes)
-  .route("/", vendorApplicationRoutes);
+  .route("/", vendorApplicationRoutes)
+  .route("/", loyaltyRoutes);
 api.route("/", recommendationRoutes);
 
 // Media's upload first: its own body rules must run before anything reads the body.
@@ -144,6 +147,7 @@ vendorApi.route("/", vendorOrderRoutes);
 vendorApi.route("/", vendorLedgerRoutes);
 adminApi.route("/", adminAnalyticsRoutes);
 adminApi.route("/", adminVendorRoutes);
+adminApi.route("/", adminLoyaltyRoutes);
 api.route("/admin", adminApi);
 vendorApi.route("/", vendorMemberRoutes);
 api.route("/vendor", vendorApi);

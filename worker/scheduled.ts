@@ -1,5 +1,7 @@
 import { pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
+import { runLoyaltySweeps } from "./loyalty";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
+import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
 import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
@@ -31,6 +33,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const chatsEnded = await sweepAbandonedChats(env);
   const backInStock = await sweepBackInStock(env);
   const recommendations = await refreshRecommendations(env, controller.scheduledTime);
+  const loyalty = await runLoyaltySweeps(env, origin, loyaltyMaturityCheck, controller.scheduledTime);
   console.log(
     JSON.stringify({
       level: "info",
@@ -44,6 +47,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       reviewRequests,
       backInStock,
       recommendations,
+      loyalty,
     }),
   );
 }

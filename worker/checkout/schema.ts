@@ -20,6 +20,13 @@ export const CheckoutBody = z
     shippingAddress: CheckoutAddress.optional(),
     addressId: z.string().max(64).optional().openapi({ description: "A saved address of the signed-in shopper, instead of shippingAddress." }),
     shippingOption: z.enum(["standard", "express"]),
+    redeemPoints: z
+      .number()
+      .int("Expected a whole number")
+      .min(0)
+      .max(10_000_000)
+      .optional()
+      .openapi({ description: "Loyalty points to redeem as a discount (signed-in shoppers; within the program's minimum, maximum and share of the order)." }),
   })
   .strict()
   .openapi("CheckoutBody");
@@ -33,6 +40,8 @@ export const CheckoutResult = z
     total: MoneySchema,
     /** Subtotal, shipping, the tax line (included or added), duties, and the total in the display currency. */
     totals: OrderMoneySchema,
+    /** Points this order redeems and what they took off (null when none). */
+    points: z.object({ points: z.number().int(), value: MoneySchema }).nullable(),
     payment: z.object({ provider: z.enum(["test", "stripe"]), redirectUrl: z.string() }),
     /** For guests: the order page link (also in the confirmation email). */
     orderUrl: z.string(),

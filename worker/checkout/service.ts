@@ -24,6 +24,7 @@ import {
 } from "../orders";
 import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
 import {
+  allocateLargestRemainder,
   cartCode,
   customerKeyOf,
   evaluateLines,
@@ -34,6 +35,7 @@ import {
   releaseUses,
   reservePromotionUses,
 } from "../promotions";
+import { holdPoints, planRedemption, releasePoints } from "../loyalty";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import { commissionRulesFor, splitOrder } from "../vendors";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
@@ -110,8 +112,16 @@ export async function placeOrder(
       { path: "code", message: promos.codeRefusal.condition },
     ]);
   }
+  // Points pay for part of the goods after the other discounts, shared over the lines by what is left of each,
+  // so they count as a discount everywhere (tax base, refunds' proration, the hosted page's line prices).
+  const pointsPlan = body.redeemPoints ? await planRedemption(env, user?.id ?? null, body.redeemPoints, subtotal - promos.goodsDiscount, currency) : null;
+  const pointsShares = allocateLargestRemainder(
+    pointsPlan?.value ?? 0,
+    cart.items.map((item, i) => item.unitPrice.amount * item.quantity - (promos.lineDiscounts[i] ?? 0)),
+  );
+  const goodsDiscount = promos.goodsDiscount + (pointsPlan?.value ?? 0);
   const weight = await cartWeightGrams(env, cart.items);
-  const promo = { discount: promos.goodsDiscount, freeShipping: promos.freeShipping };
+  const promo = { discount: goodsDiscount, freeShipping: promos.freeShipping };
   const quote = quoteFor(data, country, subtotal, weight, currency, display, undefined, promo);
   const option = quote.options.find((o) => o.id === body.shippingOption);
   const noOption = () =>
@@ -124,7 +134,7 @@ export async function placeOrder(
     cart.items.map((i) => i.productId),
   );
   const groups = groupBySeller(
-    cart.items.map((item, i) => ({ ...item, discount: promos.lineDiscounts[i] ?? 0 })),
+    cart.items.map((item, i) => ({ ...item, discount: (promos.lineDiscounts[i] ?? 0) + (pointsShares[i] ?? 0) })),
     sellers,
   );
   const split =
@@ -133,7 +143,7 @@ export async function placeOrder(
           currency,
           display,
           subtotal,
-          discount: promos.goodsDiscount,
+          discount: goodsDiscount,
           freeShipping: promo.freeShipping,
         })
       : null;
@@ -148,7 +158,7 @@ export async function placeOrder(
   const totals = split ? split.totals : option.totals;
   const shippingAmount = totals.shipping.amount;
   const grandTotal = totals.grandTotal.amount;
-  const lineDiscount = new Map(cart.items.map((item, i) => [item.sku, promos.lineDiscounts[i] ?? 0]));
+  const lineDiscount = new Map(cart.items.map((item, i) => [item.sku, (promos.lineDiscounts[i] ?? 0) + (pointsShares[i] ?? 0)]));
 
   const orderId = newId("ord");
   // Everything that can fail without touching stock runs before the first hold: an error after a
@@ -169,6 +179,15 @@ export async function placeOrder(
     await releaseHoldSlots(env, orderId, holdSlots);
     throw err;
   }
+  if (pointsPlan && user) {
+    try {
+      await holdPoints(env, { id: orderId, userId: user.id, currency, expiresAt: Date.now() + HOLD_TTL_MS + 60_000 }, pointsPlan);
+    } catch (err) {
+      await releaseUses(env, orderId, promoUses);
+      await releaseHoldSlots(env, orderId, holdSlots);
+      throw err;
+    }
+  }
   const lines = [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
   const held: { sku: string; holdId: string }[] = [];
   for (const [index, line] of lines.entries()) {
@@ -177,6 +196,7 @@ export async function placeOrder(
     if (!result.ok) {
       for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "checkout could not reserve every item");
       await releaseUses(env, orderId, promoUses);
+      await releasePoints(env, orderId, "Checkout could not reserve every item");
       await releaseHoldSlots(env, orderId, holdSlots);
       const at = cart.items.findIndex((i) => i.sku === line.sku);
       throw new AppError(
@@ -199,7 +219,7 @@ export async function placeOrder(
     status: "pending_payment" as const,
     currency,
     subtotal,
-    discountTotal: promos.goodsDiscount,
+    discountTotal: goodsDiscount,
     shippingTotal: shippingAmount,
     taxTotal: totals.tax.total.amount,
     taxInclusive: totals.tax.inclusive ? 1 : 0,
@@ -285,6 +305,7 @@ export async function placeOrder(
   } catch (err) {
     for (const h of held) await ledger(env, h.sku).release(h.sku, h.holdId, "order could not be saved");
     await releaseUses(env, orderId, promoUses);
+    await releasePoints(env, orderId, "Order could not be saved");
     await releaseHoldSlots(env, orderId, holdSlots);
     throw err;
   }
@@ -334,6 +355,7 @@ export async function placeOrder(
       status: "pending_payment",
       total: { amount: grandTotal, currency },
       totals,
+      points: pointsPlan ? { points: pointsPlan.points, value: { amount: pointsPlan.value, currency } } : null,
       payment: { provider: provider.name, redirectUrl: started.redirectUrl },
       orderUrl,
     };

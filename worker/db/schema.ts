@@ -19,3 +19,4 @@ export * from "../support/tables";
 export * from "../reviews/tables";
 export * from "../wishlist/tables";
 export * from "../recommendations/tables";
+export * from "../loyalty/tables";

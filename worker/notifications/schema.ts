@@ -37,6 +37,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
         .array(z.object({ name: z.string(), url: z.string(), price: z.number().int() }))
         .max(4)
         .optional(),
+      /** What made up the discount, one named line each (a promotion with its code, points redeemed); they sum to discountTotal. */
+      discounts: z.array(z.object({ label: z.string(), amount: z.number().int() })).optional(),
     }),
   }),
   // Order lifecycle (issue #5). `url` is the order page; for guests it carries the signed access token.
@@ -138,6 +140,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean() }),
   }),
+  // Loyalty (issue #17): points about to expire after a period without activity.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("loyalty_expiry_warning"),
+    to: z.email(),
+    data: z.object({ points: z.number().int(), expiresAt: z.string(), url: z.string() }),
+  }),
   // Sent to every admin: the consumer fans it out, one outbox row per admin.
   z.object({
     id: z.string().min(8),
@@ -211,6 +220,7 @@ export const EMAIL_TEMPLATES = [
   "wishlist_price_drop",
   "vendor_update",
   "vendor_invitation",
+  "loyalty_expiry_warning",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

@@ -85,7 +85,8 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         if (d.taxTotal) facts.push([`Includes ${taxLabel}`, money(d.taxTotal)]);
       } else if (d.taxTotal || (d.taxTotal === 0 && d.taxLabel)) facts.push([taxLabel, money(d.taxTotal)]);
       if (d.dutiesTotal) facts.push(["Import duties (estimate)", money(d.dutiesTotal)]);
-      if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
+      if (d.discounts?.length) for (const part of d.discounts) facts.push([part.label, `−${money(part.amount)}`]);
+      else if (d.discountTotal) facts.push(["Discount", `−${money(d.discountTotal)}`]);
       facts.push(["Total", money(d.total)]);
       return {
         subject: `Order ${d.number} confirmed`,
@@ -173,6 +174,17 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         action: { label: "View your order", url: message.data.url },
         reason: ORDER(name, message.data.number),
       };
+    case "loyalty_expiry_warning": {
+      const when = new Date(message.data.expiresAt).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
+      return {
+        subject: `Your ${message.data.points} points expire on ${when}`,
+        preheader: "Use them or earn more before then to keep them.",
+        heading: `${message.data.points} points expire on ${when}`,
+        paragraphs: ["Points expire after a while without activity on your account.", "Any order, or redeeming points at checkout, keeps them."],
+        action: { label: "See your points", url: message.data.url },
+        reason: `You get this email because you have points in ${name}'s loyalty program.`,
+      };
+    }
     case "review_request":
       return {
         subject: message.data.reminder ? `A quick reminder: how is your ${message.data.productName}?` : `How is your ${message.data.productName}?`,

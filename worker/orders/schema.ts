@@ -174,9 +174,16 @@ export const OrderDetailView = z
         quantity: z.number().int(),
         unitPrice: MoneySchema,
         lineTotal: MoneySchema,
+        /** The line's share of the order's discounts and points (what was paid for it = lineTotal − discount). */
+        discount: MoneySchema,
       }),
     ),
     totals: OrderTotals,
+    /** What made up `totals.discount`: each promotion (with the code typed, if any) and the points redeemed. */
+    savings: z.object({
+      promotions: z.array(z.object({ name: z.string(), code: z.string().nullable(), amount: MoneySchema })),
+      points: z.object({ points: z.number().int(), value: MoneySchema }).nullable(),
+    }),
     tax: OrderTax,
     shippingOption: z.string(),
     shippingAddress: z.record(z.string(), z.string().nullable()),

@@ -8,6 +8,8 @@ export interface OrderTotalsInput {
   duties: number;
   discount: number;
   grandTotal: number;
+  /** What made up `discount`, for one line each (promotions by name and code, then points); absent: one "Discount" line. */
+  savings?: { promotions: { name: string; code: string | null; amount: number }[]; points: { points: number; value: number } | null };
 }
 
 export interface OrderTotalLine {
@@ -34,7 +36,16 @@ export function orderTotalLines(t: OrderTotalsInput): OrderTotalLine[] {
     if (t.tax > 0) lines.push({ kind: "tax", label: `Includes ${t.taxLabel}`, amount: t.tax, included: true });
   } else lines.push({ kind: "tax", label: t.taxLabel, amount: t.tax });
   if (t.duties > 0) lines.push({ kind: "duties", label: "Import duties (estimate)", amount: t.duties });
-  if (t.discount > 0) lines.push({ kind: "discount", label: "Discount", amount: -t.discount });
+  if (t.discount > 0) {
+    const named = [
+      ...(t.savings?.promotions ?? []).filter((p) => p.amount > 0).map((p) => ({ label: p.code ? `${p.name} (code ${p.code})` : p.name, amount: p.amount })),
+      ...(t.savings?.points ? [{ label: `Points redeemed (${t.savings.points.points})`, amount: t.savings.points.value }] : []),
+    ];
+    const rest = t.discount - named.reduce((sum, n) => sum + n.amount, 0);
+    // Named parts only when they account for the whole discount, so the shown lines always sum to the total.
+    if (named.length && rest === 0) for (const n of named) lines.push({ kind: "discount", label: n.label, amount: -n.amount });
+    else lines.push({ kind: "discount", label: "Discount", amount: -t.discount });
+  }
   lines.push({ kind: "total", label: "Total", amount: t.grandTotal });
   return lines;
 }
@@ -43,6 +54,7 @@ export function orderTotalLines(t: OrderTotalsInput): OrderTotalLine[] {
 export function detailTotalLines(d: {
   totals: Record<"subtotal" | "shipping" | "tax" | "duties" | "discount" | "grandTotal", { amount: number }>;
   tax: { label: string; inclusive: boolean };
+  savings?: { promotions: { name: string; code: string | null; amount: { amount: number } }[]; points: { points: number; value: { amount: number } } | null };
 }): OrderTotalLine[] {
   return orderTotalLines({
     subtotal: d.totals.subtotal.amount,
@@ -53,5 +65,9 @@ export function detailTotalLines(d: {
     duties: d.totals.duties.amount,
     discount: d.totals.discount.amount,
     grandTotal: d.totals.grandTotal.amount,
+    savings: d.savings && {
+      promotions: d.savings.promotions.map((p) => ({ name: p.name, code: p.code, amount: p.amount.amount })),
+      points: d.savings.points && { points: d.savings.points.points, value: d.savings.points.value.amount },
+    },
   });
 }

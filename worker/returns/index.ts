@@ -1,4 +1,5 @@
 // The returns domain's public surface: return requests and their staff flow, return rules, policy pages.
+export { loyaltyMaturityCheck } from "./loyalty-maturity";
 export { type Block, type Inline, parsePolicyMarkdown } from "./markdown";
 export { RETURN_STATUS_TEXT, returnPromiseText } from "./labels";
 export * from "./schema";

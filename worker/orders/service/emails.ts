@@ -39,6 +39,7 @@ export async function sendOrderEmail(
           taxInclusive: boolean;
           dutiesTotal: number;
           discountTotal: number;
+          discounts?: { label: string; amount: number }[];
         };
       }
     | { template: "payment_received"; key: string; amount: number; provider: string }

@@ -3,6 +3,7 @@ import { catalogChanged } from "../../catalog";
 import { getDb } from "../../db/client";
 import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
+import { releasePoints, reverseOrderPoints } from "../../loyalty";
 import { releasePromotionUses } from "../../promotions";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
@@ -110,6 +111,9 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   // 2. Side effects, each idempotent.
   // The order's promotion uses go back to their limits, paid or not.
   await releasePromotionUses(env, order.id);
+  // Points held at checkout go back; a paid order's earned points are taken back and its redeemed ones returned.
+  await releasePoints(env, order.id, "Order cancelled");
+  await reverseOrderPoints(env, { id: order.id, grandTotal: order.grandTotal, refunded: order.grandTotal, cancelled: true });
   if (order.status === "pending_payment") {
     for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
     await releaseHoldSlots(env, order.id, order.holdSlots);

@@ -5,7 +5,8 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decryptPii } from "../../lib/pii-crypto";
 import { paymentsOfOrder } from "../../payments";
-import { registerPriorOrdersCheck } from "../../promotions";
+import { pointsOfOrder } from "../../loyalty";
+import { promotionsOfOrder, registerPriorOrdersCheck } from "../../promotions";
 import { actorColumn, actorLabel, type TimelineActor } from "../actor";
 import { carrierName } from "../carriers";
 import { soldCountStatements } from "../sold-count";
@@ -168,6 +169,7 @@ export async function orderDetail(env: Env, order: OrderRow) {
     ]),
     paymentsOfOrder(env, order.id),
   ]);
+  const [promos, points] = await Promise.all([promotionsOfOrder(env, order.id), pointsOfOrder(env, order.id)]);
   const money = (amount: number) => ({ amount, currency: order.currency });
   const payment = pays[0];
   const parcels = await shipmentsOf(env.DB, order.id);
@@ -186,6 +188,7 @@ export async function orderDetail(env: Env, order: OrderRow) {
       quantity: l.quantity,
       unitPrice: money(l.unitPrice),
       lineTotal: money(l.lineTotal),
+      discount: money(l.discountTotal),
     })),
     totals: {
       subtotal: money(order.subtotal),
@@ -195,6 +198,10 @@ export async function orderDetail(env: Env, order: OrderRow) {
       discount: money(order.discountTotal),
       grandTotal: money(order.grandTotal),
       refunded: money(order.refundedTotal),
+    },
+    savings: {
+      promotions: promos.filter((p) => p.amount > 0 || p.shippingAmount > 0).map((p) => ({ name: p.name, code: p.code, amount: money(p.amount) })),
+      points: points ? { points: points.points, value: money(points.value) } : null,
     },
     /** How `totals.tax` reads: included in the prices (VAT/GST countries) or added on top (sales tax). */
     tax: { label: order.taxLabel, inclusive: order.taxInclusive === 1 },

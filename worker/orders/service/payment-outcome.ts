@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { clearCart } from "../../cart";
 import { getDb } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
-import { commitPromotionUses, forgetCartCode, releasePromotionUses } from "../../promotions";
+import { commitPoints, earnOrderPoints, pointsOfOrder, releasePoints } from "../../loyalty";
+import { commitPromotionUses, forgetCartCode, promotionsOfOrder, releasePromotionUses } from "../../promotions";
 import { AppError } from "../../lib/errors";
 import {
   activeProvider,
@@ -25,6 +26,16 @@ import { vendorMoneyOf, vendorSaleStatements } from "../vendor-order-sync";
 import { transitionStatements } from "./orders";
 
 const ledger = (env: Env, sku: string) => env.INVENTORY_LEDGER.getByName(sku);
+
+/** The order's discount as named parts for the receipt (promotions with their codes, then points), when they add up to it. */
+async function discountParts(env: Env, orderId: string, discountTotal: number) {
+  const [promos, points] = await Promise.all([promotionsOfOrder(env, orderId), pointsOfOrder(env, orderId)]);
+  const parts = [
+    ...promos.filter((p) => p.amount > 0).map((p) => ({ label: p.code ? `${p.name} (code ${p.code})` : p.name, amount: p.amount })),
+    ...(points ? [{ label: `Points redeemed (${points.points})`, amount: points.value }] : []),
+  ];
+  return parts.length && parts.reduce((s, p) => s + p.amount, 0) === discountTotal ? parts : undefined;
+}
 
 /**
  * The one code path for a verified payment event, from any provider.
@@ -57,6 +68,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `payment ${outcome.outcome}`);
       await releasePromotionUses(env, order.id);
+      await releasePoints(env, order.id, `Payment ${outcome.outcome}`);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -90,6 +102,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
     if (order.status === "pending_payment") {
       for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, note);
       await releasePromotionUses(env, order.id);
+      await releasePoints(env, order.id, note);
       await releaseHoldSlots(env, order.id, order.holdSlots);
       await runBatch(env.DB, [
         forgetHoldSlots(),
@@ -129,6 +142,8 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   }
   // Before the order shows as paid: a crash after this replays it (idempotent per order).
   await commitPromotionUses(env, order.id);
+  await commitPoints(env, order.id);
+  await earnOrderPoints(env, { id: order.id, userId: order.userId, currency: order.currency, lines });
   await releaseHoldSlots(env, order.id, order.holdSlots);
   const vendorMoney = await vendorMoneyOf(env.DB, order.id);
   await runBatch(env.DB, [
@@ -154,6 +169,7 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
       taxInclusive: order.taxInclusive === 1,
       dutiesTotal: order.dutiesTotal,
       discountTotal: order.discountTotal,
+      discounts: await discountParts(env, order.id, order.discountTotal),
     },
   });
   await sendOrderEmail(env, origin, order, { template: "payment_received", key: payment.id, amount: order.grandTotal, provider: payment.provider });

@@ -5,6 +5,7 @@ import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
+import { reverseOrderPoints } from "../../loyalty";
 import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
 import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
@@ -86,6 +87,8 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     // The sellers give back their share of this refund, and the store its commission on it.
     ...vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded),
   ]);
+  // Cumulative and idempotent: the points follow the refunded share, even if this line runs again.
+  await reverseOrderPoints(env, { id: orderId, grandTotal: order.grandTotal, refunded });
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, ctx.origin, order, {
       template: "order_refunded",

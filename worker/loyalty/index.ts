@@ -1,0 +1,16 @@
+// Loyalty's public surface: the points ledger, tiers, earning and redeeming rules.
+export * from "./schema";
+export { adjustPoints } from "./service/admin";
+export { awardSignUpBonuses, expireInactivePoints, runLoyaltySweeps } from "./service/cron";
+export {
+  awardBonus,
+  type BonusKind,
+  type EarningRule,
+  earnOrderPoints,
+  type MaturityCheck,
+  maturePendingPoints,
+  reverseOrderPoints,
+} from "./service/earn";
+export { type Balance, balanceOf, loyaltySummary, pointsForSpend, tierFor } from "./service/ledger";
+export { commitPoints, holdPoints, planRedemption, type PointsPlan, pointsOfOrder, releaseLapsedHolds, releasePoints } from "./service/redeem";
+export { forgetLoyaltySettings, LOYALTY_DEFAULTS, loyaltySettings, updateLoyaltySettings } from "./service/settings";

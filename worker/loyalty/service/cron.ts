@@ -1,0 +1,89 @@
+import { enqueueEmail } from "../../notifications";
+import { runBatch } from "../../lib/d1-batch";
+import { DAY_MS, entryStatement } from "./ledger";
+import { awardBonus } from "./earn";
+import { type MaturityCheck, maturePendingPoints } from "./earn";
+import { releaseLapsedHolds } from "./redeem";
+import { loyaltySettings } from "./settings";
+
+/**
+ * Expires available points after the configured period without activity,
+ * and warns the member by email the configured number of days before. Both
+ * are keyed by the member's last activity, so a rerun sends and expires
+ * nothing twice, and new activity starts a fresh period.
+ */
+export async function expireInactivePoints(env: Env, origin: string, now = Date.now()): Promise<{ warned: number; expired: number }> {
+  const s = await loyaltySettings(env);
+  if (s.expiryDays <= 0) return { warned: 0, expired: 0 };
+  const warnBefore = now - (s.expiryDays - s.expiryWarningDays) * DAY_MS;
+  const rows = await env.DB.prepare(
+    `select e.user_id as userId, u.email as email,
+            coalesce(sum(case when e.bucket = 'available' then e.points end), 0) as available,
+            max(case when e.kind != 'expire' then e.created_at end) as last
+       from loyalty_entries e join users u on u.id = e.user_id
+      group by e.user_id having available > 0 and last <= ? limit 500`,
+  )
+    .bind(warnBefore)
+    .all<{ userId: string; email: string; available: number; last: number }>();
+  let warned = 0;
+  let expired = 0;
+  for (const r of rows.results) {
+    const expiresAt = r.last + s.expiryDays * DAY_MS;
+    if (expiresAt <= now) {
+      const [res] = await runBatch(env.DB, [
+        entryStatement(env.DB, {
+          userId: r.userId,
+          kind: "expire",
+          bucket: "available",
+          points: -r.available,
+          key: `expire:${r.userId}:${r.last}`,
+          reason: `No activity for ${s.expiryDays} days`,
+          at: now,
+        }),
+      ]);
+      expired += res?.meta.changes ?? 0;
+      continue;
+    }
+    const [res] = await runBatch(env.DB, [
+      env.DB.prepare("insert into loyalty_warnings (key, user_id, created_at) values (?, ?, ?) on conflict(key) do nothing").bind(
+        `warn:${r.userId}:${r.last}`,
+        r.userId,
+        now,
+      ),
+    ]);
+    if ((res?.meta.changes ?? 0) > 0) {
+      await enqueueEmail(env.EMAIL_QUEUE, {
+        id: `loyalty-expiry:${r.userId}:${r.last}`,
+        template: "loyalty_expiry_warning",
+        to: r.email,
+        data: { points: r.available, expiresAt: new Date(expiresAt).toISOString(), url: `${env.PUBLIC_ORIGIN || origin}/account/loyalty` },
+      });
+      warned++;
+    }
+  }
+  return { warned, expired };
+}
+
+/** Welcome bonuses for customers who signed up since the program started and have none yet (bounded per run). */
+export async function awardSignUpBonuses(env: Env, now = Date.now()): Promise<number> {
+  const s = await loyaltySettings(env);
+  if (!s.enabled || s.signUpBonus <= 0) return 0;
+  const rows = await env.DB.prepare(
+    "select u.id from users u where u.role = 'customer' and not exists (select 1 from loyalty_entries e where e.key = 'bonus:sign_up:' || u.id) " +
+      "and u.created_at >= ? limit 200",
+  )
+    .bind(new Date(now - 7 * DAY_MS).toISOString())
+    .all<{ id: string }>();
+  let given = 0;
+  for (const r of rows.results) given += (await awardBonus(env, r.id, "sign_up", r.id, now)) > 0 ? 1 : 0;
+  return given;
+}
+
+/** Every loyalty sweep the cron runs: lapsed holds, maturity, sign-up bonuses, expiry. */
+export async function runLoyaltySweeps(env: Env, origin: string, maturityCheck: MaturityCheck, now = Date.now()) {
+  const lapsedHolds = await releaseLapsedHolds(env, now);
+  const matured = await maturePendingPoints(env, maturityCheck, now);
+  const signUpBonuses = await awardSignUpBonuses(env, now);
+  const expiry = await expireInactivePoints(env, origin, now);
+  return { lapsedHolds, matured, signUpBonuses, ...expiry };
+}
