@@ -88,12 +88,17 @@ export async function resolveAccessToken(env: Env, token: string): Promise<{ pri
     .select({
       user: users,
       live: sql<number>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${claims.sid} and ${refreshTokens.revokedAt} is null)`,
+      // Resolved on every request, so a changed staff role applies at the next request. The outer column is
+      // spelled out: drizzle leaves columns of a one-table select unqualified, and "id" would bind inside.
+      staffPermissions: sql<
+        string | null
+      >`(select r.permissions from staff_role_members m join staff_roles r on r.id = m.role_id where m.user_id = "users"."id")`,
     })
     .from(users)
     .where(eq(users.id, claims.sub))
     .get();
   if (!row || row.user.status !== "active" || !row.live || claims.ims < row.user.sessionsValidAfter) return null;
-  return { principal: principalOf(row.user), sessionId: claims.sid };
+  return { principal: principalOf(row.user, row.staffPermissions), sessionId: claims.sid };
 }
 
 /** Ends one session (sign out on this device). */
