@@ -1693,6 +1693,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's sessions: device, place, when each started and last renewed, which one is this one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every session that can still renew, this one first. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountSessionList"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Sign out everywhere: every session of the account, this one included */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out everywhere. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign one session out (its access stops at its next request) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such session of this account. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cart": {
         parameters: {
             query?: never;
@@ -4613,7 +4739,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4688,7 +4814,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4782,7 +4908,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4835,7 +4961,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4898,7 +5024,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4961,7 +5087,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5034,7 +5160,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5087,7 +5213,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5165,7 +5291,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5220,7 +5346,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5294,7 +5420,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5379,7 +5505,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5421,7 +5547,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SKUs with available stock and threshold, searchable, with a low-stock filter (admin) */
+        /** SKUs with available stock and threshold, searchable, with a low-stock filter (inventory permission) */
         get: {
             parameters: {
                 query?: {
@@ -5465,7 +5591,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5491,7 +5617,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** On hand, reserved and available, with movements (admin) */
+        /** On hand, reserved and available, with movements (inventory permission) */
         get: {
             parameters: {
                 query?: never;
@@ -5521,7 +5647,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5556,7 +5682,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The SKU's whole movement history, newest first, paged (admin) */
+        /** The SKU's whole movement history, newest first, paged (inventory permission) */
         get: {
             parameters: {
                 query?: {
@@ -5598,7 +5724,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5678,7 +5804,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5721,7 +5847,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the SKU's low-stock threshold (admin); audited */
+        /** Set the SKU's low-stock threshold (inventory permission); audited */
         put: {
             parameters: {
                 query?: never;
@@ -5764,7 +5890,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5841,7 +5967,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7149,7 +7275,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Grant a role (admin only, audited); the user's sessions end so it applies at once */
+        /** Grant an account role ("customers" permission and a fresh second factor; audited); the user's sessions end so it applies at once */
         put: {
             parameters: {
                 query?: never;
@@ -7237,7 +7363,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable an account (admin only, audited); its sessions end at once */
+        /** Disable an account ("customers" permission, audited); its sessions end at once */
         post: {
             parameters: {
                 query?: never;
@@ -7311,7 +7437,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-enable an account (admin only, audited) */
+        /** Re-enable an account ("customers" permission, audited) */
         post: {
             parameters: {
                 query?: never;
@@ -7376,6 +7502,341 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/staff-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give a staff member an editable staff role, or null for their account role's defaults ("customers" permission and a fresh second factor; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignStaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The user. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffUser"];
+                    };
+                };
+                /** @description Invalid body. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such user or staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a staff account, or one's own. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/staff-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in roles (read-only defaults) and the editable staff roles with their permissions and member counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every staff role. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRoleList"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a staff role ("customers" permission and a fresh second factor; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The staff role. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRole"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The name is taken. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/staff-roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename a staff role or replace its permissions ("customers" permission and a fresh second factor; audited); members see it at their next request */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The staff role. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRole"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The name is taken. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a staff role; its members get their account role's defaults ("customers" permission and a fresh second factor; audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/emails": {
         parameters: {
             query?: never;
@@ -7427,7 +7888,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7483,7 +7944,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7520,7 +7981,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-queue a failed or dead email's stored message; it is delivered once (admin only, audited) */
+        /** Re-queue a failed or dead email's stored message; it is delivered once ("settings" permission, audited) */
         post: {
             parameters: {
                 query?: never;
@@ -7550,7 +8011,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7673,7 +8134,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue (admin) */
+        /** Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue ("reports" permission) */
         get: {
             parameters: {
                 query?: never;
@@ -7727,7 +8188,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log, newest first (admin) */
+        /** Search the audit log, newest first ("reports" permission) */
         get: {
             parameters: {
                 query?: {
@@ -11269,6 +11730,20 @@ export interface components {
         Reauthenticated: {
             verifiedAt: string;
         };
+        AccountSessionList: {
+            items: components["schemas"]["AccountSession"][];
+        };
+        AccountSession: {
+            id: string;
+            /** @description Browser and system, from the user agent that started or last renewed it. */
+            device: string;
+            /** @description City and country at the edge, when known. */
+            place: string | null;
+            signedInAt: string;
+            /** @description When the session last renewed its access (at most 15 minutes before its last use). */
+            lastUsedAt: string;
+            current: boolean;
+        };
         CartWithPromotions: components["schemas"]["Cart"] & {
             promotions: components["schemas"]["CartPromotions"];
         };
@@ -12297,10 +12772,40 @@ export interface components {
         StaffUser: components["schemas"]["User"] & {
             /** @enum {string} */
             status: "active" | "disabled";
+            /** @description The editable staff role held; null means the built-in defaults of `role`. */
+            staffRole: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description What this account may change in the back office. */
+            permissions: components["schemas"]["Permission"][];
         };
+        /** @enum {string} */
+        Permission: "catalog" | "inventory" | "orders" | "refunds" | "customers" | "settings" | "support" | "reports" | "vendors" | "promotions";
         SetRoleBody: {
             /** @enum {string} */
             role: "customer" | "vendor" | "support" | "admin";
+        };
+        AssignStaffRoleBody: {
+            /** @description An editable staff role's id; null for the built-in defaults. */
+            roleId: string | null;
+        };
+        StaffRoleList: {
+            items: components["schemas"]["StaffRole"][];
+        };
+        StaffRole: {
+            id: string;
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+            /** @description A built-in role's defaults (read-only); its id is the account role. */
+            builtIn: boolean;
+            members: number;
+        };
+        StaffRoleBody: {
+            name: string;
+            description?: string;
+            permissions: components["schemas"]["Permission"][];
         };
         EmailPage: {
             items: components["schemas"]["EmailSummary"][];
