@@ -40,7 +40,7 @@ describe("editable staff roles", () => {
     // Deleting the role gives the member the built-in defaults of their account role back.
     expect((await send(`/api/admin/staff-roles/${role.id}`, "DELETE", admin.headers)).status).toBe(204);
     expect((await send("/api/admin/inventory", "GET", member.headers)).status).toBe(403);
-    const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE entity_id = ? OR entity_id = ? ORDER BY created_at").bind(role.id, member.id).all();
+    const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE entity_id = ? OR entity_id = ? ORDER BY at, rowid").bind(role.id, member.id).all();
     expect(audit.results.map((r) => r.action)).toEqual(["staff_role.create", "user.staff_role", "staff_role.update", "staff_role.delete"]);
   }, 120_000);
 
