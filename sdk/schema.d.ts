@@ -1693,6 +1693,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's sessions: device, place, when each started and last renewed, which one is this one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every session that can still renew, this one first. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountSessionList"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Sign out everywhere: every session of the account, this one included */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out everywhere. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign one session out (its access stops at its next request) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such session of this account. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cart": {
         parameters: {
             query?: never;
@@ -4767,7 +4893,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4842,7 +4968,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4936,7 +5062,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4989,7 +5115,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5052,7 +5178,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5115,7 +5241,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5188,7 +5314,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5241,7 +5367,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5319,7 +5445,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5374,7 +5500,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5448,7 +5574,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5533,7 +5659,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5575,7 +5701,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SKUs with available stock and threshold, searchable, with a low-stock filter (admin) */
+        /** SKUs with available stock and threshold, searchable, with a low-stock filter (inventory permission) */
         get: {
             parameters: {
                 query?: {
@@ -5619,7 +5745,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5645,7 +5771,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** On hand, reserved and available, with movements (admin) */
+        /** On hand, reserved and available, with movements (inventory permission) */
         get: {
             parameters: {
                 query?: never;
@@ -5675,7 +5801,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5710,7 +5836,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The SKU's whole movement history, newest first, paged (admin) */
+        /** The SKU's whole movement history, newest first, paged (inventory permission) */
         get: {
             parameters: {
                 query?: {
@@ -5752,7 +5878,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5832,7 +5958,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5875,7 +6001,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the SKU's low-stock threshold (admin); audited */
+        /** Set the SKU's low-stock threshold (inventory permission); audited */
         put: {
             parameters: {
                 query?: never;
@@ -5918,7 +6044,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "inventory" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5995,7 +6121,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an admin. */
+                /** @description No "catalog" permission. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7453,7 +7579,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Grant a role (admin only, audited); the user's sessions end so it applies at once */
+        /** Grant an account role ("customers" permission and a fresh second factor; audited); the user's sessions end so it applies at once */
         put: {
             parameters: {
                 query?: never;
@@ -7541,7 +7667,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable an account (admin only, audited); its sessions end at once */
+        /** Disable an account ("customers" permission, audited); its sessions end at once */
         post: {
             parameters: {
                 query?: never;
@@ -7615,7 +7741,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-enable an account (admin only, audited) */
+        /** Re-enable an account ("customers" permission, audited) */
         post: {
             parameters: {
                 query?: never;
@@ -7680,6 +7806,341 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/staff-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give a staff member an editable staff role, or null for their account role's defaults ("customers" permission and a fresh second factor; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignStaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The user. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffUser"];
+                    };
+                };
+                /** @description Invalid body. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such user or staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a staff account, or one's own. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/staff-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in roles (read-only defaults) and the editable staff roles with their permissions and member counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every staff role. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRoleList"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a staff role ("customers" permission and a fresh second factor; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The staff role. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRole"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The name is taken. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/staff-roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename a staff role or replace its permissions ("customers" permission and a fresh second factor; audited); members see it at their next request */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StaffRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The staff role. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffRole"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The name is taken. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a staff role; its members get their account role's defaults ("customers" permission and a fresh second factor; audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No "customers" permission, or no second factor within the last minutes (`auth.reauthentication_required`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such staff role. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/emails": {
         parameters: {
             query?: never;
@@ -7731,7 +8192,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7787,7 +8248,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7824,7 +8285,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-queue a failed or dead email's stored message; it is delivered once (admin only, audited) */
+        /** Re-queue a failed or dead email's stored message; it is delivered once ("settings" permission, audited) */
         post: {
             parameters: {
                 query?: never;
@@ -7854,7 +8315,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not staff (reading) or not an admin (retrying). */
+                /** @description Not staff (reading) or no "settings" permission (retrying). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7977,7 +8438,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue (admin) */
+        /** Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue ("reports" permission) */
         get: {
             parameters: {
                 query?: never;
@@ -8031,7 +8492,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log, newest first (admin) */
+        /** Search the audit log, newest first ("reports" permission) */
         get: {
             parameters: {
                 query?: {
@@ -11718,6 +12179,20 @@ export interface components {
         Reauthenticated: {
             verifiedAt: string;
         };
+        AccountSessionList: {
+            items: components["schemas"]["AccountSession"][];
+        };
+        AccountSession: {
+            id: string;
+            /** @description Browser and system, from the user agent that started or last renewed it. */
+            device: string;
+            /** @description City and country at the edge, when known. */
+            place: string | null;
+            signedInAt: string;
+            /** @description When the session last renewed its access (at most 15 minutes before its last use). */
+            lastUsedAt: string;
+            current: boolean;
+        };
         CartWithPromotions: components["schemas"]["Cart"] & {
             promotions: components["schemas"]["CartPromotions"];
         };
@@ -12793,10 +13268,40 @@ export interface components {
         StaffUser: components["schemas"]["User"] & {
             /** @enum {string} */
             status: "active" | "disabled";
+            /** @description The editable staff role held; null means the built-in defaults of `role`. */
+            staffRole: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description What this account may change in the back office. */
+            permissions: components["schemas"]["Permission"][];
         };
+        /** @enum {string} */
+        Permission: "catalog" | "inventory" | "orders" | "refunds" | "customers" | "settings" | "support" | "reports" | "vendors" | "promotions";
         SetRoleBody: {
             /** @enum {string} */
             role: "customer" | "vendor" | "support" | "admin";
+        };
+        AssignStaffRoleBody: {
+            /** @description An editable staff role's id; null for the built-in defaults. */
+            roleId: string | null;
+        };
+        StaffRoleList: {
+            items: components["schemas"]["StaffRole"][];
+        };
+        StaffRole: {
+            id: string;
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+            /** @description A built-in role's defaults (read-only); its id is the account role. */
+            builtIn: boolean;
+            members: number;
+        };
+        StaffRoleBody: {
+            name: string;
+            description?: string;
+            permissions: components["schemas"]["Permission"][];
         };
         EmailPage: {
             items: components["schemas"]["EmailSummary"][];

@@ -10,8 +10,10 @@ export type StaffSession = NonNullable<Awaited<ReturnType<typeof currentSession>
 
 export interface StaffAccess {
   session: StaffSession;
-  /** True when the staff member may change things on this page (admins); support reads only. */
+  /** True when the staff member may change things on this page (holds its permission, or for older pages is an admin). */
   canWrite: boolean;
+  /** Whether the staff member holds `permission`, for pages with writes of more than one area (orders and refunds). */
+  can: (permission: Permission) => boolean;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface StaffAccess {
  * and support through; each page names who may *see* it (`read`, default both)
  * and who may *change* things on it (`write`, default admins). Anyone else
  * gets a Response to return at once (sign-in redirect or 403). With `permission`, who may change things
- * is whoever holds that permission (new pages use this; `write` is the older role list).
+ * is whoever holds that permission (`write` is the older role list), and holding it also admits a staff
+ * member whose account role is not in `read` (a support member given "catalog" reaches the products page).
  */
 export async function requireStaff(
   Astro: { request: Request; url: URL; response: { headers: Headers } },
@@ -30,14 +33,15 @@ export async function requireStaff(
   if (!session) return new Response(null, { status: 303, headers: { Location: loginUrl(Astro.url), "Cache-Control": ADMIN_CACHE_CONTROL } });
   const read = opts.read ?? ["admin", "support"];
   const write = opts.write ?? ["admin"];
-  if (!read.includes(session.principal.role)) {
+  const can = (permission: Permission) => hasPermission(session.principal, permission);
+  if (!read.includes(session.principal.role) && !(opts.permission && can(opts.permission))) {
     return new Response("This section is for admins only.", {
       status: 403,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": ADMIN_CACHE_CONTROL },
     });
   }
-  const canWrite = opts.permission ? hasPermission(session.principal, opts.permission) : write.includes(session.principal.role);
-  return { session, canWrite };
+  const canWrite = opts.permission ? can(opts.permission) : write.includes(session.principal.role);
+  return { session, canWrite, can };
 }
 
 /**

@@ -1,29 +1,46 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { assignStaffRole, createStaffRole } from "../../worker/accounts";
 import { api } from "../../worker/api";
+import { DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, type Permission } from "../../worker/lib/context";
 import { insertUser } from "../support/factories";
-import { call, cookiesFrom, freshIp } from "../support/http";
+import { call, freshIp, json } from "../support/http";
 import { passwordSignIn } from "../support/staff";
 
-type Role = "customer" | "vendor" | "support" | "admin";
-
 /**
- * What support staff may do in /api/admin: read orders, returns, customers, emails and promotions (to answer
- * "why did my code not work"), and work the support inbox (its "support" permission); every other admin route
- * is admins only.
+ * The permission matrix of the staff API, built from the route table: every /api/admin route must be named
+ * below with the permission it needs ("staff" = any back-office staff member may call it, which is only
+ * ever a read). Then every route is called by a staff member holding each single permission, one holding
+ * none, the built-in admin and support roles, a customer, a vendor and nobody.
  */
-/** Writes whose full bodies are long: they may be refused by their schema (400) before the role check. */
+type Need = Permission | "staff";
+const NEEDS: [RegExp, Need][] = [
+  // Reads open to every staff member.
+  [/^GET \/api\/admin\/(orders|returns|users|emails)(\/|$)/, "staff"],
+  [/^GET \/api\/admin\/staff-roles$/, "staff"],
+  [/^GET \/api\/admin\/promotions/, "staff"],
+  [/^GET \/api\/admin\/settings\/policies/, "staff"],
+  [/^GET \/api\/admin\/support\//, "staff"],
+  // Each area's writes, and the reads that were admins' only.
+  [/^[A-Z]+ \/api\/admin\/(products|categories)(\/|$)/, "catalog"],
+  [/^[A-Z]+ \/api\/admin\/reviews/, "catalog"],
+  [/^[A-Z]+ \/api\/admin\/inventory(\/|$)/, "inventory"],
+  [/^POST \/api\/admin\/orders\/:id\/refunds$/, "refunds"],
+  [/^[A-Z]+ \/api\/admin\/orders\//, "orders"],
+  [/^POST \/api\/admin\/returns\/:id\/refund$/, "refunds"],
+  [/^[A-Z]+ \/api\/admin\/returns\//, "orders"],
+  [/^[A-Z]+ \/api\/admin\/(users|staff-roles)(\/|$)/, "customers"],
+  [/^[A-Z]+ \/api\/admin\/emails\//, "settings"],
+  [/^[A-Z]+ \/api\/admin\/settings(\/|$)/, "settings"],
+  [/^[A-Z]+ \/api\/admin\/support\//, "support"],
+  [/^[A-Z]+ \/api\/admin\/(overview|audit)$/, "reports"],
+  [/^[A-Z]+ \/api\/admin\/promotions/, "promotions"],
+];
+const needOf = (key: string): Need | undefined => NEEDS.find(([re]) => re.test(key))?.[1];
+
+/** Writes whose full bodies are long: they may be refused by their schema (400) before the permission check. */
 const SCHEMA_FIRST = [/^POST \/api\/admin\/settings\/(countries|rates)$/];
 const refusedBySchema = (key: string, status: number) => status === 400 && SCHEMA_FIRST.some((re) => re.test(key));
-
-const SUPPORT_ALLOWED = [
-  /^GET \/api\/admin\/orders/,
-  /^GET \/api\/admin\/returns/,
-  /^GET \/api\/admin\/users/,
-  /^GET \/api\/admin\/emails/,
-  /^GET \/api\/admin\/promotions/,
-  /^[A-Z]+ \/api\/admin\/support\//,
-];
 
 /** Every /api/admin route in the route table, with its path params filled in. */
 const adminRoutes = [
@@ -37,9 +54,12 @@ const adminRoutes = [
   return { key, method, url };
 });
 
-/** Bodies that pass each write's schema, so the refusal below comes from the role check, not validation. */
+/** Bodies that pass each write's schema, so the refusal below comes from the permission check, not validation. */
 const BODIES: Record<string, unknown> = {
   "PUT /api/admin/users/:id/role": { role: "admin" },
+  "PUT /api/admin/users/:id/staff-role": { roleId: null },
+  "POST /api/admin/staff-roles": { name: "Matrix role", permissions: [] },
+  "PUT /api/admin/staff-roles/:id": { name: "Matrix role", permissions: [] },
   "POST /api/admin/inventory/:sku/adjustments": { delta: 5, reason: "matrix test" },
   "PUT /api/admin/inventory/:sku/threshold": { lowStockThreshold: 3 },
   "POST /api/admin/orders/:id/shipments": { carrier: "ups", trackingNumber: "1ZMATRIX" },
@@ -54,59 +74,73 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/returns/:id/reject": { reason: "matrix test" },
   "POST /api/admin/returns/:id/lines/:lineId/inspect": { outcome: "restocked" },
   "PUT /api/admin/settings/policies/:slug": { title: "Matrix", body: "matrix test" },
-  "POST /api/admin/promotions": { name: "Matrix", kind: "percentage", value: 1000 },
 };
 
-async function session(role: Role): Promise<string> {
-  const user = await insertUser(env.DB, { role });
-  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
-  expect(res.status).toBe(200);
-  return cookiesFrom(res);
+interface Caller {
+  name: string;
+  headers: Record<string, string>;
+  /** null: not back-office staff (refused everywhere with 403). */
+  permissions: readonly Permission[] | null;
 }
 
-function request(method: string, url: string, cookie?: string, key = "") {
-  const headers: Record<string, string> = { Origin: "http://store.test", ...(cookie ? { Cookie: cookie } : {}) };
+const actor = { actorId: "usr_matrix_setup", actorEmail: "setup@matrix.test", requestId: null };
+
+async function signedIn(role: "customer" | "vendor" | "support" | "admin", staffRole?: string): Promise<Record<string, string>> {
+  const user = await insertUser(env.DB, { role });
+  if (staffRole) await assignStaffRole(env, actor, user.id, staffRole);
+  const res = await passwordSignIn(user, { "CF-Connecting-IP": freshIp() });
+  expect(res.status).toBe(200);
+  return { Authorization: `Bearer ${(await json(res)).accessToken}` };
+}
+
+function request(method: string, url: string, headers: Record<string, string>, key: string) {
   if (method === "GET") return call(url, { headers });
   return call(url, { method, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(BODIES[key] ?? {}) });
 }
 
-describe("admin API role matrix (from the route table)", () => {
-  const cookies = {} as Record<Role, string>;
-  // Three sign-ins, staff with a second factor: password hashing dominates, so they run side by side.
+describe("admin API permission matrix (from the route table)", () => {
+  const callers: Caller[] = [];
   beforeAll(async () => {
-    const roles = ["customer", "vendor", "support"] as const;
-    const signedIn = await Promise.all(roles.map((role) => session(role)));
-    roles.forEach((role, i) => {
-      cookies[role] = signedIn[i] as string;
-    });
-  }, 60_000);
+    const none = await createStaffRole(env, actor, { name: "Read only", permissions: [] });
+    callers.push({ name: "staff holding no permission", headers: await signedIn("support", none.id), permissions: [] });
+    for (const permission of PERMISSIONS) {
+      const role = await createStaffRole(env, actor, { name: `Only ${permission}`, permissions: [permission] });
+      // Half on each account role: the staff role, not the account role, decides what they may change.
+      const account = PERMISSIONS.indexOf(permission) % 2 ? "admin" : "support";
+      callers.push({ name: `${account} holding only "${permission}"`, headers: await signedIn(account, role.id), permissions: [permission] });
+    }
+    callers.push({ name: "built-in admin", headers: await signedIn("admin"), permissions: DEFAULT_ROLE_PERMISSIONS.admin });
+    callers.push({ name: "built-in support", headers: await signedIn("support"), permissions: DEFAULT_ROLE_PERMISSIONS.support });
+    callers.push({ name: "customer", headers: await signedIn("customer"), permissions: null });
+    callers.push({ name: "vendor", headers: await signedIn("vendor"), permissions: null });
+  }, 120_000);
 
-  it("covers every admin route", () => {
-    expect(adminRoutes.length).toBeGreaterThan(30);
+  it("names the permission of every admin route", () => {
+    expect(adminRoutes.length).toBeGreaterThan(60);
+    expect(adminRoutes.filter((r) => !needOf(r.key)).map((r) => r.key)).toEqual([]);
   });
 
-  // Anything else than 401/403 (a 404, 409 or 2xx) would mean the handler did work for someone it should have refused.
-  it("refuses anonymous callers (401), customers and vendors (403) on every admin route", async () => {
+  it("refuses anonymous callers with 401 on every admin route", async () => {
     const wrong: string[] = [];
     for (const r of adminRoutes) {
-      const anon = await request(r.method, r.url, undefined, r.key);
-      if (anon.status !== 401 && !refusedBySchema(r.key, anon.status)) wrong.push(`${r.key} anonymous → ${anon.status}`);
-      for (const role of ["customer", "vendor"] as const) {
-        const res = await request(r.method, r.url, cookies[role], r.key);
-        if (res.status !== 403 && !refusedBySchema(r.key, res.status)) wrong.push(`${r.key} ${role} → ${res.status}`);
+      const res = await request(r.method, r.url, {}, r.key);
+      if (res.status !== 401 && !refusedBySchema(r.key, res.status)) wrong.push(`${r.key} anonymous → ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  // Anything but 403 for a refused caller (a 404, 409 or 2xx) would mean the handler did work it should not have.
+  it("lets exactly the holders of each route's permission through, on every admin route", async () => {
+    const wrong: string[] = [];
+    for (const r of adminRoutes) {
+      const need = needOf(r.key);
+      for (const caller of callers) {
+        const res = await request(r.method, r.url, caller.headers, r.key);
+        const allowed = caller.permissions !== null && (need === "staff" || (need !== undefined && caller.permissions.includes(need)));
+        if (allowed && (res.status === 401 || res.status === 403)) wrong.push(`${r.key} ${caller.name} refused (${res.status})`);
+        if (!allowed && res.status !== 403 && !refusedBySchema(r.key, res.status)) wrong.push(`${r.key} ${caller.name} → ${res.status}`);
       }
     }
     expect(wrong).toEqual([]);
-  });
-
-  it("lets support read orders, returns, users, emails and promotions, work the support inbox, and change nothing else", async () => {
-    const wrong: string[] = [];
-    for (const r of adminRoutes) {
-      const res = await request(r.method, r.url, cookies.support, r.key);
-      const allowed = SUPPORT_ALLOWED.some((re) => re.test(r.key));
-      if (allowed && (res.status === 401 || res.status === 403)) wrong.push(`${r.key} support refused (${res.status})`);
-      if (!allowed && res.status !== 403 && !refusedBySchema(r.key, res.status)) wrong.push(`${r.key} support → ${res.status}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -30,6 +30,7 @@ export {
   startTotpEnrollment,
 } from "./service/second-factor";
 export { type IssuedSession, signOut } from "./service/sessions";
+export { assignStaffRole, createStaffRole, deleteStaffRole, listStaffRoles, updateStaffRole } from "./service/staff-roles";
 export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";
 export { setMarketplaceRole } from "./service/vendor-role";
 export { hashOpaqueToken } from "./tokens";

@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { clearedSessionCookies, OAUTH_COOKIE, REFRESH_COOKIE, requestContext, sessionBody, sessionCookies } from "./http";
 import {
+  AccountSessionList,
   AddressIdParam,
   AddressSchema,
   ChangePasswordBody,
@@ -24,6 +25,7 @@ import {
   SecondFactorLoginBody,
   SecondFactorSessionSchema,
   SecondFactorStatusSchema,
+  SessionIdParam,
   SessionSchema,
   TotpEnrollmentSchema,
   UpdateAddressBody,
@@ -35,7 +37,7 @@ import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress 
 import { changePassword, completeSignIn, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
 import { completeOAuth, startOAuth } from "./service/oauth";
 import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
-import { rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
+import { endOwnSession, listSessions, rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
@@ -497,5 +499,53 @@ export const accountRoutes = createApiApp()
     async (c) => {
       const auth = requireAuth(c);
       return c.json(await reauthenticate(c.env, await accountOf(c.env, auth.principal), auth.sessionId, c.req.valid("json").code), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/sessions",
+      tags: PROFILE,
+      security,
+      summary: "The account's sessions: device, place, when each started and last renewed, which one is this one",
+      responses: { 200: ok(AccountSessionList, "Every session that can still renew, this one first."), 401: problemResponse("Not signed in.") },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      return c.json(await listSessions(c.env, auth.principal.id, auth.sessionId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/sessions/{id}",
+      tags: PROFILE,
+      security,
+      summary: "Sign one session out (its access stops at its next request)",
+      request: { params: SessionIdParam },
+      responses: { 204: { description: "Signed out." }, 401: problemResponse("Not signed in."), 404: problemResponse("No such session of this account.") },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      const { id } = c.req.valid("param");
+      await endOwnSession(c.env, auth.principal.id, id);
+      if (id === auth.sessionId && auth.via === "cookie") for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/sessions",
+      tags: PROFILE,
+      security,
+      summary: "Sign out everywhere: every session of the account, this one included",
+      responses: { 204: { description: "Signed out everywhere." }, 401: problemResponse("Not signed in.") },
+    }),
+    async (c) => {
+      await signOut(c.env, requireAuth(c), true);
+      for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
+      return c.body(null, 204);
     },
   );

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PERMISSIONS } from "../lib/context";
 import { PaginationQuery } from "../lib/openapi";
 import { ROLES } from "./tables";
 
@@ -210,7 +211,16 @@ export const UserListQuery = z
   .strict();
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
-export const StaffUserSchema = UserSchema.extend({ status: z.enum(USER_STATUSES) }).openapi("StaffUser");
+export const PermissionName = z.enum(PERMISSIONS).openapi("Permission");
+
+export const StaffUserSchema = UserSchema.extend({
+  status: z.enum(USER_STATUSES),
+  staffRole: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .openapi({ description: "The editable staff role held; null means the built-in defaults of `role`." }),
+  permissions: z.array(PermissionName).openapi({ description: "What this account may change in the back office." }),
+}).openapi("StaffUser");
 export type StaffUser = z.infer<typeof StaffUserSchema>;
 
 export const UserListSchema = z
@@ -232,3 +242,70 @@ export const UserListSchema = z
   })
   .openapi("UserList");
 export type UserList = z.infer<typeof UserListSchema>;
+
+// ---- Editable staff roles (`/api/admin/staff-roles…`) ----
+
+export const StaffRoleSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    permissions: z.array(PermissionName),
+    builtIn: z.boolean().openapi({ description: "A built-in role's defaults (read-only); its id is the account role." }),
+    members: z.number().int(),
+  })
+  .openapi("StaffRole");
+export type StaffRole = z.infer<typeof StaffRoleSchema>;
+
+export const StaffRoleList = z.object({ items: z.array(StaffRoleSchema) }).openapi("StaffRoleList");
+export type StaffRoleList = z.infer<typeof StaffRoleList>;
+
+export const StaffRoleBody = z
+  .object({
+    name: z.string().trim().min(1, "Name the role").max(60),
+    description: z.string().trim().max(300).optional(),
+    permissions: z
+      .array(PermissionName)
+      .max(PERMISSIONS.length)
+      .refine((list) => new Set(list).size === list.length, "List each permission once"),
+  })
+  .strict()
+  .openapi("StaffRoleBody");
+export type StaffRoleBody = z.infer<typeof StaffRoleBody>;
+
+export const StaffRoleIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const AssignStaffRoleBody = z
+  .object({ roleId: z.string().max(64).nullable().openapi({ description: "An editable staff role's id; null for the built-in defaults." }) })
+  .strict()
+  .openapi("AssignStaffRoleBody");
+export type AssignStaffRoleBody = z.infer<typeof AssignStaffRoleBody>;
+
+// ---- The account's own sessions (`/api/me/sessions…`) ----
+
+export const AccountSessionSchema = z
+  .object({
+    id: z.string(),
+    device: z.string().openapi({ description: "Browser and system, from the user agent that started or last renewed it." }),
+    place: z.string().nullable().openapi({ description: "City and country at the edge, when known." }),
+    signedInAt: z.string(),
+    lastUsedAt: z.string().openapi({ description: "When the session last renewed its access (at most 15 minutes before its last use)." }),
+    current: z.boolean(),
+  })
+  .openapi("AccountSession");
+export type AccountSession = z.infer<typeof AccountSessionSchema>;
+
+export const AccountSessionList = z.object({ items: z.array(AccountSessionSchema) }).openapi("AccountSessionList");
+export type AccountSessionList = z.infer<typeof AccountSessionList>;
+
+export const SessionIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

@@ -70,6 +70,8 @@ export const refreshTokens = sqliteTable(
     revokedAt: integer("revoked_at"),
     createdAt: integer("created_at").notNull(),
     userAgent: text("user_agent"),
+    /** Where the session's token was issued, from the edge's country and city headers ("Berlin, DE"). */
+    place: text("place"),
   },
   (t) => [uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash), index("refresh_tokens_user_idx").on(t.userId)],
 );
@@ -155,3 +157,32 @@ export const sessionFactors = sqliteTable("session_factors", {
     .references(() => users.id, { onDelete: "cascade" }),
   verifiedAt: integer("verified_at").notNull(),
 });
+
+/**
+ * Editable staff roles: a name and the named permissions it grants (`PERMISSIONS` in worker/lib/context.ts,
+ * stored as a JSON array). The built-in roles are not rows: a staff member without a `staffRoleMembers` row
+ * holds the defaults of their account role.
+ */
+export const staffRoles = sqliteTable("staff_roles", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  permissions: text("permissions").notNull().default("[]"),
+  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+/** The editable staff role a staff member holds (at most one); it replaces their account role's defaults. */
+export const staffRoleMembers = sqliteTable(
+  "staff_role_members",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roleId: text("role_id")
+      .notNull()
+      .references(() => staffRoles.id, { onDelete: "cascade" }),
+    assignedAt: text("assigned_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("staff_role_members_role_idx").on(t.roleId)],
+);

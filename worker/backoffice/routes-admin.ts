@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { UserIdParam } from "../accounts/schema";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AuditPageSchema, AuditQuery, OverviewSchema, UserOrdersQuery, UserOrdersSchema } from "./schema";
 import { jsonAnswer, settingsRoute } from "../lib/settings-route";
@@ -14,7 +14,7 @@ const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("N
 
 /**
  * Staff read models that span domains, mounted on the admin API (role guard and no-store applied
- * there). The overview and the audit log are for admins only; support may read a user's orders.
+ * there). The overview and the audit log take the "reports" permission; any staff member may read a user's orders.
  */
 export const adminBackofficeRoutes = createApiApp()
   .openapi(
@@ -23,14 +23,14 @@ export const adminBackofficeRoutes = createApiApp()
       path: "/overview",
       tags: ["Admin: overview"],
       security: SIGNED_IN,
-      summary: "Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue (admin)",
+      summary: "Today's and this week's revenue, orders awaiting fulfilment, low stock, sign-ups, 30 days of revenue (\"reports\" permission)",
       responses: {
         200: { description: "The overview figures.", content: { "application/json": { schema: OverviewSchema } } },
         ...denied,
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "reports");
       return c.json(await loadOverview(c.env), 200);
     },
   )
@@ -41,7 +41,7 @@ export const adminBackofficeRoutes = createApiApp()
       path: "/audit",
       tags: ["Admin: audit log"],
       security: SIGNED_IN,
-      summary: "Search the audit log, newest first (admin)",
+      summary: 'Search the audit log, newest first ("reports" permission)',
       request: { query: AuditQuery },
       responses: {
         200: { description: "A page of entries.", content: { "application/json": { schema: AuditPageSchema } } },
@@ -50,7 +50,7 @@ export const adminBackofficeRoutes = createApiApp()
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "reports");
       return c.json(await searchAudit(c.env, c.req.valid("query")), 200);
     },
   )
@@ -85,8 +85,7 @@ export const adminSettingsOverviewRoutes = createApiApp().openapi(
     },
   ),
   async (c) => {
-    // Settings are for admins: support staff see orders, customers and emails only.
-    requireRole(c, "admin");
+    requirePermission(c, "settings");
     return c.json(await settingsOverview(c.env), 200);
   },
 );

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { AppError, problem } from "../lib/errors";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
@@ -26,18 +26,18 @@ import { CSV_COLUMNS, CSV_MAX_BYTES, exportProductsCsv, importProductsCsv } from
 import { getAdminProduct, listAdminProducts } from "./service/admin-products";
 
 /**
- * Products and categories are admins' work: support staff, whom the staff API lets in, are refused
- * here before any validator runs, so they learn nothing from validation errors either.
+ * Products and categories take the "catalog" permission, checked before any validator runs, so staff
+ * without it learn nothing from validation errors either.
  */
 const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireRole(c, "admin");
+  requirePermission(c, "catalog");
   await next();
 };
 
 const PRODUCT_TAGS = ["Admin: products"];
 const CATEGORY_TAGS = ["Admin: categories"];
 const security = SIGNED_IN;
-const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not an admin.") };
+const denied = { 401: problemResponse("Not signed in."), 403: problemResponse('No "catalog" permission.') };
 const product = { description: "The product as the editor shows it.", content: { "application/json": { schema: AdminProduct } } };
 const list = { description: "Every category in tree order.", content: { "application/json": { schema: AdminCategoryList } } };
 const one = { description: "The category.", content: { "application/json": { schema: AdminCategory } } };

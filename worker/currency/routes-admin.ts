@@ -1,5 +1,5 @@
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp } from "../lib/openapi";
 import { CodeParam, deleted, jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import { ExchangeRateBody, ExchangeRateSchema } from "./schema";
@@ -16,12 +16,12 @@ export const adminCurrencyRoutes = createApiApp()
       { 200: jsonAnswer("The rate now.", ExchangeRateSchema) },
     ),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await putExchangeRate(c.env, auditActor(c), c.req.valid("param").code.toUpperCase(), c.req.valid("json")), 200);
     },
   )
   .openapi(settingsRoute("delete", "/exchange-rates/{code}", "Remove a display currency", { params: CodeParam }, deleted), async (c) => {
-    requireRole(c, "admin");
+    requirePermission(c, "settings");
     await deleteExchangeRate(c.env, auditActor(c), c.req.valid("param").code.toUpperCase());
     return c.body(null, 204);
   });

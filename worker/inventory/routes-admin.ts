@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { AdminProduct, BulkProductsBody, BulkProductsResult, ProductIdParam, ProductInput } from "../catalog/schema";
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { assertIdempotencyKey } from "../lib/idempotency";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
@@ -12,14 +12,14 @@ import { adjustStockAudited, bulkUpdateProducts, listMovements, listSkus, savePr
 const INVENTORY_TAGS = ["Admin: inventory"];
 const PRODUCT_TAGS = ["Admin: products"];
 const stock = { description: "Stock of the SKU with its newest movements.", content: { "application/json": { schema: StockSchema } } };
-const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not an admin."), 404: problemResponse("Unknown SKU.") };
-const productDenied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not an admin.") };
+const denied = { 401: problemResponse("Not signed in."), 403: problemResponse('No "inventory" permission.'), 404: problemResponse("Unknown SKU.") };
+const productDenied = { 401: problemResponse("Not signed in."), 403: problemResponse('No "catalog" permission.') };
 const json = <T>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const product = { description: "The product as the editor shows it.", content: { "application/json": { schema: AdminProduct } } };
 
-/** Product writes are admins' work: support staff are refused before any validator runs. */
+/** Product writes take the "catalog" permission, checked before any validator runs. */
 const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireRole(c, "admin");
+  requirePermission(c, "catalog");
   await next();
 };
 
@@ -39,7 +39,7 @@ export const adminInventoryRoutes = app
       path: "/inventory",
       tags: INVENTORY_TAGS,
       security: SIGNED_IN,
-      summary: "SKUs with available stock and threshold, searchable, with a low-stock filter (admin)",
+      summary: "SKUs with available stock and threshold, searchable, with a low-stock filter (inventory permission)",
       request: { query: SkuListQuery },
       responses: {
         200: { description: "A page of SKUs.", content: { "application/json": { schema: SkuListSchema } } },
@@ -49,7 +49,7 @@ export const adminInventoryRoutes = app
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "inventory");
       return c.json(await listSkus(c.env, c.req.valid("query")), 200);
     },
   )
@@ -59,12 +59,12 @@ export const adminInventoryRoutes = app
       path: "/inventory/{sku}",
       tags: INVENTORY_TAGS,
       security: SIGNED_IN,
-      summary: "On hand, reserved and available, with movements (admin)",
+      summary: "On hand, reserved and available, with movements (inventory permission)",
       request: { params: SkuParam },
       responses: { 200: stock, ...denied },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "inventory");
       return c.json(await stockOf(c.env, c.req.valid("param").sku), 200);
     },
   )
@@ -74,7 +74,7 @@ export const adminInventoryRoutes = app
       path: "/inventory/{sku}/movements",
       tags: INVENTORY_TAGS,
       security: SIGNED_IN,
-      summary: "The SKU's whole movement history, newest first, paged (admin)",
+      summary: "The SKU's whole movement history, newest first, paged (inventory permission)",
       request: { params: SkuParam, query: MovementsQuery },
       responses: {
         200: { description: "A page of movements.", content: { "application/json": { schema: MovementPageSchema } } },
@@ -83,7 +83,7 @@ export const adminInventoryRoutes = app
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "inventory");
       const { page, perPage } = c.req.valid("query");
       return c.json(await listMovements(c.env, c.req.valid("param").sku, page, perPage), 200);
     },
@@ -104,7 +104,7 @@ export const adminInventoryRoutes = app
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "inventory");
       const key = c.req.header("idempotency-key");
       assertIdempotencyKey(key);
       const body = c.req.valid("json");
@@ -117,12 +117,12 @@ export const adminInventoryRoutes = app
       path: "/inventory/{sku}/threshold",
       tags: INVENTORY_TAGS,
       security: SIGNED_IN,
-      summary: "Set the SKU's low-stock threshold (admin); audited",
+      summary: "Set the SKU's low-stock threshold (inventory permission); audited",
       request: { params: SkuParam, body: json(SetThresholdBody) },
       responses: { 200: stock, 400: problemResponse("Invalid threshold."), ...denied },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "inventory");
       const body = c.req.valid("json");
       return c.json(await setLowStockThreshold(c.env, auditActor(c), c.req.valid("param").sku, body.lowStockThreshold), 200);
     },

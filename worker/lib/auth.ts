@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { type AppEnv, type AuthState, hasPermission, type Permission, type Role } from "./context";
 import { AppError } from "./errors";
 
@@ -33,4 +33,16 @@ export function requirePermission(c: Context<AppEnv>, permission: Permission): A
     throw new AppError("auth.forbidden", 403, `Your account does not have the "${permission}" permission.`);
   }
   return auth;
+}
+
+/**
+ * Middleware for an area whose reads are open to all staff and whose writes need `permission`: mounted on
+ * the area's paths, it refuses before the route validates the body, so a caller without the permission
+ * learns nothing from a 400.
+ */
+export function writesNeed(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") requirePermission(c, permission);
+    await next();
+  };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { AppError, problem } from "../lib/errors";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { UploadedImage } from "./schema";
@@ -12,7 +12,7 @@ const app = createApiApp();
 // Admins only, checked before the body is read (support staff, let in by the staff API, may not upload).
 // The body is exempt from the API's JSON-only rule and 64 KiB limit (worker/api.ts) and has its own.
 app.use("/products/images", async (c, next) => {
-  requireRole(c, "admin");
+  requirePermission(c, "catalog");
   await next();
 });
 app.use("/products/images", bodyLimit({ maxSize: IMAGE_MAX_BYTES, onError: (c) => problem(c, 413, "request.too_large", "Images may be at most 5 MiB.") }));

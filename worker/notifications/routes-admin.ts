@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { getEmail, listEmails, retryEmail } from "./service";
 import { EmailDetail, EmailIdParam, EmailPage, ListEmailsQuery, RetryEmailResult } from "./schema";
 
 const TAGS = ["Admin: emails"];
-const denied = { 401: problemResponse("Not signed in."), 403: problemResponse("Not staff (reading) or not an admin (retrying).") };
+const denied = { 401: problemResponse("Not signed in."), 403: problemResponse('Not staff (reading) or no "settings" permission (retrying).') };
 
 /** The email outbox for staff, mounted on the admin API: admins and support read it, only admins retry. */
 export const adminEmailRoutes = createApiApp()
@@ -48,7 +48,7 @@ export const adminEmailRoutes = createApiApp()
       path: "/emails/{id}/retry",
       tags: TAGS,
       security: SIGNED_IN,
-      summary: "Re-queue a failed or dead email's stored message; it is delivered once (admin only, audited)",
+      summary: 'Re-queue a failed or dead email\'s stored message; it is delivered once ("settings" permission, audited)',
       request: { params: EmailIdParam },
       responses: {
         202: { description: "Queued again.", content: { "application/json": { schema: RetryEmailResult } } },
@@ -58,7 +58,7 @@ export const adminEmailRoutes = createApiApp()
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await retryEmail(c.env, auditActor(c), c.req.valid("param").id), 202);
     },
   );

@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { auditActor } from "../lib/audit";
 import { withIdempotency } from "../lib/idempotency";
-import { requireRole } from "../lib/auth";
-import type { AppEnv } from "../lib/context";
+import { requirePermission } from "../lib/auth";
+import type { AppEnv, Permission } from "../lib/context";
 import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { actors } from "./actor";
 import {
@@ -37,9 +37,9 @@ const errors = {
   409: problemResponse("Not allowed in the order's current status."),
 };
 
-/** An admin's write (support may read orders, not change them): the timeline actor, the audit actor and the origin for email links. */
-function staffChange(c: Context<AppEnv>): ChangeContext {
-  const { principal, sessionId } = requireRole(c, "admin");
+/** A staff write (reading orders needs no permission, changing them does): the timeline actor, the audit actor and the origin for email links. */
+function staffChange(c: Context<AppEnv>, permission: Permission = "orders"): ChangeContext {
+  const { principal, sessionId } = requirePermission(c, permission);
   return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin, sessionId };
 }
 
@@ -158,7 +158,7 @@ export const adminOrderRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const ctx = staffChange(c);
+      const ctx = staffChange(c, "refunds");
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const result = await withIdempotency(c.env.DB, `refund:${id}`, c.req.header("idempotency-key"), body, async () => ({

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
-import { requirePermission } from "../lib/auth";
+import { requirePermission, writesNeed } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { PromotionBody, PromotionIdParam, PromotionList, PromotionPatch, PromotionSchema } from "./schema";
 import { createPromotion, duplicatePromotion, getPromotion, listPromotions, updatePromotion } from "./service/admin";
@@ -9,8 +9,11 @@ const TAGS = ["Admin: promotions"];
 const answer = (description: string) => ({ description, content: { "application/json": { schema: PromotionSchema } } });
 const guarded = { 401: problemResponse("Not signed in."), 403: problemResponse("No staff access, or no promotions permission for writes.") };
 
+const app = createApiApp();
+for (const path of ["/promotions", "/promotions/*"]) app.use(path, writesNeed("promotions"));
+
 /** Promotions under /api/admin: staff read them; writes need the "promotions" permission and are audited. */
-export const adminPromotionRoutes = createApiApp()
+export const adminPromotionRoutes = app
   .openapi(
     createRoute({
       method: "get",

@@ -1,5 +1,5 @@
 import { auditActor } from "../lib/audit";
-import { requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp } from "../lib/openapi";
 import { CodeParam, jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import { CountryBody, CountryPatch, CountrySettingsSchema } from "./schema";
@@ -10,7 +10,7 @@ const country = (description: string) => jsonAnswer(description, CountrySettings
 /** Countries (address rules, tax, duties, zone membership), under /api/admin. Admins only; every write is audited. */
 export const adminRegionRoutes = createApiApp()
   .openapi(settingsRoute("post", "/countries", "Add a country", jsonBody(CountryBody), { 201: country("The new country.") }), async (c) => {
-    requireRole(c, "admin");
+    requirePermission(c, "settings");
     return c.json(await createCountry(c.env, auditActor(c), c.req.valid("json")), 201);
   })
   .openapi(
@@ -22,7 +22,7 @@ export const adminRegionRoutes = createApiApp()
       { 200: country("The country now.") },
     ),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await updateCountry(c.env, auditActor(c), c.req.valid("param").code.toUpperCase(), c.req.valid("json")), 200);
     },
   );

@@ -1,5 +1,5 @@
 import { auditActor } from "../lib/audit";
-import { requirePermission, requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp } from "../lib/openapi";
 import { jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import {
@@ -30,7 +30,7 @@ export const adminStoreRoutes = createApiApp()
       200: jsonAnswer("The store's name and base currency.", StoreSettingsSchema),
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await updateStoreSettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   )
@@ -43,7 +43,7 @@ export const adminStoreRoutes = createApiApp()
       { 200: jsonAnswer("The allowed origins now.", ImageOriginsSchema) },
     ),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await updateImageOrigins(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   )
@@ -52,7 +52,7 @@ export const adminStoreRoutes = createApiApp()
       200: jsonAnswer("The store settings with the email switches.", StoreNotificationSettingsSchema),
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "settings");
       return c.json(await updateNotificationSettings(c.env, auditActor(c), c.req.valid("json")), 200);
     },
   )

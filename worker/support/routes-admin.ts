@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
-import { requireAuth, requirePermission } from "../lib/auth";
+import { requireAuth, requirePermission, writesNeed } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { requireSameOrigin } from "./routes";
@@ -40,8 +40,11 @@ const guarded = {
   403: problemResponse("Not staff, or without the support permission for writes."),
 };
 
+const app = createApiApp();
+app.use("/support/*", writesNeed("support"));
+
 /** The support inbox under /api/admin: staff read; writes need the `support` permission. */
-export const adminSupportRoutes = createApiApp()
+export const adminSupportRoutes = app
   .openapi(
     createRoute({
       method: "get",

@@ -1,10 +1,12 @@
 import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../lib/audit";
 import { getDb } from "../../db/client";
+import { permissionsOf } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import type { StaffUser, UserList, UserListQuery, UserStatus } from "../schema";
 import { type Role, users } from "../tables";
-import { revokeAllSessions, toUser } from "./users";
+import { BACK_OFFICE_ROLES, staffRoleOf } from "./staff-roles";
+import { principalOf, revokeAllSessions, toUser } from "./users";
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
@@ -52,7 +54,14 @@ export async function listUsers(env: Env, query: UserListQuery): Promise<UserLis
 export async function staffViewOfUser(env: Env, id: string): Promise<StaffUser> {
   const row = await getDb(env.DB).select().from(users).where(eq(users.id, id)).get();
   if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
-  return { ...(await toUser(env, row)), status: row.status };
+  const staffRole = BACK_OFFICE_ROLES.includes(row.role) ? await staffRoleOf(env, id) : null;
+  const principal = principalOf(row, staffRole?.permissions);
+  return {
+    ...(await toUser(env, row)),
+    status: row.status,
+    staffRole: staffRole ? { id: staffRole.id, name: staffRole.name } : null,
+    permissions: [...permissionsOf(principal)],
+  };
 }
 
 async function changeUser(env: Env, actor: AuditActor, id: string, set: { role?: Role; status?: UserStatus }, action: string) {
@@ -74,7 +83,7 @@ async function changeUser(env: Env, actor: AuditActor, id: string, set: { role?:
   return staffViewOfUser(env, id);
 }
 
-/** Grants a role (admins only), audited; the user's sessions end so it applies at once. */
+/** Grants an account role (staff with the "customers" permission and a fresh second factor), audited; the user's sessions end so it applies at once. */
 export function changeUserRole(env: Env, actor: AuditActor, id: string, role: Role) {
   return changeUser(env, actor, id, { role }, "user.role");
 }

@@ -19,6 +19,8 @@ const VERIFY_TTL_HOURS = 48;
 export interface RequestContext {
   ip: string;
   userAgent: string | null;
+  /** "City, CC" from the edge's location headers, for the account's session list. */
+  place: string | null;
   /** Origin of links in emails, e.g. https://shop.example. */
   origin: string;
 }
@@ -28,8 +30,17 @@ export function requestContextOf(headers: Headers, url: string): RequestContext 
   return {
     ip: headers.get("cf-connecting-ip") ?? "unknown",
     userAgent: headers.get("user-agent")?.slice(0, 200) ?? null,
+    place: placeOf(headers),
     origin: new URL(url).origin,
   };
+}
+
+function placeOf(headers: Headers): string | null {
+  const country = headers.get("cf-ipcountry");
+  const city = headers.get("cf-ipcity");
+  const known = country && country !== "XX" && country !== "T1" ? country : null;
+  const place = [city, known].filter(Boolean).join(", ").slice(0, 100);
+  return place || null;
 }
 
 function weakPassword(message: string, path = "password"): AppError {
@@ -73,7 +84,7 @@ export async function register(env: Env, body: RegisterBody, ctx: RequestContext
   }
   await enqueueEmail(env.EMAIL_QUEUE, { id: `welcome:${id}`, template: "welcome", to: inserted.email, data: { name: inserted.name } });
   await sendVerification(env, inserted, ctx.origin);
-  return { user: inserted, session: await startSession(env, inserted, ctx.userAgent) };
+  return { user: inserted, session: await startSession(env, inserted, ctx) };
 }
 
 /**
@@ -106,10 +117,10 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   if (!ok || !user || user.status !== "active") throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
   await clearAttempts(env, accountKey);
   const need = await secondFactorNeed(env, user);
-  if (need === "none") return { user, session: await startSession(env, user, ctx.userAgent) };
+  if (need === "none") return { user, session: await startSession(env, user, ctx) };
   if (need === "verify" && body.code) {
     await verifySecondFactor(env, user, body.code);
-    const session = await startSession(env, user, ctx.userAgent);
+    const session = await startSession(env, user, ctx);
     await recordSecondFactor(env, session.sessionId, user.id);
     return { user, session };
   }
@@ -129,7 +140,7 @@ export async function completeSignIn(
   const { user, recoveryCodes } = await completeSecondFactor(env, body.challenge, body.code, (id) =>
     getDb(env.DB).select().from(users).where(eq(users.id, id)).get(),
   );
-  const session = await startSession(env, user, ctx.userAgent);
+  const session = await startSession(env, user, ctx);
   await recordSecondFactor(env, session.sessionId, user.id);
   return { user, session, recoveryCodes };
 }
@@ -231,5 +242,5 @@ export async function changePassword(env: Env, user: UserRow, current: string, n
   await revokeAllSessions(env, user.id, now);
   await enqueueEmail(env.EMAIL_QUEUE, { id: `pwchanged:${user.id}:${now}`, template: "password_changed", to: user.email, data: { name: user.name } });
   // Tokens issued at or after the revocation instant stay valid (the check is strict <).
-  return startSession(env, user, ctx.userAgent);
+  return startSession(env, user, ctx);
 }

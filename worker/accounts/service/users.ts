@@ -5,6 +5,7 @@ import type { Principal } from "../../lib/context";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import type { UpdateProfileBody, User } from "../schema";
 import { refreshTokens, users } from "../tables";
+import { resolvedPermissions } from "./staff-roles";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -49,9 +50,13 @@ export async function revokeAllSessions(env: Env, userId: string, now = Date.now
   ]);
 }
 
-/** The few fields of a user that travel with a request (see `Principal`): never the row itself. */
-export function principalOf(user: Pick<UserRow, "id" | "email" | "name" | "role">): Principal {
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+/**
+ * The few fields of a user that travel with a request (see `Principal`): never the row itself. `permissions`
+ * is set when the user holds an editable staff role (its stored JSON list); otherwise the role's defaults apply.
+ */
+export function principalOf(user: Pick<UserRow, "id" | "email" | "name" | "role">, staffRolePermissions?: string | null): Principal {
+  const permissions = resolvedPermissions(user.role, staffRolePermissions);
+  return { id: user.id, email: user.email, name: user.name, role: user.role, ...(permissions ? { permissions } : {}) };
 }
 
 /** The account row behind a signed-in principal (for the accounts domain only), or 401 when it is gone. */

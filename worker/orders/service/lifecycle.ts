@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { catalogChanged } from "../../catalog";
+import { requireFreshSecondFactor } from "../../accounts";
 import { getDb } from "../../db/client";
 import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
@@ -73,6 +74,8 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   const db = getDb(env.DB);
   const order = await getOrder(env, orderId);
   assertTransition(order.status, "cancelled");
+  // A staff cancellation moves stock and money back: it needs a second factor proved within the last minutes.
+  if (ctx.audit) await requireFreshSecondFactor(env, { principal: { id: ctx.audit.actorId }, sessionId: ctx.sessionId ?? "" });
   const shipped = await db.select({ n: sql<number>`count(*)` }).from(shipments).where(eq(shipments.orderId, order.id)).get();
   if ((shipped?.n ?? 0) > 0) throw new AppError("orders.already_shipped", 409, `Order ${order.number} has already shipped and can no longer be cancelled.`);
   const lines = (await db.select().from(orderLines).where(eq(orderLines.orderId, order.id))).sort((a, b) => a.sku.localeCompare(b.sku));
