@@ -306,7 +306,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report a storefront event (product viewed, search, category viewed) */
+        /**
+         * Report storefront behaviour: one event, or a batch of one anonymous session
+         * @description Answers 202 whether or not the events were kept: requests from bots and from browsers sending Global Privacy Control (`Sec-GPC: 1`) are dropped. No personal data: the session id is random, and search texts that look like an email address or a long number are withheld.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -320,7 +323,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted for processing. */
+                /** @description Accepted for processing (or dropped, see above). */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -338,6 +341,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON. */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many events from this client; see Retry-After. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4608,6 +4620,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendor-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply to sell: a pending vendor with the caller as its owner (one vendor per account) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorApplicationBody"];
+                };
+            };
+            responses: {
+                /** @description The application, pending review. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorView"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The handle is taken, or the account already belongs to a vendor. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-applications/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's application or vendor and its status (null when none) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The caller's vendor, if any. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyVendorApplication"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation to a vendor with the token of the emailed link (signed in with the invited email) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AcceptInvitationBody"];
+                };
+            };
+            responses: {
+                /** @description Joined; sign in again to open the seller panel. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvitationAccepted"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Signed in with another email than the invited one. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The link expired, was withdrawn or was already used. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account already belongs to a vendor. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/loyalty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's points: available and pending balance, tier, and the latest 50 movements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Balance, tier and statement. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySummary"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recommendations/products/{id}": {
         parameters: {
             query?: never;
@@ -8153,7 +8407,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "sending" | "sent" | "failed" | "dead";
-                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop";
+                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning";
                     /** @description Part of the recipient's address (case-insensitive). */
                     recipient?: string;
                     page?: number;
@@ -11830,6 +12084,1649 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/analytics/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales, funnel, products, searches and traffic for a range of store-local days, with the period before (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (store time zone), YYYY-MM-DD. */
+                    from?: string;
+                    /** @description Last day, included (store time zone), YYYY-MM-DD. */
+                    to?: string;
+                    /** @description Compare with the period of the same length just before (default) or not. */
+                    compare?: "previous" | "none";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsReport"];
+                    };
+                };
+                /** @description Invalid range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/analytics/export/{report}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One report as CSV, current and comparison period (reports permission)
+         * @description Reports: sales, daily, funnel, products, searches, no-result-searches, devices, countries. Money as decimals with a currency column.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (store time zone), YYYY-MM-DD. */
+                    from?: string;
+                    /** @description Last day, included (store time zone), YYYY-MM-DD. */
+                    to?: string;
+                    /** @description Compare with the period of the same length just before (default) or not. */
+                    compare?: "previous" | "none";
+                };
+                header?: never;
+                path: {
+                    report: "sales" | "daily" | "funnel" | "products" | "searches" | "no-result-searches" | "devices" | "countries";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSV file. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid range or report. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/analytics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reports' time zone and the cookie-consent switch (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change the reports' time zone or the cookie-consent switch (settings permission; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description The settings now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Invalid settings. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vendors and applications by status or by part of the name, handle or email, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "active" | "rejected" | "suspended";
+                    /** @description Part of the name, handle or contact email. */
+                    q?: string;
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of vendors. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorPage"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One vendor or application with its members */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorView"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending application: its members get the vendor role (emailed, audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorEmptyBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorView"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the vendor's current status, or it changed meanwhile. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a pending application with the reason the applicant reads */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorReasonBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorView"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the vendor's current status, or it changed meanwhile. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend an active vendor: its products leave the store (reason emailed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorReasonBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorView"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the vendor's current status, or it changed meanwhile. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/vendors/{id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reinstate a suspended vendor: its products return to the store */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorEmptyBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminVendorView"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the vendors permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the vendor's current status, or it changed meanwhile. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/loyalty/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The loyalty program's rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rules in force. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySettings"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the loyalty program's rules (earning, redeeming, bonuses, expiry, tiers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LoyaltySettingsBody"];
+                };
+            };
+            responses: {
+                /** @description The rules now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySettings"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/loyalty/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's balance, tier and statement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The member's points. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltySummary"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/loyalty/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add or take off a member's points with a reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LoyaltyAdjustBody"];
+                };
+            };
+            responses: {
+                /** @description The adjustment and the balance after it. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoyaltyAdjustResult"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No staff access, or no promotions permission for writes. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such user. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Taking off more points than are available. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's paid orders (its own lines only), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only vendor orders in this status. */
+                    status?: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of vendor orders. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderPage"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One vendor order: its lines, parcel and the shipping name and address */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor order. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderView"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such order of this vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/orders/{id}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship the vendor's part of an order in one parcel with carrier and tracking */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipVendorOrderBody"];
+                };
+            };
+            responses: {
+                /** @description Shipped. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorOrderView"];
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such order of this vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Already shipped, cancelled, or the tracking number is already used. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's balance and ledger statement, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Balance and a page of entries. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorLedgerPage"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of a vendor, or the member role may not see its money. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's whole ledger statement as CSV, oldest first
+         * @description Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, note. Amounts as decimals in the currency.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSV file. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of a vendor, or the member role may not see its money. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's vendor's members and open invitations (owners) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor's members and open invitations. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorTeam"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an owner of an active vendor. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/members/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a teammate by email with a member role (emails a link that works for 7 days) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InviteMemberBody"];
+                };
+            };
+            responses: {
+                /** @description The vendor's members and open invitations. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorTeam"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an owner of an active vendor. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Already a member, or the change would leave the vendor without an owner. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/members/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an open invitation (its link stops working) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor's members and open invitations. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorTeam"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an owner of an active vendor. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member or invitation in the caller's vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member (never the last owner); they go back to a customer account */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor's members and open invitations. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorTeam"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an owner of an active vendor. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member or invitation in the caller's vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Already a member, or the change would leave the vendor without an owner. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a member's role (the last owner stays an owner) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChangeMemberRoleBody"];
+                };
+            };
+            responses: {
+                /** @description The vendor's members and open invitations. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorTeam"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an owner of an active vendor. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member or invitation in the caller's vendor. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Already a member, or the change would leave the vendor without an owner. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12042,10 +13939,22 @@ export interface components {
             available: number | null;
         };
         RecordEventBody: {
+            /** @description Anonymous session id (random; renewed after 30 minutes without an event). */
+            sessionId?: string;
             /** @enum {string} */
-            type: "product_viewed" | "search_performed" | "category_viewed";
-            /** @description Product id, category slug or search query. */
+            type?: "page_viewed" | "product_viewed" | "category_viewed" | "search_performed" | "filter_used" | "cart_item_added" | "cart_item_removed" | "checkout_started" | "checkout_step" | "purchase_completed";
+            /** @description Product id, SKU, category slug, search text, filter names, checkout step, order id or page path (by type). */
             subjectId?: string;
+            resultCount?: number;
+            events?: components["schemas"]["AnalyticsEventInput"][];
+        };
+        AnalyticsEventInput: {
+            /** @enum {string} */
+            type: "page_viewed" | "product_viewed" | "category_viewed" | "search_performed" | "filter_used" | "cart_item_added" | "cart_item_removed" | "checkout_started" | "checkout_step" | "purchase_completed";
+            /** @description Product id, SKU, category slug, search text, filter names, checkout step, order id or page path (by type). */
+            subjectId?: string;
+            /** @description For searches: how many products matched. */
+            resultCount?: number;
         };
         Session: {
             user: components["schemas"]["User"];
@@ -12263,6 +14172,10 @@ export interface components {
             status: string;
             total: components["schemas"]["Money"];
             totals: components["schemas"]["OrderMoney"];
+            points: {
+                points: number;
+                value: components["schemas"]["Money"];
+            } | null;
             payment: {
                 /** @enum {string} */
                 provider: "test" | "stripe";
@@ -12309,6 +14222,8 @@ export interface components {
             addressId?: string;
             /** @enum {string} */
             shippingOption: "standard" | "express";
+            /** @description Loyalty points to redeem as a discount (signed-in shoppers; within the program's minimum, maximum and share of the order). */
+            redeemPoints?: number;
         };
         ShippingWebhookResult: {
             received: boolean;
@@ -12349,8 +14264,20 @@ export interface components {
                 quantity: number;
                 unitPrice: components["schemas"]["Money"];
                 lineTotal: components["schemas"]["Money"];
+                discount: components["schemas"]["Money"];
             }[];
             totals: components["schemas"]["OrderTotals"];
+            savings: {
+                promotions: {
+                    name: string;
+                    code: string | null;
+                    amount: components["schemas"]["Money"];
+                }[];
+                points: {
+                    points: number;
+                    value: components["schemas"]["Money"];
+                } | null;
+            };
             tax: components["schemas"]["OrderTax"];
             shippingOption: string;
             shippingAddress: {
@@ -12803,6 +14730,80 @@ export interface components {
         };
         WishlistUnsubscribeBody: {
             token: string;
+        };
+        VendorView: {
+            id: string;
+            handle: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "active" | "rejected" | "suspended";
+            statusReason: string | null;
+            contactEmail: string;
+            contactPhone: string | null;
+            country: string;
+            description: string;
+            about: string;
+            bannerUrl: string | null;
+            createdAt: string;
+            approvedAt: string | null;
+        };
+        VendorApplicationBody: {
+            name: string;
+            /** @example oak-and-iron */
+            handle: string;
+            /** Format: email */
+            contactEmail: string;
+            contactPhone?: string;
+            country: string;
+            description: string;
+        };
+        MyVendorApplication: {
+            vendor: components["schemas"]["VendorView"] | null;
+        };
+        InvitationAccepted: {
+            vendor: components["schemas"]["VendorView"];
+            /** @enum {string} */
+            role: "owner" | "catalog" | "orders" | "finance";
+        };
+        AcceptInvitationBody: {
+            token: string;
+        };
+        LoyaltySummary: {
+            enabled: boolean;
+            /** @description Points that can be redeemed now. */
+            available: number;
+            /** @description Points earned on orders still inside their return window. */
+            pending: number;
+            availableValue: components["schemas"]["Money"] & unknown;
+            tier: {
+                name: string;
+                multiplierPermille: number;
+            };
+            nextTier: {
+                name: string;
+                spendToGo: components["schemas"]["Money"];
+            } | null;
+            spend12Months: components["schemas"]["Money"];
+            redeem: {
+                pointValue: number;
+                minPoints: number;
+                maxPoints: number;
+                maxPercent: number;
+            };
+            /** @description When the available points expire without activity. */
+            expiresAt: string | null;
+            statement: components["schemas"]["LoyaltyEntry"][];
+        };
+        LoyaltyEntry: {
+            id: string;
+            /** @enum {string} */
+            kind: "earn" | "mature" | "redeem" | "release" | "reverse" | "return" | "expire" | "adjust" | "bonus";
+            /** @enum {string} */
+            bucket: "pending" | "available";
+            points: number;
+            orderId: string | null;
+            reason: string | null;
+            at: string;
         };
         ProductRecommendations: {
             /** @description Frequently bought together (co-purchases in paid orders), best first. */
@@ -13364,6 +15365,10 @@ export interface components {
                     url: string;
                     price: number;
                 }[];
+                discounts?: {
+                    label: string;
+                    amount: number;
+                }[];
             } | {
                 number: string;
                 amount: number;
@@ -13442,6 +15447,10 @@ export interface components {
                 url: string;
                 reminder: boolean;
             } | {
+                points: number;
+                expiresAt: string;
+                url: string;
+            } | {
                 sku: string;
                 available: number;
                 threshold: number;
@@ -13451,6 +15460,18 @@ export interface components {
                 variantTitle: string;
                 url: string;
                 unsubscribeUrl: string;
+            } | {
+                /** @enum {string} */
+                step: "received" | "approved" | "rejected" | "suspended" | "reinstated";
+                vendorName: string;
+                reason: string | null;
+                url: string;
+            } | {
+                vendorName: string;
+                inviter: string;
+                role: string;
+                url: string;
+                expiresInDays: number;
             } | {
                 name: string;
                 productName: string;
@@ -13975,6 +15996,275 @@ export interface components {
             boughtTogether: number | null;
             /** @description Rows written, or null when the active catalog had not changed. */
             similar: number | null;
+        };
+        AnalyticsReport: {
+            timeZone: string;
+            current: components["schemas"]["AnalyticsPeriodReport"];
+            comparison: components["schemas"]["AnalyticsPeriodReport"] | null;
+        };
+        AnalyticsPeriodReport: {
+            from: string;
+            to: string;
+            sales: components["schemas"]["AnalyticsSalesFigures"];
+            funnel: components["schemas"]["AnalyticsFunnel"];
+            days: components["schemas"]["AnalyticsDay"][];
+            topProducts: components["schemas"]["AnalyticsProduct"][];
+            topSearches: components["schemas"]["AnalyticsCount"][];
+            noResultSearches: components["schemas"]["AnalyticsCount"][];
+            devices: components["schemas"]["AnalyticsCount"][];
+            countries: components["schemas"]["AnalyticsCount"][];
+        };
+        AnalyticsSalesFigures: {
+            currency: string;
+            gross: components["schemas"]["Money"];
+            discounts: components["schemas"]["Money"];
+            returns: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            shipping: components["schemas"]["Money"];
+            orders: number;
+            averageOrderValue: components["schemas"]["Money"];
+            customers: number;
+            returningCustomers: number;
+            /** @description returningCustomers ÷ customers, 0 to 1 (0 without customers). */
+            returningCustomerRate: number;
+        };
+        AnalyticsFunnel: {
+            sessions: number;
+            productViews: number;
+            addToCart: number;
+            checkout: number;
+            purchase: number;
+        };
+        AnalyticsDay: {
+            day: string;
+            net: number;
+            orders: number;
+            sessions: number;
+        };
+        AnalyticsProduct: {
+            productId: string;
+            name: string;
+            revenue: components["schemas"]["Money"];
+            units: number;
+            orders: number;
+            views: number;
+            /** @description Orders containing the product ÷ its views; null without views. */
+            conversion: number | null;
+        };
+        AnalyticsCount: {
+            key: string;
+            count: number;
+        };
+        AnalyticsSettings: {
+            /** @description IANA time zone the reports' days run in, e.g. Europe/Berlin. */
+            timeZone: string;
+            /** @description When true, browsers send events only after the shopper accepts analytics cookies. */
+            consentRequired: boolean;
+        };
+        AnalyticsSettingsBody: {
+            timeZone?: string;
+            consentRequired?: boolean;
+        };
+        AdminVendorPage: {
+            items: components["schemas"]["AdminVendorSummary"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        AdminVendorSummary: {
+            id: string;
+            handle: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "active" | "rejected" | "suspended";
+            contactEmail: string;
+            country: string;
+            createdAt: string;
+        };
+        AdminVendorView: components["schemas"]["VendorView"] & {
+            members: components["schemas"]["VendorMemberView"][];
+        };
+        VendorMemberView: {
+            userId: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "catalog" | "orders" | "finance";
+            createdAt: string;
+        };
+        VendorEmptyBody: Record<string, never>;
+        VendorReasonBody: {
+            reason: string;
+        };
+        LoyaltySettings: {
+            enabled: boolean;
+            /** @description Points earned per whole currency unit paid (1 = a point per dollar). */
+            pointsPerUnit: number;
+            /** @description What one point takes off at checkout, minor units (1 = one cent). */
+            pointValue: number;
+            /** @description Fewest points one order may redeem. */
+            minRedeemPoints: number;
+            /** @description Most points one order may redeem. */
+            maxRedeemPoints: number;
+            /** @description Most of the goods (after discounts) points may pay for, percent. */
+            maxRedeemPercent: number;
+            signUpBonus: number;
+            reviewBonus: number;
+            birthdayBonus: number;
+            /** @description Available points expire after this many days without activity; 0 never. */
+            expiryDays: number;
+            /** @description The warning email goes out this many days before points expire. */
+            expiryWarningDays: number;
+            tiers: components["schemas"]["LoyaltyTier"][];
+        };
+        LoyaltyTier: {
+            name: string;
+            /** @description Spend over the last 12 months (minor units of the base currency) that reaches this tier. */
+            minSpend: number;
+            /** @description Earning multiplier in thousandths: 1000 = ×1, 1500 = ×1.5. */
+            multiplierPermille: number;
+        };
+        LoyaltySettingsBody: {
+            enabled?: boolean;
+            /** @description Points earned per whole currency unit paid (1 = a point per dollar). */
+            pointsPerUnit?: number;
+            /** @description What one point takes off at checkout, minor units (1 = one cent). */
+            pointValue?: number;
+            /** @description Fewest points one order may redeem. */
+            minRedeemPoints?: number;
+            /** @description Most points one order may redeem. */
+            maxRedeemPoints?: number;
+            /** @description Most of the goods (after discounts) points may pay for, percent. */
+            maxRedeemPercent?: number;
+            signUpBonus?: number;
+            reviewBonus?: number;
+            birthdayBonus?: number;
+            /** @description Available points expire after this many days without activity; 0 never. */
+            expiryDays?: number;
+            /** @description The warning email goes out this many days before points expire. */
+            expiryWarningDays?: number;
+            tiers?: components["schemas"]["LoyaltyTier"][];
+        };
+        LoyaltyAdjustResult: {
+            entryId: string;
+            userId: string;
+            available: number;
+        };
+        LoyaltyAdjustBody: {
+            userId: string;
+            points: number;
+            reason: string;
+        };
+        VendorOrderPage: {
+            items: components["schemas"]["VendorOrderSummary"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        VendorOrderSummary: {
+            id: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+            createdAt: string;
+            itemCount: number;
+            goods: components["schemas"]["Money"] & unknown;
+            shipping: components["schemas"]["Money"];
+        };
+        VendorOrderView: {
+            id: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+            createdAt: string;
+            shippingOption: string;
+            shipTo: components["schemas"]["VendorShipTo"];
+            lines: {
+                id: string;
+                sku: string;
+                name: string;
+                variantTitle: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+                lineTotal: components["schemas"]["Money"];
+                discount: components["schemas"]["Money"];
+            }[];
+            goods: components["schemas"]["Money"];
+            shipping: components["schemas"]["Money"];
+            shipment: {
+                carrier: string;
+                carrierName: string;
+                trackingNumber: string;
+                trackingUrl: string | null;
+                /** @enum {string} */
+                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned";
+                shippedAt: string;
+                deliveredAt: string | null;
+            } | null;
+            shippedAt: string | null;
+            deliveredAt: string | null;
+        };
+        /** @description Where to send the parcel: name and postal address only. */
+        VendorShipTo: {
+            fullName: string;
+            company: string | null;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string | null;
+            country: string;
+        };
+        ShipVendorOrderBody: {
+            /**
+             * @description UPS, USPS, FedEx, DHL, Royal Mail, Canada Post (tracking URL built) or any other name.
+             * @example UPS
+             */
+            carrier: string;
+            trackingNumber: string;
+            /** Format: uri */
+            trackingUrl?: string;
+        };
+        VendorLedgerPage: {
+            balance: components["schemas"]["Money"] & unknown;
+            items: components["schemas"]["VendorLedgerEntry"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        VendorLedgerEntry: {
+            id: string;
+            /** @enum {string} */
+            kind: "sale" | "commission" | "refund" | "commission_refund" | "transfer" | "transfer_reversal" | "adjustment";
+            amount: components["schemas"]["Money"] & unknown;
+            balance: components["schemas"]["Money"] & unknown;
+            orderId: string | null;
+            vendorOrderId: string | null;
+            note: string | null;
+            createdAt: string;
+        };
+        VendorTeam: {
+            members: components["schemas"]["VendorMemberView"][];
+            invitations: components["schemas"]["VendorInvitationView"][];
+        };
+        VendorInvitationView: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "catalog" | "orders" | "finance";
+            createdAt: string;
+            expiresAt: string;
+        };
+        InviteMemberBody: {
+            /** Format: email */
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "catalog" | "orders" | "finance";
+        };
+        ChangeMemberRoleBody: {
+            /** @enum {string} */
+            role: "owner" | "catalog" | "orders" | "finance";
         };
     };
     responses: never;

@@ -21,6 +21,8 @@ const NEEDS: [RegExp, Need][] = [
   [/^GET \/api\/admin\/promotions/, "staff"],
   [/^GET \/api\/admin\/settings\/policies/, "staff"],
   [/^GET \/api\/admin\/support\//, "staff"],
+  [/^GET \/api\/admin\/vendors(\/|$)/, "staff"],
+  [/^GET \/api\/admin\/loyalty\//, "staff"],
   // Each area's writes, and the reads that were admins' only.
   [/^[A-Z]+ \/api\/admin\/(products|categories)(\/|$)/, "catalog"],
   [/^[A-Z]+ \/api\/admin\/reviews/, "catalog"],
@@ -35,6 +37,11 @@ const NEEDS: [RegExp, Need][] = [
   [/^[A-Z]+ \/api\/admin\/support\//, "support"],
   [/^[A-Z]+ \/api\/admin\/(overview|audit)$/, "reports"],
   [/^[A-Z]+ \/api\/admin\/promotions/, "promotions"],
+  [/^[A-Z]+ \/api\/admin\/loyalty\//, "promotions"],
+  [/^[A-Z]+ \/api\/admin\/vendors(\/|$)/, "vendors"],
+  [/^PUT \/api\/admin\/analytics\/settings$/, "settings"],
+  [/^[A-Z]+ \/api\/admin\/analytics\//, "reports"],
+  [/^[A-Z]+ \/api\/admin\/recommendations\//, "catalog"],
 ];
 const needOf = (key: string): Need | undefined => NEEDS.find(([re]) => re.test(key))?.[1];
 
@@ -74,6 +81,11 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/returns/:id/reject": { reason: "matrix test" },
   "POST /api/admin/returns/:id/lines/:lineId/inspect": { outcome: "restocked" },
   "PUT /api/admin/settings/policies/:slug": { title: "Matrix", body: "matrix test" },
+  "POST /api/admin/promotions": { name: "Matrix", kind: "percentage", value: 1000 },
+  "POST /api/admin/vendors/:id/reject": { reason: "matrix test" },
+  "POST /api/admin/vendors/:id/suspend": { reason: "matrix test" },
+  "POST /api/admin/loyalty/adjustments": { userId: "usr_matrix_missing", points: 5, reason: "matrix test" },
+  "PUT /api/admin/analytics/settings": { timeZone: "UTC", consentRequired: false },
 };
 
 interface Caller {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
-import { requirePermission, requireRole } from "../lib/auth";
+import { requirePermission } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AnalyticsReport, AnalyticsSettingsBody, AnalyticsSettingsSchema, ExportParam, ReportQuery } from "./schema";
 import { reportCsv } from "./service/exports";
@@ -37,7 +37,7 @@ export const adminAnalyticsRoutes = app
       },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "reports");
       return c.json(await loadAnalyticsReport(c.env, c.req.valid("query")), 200);
     },
   )
@@ -76,7 +76,7 @@ export const adminAnalyticsRoutes = app
       responses: { 200: { description: "The settings.", content: { "application/json": { schema: AnalyticsSettingsSchema } } }, ...denied },
     }),
     async (c) => {
-      requireRole(c, "admin");
+      requirePermission(c, "reports");
       return c.json(await analyticsSettings(c.env), 200);
     },
   )
