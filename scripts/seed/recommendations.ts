@@ -8,7 +8,8 @@
 // drawn by popularity. Orders spread over the year before the catalog's reference date, delivered,
 // belonging to demo buyers `usr_seedbuyer_<n>` (not sign-in accounts). They are NOT counted in
 // products.sold_count (sold_counted = 0): the generated catalog's sold counts already stand for sales.
-// The shipping address is an empty placeholder: these orders exist for their lines, not for their pages.
+// Each has a demo shipping address, encrypted like a real order's with the store's PII key (from .dev.vars), so
+// staff can open them in /admin/orders; without a key (a bare seed for tests) the address is left empty.
 import { hash32, mulberry32, REFERENCE_DATE } from "./generate.ts";
 
 export const DEFAULT_ORDERS = 3_000;
@@ -46,7 +47,35 @@ function draw(r: () => number, cumulative: number[]): number {
  * Replaces the demo order history (orders of `usr_seedbuyer_*`) with `count` deterministic orders over
  * the active catalog. Returns how many orders and lines were written.
  */
-export async function seedOrderHistory(db: D1Database, seed: number, count = DEFAULT_ORDERS): Promise<{ orders: number; lines: number }> {
+/**
+ * A demo address encrypted as the orders domain does it (AES-256-GCM, `<kid>.<iv>.<data>` in base64url, the
+ * order's address context as additional data), so the order pages read it like any other.
+ */
+async function demoAddressCipher(piiKeys: string, orderId: string, buyer: number): Promise<string> {
+  const ring = JSON.parse(piiKeys) as { active: string; keys: Record<string, string> };
+  const raw = Buffer.from(ring.keys[ring.active] ?? "", "base64");
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
+  const address = {
+    fullName: `Demo Buyer ${buyer}`,
+    company: null,
+    line1: `${100 + (buyer % 900)} Market Street`,
+    line2: null,
+    city: "San Francisco",
+    region: "CA",
+    postalCode: "94105",
+    country: "US",
+    phone: null,
+  };
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(`orders.shipping_address:${orderId}`) },
+    key,
+    new TextEncoder().encode(JSON.stringify(address)),
+  );
+  return `${ring.active}.${Buffer.from(iv).toString("base64url")}.${Buffer.from(data).toString("base64url")}`;
+}
+
+export async function seedOrderHistory(db: D1Database, seed: number, count = DEFAULT_ORDERS, piiKeys?: string): Promise<{ orders: number; lines: number }> {
   await db.batch([
     db.prepare("DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE user_id LIKE 'usr_seedbuyer_%')"),
     db.prepare("DELETE FROM orders WHERE user_id LIKE 'usr_seedbuyer_%'"),
@@ -152,7 +181,7 @@ export async function seedOrderHistory(db: D1Database, seed: number, count = DEF
         subtotal,
         "'standard'",
         "'US'",
-        "''",
+        piiKeys ? quote(await demoAddressCipher(piiKeys, id, buyer)) : "''",
         "''",
         0,
         0,

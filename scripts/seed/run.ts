@@ -11,16 +11,16 @@
 // INSERTs with escaped literals: one transaction per batch of products, no 100-parameter
 // limit, no SQL file to write and re-parse.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, parseEnv } from "node:util";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../../worker/catalog/tables.ts";
 import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
-import { seedReviews } from "./reviews.ts";
 import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
+import { seedReviews } from "./reviews.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
 
@@ -64,6 +64,12 @@ function wholeNumber(name: string, raw: string, min: number): number {
   }
   return n;
 }
+/** The PII key ring of local runs (.dev.vars, as `npm run serve` reads it), to encrypt the demo orders' addresses. */
+function localPiiKeys(): string | undefined {
+  const file = path.join(root, ".dev.vars");
+  return existsSync(file) ? parseEnv(readFileSync(file, "utf8")).PII_KEYS : undefined;
+}
+
 const productCount = wholeNumber("products", args.products, 0);
 const seed = wholeNumber("seed", args.seed, 0);
 const batchSize = wholeNumber("batch", args.batch, 1);
@@ -256,7 +262,7 @@ try {
     const reviewsFrom = elapsed();
     console.log(`Wrote ${(await seedReviews(db, seed)).reviews.toLocaleString("en-US")} demo reviews (${reviewsFrom} → ${elapsed()})`);
     console.log(
-      `Wrote ${(await seedOrderHistory(db, seed, wholeNumber("orders", args.orders, 0))).orders.toLocaleString("en-US")} demo orders (→ ${elapsed()})`,
+      `Wrote ${(await seedOrderHistory(db, seed, wholeNumber("orders", args.orders, 0), localPiiKeys())).orders.toLocaleString("en-US")} demo orders (→ ${elapsed()})`,
     );
     // Fresh planner statistics over the new rows (D1 recommends PRAGMA optimize; ANALYZE covers every index).
     for (const statement of ["ANALYZE", "PRAGMA optimize"]) {
