@@ -70,8 +70,18 @@ describe("selling on the marketplace", () => {
     expect(await desk.getByTestId("vendor-status").textContent()).toBe("active");
     await screenshot(desk, "vendors-admin-approved");
 
+    const vendorId = new URL(desk.url()).pathname.split("/").at(-1) as string;
+
     await desk.goto(`${store.baseUrl}/admin/vendors?status=active`);
     expect(await desk.locator("tbody tr", { hasText: "Oak & Iron" }).count()).toBe(1);
+
+    // The admin puts one product under the new seller (the product form's vendor field).
+    const products = (await (await desk.request.get(`${store.baseUrl}/api/admin/products?perPage=1`)).json()) as { items: { id: string; name: string }[] };
+    const product = products.items[0] as { id: string; name: string };
+    await desk.goto(`${store.baseUrl}/admin/products/${product.id}`);
+    await desk.getByLabel("Vendor id").fill(vendorId);
+    await desk.getByRole("button", { name: "Save changes" }).click();
+    await desk.waitForURL(/\?saved=updated$/);
 
     // The approval ended the seller's session (their role changed); signing in again shows them active.
     await phone.goto(`${store.baseUrl}/account/login?returnTo=/sell`);
@@ -83,6 +93,22 @@ describe("selling on the marketplace", () => {
     expect(me.role).toBe("vendor");
 
     await screenshot(phone, "vendors-sell-active-phone");
+
+    // The seller section opens on an overview; the storefront lists the seller's product for anyone.
+    await phone.getByRole("link", { name: "Open your seller panel" }).click();
+    await phone.waitForURL(/\/vendor$/);
+    expect(await phone.getByRole("heading", { level: 1 }).textContent()).toBe("Overview");
+    expect(await phone.locator("[data-orders-to-ship]").getAttribute("data-orders-to-ship")).toBe("0");
+    await screenshot(phone, "vendors-overview-phone");
+    await phone.getByRole("link", { name: "/v/oak-and-iron" }).click();
+    await phone.waitForURL(/\/v\/oak-and-iron$/);
+    expect(await phone.getByRole("heading", { level: 1 }).textContent()).toBe("Oak & Iron");
+    await expect.poll(() => phone.getByRole("link", { name: product.name }).count()).toBeGreaterThan(0);
+    await screenshot(phone, "vendors-storefront-phone");
+    await desk.goto(`${store.baseUrl}/v/oak-and-iron`);
+    await screenshot(desk, "vendors-storefront-desktop");
+    // A seller that is not active has no storefront.
+    expect((await desk.request.get(`${store.baseUrl}/v/no-such-seller`)).status()).toBe(404);
 
     // The same page at desk width: the admin has no application, so it shows the form.
     await desk.goto(`${store.baseUrl}/sell`);
