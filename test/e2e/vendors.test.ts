@@ -105,6 +105,10 @@ describe("selling on the marketplace", () => {
     expect(await phone.getByRole("heading", { level: 1 }).textContent()).toBe("Oak & Iron");
     await expect.poll(() => phone.getByRole("link", { name: product.name }).count()).toBeGreaterThan(0);
     await screenshot(phone, "vendors-storefront-phone");
+    // The product page names its seller and links back to the storefront.
+    await phone.getByRole("link", { name: product.name }).first().click();
+    await phone.waitForURL(/\/p\//);
+    expect(await phone.locator("[data-seller]").textContent()).toBe("Sold by Oak & Iron");
     await desk.goto(`${store.baseUrl}/v/oak-and-iron`);
     await screenshot(desk, "vendors-storefront-desktop");
     // A seller that is not active has no storefront.

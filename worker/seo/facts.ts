@@ -37,15 +37,20 @@ export async function offerShipping(env: Env, product: Pick<ProductDetail, "vari
   return out;
 }
 
-/** The name of the active vendor selling this product, or null for the store's own products. */
-export async function sellerName(env: Env, productId: string): Promise<string | null> {
+/** The active vendor selling this product (its name and storefront handle), or null for the store's own products. */
+export async function productSeller(env: Env, productId: string): Promise<{ name: string; handle: string } | null> {
   const row = await getDb(env.DB)
-    .select({ name: vendors.name })
+    .select({ name: vendors.name, handle: vendors.handle })
     .from(products)
     .innerJoin(vendors, eq(vendors.id, products.vendorId))
     .where(and(eq(products.id, productId), eq(vendors.status, "active")))
     .get();
-  return row?.name ?? null;
+  return row ?? null;
+}
+
+/** The name of the active vendor selling this product, or null for the store's own products. */
+export async function sellerName(env: Env, productId: string): Promise<string | null> {
+  return (await productSeller(env, productId))?.name ?? null;
 }
 
 /** The product page's Product JSON-LD with every fact the store has: reviews, shipping, seller, identifiers. */

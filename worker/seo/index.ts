@@ -1,15 +1,15 @@
 // SEO's public surface: structured data, social tags' facts and share links for the pages, and the
 // sitemaps and robots.txt the front door serves.
 export { APP_LINK_PATHS, appleAppSiteAssociation, assetLinks } from "./app-links";
-export { offerShipping, productStructuredData, sellerName } from "./facts";
+export { offerShipping, productSeller, productStructuredData, sellerName } from "./facts";
 export { seoRoutes } from "./routes";
 export {
   breadcrumbJsonLd,
   type JsonLd,
-  type OfferShipping,
-  type ProductFacts,
   jsonLdText,
   knownImageSize,
+  type OfferShipping,
+  type ProductFacts,
   productJsonLd,
   publishedReviewFacts,
   type ReviewFacts,

@@ -3,10 +3,11 @@
  * 50,000 categories and active vendors (the protocol's limit per file), each entry with `lastmod`. Read
  * from catalog's and vendors' tables (both come before seo in the layer order).
  */
-import { categories, products } from "../catalog/tables";
-import { vendors } from "../vendors/tables";
-import { getDb } from "../db/client";
+
 import { asc, count, eq, max, sql } from "drizzle-orm";
+import { categories, products } from "../catalog/tables";
+import { getDb } from "../db/client";
+import { vendors } from "../vendors/tables";
 
 /** The sitemap protocol's limit of URLs per file. */
 export const SITEMAP_MAX_URLS = 50_000;
