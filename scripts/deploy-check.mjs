@@ -2,7 +2,7 @@
 // first) must list every binding wrangler.toml declares and stay under the compressed-size budget, and the
 // staging environment must declare the same bindings with resources of its own. CI runs it in `npm test`.
 //
-//   node scripts/deploy-check.mjs [--budget-kib 900]
+//   node scripts/deploy-check.mjs [--budget-kib 1100]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 /** The compressed upload the Worker may reach (docs/deploy.md says why this number). */
-const BUDGET_KIB = 900;
+const BUDGET_KIB = 1100;
 
 const { values: args } = parseArgs({ options: { "budget-kib": { type: "string", default: String(BUDGET_KIB) } } });
 const budget = Number(args["budget-kib"]);
