@@ -196,7 +196,7 @@ describe("admin operations", () => {
     // Posting the form anyway is refused on the server.
     const post = await sp.request.post(sp.url(), { form: { intent: "disable" }, headers: { Origin: baseUrl }, maxRedirects: 0 });
     expect(post.status()).toBe(403);
-    expect(await post.text()).toMatch(/Support staff can read accounts but not change them/);
+    expect(await post.text()).toMatch(/does not have the "customers" permission/);
     await shootBoth(sp, "admin-user-support-view");
     await support.close();
   }, 120_000);
