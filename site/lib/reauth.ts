@@ -14,3 +14,12 @@ export async function confirmFreshFactor(env: Env, session: StaffSession, code: 
   if (typed) await reauthenticate(env, session.principal, session.sessionId, typed);
   await requireFreshSecondFactor(env, session);
 }
+
+/**
+ * A code typed into a form whose change asks for a recent second factor only above a threshold (a refund,
+ * a staff cancel): checked and recorded for this session when typed; the service decides whether it was needed.
+ */
+export async function acceptTypedFactor(env: Env, session: StaffSession, code: string | undefined): Promise<void> {
+  const typed = code?.trim();
+  if (typed) await reauthenticate(env, session.principal, session.sessionId, typed);
+}

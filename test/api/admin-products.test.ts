@@ -6,6 +6,7 @@ import { insertCategory, insertProduct, insertUser } from "../support/factories"
 import { call, cookiesFrom, freshIp, json } from "../support/http";
 import { buy } from "../support/orders";
 import { passwordSignIn } from "../support/staff";
+import { insertVendor } from "../support/vendors";
 
 type Headers = Record<string, string>;
 async function session(role: "customer" | "vendor" | "support" | "admin"): Promise<Headers> {
@@ -176,6 +177,17 @@ describe("POST /api/admin/products", () => {
     const unknownCategory = await send("POST", "/api/admin/products", newProduct({ categoryId: "cat_nope" }), admin);
     expect(unknownCategory.status).toBe(400);
     expect((await json(unknownCategory)).errors).toEqual([{ path: "categoryId", message: "Unknown category" }]);
+  });
+
+  it("puts a product under a marketplace seller by the seller's id, and names vendorId for an id no seller has", async () => {
+    const seller = await insertVendor({ status: "pending" });
+    const created = await send("POST", "/api/admin/products", newProduct({ vendorId: seller.vendorId }), admin);
+    expect(created.status).toBe(201);
+    expect((await json(created)).vendorId).toBe(seller.vendorId);
+    // A user id (even a vendor user's) is not a seller's id.
+    const userId = await send("POST", "/api/admin/products", newProduct({ vendorId: seller.id }), admin);
+    expect(userId.status).toBe(400);
+    expect((await json(userId)).errors).toEqual([{ path: "vendorId", message: "No vendor has this id" }]);
   });
 
   it("refuses a SKU or slug another product uses (409, naming the field)", async () => {

@@ -283,6 +283,29 @@ describe("staff: permissions, inspection, stock and refunds", () => {
     expect((await json(bad)).errors.map((e: { path: string }) => e.path).sort()).toEqual(["carrier", "instructions", "trackingNumber"]);
   });
 
+  it("a refund above the re-authentication threshold goes through for a fresh second factor and asks an old one for a code", async () => {
+    // Each return is three RET-B at 50.00: above the default threshold of 100.00.
+    const order = await deliveredOrder(admin, [{ sku: "RET-B", quantity: 6 }]);
+    const ready = async () => {
+      const ret = await json(await returnOf(order.orderId, order.token, [{ orderLineId: order.line("RET-B"), quantity: 3 }]));
+      expect((await adminPost(`${ret.id}/approve`, { instructions: "Send it back." })).status).toBe(200);
+      expect((await adminPost(`${ret.id}/received`)).status).toBe(200);
+      expect((await adminPost(`${ret.id}/lines/${ret.lines[0].id}/inspect`, { outcome: "restocked" })).status).toBe(200);
+      return ret;
+    };
+    const bigAdmin = await signedIn("admin");
+    // The session that signed in a moment ago proved its factor: the refund goes through.
+    const first = await ready();
+    expect((await bigAdmin.send(`/api/admin/returns/${first.id}/refund`, "POST", {})).status).toBe(200);
+    // Once that proof is older than the store's window, the same refund is refused until the staff member re-authenticates.
+    await env.DB.prepare("update session_factors set verified_at = verified_at - 3600000 where user_id = ?").bind(bigAdmin.user.id).run();
+    const second = await ready();
+    const refused = await bigAdmin.send(`/api/admin/returns/${second.id}/refund`, "POST", {});
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).code).toBe("auth.reauthentication_required");
+    expect((await json(await admin.send(`/api/admin/returns/${second.id}`))).status).toBe("received");
+  });
+
   it("duplicate carrier webhooks and duplicate inspections: received once, restocked exactly once, one email", async () => {
     const { order, ret } = await requested();
     expect(

@@ -114,17 +114,18 @@ describe("exchanges in the browser", () => {
     // The replacement ships through the normal shipment form of its own order page.
     await staff.getByRole("link", { name: "The replacement order" }).click();
     await staff.waitForURL(/\/admin\/orders\/ord_x/);
-    await staff.getByRole("textbox", { name: "Carrier" }).fill("UPS");
+    // The carrier field suggests the known carriers (a combobox, not a plain text box).
+    await staff.getByRole("combobox", { name: "Carrier" }).fill("UPS");
     await staff.getByRole("textbox", { name: /^Tracking number/ }).fill("1ZREPLACEMENT01");
     const replacementId = new URL(staff.url()).pathname.split("/").pop() as string;
     await staff.getByRole("button", { name: "Create shipment" }).click();
-    type Replacement = { status: string; grandTotal: { amount: number }; lines: { sku: string }[] };
+    type Replacement = { status: string; totals: { grandTotal: { amount: number } }; lines: { sku: string }[] };
     const replacementNow = async () => (await (await admin.request.get(`/api/admin/orders/${replacementId}`)).json()) as Replacement;
     // The form post answers with a redirect; poll the order rather than race the navigation.
     await expect.poll(async () => (await replacementNow()).status, { timeout: 30_000 }).toBe("shipped");
     const replacement = await replacementNow();
     expect(replacement.lines.map((l) => l.sku)).toEqual([swap.sku]);
-    expect(replacement.grandTotal.amount).toBe(0);
+    expect(replacement.totals.grandTotal.amount).toBe(0);
     expect(bought.price.amount).toBeGreaterThanOrEqual(swap.price.amount);
 
     // The shopper sees the replacement linked from the original order, and can open it with the guest link.

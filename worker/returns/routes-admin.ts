@@ -60,8 +60,9 @@ const errors = {
 
 /** A staff write on a return: the permission checked, the timeline actor, the audit actor and the origin for email links. */
 function staffChange(c: Context<AppEnv>, permission: Permission): ChangeContext {
-  const { principal } = requirePermission(c, permission);
-  return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin };
+  const { principal, sessionId } = requirePermission(c, permission);
+  // The session goes along: a refund above the store's threshold asks it for a recent second factor.
+  return { actor: actors.admin(principal.id), audit: auditActor(c), origin: new URL(c.req.url).origin, sessionId };
 }
 
 function write<P extends string, B extends z.ZodType, Q extends z.ZodObject = typeof IdParam>(path: P, summary: string, body: B, params?: Q) {

@@ -38,7 +38,7 @@ export {
 export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
-export { type PublicVendor, publicVendorByHandle } from "./service/storefront";
+export { existingVendorIds, type PublicVendor, publicVendorByHandle } from "./service/storefront";
 export {
   COMMISSION_KINDS,
   COMMISSION_SCOPES,

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { type AuditActor, auditStatement } from "../../lib/audit";
-import { users } from "../../accounts/tables";
+import { existingVendorIds } from "../../vendors";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";
 import { type AdminProduct, type ImportResult, ProductInput, type ProductInputRaw } from "../schema";
@@ -242,17 +242,7 @@ export async function importProductsCsv(env: Env, actor: AuditActor, text: strin
   }
   const vendorIds = [...new Set(plans.map((p) => p.input.vendorId).filter((v): v is string => Boolean(v)))];
   if (vendorIds.length) {
-    const found = new Set(
-      (
-        await db
-          .select({ id: users.id, role: users.role })
-          .from(users)
-          .where(inArray(users.id, vendorIds.slice(0, 90)))
-          .all()
-      )
-        .filter((u) => u.role === "vendor")
-        .map((u) => u.id),
-    );
+    const found = await existingVendorIds(env, vendorIds);
     for (const [slug, g] of groups) {
       const v = get(g.rows[0] as (typeof data)[number], "vendor_id");
       if (v && !found.has(v)) errors.push({ row: g.rows[0]?.row ?? 0, column: "vendor_id", message: `No vendor has this id (${slug})` });

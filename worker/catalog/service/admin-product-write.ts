@@ -1,6 +1,6 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { users } from "../../accounts/tables";
 import { allowedImageOrigins, imageUrlProblem } from "../../store";
+import { existingVendorIds } from "../../vendors";
 import { getDb } from "../../db/client";
 import { type AuditActor, auditStatement } from "../../lib/audit";
 import { AppError, type FieldError } from "../../lib/errors";
@@ -46,8 +46,7 @@ async function categoryPath(env: Env, id: string): Promise<string> {
 
 async function assertVendor(env: Env, vendorId: string | null): Promise<void> {
   if (!vendorId) return;
-  const u = await getDb(env.DB).select({ role: users.role }).from(users).where(eq(users.id, vendorId)).get();
-  if (u?.role !== "vendor")
+  if (!(await existingVendorIds(env, [vendorId])).has(vendorId))
     throw new AppError("request.invalid", 400, "The product has invalid fields.", [{ path: "vendorId", message: "No vendor has this id" }]);
 }
 

@@ -26,3 +26,16 @@ export async function publicVendorByHandle(env: Env, handle: string): Promise<Pu
   const { status: _status, ...vendor } = row;
   return vendor;
 }
+
+/**
+ * Which of `ids` name a seller that exists (any status: a product may be put under a seller before it is
+ * approved; the storefront and listings show only active ones). The catalog checks a product's vendor with it.
+ */
+export async function existingVendorIds(env: Env, ids: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)].slice(0, 90);
+  if (!unique.length) return new Set();
+  const { results } = await env.DB.prepare(`SELECT id FROM vendors WHERE id IN (${unique.map(() => "?").join(",")})`)
+    .bind(...unique)
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
