@@ -34,7 +34,7 @@ beforeAll(async () => {
     },
   });
   browser = await launchBrowser();
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

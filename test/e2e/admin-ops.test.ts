@@ -53,7 +53,7 @@ async function shootBoth(page: Page, name: string) {
 beforeAll(async () => {
   store = await startStore({ port: PORT, admin: ADMIN, products: 40 });
   browser = await launchBrowser();
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

@@ -17,7 +17,7 @@ const CASES = [
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -14,7 +14,7 @@ let browser: Browser;
 beforeAll(async () => {
   store = await startStore({ port: PORT, products: 30, admin: ADMIN });
   browser = await launchBrowser();
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

@@ -14,7 +14,7 @@ let store: Awaited<ReturnType<typeof startStore>>;
 beforeAll(async () => {
   browser = await launchBrowser();
   store = await startStore({ port: STORE_PORT, products: 5, admin: ADMIN });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await store?.stop();

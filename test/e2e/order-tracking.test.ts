@@ -18,7 +18,7 @@ beforeAll(async () => {
     startStore({ port: PORT, admin: ADMIN, vars: { SHIPPING_WEBHOOK_SECRET_GENERIC: SECRET }, products: 40 }),
     launchBrowser(),
   ]);
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

@@ -18,7 +18,7 @@ beforeAll(async () => {
     vars: { STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: fake.base },
     admin: ADMIN,
   });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   store?.stop();
   await fake.stop();
