@@ -1,4 +1,4 @@
-// Every table of every domain, for drizzle-kit and for typed queries: the one place the base
+// Every table of every domain, for typed queries and the schema-drift test: the one place the base
 // (worker/db) names domains.
 export * from "./tables";
 export * from "../accounts/tables";

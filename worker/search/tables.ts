@@ -3,9 +3,9 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 /*
  * The search index. These tables, the FTS5 virtual table `search_fts` and the triggers that keep
  * all of them in step with the catalog are created by the hand-written migration
- * `migrations/0002_search_index.sql` (drizzle-kit cannot express virtual tables or triggers).
- * The definitions below describe the regular tables for typed reads; they are deliberately NOT
- * re-exported from worker/db/schema.ts, so `drizzle-kit generate` never emits them a second time.
+ * `migrations/0002_search_index.sql`. The definitions below describe the regular tables for typed
+ * reads; they are not re-exported from worker/db/schema.ts (only search reads them), and the
+ * schema-drift test checks them against the database like every other table.
  * Nothing in the application writes them: the triggers do.
  */
 
