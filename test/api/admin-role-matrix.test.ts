@@ -39,6 +39,7 @@ const NEEDS: [RegExp, Need][] = [
   [/^[A-Z]+ \/api\/admin\/promotions/, "promotions"],
   [/^[A-Z]+ \/api\/admin\/loyalty\//, "promotions"],
   [/^[A-Z]+ \/api\/admin\/vendors(\/|$)/, "vendors"],
+  [/^[A-Z]+ \/api\/admin\/(payouts|commissions)(\/|$)/, "vendors"],
   [/^PUT \/api\/admin\/analytics\/settings$/, "settings"],
   [/^[A-Z]+ \/api\/admin\/analytics\//, "reports"],
   [/^[A-Z]+ \/api\/admin\/recommendations\//, "catalog"],
@@ -84,6 +85,8 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/promotions": { name: "Matrix", kind: "percentage", value: 1000 },
   "POST /api/admin/vendors/:id/reject": { reason: "matrix test" },
   "POST /api/admin/vendors/:id/suspend": { reason: "matrix test" },
+  "POST /api/admin/payouts/:id/paid": { reference: "MATRIX-1" },
+  "POST /api/admin/payouts/:id/failed": { reason: "matrix test" },
   "POST /api/admin/loyalty/adjustments": { userId: "usr_matrix_missing", points: 5, reason: "matrix test" },
   "PUT /api/admin/analytics/settings": { timeZone: "UTC", consentRequired: false },
 };

@@ -8,6 +8,11 @@ export {
   type AdminVendorView,
   ChangeMemberRoleBody,
   InviteMemberBody,
+  MarkPayoutFailedBody,
+  MarkPayoutPaidBody,
+  PayoutListQuery,
+  type PayoutAccountView,
+  type PayoutView,
   VendorApplicationBody,
   VendorReasonBody,
   type VendorView,
@@ -36,6 +41,25 @@ export {
   splitOrder,
 } from "./service/commissions";
 export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
+export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, startConnectOnboarding } from "./service/payout-account";
+export {
+  type ConnectAccountState,
+  DEFAULT_HOLD_DAYS,
+  listPayouts,
+  markPayoutFailed,
+  markPayoutPaid,
+  type PayoutTransfers,
+  payoutClient,
+  payoutById,
+  payoutHoldDays,
+  registerPayoutHold,
+  registerPayoutTransfers,
+  runPayouts,
+  sendPayout,
+  sendPendingTransfers,
+  type TransferResult,
+  vendorPayoutSummary,
+} from "./service/payouts";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { existingVendorIds, type PublicVendor, publicVendorByHandle } from "./service/storefront";
@@ -46,8 +70,12 @@ export {
   type CommissionScope,
   LEDGER_KINDS,
   type LedgerKind,
+  PAYOUT_METHODS,
   PAYOUT_PROVIDERS,
+  PAYOUT_STATUSES,
+  type PayoutMethod,
   type PayoutProvider,
+  type PayoutStatus,
   VENDOR_MEMBER_ROLES,
   VENDOR_STATUSES,
   type VendorMemberRole,

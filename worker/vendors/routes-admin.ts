@@ -4,8 +4,21 @@ import { auditActor } from "../lib/audit";
 import { requirePermission } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { AdminVendorPage, AdminVendorQuery, AdminVendorView, EmptyBody, VendorReasonBody } from "./schema";
+import {
+  AdminVendorPage,
+  AdminVendorQuery,
+  AdminVendorView,
+  EmptyBody,
+  MarkPayoutFailedBody,
+  MarkPayoutPaidBody,
+  PayoutListQuery,
+  PayoutPage,
+  PayoutRunResult,
+  PayoutView,
+  VendorReasonBody,
+} from "./schema";
 import { adminVendorDetail, approveVendor, listVendorsForAdmin, reinstateVendor, rejectVendor, suspendVendor } from "./service/applications";
+import { listPayouts, markPayoutFailed, markPayoutPaid, runPayouts } from "./service/payouts";
 
 const IdParam = z.object({
   id: z
@@ -93,3 +106,75 @@ export const adminVendorRoutes = createApiApp()
     const { actor, origin } = decision(c);
     return c.json(await reinstateVendor(c.env, actor, c.req.valid("param").id, origin), 200);
   });
+
+const payoutErrors = {
+  ...errors,
+  404: problemResponse("No such payout."),
+  409: problemResponse("The payout is not a pending manual payout (it was settled meanwhile, or Stripe settles it)."),
+};
+const payoutAnswer = { description: "The payout.", content: { "application/json": { schema: PayoutView } } };
+const payoutWrite = <B extends z.ZodType>(path: string, summary: string, body: B) =>
+  createRoute({
+    method: "post",
+    path,
+    tags: ["Admin: payouts"],
+    security: SIGNED_IN,
+    summary,
+    request: { params: IdParam, body: { required: true, content: { "application/json": { schema: body } } } },
+    responses: { 200: payoutAnswer, ...payoutErrors },
+  });
+
+/** Paying vendors: the payout list, a payout run, and settling manual payouts (all need the `vendors` permission). */
+export const adminPayoutRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/payouts",
+      tags: ["Admin: payouts"],
+      security: SIGNED_IN,
+      summary: "Payouts newest first, by vendor and status",
+      request: { query: PayoutListQuery },
+      responses: {
+        200: { description: "A page of payouts.", content: { "application/json": { schema: PayoutPage } } },
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await listPayouts(c.env, c.req.valid("query")), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/payouts/run",
+      tags: ["Admin: payouts"],
+      security: SIGNED_IN,
+      summary: "Run payouts now: one payout per vendor with a positive available balance (Stripe transfers sent at once)",
+      request: { body: { required: true, content: { "application/json": { schema: EmptyBody } } } },
+      responses: {
+        200: { description: "The payouts this run created (none when nothing is available).", content: { "application/json": { schema: PayoutRunResult } } },
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await runPayouts(c.env, { actor: auditActor(c) }), 200);
+    },
+  )
+  .openapi(payoutWrite("/payouts/{id}/paid", "Record that a manual payout was sent, with the bank reference (audited)", MarkPayoutPaidBody), async (c) => {
+    requirePermission(c, "vendors");
+    const { reference } = c.req.valid("json") as MarkPayoutPaidBody;
+    return c.json(await markPayoutPaid(c.env, auditActor(c), c.req.valid("param").id, reference), 200);
+  })
+  .openapi(
+    payoutWrite("/payouts/{id}/failed", "Cancel a pending manual payout: the amount goes back to the vendor's balance (audited)", MarkPayoutFailedBody),
+    async (c) => {
+      requirePermission(c, "vendors");
+      const { reason } = c.req.valid("json") as MarkPayoutFailedBody;
+      return c.json(await markPayoutFailed(c.env, auditActor(c), c.req.valid("param").id, reason), 200);
+    },
+  );

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery } from "../lib/openapi";
-import { LEDGER_KINDS, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
+import { LEDGER_KINDS, PAYOUT_METHODS, PAYOUT_PROVIDERS, PAYOUT_STATUSES, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
 
 // Marketplace money: the vendor's ledger statement.
 
@@ -175,3 +175,69 @@ export const InvitationIdParam = z.object({
 
 export const InvitationAccepted = z.object({ vendor: VendorView, role: z.enum(VENDOR_MEMBER_ROLES) }).openapi("InvitationAccepted");
 export type InvitationAccepted = z.infer<typeof InvitationAccepted>;
+
+// Payouts.
+
+export const PayoutView = z
+  .object({
+    id: z.string(),
+    vendorId: z.string(),
+    vendorName: z.string(),
+    amount: MoneySchema,
+    provider: z.enum(PAYOUT_METHODS).openapi({ description: "`stripe_connect`: a transfer to the vendor's connected account; `manual`: staff send it." }),
+    status: z.enum(PAYOUT_STATUSES),
+    providerReference: z.string().nullable().openapi({ description: "The Stripe transfer id, or the bank reference staff recorded." }),
+    failureReason: z.string().nullable(),
+    createdAt: z.string(),
+    paidAt: z.string().nullable(),
+  })
+  .openapi("Payout");
+export type PayoutView = z.infer<typeof PayoutView>;
+
+export const PayoutListQuery = z
+  .object({
+    ...PaginationQuery,
+    status: z.enum(PAYOUT_STATUSES).optional(),
+    vendorId: z.string().max(64).optional(),
+  })
+  .strict();
+export type PayoutListQuery = z.infer<typeof PayoutListQuery>;
+
+export const VendorPayoutQuery = z.object({ ...PaginationQuery, status: z.enum(PAYOUT_STATUSES).optional() }).strict();
+export type VendorPayoutQuery = z.infer<typeof VendorPayoutQuery>;
+
+export const PayoutPage = z
+  .object({ items: z.array(PayoutView), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("PayoutPage");
+export type PayoutPage = z.infer<typeof PayoutPage>;
+
+export const PayoutRunResult = z
+  .object({
+    created: z.array(PayoutView),
+    cutoff: z.string().openapi({ description: "Sales paid after this time were held back (the hold period)." }),
+  })
+  .openapi("PayoutRunResult");
+export type PayoutRunResult = z.infer<typeof PayoutRunResult>;
+
+export const MarkPayoutPaidBody = z
+  .object({ reference: z.string().trim().min(1, "Enter the bank transfer's reference").max(200, "At most 200 characters") })
+  .strict();
+export type MarkPayoutPaidBody = z.infer<typeof MarkPayoutPaidBody>;
+
+export const MarkPayoutFailedBody = z.object({ reason: z.string().trim().min(3, "Say why the payout failed").max(500, "At most 500 characters") }).strict();
+export type MarkPayoutFailedBody = z.infer<typeof MarkPayoutFailedBody>;
+
+export const PayoutAccountView = z
+  .object({
+    method: z.enum(PAYOUT_PROVIDERS).openapi({ description: "What the vendor chose: `stripe` (Connect) or `manual` (bank transfer by staff)." }),
+    stripeAccountId: z.string().nullable(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    connectAvailable: z.boolean().openapi({ description: "Whether this store pays through Stripe Connect at all." }),
+    paidBy: z.enum(PAYOUT_METHODS).openapi({ description: "How the next payout is made: Stripe only once the account can receive payouts." }),
+    payoutDetails: z.string().nullable(),
+  })
+  .openapi("PayoutAccount");
+export type PayoutAccountView = z.infer<typeof PayoutAccountView>;
+
+export const ConnectLink = z.object({ url: z.string().openapi({ description: "Stripe's onboarding page (valid for a few minutes, once)." }) }).openapi("ConnectLink");
