@@ -87,6 +87,8 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/vendors/:id/suspend": { reason: "matrix test" },
   "POST /api/admin/payouts/:id/paid": { reference: "MATRIX-1" },
   "POST /api/admin/payouts/:id/failed": { reason: "matrix test" },
+  "POST /api/admin/commissions": { scope: "vendor", target: "ven_matrix_missing", kind: "percent", rateBps: 1000 },
+  "PUT /api/admin/commissions/:id": { kind: "percent", rateBps: 1000 },
   "POST /api/admin/loyalty/adjustments": { userId: "usr_matrix_missing", points: 5, reason: "matrix test" },
   "PUT /api/admin/analytics/settings": { timeZone: "UTC", consentRequired: false },
 };

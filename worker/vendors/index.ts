@@ -5,6 +5,8 @@ export { requireVendor, type VendorCaller } from "./guard";
 export {
   AcceptInvitationBody,
   AdminVendorQuery,
+  CommissionRuleBody,
+  type CommissionRuleView,
   type AdminVendorView,
   ChangeMemberRoleBody,
   InviteMemberBody,
@@ -13,6 +15,7 @@ export {
   PayoutListQuery,
   type PayoutAccountView,
   type PayoutView,
+  UpdateCommissionRuleBody,
   VendorApplicationBody,
   VendorReasonBody,
   type VendorView,
@@ -41,6 +44,14 @@ export {
   splitOrder,
 } from "./service/commissions";
 export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
+export {
+  type CommissionTargetLookup,
+  createCommissionRule,
+  deleteCommissionRule,
+  listCommissionRules,
+  registerCommissionTargets,
+  updateCommissionRule,
+} from "./service/commission-rules";
 export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, startConnectOnboarding } from "./service/payout-account";
 export {
   type ConnectAccountState,

@@ -8,6 +8,9 @@ import {
   AdminVendorPage,
   AdminVendorQuery,
   AdminVendorView,
+  CommissionRuleBody,
+  CommissionRuleList,
+  CommissionRuleView,
   EmptyBody,
   MarkPayoutFailedBody,
   MarkPayoutPaidBody,
@@ -15,9 +18,11 @@ import {
   PayoutPage,
   PayoutRunResult,
   PayoutView,
+  UpdateCommissionRuleBody,
   VendorReasonBody,
 } from "./schema";
 import { adminVendorDetail, approveVendor, listVendorsForAdmin, reinstateVendor, rejectVendor, suspendVendor } from "./service/applications";
+import { createCommissionRule, deleteCommissionRule, listCommissionRules, updateCommissionRule } from "./service/commission-rules";
 import { listPayouts, markPayoutFailed, markPayoutPaid, runPayouts } from "./service/payouts";
 
 const IdParam = z.object({
@@ -176,5 +181,83 @@ export const adminPayoutRoutes = createApiApp()
       requirePermission(c, "vendors");
       const { reason } = c.req.valid("json") as MarkPayoutFailedBody;
       return c.json(await markPayoutFailed(c.env, auditActor(c), c.req.valid("param").id, reason), 200);
+    },
+  );
+
+const ruleErrors = {
+  ...errors,
+  404: problemResponse("No such commission rule."),
+  409: problemResponse("This target has a rule already."),
+};
+const ruleAnswer = { description: "The rule.", content: { "application/json": { schema: CommissionRuleView } } };
+
+/** Commission rules by scope (store, vendor, category, product): the `vendors` permission; every change audited. */
+export const adminCommissionRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/commissions",
+      tags: ["Admin: commissions"],
+      security: SIGNED_IN,
+      summary: "Every commission rule, the store default first",
+      responses: {
+        200: { description: "The rules.", content: { "application/json": { schema: CommissionRuleList } } },
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await listCommissionRules(c.env), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/commissions",
+      tags: ["Admin: commissions"],
+      security: SIGNED_IN,
+      summary: "Add a rule for a scope and target (applies to orders placed from now on)",
+      request: { body: { required: true, content: { "application/json": { schema: CommissionRuleBody } } } },
+      responses: { 201: ruleAnswer, 400: errors[400], 401: errors[401], 403: errors[403], 409: ruleErrors[409] },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await createCommissionRule(c.env, auditActor(c), c.req.valid("json") as CommissionRuleBody), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/commissions/{id}",
+      tags: ["Admin: commissions"],
+      security: SIGNED_IN,
+      summary: "Change a rule's rate or fee (placed orders keep the commission frozen on their lines)",
+      request: { params: IdParam, body: { required: true, content: { "application/json": { schema: UpdateCommissionRuleBody } } } },
+      responses: { 200: ruleAnswer, 400: errors[400], 401: errors[401], 403: errors[403], 404: ruleErrors[404] },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await updateCommissionRule(c.env, auditActor(c), c.req.valid("param").id, c.req.valid("json") as UpdateCommissionRuleBody), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/commissions/{id}",
+      tags: ["Admin: commissions"],
+      security: SIGNED_IN,
+      summary: "Remove a rule (placed orders keep their frozen commission)",
+      request: { params: IdParam },
+      responses: {
+        200: { description: "Removed.", content: { "application/json": { schema: z.object({ deleted: z.literal(true) }).openapi("CommissionRuleDeleted") } } },
+        401: errors[401],
+        403: errors[403],
+        404: ruleErrors[404],
+      },
+    }),
+    async (c) => {
+      requirePermission(c, "vendors");
+      return c.json(await deleteCommissionRule(c.env, auditActor(c), c.req.valid("param").id), 200);
     },
   );

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery } from "../lib/openapi";
-import { LEDGER_KINDS, PAYOUT_METHODS, PAYOUT_PROVIDERS, PAYOUT_STATUSES, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
+import { COMMISSION_KINDS, COMMISSION_SCOPES, LEDGER_KINDS, PAYOUT_METHODS, PAYOUT_PROVIDERS, PAYOUT_STATUSES, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
 
 // Marketplace money: the vendor's ledger statement.
 
@@ -241,3 +241,48 @@ export const PayoutAccountView = z
 export type PayoutAccountView = z.infer<typeof PayoutAccountView>;
 
 export const ConnectLink = z.object({ url: z.string().openapi({ description: "Stripe's onboarding page (valid for a few minutes, once)." }) }).openapi("ConnectLink");
+
+// Commission rules (staff).
+
+export const CommissionRuleView = z
+  .object({
+    id: z.string(),
+    scope: z.enum(COMMISSION_SCOPES),
+    target: z.string().openapi({ description: "The vendor, category or product id; empty for the store-wide default." }),
+    targetName: z.string().nullable().openapi({ description: "The vendor's, category's or product's name, when it still exists." }),
+    kind: z.enum(COMMISSION_KINDS),
+    rateBps: z.number().int().openapi({ description: "For `percent`: basis points of the base (1250 = 12.5%)." }),
+    fixedAmount: z.number().int().openapi({ description: "For `fixed`: minor units per unit sold." }),
+    includeTax: z.boolean(),
+    includeShipping: z.boolean(),
+    updatedAt: z.string(),
+  })
+  .openapi("CommissionRule");
+export type CommissionRuleView = z.infer<typeof CommissionRuleView>;
+
+export const CommissionRuleList = z.object({ items: z.array(CommissionRuleView) }).openapi("CommissionRuleList");
+export type CommissionRuleList = z.infer<typeof CommissionRuleList>;
+
+const ruleFields = {
+  kind: z.enum(COMMISSION_KINDS),
+  rateBps: z.coerce.number().int("Whole basis points").min(0, "At least 0").max(10_000, "At most 100%").default(0),
+  fixedAmount: z.coerce.number().int("Minor units").min(0, "At least 0").max(100_000_000, "Too large").default(0),
+  includeTax: z.boolean().default(false),
+  includeShipping: z.boolean().default(false),
+};
+
+export const CommissionRuleBody = z
+  .object({
+    scope: z.enum(COMMISSION_SCOPES),
+    target: z.string().trim().max(64, "At most 64 characters").default(""),
+    ...ruleFields,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.scope === "store" && v.target !== "") ctx.addIssue({ code: "custom", path: ["target"], message: "The store-wide rule has no target" });
+    if (v.scope !== "store" && v.target === "") ctx.addIssue({ code: "custom", path: ["target"], message: `Pick the ${v.scope}` });
+  });
+export type CommissionRuleBody = z.infer<typeof CommissionRuleBody>;
+
+export const UpdateCommissionRuleBody = z.object(ruleFields).strict();
+export type UpdateCommissionRuleBody = z.infer<typeof UpdateCommissionRuleBody>;
