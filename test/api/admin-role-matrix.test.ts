@@ -86,6 +86,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/admin/vendors/:id/reject": { reason: "matrix test" },
   "POST /api/admin/vendors/:id/suspend": { reason: "matrix test" },
   "POST /api/admin/payouts/:id/paid": { reference: "MATRIX-1" },
+  "PUT /api/admin/vendors/:id/payout-settings": { method: "manual" },
   "POST /api/admin/payouts/:id/failed": { reason: "matrix test" },
   "POST /api/admin/commissions": { scope: "vendor", target: "ven_matrix_missing", kind: "percent", rateBps: 1000 },
   "PUT /api/admin/commissions/:id": { kind: "percent", rateBps: 1000 },

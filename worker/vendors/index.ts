@@ -14,6 +14,7 @@ export {
   MarkPayoutPaidBody,
   PayoutListQuery,
   type PayoutAccountView,
+  PayoutSettingsBody,
   type PayoutView,
   UpdateCommissionRuleBody,
   VendorApplicationBody,
@@ -52,7 +53,7 @@ export {
   registerCommissionTargets,
   updateCommissionRule,
 } from "./service/commission-rules";
-export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, startConnectOnboarding } from "./service/payout-account";
+export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
 export {
   type ConnectAccountState,
   DEFAULT_HOLD_DAYS,

@@ -14,15 +14,18 @@ import {
   EmptyBody,
   MarkPayoutFailedBody,
   MarkPayoutPaidBody,
+  PayoutAccountView,
   PayoutListQuery,
   PayoutPage,
   PayoutRunResult,
+  PayoutSettingsBody,
   PayoutView,
   UpdateCommissionRuleBody,
   VendorReasonBody,
 } from "./schema";
 import { adminVendorDetail, approveVendor, listVendorsForAdmin, reinstateVendor, rejectVendor, suspendVendor } from "./service/applications";
 import { createCommissionRule, deleteCommissionRule, listCommissionRules, updateCommissionRule } from "./service/commission-rules";
+import { setPayoutSettings } from "./service/payout-account";
 import { listPayouts, markPayoutFailed, markPayoutPaid, runPayouts } from "./service/payouts";
 
 const IdParam = z.object({
@@ -110,7 +113,29 @@ export const adminVendorRoutes = createApiApp()
   .openapi(write("/vendors/{id}/reinstate", "Reinstate a suspended vendor: its products return to the store", EmptyBody), async (c) => {
     const { actor, origin } = decision(c);
     return c.json(await reinstateVendor(c.env, actor, c.req.valid("param").id, origin), 200);
-  });
+  })
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/vendors/{id}/payout-settings",
+      tags: ["Admin: payouts"],
+      security: SIGNED_IN,
+      summary: "Change how a vendor is paid (needs a second factor proved within the last minutes; audited)",
+      request: { params: IdParam, body: { required: true, content: { "application/json": { schema: PayoutSettingsBody } } } },
+      responses: {
+        200: { description: "How the vendor is paid now.", content: { "application/json": { schema: PayoutAccountView } } },
+        400: errors[400],
+        401: errors[401],
+        403: problemResponse("Missing the vendors permission, or no fresh second factor (`auth.reauthentication_required`)."),
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { actor } = decision(c);
+      const body = c.req.valid("json") as PayoutSettingsBody;
+      return c.json(await setPayoutSettings(c.env, c.req.valid("param").id, body, { staff: { actor, sessionId: c.get("auth")?.sessionId ?? "" } }), 200);
+    },
+  );
 
 const payoutErrors = {
   ...errors,

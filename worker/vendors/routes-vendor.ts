@@ -10,6 +10,7 @@ import {
   MemberIdParam,
   PayoutAccountView,
   PayoutPage,
+  PayoutSettingsBody,
   VendorLedgerPage,
   VendorLedgerQuery,
   VendorPayoutQuery,
@@ -17,7 +18,7 @@ import {
 } from "./schema";
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
-import { payoutAccountOf, startConnectOnboarding } from "./service/payout-account";
+import { payoutAccountOf, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
 import { listPayouts } from "./service/payouts";
 
 const denied = {
@@ -92,6 +93,26 @@ export const vendorPayoutRoutes = createApiApp()
     async (c) => {
       const { vendorId } = await requireVendor(c, "finance");
       return c.json(await payoutAccountOf(c.env, vendorId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/payouts/account",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "Choose how the vendor is paid and the bank details for manual payouts (owners)",
+      request: { body: { required: true, content: { "application/json": { schema: PayoutSettingsBody } } } },
+      responses: {
+        200: { description: "How the vendor is paid now.", content: { "application/json": { schema: PayoutAccountView } } },
+        400: problemResponse("Invalid field (each named)."),
+        401: denied[401],
+        403: problemResponse("Not an owner of an active vendor."),
+      },
+    }),
+    async (c) => {
+      const { vendorId, auth } = await requireVendor(c, "settings");
+      return c.json(await setPayoutSettings(c.env, vendorId, c.req.valid("json") as PayoutSettingsBody, { vendorMember: auth.principal.id }), 200);
     },
   )
   .openapi(

@@ -286,3 +286,11 @@ export type CommissionRuleBody = z.infer<typeof CommissionRuleBody>;
 
 export const UpdateCommissionRuleBody = z.object(ruleFields).strict();
 export type UpdateCommissionRuleBody = z.infer<typeof UpdateCommissionRuleBody>;
+
+export const PayoutSettingsBody = z
+  .object({
+    method: z.enum(PAYOUT_PROVIDERS).openapi({ description: "`stripe`: Stripe Connect once the account is ready; `manual`: bank transfer by staff." }),
+    payoutDetails: z.string().trim().max(500, "At most 500 characters").nullable().optional(),
+  })
+  .strict();
+export type PayoutSettingsBody = z.infer<typeof PayoutSettingsBody>;

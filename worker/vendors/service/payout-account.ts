@@ -1,5 +1,8 @@
+import { requireFreshSecondFactor } from "../../accounts";
+import { type AuditActor, auditStatement } from "../../lib/audit";
+import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
-import type { PayoutAccountView } from "../schema";
+import type { PayoutAccountView, PayoutSettingsBody } from "../schema";
 import { type ConnectAccountState, payoutClient } from "./payouts";
 
 const notConfigured = () => new AppError("vendors.connect_unavailable", 409, "This store does not pay vendors through Stripe; payouts are manual.");
@@ -87,5 +90,37 @@ export async function refreshConnectAccount(env: Env, vendorId: string): Promise
   const client = payoutClient(env);
   const row = await accountRow(env, vendorId);
   if (client && row.account) await applyConnectAccount(env, await client.readAccount(env, row.account));
+  return payoutAccountOf(env, vendorId);
+}
+
+/**
+ * Changes how a vendor is paid (the method, and the bank details staff use for manual payouts). A vendor's owner
+ * may do it with their session; staff need a second factor proved within the last minutes, since redirecting a
+ * seller's money is what a stolen staff session would do. Staff changes are audited with the change.
+ */
+export async function setPayoutSettings(
+  env: Env,
+  vendorId: string,
+  body: PayoutSettingsBody,
+  by: { staff: { actor: AuditActor; sessionId: string } } | { vendorMember: string },
+): Promise<PayoutAccountView> {
+  const before = await accountRow(env, vendorId);
+  if ("staff" in by) await requireFreshSecondFactor(env, { principal: { id: by.staff.actor.actorId }, sessionId: by.staff.sessionId });
+  const details = body.payoutDetails === undefined ? before.details : body.payoutDetails || null;
+  const now = new Date().toISOString();
+  await runBatch(env.DB, [
+    env.DB.prepare("update vendors set payout_provider = ?1, payout_details = ?2, updated_at = ?3 where id = ?4").bind(body.method, details, now, vendorId),
+    ...("staff" in by
+      ? [
+          auditStatement(env.DB, by.staff.actor, {
+            action: "vendor.payout_settings",
+            entityType: "vendor",
+            entityId: vendorId,
+            before: { method: before.provider, payoutDetails: before.details ? "(set)" : null },
+            after: { method: body.method, payoutDetails: details ? "(set)" : null },
+          }),
+        ]
+      : []),
+  ]);
   return payoutAccountOf(env, vendorId);
 }
