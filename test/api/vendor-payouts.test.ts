@@ -4,7 +4,7 @@ import { payoutById, runPayouts, sendPayout, sendPendingTransfers } from "../../
 import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, type FakeStripeAccount } from "../support/fake-stripe-service";
 import { json } from "../support/http";
 import { type Caller, send, signIn } from "../support/staff";
-import { insertVendor, type VendorMemberCaller } from "../support/vendors";
+import { addMember, insertVendor, type VendorMemberCaller } from "../support/vendors";
 
 const DAY = 86_400_000;
 /** The same Worker with Stripe configured and pointed at the in-process fake (the workers project has no key). */
@@ -235,5 +235,39 @@ describe("GET /api/vendor/payouts", () => {
     const page = await json(res);
     expect(page.items.map((p: { vendorId: string; amount: { amount: number } }) => [p.vendorId, p.amount.amount])).toEqual([[mine.vendorId, 1_350]]);
     expect((await send("/api/vendor/payouts", "GET", admin.headers)).status).toBe(403);
+  });
+});
+
+describe("payout settings", () => {
+  it("an owner chooses the method with their session; other members may not", async () => {
+    const owner = await insertVendor();
+    const finance = await addMember(owner.vendorId, "finance");
+    const res = await send("/api/vendor/payouts/account", "PUT", owner.headers, { method: "manual", payoutDetails: "IBAN DE89 3704 0044 0532 0130 00" });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ method: "manual", paidBy: "manual", payoutDetails: "IBAN DE89 3704 0044 0532 0130 00", connectAvailable: false });
+    expect((await send("/api/vendor/payouts/account", "PUT", finance.headers, { method: "stripe" })).status).toBe(403);
+    expect((await send("/api/vendor/payouts/account", "PUT", owner.headers, { method: "cheque" })).status).toBe(400);
+    // This store has no Stripe key: Connect is not offered.
+    const connect = await send("/api/vendor/payouts/connect", "POST", owner.headers, {});
+    expect(connect.status).toBe(409);
+    expect((await json(connect)).code).toBe("vendors.connect_unavailable");
+  });
+
+  it("staff need a fresh second factor to change how a vendor is paid (audited)", async () => {
+    const v = await insertVendor();
+    const path = `/api/admin/vendors/${v.vendorId}/payout-settings`;
+    const res = await send(path, "PUT", admin.headers, { method: "stripe" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await json(res)).method).toBe("stripe");
+    expect(await env.DB.prepare("select count(*) as n from audit_log where action = 'vendor.payout_settings' and entity_id = ?").bind(v.vendorId).first()).toEqual({
+      n: 1,
+    });
+    // The factor proved at sign-in is old now.
+    await env.DB.prepare("update session_factors set verified_at = 0 where user_id = ?").bind(admin.id).run();
+    const stale = await send(path, "PUT", admin.headers, { method: "manual" });
+    expect(stale.status).toBe(403);
+    expect((await json(stale)).code).toBe("auth.reauthentication_required");
+    expect((await env.DB.prepare("select payout_provider as m from vendors where id = ?").bind(v.vendorId).first())?.m).toBe("stripe");
+    expect((await send("/api/admin/vendors/ven_missing/payout-settings", "PUT", admin.headers, { method: "manual" })).status).toBe(404);
   });
 });
