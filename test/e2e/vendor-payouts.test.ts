@@ -69,7 +69,7 @@ describe("paying a vendor", () => {
     await page.goto("/admin/vendors/payouts");
     await page.getByRole("button", { name: "Run payouts now" }).click();
     await page.waitForURL(/done=run/);
-    expect(await page.getByRole("status").textContent()).toContain("1 payout created");
+    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("1 payout created");
     const row = page.locator("tbody tr", { hasText: "Clay Studio" });
     expect(await row.count()).toBe(1);
     expect(await row.getByText("pending").count()).toBe(1);
@@ -80,7 +80,7 @@ describe("paying a vendor", () => {
     // A second run finds nothing left to pay.
     await page.getByRole("button", { name: "Run payouts now" }).click();
     await page.waitForURL(/done=run/);
-    expect(await page.getByRole("status").textContent()).toContain("no vendor has an available balance");
+    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("no vendor has an available balance");
 
     // The bank transfer is recorded with its reference; filters find it.
     await row.getByRole("textbox", { name: /Bank reference for Clay Studio/ }).fill("BANK-2026-0042");
@@ -107,7 +107,7 @@ describe("paying a vendor", () => {
     await phone.goto("/account/login?returnTo=/vendor/payouts");
     await signInOnPage(phone, SELLER);
     await phone.waitForURL(/\/vendor\/payouts$/);
-    const history = phone.getByRole("region", { name: "Payouts" });
+    const history = phone.getByRole("region", { name: "Payouts", exact: true });
     const payoutRow = history.locator("tbody tr").first();
     expect(await payoutRow.getByText("Paid", { exact: true }).count()).toBe(1);
     expect(await payoutRow.getByText("BANK-2026-0042").count()).toBe(1);

@@ -265,8 +265,8 @@ export type CommissionRuleList = z.infer<typeof CommissionRuleList>;
 
 const ruleFields = {
   kind: z.enum(COMMISSION_KINDS),
-  rateBps: z.coerce.number().int("Whole basis points").min(0, "At least 0").max(10_000, "At most 100%").default(0),
-  fixedAmount: z.coerce.number().int("Minor units").min(0, "At least 0").max(100_000_000, "Too large").default(0),
+  rateBps: z.number().int("Whole basis points").min(0, "At least 0").max(10_000, "At most 100%").default(0),
+  fixedAmount: z.number().int("Minor units").min(0, "At least 0").max(100_000_000, "Too large").default(0),
   includeTax: z.boolean().default(false),
   includeShipping: z.boolean().default(false),
 };
