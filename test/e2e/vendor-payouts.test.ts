@@ -86,8 +86,8 @@ describe("paying a vendor", () => {
     await row.getByRole("textbox", { name: /Bank reference for Clay Studio/ }).fill("BANK-2026-0042");
     await row.getByRole("button", { name: "Mark paid" }).click();
     await page.waitForURL(/done=paid/);
-    await page.getByLabel("Vendor").selectOption({ label: "Clay Studio" });
-    await page.getByLabel("Status").selectOption("paid");
+    await page.getByLabel("Vendor", { exact: true }).selectOption({ label: "Clay Studio" });
+    await page.getByLabel("Status", { exact: true }).selectOption("paid");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/status=paid/);
     const paid = page.locator("tbody tr", { hasText: "Clay Studio" });
