@@ -28,11 +28,17 @@ const vendorOrders = async (orderId: string) =>
       .all<Vo>()
   ).results;
 const orderBalance = async (vendorId: string, orderId: string) =>
-  (await env.DB.prepare("select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ? and order_id = ?").bind(vendorId, orderId).first<{ n: number }>())?.n;
+  (
+    await env.DB.prepare("select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ? and order_id = ?")
+      .bind(vendorId, orderId)
+      .first<{ n: number }>()
+  )?.n;
 const balance = async (vendorId: string) =>
   (await env.DB.prepare("select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ?").bind(vendorId).first<{ n: number }>())?.n ?? 0;
 const lineOf = async (orderId: string, sku: string) =>
-  (await env.DB.prepare("select id, unit_price * quantity as paid from order_lines where order_id = ? and sku = ?").bind(orderId, sku).first<{ id: string; paid: number }>()) as {
+  (await env.DB.prepare("select id, unit_price * quantity as paid from order_lines where order_id = ? and sku = ?")
+    .bind(orderId, sku)
+    .first<{ id: string; paid: number }>()) as {
     id: string;
     paid: number;
   };
@@ -57,7 +63,6 @@ describe("a refund of returned lines", () => {
     ]);
     const vos = await vendorOrders(order.orderId);
     const a = vos.find((v) => v.vendorId === sellerA.id) as Vo;
-    const b = vos.find((v) => v.vendorId === sellerB.id) as Vo;
     const bBefore = await orderBalance(sellerB.id, order.orderId);
     const lineA = await lineOf(order.orderId, "LR-A1");
 
@@ -92,9 +97,11 @@ describe("a refund of returned lines", () => {
       admin.send(`/api/admin/orders/${order.orderId}/refunds`, "POST", { amount: 2_000, reason: "Damaged in transit" }),
     ]);
     expect(refund.status, await refund.clone().text()).toBe(200);
-    const back = -(((await env.DB.prepare("select sum(amount) as n from vendor_ledger where vendor_id = ? and kind in ('refund', 'commission_refund')").bind(c.id).first<{
-      n: number;
-    }>()) ?? { n: 0 }).n);
+    const back = -(
+      (await env.DB.prepare("select sum(amount) as n from vendor_ledger where vendor_id = ? and kind in ('refund', 'commission_refund')").bind(c.id).first<{
+        n: number;
+      }>()) ?? { n: 0 }
+    ).n;
     expect(back).toBeGreaterThan(0);
     // A run that lost the race to the refund pays next time.
     if (!run.created.some((p) => p.vendorId === c.id)) await runPayouts(env, { now: later });

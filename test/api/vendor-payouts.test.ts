@@ -58,8 +58,14 @@ const transfersAtFake = async (destination: string) =>
 async function connectedVendor(opts: { refuseTransfers?: boolean } = {}) {
   const vendor = await insertVendor();
   const account = await fakeStripe("/v1/accounts", { type: "express", "metadata[vendorId]": vendor.vendorId });
-  await fakeStripe("/__control/account", { id: account.id, charges_enabled: true, payouts_enabled: true, refuse_transfers: opts.refuseTransfers ?? false }, false);
-  await env.DB.prepare("update vendors set payout_provider = 'stripe', stripe_account_id = ?, payouts_enabled = 1 where id = ?").bind(account.id, vendor.vendorId).run();
+  await fakeStripe(
+    "/__control/account",
+    { id: account.id, charges_enabled: true, payouts_enabled: true, refuse_transfers: opts.refuseTransfers ?? false },
+    false,
+  );
+  await env.DB.prepare("update vendors set payout_provider = 'stripe', stripe_account_id = ?, payouts_enabled = 1 where id = ?")
+    .bind(account.id, vendor.vendorId)
+    .run();
   return { vendor, account: account.id };
 }
 
@@ -259,7 +265,9 @@ describe("payout settings", () => {
     const res = await send(path, "PUT", admin.headers, { method: "stripe" });
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await json(res)).method).toBe("stripe");
-    expect(await env.DB.prepare("select count(*) as n from audit_log where action = 'vendor.payout_settings' and entity_id = ?").bind(v.vendorId).first()).toEqual({
+    expect(
+      await env.DB.prepare("select count(*) as n from audit_log where action = 'vendor.payout_settings' and entity_id = ?").bind(v.vendorId).first(),
+    ).toEqual({
       n: 1,
     });
     // The factor proved at sign-in is old now.

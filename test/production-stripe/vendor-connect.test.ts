@@ -19,15 +19,32 @@ const transfersTo = async (account: string) =>
 const setAccount = (body: Record<string, unknown>) =>
   fetch(`${FAKE_STRIPE_BASE}/__control/account`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 const vendorRow = (id: string) =>
-  env.DB.prepare("select payout_provider as method, stripe_account_id as account, payouts_enabled as payouts, charges_enabled as charges from vendors where id = ?")
+  env.DB.prepare(
+    "select payout_provider as method, stripe_account_id as account, payouts_enabled as payouts, charges_enabled as charges from vendors where id = ?",
+  )
     .bind(id)
     .first<{ method: string; account: string | null; payouts: number; charges: number }>();
 
 /** A signed, live-mode Stripe event delivered to the webhook endpoint. */
 async function webhook(type: string, object: Record<string, unknown>) {
-  const payload = JSON.stringify({ id: `evt_${crypto.randomUUID().slice(0, 12)}`, object: "event", type, livemode: true, created: Math.floor(Date.now() / 1000), data: { object } });
-  const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: FAKE_STRIPE_WEBHOOK_SECRET, cryptoProvider: Stripe.createSubtleCryptoProvider() });
-  const res = await call("/api/webhooks/stripe", { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": signature }, body: payload });
+  const payload = JSON.stringify({
+    id: `evt_${crypto.randomUUID().slice(0, 12)}`,
+    object: "event",
+    type,
+    livemode: true,
+    created: Math.floor(Date.now() / 1000),
+    data: { object },
+  });
+  const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret: FAKE_STRIPE_WEBHOOK_SECRET,
+    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  });
+  const res = await call("/api/webhooks/stripe", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+    body: payload,
+  });
   expect(res.status).toBe(200);
 }
 
@@ -71,9 +88,7 @@ describe("Stripe Connect onboarding and payouts", () => {
       ["sale", 20_000],
       ["commission", -2_000],
     ] as const) {
-      await env.DB.prepare(
-        "insert into vendor_ledger (id, vendor_id, kind, amount, currency, idempotency_key, created_at) values (?, ?, ?, ?, 'USD', ?, ?)",
-      )
+      await env.DB.prepare("insert into vendor_ledger (id, vendor_id, kind, amount, currency, idempotency_key, created_at) values (?, ?, ?, ?, 'USD', ?, ?)")
         .bind(`vle_c_${kind}`, owner.vendorId, kind, amount, `connect-test:${kind}`, old)
         .run();
     }
@@ -84,6 +99,11 @@ describe("Stripe Connect onboarding and payouts", () => {
     expect(transfers[0]?.amount).toBe(18_000);
     const payouts = (await json(await send("/api/vendor/payouts", "GET", owner.headers))).items;
     expect(payouts).toHaveLength(1);
-    expect(payouts[0]).toMatchObject({ provider: "stripe_connect", status: "paid", providerReference: transfers[0]?.id, amount: { amount: 18_000, currency: "USD" } });
+    expect(payouts[0]).toMatchObject({
+      provider: "stripe_connect",
+      status: "paid",
+      providerReference: transfers[0]?.id,
+      amount: { amount: 18_000, currency: "USD" },
+    });
   });
 });

@@ -197,7 +197,11 @@ export async function fakeStripe(request: Request): Promise<Response> {
     const account = accounts.get(params.destination ?? "");
     if (!account) return stripeError(400, `No such destination: '${params.destination}'`, "resource_missing");
     if (account.refuse_transfers || !account.payouts_enabled) {
-      return stripeError(400, "Your destination account needs to have at least one of the following capabilities enabled: transfers", "insufficient_capabilities_for_transfer");
+      return stripeError(
+        400,
+        "Your destination account needs to have at least one of the following capabilities enabled: transfers",
+        "insufficient_capabilities_for_transfer",
+      );
     }
     const transfer = {
       id: rid("tr"),

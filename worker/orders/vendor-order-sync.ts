@@ -178,7 +178,8 @@ export function vendorLineRefundStatements(
     const charged = vo.grossTotal + vo.taxTotal;
     if (part <= 0 || charged <= 0) return [];
     const back = Math.min(vo.grossTotal - vo.refunded, Math.floor((part * vo.grossTotal) / charged));
-    const commissionBack = vo.grossTotal > 0 ? Math.min(vo.commissionTotal - vo.commissionRefunded, Math.floor((back * vo.commissionTotal) / vo.grossTotal)) : 0;
+    const commissionBack =
+      vo.grossTotal > 0 ? Math.min(vo.commissionTotal - vo.commissionRefunded, Math.floor((back * vo.commissionTotal) / vo.grossTotal)) : 0;
     return reversalEntries(d1, orderId, vo, back, commissionBack, after);
   });
 }

@@ -11,10 +11,7 @@ import { stripeClient } from "./stripe";
  * account cannot receive transfers, the platform balance is short) is permanent for this payout; a network
  * or server error is not, and the payout stays pending for the next run.
  */
-async function sendTransfer(
-  env: Env,
-  t: { payoutId: string; key: string; amount: number; currency: string; destination: string },
-): Promise<TransferResult> {
+async function sendTransfer(env: Env, t: { payoutId: string; key: string; amount: number; currency: string; destination: string }): Promise<TransferResult> {
   try {
     const transfer = await stripeClient(env).transfers.create(
       {
@@ -29,7 +26,9 @@ async function sendTransfer(
     return { ok: true, reference: transfer.id };
   } catch (err) {
     const permanent =
-      err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripePermissionError || err instanceof Stripe.errors.StripeCardError;
+      err instanceof Stripe.errors.StripeInvalidRequestError ||
+      err instanceof Stripe.errors.StripePermissionError ||
+      err instanceof Stripe.errors.StripeCardError;
     return { ok: false, permanent, reason: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -67,20 +67,20 @@ export const vendorLedgerRoutes = createApiApp()
 /** The vendor's payout history (finance members and the owner). */
 export const vendorPayoutRoutes = createApiApp()
   .openapi(
-  createRoute({
-    method: "get",
-    path: "/payouts",
-    tags: ["Vendor: payouts"],
-    security: SIGNED_IN,
-    summary: "The vendor's payouts, newest first",
-    request: { query: VendorPayoutQuery },
-    responses: { 200: { description: "A page of payouts.", content: { "application/json": { schema: PayoutPage } } }, ...denied },
-  }),
-  async (c) => {
-    const { vendorId } = await requireVendor(c, "finance");
-    return c.json(await listPayouts(c.env, { ...c.req.valid("query"), vendorId }), 200);
-  },
-)
+    createRoute({
+      method: "get",
+      path: "/payouts",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "The vendor's payouts, newest first",
+      request: { query: VendorPayoutQuery },
+      responses: { 200: { description: "A page of payouts.", content: { "application/json": { schema: PayoutPage } } }, ...denied },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "finance");
+      return c.json(await listPayouts(c.env, { ...c.req.valid("query"), vendorId }), 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "get",

@@ -1,6 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery } from "../lib/openapi";
-import { COMMISSION_KINDS, COMMISSION_SCOPES, LEDGER_KINDS, PAYOUT_METHODS, PAYOUT_PROVIDERS, PAYOUT_STATUSES, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
+import {
+  COMMISSION_KINDS,
+  COMMISSION_SCOPES,
+  LEDGER_KINDS,
+  PAYOUT_METHODS,
+  PAYOUT_PROVIDERS,
+  PAYOUT_STATUSES,
+  VENDOR_MEMBER_ROLES,
+  VENDOR_STATUSES,
+} from "./tables";
 
 // Marketplace money: the vendor's ledger statement.
 
@@ -240,7 +249,9 @@ export const PayoutAccountView = z
   .openapi("PayoutAccount");
 export type PayoutAccountView = z.infer<typeof PayoutAccountView>;
 
-export const ConnectLink = z.object({ url: z.string().openapi({ description: "Stripe's onboarding page (valid for a few minutes, once)." }) }).openapi("ConnectLink");
+export const ConnectLink = z
+  .object({ url: z.string().openapi({ description: "Stripe's onboarding page (valid for a few minutes, once)." }) })
+  .openapi("ConnectLink");
 
 // Commission rules (staff).
 

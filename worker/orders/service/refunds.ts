@@ -22,7 +22,9 @@ export interface RefundLine {
 
 /** The refunded lines with their vendor orders; lines of another order are ignored. */
 async function refundedLinesOf(env: Env, orderId: string, lines: readonly RefundLine[]): Promise<RefundedLine[]> {
-  const rows = await env.DB.prepare("select id, vendor_order_id as vo from order_lines where order_id = ?").bind(orderId).all<{ id: string; vo: string | null }>();
+  const rows = await env.DB.prepare("select id, vendor_order_id as vo from order_lines where order_id = ?")
+    .bind(orderId)
+    .all<{ id: string; vo: string | null }>();
   const vo = new Map(rows.results.map((r) => [r.id, r.vo]));
   return lines.filter((l) => vo.has(l.orderLineId) && l.weight > 0).map((l) => ({ vendorOrderId: vo.get(l.orderLineId) ?? null, weight: l.weight }));
 }
@@ -42,14 +44,7 @@ const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "parti
  * email per refund. With `lines` (a return's order lines and what was paid for the returned units), only
  * the sellers of those lines give back their share; without, every seller of the order gives back in proportion.
  */
-export async function refundOrder(
-  env: Env,
-  orderId: string,
-  amount: number | undefined,
-  reason: string,
-  ctx: ChangeContext,
-  lines?: readonly RefundLine[],
-) {
+export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, ctx: ChangeContext, lines?: readonly RefundLine[]) {
   const db = getDb(env.DB);
   const order = await db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");

@@ -57,9 +57,7 @@ export async function startConnectOnboarding(env: Env, vendorId: string, origin:
   let account = row.account;
   if (!account) {
     const created = await client.createAccount(env, { id: row.id, email: row.email, country: row.country });
-    await env.DB.prepare(
-      "update vendors set stripe_account_id = ?1, payout_provider = 'stripe', updated_at = ?2 where id = ?3 and stripe_account_id is null",
-    )
+    await env.DB.prepare("update vendors set stripe_account_id = ?1, payout_provider = 'stripe', updated_at = ?2 where id = ?3 and stripe_account_id is null")
       .bind(created, new Date().toISOString(), vendorId)
       .run();
     account = (await accountRow(env, vendorId)).account ?? created;
