@@ -5,9 +5,10 @@ import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
 import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
+import { runPayouts } from "./vendors";
 import { sweepBackInStock } from "./wishlist";
 
-/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe. */
+/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, then the vendor payout run. */
 export const DAILY_CRON = "30 3 * * *";
 
 /** Cron jobs (wrangler.toml `triggers.crons`): sweeps that must happen even when nobody calls. */
@@ -15,12 +16,15 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   const origin = env.PUBLIC_ORIGIN ?? "";
   if (controller.cron === DAILY_CRON) {
     const reconciled = await reconcileStripePayments(env, origin, controller.scheduledTime);
+    // After reconciliation, so payments it recovered are in the vendors' ledgers before they are paid.
+    const payouts = await runPayouts(env, { now: controller.scheduledTime });
     console.log(
       JSON.stringify({
         level: "info",
         msg: "scheduled",
         cron: controller.cron,
         reconciled: reconciled ? { ...reconciled, actions: reconciled.actions.length } : "no stripe",
+        payouts: payouts.created.length,
       }),
     );
     return;

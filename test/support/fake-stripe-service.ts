@@ -9,7 +9,13 @@
  *   GET  /v1/checkout/sessions/:id          retrieve
  *   POST /v1/checkout/sessions/:id/expire   expire an open session (400 otherwise, as Stripe does)
  *   POST /v1/refunds                        refund (same Idempotency-Key → the same refund, not a second one)
+ *   POST /v1/accounts                       create a connected account (same Idempotency-Key → same account)
+ *   GET  /v1/accounts/:id                   retrieve (charges_enabled / payouts_enabled as the control route set them)
+ *   POST /v1/account_links                  an onboarding link for an account
+ *   POST /v1/transfers                      transfer to a connected account (same Idempotency-Key → the same transfer);
+ *                                           400 when the account is unknown or cannot receive transfers
  *   POST /__control/settle                  {session, how: "paid" | "expired"}: what the shopper did on the page
+ *   POST /__control/account                 {id, charges_enabled?, payouts_enabled?, refuse_transfers?}: what onboarding did
  *   GET  /__calls                           every API call seen, in order
  *
  * Ids are random, so test files sharing this process never see each other's objects by id;
@@ -45,7 +51,24 @@ export interface FakeStripeCall {
   params: Record<string, string>;
 }
 
+export interface FakeStripeAccount {
+  id: string;
+  object: "account";
+  type: string;
+  email: string | null;
+  country: string;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+  metadata: Record<string, string>;
+  /** Not Stripe's: makes transfers to this account fail, as a closed or restricted account does. */
+  refuse_transfers?: boolean;
+}
+
 const sessions = new Map<string, FakeStripeSession>();
+const accounts = new Map<string, FakeStripeAccount>();
+/** Every transfer made (each once, however often its key was sent). */
+export const fakeTransfers: { id: string; amount: number; currency: string; destination: string; transfer_group: string | null; key: string | null }[] = [];
 const byKey = new Map<string, unknown>();
 const calls: FakeStripeCall[] = [];
 
@@ -98,6 +121,14 @@ export async function fakeStripe(request: Request): Promise<Response> {
     return s ? json(s) : stripeError(404, `No such checkout.session: '${body.session}'`);
   }
   if (path === "/__calls") return json(calls);
+  if (path === "/__transfers") return json(fakeTransfers);
+  if (path === "/__control/account" && request.method === "POST") {
+    const body = JSON.parse(raw) as Partial<FakeStripeAccount> & { id: string };
+    const account = accounts.get(body.id);
+    if (!account) return stripeError(404, `No such account: '${body.id}'`);
+    Object.assign(account, body, { details_submitted: true });
+    return json(account);
+  }
 
   const params = Object.fromEntries(new URLSearchParams(raw));
   const idempotencyKey = request.headers.get("idempotency-key");
@@ -132,6 +163,57 @@ export async function fakeStripe(request: Request): Promise<Response> {
       Object.assign(s, { status: "expired", url: null });
       return remember(s);
     }
+  }
+  if (path === "/v1/accounts" && request.method === "POST") {
+    const account: FakeStripeAccount = {
+      id: rid("acct"),
+      object: "account",
+      type: params.type ?? "express",
+      email: params.email ?? null,
+      country: params.country ?? "US",
+      charges_enabled: false,
+      payouts_enabled: false,
+      details_submitted: false,
+      metadata: { vendorId: params["metadata[vendorId]"] ?? "" },
+    };
+    accounts.set(account.id, account);
+    return remember(account);
+  }
+  const acct = /^\/v1\/accounts\/(\w+)$/.exec(path);
+  if (acct?.[1] && request.method === "GET") {
+    const account = accounts.get(acct[1]);
+    return account ? json(account) : stripeError(404, `No such account: '${acct[1]}'`, "resource_missing");
+  }
+  if (path === "/v1/account_links" && request.method === "POST") {
+    if (!accounts.has(params.account ?? "")) return stripeError(400, `No such account: '${params.account}'`, "resource_missing");
+    return remember({
+      object: "account_link",
+      url: `https://connect.fake-stripe.test/setup/${params.account}?return=${encodeURIComponent(params.return_url ?? "")}`,
+      created: Math.floor(Date.now() / 1000),
+      expires_at: Math.floor(Date.now() / 1000) + 300,
+    });
+  }
+  if (path === "/v1/transfers" && request.method === "POST") {
+    const account = accounts.get(params.destination ?? "");
+    if (!account) return stripeError(400, `No such destination: '${params.destination}'`, "resource_missing");
+    if (account.refuse_transfers || !account.payouts_enabled) {
+      return stripeError(
+        400,
+        "Your destination account needs to have at least one of the following capabilities enabled: transfers",
+        "insufficient_capabilities_for_transfer",
+      );
+    }
+    const transfer = {
+      id: rid("tr"),
+      object: "transfer",
+      amount: Number(params.amount),
+      currency: params.currency ?? "usd",
+      destination: account.id,
+      transfer_group: params.transfer_group ?? null,
+      metadata: { payoutId: params["metadata[payoutId]"] ?? "" },
+    };
+    fakeTransfers.push({ ...transfer, key: idempotencyKey });
+    return remember(transfer);
   }
   if (path === "/v1/refunds" && request.method === "POST") {
     return remember({

@@ -38,6 +38,7 @@ import {
 import { holdPoints, planRedemption, releasePoints } from "../loyalty";
 import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
 import { commissionRulesFor, splitOrder } from "../vendors";
+import "./commission-targets";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
 import { quoteBySeller } from "./seller-shipping";
 

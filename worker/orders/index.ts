@@ -26,7 +26,7 @@ export {
 } from "./service/orders";
 export { applyPaymentOutcome, applyStripeWebhook, applyTestPayment, testPaymentOf } from "./service/payment-outcome";
 export { expireAbandonedPayments, RECONCILE_WINDOW_MS, type ReconcileResult, reconcileStripePayments, type SweepResult } from "./service/reconcile";
-export { refundOrder } from "./service/refunds";
+export { type RefundLine, refundOrder } from "./service/refunds";
 export { applyTrackingEvent, createShipment, registerUnmatchedTracking, type TrackingUpdate, type UnmatchedTrackingHandler } from "./service/shipments";
 export { orderTracking } from "./service/tracking";
 export {

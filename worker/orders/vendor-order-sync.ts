@@ -1,4 +1,4 @@
-import { ledgerEntryStatement } from "../vendors";
+import { allocate, ledgerEntryStatement } from "../vendors";
 import type { OrderStatus, VendorOrderStatus } from "./tables";
 
 // Statements that keep vendor orders in step with their order and parcels. They live apart from the services
@@ -49,13 +49,21 @@ export interface VendorMoney {
   currency: string;
   grossTotal: number;
   commissionTotal: number;
+  /** The vendor order's share of the order's tax (what the shopper paid for it is gross + tax). */
+  taxTotal: number;
+  /** What refunds took back from the vendor so far, and the commission the store gave back with them. */
+  refunded: number;
+  commissionRefunded: number;
 }
 
 /** The vendor orders of an order with their money (read before a batch that writes ledger entries). */
 export async function vendorMoneyOf(d1: D1Database, orderId: string): Promise<VendorMoney[]> {
   const rows = await d1
     .prepare(
-      "select id, vendor_id as vendorId, currency, gross_total as grossTotal, commission_total as commissionTotal from vendor_orders where order_id = ? order by id",
+      `select vo.id, vo.vendor_id as vendorId, vo.currency, vo.gross_total as grossTotal, vo.commission_total as commissionTotal, vo.tax_total as taxTotal,
+              coalesce((select -sum(l.amount) from vendor_ledger l where l.vendor_order_id = vo.id and l.kind = 'refund'), 0) as refunded,
+              coalesce((select sum(l.amount) from vendor_ledger l where l.vendor_order_id = vo.id and l.kind = 'commission_refund'), 0) as commissionRefunded
+         from vendor_orders vo where vo.order_id = ? order by vo.id`,
     )
     .bind(orderId)
     .all<VendorMoney>();
@@ -90,34 +98,88 @@ export function vendorSaleStatements(d1: D1Database, orderId: string, vos: reado
   ]);
 }
 
-/**
- * The entries that reverse each vendor's share of a refund that took the order's refunded total from `before`
- * to `after` (of `grandTotal`): the vendor gives back its gross in that proportion and the store gives back
- * the commission on it. Each share is the difference of two floors of the running total, so however a refund is
- * cut into parts the reversals add up to the same figure, and a refund in full reverses everything exactly.
- * Keyed by the vendor order and `after`, so a replayed refund writes nothing.
- */
-export function vendorRefundStatements(d1: D1Database, order: { id: string; grandTotal: number }, vos: readonly VendorMoney[], before: number, after: number) {
-  if (order.grandTotal <= 0 || after <= before) return [];
-  const share = (amount: number, refunded: number) => Math.floor((amount * Math.min(refunded, order.grandTotal)) / order.grandTotal);
-  return vos.flatMap((vo) => [
+/** The two entries that give back `back` of a vendor order's gross and the store's commission on it, keyed by `after`. */
+function reversalEntries(d1: D1Database, orderId: string, vo: VendorMoney, back: number, commissionBack: number, after: number) {
+  return [
     ledgerEntryStatement(d1, {
       vendorId: vo.vendorId,
       kind: "refund",
-      amount: -(share(vo.grossTotal, after) - share(vo.grossTotal, before)),
+      amount: -back,
       currency: vo.currency,
-      orderId: order.id,
+      orderId,
       vendorOrderId: vo.id,
       key: `refund:${vo.id}:${after}`,
     }),
     ledgerEntryStatement(d1, {
       vendorId: vo.vendorId,
       kind: "commission_refund",
-      amount: share(vo.commissionTotal, after) - share(vo.commissionTotal, before),
+      amount: commissionBack,
       currency: vo.currency,
-      orderId: order.id,
+      orderId,
       vendorOrderId: vo.id,
       key: `commission_refund:${vo.id}:${after}`,
     }),
-  ]);
+  ];
+}
+
+/**
+ * The entries that reverse each vendor's share of a refund of the whole order that took the order's refunded
+ * total from `before` to `after` (of `grandTotal`): the vendor gives back its gross in that proportion and the
+ * store gives back the commission on it. Each share is the difference of two floors of the running total, so
+ * however a refund is cut into parts the reversals add up to the same figure; never more than the vendor order
+ * still has (after refunds of single lines), and a refund in full gives back exactly what is left. Keyed by the
+ * vendor order and `after`, so a replayed refund writes nothing.
+ */
+export function vendorRefundStatements(d1: D1Database, order: { id: string; grandTotal: number }, vos: readonly VendorMoney[], before: number, after: number) {
+  if (order.grandTotal <= 0 || after <= before) return [];
+  const share = (amount: number, refunded: number) => Math.floor((amount * Math.min(refunded, order.grandTotal)) / order.grandTotal);
+  const full = after >= order.grandTotal;
+  return vos.flatMap((vo) => {
+    const left = vo.grossTotal - vo.refunded;
+    const back = full ? left : Math.min(left, share(vo.grossTotal, after) - share(vo.grossTotal, before));
+    const commissionLeft = vo.commissionTotal - vo.commissionRefunded;
+    const commissionBack = full ? commissionLeft : Math.min(commissionLeft, share(vo.commissionTotal, after) - share(vo.commissionTotal, before));
+    return reversalEntries(d1, order.id, vo, back, commissionBack, after);
+  });
+}
+
+/** What a refund of given order lines is about: each line's vendor order (null: the store's own) and its part of the refund. */
+export interface RefundedLine {
+  vendorOrderId: string | null;
+  /** The line's weight in the refund (what the shopper paid for the refunded units); the amount is split by it. */
+  weight: number;
+}
+
+/**
+ * The entries of a refund of given lines (a return): the amount is split over the lines by weight (largest
+ * remainder, so the parts add up), and only the vendors of those lines give back, each the gross part of its
+ * lines' share (the share less its tax: gross ÷ (gross + tax)), never more than its vendor order has left; the
+ * store gives back its commission in the same proportion. The store's own lines take their part from nobody.
+ */
+export function vendorLineRefundStatements(
+  d1: D1Database,
+  orderId: string,
+  vos: readonly VendorMoney[],
+  lines: readonly RefundedLine[],
+  amount: number,
+  after: number,
+) {
+  if (amount <= 0 || lines.length === 0) return [];
+  const parts = allocate(
+    amount,
+    lines.map((l) => l.weight),
+  );
+  const byVo = new Map<string, number>();
+  lines.forEach((l, i) => {
+    if (l.vendorOrderId) byVo.set(l.vendorOrderId, (byVo.get(l.vendorOrderId) ?? 0) + (parts[i] ?? 0));
+  });
+  return vos.flatMap((vo) => {
+    const part = byVo.get(vo.id) ?? 0;
+    const charged = vo.grossTotal + vo.taxTotal;
+    if (part <= 0 || charged <= 0) return [];
+    const back = Math.min(vo.grossTotal - vo.refunded, Math.floor((part * vo.grossTotal) / charged));
+    const commissionBack =
+      vo.grossTotal > 0 ? Math.min(vo.commissionTotal - vo.commissionRefunded, Math.floor((back * vo.commissionTotal) / vo.grossTotal)) : 0;
+    return reversalEntries(d1, orderId, vo, back, commissionBack, after);
+  });
 }

@@ -1,4 +1,6 @@
 // Payments' public surface: providers, the payments ledger's reads and statement builders, charges.
+// Stripe Connect also registers itself with the vendors domain as the payout transfer client.
+export { applyConnectAccountEvent } from "./connect";
 export { assertChargesSum, type ExtraCharge, extraCharges } from "./charges";
 export { isStripeTestKey, paymentsUnavailableReason, stripeTestModeAllowed } from "./mode";
 export { activeProvider, providerFor, testProvider } from "./providers";

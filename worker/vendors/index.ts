@@ -5,9 +5,18 @@ export { requireVendor, type VendorCaller } from "./guard";
 export {
   AcceptInvitationBody,
   AdminVendorQuery,
+  CommissionRuleBody,
+  type CommissionRuleView,
   type AdminVendorView,
   ChangeMemberRoleBody,
   InviteMemberBody,
+  MarkPayoutFailedBody,
+  MarkPayoutPaidBody,
+  PayoutListQuery,
+  type PayoutAccountView,
+  PayoutSettingsBody,
+  type PayoutView,
+  UpdateCommissionRuleBody,
   VendorApplicationBody,
   VendorReasonBody,
   type VendorView,
@@ -36,6 +45,33 @@ export {
   splitOrder,
 } from "./service/commissions";
 export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
+export {
+  type CommissionTargetLookup,
+  createCommissionRule,
+  deleteCommissionRule,
+  listCommissionRules,
+  registerCommissionTargets,
+  updateCommissionRule,
+} from "./service/commission-rules";
+export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
+export {
+  type ConnectAccountState,
+  DEFAULT_HOLD_DAYS,
+  listPayouts,
+  markPayoutFailed,
+  markPayoutPaid,
+  type PayoutTransfers,
+  payoutClient,
+  payoutById,
+  payoutHoldDays,
+  registerPayoutHold,
+  registerPayoutTransfers,
+  runPayouts,
+  sendPayout,
+  sendPendingTransfers,
+  type TransferResult,
+  vendorPayoutSummary,
+} from "./service/payouts";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { existingVendorIds, type PublicVendor, publicVendorByHandle } from "./service/storefront";
@@ -46,8 +82,12 @@ export {
   type CommissionScope,
   LEDGER_KINDS,
   type LedgerKind,
+  PAYOUT_METHODS,
   PAYOUT_PROVIDERS,
+  PAYOUT_STATUSES,
+  type PayoutMethod,
   type PayoutProvider,
+  type PayoutStatus,
   VENDOR_MEMBER_ROLES,
   VENDOR_STATUSES,
   type VendorMemberRole,

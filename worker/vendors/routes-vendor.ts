@@ -1,9 +1,25 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "./guard";
-import { ChangeMemberRoleBody, InvitationIdParam, InviteMemberBody, MemberIdParam, VendorLedgerPage, VendorLedgerQuery, VendorTeam } from "./schema";
+import {
+  ChangeMemberRoleBody,
+  ConnectLink,
+  EmptyBody,
+  InvitationIdParam,
+  InviteMemberBody,
+  MemberIdParam,
+  PayoutAccountView,
+  PayoutPage,
+  PayoutSettingsBody,
+  VendorLedgerPage,
+  VendorLedgerQuery,
+  VendorPayoutQuery,
+  VendorTeam,
+} from "./schema";
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
+import { payoutAccountOf, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
+import { listPayouts } from "./service/payouts";
 
 const denied = {
   401: problemResponse("Not signed in."),
@@ -45,6 +61,78 @@ export const vendorLedgerRoutes = createApiApp()
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="ledger-${new Date().toISOString().slice(0, 10)}.csv"`,
       });
+    },
+  );
+
+/** The vendor's payout history (finance members and the owner). */
+export const vendorPayoutRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/payouts",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "The vendor's payouts, newest first",
+      request: { query: VendorPayoutQuery },
+      responses: { 200: { description: "A page of payouts.", content: { "application/json": { schema: PayoutPage } } }, ...denied },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "finance");
+      return c.json(await listPayouts(c.env, { ...c.req.valid("query"), vendorId }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/payouts/account",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "How the vendor is paid: the chosen method and the Stripe account's state",
+      responses: { 200: { description: "The payout account.", content: { "application/json": { schema: PayoutAccountView } } }, ...denied },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "finance");
+      return c.json(await payoutAccountOf(c.env, vendorId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/payouts/account",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "Choose how the vendor is paid and the bank details for manual payouts (owners)",
+      request: { body: { required: true, content: { "application/json": { schema: PayoutSettingsBody } } } },
+      responses: {
+        200: { description: "How the vendor is paid now.", content: { "application/json": { schema: PayoutAccountView } } },
+        400: problemResponse("Invalid field (each named)."),
+        401: denied[401],
+        403: problemResponse("Not an owner of an active vendor."),
+      },
+    }),
+    async (c) => {
+      const { vendorId, auth } = await requireVendor(c, "settings");
+      return c.json(await setPayoutSettings(c.env, vendorId, c.req.valid("json") as PayoutSettingsBody, { vendorMember: auth.principal.id }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/payouts/connect",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "Start or resume Stripe Connect onboarding (owners): answers the link to Stripe's pages",
+      request: { body: { required: true, content: { "application/json": { schema: EmptyBody } } } },
+      responses: {
+        200: { description: "The onboarding link.", content: { "application/json": { schema: ConnectLink } } },
+        401: denied[401],
+        403: problemResponse("Not an owner of an active vendor."),
+        409: problemResponse("This store does not pay through Stripe Connect."),
+      },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await startConnectOnboarding(c.env, vendorId, new URL(c.req.url).origin), 200);
     },
   );
 

@@ -1,6 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery } from "../lib/openapi";
-import { LEDGER_KINDS, VENDOR_MEMBER_ROLES, VENDOR_STATUSES } from "./tables";
+import {
+  COMMISSION_KINDS,
+  COMMISSION_SCOPES,
+  LEDGER_KINDS,
+  PAYOUT_METHODS,
+  PAYOUT_PROVIDERS,
+  PAYOUT_STATUSES,
+  VENDOR_MEMBER_ROLES,
+  VENDOR_STATUSES,
+} from "./tables";
 
 // Marketplace money: the vendor's ledger statement.
 
@@ -175,3 +184,124 @@ export const InvitationIdParam = z.object({
 
 export const InvitationAccepted = z.object({ vendor: VendorView, role: z.enum(VENDOR_MEMBER_ROLES) }).openapi("InvitationAccepted");
 export type InvitationAccepted = z.infer<typeof InvitationAccepted>;
+
+// Payouts.
+
+export const PayoutView = z
+  .object({
+    id: z.string(),
+    vendorId: z.string(),
+    vendorName: z.string(),
+    amount: MoneySchema,
+    provider: z.enum(PAYOUT_METHODS).openapi({ description: "`stripe_connect`: a transfer to the vendor's connected account; `manual`: staff send it." }),
+    status: z.enum(PAYOUT_STATUSES),
+    providerReference: z.string().nullable().openapi({ description: "The Stripe transfer id, or the bank reference staff recorded." }),
+    failureReason: z.string().nullable(),
+    createdAt: z.string(),
+    paidAt: z.string().nullable(),
+  })
+  .openapi("Payout");
+export type PayoutView = z.infer<typeof PayoutView>;
+
+export const PayoutListQuery = z
+  .object({
+    ...PaginationQuery,
+    status: z.enum(PAYOUT_STATUSES).optional(),
+    vendorId: z.string().max(64).optional(),
+  })
+  .strict();
+export type PayoutListQuery = z.infer<typeof PayoutListQuery>;
+
+export const VendorPayoutQuery = z.object({ ...PaginationQuery, status: z.enum(PAYOUT_STATUSES).optional() }).strict();
+export type VendorPayoutQuery = z.infer<typeof VendorPayoutQuery>;
+
+export const PayoutPage = z
+  .object({ items: z.array(PayoutView), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("PayoutPage");
+export type PayoutPage = z.infer<typeof PayoutPage>;
+
+export const PayoutRunResult = z
+  .object({
+    created: z.array(PayoutView),
+    cutoff: z.string().openapi({ description: "Sales paid after this time were held back (the hold period)." }),
+  })
+  .openapi("PayoutRunResult");
+export type PayoutRunResult = z.infer<typeof PayoutRunResult>;
+
+export const MarkPayoutPaidBody = z
+  .object({ reference: z.string().trim().min(1, "Enter the bank transfer's reference").max(200, "At most 200 characters") })
+  .strict();
+export type MarkPayoutPaidBody = z.infer<typeof MarkPayoutPaidBody>;
+
+export const MarkPayoutFailedBody = z.object({ reason: z.string().trim().min(3, "Say why the payout failed").max(500, "At most 500 characters") }).strict();
+export type MarkPayoutFailedBody = z.infer<typeof MarkPayoutFailedBody>;
+
+export const PayoutAccountView = z
+  .object({
+    method: z.enum(PAYOUT_PROVIDERS).openapi({ description: "What the vendor chose: `stripe` (Connect) or `manual` (bank transfer by staff)." }),
+    stripeAccountId: z.string().nullable(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    connectAvailable: z.boolean().openapi({ description: "Whether this store pays through Stripe Connect at all." }),
+    paidBy: z.enum(PAYOUT_METHODS).openapi({ description: "How the next payout is made: Stripe only once the account can receive payouts." }),
+    payoutDetails: z.string().nullable(),
+  })
+  .openapi("PayoutAccount");
+export type PayoutAccountView = z.infer<typeof PayoutAccountView>;
+
+export const ConnectLink = z
+  .object({ url: z.string().openapi({ description: "Stripe's onboarding page (valid for a few minutes, once)." }) })
+  .openapi("ConnectLink");
+
+// Commission rules (staff).
+
+export const CommissionRuleView = z
+  .object({
+    id: z.string(),
+    scope: z.enum(COMMISSION_SCOPES),
+    target: z.string().openapi({ description: "The vendor, category or product id; empty for the store-wide default." }),
+    targetName: z.string().nullable().openapi({ description: "The vendor's, category's or product's name, when it still exists." }),
+    kind: z.enum(COMMISSION_KINDS),
+    rateBps: z.number().int().openapi({ description: "For `percent`: basis points of the base (1250 = 12.5%)." }),
+    fixedAmount: z.number().int().openapi({ description: "For `fixed`: minor units per unit sold." }),
+    includeTax: z.boolean(),
+    includeShipping: z.boolean(),
+    updatedAt: z.string(),
+  })
+  .openapi("CommissionRule");
+export type CommissionRuleView = z.infer<typeof CommissionRuleView>;
+
+export const CommissionRuleList = z.object({ items: z.array(CommissionRuleView) }).openapi("CommissionRuleList");
+export type CommissionRuleList = z.infer<typeof CommissionRuleList>;
+
+const ruleFields = {
+  kind: z.enum(COMMISSION_KINDS),
+  rateBps: z.number().int("Whole basis points").min(0, "At least 0").max(10_000, "At most 100%").default(0),
+  fixedAmount: z.number().int("Minor units").min(0, "At least 0").max(100_000_000, "Too large").default(0),
+  includeTax: z.boolean().default(false),
+  includeShipping: z.boolean().default(false),
+};
+
+export const CommissionRuleBody = z
+  .object({
+    scope: z.enum(COMMISSION_SCOPES),
+    target: z.string().trim().max(64, "At most 64 characters").default(""),
+    ...ruleFields,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.scope === "store" && v.target !== "") ctx.addIssue({ code: "custom", path: ["target"], message: "The store-wide rule has no target" });
+    if (v.scope !== "store" && v.target === "") ctx.addIssue({ code: "custom", path: ["target"], message: `Pick the ${v.scope}` });
+  });
+export type CommissionRuleBody = z.infer<typeof CommissionRuleBody>;
+
+export const UpdateCommissionRuleBody = z.object(ruleFields).strict();
+export type UpdateCommissionRuleBody = z.infer<typeof UpdateCommissionRuleBody>;
+
+export const PayoutSettingsBody = z
+  .object({
+    method: z.enum(PAYOUT_PROVIDERS).openapi({ description: "`stripe`: Stripe Connect once the account is ready; `manual`: bank transfer by staff." }),
+    payoutDetails: z.string().trim().max(500, "At most 500 characters").nullable().optional(),
+  })
+  .strict();
+export type PayoutSettingsBody = z.infer<typeof PayoutSettingsBody>;

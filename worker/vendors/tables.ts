@@ -37,6 +37,8 @@ export const vendors = sqliteTable(
     /** Stripe Connect account id (`acct_…`) once onboarding started; `payouts_enabled` mirrors `account.updated`. */
     stripeAccountId: text("stripe_account_id"),
     payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
+    /** Mirrors the connected account's `charges_enabled` from `account.updated` (migration 0029). */
+    chargesEnabled: integer("charges_enabled", { mode: "boolean" }).notNull().default(false),
     /** For manual payouts: where staff send the money (free text such as an IBAN), shown to finance members and admins only. */
     payoutDetails: text("payout_details"),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
@@ -152,4 +154,45 @@ export const vendorInvitations = sqliteTable(
     revokedAt: text("revoked_at"),
   },
   (t) => [uniqueIndex("vendor_invitations_token_uq").on(t.tokenHash)],
+);
+
+// Payouts (migration 0029).
+
+/** How a payout leaves the store: a Stripe Connect transfer, or a bank transfer staff record by hand. */
+export const PAYOUT_METHODS = ["stripe_connect", "manual"] as const;
+export type PayoutMethod = (typeof PAYOUT_METHODS)[number];
+export const PAYOUT_STATUSES = ["pending", "paid", "failed"] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+
+/**
+ * One payment of a vendor's available balance. It is created with its `transfer` ledger entry (the debit) in
+ * one batch; a failed payout gets a `transfer_reversal` entry that credits the amount back. `idempotency_key`
+ * (`payout:<id>`) is what the Stripe transfer carries, so a retried send makes no second transfer.
+ */
+export const payouts = sqliteTable(
+  "payouts",
+  {
+    id: text("id").primaryKey(),
+    vendorId: text("vendor_id")
+      .notNull()
+      .references(() => vendors.id),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    provider: text("provider", { enum: PAYOUT_METHODS }).notNull(),
+    status: text("status", { enum: PAYOUT_STATUSES }).notNull().default("pending"),
+    /** The Stripe transfer id (`tr_…`), or the bank reference staff typed for a manual payout. */
+    providerReference: text("provider_reference"),
+    /** The connected account the transfer goes to (frozen at creation). */
+    destination: text("destination"),
+    idempotencyKey: text("idempotency_key").notNull(),
+    failureReason: text("failure_reason"),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    paidAt: text("paid_at"),
+  },
+  (t) => [
+    uniqueIndex("payouts_key_uq").on(t.idempotencyKey),
+    index("payouts_vendor_idx").on(t.vendorId, t.createdAt),
+    index("payouts_status_idx").on(t.status, t.createdAt),
+  ],
 );

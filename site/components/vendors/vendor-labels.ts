@@ -22,3 +22,9 @@ export const LEDGER_TEXT: Record<LedgerKind, string> = {
   transfer_reversal: "Payout reversed",
   adjustment: "Adjustment",
 };
+
+/** How each payout method reads. */
+export const PAYOUT_METHOD_TEXT: Record<string, string> = { stripe_connect: "Stripe transfer", manual: "Bank transfer (manual)" };
+
+/** Badge tone per payout status (the admin badge's data-tone). */
+export const PAYOUT_STATUS_TONE: Record<string, string | undefined> = { pending: "warn", paid: "good", failed: "bad" };

@@ -7,6 +7,7 @@ import { commitPromotionUses, forgetCartCode, promotionsOfOrder, releasePromotio
 import { AppError } from "../../lib/errors";
 import {
   activeProvider,
+  applyConnectAccountEvent,
   claimPaymentEvent,
   eventProcessedStatement,
   failPendingPaymentStatement,
@@ -215,6 +216,8 @@ export async function applyTestPayment(env: Env, paymentId: string, outcome: Tes
  * and applied once per event id. Answers whether it changed anything.
  */
 export async function applyStripeWebhook(env: Env, raw: string, signature: string | undefined, origin: string): Promise<{ applied: boolean }> {
-  const { outcome } = await readStripeEvent(env, raw, signature);
+  const { event, outcome } = await readStripeEvent(env, raw, signature);
+  // A vendor's connected account changed (Connect onboarding): store what Stripe says now.
+  if (event.type === "account.updated") return { applied: await applyConnectAccountEvent(env, event.data.object.id) };
   return { applied: outcome ? (await applyPaymentOutcome(env, outcome, origin)).applied : false };
 }

@@ -10,9 +10,24 @@ import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughPr
 import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
 import { orders } from "../tables";
-import { vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
+import { type RefundedLine, vendorLineRefundStatements, vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
 import { sendOrderEmail } from "./emails";
 import { type ChangeContext, timelineStatement } from "./orders";
+
+/** An order line a refund is for, and its weight in the refund (what was paid for the refunded units). */
+export interface RefundLine {
+  orderLineId: string;
+  weight: number;
+}
+
+/** The refunded lines with their vendor orders; lines of another order are ignored. */
+async function refundedLinesOf(env: Env, orderId: string, lines: readonly RefundLine[]): Promise<RefundedLine[]> {
+  const rows = await env.DB.prepare("select id, vendor_order_id as vo from order_lines where order_id = ?")
+    .bind(orderId)
+    .all<{ id: string; vo: string | null }>();
+  const vo = new Map(rows.results.map((r) => [r.id, r.vo]));
+  return lines.filter((l) => vo.has(l.orderLineId) && l.weight > 0).map((l) => ({ vendorOrderId: vo.get(l.orderLineId) ?? null, weight: l.weight }));
+}
 
 // A cancelled order is refundable only for what its cancellation could not refund (a provider failure).
 const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "partially_refunded", "cancelled"]);
@@ -26,9 +41,10 @@ const REFUNDABLE = new Set(["paid", "fulfilling", "shipped", "delivered", "parti
  * retried request refunds once; a provider failure gives the claim back. Then
  * the payment status, the order (partially_refunded or refunded), a refund row
  * on the timeline and the audit entry commit together. The shopper gets one
- * email per refund.
+ * email per refund. With `lines` (a return's order lines and what was paid for the returned units), only
+ * the sellers of those lines give back their share; without, every seller of the order gives back in proportion.
  */
-export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, ctx: ChangeContext) {
+export async function refundOrder(env: Env, orderId: string, amount: number | undefined, reason: string, ctx: ChangeContext, lines?: readonly RefundLine[]) {
   const db = getDb(env.DB);
   const order = await db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");
@@ -66,6 +82,7 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     throw err;
   }
   const vendorMoney = await vendorMoneyOf(env.DB, orderId);
+  const refundedLines = lines?.length && !full ? await refundedLinesOf(env, orderId, lines) : null;
   const [paid] = await runBatch(env.DB, [
     refundSettledStatement(env.DB, payment.id, refunded, full),
     env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
@@ -84,8 +101,11 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     // A refund in full takes the order's units out of products' sold counts.
     ...soldCountStatements(env.DB, orderId),
     ...vendorOrderFollowStatements(env.DB, orderId, status, now),
-    // The sellers give back their share of this refund, and the store its commission on it.
-    ...vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded),
+    // The sellers give back their share of this refund (only those of the refunded lines, when named), and the
+    // store its commission on it. A refund that completes the order's gives back everything left.
+    ...(refundedLines?.length
+      ? vendorLineRefundStatements(env.DB, orderId, vendorMoney, refundedLines, value, refunded)
+      : vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded)),
   ]);
   // Cumulative and idempotent: the points follow the refunded share, even if this line runs again.
   await reverseOrderPoints(env, { id: orderId, grandTotal: order.grandTotal, refunded });

@@ -4,6 +4,7 @@ import { onCacheVersionChange } from "../../lib/cache-version";
 import { AppError } from "../../lib/errors";
 import { MemoCache } from "../../lib/memo-cache";
 import { commitSettingsChange } from "../../lib/settings-write";
+import { registerPayoutHold } from "../../vendors";
 import type { ReturnSettings, ReturnSettingsBody } from "../schema";
 import { returnSettings as settingsTable } from "../tables";
 
@@ -24,6 +25,8 @@ export function purgeReturnSettingsCache(): void {
   cache.purge();
 }
 onCacheVersionChange(purgeReturnSettingsCache);
+// Vendors are paid for a sale only once the return window has run, so a return rarely claws back paid money.
+registerPayoutHold(async (env) => (await returnSettings(env)).windowDays);
 
 /** The store's return rules (defaults for anything never set), memoised 60 s per isolate: product pages read the window. */
 export function returnSettings(env: Env): Promise<ReturnSettings> {

@@ -244,7 +244,9 @@ export async function refundReturn(env: Env, id: string, body: RefundReturnBody,
   ]);
   if (changesOf(claimed) === 0) throw conflict(ret);
   try {
-    await refundOrder(env, order.id, amount, `Return ${ret.number} (${itemsText(lines)})`, ctx);
+    // Charged to the sellers of the returned lines only, by what was paid for the returned units.
+    const refunded = lines.map((l) => ({ orderLineId: l.orderLineId, weight: quote.perLine.get(l.id) ?? 0 }));
+    await refundOrder(env, order.id, amount, `Return ${ret.number} (${itemsText(lines)})`, ctx, refunded);
   } catch (err) {
     await runBatch(env.DB, [
       db

@@ -1,0 +1,124 @@
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signInByRequest, signInOnPage } from "./staff-sign-in";
+import { startStore } from "./store";
+
+// Its own store inside this suite's port range: its vendors, sales and payouts are its own.
+const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 50;
+const ADMIN = { email: "payouts-admin@example.test", password: "payouts admin passphrase 7" };
+const SELLER = { email: "potter@example.test", password: "clay studio passphrase 3", name: "Pia Potter" };
+
+let store: Awaited<ReturnType<typeof startStore>>;
+let browser: Browser;
+let desk: BrowserContext;
+let vendorId: string;
+
+beforeAll(async () => {
+  [store, browser] = await Promise.all([startStore({ port: STORE_PORT, products: 4, admin: ADMIN }), launchBrowser()]);
+  const origin = { Origin: store.baseUrl };
+  // The seller registers and applies; staff approve (the vendors suite covers these pages).
+  const seller = await browser.newContext({ baseURL: store.baseUrl });
+  expect((await seller.request.post("/api/auth/register", { data: SELLER, headers: origin })).status()).toBe(201);
+  const applied = await seller.request.post("/api/vendor-applications", {
+    data: { name: "Clay Studio", handle: "clay-studio", contactEmail: SELLER.email, country: "US", description: "Hand-thrown stoneware mugs and bowls." },
+    headers: origin,
+  });
+  expect(applied.status()).toBe(201);
+  vendorId = ((await applied.json()) as { id: string }).id;
+  await seller.close();
+  desk = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
+  expect(await signInByRequest(desk.request, ADMIN, store.baseUrl)).toBe(200);
+  expect((await desk.request.post(`/api/admin/vendors/${vendorId}/approve`, { data: {}, headers: origin })).status()).toBe(200);
+  // No hold, so today's sale can be paid today (the hold is the return window).
+  expect((await desk.request.patch("/api/admin/settings/returns", { data: { windowDays: 0 }, headers: origin })).status()).toBe(200);
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  store?.stop();
+});
+
+describe("paying a vendor", () => {
+  it("staff run payouts and record the bank transfer; the seller sees the payout and its reference on a phone", async () => {
+    const origin = { Origin: store.baseUrl };
+    // One product becomes the seller's (the product form's vendor field), and a shopper buys it.
+    const products = (await (await desk.request.get("/api/admin/products?perPage=1")).json()) as { items: { id: string; name: string }[] };
+    const product = products.items[0] as { id: string; name: string };
+    const page = await desk.newPage();
+    await page.goto(`/admin/products/${product.id}`);
+    await page.getByLabel("Vendor id").fill(vendorId);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForURL(/\?saved=updated$/);
+    const shopper = await browser.newContext({ baseURL: store.baseUrl });
+    const detail = (await (await desk.request.get(`/api/admin/products/${product.id}`)).json()) as { variants: { sku: string }[] };
+    expect((await shopper.request.post("/api/cart/items", { data: { sku: detail.variants[0]?.sku, quantity: 2 }, headers: origin })).status()).toBe(200);
+    const placed = await shopper.request.post("/api/checkout", {
+      data: {
+        email: "mugs@example.test",
+        shippingAddress: { fullName: "Ada", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" },
+        shippingOption: "standard",
+      },
+      headers: origin,
+    });
+    expect(placed.status()).toBe(201);
+    const paymentId = ((await placed.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl.split("/").pop();
+    expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers: origin })).status()).toBe(200);
+    await shopper.close();
+
+    // Staff run payouts from the page: one manual payout of the seller's whole balance.
+    await page.goto("/admin/vendors/payouts");
+    await page.getByRole("button", { name: "Run payouts now" }).click();
+    await page.waitForURL(/done=run/);
+    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("1 payout created");
+    const row = page.locator("tbody tr", { hasText: "Clay Studio" });
+    expect(await row.count()).toBe(1);
+    expect(await row.getByText("pending").count()).toBe(1);
+    const amount = (await row.locator("td.num").textContent())?.trim() ?? "";
+    expect(amount).toMatch(/^\$\d/);
+    await screenshot(page, "vendor-payouts-admin-pending-desktop");
+
+    // A second run finds nothing left to pay.
+    await page.getByRole("button", { name: "Run payouts now" }).click();
+    await page.waitForURL(/done=run/);
+    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("no vendor has an available balance");
+
+    // The bank transfer is recorded with its reference; filters find it.
+    await row.getByRole("textbox", { name: /Bank reference for Clay Studio/ }).fill("BANK-2026-0042");
+    await row.getByRole("button", { name: "Mark paid" }).click();
+    await page.waitForURL(/done=paid/);
+    await page.getByLabel("Vendor", { exact: true }).selectOption({ label: "Clay Studio" });
+    await page.getByLabel("Status", { exact: true }).selectOption("paid");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/status=paid/);
+    const paid = page.locator("tbody tr", { hasText: "Clay Studio" });
+    expect(await paid.getByText("BANK-2026-0042").count()).toBe(1);
+    expect(await paid.getByText("paid", { exact: true }).count()).toBe(1);
+    await screenshot(page, "vendor-payouts-admin-paid-desktop");
+    const phoneAdmin = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true, baseURL: store.baseUrl });
+    expect(await signInByRequest(phoneAdmin.request, ADMIN, store.baseUrl)).toBe(200);
+    const adminPhone = await phoneAdmin.newPage();
+    await adminPhone.goto("/admin/vendors/payouts");
+    await screenshot(adminPhone, "vendor-payouts-admin-phone");
+    await phoneAdmin.close();
+
+    // The seller (signed in again after approval changed their role) sees the payout, its reference and a zero balance.
+    const sellerPhone = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true, baseURL: store.baseUrl });
+    const phone = await sellerPhone.newPage();
+    await phone.goto("/account/login?returnTo=/vendor/payouts");
+    await signInOnPage(phone, SELLER);
+    await phone.waitForURL(/\/vendor\/payouts$/);
+    const history = phone.getByRole("region", { name: "Payouts", exact: true });
+    const payoutRow = history.locator("tbody tr").first();
+    expect(await payoutRow.getByText("Paid", { exact: true }).count()).toBe(1);
+    expect(await payoutRow.getByText("BANK-2026-0042").count()).toBe(1);
+    expect((await payoutRow.locator("th").textContent())?.trim()).toBe(amount);
+    expect((await phone.locator(".vendor-money-figure").textContent())?.trim()).toBe("$0.00");
+    // The statement shows the sale and the payout that took it.
+    expect(await phone.getByRole("rowheader", { name: "Payout" }).count()).toBe(1);
+    expect(await phone.getByTestId("payout-method").textContent()).toContain("bank transfer");
+    await screenshot(phone, "vendor-payouts-seller-phone");
+    await phone.setViewportSize(VIEWPORTS.desktop);
+    await screenshot(phone, "vendor-payouts-seller-desktop");
+    await sellerPhone.close();
+  });
+});

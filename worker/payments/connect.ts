@@ -1,0 +1,72 @@
+import Stripe from "stripe";
+import { applyConnectAccount, type ConnectAccountState, registerPayoutTransfers, type TransferResult } from "../vendors";
+import { stripeClient } from "./stripe";
+
+// Stripe Connect for vendor payouts ("separate charges and transfers"): the store is charged as usual and
+// later moves each vendor's share to the vendor's connected account with a transfer.
+
+/**
+ * Sends one payout as a transfer. The payout's idempotency key goes to Stripe, so a replayed or raced send
+ * answers the first transfer instead of making a second. Stripe refusing the request (no such account, the
+ * account cannot receive transfers, the platform balance is short) is permanent for this payout; a network
+ * or server error is not, and the payout stays pending for the next run.
+ */
+async function sendTransfer(env: Env, t: { payoutId: string; key: string; amount: number; currency: string; destination: string }): Promise<TransferResult> {
+  try {
+    const transfer = await stripeClient(env).transfers.create(
+      {
+        amount: t.amount,
+        currency: t.currency.toLowerCase(),
+        destination: t.destination,
+        transfer_group: t.payoutId,
+        metadata: { payoutId: t.payoutId },
+      },
+      { idempotencyKey: t.key },
+    );
+    return { ok: true, reference: transfer.id };
+  } catch (err) {
+    const permanent =
+      err instanceof Stripe.errors.StripeInvalidRequestError ||
+      err instanceof Stripe.errors.StripePermissionError ||
+      err instanceof Stripe.errors.StripeCardError;
+    return { ok: false, permanent, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const stateOf = (account: Stripe.Account): ConnectAccountState => ({
+  accountId: account.id,
+  chargesEnabled: Boolean(account.charges_enabled),
+  payoutsEnabled: Boolean(account.payouts_enabled),
+});
+
+registerPayoutTransfers({
+  configured: (env) => Boolean(env.STRIPE_SECRET_KEY),
+  send: sendTransfer,
+  async createAccount(env, vendor) {
+    const account = await stripeClient(env).accounts.create(
+      { type: "express", email: vendor.email, country: vendor.country, metadata: { vendorId: vendor.id } },
+      { idempotencyKey: `connect-account:${vendor.id}` },
+    );
+    return account.id;
+  },
+  async accountLink(env, accountId, urls) {
+    const link = await stripeClient(env).accountLinks.create({
+      account: accountId,
+      type: "account_onboarding",
+      return_url: urls.returnUrl,
+      refresh_url: urls.refreshUrl,
+    });
+    return link.url;
+  },
+  async readAccount(env, accountId) {
+    return stateOf(await stripeClient(env).accounts.retrieve(accountId));
+  },
+});
+
+/**
+ * `account.updated`: the account is read again from Stripe and its current state stored on the vendor, so
+ * events that arrive late, out of order or twice all leave the latest state. Answers whether a vendor has it.
+ */
+export async function applyConnectAccountEvent(env: Env, accountId: string): Promise<boolean> {
+  return applyConnectAccount(env, stateOf(await stripeClient(env).accounts.retrieve(accountId)));
+}
