@@ -8,8 +8,11 @@ export {
   type AdminVendorView,
   ChangeMemberRoleBody,
   InviteMemberBody,
+  UpdateVendorSettingsBody,
   VendorApplicationBody,
   VendorReasonBody,
+  type VendorReturnAddress,
+  type VendorSettings,
   type VendorView,
 } from "./schema";
 export {
@@ -38,6 +41,7 @@ export {
 export { type LedgerEntry, ledgerEntryStatement, vendorBalance, vendorStatement, vendorStatementCsv } from "./service/ledger";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
+export { updateVendorSettings, vendorSettings } from "./service/settings";
 export { existingVendorIds, type PublicVendor, publicVendorByHandle } from "./service/storefront";
 export {
   COMMISSION_KINDS,
