@@ -43,7 +43,9 @@ import { adminReturnRoutes } from "./returns/routes-admin";
 import { supportRoutes } from "./support/routes";
 import { vendorApplicationRoutes } from "./vendors/routes";
 import { adminCommissionRoutes, adminPayoutRoutes, adminVendorRoutes } from "./vendors/routes-admin";
-import { vendorMemberRoutes } from "./vendors/routes-vendor";
+import { vendorMemberRoutes, vendorSettingsRoutes } from "./vendors/routes-vendor";
+import { vendorCatalogRoutes } from "./catalog/routes-vendor";
+import { vendorInventoryRoutes } from "./inventory/routes-vendor";
 import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
 import { recommendationRoutes } from "./recommendations/routes";
@@ -153,6 +155,7 @@ adminApi.route("/", adminCommissionRoutes);
 adminApi.route("/", adminLoyaltyRoutes);
 api.route("/admin", adminApi);
 vendorApi.route("/", vendorMemberRoutes);
+vendorApi.route("/", vendorCatalogRoutes).route("/", vendorInventoryRoutes).route("/", vendorSettingsRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

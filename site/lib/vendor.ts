@@ -34,3 +34,8 @@ export async function requireVendorPage(
   const canWrite = membership.vendorStatus === "active" && (capability === undefined || memberCan(membership.role, capability));
   return { session, membership, canWrite };
 }
+
+/** The answer to a form post from a member who may only look (their role, or a suspended seller). */
+export function refused(): Response {
+  return plain(403, "Your role in this seller, or the seller's status, does not allow changes here.");
+}

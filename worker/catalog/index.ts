@@ -18,3 +18,5 @@ export { findAdminProduct, getAdminProduct, listAdminProducts, listBrands, listP
 export { ratingSummaryStatement } from "./service/rating-summary";
 export { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "./service/sku-lookup";
 export { findCategory, getProductBySlug, LOW_STOCK_AT, listCategoryTree } from "./service/storefront";
+export { sellerListed, sellerListedSql } from "./service/seller-listed";
+export { getVendorProduct, listVendorProducts, productInputForVendor } from "./service/vendor-products";

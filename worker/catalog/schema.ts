@@ -166,56 +166,87 @@ const AttributeInput = z
   })
   .strict();
 
+const productFields = {
+  name: z.string().trim().min(1, "Required").max(200),
+  slug: Slug.optional().openapi({ description: "Generated from the name when omitted." }),
+  description: z.string().trim().max(10_000).default(""),
+  status: ProductStatus.default("draft"),
+  featured: z.boolean({ error: "Expected yes or no" }).default(false).openapi({ description: "Shown in the home page's featured picks." }),
+  categoryId: z.string().trim().min(1, "Choose a category").max(64),
+  brand: optionalText(80).openapi({ description: "Brand name: an existing brand is picked, a new one created." }),
+  vendorId: optionalText(64),
+  seoTitle: optionalText(120),
+  seoDescription: optionalText(320),
+  attributes: z.array(AttributeInput).max(40).default([]),
+  images: z.array(ImageInput).max(20).default([]),
+  variants: z.array(VariantInput).min(1, "Add at least one variant").max(100),
+  /** The `updatedAt` the editor saw; a newer one on the server answers 409 instead of overwriting. */
+  expectedUpdatedAt: z.string().max(40).optional(),
+};
+
+/** The rules across fields of a product write (the staff's and a seller's): SKUs, option names and combinations, attributes. */
+function checkProduct<T extends { variants: VariantInput[]; attributes: { name: string; value: string }[] }>(p: T, ctx: z.RefinementCtx<T>): void {
+  const seen = new Map<string, number>();
+  const combos = new Map<string, number>();
+  const firstKeys = Object.keys(p.variants[0]?.options ?? {})
+    .sort()
+    .join("|");
+  p.variants.forEach((v, i) => {
+    if (seen.has(v.sku)) ctx.addIssue({ code: "custom", path: ["variants", i, "sku"], message: `Same SKU as variant ${(seen.get(v.sku) ?? 0) + 1}` });
+    else seen.set(v.sku, i);
+    const keys = Object.keys(v.options).sort().join("|");
+    if (keys !== firstKeys) ctx.addIssue({ code: "custom", path: ["variants", i, "options"], message: "Every variant needs the same option names" });
+    const combo = JSON.stringify(Object.entries(v.options).sort());
+    if (p.variants.length > 1 && combos.has(combo))
+      ctx.addIssue({ code: "custom", path: ["variants", i, "options"], message: `Same options as variant ${(combos.get(combo) ?? 0) + 1}` });
+    else combos.set(combo, i);
+  });
+  const attrs = new Set<string>();
+  p.attributes.forEach((a, i) => {
+    const key = `${a.name}=${a.value}`;
+    if (attrs.has(key)) ctx.addIssue({ code: "custom", path: ["attributes", i, "value"], message: "Listed twice" });
+    attrs.add(key);
+  });
+}
+
 /**
  * A product as the admin writes it (create, or replace on edit). Variants are
  * matched by SKU on edit: a listed SKU is updated, a new one added, a missing
  * one removed (refused while it holds stock).
  */
-export const ProductInput = z
-  .object({
-    name: z.string().trim().min(1, "Required").max(200),
-    slug: Slug.optional().openapi({ description: "Generated from the name when omitted." }),
-    description: z.string().trim().max(10_000).default(""),
-    status: ProductStatus.default("draft"),
-    featured: z.boolean({ error: "Expected yes or no" }).default(false).openapi({ description: "Shown in the home page's featured picks." }),
-    categoryId: z.string().trim().min(1, "Choose a category").max(64),
-    brand: optionalText(80).openapi({ description: "Brand name: an existing brand is picked, a new one created." }),
-    vendorId: optionalText(64),
-    seoTitle: optionalText(120),
-    seoDescription: optionalText(320),
-    attributes: z.array(AttributeInput).max(40).default([]),
-    images: z.array(ImageInput).max(20).default([]),
-    variants: z.array(VariantInput).min(1, "Add at least one variant").max(100),
-    /** The `updatedAt` the editor saw; a newer one on the server answers 409 instead of overwriting. */
-    expectedUpdatedAt: z.string().max(40).optional(),
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    const seen = new Map<string, number>();
-    const combos = new Map<string, number>();
-    const firstKeys = Object.keys(p.variants[0]?.options ?? {})
-      .sort()
-      .join("|");
-    p.variants.forEach((v, i) => {
-      if (seen.has(v.sku)) ctx.addIssue({ code: "custom", path: ["variants", i, "sku"], message: `Same SKU as variant ${(seen.get(v.sku) ?? 0) + 1}` });
-      else seen.set(v.sku, i);
-      const keys = Object.keys(v.options).sort().join("|");
-      if (keys !== firstKeys) ctx.addIssue({ code: "custom", path: ["variants", i, "options"], message: "Every variant needs the same option names" });
-      const combo = JSON.stringify(Object.entries(v.options).sort());
-      if (p.variants.length > 1 && combos.has(combo))
-        ctx.addIssue({ code: "custom", path: ["variants", i, "options"], message: `Same options as variant ${(combos.get(combo) ?? 0) + 1}` });
-      else combos.set(combo, i);
-    });
-    const attrs = new Set<string>();
-    p.attributes.forEach((a, i) => {
-      const key = `${a.name}=${a.value}`;
-      if (attrs.has(key)) ctx.addIssue({ code: "custom", path: ["attributes", i, "value"], message: "Listed twice" });
-      attrs.add(key);
-    });
-  })
-  .openapi("AdminProductInput");
+export const ProductInput = z.object(productFields).strict().superRefine(checkProduct).openapi("AdminProductInput");
 export type ProductInput = z.infer<typeof ProductInput>;
 export type ProductInputRaw = z.input<typeof ProductInput>;
+
+/** What a seller may set on their own products: a product is either a draft (hidden) or on sale. */
+export const VENDOR_PRODUCT_STATUSES = ["draft", "active"] as const;
+
+/**
+ * A product as a seller writes it (create, or replace on edit) through `/api/vendor/products` and
+ * `/vendor/products`. The same fields and rules as the staff's input, without what only the store
+ * decides: whose product it is (always the caller's vendor), the featured flag, the brand list, archiving.
+ */
+export const VendorProductInput = z
+  .object({
+    name: productFields.name,
+    slug: productFields.slug,
+    description: productFields.description,
+    status: z.enum(VENDOR_PRODUCT_STATUSES, "Choose draft or active").default("draft"),
+    categoryId: productFields.categoryId,
+    seoTitle: productFields.seoTitle,
+    seoDescription: productFields.seoDescription,
+    attributes: productFields.attributes,
+    images: productFields.images.openapi({
+      description: "Pictures by address: an https:// address on an origin the store allows (Settings → Images), or a path on this site.",
+    }),
+    variants: productFields.variants,
+    expectedUpdatedAt: productFields.expectedUpdatedAt,
+  })
+  .strict()
+  .superRefine(checkProduct)
+  .openapi("VendorProductInput");
+export type VendorProductInput = z.infer<typeof VendorProductInput>;
+export type VendorProductInputRaw = z.input<typeof VendorProductInput>;
 
 export const ProductIdParam = z.object({
   id: z
@@ -248,6 +279,18 @@ export const AdminListProductsQuery = z
   })
   .strict();
 export type AdminListProductsQuery = z.infer<typeof AdminListProductsQuery>;
+
+/** A seller's product list: the staff filters without the vendor (always the caller's). */
+export const VendorListProductsQuery = z
+  .object({
+    q: z.string().trim().max(200).optional().openapi({ description: "Name, slug or SKU (prefix)." }),
+    status: ProductStatus.optional(),
+    stock: StockFilter.optional().openapi({ description: "`in`: any variant available; `out`: none; `low`: a variant at or below its threshold." }),
+    sort: AdminProductSort.default("updated"),
+    ...PaginationQuery,
+  })
+  .strict();
+export type VendorListProductsQuery = z.infer<typeof VendorListProductsQuery>;
 
 export const AdminProductRow = z
   .object({

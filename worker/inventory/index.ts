@@ -3,16 +3,19 @@
 export {
   adjustStock,
   adjustStockAudited,
+  adjustVendorStock,
   bulkUpdateProducts,
   listMovements,
   listSkus,
   registerStockListener,
   saveProductWithStock,
+  saveVendorProduct,
   setLowStockThreshold,
   type StockChange,
   type StockListener,
   type StockReturn,
   stockOf,
   stockReturnsSince,
+  vendorStockOf,
 } from "./service";
 export * from "./schema";

@@ -1,3 +1,4 @@
+import { sellerListedSql } from "../catalog";
 import { registerOrderEmailSuggestions } from "../orders";
 import type { ProductSummary } from "../search";
 import { type Basket, coPurchaseScores, contentSimilarity, fuse, type ProductDoc, type Scored } from "./scoring";
@@ -170,7 +171,7 @@ async function neighbours(env: Env, seeds: readonly string[], options: Options):
      SELECT ranked.kind, ${SUMMARY_COLUMNS}
      FROM ranked JOIN products p ON p.id = ranked.id
        JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
-     WHERE p.status = 'active' AND p.in_stock = 1
+     WHERE p.status = 'active' AND p.in_stock = 1 AND ${sellerListedSql("p")}
        AND ranked.id NOT IN (SELECT id FROM seeds) AND ranked.id NOT IN (SELECT id FROM excluded)
      ORDER BY ranked.kind, ranked.score DESC, ranked.id`,
   )
@@ -241,7 +242,7 @@ export async function recentlyViewedProducts(env: Env, ids: readonly string[], e
   const { results } = await env.DB.prepare(
     `SELECT ${SUMMARY_COLUMNS}, p.in_stock, k.key AS n FROM json_each(?1) k JOIN products p ON p.id = k.value
        JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
-     WHERE p.status = 'active' ORDER BY k.key`,
+     WHERE p.status = 'active' AND ${sellerListedSql("p")} ORDER BY k.key`,
   )
     .bind(JSON.stringify(wanted))
     .all<SummaryRow & { in_stock: number }>();

@@ -4,7 +4,8 @@
  * from catalog's and vendors' tables (both come before seo in the layer order).
  */
 
-import { asc, count, eq, max, sql } from "drizzle-orm";
+import { and, asc, count, eq, max, sql } from "drizzle-orm";
+import { sellerListed } from "../catalog";
 import { categories, products } from "../catalog/tables";
 import { getDb } from "../db/client";
 import { vendors } from "../vendors/tables";
@@ -28,7 +29,7 @@ async function countOf(env: Env, kind: SitemapKind): Promise<{ n: number; lastmo
     const row = await db
       .select({ n: count(), lastmod: max(products.updatedAt) })
       .from(products)
-      .where(eq(products.status, "active"))
+      .where(and(eq(products.status, "active"), sellerListed(products.vendorId)))
       .get();
     return { n: row?.n ?? 0, lastmod: row?.lastmod ?? null };
   }
@@ -79,7 +80,8 @@ export async function sitemapFile(env: Env, origin: string, kind: SitemapKind, p
       await db
         .select({ slug: products.slug, lastmod: products.updatedAt })
         .from(products)
-        .where(eq(products.status, "active"))
+        // A suspended seller's products answer 404 on their pages, so they leave the sitemap too.
+        .where(and(eq(products.status, "active"), sellerListed(products.vendorId)))
         .orderBy(asc(products.id))
         .limit(perFile)
         .offset(offset)

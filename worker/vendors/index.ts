@@ -17,8 +17,11 @@ export {
   PayoutSettingsBody,
   type PayoutView,
   UpdateCommissionRuleBody,
+  UpdateVendorSettingsBody,
   VendorApplicationBody,
   VendorReasonBody,
+  type VendorReturnAddress,
+  type VendorSettings,
   type VendorView,
 } from "./schema";
 export {
@@ -74,6 +77,7 @@ export {
 } from "./service/payouts";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
+export { updateVendorSettings, vendorSettings } from "./service/settings";
 export { existingVendorIds, type PublicVendor, publicVendorByHandle } from "./service/storefront";
 export {
   COMMISSION_KINDS,

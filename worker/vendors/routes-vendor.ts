@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { auditActor } from "../lib/audit";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "./guard";
 import {
@@ -11,15 +12,18 @@ import {
   PayoutAccountView,
   PayoutPage,
   PayoutSettingsBody,
+  UpdateVendorSettingsBody,
   VendorLedgerPage,
   VendorLedgerQuery,
   VendorPayoutQuery,
+  VendorSettings,
   VendorTeam,
 } from "./schema";
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 import { payoutAccountOf, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
 import { listPayouts } from "./service/payouts";
+import { updateVendorSettings, vendorSettings } from "./service/settings";
 
 const denied = {
   401: problemResponse("Not signed in."),
@@ -222,5 +226,46 @@ export const vendorMemberRoutes = createApiApp()
     async (c) => {
       const { vendorId } = await requireVendor(c, "settings");
       return c.json(await removeMember(c.env, vendorId, c.req.valid("param").userId), 200);
+    },
+  );
+
+/** The vendor's own profile, storefront page and return address (the owner's "settings" capability). */
+export const vendorSettingsRoutes = createApiApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/settings",
+      tags: ["Vendor: settings"],
+      security: SIGNED_IN,
+      summary: "The caller's vendor's profile, storefront and return address (owners)",
+      responses: {
+        200: { description: "The vendor's settings.", content: { "application/json": { schema: VendorSettings } } },
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await vendorSettings(c.env, vendorId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/settings",
+      tags: ["Vendor: settings"],
+      security: SIGNED_IN,
+      summary: "Change the vendor's profile, storefront or return address (only the fields sent); audited",
+      request: body(UpdateVendorSettingsBody),
+      responses: {
+        200: { description: "The vendor's settings after the change.", content: { "application/json": { schema: VendorSettings } } },
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "settings");
+      return c.json(await updateVendorSettings(c.env, auditActor(c), vendorId, c.req.valid("json") as UpdateVendorSettingsBody), 200);
     },
   );

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AddressFields } from "../accounts/schema";
 import { MoneySchema, PaginationQuery } from "../lib/openapi";
 import {
   COMMISSION_KINDS,
@@ -305,3 +306,62 @@ export const PayoutSettingsBody = z
   })
   .strict();
 export type PayoutSettingsBody = z.infer<typeof PayoutSettingsBody>;
+// The seller's own settings: profile, storefront page and return address (owners).
+
+/** Where returns of the vendor's lines are sent: the address book's fields, without the default flags. */
+export const VendorReturnAddressInput = AddressFields.omit({ isDefaultShipping: true, isDefaultBilling: true }).strict().openapi("VendorReturnAddressInput");
+export type VendorReturnAddressInput = z.infer<typeof VendorReturnAddressInput>;
+
+export const VendorReturnAddress = z
+  .object({
+    fullName: z.string(),
+    company: z.string().nullable(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    region: z.string().nullable(),
+    postalCode: z.string().nullable(),
+    country: z.string(),
+    phone: z.string().nullable(),
+  })
+  .openapi("VendorReturnAddress");
+export type VendorReturnAddress = z.infer<typeof VendorReturnAddress>;
+
+/** Empty text clears an optional field (forms send every field); null does too. */
+const clearable = (schema: z.ZodString) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), schema.nullable()).optional();
+
+/**
+ * A change of the vendor's settings: only the fields sent change. The handle (the storefront's address),
+ * the status and the payout account are not settings a member edits here.
+ */
+export const UpdateVendorSettingsBody = z
+  .object({
+    name: VendorApplicationBody.shape.name.optional(),
+    contactEmail: VendorApplicationBody.shape.contactEmail.optional(),
+    contactPhone: clearable(
+      z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9 ().-]{6,24}$/, "Enter a phone number with digits, spaces or + ( ) . -"),
+    ),
+    description: VendorApplicationBody.shape.description.optional(),
+    about: z.string().trim().max(4000, "At most 4000 characters").optional().openapi({ description: "The storefront page's text." }),
+    bannerUrl: clearable(
+      z
+        .string()
+        .trim()
+        .max(1000)
+        .regex(/^(https?:\/\/[^\s]+|\/[^\s/\\][^\s]*)$/, "Use an https:// address or a path on this site"),
+    ).openapi({ description: "The storefront's banner picture: an address on an origin the store allows, or a path on this site; null removes it." }),
+    returnAddress: z
+      .union([VendorReturnAddressInput, z.null()])
+      .optional()
+      .openapi({ description: "Where returns of the vendor's lines go; null removes it." }),
+  })
+  .strict()
+  .openapi("UpdateVendorSettingsBody");
+export type UpdateVendorSettingsBody = z.infer<typeof UpdateVendorSettingsBody>;
+
+/** The vendor as its owners edit it. */
+export const VendorSettings = VendorView.extend({ returnAddress: z.union([VendorReturnAddress, z.null()]) }).openapi("VendorSettings");
+export type VendorSettings = z.infer<typeof VendorSettings>;

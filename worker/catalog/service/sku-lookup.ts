@@ -2,6 +2,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { onCatalogChange } from "../cache";
 import { productImages, products, productVariants } from "../tables";
+import { sellerListed } from "./seller-listed";
 
 /** What the cart needs to know about a SKU, as the catalog says now. */
 export interface SkuFacts {
@@ -16,7 +17,7 @@ export interface SkuFacts {
   currency: string;
   /** Units that can be bought now (never negative). */
   available: number;
-  /** Published: only active products can be added to a cart. */
+  /** Published and its seller (if any) active: only such products can be added to a cart or bought. */
   active: boolean;
   image: string | null;
 }
@@ -68,6 +69,7 @@ async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Reado
       currency: products.currency,
       available: productVariants.stockAvailable,
       status: products.status,
+      sellerListed: sql<number>`${sellerListed(products.vendorId)}`,
       image: sql<
         string | null
       >`(select ${productImages.url} from ${productImages} where ${productImages.productId} = ${products.id} order by ${productImages.position}, ${productImages}.rowid limit 1)`,
@@ -76,9 +78,14 @@ async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Reado
     .innerJoin(products, eq(products.id, productVariants.productId))
     .where(inArray(productVariants.sku, skus));
   return new Map(
-    rows.map(({ status, ...r }) => [
+    rows.map(({ status, sellerListed: listed, ...r }) => [
       r.sku,
-      Object.freeze({ ...r, options: Object.freeze({ ...r.options }), active: status === "active", available: Math.max(0, r.available) }),
+      Object.freeze({
+        ...r,
+        options: Object.freeze({ ...r.options }),
+        active: status === "active" && Boolean(listed),
+        available: Math.max(0, r.available),
+      }),
     ]),
   );
 }

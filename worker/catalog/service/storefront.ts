@@ -5,6 +5,7 @@ import { MemoCache } from "../../lib/memo-cache";
 import { CATALOG_TTL_MS, onCatalogChange } from "../cache";
 import type { CategoryNode, ProductDetail, StockStatus } from "../schema";
 import { brands, categories, productAttributes, productImages, products, productVariants } from "../tables";
+import { sellerListed } from "./seller-listed";
 
 /** Stock at or below this shows as "only N left" to shoppers. */
 export const LOW_STOCK_AT = 5;
@@ -33,7 +34,7 @@ export function listCategoryTree(env: Env): Promise<CategoryNode[]> {
       db
         .select({ categoryId: products.categoryId, count: sql<number>`count(*)` })
         .from(products)
-        .where(eq(products.status, "active"))
+        .where(and(eq(products.status, "active"), sellerListed(products.vendorId)))
         .groupBy(products.categoryId),
     ]);
     const direct = new Map(counts.map((c) => [c.categoryId, c.count]));
@@ -89,7 +90,8 @@ export async function findCategory(env: Env, slug: string) {
 
 /**
  * One active product with everything its page shows. Throws
- * `catalog.product_not_found` (404) for unknown, draft or archived products.
+ * `catalog.product_not_found` (404) for unknown, draft or archived products, and for products of a
+ * seller that is not active (pending, suspended): they come back when the seller is reinstated.
  */
 export function getProductBySlug(env: Env, slug: string): Promise<ProductDetail> {
   return cache.get(`product:${slug}`, CATALOG_TTL_MS, async () => {
@@ -98,7 +100,7 @@ export function getProductBySlug(env: Env, slug: string): Promise<ProductDetail>
       .select({ product: products, brand: brands })
       .from(products)
       .leftJoin(brands, eq(brands.id, products.brandId))
-      .where(and(eq(products.slug, slug), eq(products.status, "active")))
+      .where(and(eq(products.slug, slug), eq(products.status, "active"), sellerListed(products.vendorId)))
       .get();
     if (!row) throw new AppError("catalog.product_not_found", 404, `No product is called "${slug}".`);
     const p = row.product;

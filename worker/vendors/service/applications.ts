@@ -3,6 +3,7 @@ import { setMarketplaceRole } from "../../accounts";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
 import type { AuditActor } from "../../lib/audit";
+import { bumpCacheVersion } from "../../lib/cache-version";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -193,7 +194,11 @@ async function moveVendor(env: Env, actor: AuditActor, id: string, step: Step, r
       actor.requestId,
     ),
   ]);
-  if (changesOf(update) !== 1) throw new AppError("vendors.wrong_status", 409, "Someone else changed this vendor meanwhile; reload it.");
+  // D1 counts the rows the search-index triggers change too (migration 0028): none at all means the guard failed.
+  if (changesOf(update) === 0) throw new AppError("vendors.wrong_status", 409, "Someone else changed this vendor meanwhile; reload it.");
+  // The search index followed the status in the same statement (migration 0028's triggers); every cached
+  // product page, listing and cart fact of this seller is old now.
+  if (step !== "rejected") await bumpCacheVersion(env.DB);
   // Members get the vendor role so the front door admits them to /vendor. It stays after a suspension (the
   // panel reads but cannot write) and goes back to customer only when someone leaves a vendor.
   if (step === "approved") {
