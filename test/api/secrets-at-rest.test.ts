@@ -105,7 +105,9 @@ describe("what the Worker logs holds no secret", () => {
       body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
     });
     const ctx = createExecutionContext();
-    const res = await worker.fetch(request, { ...env, LOG_REQUESTS: "on" }, ctx);
+    const handle = worker.fetch;
+    if (!handle) throw new Error("the test entry has no fetch handler");
+    const res = await handle(request as Parameters<typeof handle>[0], { ...env, LOG_REQUESTS: "on" }, ctx);
     await waitOnExecutionContext(ctx);
     const set = cookiesFrom(res);
     if (set) jar = [jar, set].filter(Boolean).join("; ");

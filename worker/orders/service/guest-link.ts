@@ -15,6 +15,13 @@ import { type ChangeContext, getOrder, timelineStatement } from "./orders";
 const linkChanged = (number: string) =>
   new AppError("orders.conflict", 409, `The link of order ${number} was replaced while this was being done. Use the newest link.`);
 
+export interface ReplaceOptions {
+  /** Email the new link to the order's address. */
+  send: boolean;
+  /** The link version the caller was let in with: a link replaced since then is a 409. */
+  seenVersion?: number;
+}
+
 /** What replacing a guest's link did. */
 export interface GuestLinkChange {
   orderId: string;
@@ -37,7 +44,7 @@ export async function replaceGuestLink(
   env: Env,
   orderId: string,
   ctx: ChangeContext,
-  opts: { send: boolean /** The link version the caller was let in with: a link replaced since then is a 409. */; seenVersion?: number },
+  opts: ReplaceOptions,
 ): Promise<GuestLinkChange> {
   const order = await getOrder(env, orderId);
   if (opts.seenVersion !== undefined && opts.seenVersion !== order.accessLinkVersion) throw linkChanged(order.number);
