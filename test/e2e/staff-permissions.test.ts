@@ -60,7 +60,7 @@ describe("staff roles by permission: /admin/settings/roles and the admin navigat
       body: JSON.stringify(CLERK),
     });
     expect(registered.status).toBe(201);
-    const clerkId = (await registered.json()).user.id as string;
+    const clerkId = ((await registered.json()) as { user: { id: string } }).user.id;
 
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, javaScriptEnabled: false });
     const page = await admin.newPage();
