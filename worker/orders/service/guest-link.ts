@@ -40,12 +40,7 @@ export interface GuestLinkChange {
  * revoking a forwarded link never locks the shopper out. Two revocations at once: one wins, the other
  * answers 409. Staff changes are audited; every change is on the order's internal timeline.
  */
-export async function replaceGuestLink(
-  env: Env,
-  orderId: string,
-  ctx: ChangeContext,
-  opts: ReplaceOptions,
-): Promise<GuestLinkChange> {
+export async function replaceGuestLink(env: Env, orderId: string, ctx: ChangeContext, opts: ReplaceOptions): Promise<GuestLinkChange> {
   const order = await getOrder(env, orderId);
   if (opts.seenVersion !== undefined && opts.seenVersion !== order.accessLinkVersion) throw linkChanged(order.number);
   const version = order.accessLinkVersion + 1;
