@@ -1744,22 +1744,34 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Sign out everywhere: every session of the account, this one included */
+        /** Sign out everywhere: every session of the account, this one included (or, with `?except=current`, every other one) */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `current`: keep this session, end every other one. */
+                    except?: "current";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Signed out everywhere. */
+                /** @description Signed out everywhere (else). */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Not signed in. */
                 401: {
@@ -2497,7 +2509,10 @@ export interface paths {
                 query?: {
                     token?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The token of a guest's emailed order link (instead of `?token=`). */
+                    "x-order-token"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2549,15 +2564,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The live part of an order (status, public timeline, shipments) for polling: answers 304 to a matching If-None-Match */
+        /**
+         * The live part of an order (status, public timeline, shipments) for polling: answers 304 to a matching If-None-Match
+         * @description Polled, so a guest's token goes in the `X-Order-Token` header: `?token=` is refused here (400) to keep it out of logs.
+         */
         get: {
             parameters: {
-                query?: {
-                    /** @description The token of a guest's emailed order link. */
-                    token?: string;
-                };
+                query?: never;
                 header?: {
                     "if-none-match"?: string;
+                    /** @description The token of a guest's emailed order link (instead of `?token=`). */
+                    "x-order-token"?: string;
                 };
                 path: {
                     id: string;
@@ -2626,7 +2643,10 @@ export interface paths {
                     /** @description The token of a guest's emailed order link. */
                     token?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The token of a guest's emailed order link (instead of `?token=`). */
+                    "x-order-token"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2678,6 +2698,156 @@ export interface paths {
                 };
                 /** @description Already shipped, cancelled or refunded. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/link/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every link to the order sent so far (a forwarded email, a shared screen) and email a new one to the order's address */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The token of a guest's emailed order link. */
+                    token?: string;
+                };
+                header?: {
+                    /** @description The token of a guest's emailed order link (instead of `?token=`). */
+                    "x-order-token"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RevokeGuestLinkBody"];
+                };
+            };
+            responses: {
+                /** @description Earlier links stopped working; a new one is on its way. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GuestLinkChange"];
+                    };
+                };
+                /** @description Not signed in and no token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Replaced by another request at the same moment. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The link has already expired (ask for a new one). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/link/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a new link to an order (the old one expired or was lost): emailed only to the order's own address
+         * @description Answers 202 whether or not the order exists and the address is its own, so nothing about anyone's orders is revealed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RenewGuestLinkBody"];
+                };
+            };
+            responses: {
+                /** @description If the address is the order's, a new link is on its way. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "accepted";
+                        };
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this address. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8407,7 +8577,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "sending" | "sent" | "failed" | "dead";
-                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning";
+                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning" | "order_link";
                     /** @description Part of the recipient's address (case-insensitive). */
                     recipient?: string;
                     page?: number;
@@ -9325,6 +9495,93 @@ export interface paths {
                         "application/json": components["schemas"]["OrderChange"] & {
                             refunded: components["schemas"]["Money"];
                         };
+                    };
+                };
+                /** @description Invalid field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such order. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the order's current status. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{id}/guest-link/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every emailed link to the order (forwarded, leaked) and, by default, email a new one to its address */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReplaceGuestLinkBody"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GuestLinkChange"];
                     };
                 };
                 /** @description Invalid field. */
@@ -15778,6 +16035,23 @@ export interface components {
             /** @description Why (shown on the timeline). */
             reason?: string;
         };
+        GuestLinkChange: {
+            orderId: string;
+            /** @description Every link of a lower version stopped working. */
+            linkVersion: number;
+            /** @description When the new link stops working (ISO 8601). */
+            expiresAt: string;
+            /** @description Whether the new link was emailed to the order's address. */
+            sent: boolean;
+        };
+        RevokeGuestLinkBody: Record<string, never>;
+        RenewGuestLinkBody: {
+            /**
+             * Format: email
+             * @description The address the order was placed with.
+             */
+            email: string;
+        };
         OrderReturns: {
             orderId: string;
             reasons: string[];
@@ -16509,11 +16783,14 @@ export interface components {
             reauthMinutes: number;
             /** @description Refunds above this amount (minor units of the base currency) need a fresh second factor (default 10000). */
             reauthRefundAbove: number;
+            /** @description Days a guest's emailed order link works after it was issued (default 90). */
+            guestLinkDays: number;
         };
         SecuritySettingsBody: {
             staffSecondFactorRequired?: boolean;
             reauthMinutes?: number;
             reauthRefundAbove?: number;
+            guestLinkDays?: number;
         };
         StorefrontSettings: {
             /** @description ISO 3166-1 alpha-2; structured data's shipping details quote its standard rate (default US). */
@@ -16809,6 +17086,10 @@ export interface components {
                 url: string;
             } | {
                 number: string;
+                url: string;
+                expiresInDays: number;
+            } | {
+                number: string;
                 refundAmount: number;
                 currency: string;
                 reason: string | null;
@@ -17081,6 +17362,13 @@ export interface components {
         };
         AdminCancelBody: {
             reason: string;
+        };
+        ReplaceGuestLinkBody: {
+            /**
+             * @description Email the new link to the order's address (default true).
+             * @default true
+             */
+            send: boolean;
         };
         OrderNoteBody: {
             note: string;

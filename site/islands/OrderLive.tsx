@@ -35,8 +35,9 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
       if (document.visibilityState === "visible") {
         try {
           const { data: next, response } = await storeApi.GET("/api/orders/{id}/tracking", {
-            params: { path: { id: initial.id }, query: token ? { token } : {} },
-            headers: etag.current ? { "If-None-Match": etag.current } : {},
+            params: { path: { id: initial.id } },
+            // The guest's token in a header, never in the polled URL (which ends up in logs).
+            headers: { ...(etag.current ? { "If-None-Match": etag.current } : {}), ...(token ? { "X-Order-Token": token } : {}) },
           });
           // A 304 (nothing changed) has no body: nothing to do until the next round.
           if (response.status === 200 && next) {

@@ -24,6 +24,21 @@ export interface StaffAccess {
  * is whoever holds that permission (`write` is the older role list), and holding it also admits a staff
  * member whose account role is not in `read` (a support member given "catalog" reaches the products page).
  */
+/** Who may open an admin section: an account role it is read by, or the section's permission. */
+export interface SectionAccess {
+  read?: Role[];
+  permission?: Permission;
+}
+
+/**
+ * The one rule for opening an admin section, shared by `requireStaff` (which refuses with 403) and the
+ * admin navigation (which leaves out what would be refused).
+ */
+export function canOpen(principal: StaffSession["principal"], opts: SectionAccess): boolean {
+  const read = opts.read ?? ["admin", "support"];
+  return read.includes(principal.role) || (opts.permission !== undefined && hasPermission(principal, opts.permission));
+}
+
 export async function requireStaff(
   Astro: { request: Request; url: URL; response: { headers: Headers } },
   opts: { read?: Role[]; write?: Role[]; permission?: Permission } = {},
@@ -31,10 +46,9 @@ export async function requireStaff(
   Astro.response.headers.set("Cache-Control", ADMIN_CACHE_CONTROL);
   const session = await currentSession(Astro.request);
   if (!session) return new Response(null, { status: 303, headers: { Location: loginUrl(Astro.url), "Cache-Control": ADMIN_CACHE_CONTROL } });
-  const read = opts.read ?? ["admin", "support"];
   const write = opts.write ?? ["admin"];
   const can = (permission: Permission) => hasPermission(session.principal, permission);
-  if (!read.includes(session.principal.role) && !(opts.permission && can(opts.permission))) {
+  if (!canOpen(session.principal, opts)) {
     return new Response("This section is for admins only.", {
       status: 403,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": ADMIN_CACHE_CONTROL },

@@ -21,8 +21,20 @@ export async function orderAccessForPage(request: Request, session: PageSession,
       rememberedToken: last && last.orderId === orderId ? last.token : null,
     });
   } catch (error) {
-    if (error instanceof AppError && (error.status === 404 || error.status === 401)) return null;
+    // An expired link (410) is a missing order to every page but the order page, which offers a new link.
+    if (error instanceof AppError && (error.status === 404 || error.status === 401 || error.status === 410)) return null;
     throw error;
+  }
+}
+
+/** Whether `token` is the order's real link and it has expired (so the page can offer a new one, not a 404). */
+export async function orderLinkExpired(orderId: string, token: string | null): Promise<boolean> {
+  if (!token) return false;
+  try {
+    await accessOrder(env, orderId, { principal: null, token });
+    return false;
+  } catch (error) {
+    return error instanceof AppError && error.status === 410;
   }
 }
 

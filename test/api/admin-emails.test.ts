@@ -40,7 +40,13 @@ const reset: EmailMessage = {
   to: "victim@example.test",
   data: { name: "Vic", url: "https://shop.test/account/reset-password?token=SECRET-RESET-TOKEN", expiresInMinutes: 60 },
 };
-const dead: EmailMessage = { id: "ae-dead-1", template: "order_delivered", to: "dead@example.test", data: { number: "NW-78", url } };
+// An account holder's order link (no token): a stored message with a one-time link cannot be sent again.
+const dead: EmailMessage = {
+  id: "ae-dead-1",
+  template: "order_delivered",
+  to: "dead@example.test",
+  data: { number: "NW-78", url: "https://shop.test/orders/ord_78" },
+};
 const failed: EmailMessage = { id: "ae-failed-1", template: "welcome", to: "failed@example.test", data: { name: "Fay" } };
 
 let admin: Awaited<ReturnType<typeof session>>;

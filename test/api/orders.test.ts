@@ -91,9 +91,11 @@ describe("order status transitions", () => {
 });
 
 describe("GET /api/orders/:id/tracking", () => {
+  const guest = (token: string, headers: Record<string, string> = {}) => ({ headers: { ...headers, "X-Order-Token": token } });
+
   it("answers the live state with an ETag, 304 while unchanged, a new ETag after a change", async () => {
     const order = await buy([{ sku: "ORD-A", quantity: 1 }]);
-    const first = await call(api(order.orderId, order.token, "/tracking"));
+    const first = await call(api(order.orderId, undefined, "/tracking"), guest(order.token));
     expect(first.status).toBe(200);
     const etag = first.headers.get("etag") as string;
     expect(etag).toMatch(/^".+"$/);
@@ -101,11 +103,11 @@ describe("GET /api/orders/:id/tracking", () => {
     expect(body).toMatchObject({ status: "paid", statusText: "Paid", final: false, cancellable: true, shipments: [] });
     expect(body.timeline.map((e: { status: string }) => e.status)).toEqual(["pending_payment", "paid"]);
     expect(body.timeline[0]).not.toHaveProperty("actor");
-    const same = await call(api(order.orderId, order.token, "/tracking"), { headers: { "If-None-Match": etag } });
+    const same = await call(api(order.orderId, undefined, "/tracking"), guest(order.token, { "If-None-Match": etag }));
     expect(same.status).toBe(304);
     const admin = await signedIn("admin");
     await admin.send(`/api/admin/orders/${order.orderId}/fulfilling`, "POST", {});
-    const changed = await call(api(order.orderId, order.token, "/tracking"), { headers: { "If-None-Match": etag } });
+    const changed = await call(api(order.orderId, undefined, "/tracking"), guest(order.token, { "If-None-Match": etag }));
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);
     expect((await json(changed)).status).toBe("fulfilling");
@@ -113,10 +115,18 @@ describe("GET /api/orders/:id/tracking", () => {
 
   it("is 404 with a wrong token or for another user, 401 anonymous", async () => {
     const order = await buy([{ sku: "ORD-A", quantity: 1 }]);
-    expect((await call(api(order.orderId, "not-the-token", "/tracking"))).status).toBe(404);
+    expect((await call(api(order.orderId, undefined, "/tracking"), guest("not-the-token"))).status).toBe(404);
     expect((await call(api(order.orderId, undefined, "/tracking"))).status).toBe(401);
     const other = await signedIn();
     expect((await other.send(api(order.orderId, undefined, "/tracking"))).status).toBe(404);
+  });
+
+  it("takes the guest's token only in a header: the polled URL never carries it", async () => {
+    const order = await buy([{ sku: "ORD-A", quantity: 1 }]);
+    const inQuery = await call(api(order.orderId, order.token, "/tracking"));
+    expect(inQuery.status).toBe(400);
+    expect(JSON.stringify(await json(inQuery))).toContain("token");
+    expect((await call(api(order.orderId, undefined, "/tracking"), guest(order.token))).status).toBe(200);
   });
 });
 

@@ -29,8 +29,9 @@ export {
   secondFactorStatus,
   startTotpEnrollment,
 } from "./service/second-factor";
-export { type IssuedSession, signOut } from "./service/sessions";
+export { endOtherSessions, endOwnSession, type IssuedSession, listSessions, signOut } from "./service/sessions";
 export { assignStaffRole, createStaffRole, deleteStaffRole, listStaffRoles, updateStaffRole } from "./service/staff-roles";
 export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";
 export { setMarketplaceRole } from "./service/vendor-role";
+export { countAttempt, type Limit } from "./rate-limit";
 export { hashOpaqueToken } from "./tokens";

@@ -37,7 +37,7 @@ import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress 
 import { changePassword, completeSignIn, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
 import { completeOAuth, startOAuth } from "./service/oauth";
 import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
-import { endOwnSession, listSessions, rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
+import { endOtherSessions, endOwnSession, listSessions, rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
@@ -540,11 +540,23 @@ export const accountRoutes = createApiApp()
       path: "/me/sessions",
       tags: PROFILE,
       security,
-      summary: "Sign out everywhere: every session of the account, this one included",
-      responses: { 204: { description: "Signed out everywhere." }, 401: problemResponse("Not signed in.") },
+      summary: "Sign out everywhere: every session of the account, this one included (or, with `?except=current`, every other one)",
+      request: {
+        query: z.object({ except: z.literal("current").optional().openapi({ description: "`current`: keep this session, end every other one." }) }).strict(),
+      },
+      responses: {
+        204: { description: "Signed out everywhere (else)." },
+        400: problemResponse("Invalid field."),
+        401: problemResponse("Not signed in."),
+      },
     }),
     async (c) => {
-      await signOut(c.env, requireAuth(c), true);
+      const auth = requireAuth(c);
+      if (c.req.valid("query").except === "current") {
+        await endOtherSessions(c.env, auth.principal.id, auth.sessionId);
+        return c.body(null, 204);
+      }
+      await signOut(c.env, auth, true);
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
       return c.body(null, 204);
     },

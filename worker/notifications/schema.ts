@@ -64,6 +64,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
     }),
   }),
   z.object({ id: z.string().min(8), template: z.literal("order_delivered"), to: z.email(), data: z.object({ number: z.string(), url: z.string() }) }),
+  // A guest's order link replaced (revoked, or renewed after it expired): the new link and how long it works.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("order_link"),
+    to: z.email(),
+    data: z.object({ number: z.string(), url: z.string(), expiresInDays: z.number().int() }),
+  }),
   z.object({
     id: z.string().min(8),
     template: z.literal("order_cancelled"),
@@ -221,6 +228,7 @@ export const EMAIL_TEMPLATES = [
   "vendor_update",
   "vendor_invitation",
   "loyalty_expiry_warning",
+  "order_link",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

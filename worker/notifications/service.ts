@@ -54,7 +54,18 @@ async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r
      WHERE email_outbox.status IN ('failed', 'dead') OR (email_outbox.status = 'sending' AND email_outbox.updated_at < ?10)
      RETURNING attempts`,
   )
-    .bind(r.id, message.template, r.to, rendered.subject, rendered.text, rendered.html, provider, JSON.stringify(message), at, stale)
+    .bind(
+      r.id,
+      message.template,
+      r.to,
+      rendered.subject,
+      storedBody(rendered.text, provider),
+      storedBody(rendered.html, provider),
+      provider,
+      storedPayload(message),
+      at,
+      stale,
+    )
     .first<{ attempts: number }>();
   if (row) return row.attempts;
   const current = await env.DB.prepare("SELECT status FROM email_outbox WHERE id = ?").bind(r.id).first<{ status: string }>();
@@ -147,7 +158,17 @@ export async function markEmailDead(env: Env, message: EmailMessage, admins: Adm
          last_error = COALESCE(email_outbox.last_error, 'Retries exhausted.')
        WHERE email_outbox.status <> 'sent'`,
     )
-      .bind(r.id, message.template, r.to, rendered.subject, rendered.text, rendered.html, providerName(env), JSON.stringify(message), at)
+      .bind(
+        r.id,
+        message.template,
+        r.to,
+        rendered.subject,
+        storedBody(rendered.text, providerName(env)),
+        storedBody(rendered.html, providerName(env)),
+        providerName(env),
+        storedPayload(message),
+        at,
+      )
       .run();
     dead += res.meta.changes ?? 0;
   }
@@ -177,6 +198,25 @@ export function hideTokens(s: string): string {
   return s.replace(/([?&](?:amp;)?token=)[^&"'\s<>]+/gi, "$1hidden");
 }
 
+/**
+ * What the outbox keeps of a rendered email. The queue message carries the
+ * one-time link to the provider; the stored copy has it hidden, so a read of
+ * D1 (a backup, an export, a support agent) cannot take over an account or
+ * open a guest's order. The `outbox` provider is the exception: there the row
+ * IS the delivered email (local and demo stores read their mail from it).
+ */
+function storedBody(body: string, provider: string): string {
+  return provider === "outbox" ? body : hideTokens(body);
+}
+
+/** The queue message as stored for "Send again", its one-time links hidden whatever the provider. */
+function storedPayload(message: EmailMessage): string {
+  return hideTokens(JSON.stringify(message));
+}
+
+/** A stored message whose link was hidden cannot be sent again: the link in it would not work. */
+const HIDDEN_LINK = /[?&]token=hidden/;
+
 function parsePayload(row: Row): EmailMessage | null {
   if (!row.payload) return null;
   try {
@@ -201,7 +241,7 @@ function toSummary(row: Row): EmailSummary {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     sentAt: row.sentAt,
-    retryable: (row.status === "failed" || row.status === "dead") && parsePayload(row) !== null,
+    retryable: (row.status === "failed" || row.status === "dead") && parsePayload(row) !== null && !HIDDEN_LINK.test(row.payload ?? ""),
   };
 }
 
@@ -259,6 +299,13 @@ export async function retryEmail(env: Env, actor: AuditActor, id: string): Promi
   if (row.status === "sending" && !stale) throw new AppError("email.in_progress", 409, "This email is being sent right now.");
   const message = parsePayload(row);
   if (!message) throw new AppError("email.no_payload", 409, "This email was stored without its message, so it cannot be sent again.");
+  if (HIDDEN_LINK.test(row.payload ?? "")) {
+    throw new AppError(
+      "email.link_not_kept",
+      409,
+      "This email carried a one-time link, which the store does not keep: the customer asks for a new one (reset, verification or order link).",
+    );
+  }
   const db = getDb(env.DB);
   await db.batch([
     // An abandoned `sending` row becomes `failed`, so the re-queued message may claim it.

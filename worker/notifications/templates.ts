@@ -174,6 +174,18 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         action: { label: "View your order", url: message.data.url },
         reason: ORDER(name, message.data.number),
       };
+    case "order_link":
+      return {
+        subject: `Your new link to order ${message.data.number}`,
+        preheader: `It works for ${message.data.expiresInDays} days.`,
+        heading: `Your new link to order ${message.data.number}`,
+        paragraphs: [
+          "Here is a fresh link to your order. Earlier links to it no longer work.",
+          `It works for ${message.data.expiresInDays} days. Keep it to yourself: anyone with it can see the order.`,
+        ],
+        action: { label: "View your order", url: message.data.url },
+        reason: ORDER(name, message.data.number),
+      };
     case "loyalty_expiry_warning": {
       const when = new Date(message.data.expiresAt).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
       return {

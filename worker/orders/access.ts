@@ -7,6 +7,7 @@
  * trying each key of the ring against the stored hash.
  */
 import { hashOpaqueToken } from "../accounts";
+import { securitySettings } from "../store";
 import type { Principal } from "../lib/context";
 import { AppError } from "../lib/errors";
 import { actors, type TimelineActor } from "./actor";
@@ -40,25 +41,38 @@ async function ringKeys(secret: string | undefined): Promise<CryptoKey[]> {
   return found;
 }
 
-async function tokenWith(key: CryptoKey, orderId: string): Promise<string> {
-  return Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`order:${orderId}`))).toString("base64url");
+// Version 0 keeps the original message, so links sent before versions existed still match their hash.
+async function tokenWith(key: CryptoKey, orderId: string, version = 0): Promise<string> {
+  const message = version === 0 ? `order:${orderId}` : `order:${orderId}:v${version}`;
+  return Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message))).toString("base64url");
 }
 
-/** A new order's link token (with the active key) and the hash to store. */
-export async function newOrderAccessToken(env: Pick<Env, "PII_KEYS">, orderId: string): Promise<{ token: string; hash: string }> {
+/**
+ * A link token (with the active key) and the hash to store: version 0 for a new order; a revoked or
+ * renewed link takes the next version, so every earlier token stops matching.
+ */
+export async function newOrderAccessToken(env: Pick<Env, "PII_KEYS">, orderId: string, version = 0): Promise<{ token: string; hash: string }> {
   const [active] = await ringKeys(env.PII_KEYS);
   if (!active) throw new Error("PII_KEYS has no key");
-  const token = await tokenWith(active, orderId);
+  const token = await tokenWith(active, orderId, version);
   return { token, hash: await hashOpaqueToken(token) };
 }
 
-/** The token of an existing order's link, or null for orders whose token was random (before links were derived). */
-export async function orderAccessToken(env: Pick<Env, "PII_KEYS">, order: { id: string; accessTokenHash: string }): Promise<string | null> {
+/** The token of an order's current link, or null for orders whose token was random (before links were derived). */
+export async function orderAccessToken(
+  env: Pick<Env, "PII_KEYS">,
+  order: { id: string; accessTokenHash: string; accessLinkVersion: number },
+): Promise<string | null> {
   for (const key of await ringKeys(env.PII_KEYS)) {
-    const token = await tokenWith(key, order.id);
+    const token = await tokenWith(key, order.id, order.accessLinkVersion);
     if ((await hashOpaqueToken(token)) === order.accessTokenHash) return token;
   }
   return null;
+}
+
+/** When a guest's current link stops working: `days` after it was issued (at checkout unless renewed). */
+export function guestLinkExpiresAt(order: { createdAt: string; accessLinkIssuedAt: string | null }, days: number): number {
+  return Date.parse(order.accessLinkIssuedAt ?? order.createdAt) + days * 86_400_000;
 }
 
 /**
@@ -66,7 +80,11 @@ export async function orderAccessToken(env: Pick<Env, "PII_KEYS">, order: { id: 
  * session); account holders get the plain page (they sign in), so a forwarded
  * email does not open their order to anyone.
  */
-export async function orderPageUrl(env: Pick<Env, "PII_KEYS">, origin: string, order: { id: string; userId: string | null; accessTokenHash: string }) {
+export async function orderPageUrl(
+  env: Pick<Env, "PII_KEYS">,
+  origin: string,
+  order: { id: string; userId: string | null; accessTokenHash: string; accessLinkVersion: number },
+) {
   const base = `${origin}/orders/${order.id}`;
   if (order.userId) return base;
   const token = await orderAccessToken(env, order);
@@ -97,6 +115,12 @@ export async function accessOrder(
   const { principal } = caller;
   const byToken = async (token: string): Promise<OrderAccess> => {
     const order = await getOrderByAccessToken(env, orderId, await hashOpaqueToken(token));
+    // Only a right token learns that its link expired; a wrong one stays a plain 404.
+    if (guestLinkExpiresAt(order, (await securitySettings(env)).guestLinkDays) <= Date.now()) {
+      throw new AppError("orders.link_expired", 410, "This order link has expired. Ask for a new one on the order page, or sign in.", [
+        { path: "token", message: "Expired" },
+      ]);
+    }
     return { order, actor: principal && order.userId === principal.id ? actors.customer(principal.id) : actors.guest, token };
   };
   if (caller.token) return byToken(caller.token);

@@ -1,5 +1,6 @@
 // Orders' public surface: what pages, checkout and later domains may call.
-export { accessOrder, type OrderAccess, newOrderAccessToken, orderAccessToken, orderPageUrl } from "./access";
+export { accessOrder, guestLinkExpiresAt, type OrderAccess, newOrderAccessToken, orderAccessToken, orderPageUrl } from "./access";
+export { type GuestLinkChange, renewGuestLink, replaceGuestLink } from "./service/guest-link";
 export { actorColumn, actorLabel, actors, isShopper, parseActor, type TimelineActor } from "./actor";
 export { CARRIERS, carrierName } from "./carriers";
 export { assertUnitsPerSku, claimHoldSlots, HOLD_LIMIT_DEFAULTS, type HoldLimits, holdLimits, releaseHoldSlots } from "./hold-limits";

@@ -13,8 +13,10 @@ import {
   AdminOrderView,
   CreateShipmentBody,
   OrderChange,
+  GuestLinkChangeSchema,
   OrderNoteBody,
   RefundBody,
+  ReplaceGuestLinkBody,
   StatusNoteBody,
 } from "./schema";
 import { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
@@ -22,6 +24,7 @@ import { addOrderNote, cancelOrder, markDelivered, markFulfilling } from "./serv
 import type { ChangeContext } from "./service/orders";
 import { refundOrder } from "./service/refunds";
 import { createShipment } from "./service/shipments";
+import { replaceGuestLink } from "./service/guest-link";
 
 const IdParam = z.object({
   id: z
@@ -124,6 +127,18 @@ export const adminOrderRoutes = createApiApp()
     async (c) => {
       const ctx = staffChange(c);
       return c.json(await cancelOrder(c.env, c.req.valid("param").id, ctx, c.req.valid("json").reason), 200);
+    },
+  )
+  .openapi(
+    write(
+      "/orders/{id}/guest-link/revoke",
+      "End every emailed link to the order (forwarded, leaked) and, by default, email a new one to its address",
+      ReplaceGuestLinkBody,
+      GuestLinkChangeSchema,
+    ),
+    async (c) => {
+      const ctx = staffChange(c);
+      return c.json(await replaceGuestLink(c.env, c.req.valid("param").id, ctx, { send: c.req.valid("json").send }), 200);
     },
   )
   .openapi(write("/orders/{id}/notes", "Add a note to the timeline (internal by default)", OrderNoteBody, OrderChange), async (c) => {

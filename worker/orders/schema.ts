@@ -10,6 +10,29 @@ export const CancelOrderBody = z
   .openapi("CancelOrderBody");
 export type CancelOrderBody = z.infer<typeof CancelOrderBody>;
 
+/** A guest's order link replaced by staff: `send` emails the new link to the order's address (default). */
+export const ReplaceGuestLinkBody = z
+  .object({ send: z.boolean().default(true).openapi({ description: "Email the new link to the order's address (default true)." }) })
+  .strict()
+  .openapi("ReplaceGuestLinkBody");
+export type ReplaceGuestLinkBody = z.infer<typeof ReplaceGuestLinkBody>;
+
+/** A guest asks for a new link to an order by typing its email address. */
+export const RenewGuestLinkBody = z
+  .object({ email: z.email("An email address").max(254).openapi({ description: "The address the order was placed with." }) })
+  .strict()
+  .openapi("RenewGuestLinkBody");
+export type RenewGuestLinkBody = z.infer<typeof RenewGuestLinkBody>;
+
+export const GuestLinkChangeSchema = z
+  .object({
+    orderId: z.string(),
+    linkVersion: z.int().openapi({ description: "Every link of a lower version stopped working." }),
+    expiresAt: z.string().openapi({ description: "When the new link stops working (ISO 8601)." }),
+    sent: z.boolean().openapi({ description: "Whether the new link was emailed to the order's address." }),
+  })
+  .openapi("GuestLinkChange");
+
 export const AdminCancelBody = z
   .object({ reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(200, "At most 200 characters") })
   .strict()

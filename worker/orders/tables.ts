@@ -40,6 +40,10 @@ export const orders = sqliteTable(
     shippingAddressEnc: text("shipping_address_enc").notNull(),
     /** SHA-256 of the token in a guest's order link. */
     accessTokenHash: text("access_token_hash").notNull(),
+    /** Bumped when a guest's link is revoked or renewed: every earlier link stops working (worker/orders/access.ts). */
+    accessLinkVersion: integer("access_link_version").notNull().default(0),
+    /** When the current guest link was issued (null: at checkout); it expires `guestLinkDays` later. */
+    accessLinkIssuedAt: text("access_link_issued_at"),
     holdsExpireAt: integer("holds_expire_at").notNull(),
     /** 1 while the order's units are counted in products.sold_count (paid and not cancelled or fully refunded). */
     soldCounted: integer("sold_counted").notNull().default(0),

@@ -107,6 +107,7 @@ export const SecuritySettingsSchema = z
     reauthRefundAbove: z
       .int()
       .openapi({ description: "Refunds above this amount (minor units of the base currency) need a fresh second factor (default 10000)." }),
+    guestLinkDays: z.int().openapi({ description: "Days a guest's emailed order link works after it was issued (default 90)." }),
   })
   .openapi("SecuritySettings");
 export type SecuritySettings = z.infer<typeof SecuritySettingsSchema>;
@@ -116,6 +117,7 @@ export const SecuritySettingsBody = z
     staffSecondFactorRequired: z.boolean().optional(),
     reauthMinutes: z.int("Whole minutes").min(1, "At least 1 minute").max(60, "At most 60 minutes").optional(),
     reauthRefundAbove: z.int("Minor units, a whole number").min(0, "Zero or more").max(100_000_000).optional(),
+    guestLinkDays: z.int("Whole days").min(1, "At least 1 day").max(3650, "At most 3650 days").optional(),
   })
   .strict()
   .openapi("SecuritySettingsBody");

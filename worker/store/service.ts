@@ -184,6 +184,7 @@ export function securitySettings(env: Env): Promise<SecuritySettings> {
       staffSecondFactorRequired: value<boolean>("staff_second_factor_required") ?? true,
       reauthMinutes: value<number>("reauth_minutes") ?? 10,
       reauthRefundAbove: value<number>("reauth_refund_above") ?? 10_000,
+      guestLinkDays: value<number>("guest_link_days") ?? 90,
     };
   });
 }
@@ -200,6 +201,7 @@ export async function updateSecuritySettings(env: Env, actor: AuditActor, body: 
       putSetting(env, actor, "staff_second_factor_required", after.staffSecondFactorRequired),
       putSetting(env, actor, "reauth_minutes", after.reauthMinutes),
       putSetting(env, actor, "reauth_refund_above", after.reauthRefundAbove),
+      putSetting(env, actor, "guest_link_days", after.guestLinkDays),
     ],
     { forget: purgeStoreCache, pagesChange: false },
   );

@@ -97,9 +97,14 @@ export async function register(env: Env, body: RegisterBody, ctx: RequestContext
  * gives the count back (clears it).
  */
 export async function login(env: Env, body: LoginBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
-  const accountKey = `login-fail:acct:${body.email}`;
+  const accountKey = loginFailKey(body.email);
   await countAttempt(env, ipKey("login", ctx.ip), LIMITS.loginPerIp);
-  await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
+  try {
+    await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status !== 429) throw err;
+    return unlockWithSecondFactor(env, body, ctx, accountKey, accountLocked(err));
+  }
   const user = await getDb(env.DB).select().from(users).where(eq(users.email, body.email)).get();
   let ok = false;
   if (user?.passwordHash) {
@@ -125,6 +130,50 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
     return { user, session };
   }
   throw await secondFactorChallenge(env, user, need);
+}
+
+/** The lock's answer, saying how its owner gets in now (the same for every email, known or not). */
+function accountLocked(limited: AppError): AppError {
+  const retryAfter = limited.headers["Retry-After"] ?? "900";
+  const minutes = Math.max(1, Math.ceil(Number(retryAfter) / 60));
+  return new AppError(
+    "auth.rate_limited",
+    429,
+    `Too many wrong passwords for this account. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, sign in with your password and authenticator code, or reset your password to unlock it now.`,
+    [{ path: "email", message: "Sign-in paused after too many wrong passwords" }],
+    { "Retry-After": retryAfter },
+  );
+}
+
+/** The failure counter of an account's sign-in (the per-account lockout); a reset or a second factor clears it. */
+const loginFailKey = (email: string) => `login-fail:acct:${email.toLowerCase()}`;
+
+/**
+ * An account locked after too many wrong passwords still lets its owner in with the right password AND
+ * a right authenticator (or recovery) code in the same request: the code is checked first (cheap, and
+ * limited to 5 wrong per 15 minutes on its own counter), so a guesser without the code runs no password
+ * hash and learns nothing: every other case answers the same 429 as the lock. Success ends the lock.
+ */
+async function unlockWithSecondFactor(
+  env: Env,
+  body: LoginBody,
+  ctx: RequestContext,
+  accountKey: string,
+  locked: AppError,
+): Promise<{ user: UserRow; session: IssuedSession }> {
+  if (!body.code) throw locked;
+  const user = await getDb(env.DB).select().from(users).where(eq(users.email, body.email)).get();
+  if (!user?.passwordHash || user.status !== "active" || (await secondFactorNeed(env, user)) !== "verify") throw locked;
+  try {
+    await verifySecondFactor(env, user, body.code);
+  } catch {
+    throw locked;
+  }
+  if (!(await verifyPassword(body.password, user.passwordHash)).ok) throw locked;
+  await clearAttempts(env, accountKey);
+  const session = await startSession(env, user, ctx);
+  await recordSecondFactor(env, session.sessionId, user.id);
+  return { user, session };
 }
 
 /**
@@ -201,6 +250,8 @@ export async function confirmPasswordReset(env: Env, token: string, password: st
     .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
     .where(eq(users.id, userId));
   await revokeAllSessions(env, userId);
+  // The owner proved the mailbox: a lock someone else caused by guessing ends here.
+  if (owner) await clearAttempts(env, loginFailKey(owner.email));
   if (owner) await enqueueEmail(env.EMAIL_QUEUE, { id: `pwchanged:${hash}`, template: "password_changed", to: owner.email, data: { name: owner.name } });
 }
 
@@ -223,7 +274,7 @@ export async function resendVerification(env: Env, user: UserRow, ctx: RequestCo
  */
 export async function changePassword(env: Env, user: UserRow, current: string, next: string, ctx: RequestContext): Promise<IssuedSession> {
   // Counted before the hash, like sign-in; the right password gives it back.
-  const accountKey = `login-fail:acct:${user.email}`;
+  const accountKey = loginFailKey(user.email);
   await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
   const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
   if (!check.ok) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -221,4 +221,16 @@ export async function endOwnSession(env: Env, userId: string, sessionId: string)
     .where(and(eq(refreshTokens.familyId, sessionId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
     .run();
   if ((ended.meta.changes ?? 0) === 0) throw new AppError("auth.session_not_found", 404, "No such session.");
+}
+
+/**
+ * "Sign out everywhere else": ends every session of the account but the caller's, whose cookies and tokens
+ * keep working. Their access tokens stop at their next request, like one signed out from the list.
+ */
+export async function endOtherSessions(env: Env, userId: string, currentSessionId: string): Promise<void> {
+  await getDb(env.DB)
+    .update(refreshTokens)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(refreshTokens.userId, userId), ne(refreshTokens.familyId, currentSessionId), isNull(refreshTokens.revokedAt)))
+    .run();
 }

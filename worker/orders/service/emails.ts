@@ -25,7 +25,7 @@ export function registerOrderEmailSuggestions(suggest: OrderEmailSuggestions): v
 export async function sendOrderEmail(
   env: Env,
   origin: string,
-  order: Pick<OrderRow, "id" | "number" | "email" | "userId" | "accessTokenHash" | "currency">,
+  order: Pick<OrderRow, "id" | "number" | "email" | "userId" | "accessTokenHash" | "accessLinkVersion" | "currency">,
   email:
     | {
         template: "order_confirmation";

@@ -14,7 +14,9 @@ import {
   markFulfilling,
   OrderNoteBody,
   RefundBody,
+  ReplaceGuestLinkBody,
   refundOrder,
+  replaceGuestLink,
   StatusNoteBody,
 } from "../../../../worker/orders";
 import { parseWith } from "../../../lib/account";
@@ -94,6 +96,11 @@ export async function runOrderAction(id: string, intent: string, values: Record<
     case "note": {
       const body = parseWith(OrderNoteBody, { note: values.note ?? "", internal: values.public !== "yes" });
       await addOrderNote(env, id, ctx, body.note, body.internal);
+      return;
+    }
+    case "guest-link": {
+      const body = parseWith(ReplaceGuestLinkBody, { send: values.send === "yes" });
+      await replaceGuestLink(env, id, ctx, { send: body.send });
       return;
     }
     default:
