@@ -66,12 +66,7 @@ export const api = createApiApp().basePath("/api");
 // Writes are JSON only: this is also the CSRF guard for cookie sessions
 // (a form or text/plain post cannot carry application/json cross-site).
 api.use("*", async (c, next) => {
-  if (
-    WRITE_METHODS.has(c.req.method) &&
-    c.req.header("content-length") !== "0" &&
-    !c.req.path.startsWith("/api/webhooks/") &&
-    !hasOwnBodyRules(c.req.path)
-  ) {
+  if (WRITE_METHODS.has(c.req.method) && c.req.header("content-length") !== "0" && !c.req.path.startsWith("/api/webhooks/") && !hasOwnBodyRules(c.req.path)) {
     const type = c.req.header("content-type") ?? "";
     if (c.req.method !== "DELETE" || type) {
       if (!/^application\/json(\s*;|$)/i.test(type)) return problem(c, 415, "request.unsupported_media_type", "Send the body as application/json.");

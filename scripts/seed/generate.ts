@@ -1098,7 +1098,8 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
   const productCount = options.products ?? DEFAULT_PRODUCTS;
   const seed = (options.seed ?? DEFAULT_SEED) >>> 0;
   const returnWindowDays = options.returnWindowDays ?? 30;
-  if (!Number.isSafeInteger(returnWindowDays) || returnWindowDays < 1) throw new RangeError(`returnWindowDays must be a whole number >= 1, got ${returnWindowDays}`);
+  if (!Number.isSafeInteger(returnWindowDays) || returnWindowDays < 1)
+    throw new RangeError(`returnWindowDays must be a whole number >= 1, got ${returnWindowDays}`);
   if (!Number.isSafeInteger(productCount) || productCount < 0) throw new RangeError(`products must be a whole number >= 0, got ${productCount}`);
   const { rows: categoryRows, subs } = buildCategories();
   const brandRows = buildBrands(subs);
@@ -1198,7 +1199,11 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
     const updatedMs = Math.min(REFERENCE_MS, createdMs + Math.floor(r() * 90 * DAY_MS));
 
     const words = { noun: noun.toLowerCase(), material: material.toLowerCase(), brand: brand.name };
-    const description = [fill(pick(r, OPENERS[dept.slug] ?? []), words), pick(r, MIDDLES), ...(chance(r, 0.6) ? [pick(r, CLOSERS).replace("{window}", String(returnWindowDays))] : [])].join(" ");
+    const description = [
+      fill(pick(r, OPENERS[dept.slug] ?? []), words),
+      pick(r, MIDDLES),
+      ...(chance(r, 0.6) ? [pick(r, CLOSERS).replace("{window}", String(returnWindowDays))] : []),
+    ].join(" ");
 
     const product: ProductRow = {
       id,

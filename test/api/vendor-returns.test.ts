@@ -43,7 +43,9 @@ async function insertReturn(orderId: string, lines: { sku: string; quantity: num
     .bind(id, number, orderId, status, new Date(Date.now() + n).toISOString())
     .run();
   for (const line of lines) {
-    const ol = await env.DB.prepare("select id, name from order_lines where order_id = ? and sku = ?").bind(orderId, line.sku).first<{ id: string; name: string }>();
+    const ol = await env.DB.prepare("select id, name from order_lines where order_id = ? and sku = ?")
+      .bind(orderId, line.sku)
+      .first<{ id: string; name: string }>();
     await env.DB.prepare("insert into return_lines (id, return_id, order_line_id, sku, name, quantity, reason) values (?, ?, ?, ?, ?, ?, ?)")
       .bind(`rtl_vt${crypto.randomUUID().slice(0, 8)}`, id, ol?.id, line.sku, ol?.name, line.quantity, line.reason ?? "Too small")
       .run();

@@ -8,7 +8,7 @@ import { startStore } from "./store";
 // A shopper (a guest on a phone, no JavaScript) attaches photos to a return request; staff see them on the return's
 // page; nobody without the order's link or a staff session can load them.
 const ADMIN = { email: "photo-desk@example.test", password: "returns photo desk password 9" };
-const PORT = Number(process.env.E2E_PORT ?? 8790) + 60;
+const PORT = Number(process.env.E2E_PORT ?? 8790) + 50;
 let store: Awaited<ReturnType<typeof startStore>>;
 let browser: Browser;
 
@@ -70,7 +70,9 @@ async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext) {
   const paymentId = body.payment.redirectUrl.split("/").pop();
   expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers })).status()).toBe(200);
   const { orderId } = body;
-  expect((await admin.request.post(`/api/admin/orders/${orderId}/shipments`, { data: { carrier: "UPS", trackingNumber: "1ZPHOTOS0001" }, headers })).status()).toBe(200);
+  expect(
+    (await admin.request.post(`/api/admin/orders/${orderId}/shipments`, { data: { carrier: "UPS", trackingNumber: "1ZPHOTOS0001" }, headers })).status(),
+  ).toBe(200);
   expect((await admin.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers })).status()).toBe(200);
   const url = new URL(body.orderUrl, store.baseUrl);
   return { orderId, orderPath: url.pathname + url.search, token: url.searchParams.get("token") ?? "" };

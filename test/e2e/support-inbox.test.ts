@@ -8,7 +8,7 @@ import { startStore } from "./store";
 // re-render without it); the status, priority and tags form; merging a duplicate into the customer's other ticket.
 const ADMIN = { email: "inbox-forms@example.test", password: "inbox forms admin passphrase 3" };
 const GUEST = "twice@example.test";
-const PORT = Number(process.env.E2E_PORT ?? 8790) + 70;
+const PORT = Number(process.env.E2E_PORT ?? 8790) + 54;
 const CANNED = "Thanks for writing. We have looked into it and will get back to you by tomorrow.";
 let store: Awaited<ReturnType<typeof startStore>>;
 let browser: Browser;
@@ -94,9 +94,9 @@ describe("the support inbox's ticket page", () => {
     await page.getByRole("button", { name: "Merge" }).click();
     await page.waitForURL(new RegExp(`/admin/support/${original}\\?done=merged`));
     expect(await page.getByRole("status").textContent()).toContain("Tickets merged");
-    await expect.poll(() => page.locator(".support-message-body").allTextContents()).toEqual(
-      expect.arrayContaining(["Ordered last week, nothing yet.", "Still waiting for order 1042."]),
-    );
+    await expect
+      .poll(() => page.locator(".support-message-body").allTextContents())
+      .toEqual(expect.arrayContaining(["Ordered last week, nothing yet.", "Still waiting for order 1042."]));
     expect(await detail(duplicate)).toMatchObject({ status: "closed", mergedIntoId: original });
     await shots(page, "support-inbox-merged");
     await Promise.all([desk.close(), plain.close()]);

@@ -47,10 +47,12 @@ export async function storeShopperPhoto(env: Env, bytes: ArrayBuffer): Promise<{
 /** The checks of a shopper's photo (size, JPEG/PNG/WebP by its bytes), with its metadata removed; `path` names the field in errors. */
 function checkShopperPhoto(bytes: ArrayBuffer, path: string) {
   if (bytes.byteLength === 0) throw new AppError("request.invalid", 400, "The file is empty.", [{ path, message: "Empty file" }]);
-  if (bytes.byteLength > IMAGE_MAX_BYTES) throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path, message: "Larger than 5 MiB" }]);
+  if (bytes.byteLength > IMAGE_MAX_BYTES)
+    throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path, message: "Larger than 5 MiB" }]);
   const format = sniffImageFormat(bytes);
   const stripped = format && SHOPPER_PHOTO_TYPES.includes(format.type) ? stripImageMetadata(bytes, format.type) : null;
-  if (!format || !stripped) throw new AppError("media.photo_type", 415, "Upload a JPEG, PNG or WebP photo.", [{ path, message: "Not a JPEG, PNG or WebP picture" }]);
+  if (!format || !stripped)
+    throw new AppError("media.photo_type", 415, "Upload a JPEG, PNG or WebP photo.", [{ path, message: "Not a JPEG, PNG or WebP picture" }]);
   return { stripped, format };
 }
 

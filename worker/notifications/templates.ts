@@ -98,10 +98,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items,
         facts,
         action: { label: "View your order", url: d.url },
-        links: [
-          ...returnsPolicy,
-          ...(d.recommended ?? []).map((r) => ({ label: `You may also like: ${r.name} (${money(r.price)})`, url: r.url })),
-        ],
+        links: [...returnsPolicy, ...(d.recommended ?? []).map((r) => ({ label: `You may also like: ${r.name} (${money(r.price)})`, url: r.url }))],
         reason: ORDER(name, d.number),
       };
     }

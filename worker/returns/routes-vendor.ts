@@ -25,7 +25,11 @@ export const vendorReturnRoutes = createApiApp()
       security: SIGNED_IN,
       summary: "Returns that include the vendor's order lines (its lines only), newest first",
       request: { query: VendorReturnQuery },
-      responses: { 200: { description: "A page of returns.", content: { "application/json": { schema: VendorReturnPage } } }, 400: problemResponse("Invalid filter."), ...denied },
+      responses: {
+        200: { description: "A page of returns.", content: { "application/json": { schema: VendorReturnPage } } },
+        400: problemResponse("Invalid filter."),
+        ...denied,
+      },
     }),
     async (c) => {
       const { vendorId } = await requireVendor(c, "orders");

@@ -137,7 +137,8 @@ export const ReturnPhotoView = z
     createdAt: z.string(),
   })
   .openapi("ReturnPhoto", {
-    description: "A photo attached to the return. Its bytes: `GET /api/returns/{id}/photos/{photoId}` (the shopper) or `/api/admin/returns/{id}/photos/{photoId}` (staff).",
+    description:
+      "A photo attached to the return. Its bytes: `GET /api/returns/{id}/photos/{photoId}` (the shopper) or `/api/admin/returns/{id}/photos/{photoId}` (staff).",
   });
 export type ReturnPhotoView = z.infer<typeof ReturnPhotoView>;
 

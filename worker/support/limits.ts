@@ -26,7 +26,8 @@ export async function countSupportStart(
   const limits = SUPPORT_LIMITS[kind];
   const senderKey = sender.userId ? `user:${sender.userId}` : `email:${sender.email.trim().toLowerCase()}`;
   const hits = [env.RATE_LIMITER.getByName(`support:${kind}:${senderKey}`).hit(limits.sender.limit, limits.sender.windowSeconds)];
-  if (ip && ip !== UNKNOWN_IP) hits.push(env.RATE_LIMITER.getByName(`support:${kind}:ip:${ipLimitKey(ip)}`).hit(limits.address.limit, limits.address.windowSeconds));
+  if (ip && ip !== UNKNOWN_IP)
+    hits.push(env.RATE_LIMITER.getByName(`support:${kind}:ip:${ipLimitKey(ip)}`).hit(limits.address.limit, limits.address.windowSeconds));
   const results = await Promise.all(hits);
   const refused = results.filter((r) => !r.allowed);
   if (refused.length) {
@@ -34,7 +35,9 @@ export async function countSupportStart(
     throw new AppError(
       "support.rate_limited",
       429,
-      kind === "ticket" ? "You have opened many requests in a short time. Wait a little and try again." : "Too many chats in a short time. Wait a little and try again.",
+      kind === "ticket"
+        ? "You have opened many requests in a short time. Wait a little and try again."
+        : "Too many chats in a short time. Wait a little and try again.",
       [],
       { "Retry-After": String(wait) },
     );

@@ -61,12 +61,14 @@ export function returnPhotoStatement(d1: D1Database, returnId: string, owner: Ti
 export async function addReturnPhoto(env: Env, order: OrderRow, returnId: string, bytes: ArrayBuffer, owner: TimelineActor): Promise<ReturnView> {
   const ret = await getReturnRow(env, returnId);
   if (ret.orderId !== order.id) throw new AppError("returns.not_found", 404, "No such return.");
-  if (ret.status !== "requested") throw new AppError("returns.photos_closed", 409, `Return ${ret.number} has been looked at already: photos can no longer be added.`);
+  if (ret.status !== "requested")
+    throw new AppError("returns.photos_closed", 409, `Return ${ret.number} has been looked at already: photos can no longer be added.`);
   const count = await env.DB.prepare("select count(*) as n from return_photos where return_id = ?").bind(ret.id).first<number>("n");
   if ((count ?? 0) >= RETURN_PHOTO_LIMIT) throw new AppError("returns.photo_limit", 409, `A return may have at most ${RETURN_PHOTO_LIMIT} photos.`);
   const [photo] = await storeReturnPhotos(env, [bytes]);
   const [inserted] = await runBatch(env.DB, [returnPhotoStatement(env.DB, ret.id, owner, photo as StoredReturnPhoto)]);
-  if (!inserted?.meta.changes) throw new AppError("returns.photo_limit", 409, `A return may have at most ${RETURN_PHOTO_LIMIT} photos, or it has been looked at already.`);
+  if (!inserted?.meta.changes)
+    throw new AppError("returns.photo_limit", 409, `A return may have at most ${RETURN_PHOTO_LIMIT} photos, or it has been looked at already.`);
   return returnView(env, ret, await linesOfReturns(env, [ret.id]));
 }
 

@@ -34,7 +34,18 @@ export async function applyReturnTracking(env: Env, update: TrackingUpdate, orig
   const who = actors.carrier(ret.carrier ?? update.source);
   const name = carrierName(ret.carrier ?? update.source);
   const note = to === "received" ? `Return ${ret.number} delivered back to the store (${name}).` : `Return ${ret.number} is on its way back (${name}).`;
-  const [moved] = await runBatch(env.DB, moveStatements(env, ret, order, to, { actor: who, audit: carrierAuditActor(ret.carrier ?? update.source) }, note, to === "received" ? { receivedAt: update.occurredAt } : {}));
+  const [moved] = await runBatch(
+    env.DB,
+    moveStatements(
+      env,
+      ret,
+      order,
+      to,
+      { actor: who, audit: carrierAuditActor(ret.carrier ?? update.source) },
+      note,
+      to === "received" ? { receivedAt: update.occurredAt } : {},
+    ),
+  );
   if (!moved?.meta.changes) return "duplicate" as const;
   const lines = await linesOfReturns(env, [ret.id]);
   await sendReturnEmail(env, origin, order, { ...ret, status: to }, lines, to, { trackingNumber: ret.trackingNumber });
