@@ -3127,6 +3127,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/returns/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a photo to a requested return (JPEG, PNG or WebP by its bytes, at most 5 MiB, metadata removed; at most 3 per return; the return's owner only) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The token of a guest's emailed order link. */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            responses: {
+                /** @description The return with its photos. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Empty. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in and no token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description returns.photo_limit (three already) or returns.photos_closed (staff looked at it). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Larger than 5 MiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a JPEG, PNG or WebP (checked from the bytes). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of a return (whoever may open its order; never cached by shared caches) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The token of a guest's emailed order link. */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The photo (JPEG, PNG or WebP). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+                /** @description Not signed in and no token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/policies/{slug}": {
         parameters: {
             query?: never;
@@ -3486,6 +3649,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description support.rate_limited: too many tickets from this account, email or network address; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3702,6 +3874,15 @@ export interface paths {
                 };
                 /** @description Invalid field (a guest must give an email). */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description support.rate_limited: too many chats from this account, email or network address; see Retry-After. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9948,6 +10129,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/returns/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo the shopper attached to a return (admin, support) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The photo (JPEG, PNG or WebP). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing the permission (orders; refunds for the refund). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such photo on this return. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/returns/{id}/approve": {
         parameters: {
             query?: never;
@@ -14186,6 +14435,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendor/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Returns that include the vendor's order lines (its lines only), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "requested" | "approved" | "rejected" | "in_transit" | "received" | "refunded" | "exchanged" | "closed";
+                    page?: number;
+                    perPage?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of returns. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorReturnPage"];
+                    };
+                };
+                /** @description Invalid filter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not see orders. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One return as the vendor sees it: its own lines, their reasons and inspection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The return. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorReturn"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role may not see orders. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such return of this vendor's items. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/vendor/ledger": {
         parameters: {
             query?: never;
@@ -16102,6 +16483,7 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             lines: components["schemas"]["ReturnLine"][];
+            photos: components["schemas"]["ReturnPhoto"][];
         };
         ReturnLine: {
             id: string;
@@ -16116,6 +16498,14 @@ export interface components {
             inspection: "restocked" | "damaged" | null;
             inspectionNote: string | null;
             refunded: components["schemas"]["Money"];
+        };
+        /** @description A photo attached to the return. Its bytes: `GET /api/returns/{id}/photos/{photoId}` (the shopper) or `/api/admin/returns/{id}/photos/{photoId}` (staff). */
+        ReturnPhoto: {
+            id: string;
+            /** @example image/jpeg */
+            type: string;
+            bytes: number;
+            createdAt: string;
         };
         CreateReturnBody: {
             /**
@@ -17102,12 +17492,13 @@ export interface components {
                 url: string;
             } | {
                 /** @enum {string} */
-                step: "requested" | "approved" | "rejected" | "in_transit" | "received" | "closed" | "exchanged";
+                step: "requested" | "approved" | "rejected" | "in_transit" | "received" | "inspected" | "closed" | "exchanged";
                 number: string;
                 returnNumber: string;
                 items: {
                     name: string;
                     quantity: number;
+                    detail?: string;
                 }[];
                 url: string;
                 message?: string | null;
@@ -18003,6 +18394,51 @@ export interface components {
             trackingNumber: string;
             /** Format: uri */
             trackingUrl?: string;
+        };
+        VendorReturnPage: {
+            items: components["schemas"]["VendorReturnSummary"][];
+            total: number;
+            page: number;
+            perPage: number;
+        };
+        VendorReturnSummary: {
+            id: string;
+            number: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "requested" | "approved" | "rejected" | "in_transit" | "received" | "refunded" | "exchanged" | "closed";
+            statusText: string;
+            /** @enum {string} */
+            resolution: "refund" | "exchange";
+            units: number;
+            createdAt: string;
+        };
+        VendorReturn: {
+            id: string;
+            number: string;
+            orderNumber: string;
+            /** @enum {string} */
+            status: "requested" | "approved" | "rejected" | "in_transit" | "received" | "refunded" | "exchanged" | "closed";
+            statusText: string;
+            /** @enum {string} */
+            resolution: "refund" | "exchange";
+            createdAt: string;
+            vendorOrderId: string | null;
+            updatedAt: string;
+            receivedAt: string | null;
+            lines: components["schemas"]["VendorReturnLine"][];
+        };
+        VendorReturnLine: {
+            id: string;
+            sku: string;
+            name: string;
+            quantity: number;
+            reason: string;
+            note: string | null;
+            exchangeSku: string | null;
+            /** @enum {string|null} */
+            inspection: "restocked" | "damaged" | null;
+            inspectionNote: string | null;
         };
         VendorLedgerPage: {
             balance: components["schemas"]["Money"] & unknown;

@@ -40,6 +40,7 @@ import { adminShippingRoutes } from "./shipping/routes-admin";
 import { adminStoreRoutes } from "./store/routes-admin";
 import { returnRoutes } from "./returns/routes";
 import { adminReturnRoutes } from "./returns/routes-admin";
+import { vendorReturnRoutes } from "./returns/routes-vendor";
 import { supportRoutes } from "./support/routes";
 import { vendorApplicationRoutes } from "./vendors/routes";
 import { adminCommissionRoutes, adminPayoutRoutes, adminVendorRoutes } from "./vendors/routes-admin";
@@ -54,6 +55,9 @@ import { adminRecommendationRoutes } from "./recommendations/routes-admin";
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
 const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos"]);
+/** A return's photo upload: an image body of at most 5 MiB, checked by the route. */
+const RETURN_PHOTO_PATH = /^\/api\/returns\/[^/]+\/photos$/;
+const hasOwnBodyRules = (path: string) => OWN_BODY_RULES.has(path) || RETURN_PHOTO_PATH.test(path);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error
@@ -64,12 +68,7 @@ export const api = createApiApp().basePath("/api");
 // Writes are JSON only: this is also the CSRF guard for cookie sessions
 // (a form or text/plain post cannot carry application/json cross-site).
 api.use("*", async (c, next) => {
-  if (
-    WRITE_METHODS.has(c.req.method) &&
-    c.req.header("content-length") !== "0" &&
-    !c.req.path.startsWith("/api/webhooks/") &&
-    !OWN_BODY_RULES.has(c.req.path)
-  ) {
+  if (WRITE_METHODS.has(c.req.method) && c.req.header("content-length") !== "0" && !c.req.path.startsWith("/api/webhooks/") && !hasOwnBodyRules(c.req.path)) {
     const type = c.req.header("content-type") ?? "";
     if (c.req.method !== "DELETE" || type) {
       if (!/^application\/json(\s*;|$)/i.test(type)) return problem(c, 415, "request.unsupported_media_type", "Send the body as application/json.");
@@ -78,7 +77,7 @@ api.use("*", async (c, next) => {
   await next();
 });
 const jsonBodyLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => problem(c, 413, "request.too_large", "The body is larger than 64 KiB.") });
-api.use("*", (c, next) => (OWN_BODY_RULES.has(c.req.path) ? next() : jsonBodyLimit(c, next)));
+api.use("*", (c, next) => (hasOwnBodyRules(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
 // Anonymous catalog reads come from the isolate's memory or the edge cache (docs/caching.md); they
 // do not depend on the display currency (prices are in the base currency), only on the URL.
@@ -146,6 +145,7 @@ adminApi.route("/", adminPromotionRoutes);
 adminApi.route("/", adminReviewRoutes);
 adminApi.route("/", adminRecommendationRoutes);
 vendorApi.route("/", vendorOrderRoutes);
+vendorApi.route("/", vendorReturnRoutes);
 vendorApi.route("/", vendorLedgerRoutes);
 vendorApi.route("/", vendorPayoutRoutes);
 adminApi.route("/", adminAnalyticsRoutes);

@@ -30,6 +30,8 @@ export interface CatalogOptions {
   products?: number;
   /** PRNG seed (default 1). */
   seed?: number;
+  /** The store's return window in days, as descriptions promise it (default 30, the settings' default). */
+  returnWindowDays?: number;
 }
 
 export interface GeneratedCatalog {
@@ -984,8 +986,9 @@ const MIDDLES = [
   "Every piece is inspected before it leaves the workshop.",
 ];
 
+/** `{window}` becomes the store's return window, so a description never promises another one. */
 const CLOSERS = [
-  "Backed by our 30-day return promise.",
+  "Backed by our {window}-day return promise.",
   "Pairs well with the rest of the collection.",
   "A thoughtful gift, too.",
   "Built to be repaired rather than replaced.",
@@ -1094,6 +1097,9 @@ function fill(template: string, words: Record<string, string>): string {
 export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog {
   const productCount = options.products ?? DEFAULT_PRODUCTS;
   const seed = (options.seed ?? DEFAULT_SEED) >>> 0;
+  const returnWindowDays = options.returnWindowDays ?? 30;
+  if (!Number.isSafeInteger(returnWindowDays) || returnWindowDays < 1)
+    throw new RangeError(`returnWindowDays must be a whole number >= 1, got ${returnWindowDays}`);
   if (!Number.isSafeInteger(productCount) || productCount < 0) throw new RangeError(`products must be a whole number >= 0, got ${productCount}`);
   const { rows: categoryRows, subs } = buildCategories();
   const brandRows = buildBrands(subs);
@@ -1193,7 +1199,11 @@ export function generateCatalog(options: CatalogOptions = {}): GeneratedCatalog 
     const updatedMs = Math.min(REFERENCE_MS, createdMs + Math.floor(r() * 90 * DAY_MS));
 
     const words = { noun: noun.toLowerCase(), material: material.toLowerCase(), brand: brand.name };
-    const description = [fill(pick(r, OPENERS[dept.slug] ?? []), words), pick(r, MIDDLES), ...(chance(r, 0.6) ? [pick(r, CLOSERS)] : [])].join(" ");
+    const description = [
+      fill(pick(r, OPENERS[dept.slug] ?? []), words),
+      pick(r, MIDDLES),
+      ...(chance(r, 0.6) ? [pick(r, CLOSERS).replace("{window}", String(returnWindowDays))] : []),
+    ].join(" ");
 
     const product: ProductRow = {
       id,

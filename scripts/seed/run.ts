@@ -233,7 +233,10 @@ try {
       ["product_attributes", "product_images", "product_variants", "products", "brands", "categories"].map((t) => db.prepare(`DELETE FROM "${t}"`)),
     );
     if (existing > 0) console.log(`Cleared the catalog (${existing.toLocaleString("en-US")} products) in ${elapsed()}`);
-    const catalog = generateCatalog({ products: productCount, seed });
+    // Descriptions name the return window: take the store's setting when staff changed it (a JSON number).
+    const windowRow = await db.prepare("SELECT value FROM return_settings WHERE key = 'windowDays'").first<{ value: string }>();
+    const returnWindowDays = windowRow ? Number(JSON.parse(windowRow.value)) : undefined;
+    const catalog = generateCatalog({ products: productCount, seed, returnWindowDays });
     await db.batch([...insertStatements(TABLES.categories, catalog.categories), ...insertStatements(TABLES.brands, catalog.brands)].map((s) => db.prepare(s)));
     console.log(
       `Seeding ${productCount.toLocaleString("en-US")} products (seed ${seed}) into ${persistTo}: ${catalog.categories.length} categories, ${catalog.brands.length} brands`,

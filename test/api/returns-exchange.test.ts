@@ -144,7 +144,7 @@ describe("the exchange flow: approve holds the replacement, ship creates a zero-
     expect(again.status).toBe(409);
     expect((await env.DB.prepare("select count(*) as n from orders where cart_id = ?").bind(ret.id).first<{ n: number }>())?.n).toBe(1);
     expect((await stock("EXA-L")).onHand).toBe(before.onHand - 2);
-    expect(await audits(ret.id)).toEqual(["return.approved", "return.received", "return.inspect", "return.exchanged"]);
+    expect(await audits(ret.id)).toEqual(["return.requested", "return.approved", "return.received", "return.inspect", "return.exchanged"]);
     await vi.waitFor(async () => expect(await outbox(`return-exchanged:${ret.id}`)).toBe(1), { timeout: 10_000 });
   });
 

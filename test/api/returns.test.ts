@@ -92,7 +92,7 @@ describe("the return transition table", () => {
     expect(view).toMatchObject({ status: "refunded", next: [] });
     // approved → in transit → received: the table's path, on the order timeline (shopper-visible)
     expect(await timeline(order.orderId, `Return ${ret.number} received%`)).toBe(1);
-    expect(await audits(ret.id)).toEqual(["return.approved", "return.received", "return.inspect", "return.refunded"]);
+    expect(await audits(ret.id)).toEqual(["return.requested", "return.approved", "return.received", "return.inspect", "return.refunded"]);
 
     const other = await requested();
     expect((await adminPost(`${other.ret.id}/reject`, { reason: "Worn and washed" })).status).toBe(200);
@@ -277,7 +277,8 @@ describe("staff: permissions, inspection, stock and refunds", () => {
     expect((await support.send(`/api/admin/returns/${ret.id}`)).status).toBe(200);
     expect((await support.send("/api/admin/returns?status=requested")).status).toBe(200);
     expect((await support.send("/api/admin/settings/returns", "PATCH", { windowDays: 1 })).status).toBe(403);
-    expect(await audits(ret.id)).toEqual([]);
+    // Only the shopper's request is on the audit log: no refused staff write left a row.
+    expect(await audits(ret.id)).toEqual(["return.requested"]);
     expect((await admin.send("/api/admin/returns/ret_nope")).status).toBe(404);
     const bad = await adminPost(`${ret.id}/approve`, { instructions: "", trackingNumber: "1Z!!" });
     expect((await json(bad)).errors.map((e: { path: string }) => e.path).sort()).toEqual(["carrier", "instructions", "trackingNumber"]);
@@ -337,7 +338,7 @@ describe("staff: permissions, inspection, stock and refunds", () => {
     expect((await adminPost(`${ret.id}/lines/${line}/inspect`, { outcome: "restocked" })).status).toBe(200);
     expect(await onHand("RET-A")).toBe(before + 1);
     expect((await adminPost(`${ret.id}/lines/${line}/inspect`, { outcome: "damaged", note: "torn" })).status).toBe(409);
-    expect(await audits(ret.id)).toEqual(["return.approved", "return.inspect"]);
+    expect(await audits(ret.id)).toEqual(["return.requested", "return.approved", "return.received", "return.inspect"]);
     await vi.waitFor(async () => expect(await outbox(`return-received:${ret.id}`)).toBe(1), { timeout: 10_000 });
     const movements = await env.INVENTORY_LEDGER.getByName("RET-A").movements("RET-A", 50);
     expect(movements.filter((m) => m.refId === `return:${line}:restocked`)).toHaveLength(1);

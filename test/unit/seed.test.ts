@@ -249,3 +249,19 @@ describe("renderProductSvg", () => {
     expect(pickColor("red-enamelled-cast-iron-skillet-00001")).not.toBe(pickColor("sage-enamelled-cast-iron-skillet-00001"));
   });
 });
+
+describe("generateCatalog: the return promise", () => {
+  const descriptions = (returnWindowDays?: number) =>
+    [...generateCatalog({ products: 200, returnWindowDays }).products()].map((p) => p.product.description).join("\n");
+
+  it("promises the store's return window, not a fixed 30 days", () => {
+    expect(descriptions()).toContain("Backed by our 30-day return promise.");
+    const fourteen = descriptions(14);
+    expect(fourteen).toContain("Backed by our 14-day return promise.");
+    expect(fourteen).not.toContain("30-day");
+  });
+
+  it("refuses a window that is not a whole number of days", () => {
+    expect(() => generateCatalog({ returnWindowDays: 0 })).toThrow(RangeError);
+  });
+});

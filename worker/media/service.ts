@@ -39,15 +39,41 @@ export const SHOPPER_PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
  * the caller rate-limits shoppers.
  */
 export async function storeShopperPhoto(env: Env, bytes: ArrayBuffer): Promise<{ url: string; type: string; bytes: number }> {
-  if (bytes.byteLength === 0) throw new AppError("request.invalid", 400, "The file is empty.", [{ path: "file", message: "Empty file" }]);
+  const { stripped, format } = checkShopperPhoto(bytes, "file");
+  const { file } = await putUpload(env, stripped, format);
+  return { url: `/media/uploads/${file}`, type: format.type, bytes: stripped.byteLength };
+}
+
+/** The checks of a shopper's photo (size, JPEG/PNG/WebP by its bytes), with its metadata removed; `path` names the field in errors. */
+function checkShopperPhoto(bytes: ArrayBuffer, path: string) {
+  if (bytes.byteLength === 0) throw new AppError("request.invalid", 400, "The file is empty.", [{ path, message: "Empty file" }]);
   if (bytes.byteLength > IMAGE_MAX_BYTES)
-    throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path: "file", message: "Larger than 5 MiB" }]);
+    throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path, message: "Larger than 5 MiB" }]);
   const format = sniffImageFormat(bytes);
   const stripped = format && SHOPPER_PHOTO_TYPES.includes(format.type) ? stripImageMetadata(bytes, format.type) : null;
   if (!format || !stripped)
-    throw new AppError("media.photo_type", 415, "Upload a JPEG, PNG or WebP photo.", [{ path: "file", message: "Not a JPEG, PNG or WebP picture" }]);
-  const { file } = await putUpload(env, stripped, format);
-  return { url: `/media/uploads/${file}`, type: format.type, bytes: stripped.byteLength };
+    throw new AppError("media.photo_type", 415, "Upload a JPEG, PNG or WebP photo.", [{ path, message: "Not a JPEG, PNG or WebP picture" }]);
+  return { stripped, format };
+}
+
+/**
+ * Stores a shopper's photo that only the shopper and staff may see (a return's evidence): the same checks
+ * and metadata removal as `storeShopperPhoto`, but kept under the `private/` prefix of the bucket, which no
+ * public route serves. Answers the object key; the owning domain records it and decides who may read it.
+ * `path` names the form field in a refusal (`photos.1`).
+ */
+export async function storePrivatePhoto(env: Env, bytes: ArrayBuffer, path = "file"): Promise<{ key: string; type: string; bytes: number }> {
+  const { stripped, format } = checkShopperPhoto(bytes, path);
+  const { key } = await putUpload(env, stripped, format, "private/");
+  return { key, type: format.type, bytes: stripped.byteLength };
+}
+
+/** A private photo's bytes by the key `storePrivatePhoto` answered, or null. The caller has checked who is asking. */
+export async function readPrivatePhoto(env: Env, key: string): Promise<{ body: ReadableStream; type: string; size: number } | null> {
+  if (!/^private\/[0-9a-f]{64}\.(png|jpg|webp)$/.test(key)) return null;
+  const object = await env.MEDIA.get(key);
+  if (!object) return null;
+  return { body: object.body, type: object.httpMetadata?.contentType ?? "application/octet-stream", size: object.size };
 }
 
 /**

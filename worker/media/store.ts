@@ -55,16 +55,21 @@ export const IMMUTABLE = "public, max-age=31536000, immutable";
  * Writes the picture under its content hash unless that object exists already,
  * and answers its file name (`<sha256>.<ext>`). The caller has checked the format.
  */
-export async function putUpload(env: Env, bytes: ArrayBuffer, format: ImageFormat): Promise<{ file: string; stored: boolean }> {
+export async function putUpload(
+  env: Env,
+  bytes: ArrayBuffer,
+  format: ImageFormat,
+  prefix: "uploads/" | "private/" = "uploads/",
+): Promise<{ file: string; key: string; stored: boolean }> {
   const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((x) => x.toString(16).padStart(2, "0")).join("");
   const file = `${hash}.${format.ext}`;
-  const key = `uploads/${file}`;
-  if (await env.MEDIA.head(key)) return { file, stored: false };
+  const key = `${prefix}${file}`;
+  if (await env.MEDIA.head(key)) return { file, key, stored: false };
   await env.MEDIA.put(key, bytes, {
     httpMetadata: { contentType: format.type, cacheControl: IMMUTABLE },
     sha256: hash,
   });
-  return { file, stored: true };
+  return { file, key, stored: true };
 }
 
 /** The stored object of an upload's file name (already matched against `UPLOAD_FILE`), or null. */

@@ -89,10 +89,11 @@ export const EmailMessage = z.discriminatedUnion("template", [
     template: z.literal("return_update"),
     to: z.email(),
     data: z.object({
-      step: z.enum(["requested", "approved", "rejected", "in_transit", "received", "closed", "exchanged"]),
+      step: z.enum(["requested", "approved", "rejected", "in_transit", "received", "inspected", "closed", "exchanged"]),
       number: z.string(),
       returnNumber: z.string(),
-      items: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
+      /** `detail`: at inspection, what became of the item ("Restocked", "Written off: …"). */
+      items: z.array(z.object({ name: z.string(), quantity: z.number().int(), detail: z.string().optional() })),
       url: z.string(),
       /** Approved: how to send it back; rejected: why; closed or exchanged: a word from the store. */
       message: z.string().nullable().optional(),

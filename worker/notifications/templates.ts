@@ -22,6 +22,8 @@ export function storeOrigin(message: EmailMessage, configured?: string | null): 
 
 function content(message: EmailMessage, store: StoreInfo): EmailContent {
   const name = store.name;
+  // Order and shipping emails point at the return rules, so a shopper can find them when the parcel is there.
+  const returnsPolicy = store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : [];
   switch (message.template) {
     case "welcome":
       return {
@@ -96,10 +98,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items,
         facts,
         action: { label: "View your order", url: d.url },
-        links: [
-          ...(store.origin ? [{ label: "Returns policy", url: `${store.origin}/policies/returns` }] : []),
-          ...(d.recommended ?? []).map((r) => ({ label: `You may also like: ${r.name} (${money(r.price)})`, url: r.url })),
-        ],
+        links: [...returnsPolicy, ...(d.recommended ?? []).map((r) => ({ label: `You may also like: ${r.name} (${money(r.price)})`, url: r.url }))],
         reason: ORDER(name, d.number),
       };
     }
@@ -116,6 +115,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
           ["Amount", amount],
         ],
         action: { label: "View your order", url: d.url },
+        links: returnsPolicy,
         reason: ORDER(name, d.number),
       };
     }
@@ -135,7 +135,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         items: d.items.map((i) => ({ name: i.name, quantity: i.quantity })),
         facts,
         action: d.trackingUrl ? { label: "Track your parcel", url: d.trackingUrl } : { label: "View your order", url: d.url },
-        links: d.trackingUrl ? [{ label: "View your order", url: d.url }] : undefined,
+        links: [...(d.trackingUrl ? [{ label: "View your order", url: d.url }] : []), ...returnsPolicy],
         reason: ORDER(name, d.number),
       };
     }
@@ -172,6 +172,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         heading: `Order ${message.data.number} was delivered`,
         paragraphs: ["The carrier reports your parcel as delivered. We hope you enjoy it.", "If anything is missing or wrong, reply from your order page."],
         action: { label: "View your order", url: message.data.url },
+        links: returnsPolicy,
         reason: ORDER(name, message.data.number),
       };
     case "order_link":
@@ -245,6 +246,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         rejected: [`Return ${d.returnNumber} declined`, "We cannot accept this return."],
         in_transit: [`Return ${d.returnNumber} is on its way`, "The carrier has your parcel and is bringing it back to us."],
         received: [`Return ${d.returnNumber} arrived`, "Your parcel is back with us. We will check the items and tell you what happens next."],
+        inspected: [`Return ${d.returnNumber} checked`, "We have checked every item you sent back. Here is what we found."],
         closed: [`Return ${d.returnNumber} closed`, "Your return is closed."],
         exchanged: [`Exchange ${d.returnNumber} on its way`, "Your replacement items are on their way, at no charge."],
       } as const;
@@ -254,7 +256,7 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         preheader: lead,
         heading,
         paragraphs: [lead, ...(d.message ? [d.message] : [])],
-        items: d.items.map((i) => ({ name: i.name, quantity: i.quantity })),
+        items: d.items.map((i) => ({ name: i.name, detail: i.detail, quantity: i.quantity })),
         facts: d.trackingNumber ? [["Tracking number", d.trackingNumber]] : undefined,
         action: { label: "View your order", url: d.url },
         links: [

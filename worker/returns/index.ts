@@ -7,6 +7,7 @@ export { getPolicy, listPolicies, POLICY_TITLES, updatePolicy } from "./service/
 export { DEFAULT_RETURN_SETTINGS, returnSettings, updateReturnSettings } from "./service/settings";
 export { EXCHANGE_HOLD_MS, exchangeHoldId, exchangeOrderId, shipExchange } from "./service/exchange";
 export { canReturnTransition, RETURN_NEXT, returnPath } from "./service/shared";
+export { addReturnPhoto, RETURN_PHOTO_LIMIT, readReturnPhoto } from "./service/photos";
 export { addReturnTracking, orderReturns, requestReturn, returnableLines, returnForOrder } from "./service/shopper";
 export {
   adminReturnDetail,
@@ -20,4 +21,5 @@ export {
   returnsOfOrder,
 } from "./service/staff";
 export { applyReturnTracking } from "./service/tracking";
+export { listVendorReturns, vendorReturnDetail } from "./service/vendor";
 export { POLICY_SLUGS, type PolicySlug, RETURN_STATUSES, type ReturnStatus } from "./tables";

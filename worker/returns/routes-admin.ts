@@ -24,7 +24,9 @@ import {
   ReturnView,
   ShipExchangeBody,
 } from "./schema";
+import { photoAnswer, photoNotFound, photoResponse } from "./photo-response";
 import { shipExchange } from "./service/exchange";
+import { readReturnPhoto } from "./service/photos";
 import { policySlug, updatePolicy } from "./service/policies";
 import { returnSettings, updateReturnSettings } from "./service/settings";
 import {
@@ -111,6 +113,28 @@ export const adminReturnRoutes = createApiApp()
       },
     }),
     async (c) => c.json(await adminReturnDetail(c.env, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/returns/{id}/photos/{photoId}",
+      tags: ["Admin: returns"],
+      security: SIGNED_IN,
+      summary: "A photo the shopper attached to a return (admin, support)",
+      request: {
+        params: IdParam.extend({
+          photoId: z
+            .string()
+            .max(64)
+            .openapi({ param: { name: "photoId", in: "path" } }),
+        }),
+      },
+      responses: { 200: photoAnswer, 401: errors[401], 403: errors[403], 404: photoNotFound },
+    }),
+    async (c) => {
+      const { id, photoId } = c.req.valid("param");
+      return photoResponse(c, await readReturnPhoto(c.env, id, photoId));
+    },
   )
   .openapi(
     write("/returns/{id}/approve", "Approve a requested return with instructions (and a label URL or carrier + tracking number)", ApproveReturnBody),

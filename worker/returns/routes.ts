@@ -1,11 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../lib/context";
+import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
+import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
 import { accessOrder } from "../orders";
 import { CreateReturnBody, OrderReturns, PolicySlugParam, PolicyView, ReturnTrackingBody, ReturnView } from "./schema";
 import { getPolicy, policySlug } from "./service/policies";
-import { getReturnRow } from "./service/shared";
+import { addReturnPhoto, RETURN_PHOTO_LIMIT, readReturnPhoto } from "./service/photos";
+import { photoAnswer, photoResponse } from "./photo-response";
+import { getReturnRow, shopperAuditActor } from "./service/shared";
 import { addReturnTracking, orderReturns, requestReturn, returnForOrder } from "./service/shopper";
 
 const OrderParam = z.object({
@@ -17,6 +21,12 @@ const OrderParam = z.object({
 const TokenQuery = z.object({ token: z.string().max(100).optional().openapi({ description: "The token of a guest's emailed order link." }) }).strict();
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 const answer = <T extends z.ZodTypeAny>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
+const PhotoParam = OrderParam.extend({
+  photoId: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "photoId", in: "path" } }),
+});
 const denied = { 401: problemResponse("Not signed in and no token."), 404: problemResponse("Not found, or not yours.") };
 
 /** The order by orders' one access rule (signed-in owner, or a guest with the emailed token). */
@@ -55,7 +65,7 @@ export const returnRoutes = createApiApp()
     }),
     async (c) => {
       const access = await callerOrder(c, c.req.valid("param").id, c.req.valid("query").token);
-      return c.json(await requestReturn(c.env, access, c.req.valid("json"), new URL(c.req.url).origin), 201);
+      return c.json(await requestReturn(c.env, access, c.req.valid("json"), new URL(c.req.url).origin, { requestId: c.get("requestId") ?? null }), 201);
     },
   )
   .openapi(
@@ -91,7 +101,57 @@ export const returnRoutes = createApiApp()
     async (c) => {
       const ret = await getReturnRow(c.env, c.req.valid("param").id);
       const { order, actor } = await callerOrder(c, ret.orderId, c.req.valid("query").token);
-      return c.json(await addReturnTracking(c.env, order, ret.id, c.req.valid("json"), { actor, origin: new URL(c.req.url).origin }), 200);
+      const audit = shopperAuditActor(actor, order.email, c.get("requestId") ?? null);
+      return c.json(await addReturnTracking(c.env, order, ret.id, c.req.valid("json"), { actor, audit, origin: new URL(c.req.url).origin }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/returns/{id}/photos",
+      tags: ["Returns"],
+      summary: `Attach a photo to a requested return (JPEG, PNG or WebP by its bytes, at most 5 MiB, metadata removed; at most ${RETURN_PHOTO_LIMIT} per return; the return's owner only)`,
+      request: {
+        params: OrderParam,
+        query: TokenQuery,
+        body: { required: true, content: Object.fromEntries(SHOPPER_PHOTO_TYPES.map((type) => [type, { schema: z.string() }])) },
+      },
+      responses: {
+        201: answer("The return with its photos.", ReturnView),
+        400: problemResponse("Empty."),
+        ...denied,
+        409: problemResponse("returns.photo_limit (three already) or returns.photos_closed (staff looked at it)."),
+        413: problemResponse("Larger than 5 MiB."),
+        415: problemResponse("Not a JPEG, PNG or WebP (checked from the bytes)."),
+      },
+    }),
+    async (c) => {
+      const declared = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (!SHOPPER_PHOTO_TYPES.includes(declared))
+        throw new AppError("request.unsupported_media_type", 415, `Send the photo as ${SHOPPER_PHOTO_TYPES.join(", ")}.`, [
+          { path: "content-type", message: "Not a supported photo type" },
+        ]);
+      if (Number(c.req.header("content-length") ?? 0) > IMAGE_MAX_BYTES)
+        throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path: "file", message: "Larger than 5 MiB" }]);
+      const ret = await getReturnRow(c.env, c.req.valid("param").id);
+      const { order, actor } = await callerOrder(c, ret.orderId, c.req.valid("query").token);
+      return c.json(await addReturnPhoto(c.env, order, ret.id, await c.req.arrayBuffer(), actor), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/returns/{id}/photos/{photoId}",
+      tags: ["Returns"],
+      summary: "A photo of a return (whoever may open its order; never cached by shared caches)",
+      request: { params: PhotoParam, query: TokenQuery },
+      responses: { 200: photoAnswer, ...denied },
+    }),
+    async (c) => {
+      const { id, photoId } = c.req.valid("param");
+      const ret = await getReturnRow(c.env, id);
+      await callerOrder(c, ret.orderId, c.req.valid("query").token);
+      return photoResponse(c, await readReturnPhoto(c.env, ret.id, photoId));
     },
   )
   .openapi(

@@ -129,6 +129,19 @@ export const ReturnLineView = z
   })
   .openapi("ReturnLine");
 
+export const ReturnPhotoView = z
+  .object({
+    id: z.string(),
+    type: z.string().openapi({ example: "image/jpeg" }),
+    bytes: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("ReturnPhoto", {
+    description:
+      "A photo attached to the return. Its bytes: `GET /api/returns/{id}/photos/{photoId}` (the shopper) or `/api/admin/returns/{id}/photos/{photoId}` (staff).",
+  });
+export type ReturnPhotoView = z.infer<typeof ReturnPhotoView>;
+
 export const ReturnView = z
   .object({
     id: z.string(),
@@ -153,6 +166,7 @@ export const ReturnView = z
     createdAt: z.string(),
     updatedAt: z.string(),
     lines: z.array(ReturnLineView),
+    photos: z.array(ReturnPhotoView),
   })
   .openapi("Return");
 export type ReturnView = z.infer<typeof ReturnView>;
@@ -258,3 +272,45 @@ export const PolicyView = z
   .object({ slug: z.enum(POLICY_SLUGS), title: z.string(), body: z.string(), html: z.string(), updatedAt: z.string().nullable() })
   .openapi("Policy");
 export type PolicyView = z.infer<typeof PolicyView>;
+
+// ---- A seller's view (the vendor panel): the returns of its own order lines, its lines only ----
+
+export const VendorReturnQuery = z.object({ status: z.enum(RETURN_STATUSES).optional(), ...PaginationQuery }).strict();
+export type VendorReturnQuery = z.infer<typeof VendorReturnQuery>;
+
+export const VendorReturnSummary = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    orderNumber: z.string(),
+    status: z.enum(RETURN_STATUSES),
+    statusText: z.string(),
+    resolution: z.enum(RETURN_RESOLUTIONS),
+    /** Units of this seller's items in the return (other sellers' items are not counted or shown). */
+    units: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("VendorReturnSummary");
+export const VendorReturnPage = z
+  .object({ items: z.array(VendorReturnSummary), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("VendorReturnPage");
+export type VendorReturnPage = z.infer<typeof VendorReturnPage>;
+
+export const VendorReturnLine = z
+  .object({
+    id: z.string(),
+    sku: z.string(),
+    name: z.string(),
+    quantity: z.number().int(),
+    reason: z.string(),
+    note: z.string().nullable(),
+    exchangeSku: z.string().nullable(),
+    inspection: z.enum(INSPECTIONS).nullable(),
+    inspectionNote: z.string().nullable(),
+  })
+  .openapi("VendorReturnLine");
+
+export const VendorReturnView = VendorReturnSummary.omit({ units: true })
+  .extend({ vendorOrderId: z.string().nullable(), updatedAt: z.string(), receivedAt: z.string().nullable(), lines: z.array(VendorReturnLine) })
+  .openapi("VendorReturn");
+export type VendorReturnView = z.infer<typeof VendorReturnView>;

@@ -92,3 +92,25 @@ export const storePolicies = sqliteTable("store_policies", {
   updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   updatedBy: text("updated_by"),
 });
+
+/**
+ * A photo a shopper attached to a return (evidence of damage, a wrong item). The bytes are in the media
+ * bucket under a private key no public route serves; only the return's owner (through the order's access
+ * rule) and staff read them, through the returns routes.
+ */
+export const returnPhotos = sqliteTable(
+  "return_photos",
+  {
+    id: text("id").primaryKey(),
+    returnId: text("return_id")
+      .notNull()
+      .references(() => returns.id, { onDelete: "cascade" }),
+    /** Who attached it, as the order timeline names actors (`customer:<user id>`, `guest`). */
+    owner: text("owner").notNull(),
+    objectKey: text("object_key").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("return_photos_return_idx").on(t.returnId, t.createdAt)],
+);

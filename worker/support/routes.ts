@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireAuth } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
+import { clientIp } from "../lib/client-ip";
 import { AppError } from "../lib/errors";
 import { createApiApp, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { CreateTicketBody, CreateTicketResult, ReplyBody, StartChatBody, StartChatResult, TicketPage, TicketView } from "./schema";
@@ -58,10 +59,12 @@ export const supportRoutes = createApiApp()
         201: { description: "Opened.", content: { "application/json": { schema: CreateTicketResult } } },
         400: problemResponse("Invalid field (a guest must give an email)."),
         404: problemResponse("The linked order is not the caller's."),
+        429: problemResponse("support.rate_limited: too many tickets from this account, email or network address; see Retry-After."),
       },
     }),
     async (c) => {
-      const result = await createTicket(c.env, { principal: c.get("auth")?.principal ?? null }, c.req.valid("json"), new URL(c.req.url).origin);
+      const caller = { principal: c.get("auth")?.principal ?? null, ip: clientIp(c.req.raw.headers) };
+      const result = await createTicket(c.env, caller, c.req.valid("json"), new URL(c.req.url).origin);
       c.header("Cache-Control", "private, no-store");
       return c.json(result, 201);
     },
@@ -146,11 +149,12 @@ export const supportRoutes = createApiApp()
       responses: {
         201: { description: "Started; connect to socketPath.", content: { "application/json": { schema: StartChatResult } } },
         400: problemResponse("Invalid field (a guest must give an email)."),
+        429: problemResponse("support.rate_limited: too many chats from this account, email or network address; see Retry-After."),
       },
     }),
     async (c) => {
       c.header("Cache-Control", "private, no-store");
-      return c.json(await startChat(c.env, c.get("auth")?.principal ?? null, c.req.valid("json")), 201);
+      return c.json(await startChat(c.env, c.get("auth")?.principal ?? null, c.req.valid("json"), clientIp(c.req.raw.headers)), 201);
     },
   )
   .openapi(

@@ -4,10 +4,10 @@ import type { AuditActor, AuditEntry } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { enqueueEmail } from "../../notifications";
-import { type ChangeContext, getOrder, type OrderRow, orderPageUrl, timelineStatement } from "../../orders";
+import { actorColumn, type ChangeContext, getOrder, type OrderRow, orderPageUrl, type TimelineActor, timelineStatement } from "../../orders";
 import { RETURN_STATUS_TEXT } from "../labels";
 import type { ReturnView } from "../schema";
-import { type ReturnStatus, returnLines, returns } from "../tables";
+import { type ReturnStatus, returnLines, returnPhotos, returns } from "../tables";
 
 export type ReturnRow = typeof returns.$inferSelect;
 export type ReturnLineRow = typeof returnLines.$inferSelect;
@@ -120,7 +120,14 @@ const allInspected = (lines: ReturnLineRow[]) => lines.length > 0 && lines.every
 /** A return as its API answers it. */
 export async function returnView(env: Env, ret: ReturnRow, lines: ReturnLineRow[]): Promise<ReturnView> {
   const money = (amount: number) => ({ amount, currency: ret.currency });
-  const refundable = ret.status === "received" && allInspected(lines) ? (await refundQuote(env, ret, lines)).max : 0;
+  const [refundable, photos] = await Promise.all([
+    ret.status === "received" && allInspected(lines) ? refundQuote(env, ret, lines).then((q) => q.max) : 0,
+    getDb(env.DB)
+      .select({ id: returnPhotos.id, type: returnPhotos.contentType, bytes: returnPhotos.bytes, createdAt: returnPhotos.createdAt })
+      .from(returnPhotos)
+      .where(eq(returnPhotos.returnId, ret.id))
+      .orderBy(asc(returnPhotos.createdAt), asc(returnPhotos.id)),
+  ]);
   return {
     id: ret.id,
     number: ret.number,
@@ -157,6 +164,7 @@ export async function returnView(env: Env, ret: ReturnRow, lines: ReturnLineRow[
         inspectionNote: l.inspectionNote,
         refunded: money(l.refundAmount),
       })),
+    photos,
   };
 }
 
@@ -230,6 +238,20 @@ export function moveStatements(
   ];
 }
 
+/**
+ * The audit actor of a shopper's own step on a return (asking, sending it back): the account, or
+ * `guest` for a guest with the emailed link, and the order's email, so the audit log shows who did
+ * every step and not only staff's.
+ */
+export function shopperAuditActor(actor: TimelineActor, email: string, requestId: string | null = null): AuditActor {
+  return { actorId: actor.kind === "customer" ? actor.userId : actorColumn(actor), actorEmail: email, requestId };
+}
+
+/** The audit actor of a carrier's tracking event (no person, no request of ours to name). */
+export function carrierAuditActor(carrier: string): AuditActor {
+  return { actorId: `carrier:${carrier}`, actorEmail: "carrier", requestId: null };
+}
+
 export function conflict(ret: ReturnRow): AppError {
   return new AppError("returns.conflict", 409, `Return ${ret.number} changed while this was being done. Reload and try again.`);
 }
@@ -246,8 +268,8 @@ export async function sendReturnEmail(
   order: OrderRow,
   ret: ReturnRow,
   lines: ReturnLineRow[],
-  step: "requested" | "approved" | "rejected" | "in_transit" | "received" | "closed" | "exchanged",
-  extra: { message?: string | null; labelUrl?: string | null; trackingNumber?: string | null } = {},
+  step: "requested" | "approved" | "rejected" | "in_transit" | "received" | "inspected" | "closed" | "exchanged",
+  extra: { message?: string | null; labelUrl?: string | null; trackingNumber?: string | null; detail?: (line: ReturnLineRow) => string } = {},
 ): Promise<void> {
   const base = (env.PUBLIC_ORIGIN || origin).replace(/\/+$/, "");
   await enqueueEmail(env.EMAIL_QUEUE, {
@@ -258,7 +280,7 @@ export async function sendReturnEmail(
       step,
       number: order.number,
       returnNumber: ret.number,
-      items: lines.map((l) => ({ name: l.name, quantity: l.quantity })),
+      items: lines.map((l) => ({ name: l.name, quantity: l.quantity, ...(extra.detail ? { detail: extra.detail(l) } : {}) })),
       url: await orderPageUrl(env, base, order),
       message: extra.message ?? null,
       labelUrl: extra.labelUrl ?? null,

@@ -1,5 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { auditStatement } from "../../lib/audit";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError, type FieldError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -17,7 +18,9 @@ import {
   type ReturnLineRow,
   returnView,
   sendReturnEmail,
+  shopperAuditActor,
 } from "./shared";
+import { RETURN_PHOTO_LIMIT, returnPhotoStatement, storeReturnPhotos } from "./photos";
 import { exchangePriceProblems, exchangeVariants } from "./exchange";
 import { returnSettings } from "./settings";
 import { carrierKey } from "./tracking";
@@ -127,8 +130,19 @@ export async function orderReturns(env: Env, order: OrderRow): Promise<OrderRetu
  * every line re-checks, inside the write, that the units asked for plus those already in returns do
  * not pass what was delivered, so two requests at once cannot return the same unit twice.
  */
-export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" | "actor">, body: CreateReturnBody, origin: string): Promise<ReturnView> {
+export async function requestReturn(
+  env: Env,
+  access: Pick<OrderAccess, "order" | "actor">,
+  body: CreateReturnBody,
+  origin: string,
+  extra: { photos?: ArrayBuffer[]; requestId?: string | null } = {},
+): Promise<ReturnView> {
   const { order, actor } = access;
+  const files = extra.photos ?? [];
+  if (files.length > RETURN_PHOTO_LIMIT)
+    throw new AppError("returns.photo_limit", 400, `A return may have at most ${RETURN_PHOTO_LIMIT} photos.`, [
+      { path: "photos", message: `At most ${RETURN_PHOTO_LIMIT} photos` },
+    ]);
   const [settings, lines] = await Promise.all([returnSettings(env), returnableLines(env, order)]);
   const problems: FieldError[] = [];
   type Code = "returns.window_closed" | "returns.not_returnable" | "returns.invalid_lines";
@@ -178,6 +192,8 @@ export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" 
     if (priceProblems.length)
       throw new AppError("returns.exchange_price_higher", 409, "An exchange can be for a variant of the same price or less.", priceProblems);
   }
+  // Stored only once the request passed its rules; a refused photo stops the request before it is written.
+  const photos = await storeReturnPhotos(env, files);
   const id = newId("ret");
   const number = `R-${id.slice(4, 12).toUpperCase()}`;
   const now = new Date().toISOString();
@@ -226,6 +242,7 @@ export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" 
              ?8, ?9, ?10`,
         ).bind(l.id, id, l.orderLineId, l.sku, l.name, l.quantity, delivered, l.reason, l.note, l.exchangeSku);
       }),
+      ...photos.map((p) => returnPhotoStatement(env.DB, id, actor, p)),
       timelineStatement(env.DB, {
         orderId: order.id,
         status: order.status,
@@ -233,6 +250,12 @@ export async function requestReturn(env: Env, access: Pick<OrderAccess, "order" 
         kind: "note",
         note: `Return ${number} requested (${body.resolution}): ${itemsText(newLines)}.`,
         at: now,
+      }),
+      auditStatement(env.DB, shopperAuditActor(actor, order.email, extra.requestId ?? null), {
+        action: "return.requested",
+        entityType: "return",
+        entityId: id,
+        after: { status: "requested", orderId: order.id, resolution: body.resolution, lines: newLines.length, photos: photos.length },
       }),
       touchOrder(env.DB, order.id, now),
     ]);
@@ -274,9 +297,10 @@ export async function addReturnTracking(env: Env, order: OrderRow, returnId: str
   if (ret.status !== "approved") throw conflict(ret);
   const lines = await linesOfReturns(env, [ret.id]);
   const carrier = carrierKey(body.carrier);
+  const audit = ctx.audit ?? shopperAuditActor(ctx.actor, order.email);
   const [moved] = await runBatch(
     env.DB,
-    moveStatements(env, ret, order, "in_transit", ctx, `Return ${ret.number} sent back with ${body.carrier}, tracking ${body.trackingNumber}.`, {
+    moveStatements(env, ret, order, "in_transit", { ...ctx, audit }, `Return ${ret.number} sent back with ${body.carrier}, tracking ${body.trackingNumber}.`, {
       carrier,
       trackingNumber: body.trackingNumber,
     }),

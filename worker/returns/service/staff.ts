@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
-import { refundOrder, timelineStatement } from "../../orders";
+import { type OrderRow, refundOrder, timelineStatement } from "../../orders";
 import type { AdminReturnPage, AdminReturnQuery, AdminReturnView, ApproveReturnBody, InspectLineBody, RefundReturnBody, ReturnView } from "../schema";
 import { returnLines, returns } from "../tables";
 import {
@@ -13,6 +13,7 @@ import {
   conflict,
   guardedAuditStatement,
   itemsText,
+  linesOfReturns,
   moveStatements,
   RETURN_NEXT,
   type ReturnRow,
@@ -198,7 +199,33 @@ export async function inspectReturnLine(env: Env, id: string, lineId: string, bo
   if (!moved.ok) throw new AppError("inventory.adjust_refused", 409, "The stock ledger refused this change.");
   if (body.outcome === "restocked") await catalogChanged(env.DB);
   const after = lines.map((l) => (l.id === line.id ? { ...l, inspection: body.outcome, inspectionNote: l.inspectionNote ?? note } : l));
+  await sendInspectionEmail(env, ctx.origin, order, ret);
   return returnView(env, ret, after);
+}
+
+/**
+ * Once every line of a return is inspected, tells the shopper what became of each item and what happens
+ * next. Lines are read again after the write, so of two staff inspecting the last two lines at once at
+ * least one sees them all done; the email's id (`return-inspected:<id>`) makes that one email.
+ */
+async function sendInspectionEmail(env: Env, origin: string, order: OrderRow, ret: ReturnRow): Promise<void> {
+  const fresh = await linesOfReturns(env, [ret.id]);
+  if (!fresh.length || fresh.some((l) => !l.inspection)) return;
+  const damaged = fresh.some((l) => l.inspection === "damaged");
+  let next: string;
+  if (ret.resolution === "exchange") next = "Next, we send your replacement as a new order at no charge and email you when it ships.";
+  else {
+    const { max } = await refundQuote(env, ret, fresh);
+    next =
+      max > 0
+        ? `Next, we refund up to ${formatMoney({ amount: max, currency: ret.currency })} to your original payment method and email you when it is on its way.`
+        : "Next, we close the return; there is nothing left to refund for these items.";
+  }
+  const message = damaged ? `Items we wrote off arrived damaged and cannot be sold again; the note says why. ${next}` : next;
+  await sendReturnEmail(env, origin, order, ret, fresh, "inspected", {
+    message,
+    detail: (l) => (l.inspection === "restocked" ? "Restocked" : `Written off: ${l.inspectionNote ?? "damaged"}`),
+  });
 }
 
 /**

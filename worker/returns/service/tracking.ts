@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
 import { actors, carrierName, getOrder, registerUnmatchedTracking, type TrackingUpdate } from "../../orders";
 import { returns } from "../tables";
-import { linesOfReturns, moveStatements, returnPath, sendReturnEmail } from "./shared";
+import { carrierAuditActor, linesOfReturns, moveStatements, returnPath, sendReturnEmail } from "./shared";
 
 /** "Royal Mail", "royal-mail" → "royal_mail": how a return stores its carrier, to match webhook events. */
 export function carrierKey(input: string): string {
@@ -34,7 +34,18 @@ export async function applyReturnTracking(env: Env, update: TrackingUpdate, orig
   const who = actors.carrier(ret.carrier ?? update.source);
   const name = carrierName(ret.carrier ?? update.source);
   const note = to === "received" ? `Return ${ret.number} delivered back to the store (${name}).` : `Return ${ret.number} is on its way back (${name}).`;
-  const [moved] = await runBatch(env.DB, moveStatements(env, ret, order, to, { actor: who }, note, to === "received" ? { receivedAt: update.occurredAt } : {}));
+  const [moved] = await runBatch(
+    env.DB,
+    moveStatements(
+      env,
+      ret,
+      order,
+      to,
+      { actor: who, audit: carrierAuditActor(ret.carrier ?? update.source) },
+      note,
+      to === "received" ? { receivedAt: update.occurredAt } : {},
+    ),
+  );
   if (!moved?.meta.changes) return "duplicate" as const;
   const lines = await linesOfReturns(env, [ret.id]);
   await sendReturnEmail(env, origin, order, { ...ret, status: to }, lines, to, { trackingNumber: ret.trackingNumber });

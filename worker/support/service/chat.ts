@@ -8,6 +8,7 @@ import { chatToken, referenceOf, verifyChatToken } from "../access";
 import type { StartChatBody } from "../schema";
 import { supportChats, supportTickets } from "../tables";
 import { getTicket, insertTicket } from "./tickets";
+import { countSupportStart } from "../limits";
 
 type ChatRow = typeof supportChats.$inferSelect;
 
@@ -23,15 +24,17 @@ export interface StartedChat {
 /**
  * Starts a live chat for the caller (their account, or a guest's email): the row, the room (owned by this
  * shopper), and a place in the inbox's line. With no agent online the shopper is told at once that the chat
- * will become a ticket answered by email. Guests get the token their socket URL carries.
+ * will become a ticket answered by email. Guests get the token their socket URL carries. Rate-limited per sender
+ * and per network address (429 with Retry-After).
  */
-export async function startChat(env: Env, principal: Principal | null, body: StartChatBody): Promise<StartedChat> {
+export async function startChat(env: Env, principal: Principal | null, body: StartChatBody, ip: string | null = null): Promise<StartedChat> {
   if (!principal && !body.email)
     throw new AppError("request.invalid", 400, "The request has invalid fields.", [{ path: "email", message: "Give the email address we should answer" }]);
   const id = newId("chat");
   const customer = principal
     ? { userId: principal.id, email: principal.email, name: body.name ?? principal.name }
     : { userId: null, email: (body.email as string).toLowerCase(), name: body.name ?? (body.email as string).split("@")[0] ?? "Guest" };
+  await countSupportStart(env, "chat", customer, ip);
   await getDb(env.DB).insert(supportChats).values({ id, customerUserId: customer.userId, customerEmail: customer.email, customerName: customer.name });
   const room = env.CHAT_ROOM.getByName(id);
   await room.init(id, principal ? `user:${principal.id}` : `guest:${id}`);

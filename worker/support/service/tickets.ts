@@ -10,6 +10,7 @@ import type { CreateTicketBody, CreateTicketResult, TicketMessage, TicketPage, T
 import { afterCustomerReply, slaDue } from "../status";
 import { type MessageSource, supportEvents, supportMessages, supportTickets, type TicketChannel } from "../tables";
 import { sendTicketEmail } from "./emails";
+import { countSupportStart } from "../limits";
 
 export { referenceOf };
 
@@ -138,9 +139,15 @@ export async function insertTicket(env: Env, t: NewTicket): Promise<TicketRow> {
 /**
  * Opens a ticket from the contact page or an order page. Signed-in shoppers write as their account; guests give
  * their email and get the ticket's link by email (the link proves the address, so the answer carries no token).
- * A linked order must be the caller's (owner, or the guest order link's token), else 404.
+ * A linked order must be the caller's (owner, or the guest order link's token), else 404. Rate-limited per sender
+ * and per network address (429 with Retry-After).
  */
-export async function createTicket(env: Env, caller: { principal: Principal | null }, body: CreateTicketBody, origin: string): Promise<CreateTicketResult> {
+export async function createTicket(
+  env: Env,
+  caller: { principal: Principal | null; ip?: string | null },
+  body: CreateTicketBody,
+  origin: string,
+): Promise<CreateTicketResult> {
   const { principal } = caller;
   let customer: NewTicket["customer"];
   if (principal) customer = { userId: principal.id, email: principal.email, name: body.name ?? principal.name };
@@ -149,6 +156,7 @@ export async function createTicket(env: Env, caller: { principal: Principal | nu
       throw new AppError("request.invalid", 400, "The request has invalid fields.", [{ path: "email", message: "Give the email address we should answer" }]);
     customer = { userId: null, email: body.email, name: body.name ?? body.email.split("@")[0] ?? "Customer" };
   }
+  await countSupportStart(env, "ticket", customer, caller.ip ?? null);
   let orderId: string | null = null;
   if (body.orderId) {
     try {
