@@ -26,6 +26,7 @@ import { adminMediaRoutes } from "./media/routes-admin";
 import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { vendorOrderRoutes } from "./orders/routes-vendor";
+import { vendorReviewRoutes } from "./reviews/routes-vendor";
 import { vendorLedgerRoutes } from "./vendors/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { loyaltyRoutes } from "./loyalty/routes";
@@ -150,6 +151,7 @@ adminApi.route("/", adminVendorRoutes);
 adminApi.route("/", adminLoyaltyRoutes);
 api.route("/admin", adminApi);
 vendorApi.route("/", vendorMemberRoutes);
+vendorApi.route("/", vendorReviewRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
