@@ -1,12 +1,15 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/test-entry";
 import { json } from "../support/http";
 import { send, staffByRole } from "../support/staff";
 
 // How long raw behaviour events stay is a store setting (default 90 days): one audited write path, and the
 // 15-minute cron deletes by it.
+
+// Four sign-ins with password hashing (and staff second factors) take longer than the 10 s default on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let callers: Awaited<ReturnType<typeof staffByRole>>;
 beforeAll(async () => {
