@@ -27,6 +27,7 @@ import { adminEmailRoutes } from "./notifications/routes-admin";
 import { orderRoutes } from "./orders/routes";
 import { vendorOrderRoutes } from "./orders/routes-vendor";
 import { vendorLedgerRoutes, vendorPayoutRoutes } from "./vendors/routes-vendor";
+import { vendorReviewRoutes } from "./reviews/routes-vendor";
 import { adminPromotionRoutes } from "./promotions/routes-admin";
 import { loyaltyRoutes } from "./loyalty/routes";
 import { adminLoyaltyRoutes } from "./loyalty/routes-admin";
@@ -156,6 +157,7 @@ adminApi.route("/", adminLoyaltyRoutes);
 api.route("/admin", adminApi);
 vendorApi.route("/", vendorMemberRoutes);
 vendorApi.route("/", vendorCatalogRoutes).route("/", vendorInventoryRoutes).route("/", vendorSettingsRoutes);
+vendorApi.route("/", vendorReviewRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

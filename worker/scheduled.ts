@@ -1,4 +1,4 @@
-import { pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
+import { analyticsSettings, pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
 import { runLoyaltySweeps } from "./loyalty";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { loyaltyMaturityCheck } from "./returns";
@@ -30,7 +30,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     return;
   }
   const swept = await expireAbandonedPayments(env, origin);
-  const removed = await pruneAnalyticsEvents(env, 90);
+  const removed = await pruneAnalyticsEvents(env, (await analyticsSettings(env)).retentionDays);
   const rolledUp = await rollupRecentDays(env, controller.scheduledTime);
   const reviewRequests = await sendReviewRequests(env, origin, controller.scheduledTime);
   const slaBreaches = await markSlaBreaches(env);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, InboxFrame, InboxSnapshot, ServerFrame } from "../../durable-objects/chat-protocol";
+import { storeApi } from "../../sdk";
 
 function wsUrl(path: string): string {
   const url = new URL(path, location.href);
@@ -51,7 +52,7 @@ function ChatPane({ chatId, name, onEnded }: { chatId: string; name: string; onE
     setDraft("");
   };
   const end = async () => {
-    await fetch(`/api/support/chats/${chatId}/end?as=agent`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    await storeApi.POST("/api/support/chats/{id}/end", { params: { path: { id: chatId }, query: { as: "agent" } } });
   };
   return (
     <section class="chat-panel console-pane" aria-label={`Chat with ${name}`}>

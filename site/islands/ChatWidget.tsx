@@ -1,11 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ServerFrame } from "../../durable-objects/chat-protocol";
+import { type Schemas, storeApi } from "../../sdk";
 
-interface Session {
-  id: string;
-  token: string | null;
-  socketPath: string;
-}
+type Session = Schemas["StartChatResult"];
 
 const KEY = "support-chat";
 
@@ -33,11 +30,10 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
   const lastSeq = useRef(0);
   const pending = useRef(new Map<string, string>());
 
-  async function start(body: Record<string, string>) {
-    const res = await fetch("/api/support/chats", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    if (res.status === 400) return setNeedEmail(true);
-    if (!res.ok) return setStatus("Chat is unavailable right now.");
-    const s = (await res.json()) as Session;
+  async function start(body: Schemas["StartChatBody"]) {
+    const { data: s, response } = await storeApi.POST("/api/support/chats", { body });
+    if (response.status === 400) return setNeedEmail(true);
+    if (!s) return setStatus("Chat is unavailable right now.");
     sessionStorage.setItem(KEY, JSON.stringify(s));
     setNeedEmail(false);
     setSession(s);
@@ -107,9 +103,9 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
 
   async function end() {
     if (!session) return onClose();
-    const q = session.token ? `?token=${session.token}` : "";
-    const res = await fetch(`/api/support/chats/${session.id}/end${q}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-    const body = res.ok ? ((await res.json()) as { reference: string | null }) : null;
+    const { data: body } = await storeApi.POST("/api/support/chats/{id}/end", {
+      params: { path: { id: session.id }, query: session.token ? { token: session.token } : {} },
+    });
     sessionStorage.removeItem(KEY);
     setEnded(body?.reference ?? "");
   }

@@ -5,7 +5,7 @@
 
 import type { StorefrontSettings } from "../../worker/store";
 
-/** The design system's browser chrome colour (the header band), also the layout's `theme-color`. */
+/** The design system's browser chrome colour (the header band): the default of the storefront setting the layouts and manifest read. */
 export const THEME_COLOR = "#2a211b";
 /** The splash screen behind the icon while the app starts. */
 export const BACKGROUND_COLOR = "#faf7f2";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { getProductBySlug } from "../../worker/catalog";
 import { safeReturnTo } from "../../worker/lib/return-to";
-import { resolveWishlistIdentity } from "../../worker/wishlist";
+import { listWishlists, resolveWishlistIdentity, userWishlistId } from "../../worker/wishlist";
 import type { PageSession } from "./account";
 
 /** The page's wishlist id, exactly as the API resolves it (merging a guest list at sign-in); `cookies` go on the answer. */
@@ -30,4 +30,15 @@ export async function skuFromForm(form: Record<string, string>): Promise<string 
 /** Where a wishlist form goes back to: the page it came from when that is on this store, else the wishlist. */
 export function wishlistReturnTo(candidate: string | undefined, url: URL): string {
   return safeReturnTo(candidate, url.origin, "/wishlist");
+}
+
+/**
+ * The lists a save button offers: a signed-in shopper's lists (their pages bypass the shared cache),
+ * none for a guest, whose saves go to their one list.
+ */
+export async function wishlistChoices(session: PageSession): Promise<{ id: string; name: string; isDefault: boolean }[]> {
+  if (!session) return [];
+  const userId = session.principal.id;
+  const { lists } = await listWishlists(env, { defaultId: userWishlistId(userId), userId });
+  return lists.map(({ id, name, isDefault }) => ({ id, name, isDefault }));
 }

@@ -374,10 +374,14 @@ describe("/api/admin/analytics/settings", () => {
     expect((await json(bad)).errors.map((e: { path: string }) => e.path)).toEqual(["timeZone"]);
     expect((await send("/api/admin/analytics/settings", "PUT", callers.support.headers, { consentRequired: true })).status).toBe(403);
     const ok = await send("/api/admin/analytics/settings", "PUT", callers.admin.headers, { consentRequired: true });
-    expect(await json(ok)).toEqual({ timeZone: TZ, consentRequired: true });
+    expect(await json(ok)).toEqual({ timeZone: TZ, consentRequired: true, retentionDays: 90 });
     const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'settings.analytics'").first<{ n: number }>();
     expect(audit?.n).toBe(2);
-    expect(await json(await call("/api/admin/analytics/settings", { headers: callers.admin.headers }))).toEqual({ timeZone: TZ, consentRequired: true });
+    expect(await json(await call("/api/admin/analytics/settings", { headers: callers.admin.headers }))).toEqual({
+      timeZone: TZ,
+      consentRequired: true,
+      retentionDays: 90,
+    });
     await send("/api/admin/analytics/settings", "PUT", callers.admin.headers, { consentRequired: false });
   });
 });

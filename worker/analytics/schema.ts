@@ -152,11 +152,19 @@ export const AnalyticsReport = z
   .openapi("AnalyticsReport");
 export type AnalyticsReport = z.infer<typeof AnalyticsReport>;
 
+/** How long raw events may be kept (days): from a month, so recent days can be rolled up again, to two years. */
+export const ANALYTICS_RETENTION_MIN_DAYS = 30;
+export const ANALYTICS_RETENTION_MAX_DAYS = 730;
+
 /** Analytics settings staff may change. */
 export const AnalyticsSettingsSchema = z
   .object({
     timeZone: z.string().openapi({ description: "IANA time zone the reports' days run in, e.g. Europe/Berlin." }),
     consentRequired: z.boolean().openapi({ description: "When true, browsers send events only after the shopper accepts analytics cookies." }),
+    retentionDays: z
+      .number()
+      .int()
+      .openapi({ description: "Raw behaviour events older than this many days are deleted by the daily cron; daily rollups stay." }),
   })
   .openapi("AnalyticsSettings");
 export type AnalyticsSettings = z.infer<typeof AnalyticsSettingsSchema>;
@@ -165,6 +173,13 @@ export const AnalyticsSettingsBody = z
   .object({
     timeZone: z.string().max(64).refine(isTimeZone, "Not a known IANA time zone").optional(),
     consentRequired: z.boolean().optional(),
+    // Rollups are re-run for recent days only, so raw events are kept at least a month.
+    retentionDays: z
+      .number({ error: "Expected a number of days" })
+      .int("Whole days")
+      .min(ANALYTICS_RETENTION_MIN_DAYS, `At least ${ANALYTICS_RETENTION_MIN_DAYS} days`)
+      .max(ANALYTICS_RETENTION_MAX_DAYS, `At most ${ANALYTICS_RETENTION_MAX_DAYS} days`)
+      .optional(),
   })
   .strict()
   .openapi("AnalyticsSettingsBody");

@@ -4,8 +4,10 @@ export { REVIEW_LIMITS } from "./limits";
 export * from "./schema";
 export { REPORT_REASONS, REVIEW_STATUSES, type ReviewStatus } from "./tables";
 export { adminReview, approveReview, deleteReply, dismissReports, listAdminReviews, rejectReview, replyToReview } from "./service/moderation";
+export { createGuestReview, guestReviewables } from "./service/guest";
 export { listReviews, productReviewDigest } from "./service/read";
 export { sendReviewRequests } from "./service/requests";
+export { listVendorReviews, replyAsVendor } from "./service/vendor";
 export { reviewSettings, updateReviewSettings } from "./service/settings";
 export {
   createReview,

@@ -4,8 +4,10 @@ import { requireAuth } from "../lib/auth";
 import { AppError, problem } from "../lib/errors";
 import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { accessOrder } from "../orders";
 import {
   CreateReviewBody,
+  GuestReviewBody,
   ListReviewsQuery,
   PhotoUpload,
   ReportResult,
@@ -15,6 +17,7 @@ import {
   UpdateReviewBody,
   VoteResult,
 } from "./schema";
+import { createGuestReview } from "./service/guest";
 import { listReviews } from "./service/read";
 import { createReview, deleteReview, reportReview, updateReview, uploadReviewPhoto, voteHelpful } from "./service/write";
 
@@ -155,5 +158,30 @@ export const reviewRoutes = app
           { path: "content-type", message: "Not a supported photo type" },
         ]);
       return c.json(await uploadReviewPhoto(c.env, requireAuth(c).principal, await c.req.arrayBuffer()), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/orders/{id}/reviews",
+      tags: TAGS,
+      summary: "A guest reviews a product of their delivered order, through the order's emailed link (`token`); shown as a verified purchase",
+      request: {
+        params: IdParam,
+        query: z.object({ token: z.string().max(100).openapi({ description: "The token of the order's emailed link: the proof of purchase." }) }).strict(),
+        ...json(GuestReviewBody),
+      },
+      responses: {
+        201: answer("Written (status `published` or `pending`).", ReviewSchema),
+        400: problemResponse("Invalid field (each named)."),
+        403: problemResponse("Not a delivered product of this order (`reviews.not_eligible`), or an account's order (`reviews.sign_in`)."),
+        404: problemResponse("No such order for this link, or no such product."),
+        409: problemResponse("This product of the order is reviewed already (`reviews.already_reviewed`)."),
+        429: problemResponse("Too many writes; see Retry-After."),
+      },
+    }),
+    async (c) => {
+      const access = await accessOrder(c.env, c.req.valid("param").id, { principal: null, token: c.req.valid("query").token });
+      return c.json(await createGuestReview(c.env, access, c.req.valid("json")), 201);
     },
   );

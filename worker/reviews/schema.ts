@@ -25,6 +25,22 @@ export const CreateReviewBody = z
   .openapi("CreateReviewBody");
 export type CreateReviewBody = z.infer<typeof CreateReviewBody>;
 
+/**
+ * A guest's review through the order's emailed link: the product (a delivered line of that order), the
+ * name to show, and the review itself. No photos: uploads need an account.
+ */
+export const GuestReviewBody = z
+  .object({
+    productSlug: z.string().regex(/^[a-z0-9-]{1,160}$/, "Expected a product slug"),
+    name: z.string().trim().min(1, "Give the name to show with your review").max(60, "At most 60 characters"),
+    rating,
+    title,
+    body,
+  })
+  .strict()
+  .openapi("GuestReviewBody");
+export type GuestReviewBody = z.infer<typeof GuestReviewBody>;
+
 export const UpdateReviewBody = z
   .object({ rating: rating.optional(), title: title.optional(), body: body.optional(), photos: photos.optional() })
   .strict()
@@ -52,7 +68,14 @@ export const ListReviewsQuery = z
   .strict();
 export type ListReviewsQuery = z.infer<typeof ListReviewsQuery>;
 
-export const ReviewReply = z.object({ body: z.string(), createdAt: z.string(), updatedAt: z.string() }).openapi("ReviewReply");
+export const ReviewReply = z
+  .object({
+    body: z.string(),
+    from: z.enum(["store", "seller"]).openapi({ description: "Who replied: the store's staff, or the product's seller (once, from /vendor)." }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("ReviewReply");
 
 export const ReviewSchema = z
   .object({
@@ -145,3 +168,21 @@ export const ReviewSettings = z
   .strict()
   .openapi("ReviewSettings");
 export type ReviewSettings = z.infer<typeof ReviewSettings>;
+
+/** A vendor's view of reviews of its own products (published ones: what shoppers read and a reply answers). */
+export const VendorReviewsQuery = z
+  .object({
+    replied: z.enum(["yes", "no"]).optional().openapi({ description: "`no`: only reviews still without a reply; `yes`: only answered ones." }),
+    page: PaginationQuery.page,
+    perPage: PaginationQuery.perPage,
+  })
+  .strict();
+export type VendorReviewsQuery = z.infer<typeof VendorReviewsQuery>;
+
+export const VendorReview = ReviewSchema.extend({ productName: z.string(), productSlug: z.string() }).openapi("VendorReview");
+export type VendorReview = z.infer<typeof VendorReview>;
+
+export const VendorReviewPage = z
+  .object({ items: z.array(VendorReview), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
+  .openapi("VendorReviewPage");
+export type VendorReviewPage = z.infer<typeof VendorReviewPage>;

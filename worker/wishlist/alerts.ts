@@ -14,9 +14,13 @@ type Wisher = { userId: string; email: string; name: string; priceSeen: number }
 
 async function wishersOf(env: Env, sku: string): Promise<Wisher[]> {
   const rows = await env.DB.prepare(
-    `select u.id as userId, u.email as email, u.name as name, i.price_seen as priceSeen
+    // One row per shopper however many of their lists hold the SKU (the highest price they saw), and
+    // none for a shopper who turned alerts off on any list (the unsubscribe link covers them all).
+    `select u.id as userId, u.email as email, u.name as name, max(i.price_seen) as priceSeen
      from wishlist_items i join wishlists w on w.id = i.wishlist_id join users u on u.id = w.user_id
-     where i.sku = ? and w.alerts_enabled = 1 and u.status = 'active'`,
+     where i.sku = ? and u.status = 'active'
+       and not exists (select 1 from wishlists x where x.user_id = u.id and x.alerts_enabled = 0)
+     group by u.id`,
   )
     .bind(sku)
     .all<Wisher>();

@@ -17,4 +17,16 @@ export {
   viewWishlist,
   WISHLIST_MAX_ITEMS,
   wishedSkus,
-} from "./service";
+} from "./service/items";
+export {
+  createWishlist,
+  deleteWishlist,
+  listWishlists,
+  moveWishlistItem,
+  ownedListId,
+  ownedWishlistId,
+  renameWishlist,
+  updateWishlist,
+  WISHLIST_MAX_LISTS,
+  type WishlistCaller,
+} from "./service/lists";

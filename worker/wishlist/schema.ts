@@ -70,3 +70,62 @@ export const UnsubscribeBody = z
   .strict()
   .openapi("WishlistUnsubscribeBody");
 export type UnsubscribeBody = z.infer<typeof UnsubscribeBody>;
+
+/** A list's name as the shopper types it; the store compares names without regard to case. */
+const listName = z
+  .string({ error: "Expected a name" })
+  .trim()
+  .min(1, "Give the list a name")
+  .max(60, "At most 60 characters")
+  .openapi({ example: "Birthday ideas" });
+
+const listIdText = z.string().regex(/^wl[a-z]?_[0-9A-Za-z_-]{1,80}$/, "Expected a wish list id");
+const listId = listIdText.openapi({ param: { name: "listId", in: "path" }, example: "wln_0hq3m5k7x9p2r4t6v8w0y2z4b" });
+
+export const WishlistListParam = z.object({ listId });
+export const WishlistListSkuParam = z.object({ listId, sku: sku.openapi({ param: { name: "sku", in: "path" } }) });
+
+/** A new named list (signed-in shoppers only; the default list always exists). */
+export const CreateWishlistBody = z.object({ name: listName }).strict().openapi("CreateWishlistBody");
+export type CreateWishlistBody = z.infer<typeof CreateWishlistBody>;
+
+/** Rename a list and/or turn its share link on or off. */
+export const UpdateNamedWishlistBody = z
+  .object({
+    name: listName.optional(),
+    shareEnabled: z.boolean({ error: "Expected true or false" }).optional().openapi({ description: "Whether the list's share link answers." }),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.shareEnabled !== undefined, { message: "Nothing to change", path: ["name"] })
+  .openapi("UpdateNamedWishlistBody");
+export type UpdateNamedWishlistBody = z.infer<typeof UpdateNamedWishlistBody>;
+
+/** Move a saved item to another of the caller's lists. */
+export const MoveWishlistItemBody = z
+  .object({ toListId: listIdText.openapi({ description: "The caller's list the item goes to." }) })
+  .strict()
+  .openapi("MoveWishlistItemBody");
+export type MoveWishlistItemBody = z.infer<typeof MoveWishlistItemBody>;
+
+export const WishlistSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    isDefault: z.boolean().openapi({ description: "The default list: where saves go unless another list is named; it cannot be deleted." }),
+    itemCount: z.number().int(),
+    shareEnabled: z.boolean(),
+    shareUrl: z.string().nullable(),
+  })
+  .openapi("WishlistSummary");
+export type WishlistSummary = z.infer<typeof WishlistSummarySchema>;
+
+export const WishlistIndexSchema = z
+  .object({
+    lists: z.array(WishlistSummarySchema).openapi({ description: "The default list first, then named lists oldest first." }),
+    maxLists: z.number().int(),
+  })
+  .openapi("WishlistIndex");
+export type WishlistIndex = z.infer<typeof WishlistIndexSchema>;
+
+export const WishlistMoveItemResultSchema = z.object({ from: WishlistSchema, to: WishlistSchema }).openapi("WishlistMoveItemResult");
+export type WishlistMoveItemResult = z.infer<typeof WishlistMoveItemResultSchema>;

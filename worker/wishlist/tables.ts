@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
- * A wish list. A signed-in shopper owns one default list (`user_id`); a guest's list is found by the
- * random id in its cookie (`user_id` null) and is folded into the shopper's list at sign-in.
+ * A wish list. A signed-in shopper owns a default list (`wlu_<userId>`) and may name more (`wln_…`,
+ * names unique per shopper whatever their case, migration 0033); a guest's one list is found by the
+ * random id in its cookie (`user_id` null) and is folded into the shopper's default list at sign-in.
  * `share_token` is random and stays the same while sharing is off, so turning sharing back on revives
  * the same link; `share_enabled` decides whether it answers.
  */
@@ -20,7 +21,11 @@ export const wishlists = sqliteTable(
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
-  (t) => [uniqueIndex("wishlists_user_uq").on(t.userId), uniqueIndex("wishlists_share_uq").on(t.shareToken)],
+  (t) => [
+    index("wishlists_user_idx").on(t.userId),
+    uniqueIndex("wishlists_user_name_uq").on(t.userId, sql`${t.name} collate nocase`).where(sql`${t.userId} is not null`),
+    uniqueIndex("wishlists_share_uq").on(t.shareToken),
+  ],
 );
 
 /** One wished SKU; the price the shopper saw when adding it is kept to show what changed since. */

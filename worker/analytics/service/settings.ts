@@ -5,7 +5,7 @@ import { commitSettingsChange } from "../../lib/settings-write";
 import type { AnalyticsSettings, AnalyticsSettingsBody } from "../schema";
 import { analyticsSettings as settingsTable } from "../tables";
 
-const DEFAULTS: AnalyticsSettings = { timeZone: "UTC", consentRequired: false };
+const DEFAULTS: AnalyticsSettings = { timeZone: "UTC", consentRequired: false, retentionDays: 90 };
 const TTL_MS = 60_000;
 /** A plain value, never a promise: every storefront page reads the consent switch, and no request awaits another's load. */
 let cached: { value: AnalyticsSettings; expires: number } | null = null;
@@ -15,7 +15,7 @@ export function purgeAnalyticsSettingsCache(): void {
 }
 onCacheVersionChange(purgeAnalyticsSettingsCache);
 
-/** The analytics settings (time zone of reports, cookie consent), memoised 60 s per isolate. */
+/** The analytics settings (time zone of reports, cookie consent, how long raw events stay), memoised 60 s per isolate. */
 export async function analyticsSettings(env: Env): Promise<AnalyticsSettings> {
   const now = Date.now();
   if (cached && cached.expires > now) return cached.value;
@@ -27,6 +27,7 @@ export async function analyticsSettings(env: Env): Promise<AnalyticsSettings> {
   const value: AnalyticsSettings = {
     timeZone: read<string>("time_zone") ?? DEFAULTS.timeZone,
     consentRequired: read<boolean>("consent_required") ?? DEFAULTS.consentRequired,
+    retentionDays: read<number>("retention_days") ?? DEFAULTS.retentionDays,
   };
   cached = { value, expires: now + TTL_MS };
   return value;
@@ -40,7 +41,11 @@ export async function analyticsSettings(env: Env): Promise<AnalyticsSettings> {
 export async function updateAnalyticsSettings(env: Env, actor: AuditActor, body: AnalyticsSettingsBody): Promise<AnalyticsSettings> {
   cached = null;
   const before = await analyticsSettings(env);
-  const after: AnalyticsSettings = { timeZone: body.timeZone ?? before.timeZone, consentRequired: body.consentRequired ?? before.consentRequired };
+  const after: AnalyticsSettings = {
+    timeZone: body.timeZone ?? before.timeZone,
+    consentRequired: body.consentRequired ?? before.consentRequired,
+    retentionDays: body.retentionDays ?? before.retentionDays,
+  };
   const put = (key: string, v: unknown) => {
     const value = JSON.stringify(v);
     return getDb(env.DB)
@@ -52,7 +57,7 @@ export async function updateAnalyticsSettings(env: Env, actor: AuditActor, body:
     env,
     actor,
     { action: "settings.analytics", entityType: "analytics_settings", entityId: "analytics", before, after },
-    [put("time_zone", after.timeZone), put("consent_required", after.consentRequired)],
+    [put("time_zone", after.timeZone), put("consent_required", after.consentRequired), put("retention_days", after.retentionDays)],
     { forget: purgeAnalyticsSettingsCache, pagesChange: before.consentRequired !== after.consentRequired },
   );
   return after;

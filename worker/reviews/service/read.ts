@@ -23,9 +23,12 @@ export interface ReviewRow {
   reply_body: string | null;
   reply_created_at: string | null;
   reply_updated_at: string | null;
+  /** 1 when the reply's author is a member of the product's seller (absent in queries that do not ask). */
+  reply_by_seller?: number | null;
 }
 
-export const REVIEW_COLUMNS = `r.*, rp.body AS reply_body, rp.created_at AS reply_created_at, rp.updated_at AS reply_updated_at`;
+export const REVIEW_COLUMNS = `r.*, rp.body AS reply_body, rp.created_at AS reply_created_at, rp.updated_at AS reply_updated_at,
+  EXISTS (SELECT 1 FROM vendor_members vm JOIN products vp ON vp.vendor_id = vm.vendor_id WHERE vp.id = r.product_id AND vm.user_id = rp.author_id) AS reply_by_seller`;
 export const REVIEW_FROM = `reviews r LEFT JOIN review_replies rp ON rp.review_id = r.id`;
 
 export function toReview(row: ReviewRow): Review {
@@ -40,7 +43,9 @@ export function toReview(row: ReviewRow): Review {
     verifiedBuyer: true,
     helpfulCount: row.helpful_count,
     status: row.status,
-    reply: row.reply_body ? { body: row.reply_body, createdAt: row.reply_created_at ?? "", updatedAt: row.reply_updated_at ?? "" } : null,
+    reply: row.reply_body
+      ? { body: row.reply_body, from: row.reply_by_seller ? "seller" : "store", createdAt: row.reply_created_at ?? "", updatedAt: row.reply_updated_at ?? "" }
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -12,6 +12,9 @@ export interface VariantRow {
   price: string;
   compareAtPrice: string;
   weightGrams: string;
+  /** Barcode number and manufacturer part number: search engines match offers with them (empty: none). */
+  gtin: string;
+  mpn: string;
   initialStock: string;
   remove: boolean;
   /** Saved before (its SKU is fixed; stock is managed in Inventory). */
@@ -47,6 +50,8 @@ const emptyRow = (): VariantRow => ({
   price: "",
   compareAtPrice: "",
   weightGrams: "",
+  gtin: "",
+  mpn: "",
   initialStock: "",
   remove: false,
   existing: false,
@@ -99,6 +104,8 @@ export function formFromProduct(p: AdminProduct | null, baseCurrency: string): P
       price: money(v.price),
       compareAtPrice: money(v.compareAtPrice),
       weightGrams: String(v.weightGrams),
+      gtin: v.gtin ?? "",
+      mpn: v.mpn ?? "",
       initialStock: "",
       remove: false,
       existing: true,
@@ -125,6 +132,8 @@ export function stateFromForm(form: FormData, addRow: boolean, currency: string)
       price: text(`v.${i}.price`),
       compareAtPrice: text(`v.${i}.compareAtPrice`),
       weightGrams: text(`v.${i}.weightGrams`),
+      gtin: text(`v.${i}.gtin`),
+      mpn: text(`v.${i}.mpn`),
       initialStock: text(`v.${i}.initialStock`),
       remove: text(`v.${i}.remove`) === "on",
       existing: text(`v.${i}.existing`) === "1",
@@ -195,6 +204,9 @@ export function inputFromState(state: ProductFormState): { input: ProductInput; 
       price: minor(v.price, `variants.${row}.price`, true) ?? 0,
       compareAtPrice: minor(v.compareAtPrice, `variants.${row}.compareAtPrice`, false),
       weightGrams: whole(v.weightGrams, `variants.${row}.weightGrams`) ?? 0,
+      // The form always shows both, so an emptied field clears the value (the API keeps a field left out).
+      gtin: v.gtin.replace(/[\s-]/g, "") || null,
+      mpn: v.mpn.trim() || null,
       initialStock: v.existing ? undefined : whole(v.initialStock, `variants.${row}.initialStock`),
     };
   });

@@ -1,8 +1,8 @@
-import { addToCart, type CartView } from "../cart";
-import { LOW_STOCK_AT, lookupSkus, type SkuFacts } from "../catalog";
-import { readCookie, serializeCookie } from "../lib/cookies";
-import { AppError } from "../lib/errors";
-import type { SharedWishlistView, WishlistItem, WishlistView } from "./schema";
+import { addToCart, type CartView } from "../../cart";
+import { LOW_STOCK_AT, lookupSkus, type SkuFacts } from "../../catalog";
+import { readCookie, serializeCookie } from "../../lib/cookies";
+import { AppError } from "../../lib/errors";
+import type { SharedWishlistView, WishlistItem, WishlistView } from "../schema";
 
 export const GUEST_WISHLIST_COOKIE = "__Host-wishlist";
 const GUEST_ID = /^wl_[0-9a-z]{26}$/;
@@ -23,9 +23,10 @@ function randomText(length: number, alphabet: string): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(length)), (b) => alphabet[b % alphabet.length]).join("");
 }
 const newGuestId = () => `wl_${randomText(26, "0123456789abcdefghjkmnpqrstvwxyz")}`;
-const newShareToken = () => randomText(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+export const newShareToken = () => randomText(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
-const ensureList = (env: Env, id: string, userId: string | null) =>
+/** Creates the list row when it is missing (the default list is made on its first write). */
+export const ensureList = (env: Env, id: string, userId: string | null) =>
   env.DB.prepare("insert into wishlists (id, user_id, share_token) values (?, ?, ?) on conflict(id) do nothing").bind(id, userId, newShareToken());
 
 /**
