@@ -5,7 +5,7 @@ import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store in this file's port slot (E2E_PORT + 60 by default).
-const PORT = Number(process.env.E2E_SESSIONS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 60);
+const PORT = Number(process.env.E2E_SESSIONS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 56);
 const SHOPPER = { email: "many-devices@example.test", password: "juniper lantern 8 softly", name: "Mo Devices" };
 const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
 const WINDOWS_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:135.0) Gecko/20100101 Firefox/135.0";
@@ -16,7 +16,7 @@ let store: Awaited<ReturnType<typeof startStore>>;
 beforeAll(async () => {
   browser = await launchBrowser();
   store = await startStore({ port: PORT, products: 3 });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await store?.stop();

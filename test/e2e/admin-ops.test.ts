@@ -5,7 +5,7 @@ import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store (with an admin account) on a port of this branch's range.
-const PORT = Number(process.env.E2E_ADMIN_OPS_PORT ?? 8852);
+const PORT = Number(process.env.E2E_ADMIN_OPS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 18);
 const ADMIN = { email: "ops-admin@example.test", password: "ops admin correct horse battery" };
 const ADDRESS = { fullName: "Ada Lovelace", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
 

@@ -14,7 +14,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [store, browser] = await Promise.all([startStore({ port: PORT, admin: ADMIN, products: 8 }), launchBrowser()]);
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

@@ -22,7 +22,7 @@ beforeAll(async () => {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

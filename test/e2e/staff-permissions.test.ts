@@ -6,7 +6,7 @@ import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store in this file's port slot (E2E_PORT + 62 by default).
-const PORT = Number(process.env.E2E_STAFF_PERMISSIONS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 62);
+const PORT = Number(process.env.E2E_STAFF_PERMISSIONS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 58);
 const ADMIN = { email: "roles-admin@example.test", password: "roles admin password 77" };
 const CLERK = { email: "catalog-clerk@example.test", password: "catalog clerk password 31", name: "Cat Clerk" };
 
@@ -16,7 +16,7 @@ let store: Awaited<ReturnType<typeof startStore>>;
 beforeAll(async () => {
   browser = await launchBrowser();
   store = await startStore({ port: PORT, products: 3, admin: ADMIN });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await store?.stop();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await page.goto("/account/login?returnTo=%2Fadmin%2Fsettings");
   await signInOnPage(page, ADMIN);
   await page.waitForURL(/\/admin\/settings$/);
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();

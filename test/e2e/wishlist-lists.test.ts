@@ -9,7 +9,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [browser, store] = await Promise.all([launchBrowser(), startStore({ port: PORT, products: 40 })]);
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   store?.stop();
