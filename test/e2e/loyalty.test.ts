@@ -172,8 +172,9 @@ describe("loyalty in the browser", () => {
     await ap.getByRole("link", { name: "Points balance and history" }).click();
     await ap.waitForURL(new RegExp(`/admin/loyalty\\?user=${userId}$`));
     const history = ap.locator('[data-testid="member-history"]');
-    // The cron wrote the "now available" line at the time it was run for (31 days on), so it sorts first.
-    expect(await history.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")))).toEqual(["mature", "redeem", "earn"]);
+    // The cron wrote the "now available" line at the time it was run for (31 days on), so it sorts first; the
+    // second order redeemed points and, once paid, earned its own (pending).
+    expect(await history.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")))).toEqual(["mature", "earn", "redeem", "earn"]);
     expect(await memberAvailable(ap)).toBe(earned - points);
 
     // A reason is required: the form says so next to the field.
