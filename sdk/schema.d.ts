@@ -946,7 +946,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change name or phone (email and role are not editable here) */
+        /** Change name, phone or birthday (email and role are not editable here) */
         patch: {
             parameters: {
                 query?: never;
@@ -16753,6 +16753,8 @@ export interface components {
             role: "customer" | "vendor" | "support" | "admin";
             emailVerified: boolean;
             phone: string | null;
+            /** @description Month and day of birth (MM-DD), if given. */
+            birthday: string | null;
             hasPassword: boolean;
             createdAt: string;
         };
@@ -16800,6 +16802,11 @@ export interface components {
         UpdateProfileBody: {
             name?: string;
             phone?: string | null;
+            /**
+             * @description Month and day of birth (MM-DD), for the birthday bonus; null removes it.
+             * @example 04-17
+             */
+            birthday?: string | null;
         };
         ChangePasswordBody: {
             currentPassword: string;

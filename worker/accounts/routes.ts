@@ -273,7 +273,7 @@ export const accountRoutes = createApiApp()
       path: "/me",
       tags: PROFILE,
       security,
-      summary: "Change name or phone (email and role are not editable here)",
+      summary: "Change name, phone or birthday (email and role are not editable here)",
       request: { body: json(UpdateProfileBody) },
       responses: { 200: ok(UserSchema, "Updated."), 400: problemResponse("Invalid or unknown field."), 401: unauthenticated },
     }),

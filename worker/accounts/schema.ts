@@ -65,7 +65,19 @@ const phone = z
   .regex(/^\+?[0-9 ().-]{6,24}$/, "Enter a phone number with digits, spaces or + ( ) . -")
   .nullable();
 
-export const UpdateProfileBody = z.object({ name: name.optional(), phone: phone.optional() }).strict().openapi("UpdateProfileBody");
+// Days per month with 29 for February, so a 29 February birthday can be kept (celebrated on the 28th in other years).
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const birthday = z
+  .string()
+  .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "Enter the month and day as MM-DD")
+  .refine((v) => Number(v.slice(3)) <= (DAYS_IN_MONTH[Number(v.slice(0, 2)) - 1] ?? 0), "That month has fewer days")
+  .nullable()
+  .openapi({ description: "Month and day of birth (MM-DD), for the birthday bonus; null removes it.", example: "04-17" });
+
+export const UpdateProfileBody = z
+  .object({ name: name.optional(), phone: phone.optional(), birthday: birthday.optional() })
+  .strict()
+  .openapi("UpdateProfileBody");
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
 
 export const UserSchema = z
@@ -76,6 +88,7 @@ export const UserSchema = z
     role: z.enum(ROLES),
     emailVerified: z.boolean(),
     phone: z.string().nullable(),
+    birthday: z.string().nullable().openapi({ description: "Month and day of birth (MM-DD), if given." }),
     hasPassword: z.boolean(),
     createdAt: z.string(),
   })

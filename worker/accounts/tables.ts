@@ -25,11 +25,13 @@ export const users = sqliteTable(
       .default("active"),
     /** AES-256-GCM ciphertext `<kid>.<iv>.<data>` of the phone number. */
     phoneEnc: text("phone_enc"),
+    /** Month and day of birth, `MM-DD` (no year is asked): the loyalty cron's birthday bonus looks it up by day. */
+    birthday: text("birthday"),
     sessionsValidAfter: integer("sessions_valid_after").notNull().default(0),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
-  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_role_idx").on(t.role)],
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_role_idx").on(t.role), index("users_birthday_idx").on(t.birthday)],
 );
 
 /** Address book entries; the address itself is encrypted (it is personal data). */

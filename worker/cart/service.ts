@@ -2,7 +2,7 @@ import type { CartLine } from "../../durable-objects/cart-session";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
-import { applyCartCode, type CartPromotions, cartPromotions, removeCartCode, type Shopper } from "../promotions";
+import { applyCartCode, type CartPromotions, cartPromotions, carryCartCode, removeCartCode, type Shopper } from "../promotions";
 import type { CartLineView, CartView, CartWithPromotions } from "./schema";
 
 export const GUEST_CART_COOKIE = "__Host-cart";
@@ -169,11 +169,15 @@ export async function clearCart(env: Env, cartId: string): Promise<void> {
   await cart(env, cartId).clear();
 }
 
-/** At sign-in: the guest cart's lines join the account's cart (quantities add, capped by stock) and the guest cart empties. */
+/**
+ * At sign-in: the guest cart's lines join the account's cart (quantities add, capped by stock) and the guest
+ * cart empties; its discount code comes along when the account's cart has none.
+ */
 export async function mergeGuestCart(env: Env, guestCartId: string, userId: string): Promise<void> {
   const guest = cart(env, guestCartId);
   const lines = await guest.lines();
   if (!lines.length) return;
+  await carryCartCode(env, guestCartId, userCartId(userId));
   const catalog = await lookupSkus(
     env,
     lines.map((l) => l.sku),

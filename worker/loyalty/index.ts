@@ -1,7 +1,8 @@
 // Loyalty's public surface: the points ledger, tiers, earning and redeeming rules.
 export * from "./schema";
 export { adjustPoints } from "./service/admin";
-export { awardSignUpBonuses, expireInactivePoints, runLoyaltySweeps } from "./service/cron";
+export { awardReviewBonus, reviewBonusReversalStatement, reviewBonusStatement } from "./service/bonuses";
+export { awardBirthdayBonuses, awardSignUpBonuses, expireInactivePoints, runLoyaltySweeps } from "./service/cron";
 export {
   awardBonus,
   type BonusKind,
@@ -12,5 +13,15 @@ export {
   reverseOrderPoints,
 } from "./service/earn";
 export { type Balance, balanceOf, loyaltySummary, pointsForSpend, tierFor } from "./service/ledger";
-export { commitPoints, holdPoints, planRedemption, type PointsPlan, pointsOfOrder, releaseLapsedHolds, releasePoints } from "./service/redeem";
+export {
+  commitPoints,
+  holdPoints,
+  planRedemption,
+  type PointsPlan,
+  pointsOfOrder,
+  redeemOptions,
+  type RedeemOptions,
+  releaseLapsedHolds,
+  releasePoints,
+} from "./service/redeem";
 export { forgetLoyaltySettings, LOYALTY_DEFAULTS, loyaltySettings, updateLoyaltySettings } from "./service/settings";

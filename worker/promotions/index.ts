@@ -19,6 +19,7 @@ export {
   cartCode,
   cartPromotions,
   cartPromotionsView,
+  carryCartCode,
   customerKeyOf,
   evaluateLines,
   forgetCartCode,

@@ -20,16 +20,18 @@ export async function toUser(env: Env, row: UserRow): Promise<User> {
     role: row.role,
     emailVerified: row.emailVerifiedAt !== null,
     phone: row.phoneEnc ? await decryptPii(env.PII_KEYS, row.phoneEnc, phoneContext(row.id)) : null,
+    birthday: row.birthday ?? null,
     hasPassword: row.passwordHash !== null,
     createdAt: row.createdAt,
   };
 }
 
-/** Changes name and/or phone. Email and role are not editable here. */
+/** Changes name, phone and/or birthday. Email and role are not editable here. */
 export async function updateProfile(env: Env, userId: string, patch: UpdateProfileBody): Promise<User> {
   const set: Partial<UserRow> = { updatedAt: new Date().toISOString() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.phone !== undefined) set.phoneEnc = patch.phone ? await encryptPii(env.PII_KEYS, patch.phone, phoneContext(userId)) : null;
+  if (patch.birthday !== undefined) set.birthday = patch.birthday;
   const row = await getDb(env.DB).update(users).set(set).where(eq(users.id, userId)).returning().get();
   if (!row) throw new AppError("accounts.user_not_found", 404, "No such user.");
   return toUser(env, row);

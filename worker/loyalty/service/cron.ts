@@ -79,11 +79,40 @@ export async function awardSignUpBonuses(env: Env, now = Date.now()): Promise<nu
   return given;
 }
 
-/** Every loyalty sweep the cron runs: lapsed holds, maturity, sign-up bonuses, expiry. */
+const pad2 = (n: number) => String(n).padStart(2, "0");
+const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * Birthday bonuses for the customers whose birthday (month and day, UTC) is
+ * today: once per customer and year, keyed by both, so the cron may run every
+ * quarter of an hour and a rerun gives nothing twice. A 29 February birthday
+ * is celebrated on 28 February in other years. Bounded per run; the next
+ * runs of the day pick up the rest.
+ */
+export async function awardBirthdayBonuses(env: Env, now = Date.now()): Promise<number> {
+  const s = await loyaltySettings(env);
+  if (!s.enabled || s.birthdayBonus <= 0) return 0;
+  const d = new Date(now);
+  const year = d.getUTCFullYear();
+  const today = `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const leapDay = today === "02-28" && !isLeapYear(year) ? "02-29" : today;
+  const rows = await env.DB.prepare(
+    "select u.id from users u where u.birthday in (?, ?) and u.role = 'customer' and u.status = 'active' " +
+      "and not exists (select 1 from loyalty_entries e where e.key = 'bonus:birthday:' || u.id || ':' || ?) limit 200",
+  )
+    .bind(today, leapDay, String(year))
+    .all<{ id: string }>();
+  let given = 0;
+  for (const r of rows.results) given += (await awardBonus(env, r.id, "birthday", `${r.id}:${year}`, now)) > 0 ? 1 : 0;
+  return given;
+}
+
+/** Every loyalty sweep the cron runs: lapsed holds, maturity, sign-up and birthday bonuses, expiry. */
 export async function runLoyaltySweeps(env: Env, origin: string, maturityCheck: MaturityCheck, now = Date.now()) {
   const lapsedHolds = await releaseLapsedHolds(env, now);
   const matured = await maturePendingPoints(env, maturityCheck, now);
   const signUpBonuses = await awardSignUpBonuses(env, now);
+  const birthdayBonuses = await awardBirthdayBonuses(env, now);
   const expiry = await expireInactivePoints(env, origin, now);
-  return { lapsedHolds, matured, signUpBonuses, ...expiry };
+  return { lapsedHolds, matured, signUpBonuses, birthdayBonuses, ...expiry };
 }

@@ -45,6 +45,39 @@ export async function planRedemption(env: Env, userId: string | null, points: nu
   return { points, value };
 }
 
+/** What a shopper may redeem on one order: the balance, what a point is worth and the most this order takes. */
+export interface RedeemOptions {
+  available: number;
+  pointValue: number;
+  minPoints: number;
+  /** The most points this order may redeem: the per-order maximum, the balance and the share of the goods, whichever is least. */
+  maxPoints: number;
+  maxPercent: number;
+  /** False when the program is paused or `maxPoints` is below the minimum. */
+  usable: boolean;
+}
+
+/**
+ * The checkout page's points field: the shopper's available balance and the
+ * cap for an order whose goods cost `goods` after other discounts, from the
+ * same rules `planRedemption` enforces. Null when the program is paused.
+ */
+export async function redeemOptions(env: Env, userId: string, goods: number): Promise<RedeemOptions | null> {
+  const s = await loyaltySettings(env);
+  if (!s.enabled) return null;
+  const { available } = await balanceOf(env, userId);
+  const byShare = Math.floor(Math.floor((Math.max(0, goods) * s.maxRedeemPercent) / 100) / Math.max(1, s.pointValue));
+  const maxPoints = Math.max(0, Math.min(s.maxRedeemPoints, available, byShare));
+  return {
+    available,
+    pointValue: s.pointValue,
+    minPoints: s.minRedeemPoints,
+    maxPoints,
+    maxPercent: s.maxRedeemPercent,
+    usable: maxPoints >= s.minRedeemPoints && maxPoints > 0,
+  };
+}
+
 /**
  * Holds an order's points: the debit and the order's redemption row commit
  * together, and the debit is written only if the available balance covers it

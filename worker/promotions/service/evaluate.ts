@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import { products } from "../../catalog/tables";
 import { getDb } from "../../db/client";
+import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { type EvalLine, type Evaluation, evaluatePromotions, type PromotionConditions, type PromotionRule, refusalMessage } from "../engine";
 import type { CartPromotions } from "../schema";
@@ -204,6 +205,20 @@ export async function removeCartCode(env: Env, cartId: string, code: string): Pr
     .run();
   if (!res.meta.changes)
     throw new AppError("promotions.code_not_applied", 404, "This cart does not carry that code.", [{ path: "code", message: "Not applied" }]);
+}
+
+/**
+ * At sign-in, the code a guest applied follows their lines into the account's
+ * cart, unless that cart already carries a code of its own (the account's
+ * choice stands). The guest cart keeps no code either way. Idempotent.
+ */
+export async function carryCartCode(env: Env, fromCartId: string, toCartId: string): Promise<void> {
+  await runBatch(env.DB, [
+    env.DB.prepare(
+      "insert into promotion_cart_codes (cart_id, code, applied_at) select ?, code, applied_at from promotion_cart_codes where cart_id = ? on conflict(cart_id) do nothing",
+    ).bind(toCartId, fromCartId),
+    env.DB.prepare("delete from promotion_cart_codes where cart_id = ?").bind(fromCartId),
+  ]);
 }
 
 /** Forgets a cart's code (after its order is paid). */

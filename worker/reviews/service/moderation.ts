@@ -1,6 +1,7 @@
 import { type AuditActor, auditStatement } from "../../lib/audit";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
+import { reviewBonusReversalStatement, reviewBonusStatement } from "../../loyalty";
 import type { AdminReview, AdminReviewsQuery, RejectReviewBody, ReplyBody } from "../schema";
 import { summaryStatement } from "../summary";
 import { afterPublicChange, findReview, REVIEW_COLUMNS, REVIEW_FROM, type ReviewRow, toReview } from "./read";
@@ -66,9 +67,11 @@ const snapshot = (r: ReviewRow) => ({ status: r.status, rating: r.rating, reject
 export async function approveReview(env: Env, actor: AuditActor, id: string): Promise<AdminReview> {
   const row = await reviewOr404(env, id);
   if (row.status !== "published") {
+    const bonus = await reviewBonusStatement(env, row.user_id, row.product_id);
     await runBatch(env.DB, [
       env.DB.prepare("UPDATE reviews SET status = 'published', reject_reason = NULL WHERE id = ?").bind(id),
       summaryStatement(env.DB, row.product_id),
+      ...(bonus ? [bonus] : []),
       auditStatement(env.DB, actor, { action: "review.approve", entityType: "review", entityId: id, before: snapshot(row), after: { status: "published" } }),
     ]);
     await afterPublicChange(env, true);
@@ -93,6 +96,7 @@ export async function rejectReview(env: Env, actor: AuditActor, id: string, body
     ),
     env.DB.prepare("UPDATE reviews SET open_reports = 0 WHERE id = ?").bind(id),
     summaryStatement(env.DB, row.product_id),
+    reviewBonusReversalStatement(env, row.user_id, row.product_id),
     auditStatement(env.DB, actor, {
       action: "review.reject",
       entityType: "review",

@@ -1,6 +1,7 @@
 import { changesOf } from "../../lib/d1-batch";
 import type { Principal } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import { awardReviewBonus, reviewBonusReversalStatement } from "../../loyalty";
 import { storeShopperPhoto } from "../../media";
 import { newId } from "../../lib/ids";
 import { countReviewAction } from "../limits";
@@ -82,6 +83,7 @@ export async function createReview(env: Env, principal: Principal, slug: string,
     summaryStatement(env.DB, product.id),
   ]);
   if (changesOf(inserted) !== 1) throw new AppError("reviews.already_reviewed", 409, "You have reviewed this product already: edit your review instead.");
+  if (status === "published") await awardReviewBonus(env, principal.id, product.id);
   await afterPublicChange(env, status === "published");
   const row = await findReview(env, id);
   if (!row) throw notFound();
@@ -126,7 +128,11 @@ export async function updateReview(env: Env, principal: Principal, id: string, b
 /** Deletes the caller's review (404 for anyone else's) with its votes, reports and reply; recomputes the summary. */
 export async function deleteReview(env: Env, principal: Principal, id: string): Promise<void> {
   const row = await ownReview(env, principal, id);
-  await env.DB.batch([env.DB.prepare("DELETE FROM reviews WHERE id = ? AND user_id = ?").bind(id, principal.id), summaryStatement(env.DB, row.product_id)]);
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM reviews WHERE id = ? AND user_id = ?").bind(id, principal.id),
+    summaryStatement(env.DB, row.product_id),
+    reviewBonusReversalStatement(env, principal.id, row.product_id),
+  ]);
   await afterPublicChange(env, row.status === "published");
 }
 
