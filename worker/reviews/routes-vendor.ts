@@ -37,7 +37,7 @@ export const vendorReviewRoutes = createApiApp()
       },
     }),
     async (c) => {
-      const { vendorId } = await requireVendor(c);
+      const { vendorId } = await requireVendor(c, "catalog");
       return c.json(await listVendorReviews(c.env, vendorId, c.req.valid("query")), 200);
     },
   )
