@@ -122,6 +122,35 @@ describe("POST /api/orders/:id/link/revoke", () => {
 });
 
 describe("POST /api/admin/orders/:id/guest-link/revoke", () => {
+  it("three staff revocations at once: each that moved the link is audited and on the timeline once, a refused one leaves nothing", async () => {
+    const order = await buy([{ sku: "LINK-1", quantity: 1 }]);
+    const answers = await Promise.all(
+      [0, 1, 2].map(() =>
+        call(`/api/admin/orders/${order.orderId}/guest-link/revoke`, {
+          method: "POST",
+          headers: { ...admin.headers, "Content-Type": "application/json" },
+          body: JSON.stringify({ send: false }),
+        }),
+      ),
+    );
+    // A revocation that read the link after another one moved it is a change of its own; one that read the same
+    // version as a winner is refused (409) and must leave no trace.
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    const moved = statuses.filter((s) => s === 200).length;
+    expect(moved).toBeGreaterThan(0);
+    const version = await env.DB.prepare("select access_link_version as v from orders where id = ?").bind(order.orderId).first<{ v: number }>();
+    expect(version?.v).toBe(moved);
+    const audits = await env.DB.prepare("select count(*) as n from audit_log where entity_id = ? and action = 'order.guest_link_revoked'")
+      .bind(order.orderId)
+      .first<{ n: number }>();
+    expect(audits?.n).toBe(moved);
+    const notes = await env.DB.prepare("select count(*) as n from order_events where order_id = ? and note like 'Order link revoked%'")
+      .bind(order.orderId)
+      .first<{ n: number }>();
+    expect(notes?.n).toBe(moved);
+  });
+
   it("staff with the orders permission end the link (audited); without it 403", async () => {
     const order = await buy([{ sku: "LINK-1", quantity: 1 }]);
     const support = await signIn("support");

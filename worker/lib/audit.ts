@@ -61,3 +61,27 @@ export function auditStatement(d1: D1Database, actor: AuditActor, entry: AuditEn
 export async function recordAudit(d1: D1Database, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await auditStatement(d1, actor, entry).run();
 }
+
+/**
+ * The audit INSERT of a conditional write, for a batch: written only when the statement just before it in
+ * the batch changed exactly one row (`changes() = 1`), so a write that lost a race leaves no audit entry.
+ * audit_log refuses updates and deletes, so the condition has to sit in the insert itself.
+ */
+export function auditStatementIfChanged(d1: D1Database, actor: AuditActor, entry: AuditEntry): D1PreparedStatement {
+  return d1
+    .prepare(
+      `INSERT INTO audit_log (id, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1`,
+    )
+    .bind(
+      newId("aud"),
+      actor.actorId,
+      actor.actorEmail,
+      entry.action,
+      entry.entityType,
+      entry.entityId,
+      json(entry.before),
+      json(entry.after),
+      actor.requestId,
+    );
+}

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { countAttempt } from "../../accounts";
 import { getDb } from "../../db/client";
-import { auditStatement } from "../../lib/audit";
+import { auditStatementIfChanged } from "../../lib/audit";
 import { ipLimitKey } from "../../lib/client-ip";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
@@ -65,7 +65,9 @@ export async function replaceGuestLink(env: Env, orderId: string, ctx: ChangeCon
     ),
     ...(ctx.audit
       ? [
-          auditStatement(d1, ctx.audit, {
+          // After the timeline row, which is written only if the link moved: a revocation that lost a race
+          // leaves no audit entry either.
+          auditStatementIfChanged(d1, ctx.audit, {
             action: "order.guest_link_revoked",
             entityType: "order",
             entityId: order.id,

@@ -1,7 +1,6 @@
-import type { AuditActor } from "../../lib/audit";
+import { type AuditActor, auditStatementIfChanged } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
 import type { ReplyBody, VendorReview, VendorReviewPage, VendorReviewsQuery } from "../schema";
 import { afterPublicChange, REVIEW_COLUMNS, REVIEW_FROM, type ReviewRow, toReview } from "./read";
 
@@ -56,13 +55,8 @@ export async function replyAsVendor(env: Env, vendorId: string, actor: AuditActo
     env.DB.prepare(
       "INSERT INTO review_replies (review_id, body, author_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (review_id) DO NOTHING",
     ).bind(id, body.body, actor.actorId, now),
-    // The audit row (same columns as `auditStatement`) is written only when the reply above was: a refused
-    // second reply leaves no entry. audit_log refuses updates, so the condition sits in the insert.
-    env.DB.prepare(
-      `INSERT INTO audit_log (id, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id)
-       SELECT ?1, ?2, ?3, 'review.vendor_reply', 'review', ?4, NULL, ?5, ?6
-       WHERE (SELECT author_id FROM review_replies WHERE review_id = ?4) = ?2 AND (SELECT updated_at FROM review_replies WHERE review_id = ?4) = ?7`,
-    ).bind(newId("aud"), actor.actorId, actor.actorEmail, id, JSON.stringify({ vendorId, body: body.body }), actor.requestId ?? null, now),
+    // Only when the reply above was written: a refused second reply leaves no entry.
+    auditStatementIfChanged(env.DB, actor, { action: "review.vendor_reply", entityType: "review", entityId: id, after: { vendorId, body: body.body } }),
   ]);
   if (changesOf(inserted) !== 1) throw new AppError("reviews.already_replied", 409, "This review has a reply already; replies cannot be changed.");
   await afterPublicChange(env, true);
