@@ -67,6 +67,14 @@ export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
 }
 
 /** Routes for signed-in callers: a Bearer token or the session cookie. */
+/** The `{id}` path parameter of a route on one object (every generated id fits in 64 characters). */
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
 export const SIGNED_IN: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
 
 /** A JSON value (a stored snapshot whose shape is the stored entity's): typed as JSON, not `unknown`. */

@@ -4,7 +4,7 @@ import { auditActor } from "../lib/audit";
 import { withIdempotency } from "../lib/idempotency";
 import { requirePermission } from "../lib/auth";
 import type { AppEnv, Permission } from "../lib/context";
-import { createApiApp, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { actors } from "./actor";
 import {
   AdminCancelBody,
@@ -26,12 +26,6 @@ import { refundOrder } from "./service/refunds";
 import { createShipment } from "./service/shipments";
 import { replaceGuestLink } from "./service/guest-link";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const errors = {
   400: problemResponse("Invalid field."),
   401: problemResponse("Not signed in."),

@@ -1,16 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "../vendors";
 import { actors } from "./actor";
 import { ShipVendorOrderBody, VendorOrderPage, VendorOrderQuery, VendorOrderView } from "./schema";
 import { listVendorOrders, shipVendorOrder, vendorOrderDetail } from "./service/vendor-orders";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const denied = {
   401: problemResponse("Not signed in."),
   403: problemResponse("Not a member of an active vendor, or the member role may not do this."),

@@ -4,7 +4,7 @@ import { auditActor } from "../lib/audit";
 import { requirePermission } from "../lib/auth";
 import type { AppEnv, Permission } from "../lib/context";
 import { withIdempotency } from "../lib/idempotency";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import { actors, type ChangeContext } from "../orders";
 import {
@@ -40,12 +40,6 @@ import {
   rejectReturn,
 } from "./service/staff";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const LineParam = IdParam.extend({
   lineId: z
     .string()

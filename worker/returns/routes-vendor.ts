@@ -1,15 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "../vendors";
 import { VendorReturnPage, VendorReturnQuery, VendorReturnView } from "./schema";
 import { listVendorReturns, vendorReturnDetail } from "./service/vendor";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const denied = {
   401: problemResponse("Not signed in."),
   403: problemResponse("Not a member of an active vendor, or the member role may not see orders."),

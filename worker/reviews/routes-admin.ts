@@ -1,18 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
 import { requirePermission } from "../lib/auth";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import { AdminReview, AdminReviewPage, AdminReviewsQuery, RejectReviewBody, ReplyBody, ReviewSettings } from "./schema";
 import { approveReview, deleteReply, dismissReports, listAdminReviews, rejectReview, replyToReview } from "./service/moderation";
 import { reviewSettings, updateReviewSettings } from "./service/settings";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const TAGS = ["Admin: reviews"];
 const guarded = {
   401: problemResponse("Not signed in."),

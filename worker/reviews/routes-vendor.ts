@@ -1,16 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "../vendors";
 import { ReplyBody, VendorReview, VendorReviewPage, VendorReviewsQuery } from "./schema";
 import { listVendorReviews, replyAsVendor } from "./service/vendor";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const TAGS = ["Vendor: reviews"];
 const denied = {
   401: problemResponse("Not signed in."),

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requireAuth } from "../lib/auth";
 import { AppError, problem } from "../lib/errors";
 import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { accessOrder } from "../orders";
 import {
   CreateReviewBody,
@@ -26,12 +26,6 @@ const SlugParam = z.object({
     .string()
     .max(160)
     .openapi({ param: { name: "slug", in: "path" } }),
-});
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
 });
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 const answer = <T extends z.ZodTypeAny>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { auditActor } from "../lib/audit";
 import { requirePermission } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import {
   AdminVendorPage,
   AdminVendorQuery,
@@ -28,12 +28,6 @@ import { createCommissionRule, deleteCommissionRule, listCommissionRules, update
 import { setPayoutSettings } from "./service/payout-account";
 import { listPayouts, markPayoutFailed, markPayoutPaid, runPayouts } from "./service/payouts";
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const errors = {
   400: problemResponse("Invalid field (each named)."),
   401: problemResponse("Not signed in."),

@@ -1,12 +1,20 @@
 import { type AdminProduct, VendorProductInput } from "../../../worker/catalog/schema";
 import { AppError, type FieldError } from "../../../worker/lib/errors";
 import { parseWith } from "../../lib/account";
-import { formFromProduct, inputFromState, OPTION_SLOTS, type ProductFormState, stateFromForm, toFormPaths } from "../../pages/admin/products/_product-form";
+import {
+  formFromProduct,
+  inputFromState,
+  OPTION_SLOTS,
+  type ProductFormState,
+  productErrorLinks,
+  stateFromForm,
+  toFormPaths,
+} from "../../pages/admin/products/_product-form";
 
 // The seller's product form reads and checks its fields like the staff's editor (the same form state, the same
 // money parsing and row numbering), then hands the seller's schema what a seller may set.
 
-export { OPTION_SLOTS, type ProductFormState };
+export { OPTION_SLOTS, type ProductFormState, productErrorLinks };
 
 /** The form of a new product (one variant to fill, prices in `currency`) or of one of the seller's products. */
 export function vendorFormFromProduct(product: AdminProduct | null, currency: string): ProductFormState {

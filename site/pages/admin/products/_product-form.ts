@@ -266,3 +266,26 @@ export function toFormPaths(errors: FieldError[], keptRows: number[]): FieldErro
 export function firstError(errors: FieldError[], path: string): string | undefined {
   return errors.find((e) => e.path === path)?.message;
 }
+
+/**
+ * The error summary's lines of a product form (staff's and seller's): the first error of each field, each
+ * linking to its input (`field-<path>`, or `v-<row>-<column>` in the variant table) and named as the form
+ * labels it ("Variant 2, Price").
+ */
+export function productErrorLinks(
+  errors: FieldError[],
+  labels: Record<string, string>,
+  variantLabels: Record<string, string>,
+): { href: string; text: string }[] {
+  return errors
+    .filter((e, i, all) => all.findIndex((o) => o.path === e.path) === i)
+    .map((e) => {
+      const m = /^variants\.(\d+)\.(\w+)/.exec(e.path);
+      if (!m) return { href: `#field-${e.path}`, text: `${labels[e.path] ?? e.path}: ${e.message}` };
+      const column = m[2] ?? "";
+      return {
+        href: `#v-${m[1]}-${column === "options" ? "opt0" : column}`,
+        text: `Variant ${Number(m[1]) + 1}, ${variantLabels[column] ?? column}: ${e.message}`,
+      };
+    });
+}
