@@ -4,9 +4,14 @@ import { generateSecrets } from "./scripts/secrets.mjs";
 import { outboundWithFakeEmail } from "./test/support/fake-email-provider.ts";
 import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, outboundWithFakes } from "./test/support/fake-stripe-service.ts";
 
-/** The browser test files of each e2e project. */
-const E2E_SHARDS = [["test/e2e/[a-h]*.test.ts"], ["test/e2e/[i-z]*.test.ts"]];
+/** The shared browser-test store listens here (and its fake OAuth provider on the next port); files get blocks above it. */
 const E2E_BASE_PORT = Number(process.env.E2E_PORT ?? 8790);
+/**
+ * Test files that run at once, across all projects. vitest's default is one less than the cores, which is ONE file at a
+ * time on a 2-core CI machine; a browser file waits on its store and Chromium most of its time, so three keep both
+ * cores busy. `TEST_WORKERS=1` runs one file at a time.
+ */
+const TEST_WORKERS = Number(process.env.TEST_WORKERS ?? 3);
 
 export default defineConfig(async () => {
   // An empty migration (a placeholder being written) is a no-op; D1 refuses to run it.
@@ -35,6 +40,7 @@ export default defineConfig(async () => {
     });
   return {
     test: {
+      maxWorkers: TEST_WORKERS,
       projects: [
         {
           // Inside workerd against real local D1, KV, Queues (and Durable Objects as they arrive).
@@ -80,22 +86,25 @@ export default defineConfig(async () => {
         {
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
         },
-        // Real headless Chromium against the built store served on its own port and state folder. Browser files
-        // run one at a time within a project, and the two e2e projects side by side, each with its own shared
-        // store and port range (E2E_PORT … E2E_PORT + 59): a file waits on a browser or a store most of its
-        // time, so two streams use both cores. The files are split by name, roughly balanced by running time.
-        ...E2E_SHARDS.map((include, i) => ({
+        // Real headless Chromium against the built store, served by each file on its own port and state folder (or the
+        // project's shared store from the global setup). Files run side by side with the other projects' files; each
+        // running file gets a block of 100 ports of its own (test/e2e/port-block.ts), so their stores never collide.
+        {
           test: {
-            name: i === 0 ? "e2e" : `e2e-${i + 1}`,
-            include,
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
             environment: "node" as const,
             globalSetup: ["./test/e2e/global-setup.ts"],
-            fileParallelism: false,
+            setupFiles: ["./test/e2e/port-block.ts"],
             testTimeout: 60_000,
             hookTimeout: 180_000,
-            env: { E2E_PORT: String(E2E_BASE_PORT + i * 60), E2E_OAUTH_PORT: String(E2E_BASE_PORT + i * 60 + 1) },
+            env: {
+              E2E_PORT: String(E2E_BASE_PORT),
+              E2E_OAUTH_PORT: String(E2E_BASE_PORT + 1),
+              E2E_FILE_PORTS: String(E2E_BASE_PORT + 100),
+            },
           },
-        })),
+        },
       ],
     },
   };

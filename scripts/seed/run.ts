@@ -10,8 +10,7 @@
 // opens it (same persistence folder, same database id), and `db.batch()` of multi-row
 // INSERTs with escaped literals: one transaction per batch of products, no 100-parameter
 // limit, no SQL file to write and re-parse.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, parseEnv } from "node:util";
@@ -21,6 +20,7 @@ import { brands, categories, productAttributes, productImages, products, product
 import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
 import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
 import { seedReviews } from "./reviews.ts";
+import { applyLocalMigrations } from "../lib/local-migrations.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
 
@@ -84,7 +84,6 @@ const persistTo = path.resolve(args["persist-to"]);
 // file is the very one `wrangler d1 ... --local` and `wrangler dev` open.
 const require = createRequire(import.meta.url);
 const wranglerPackage = require.resolve("wrangler/package.json");
-const wranglerBin = path.join(path.dirname(wranglerPackage), "bin/wrangler.js");
 const { unstable_readConfig } = await import("wrangler");
 const { Miniflare, convertV4MiniflareOptions } = await import(createRequire(wranglerPackage).resolve("miniflare"));
 
@@ -109,20 +108,6 @@ async function openDatabase(): Promise<{ mf: Mf; db: D1Database }> {
     convertV4MiniflareOptions({ modules: true, script: "", resourcePersistencePath: path.join(persistTo, "v3"), d1Databases: { DB: databaseId } }),
   );
   return { mf, db: await mf.getD1Database("DB") };
-}
-
-async function pendingMigrations(db: D1Database): Promise<string[]> {
-  const files = readdirSync(migrationsDir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort();
-  let applied = new Set<string>();
-  try {
-    const { results } = await db.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
-    applied = new Set(results.map((r) => r.name));
-  } catch {
-    // No d1_migrations table: nothing applied yet.
-  }
-  return files.filter((f) => !applied.has(f));
 }
 
 // ---------------------------------------------------------------------------
@@ -208,20 +193,10 @@ function productStatements(chunk: SeedProduct[]): string[] {
 
 // ---------------------------------------------------------------------------
 
-let { mf, db } = await openDatabase();
+const { mf, db } = await openDatabase();
 try {
-  const pending = await pendingMigrations(db);
-  if (pending.length) {
-    console.log(`Applying ${pending.length} migration(s) first: ${pending.join(", ")}`);
-    await mf.dispose();
-    const result = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    if (result.status !== 0) throw new Error(`wrangler d1 migrations apply exited with ${result.status}`);
-    ({ mf, db } = await openDatabase());
-  }
+  const applied = await applyLocalMigrations(db, migrationsDir);
+  if (applied.length) console.log(`Applied ${applied.length} migration(s) first (${elapsed()})`);
 
   const existing = (await db.prepare("SELECT count(*) AS n FROM products").first<{ n: number }>())?.n ?? 0;
   if (existing > 0 && !args.reset) {

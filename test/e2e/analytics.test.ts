@@ -5,7 +5,7 @@ import { signInByRequest } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // Its own store (with an admin account) on a port of this branch's range.
-const PORT = Number(process.env.E2E_ANALYTICS_PORT ?? 10402);
+const PORT = Number(process.env.E2E_ANALYTICS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 8);
 const ADMIN = { email: "analytics-admin@example.test", password: "analytics admin correct horse battery" };
 
 let store: Awaited<ReturnType<typeof startStore>>;

@@ -28,7 +28,7 @@ function run(args: string[]) {
 /**
  * Starts a fake GitHub (OAuth) first, then serves the built store (npm test
  * builds it first) on its own port with a fresh state folder: migrations
- * applied, a small demo catalog seeded, fresh secrets, and GitHub sign-in
+ * applied (by the seed script), a small demo catalog seeded, fresh secrets, and GitHub sign-in
  * pointed at the fake provider.
  */
 export default async function setup(project: TestProject) {
@@ -41,7 +41,6 @@ export default async function setup(project: TestProject) {
   // worker processes inherit the variable.
   const seedCache = process.env[SEED_CACHE_ENV] ?? mkdtempSync(path.join(tmpdir(), "edge-commerce-seeds-"));
   process.env[SEED_CACHE_ENV] = seedCache;
-  run([path.join(root, "node_modules/wrangler/bin/wrangler.js"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   run([path.join(root, "scripts/seed/run.ts"), "--persist-to", persist, "--products", "300", "--orders", "0"]);
   const oauth = await startFakeOAuthProvider({ port: OAUTH_PORT, ...E2E_OAUTH_CLIENT });
   const vars = {
