@@ -48,8 +48,9 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             // Sign-ins hash with scrypt (deliberately slow): on a 2-core CI machine running files in parallel a
-            // test that signs in three users can pass 5 s without being wrong.
+            // test that signs in three users can pass 5 s without being wrong, and a set-up that signs in staff 10 s.
             testTimeout: 20_000,
+            hookTimeout: 60_000,
             include: ["test/api/**/*.test.ts", "test/queues/**/*.test.ts", "test/durable-objects/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
@@ -61,6 +62,7 @@ export default defineConfig(async () => {
           test: {
             name: "production",
             testTimeout: 20_000,
+            hookTimeout: 60_000,
             include: ["test/production/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
@@ -79,6 +81,7 @@ export default defineConfig(async () => {
           test: {
             name: "production-stripe",
             testTimeout: 20_000,
+            hookTimeout: 60_000,
             include: ["test/production-stripe/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
