@@ -36,7 +36,7 @@ describe("a review published at once and its bonus: one batch", { timeout: 120_0
   it("a failure writing the bonus leaves no review; a failure writing the review leaves no bonus; then both", async () => {
     const slug = await reviewableProduct("LRB-ONE");
     const owner = await buyer(admin, "LRB-ONE");
-    const product = await env.DB.prepare("select id, review_count as n from products where slug = ?").bind(slug).first<{ id: string; n: number }>();
+    const product = await env.DB.prepare("select id, rating_count as n from products where slug = ?").bind(slug).first<{ id: string; n: number }>();
 
     await env.DB.prepare(
       "create trigger lrb_fail_bonus before insert on loyalty_entries when new.key like 'bonus:review:%' begin select raise(abort, 'bonus write failed'); end",
@@ -49,7 +49,7 @@ describe("a review published at once and its bonus: one batch", { timeout: 120_0
     }
     expect(await reviewsOf(owner.user.id)).toBe(0);
     expect(await bonusRows(owner.user.id)).toEqual([]);
-    const unchanged = await env.DB.prepare("select review_count as n from products where id = ?").bind(product?.id).first<{ n: number }>();
+    const unchanged = await env.DB.prepare("select rating_count as n from products where id = ?").bind(product?.id).first<{ n: number }>();
     expect(unchanged?.n).toBe(product?.n);
 
     await env.DB.prepare("create trigger lrb_fail_review before insert on reviews begin select raise(abort, 'review write failed'); end").run();
