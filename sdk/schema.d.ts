@@ -17629,8 +17629,10 @@ export interface components {
         };
         LoyaltySummary: {
             enabled: boolean;
-            /** @description Points that can be redeemed now. */
+            /** @description Points that can be redeemed now (below 0 while the member owes points). */
             available: number;
+            /** @description Points taken back after they were spent (a removed review's bonus): points earned later pay this first. */
+            owed: number;
             /** @description Points earned on orders still inside their return window. */
             pending: number;
             availableValue: components["schemas"]["Money"] & unknown;
@@ -19061,9 +19063,11 @@ export interface components {
             signUpBonus: number;
             reviewBonus: number;
             birthdayBonus: number;
-            /** @description Available points expire after this many days without activity; 0 never. */
+            /** @description Available points expire after this many months without activity; 0 leaves the period to `expiryDays`. */
+            expiryMonths: number;
+            /** @description The period in days, for stores that set it that way: used only while `expiryMonths` is 0. Setting one unit above 0 sets the other to 0; both 0: points never expire. */
             expiryDays: number;
-            /** @description The warning email goes out this many days before points expire. */
+            /** @description The warning email goes out this many days before points expire (0: no warning). */
             expiryWarningDays: number;
             tiers: components["schemas"]["LoyaltyTier"][];
         };
@@ -19089,9 +19093,11 @@ export interface components {
             signUpBonus?: number;
             reviewBonus?: number;
             birthdayBonus?: number;
-            /** @description Available points expire after this many days without activity; 0 never. */
+            /** @description Available points expire after this many months without activity; 0 leaves the period to `expiryDays`. */
+            expiryMonths?: number;
+            /** @description The period in days, for stores that set it that way: used only while `expiryMonths` is 0. Setting one unit above 0 sets the other to 0; both 0: points never expire. */
             expiryDays?: number;
-            /** @description The warning email goes out this many days before points expire. */
+            /** @description The warning email goes out this many days before points expire (0: no warning). */
             expiryWarningDays?: number;
             tiers?: components["schemas"]["LoyaltyTier"][];
         };

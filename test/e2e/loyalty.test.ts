@@ -6,7 +6,8 @@ import { type RunningStore, startStore } from "./store";
 
 // A shopper earns points on a delivered order once its return window has passed (the cron run at a time 31 days
 // on), sees them on /account/loyalty, redeems some in the web checkout without JavaScript, and staff see the
-// history on /admin/loyalty and adjust the balance with a reason. Its own store, in this file's port slot.
+// history on /admin/loyalty and adjust the balance with a reason; the order page and the confirmation email name
+// the code and the points, and a staff refund takes the points back. Its own store, in this file's port slot.
 const PORT = Number(process.env.E2E_LOYALTY_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 50);
 const ADMIN = { email: "loyalty-desk@example.test", password: "loyalty desk password 42" };
 const SHOPPER = { email: "points-shopper@example.test", password: "points shopper password 42", name: "Pia Points" };
@@ -157,7 +158,14 @@ describe("loyalty in the browser", () => {
     await page.waitForURL(/\/checkout\/pay\/pay_/);
     await page.getByRole("button", { name: "Pay now" }).click();
     await page.waitForURL(/\/checkout\/complete\?order=ord_/);
+    const secondId = new URL(page.url()).searchParams.get("order") as string;
     // The promotion and the points, each named.
+    expect(await page.locator('[data-total-line="discount"]').allInnerTexts()).toEqual([
+      expect.stringContaining("Five off (code FIVEOFF)"),
+      expect.stringContaining(`Points redeemed (${points})`),
+    ]);
+    // The same two lines on the shopper's order page.
+    await page.goto(`/account/orders/${secondId}`);
     expect(await page.locator('[data-total-line="discount"]').allInnerTexts()).toEqual([
       expect.stringContaining("Five off (code FIVEOFF)"),
       expect.stringContaining(`Points redeemed (${points})`),
@@ -192,6 +200,28 @@ describe("loyalty in the browser", () => {
     await page.goto("/account/loyalty");
     expect(await numberIn(page, '[data-testid="loyalty-available"]')).toBe(earned - points + 40);
     expect(await page.locator('tr[data-kind="adjust"]').first().innerText()).toContain("Sorry for the late parcel");
+    const pendingSecond = await numberIn(page, '[data-testid="loyalty-pending"]');
+    expect(pendingSecond).toBeGreaterThan(0);
+
+    // The confirmation email names the promotion and the points too (staff's view of the outbox).
+    await ap.goto(`/admin/emails/order-confirmed:${secondId}`);
+    const mail = await ap.locator("pre.admin-email-text").innerText();
+    expect(mail).toContain("Five off (code FIVEOFF)");
+    expect(mail).toContain(`Points redeemed (${points})`);
+
+    // Staff refund the second order in full: its earned points are taken back and the redeemed ones returned.
+    await ap.goto(`/admin/orders/${secondId}`);
+    await ap.locator("#refund-reason").fill("Customer changed their mind");
+    await ap.getByLabel("Yes, send this refund").check();
+    await ap.getByRole("button", { name: "Refund", exact: true }).click();
+    await ap.waitForLoadState("domcontentloaded");
+    expect(await ap.getByRole("status").first().innerText()).toContain("Refund sent");
+    await page.goto("/account/loyalty");
+    expect(await numberIn(page, '[data-testid="loyalty-available"]')).toBe(earned + 40);
+    expect(await numberIn(page, '[data-testid="loyalty-pending"]')).toBe(0);
+    expect(await page.locator('tr[data-kind="return"]').first().innerText()).toContain(`+${points}`);
+    expect(await page.locator('tr[data-kind="reverse"]').first().innerText()).toContain(`-${pendingSecond}`);
+    await shootBoth(page, "loyalty-after-refund");
     await admin.close();
     await shopper.close();
   }, 300_000);

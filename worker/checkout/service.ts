@@ -182,7 +182,12 @@ export async function placeOrder(
   }
   if (pointsPlan && user) {
     try {
-      await holdPoints(env, { id: orderId, userId: user.id, currency, expiresAt: Date.now() + HOLD_TTL_MS + 60_000 }, pointsPlan);
+      await holdPoints(
+        env,
+        { id: orderId, userId: user.id, currency, expiresAt: Date.now() + HOLD_TTL_MS + 60_000 },
+        pointsPlan,
+        Object.fromEntries(cart.items.map((item, i) => [item.sku, pointsShares[i] ?? 0])),
+      );
     } catch (err) {
       await releaseUses(env, orderId, promoUses);
       await releaseHoldSlots(env, orderId, holdSlots);

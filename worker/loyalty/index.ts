@@ -1,7 +1,7 @@
 // Loyalty's public surface: the points ledger, tiers, earning and redeeming rules.
 export * from "./schema";
 export { adjustPoints } from "./service/admin";
-export { awardReviewBonus, reviewBonusReversalStatement, reviewBonusStatement } from "./service/bonuses";
+export { reviewBonusReversalStatement, reviewBonusStatement } from "./service/bonuses";
 export { awardBirthdayBonuses, awardSignUpBonuses, expireInactivePoints, runLoyaltySweeps } from "./service/cron";
 export {
   awardBonus,
@@ -10,8 +10,8 @@ export {
   earnOrderPoints,
   type MaturityCheck,
   maturePendingPoints,
-  reverseOrderPoints,
 } from "./service/earn";
+export { orderPointsReversalStatements, type PaidLine, type PointsRefund, reverseOrderPoints } from "./service/reverse";
 export { type Balance, balanceOf, loyaltySummary, pointsForSpend, tierFor } from "./service/ledger";
 export {
   commitPoints,
@@ -19,6 +19,7 @@ export {
   planRedemption,
   type PointsPlan,
   pointsOfOrder,
+  pointsPerLine,
   redeemOptions,
   type RedeemOptions,
   releaseLapsedHolds,

@@ -31,8 +31,22 @@ export const LoyaltySettingsSchema = z
     signUpBonus: points(1_000_000),
     reviewBonus: points(1_000_000),
     birthdayBonus: points(1_000_000),
-    expiryDays: z.number().int().min(0).max(3650).openapi({ description: "Available points expire after this many days without activity; 0 never." }),
-    expiryWarningDays: z.number().int().min(0).max(365).openapi({ description: "The warning email goes out this many days before points expire." }),
+    expiryMonths: z
+      .number()
+      .int("Expected a whole number")
+      .min(0)
+      .max(120)
+      .openapi({ description: "Available points expire after this many months without activity; 0 leaves the period to `expiryDays`." }),
+    expiryDays: z.number().int("Expected a whole number").min(0).max(3650).openapi({
+      description:
+        "The period in days, for stores that set it that way: used only while `expiryMonths` is 0. Setting one unit above 0 sets the other to 0; both 0: points never expire.",
+    }),
+    expiryWarningDays: z
+      .number()
+      .int("Expected a whole number")
+      .min(0)
+      .max(365)
+      .openapi({ description: "The warning email goes out this many days before points expire (0: no warning)." }),
     tiers: z.array(LoyaltyTier).min(1).max(10),
   })
   .strict()
@@ -58,7 +72,12 @@ export type LoyaltyEntrySchema = z.infer<typeof LoyaltyEntrySchema>;
 export const LoyaltySummary = z
   .object({
     enabled: z.boolean(),
-    available: z.number().int().openapi({ description: "Points that can be redeemed now." }),
+    available: z.number().int().openapi({ description: "Points that can be redeemed now (below 0 while the member owes points)." }),
+    owed: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: "Points taken back after they were spent (a removed review's bonus): points earned later pay this first." }),
     pending: z.number().int().openapi({ description: "Points earned on orders still inside their return window." }),
     availableValue: MoneySchema.openapi({ description: "What the available points take off at checkout." }),
     tier: z.object({ name: z.string(), multiplierPermille: z.number().int() }),

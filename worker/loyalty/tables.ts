@@ -22,6 +22,10 @@ export const loyaltyEntries = sqliteTable(
     bucket: text("bucket", { enum: LOYALTY_BUCKETS }).notNull(),
     points: integer("points").notNull(),
     orderId: text("order_id"),
+    /** The order line (its SKU) a reversal or a return of redeemed points is for; null for order-wide movements. */
+    line: text("line"),
+    /** Of what was paid for `line`, how much (minor units) the refund behind this reversal covered. */
+    lineRefunded: integer("line_refunded").notNull().default(0),
     /** What makes the movement happen once (`earn:<order>`, `reverse:<order>:<refunded>` …). */
     key: text("key").notNull(),
     /** The earning rule in force, JSON `{ pointsPerUnit, multiplierPermille, tier }`, stored with each earning. */
@@ -49,6 +53,8 @@ export const loyaltyRedemptions = sqliteTable(
     /** What the points took off the order (minor units of `currency`). */
     value: integer("value").notNull(),
     currency: text("currency").notNull(),
+    /** How the points were shared over the order's lines at checkout, JSON `{ sku: points }` (null before migration 0035). */
+    lines: text("lines"),
     status: text("status", { enum: ["held", "committed", "released"] })
       .notNull()
       .default("held"),

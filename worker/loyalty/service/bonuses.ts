@@ -1,6 +1,5 @@
-import { runBatch } from "../../lib/d1-batch";
 import { newId } from "../../lib/ids";
-import { entryStatement } from "./ledger";
+import { entryStatement, guardedEntryStatement } from "./ledger";
 import { loyaltySettings } from "./settings";
 
 // One review bonus per customer and product, ever: a review rewritten, or removed and written again, earns nothing more.
@@ -10,20 +9,30 @@ const reviewKey = (userId: string, productId: string) => `bonus:review:${userId}
  * The ledger row of the review bonus for a customer's published review of a
  * product, for the publishing batch (null when the bonus is off or the
  * program paused). Written once per customer and product: a replay, an edit
- * or a second publication adds nothing.
+ * or a second publication adds nothing. With `afterInsert`, the row is
+ * written only if the statement just before it in the batch changed a row
+ * (`changes() = 1`): placed right after the review's `insert … on conflict
+ * do nothing`, a review that lost a race to a twin earns nothing.
  */
-export async function reviewBonusStatement(env: Env, userId: string, productId: string, now = Date.now()): Promise<D1PreparedStatement | null> {
+export async function reviewBonusStatement(
+  env: Env,
+  userId: string,
+  productId: string,
+  now = Date.now(),
+  options: { afterInsert?: boolean } = {},
+): Promise<D1PreparedStatement | null> {
   const s = await loyaltySettings(env);
   if (!s.enabled || s.reviewBonus <= 0) return null;
-  return entryStatement(env.DB, {
+  const entry = {
     userId,
-    kind: "bonus",
-    bucket: "available",
+    kind: "bonus" as const,
+    bucket: "available" as const,
     points: s.reviewBonus,
     key: reviewKey(userId, productId),
     reason: "Bonus for a review",
     at: now,
-  });
+  };
+  return options.afterInsert ? guardedEntryStatement(env.DB, entry) : entryStatement(env.DB, entry);
 }
 
 /**
@@ -37,12 +46,4 @@ export function reviewBonusReversalStatement(env: Env, userId: string, productId
       "select ?, user_id, 'reverse', 'available', -points, ?, 0, 'Review removed: its bonus taken back', ? from loyalty_entries where key = ? " +
       "on conflict(key) do nothing",
   ).bind(newId("lpe"), `${reviewKey(userId, productId)}:reversed`, now, reviewKey(userId, productId));
-}
-
-/** Gives the review bonus on its own (a review published at once when written). Answers the points given. */
-export async function awardReviewBonus(env: Env, userId: string, productId: string, now = Date.now()): Promise<number> {
-  const statement = await reviewBonusStatement(env, userId, productId, now);
-  if (!statement) return 0;
-  const [r] = await runBatch(env.DB, [statement]);
-  return (r?.meta.changes ?? 0) > 0 ? (await loyaltySettings(env)).reviewBonus : 0;
 }

@@ -1,4 +1,5 @@
 import { runBatch } from "../../lib/d1-batch";
+import { newId } from "../../lib/ids";
 import { entryStatement, pointsForSpend, spendOf, tierFor } from "./ledger";
 import { loyaltySettings } from "./settings";
 
@@ -59,98 +60,6 @@ export async function earnOrderPoints(
   return points;
 }
 
-interface OrderPoints {
-  userId: string;
-  earned: number;
-  spend: number;
-  reversed: number;
-  spendReversed: number;
-  redeemed: number;
-  returned: number;
-  pendingNow: number;
-  stillPending: boolean;
-}
-
-async function orderPoints(env: Env, orderId: string): Promise<OrderPoints | null> {
-  const row = await env.DB.prepare(
-    `select
-       max(user_id) as userId,
-       coalesce(sum(case when kind = 'earn' then points end), 0) as earned,
-       coalesce(sum(case when kind = 'earn' then spend end), 0) as spend,
-       coalesce(-sum(case when kind = 'reverse' then points end), 0) as reversed,
-       coalesce(-sum(case when kind = 'reverse' then spend end), 0) as spendReversed,
-       coalesce(sum(case when bucket = 'pending' then points end), 0) as pendingNow,
-       (select count(*) from loyalty_pending_orders where order_id = ?1) as stillPending,
-       (select points from loyalty_redemptions where order_id = ?1 and status = 'committed') as redeemed,
-       coalesce(sum(case when kind = 'return' then points end), 0) as returned
-     from loyalty_entries where order_id = ?1`,
-  )
-    .bind(orderId)
-    .first<Omit<OrderPoints, "stillPending"> & { userId: string | null; stillPending: number; redeemed: number | null }>();
-  if (!row?.userId) return null;
-  return { ...row, userId: row.userId, redeemed: row.redeemed ?? 0, stillPending: row.stillPending > 0 };
-}
-
-/** `part × refunded / total`, rounded down; the whole part once everything is refunded. */
-function share(part: number, refunded: number, total: number): number {
-  if (total <= 0 || refunded >= total) return part;
-  return Math.floor((part * refunded) / total);
-}
-
-/**
- * Brings an order's points in line with what was refunded of it: of the
- * points it earned, the share refunded is taken back (from pending while
- * the order is in its return window, else from available); of the points
- * it redeemed, the same share is returned. Cumulative and keyed by the
- * target, so any sequence of partial refunds ends exactly at "all earned
- * points reversed, all redeemed points returned" when everything is refunded,
- * and a replay adds nothing. A cancelled order counts as refunded in full;
- * points it still held at checkout are released.
- */
-export async function reverseOrderPoints(
-  env: Env,
-  order: { id: string; grandTotal: number; refunded: number; cancelled?: boolean },
-  now = Date.now(),
-): Promise<void> {
-  const p = await orderPoints(env, order.id);
-  if (!p) return;
-  const refunded = order.cancelled ? order.grandTotal : Math.min(order.refunded, order.grandTotal);
-  const statements: D1PreparedStatement[] = [];
-  const reverseTarget = share(p.earned, refunded, order.grandTotal);
-  const spendTarget = share(p.spend, refunded, order.grandTotal);
-  if (reverseTarget > p.reversed || spendTarget > p.spendReversed) {
-    statements.push(
-      entryStatement(env.DB, {
-        userId: p.userId,
-        kind: "reverse",
-        bucket: p.stillPending ? "pending" : "available",
-        points: -(reverseTarget - p.reversed),
-        spend: -(spendTarget - p.spendReversed),
-        key: `reverse:${order.id}:${reverseTarget}:${spendTarget}`,
-        orderId: order.id,
-        reason: order.cancelled ? "Order cancelled" : "Order refunded",
-        at: now,
-      }),
-    );
-  }
-  const returnTarget = share(p.redeemed, refunded, order.grandTotal);
-  if (returnTarget > p.returned) {
-    statements.push(
-      entryStatement(env.DB, {
-        userId: p.userId,
-        kind: "return",
-        bucket: "available",
-        points: returnTarget - p.returned,
-        key: `return:${order.id}:${returnTarget}`,
-        orderId: order.id,
-        reason: order.cancelled ? "Redeemed points returned: order cancelled" : "Redeemed points returned: order refunded",
-        at: now,
-      }),
-    );
-  }
-  if (statements.length) await runBatch(env.DB, statements);
-}
-
 /**
  * Answers which of these orders are past their return window (delivered, window over). Deliveries and the
  * window belong to later domains, so the caller (the cron) passes the check in.
@@ -177,15 +86,23 @@ export async function maturePendingPoints(env: Env, maturityCheck: MaturityCheck
   let moved = 0;
   for (const r of rows.results) {
     if (!due.has(r.orderId)) continue;
-    const statements: D1PreparedStatement[] = [];
-    if (r.pending !== 0) {
-      const base = { userId: r.userId, kind: "mature" as const, orderId: r.orderId, reason: "Return window over: points available", at: now };
-      statements.push(entryStatement(env.DB, { ...base, bucket: "pending", points: -r.pending, key: `mature:${r.orderId}:pending` }));
-      statements.push(entryStatement(env.DB, { ...base, bucket: "available", points: r.pending, key: `mature:${r.orderId}:available` }));
-      moved += r.pending;
-    }
-    statements.push(env.DB.prepare("delete from loyalty_pending_orders where order_id = ?").bind(r.orderId));
-    await runBatch(env.DB, statements);
+    const at = now;
+    const reason = "Return window over: points available";
+    // The amount is read when the batch runs, not from the list above: a refund reversing pending points in between
+    // is counted, so pending ends at exactly 0. Reversals after this batch come out of available.
+    await runBatch(env.DB, [
+      env.DB.prepare(
+        "insert into loyalty_entries (id, user_id, kind, bucket, points, order_id, key, spend, reason, created_at) " +
+          "select ?, ?, 'mature', 'pending', -s, ?, ?, 0, ?, ? from (select coalesce(sum(points), 0) as s from loyalty_entries where order_id = ? and bucket = 'pending') " +
+          "where s != 0 on conflict(key) do nothing",
+      ).bind(newId("lpe"), r.userId, r.orderId, `mature:${r.orderId}:pending`, reason, at, r.orderId),
+      env.DB.prepare(
+        "insert into loyalty_entries (id, user_id, kind, bucket, points, order_id, key, spend, reason, created_at) " +
+          "select ?, user_id, 'mature', 'available', -points, order_id, ?, 0, reason, created_at from loyalty_entries where key = ? on conflict(key) do nothing",
+      ).bind(newId("lpe"), `mature:${r.orderId}:available`, `mature:${r.orderId}:pending`),
+      env.DB.prepare("delete from loyalty_pending_orders where order_id = ?").bind(r.orderId),
+    ]);
+    moved += r.pending;
   }
   return moved;
 }

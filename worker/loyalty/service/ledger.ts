@@ -2,7 +2,7 @@ import { minorUnitDigits } from "../../lib/money";
 import { newId } from "../../lib/ids";
 import type { LoyaltyEntrySchema, LoyaltySettingsSchema, LoyaltySummary, LoyaltyTier } from "../schema";
 import type { LoyaltyBucket, LoyaltyEntryKind } from "../tables";
-import { loyaltySettings, sortedTiers } from "./settings";
+import { expiryOf, loyaltySettings, sortedTiers } from "./settings";
 
 export const DAY_MS = 86_400_000;
 const YEAR_MS = 365 * DAY_MS;
@@ -45,6 +45,13 @@ function values(e: NewEntry): unknown[] {
 /** One ledger row; its key makes a replay a no-op. */
 export function entryStatement(d1: D1Database, e: NewEntry): D1PreparedStatement {
   return d1.prepare(`insert into loyalty_entries (${COLUMNS}) values (?,?,?,?,?,?,?,?,?,?,?,?,?) on conflict(key) do nothing`).bind(...values(e));
+}
+
+/** One ledger row written only if the statement before it in the batch changed exactly one row. */
+export function guardedEntryStatement(d1: D1Database, e: NewEntry): D1PreparedStatement {
+  return d1
+    .prepare(`insert into loyalty_entries (${COLUMNS}) select ?,?,?,?,?,?,?,?,?,?,?,?,? where changes() = 1 on conflict(key) do nothing`)
+    .bind(...values(e));
 }
 
 /**
@@ -124,7 +131,7 @@ export async function loyaltySummary(env: Env, userId: string, now = Date.now())
     spendOf(env, userId, now),
     lastActivityOf(env, userId),
     env.DB.prepare(
-      "select id, kind, bucket, points, order_id, reason, created_at from loyalty_entries where user_id = ? and not (kind = 'mature' and bucket = 'pending') order by created_at desc, rowid desc limit 50",
+      "select id, kind, bucket, points, order_id, reason, created_at from loyalty_entries where user_id = ? and not (kind = 'mature' and bucket = 'pending') and points != 0 order by created_at desc, rowid desc limit 50",
     )
       .bind(userId)
       .all<{
@@ -141,6 +148,7 @@ export async function loyaltySummary(env: Env, userId: string, now = Date.now())
   return {
     enabled: settings.enabled,
     available: balance.available,
+    owed: Math.max(0, -balance.available),
     pending: balance.pending,
     availableValue: { amount: Math.max(0, balance.available) * settings.pointValue, currency },
     tier: { name: tier.name, multiplierPermille: tier.multiplierPermille },
@@ -152,7 +160,10 @@ export async function loyaltySummary(env: Env, userId: string, now = Date.now())
       maxPoints: settings.maxRedeemPoints,
       maxPercent: settings.maxRedeemPercent,
     },
-    expiresAt: settings.expiryDays > 0 && last !== null && balance.available > 0 ? new Date(last + settings.expiryDays * DAY_MS).toISOString() : null,
+    expiresAt: (() => {
+      const at = last !== null && balance.available > 0 ? expiryOf(settings, last) : null;
+      return at === null ? null : new Date(at).toISOString();
+    })(),
     statement: rows.results.map((r) => ({
       id: r.id,
       kind: r.kind,

@@ -1,6 +1,7 @@
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
+import { allocateLargestRemainder } from "../../promotions";
 import { balanceOf, guardedDebitStatement } from "./ledger";
 import { loyaltySettings } from "./settings";
 
@@ -8,6 +9,19 @@ import { loyaltySettings } from "./settings";
 export interface PointsPlan {
   points: number;
   value: number;
+}
+
+/**
+ * The points of a redemption shared over the order's lines in proportion to the value each line took
+ * (largest remainder, so they add up to `points`): what a refund of a line gives back.
+ */
+export function pointsPerLine(points: number, lineValues: Record<string, number>): Record<string, number> {
+  const skus = Object.keys(lineValues);
+  const parts = allocateLargestRemainder(
+    points,
+    skus.map((sku) => lineValues[sku] ?? 0),
+  );
+  return Object.fromEntries(skus.map((sku, i) => [sku, parts[i] ?? 0]));
 }
 
 const problem = (code: string, status: 400 | 401 | 409, message: string, detail: string) =>
@@ -83,9 +97,17 @@ export async function redeemOptions(env: Env, userId: string, goods: number): Pr
  * together, and the debit is written only if the available balance covers it
  * at that moment (one guarded statement), so concurrent checkouts can never
  * spend the same points twice. 409 `loyalty.insufficient_points` otherwise.
+ * `lineValues` (what the points took off each line, by SKU) is kept so a refund of some lines gives back
+ * the points spent on those lines.
  */
-export async function holdPoints(env: Env, order: { id: string; userId: string; currency: string; expiresAt: number }, plan: PointsPlan): Promise<void> {
+export async function holdPoints(
+  env: Env,
+  order: { id: string; userId: string; currency: string; expiresAt: number },
+  plan: PointsPlan,
+  lineValues?: Record<string, number>,
+): Promise<void> {
   const now = Date.now();
+  const lines = lineValues ? JSON.stringify(pointsPerLine(plan.points, lineValues)) : null;
   const [debit] = await runBatch(env.DB, [
     guardedDebitStatement(env.DB, {
       userId: order.userId,
@@ -99,9 +121,9 @@ export async function holdPoints(env: Env, order: { id: string; userId: string; 
       at: now,
     }),
     env.DB.prepare(
-      "insert into loyalty_redemptions (order_id, user_id, points, value, currency, status, hold_expires_at) " +
-        "select ?, ?, ?, ?, ?, 'held', ? where exists (select 1 from loyalty_entries where key = ?) on conflict(order_id) do nothing",
-    ).bind(order.id, order.userId, plan.points, plan.value, order.currency, order.expiresAt, `redeem:${order.id}`),
+      "insert into loyalty_redemptions (order_id, user_id, points, value, currency, lines, status, hold_expires_at) " +
+        "select ?, ?, ?, ?, ?, ?, 'held', ? where exists (select 1 from loyalty_entries where key = ?) on conflict(order_id) do nothing",
+    ).bind(order.id, order.userId, plan.points, plan.value, order.currency, lines, order.expiresAt, `redeem:${order.id}`),
   ]);
   if ((debit?.meta.changes ?? 0) === 0) {
     const { available } = await balanceOf(env, order.userId);

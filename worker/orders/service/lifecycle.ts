@@ -116,7 +116,11 @@ export async function cancelOrder(env: Env, orderId: string, ctx: ChangeContext,
   await releasePromotionUses(env, order.id);
   // Points held at checkout go back; a paid order's earned points are taken back and its redeemed ones returned.
   await releasePoints(env, order.id, "Order cancelled");
-  await reverseOrderPoints(env, { id: order.id, grandTotal: order.grandTotal, refunded: order.grandTotal, cancelled: true });
+  await reverseOrderPoints(
+    env,
+    order.id,
+    lines.map((l) => ({ sku: l.sku, paid: l.lineTotal - l.discountTotal })),
+  );
   if (order.status === "pending_payment") {
     for (const line of lines) await ledger(env, line.sku).release(line.sku, line.holdId, `order ${order.number} cancelled`);
     await releaseHoldSlots(env, order.id, order.holdSlots);

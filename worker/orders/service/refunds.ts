@@ -5,11 +5,11 @@ import { auditStatement } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { formatMoney } from "../../lib/money";
-import { reverseOrderPoints } from "../../loyalty";
+import { orderPointsReversalStatements } from "../../loyalty";
 import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
 import { securitySettings } from "../../store";
 import { soldCountStatements } from "../sold-count";
-import { orders } from "../tables";
+import { orderLines, orders } from "../tables";
 import { type RefundedLine, vendorLineRefundStatements, vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
 import { sendOrderEmail } from "./emails";
 import { type ChangeContext, timelineStatement } from "./orders";
@@ -83,6 +83,27 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
   }
   const vendorMoney = await vendorMoneyOf(env.DB, orderId);
   const refundedLines = lines?.length && !full ? await refundedLinesOf(env, orderId, lines) : null;
+  // The points follow the refunded lines (a return), or the amount spread over every line; committed with the refund.
+  const paidLines = await db
+    .select({ id: orderLines.id, sku: orderLines.sku, lineTotal: orderLines.lineTotal, discountTotal: orderLines.discountTotal })
+    .from(orderLines)
+    .where(eq(orderLines.orderId, orderId));
+  const skuOf = new Map(paidLines.map((l) => [l.id, l.sku]));
+  const pointsStatements = await orderPointsReversalStatements(env, {
+    orderId,
+    key: `${payment.id}:${refunded}`,
+    lines: paidLines.map((l) => ({ sku: l.sku, paid: l.lineTotal - l.discountTotal })),
+    refunded: lines?.length
+      ? lines.flatMap((l) => {
+          const sku = skuOf.get(l.orderLineId);
+          return sku ? [{ sku, weight: l.weight }] : [];
+        })
+      : null,
+    amount: value,
+    total: payment.amount,
+    full,
+    reason: order.status === "cancelled" ? "Order cancelled" : lines?.length ? "Items refunded" : "Order refunded",
+  });
   const [paid] = await runBatch(env.DB, [
     refundSettledStatement(env.DB, payment.id, refunded, full),
     env.DB.prepare("update orders set status = ?, refunded_total = ?, updated_at = ? where id = ? and changes() = 1").bind(status, refunded, now, orderId),
@@ -106,9 +127,8 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
     ...(refundedLines?.length
       ? vendorLineRefundStatements(env.DB, orderId, vendorMoney, refundedLines, value, refunded)
       : vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded)),
+    ...pointsStatements,
   ]);
-  // Cumulative and idempotent: the points follow the refunded share, even if this line runs again.
-  await reverseOrderPoints(env, { id: orderId, grandTotal: order.grandTotal, refunded });
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, ctx.origin, order, {
       template: "order_refunded",

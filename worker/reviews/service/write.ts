@@ -1,7 +1,7 @@
 import { changesOf } from "../../lib/d1-batch";
 import type { Principal } from "../../lib/context";
 import { AppError } from "../../lib/errors";
-import { awardReviewBonus, reviewBonusReversalStatement } from "../../loyalty";
+import { reviewBonusReversalStatement, reviewBonusStatement } from "../../loyalty";
 import { storeShopperPhoto } from "../../media";
 import { newId } from "../../lib/ids";
 import { countReviewAction } from "../limits";
@@ -75,15 +75,17 @@ export async function createReview(env: Env, principal: Principal, slug: string,
   const id = newId("rev");
   const now = new Date().toISOString();
   const status = moderation === "auto" ? "published" : "pending";
+  // A review published at once carries its points bonus in the same batch: both are written, or neither.
+  const bonus = status === "published" ? await reviewBonusStatement(env, principal.id, product.id, Date.now(), { afterInsert: true }) : null;
   const [inserted] = await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO reviews (id, product_id, user_id, order_line_id, author_name, rating, title, body, photos, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product_id, user_id) DO NOTHING`,
     ).bind(id, product.id, principal.id, line, publicName(principal.name), body.rating, body.title, body.body, JSON.stringify(body.photos), status, now, now),
+    ...(bonus ? [bonus] : []),
     summaryStatement(env.DB, product.id),
   ]);
   if (changesOf(inserted) !== 1) throw new AppError("reviews.already_reviewed", 409, "You have reviewed this product already: edit your review instead.");
-  if (status === "published") await awardReviewBonus(env, principal.id, product.id);
   await afterPublicChange(env, status === "published");
   const row = await findReview(env, id);
   if (!row) throw notFound();

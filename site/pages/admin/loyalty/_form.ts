@@ -36,6 +36,7 @@ export function loyaltySettingsFromForm(form: Record<string, string>, currency: 
     if (!name) continue;
     tiers.push({ name, minSpend: money(form[`tier${i}MinSpend`], currency), multiplierPermille: multiplier(form[`tier${i}Multiplier`]) });
   }
+  const months = whole(form.expiryMonths);
   return {
     enabled: form.enabled === "on",
     pointsPerUnit: whole(form.pointsPerUnit),
@@ -46,7 +47,9 @@ export function loyaltySettingsFromForm(form: Record<string, string>, currency: 
     signUpBonus: whole(form.signUpBonus),
     reviewBonus: whole(form.reviewBonus),
     birthdayBonus: whole(form.birthdayBonus),
-    expiryDays: whole(form.expiryDays),
+    expiryMonths: months,
+    // The days field is on the form only while a store uses it; a period in months replaces it.
+    ...("expiryDays" in form ? { expiryDays: typeof months === "number" && months > 0 ? 0 : whole(form.expiryDays) } : {}),
     expiryWarningDays: whole(form.expiryWarningDays),
     tiers,
   };
@@ -63,6 +66,7 @@ export function loyaltySettingsToForm(s: LoyaltySettingsSchema, currency: string
     signUpBonus: String(s.signUpBonus),
     reviewBonus: String(s.reviewBonus),
     birthdayBonus: String(s.birthdayBonus),
+    expiryMonths: String(s.expiryMonths),
     expiryDays: String(s.expiryDays),
     expiryWarningDays: String(s.expiryWarningDays),
   };
