@@ -18,11 +18,14 @@ afterAll(async () => {
   store?.stop();
 });
 
+/** Opens the widget and starts a chat with the guest's email; answers the store's answer to that start. */
 async function startChat(page: import("playwright-core").Page) {
   await page.goto(`${store.baseUrl}/`);
   await page.getByRole("button", { name: "Chat with us" }).click();
   await page.getByLabel("Your email, so we can answer if you leave").fill(GUEST);
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/support/chats") && r.request().postData()?.includes(GUEST) === true);
   await page.getByRole("button", { name: "Start chat" }).click();
+  return answer;
 }
 
 describe("the chat widget when chat start is rate-limited", () => {
@@ -30,16 +33,14 @@ describe("the chat widget when chat start is rate-limited", () => {
     // The first chat uses the one start this address may make.
     const first = await browser.newContext({ viewport: VIEWPORTS.desktop });
     const firstPage = await first.newPage();
-    await startChat(firstPage);
+    expect((await startChat(firstPage)).status()).toBe(201);
     await expect.poll(() => firstPage.locator(".chat-status").textContent(), { timeout: 20_000 }).toMatch(/Connected|in line|chatting with/);
     expect(await firstPage.getByRole("alert").count()).toBe(0);
 
     // The same guest in another browser (a phone): refused, and told so in words, not "unavailable".
     const phone = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
     const page = await phone.newPage();
-    const refused = page.waitForResponse((r) => r.url().endsWith("/api/support/chats") && r.request().method() === "POST");
-    await startChat(page);
-    const answer = await refused;
+    const answer = await startChat(page);
     expect(answer.status()).toBe(429);
     const retryAfter = Number(await answer.headerValue("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
