@@ -71,7 +71,12 @@ async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext, em
   expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers })).status()).toBe(200);
   const { orderId } = body;
   expect(
-    (await admin.request.post(`/api/admin/orders/${orderId}/shipments`, { data: { carrier: "UPS", trackingNumber: "1ZPHOTOS0001" }, headers })).status(),
+    (
+      await admin.request.post(`/api/admin/orders/${orderId}/shipments`, {
+        data: { carrier: "UPS", trackingNumber: `1ZPHOTOS${Date.now().toString(36).toUpperCase()}` },
+        headers,
+      })
+    ).status(),
   ).toBe(200);
   expect((await admin.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers })).status()).toBe(200);
   const url = new URL(body.orderUrl, store.baseUrl);
