@@ -49,4 +49,6 @@ interface __BaseEnv_Env {
   CHECKOUT_UNITS_PER_SKU?: string;
   /** Domain of the help desk's reply addresses (support+<ticket>.<sig>@domain, routed to the Worker by Email Routing); default: PUBLIC_ORIGIN's host. */
   SUPPORT_EMAIL_DOMAIN?: string;
+  /** Live chats one sender (account, or a guest's email) may start per hour; default 20 (docs/support.md). */
+  SUPPORT_CHATS_PER_SENDER?: string;
 }

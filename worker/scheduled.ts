@@ -1,5 +1,6 @@
 import { analyticsSettings, pruneAnalyticsEvents, rollupRecentDays } from "./analytics";
 import { runLoyaltySweeps } from "./loyalty";
+import { sweepOrphanPrivatePhotos } from "./media";
 import { expireAbandonedPayments, reconcileStripePayments } from "./orders";
 import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
@@ -8,7 +9,7 @@ import { markSlaBreaches, sweepAbandonedChats } from "./support";
 import { runPayouts } from "./vendors";
 import { sweepBackInStock } from "./wishlist";
 
-/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, then the vendor payout run. */
+/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, the vendor payout run, then the sweep of unattached private photos. */
 export const DAILY_CRON = "30 3 * * *";
 
 /** Cron jobs (wrangler.toml `triggers.crons`): sweeps that must happen even when nobody calls. */
@@ -18,6 +19,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     const reconciled = await reconcileStripePayments(env, origin, controller.scheduledTime);
     // After reconciliation, so payments it recovered are in the vendors' ledgers before they are paid.
     const payouts = await runPayouts(env, { now: controller.scheduledTime });
+    const orphanPhotos = await sweepOrphanPrivatePhotos(env, controller.scheduledTime);
     console.log(
       JSON.stringify({
         level: "info",
@@ -25,6 +27,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
         cron: controller.cron,
         reconciled: reconciled ? { ...reconciled, actions: reconciled.actions.length } : "no stripe",
         payouts: payouts.created.length,
+        orphanPhotosRemoved: orphanPhotos.removed,
       }),
     );
     return;

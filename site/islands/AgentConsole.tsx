@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, InboxFrame, InboxSnapshot, ServerFrame } from "../../durable-objects/chat-protocol";
 import { storeApi } from "../../sdk";
+import { lastSeen } from "../lib/chat";
 
 function wsUrl(path: string): string {
   const url = new URL(path, location.href);
@@ -13,6 +14,8 @@ function ChatPane({ chatId, name, onEnded }: { chatId: string; name: string; onE
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [typing, setTyping] = useState(false);
   const [online, setOnline] = useState(false);
+  // The shopper's read receipts: the agent's last message they have read is marked "Seen".
+  const [customerRead, setCustomerRead] = useState(0);
   const [draft, setDraft] = useState("");
   const ws = useRef<WebSocket | null>(null);
   const lastSeq = useRef(0);
@@ -27,7 +30,10 @@ function ChatPane({ chatId, name, onEnded }: { chatId: string; name: string; onE
           lastSeq.current = f.message.seq;
           setMessages((m) => [...m, f.message]);
           socket.send(JSON.stringify({ type: "read", seq: f.message.seq }));
-        } else if (f.type === "hello" || f.type === "presence") setOnline(f.presence.customer);
+        } else if (f.type === "hello" || f.type === "presence") {
+          setOnline(f.presence.customer);
+          if (f.type === "hello") setCustomerRead((r) => Math.max(r, f.reads.customer ?? 0));
+        } else if (f.type === "read" && f.role === "customer") setCustomerRead((r) => Math.max(r, f.seq));
         else if (f.type === "typing" && f.role === "customer") setTyping(f.on);
         else if (f.type === "ended") {
           stop = true;
@@ -54,6 +60,7 @@ function ChatPane({ chatId, name, onEnded }: { chatId: string; name: string; onE
   const end = async () => {
     await storeApi.POST("/api/support/chats/{id}/end", { params: { path: { id: chatId }, query: { as: "agent" } } });
   };
+  const seenSeq = lastSeen(messages, "agent", customerRead);
   return (
     <section class="chat-panel console-pane" aria-label={`Chat with ${name}`}>
       <header class="chat-head">
@@ -65,6 +72,7 @@ function ChatPane({ chatId, name, onEnded }: { chatId: string; name: string; onE
           <li key={m.seq} class={`chat-line chat-line--${m.role}`}>
             <span class="chat-who">{m.role === "agent" ? "You" : m.name}</span>
             <span class="chat-text">{m.body}</span>
+            {m.seq === seenSeq && <span class="chat-seen">Seen</span>}
           </li>
         ))}
       </ol>

@@ -1,10 +1,20 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ServerFrame } from "../../durable-objects/chat-protocol";
 import { type Schemas, storeApi } from "../../sdk";
+import { lastSeen } from "../lib/chat";
 
 type Session = Schemas["StartChatResult"];
 
 const KEY = "support-chat";
+
+/** "in about 12 minutes (after 14:05)": how long until a refused chat start may be tried again, and at what local time. */
+function retryText(seconds: number, now = Date.now()): string {
+  const at = new Date(now + seconds * 1000).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  const minutes = Math.ceil(seconds / 60);
+  const wait =
+    seconds < 60 ? "in under a minute" : minutes < 90 ? `in about ${minutes} minute${minutes === 1 ? "" : "s"}` : `in about ${Math.round(minutes / 60)} hours`;
+  return `${wait} (after ${at})`;
+}
 
 /**
  * The shopper's live chat, loaded only when the "Chat with us" button is pressed. It keeps its chat in
@@ -26,6 +36,11 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
   const [typing, setTyping] = useState(false);
   const [draft, setDraft] = useState("");
   const [ended, setEnded] = useState<string | null>(null);
+  // Set when the store refused to start a chat (too many in a short time): when the shopper may try again.
+  const [limited, setLimited] = useState<string | null>(null);
+  // The highest message the agent has read (their read receipts), to mark the shopper's last message "Seen".
+  const [agentRead, setAgentRead] = useState(0);
+  const agentName = useRef<string | null>(null);
   const ws = useRef<WebSocket | null>(null);
   const lastSeq = useRef(0);
   const pending = useRef(new Map<string, string>());
@@ -33,8 +48,13 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
   async function start(body: Schemas["StartChatBody"]) {
     const { data: s, response } = await storeApi.POST("/api/support/chats", { body });
     if (response.status === 400) return setNeedEmail(true);
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get("Retry-After"));
+      return setLimited(retryText(Number.isFinite(seconds) && seconds > 0 ? seconds : 60));
+    }
     if (!s) return setStatus("Chat is unavailable right now.");
     sessionStorage.setItem(KEY, JSON.stringify(s));
+    setLimited(null);
     setNeedEmail(false);
     setSession(s);
   }
@@ -65,8 +85,17 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
           retry = 500;
           setStatus("Connected");
           for (const [clientId, body] of pending.current) socket.send(JSON.stringify({ type: "send", clientId, body }));
-        } else if (frame.type === "hello" && frame.presence.agent) {
-          setStatus(`You are chatting with ${frame.presence.agent.name}`);
+        } else if (frame.type === "hello" || frame.type === "presence") {
+          if (frame.type === "hello") setAgentRead((r) => Math.max(r, frame.reads.agent ?? 0));
+          if (frame.presence.agent) {
+            agentName.current = frame.presence.agent.name;
+            setStatus(`You are chatting with ${frame.presence.agent.name}`);
+          } else if (frame.type === "presence" && agentName.current) {
+            setStatus(`${agentName.current} has left the chat.`);
+            agentName.current = null;
+          }
+        } else if (frame.type === "read" && frame.role === "agent") {
+          setAgentRead((r) => Math.max(r, frame.seq));
         } else if (frame.type === "queue") {
           setStatus(frame.agentName ? `You are chatting with ${frame.agentName}` : `You are number ${frame.position} in line`);
         } else if (frame.type === "typing" && frame.role === "agent") setTyping(frame.on);
@@ -110,6 +139,7 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
     setEnded(body?.reference ?? "");
   }
 
+  const seenSeq = lastSeen(messages, "customer", agentRead);
   return (
     <section class="chat-panel" aria-label="Live chat">
       <header class="chat-head">
@@ -118,7 +148,15 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
           ×
         </button>
       </header>
-      {needEmail ? (
+      {limited && (
+        <div class="chat-limited" role="alert">
+          <p>You have started several chats in a short time, so we cannot start another one yet. Try again {limited}.</p>
+          <p>
+            Or <a href="/support">write to us</a>: we answer by email.
+          </p>
+        </div>
+      )}
+      {limited && !needEmail ? null : needEmail ? (
         <form
           class="chat-form"
           onSubmit={(e) => {
@@ -142,6 +180,7 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
               <li key={m.seq} class={`chat-line chat-line--${m.role}`}>
                 <span class="chat-who">{m.role === "customer" ? "You" : m.name}</span>
                 <span class="chat-text">{m.body}</span>
+                {m.seq === seenSeq && <span class="chat-seen">Seen</span>}
               </li>
             ))}
           </ol>

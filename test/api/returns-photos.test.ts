@@ -136,3 +136,79 @@ describe("POST /api/returns/:id/photos", () => {
     expect((await json(late)).code).toBe("returns.photos_closed");
   });
 });
+
+describe("the shopper's own photos (what the order page shows)", () => {
+  it("the order's returns list each photo; the signed-in owner loads them with the session alone, the guest with the link", async () => {
+    const shopper = await signedIn("customer");
+    const { order, ret } = await requested(shopper);
+    expect((await upload(ret.id, undefined, jpeg(20), "image/jpeg", shopper.cookie())).status).toBe(201);
+    expect((await upload(ret.id, undefined, jpeg(21), "image/jpeg", shopper.cookie())).status).toBe(201);
+
+    // The order page reads the same view: two photos, oldest first.
+    const listed = await json(await shopper.send(returnsUrl(order.orderId)));
+    const photos = listed.returns[0].photos as { id: string }[];
+    expect(photos).toHaveLength(2);
+    for (const p of photos) {
+      const res = await shopper.send(photosUrl(ret.id, undefined, p.id));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    // Not another account, not without a session, not a guest link of another order.
+    const other = await signedIn("customer");
+    expect((await other.send(photosUrl(ret.id, undefined, photos[0]?.id))).status).toBe(404);
+    expect((await call(photosUrl(ret.id, undefined, photos[0]?.id))).status).toBe(401);
+    const guest = await requested();
+    expect((await call(photosUrl(ret.id, guest.order.token, photos[0]?.id))).status).toBe(404);
+
+    // A guest's order (through its link) lists and loads its photos the same way.
+    expect((await upload(guest.ret.id, guest.order.token, jpeg(22))).status).toBe(201);
+    const guestView = await json(await call(returnsUrl(guest.order.orderId, guest.order.token)));
+    const [guestPhoto] = guestView.returns[0].photos as { id: string }[];
+    expect((await call(photosUrl(guest.ret.id, guest.order.token, guestPhoto?.id))).status).toBe(200);
+    expect((await shopper.send(photosUrl(guest.ret.id, undefined, guestPhoto?.id))).status).toBe(404);
+  });
+});
+
+describe("the audit log of photos added later", () => {
+  const photoAudits = async (returnId: string) =>
+    (
+      await env.DB.prepare(
+        "select actor_id as actorId, actor_email as actorEmail, request_id as requestId, after from audit_log where entity_id = ? and action = 'return.photos_added' order by at, rowid",
+      )
+        .bind(returnId)
+        .all<{ actorId: string; actorEmail: string; requestId: string | null; after: string }>()
+    ).results;
+  const orderEmail = async (orderId: string) => (await env.DB.prepare("select email from orders where id = ?").bind(orderId).first<{ email: string }>())?.email;
+
+  it("each upload writes one row: who (guest or account, with the order's email), which return, how many", async () => {
+    const { order, ret } = await requested();
+    const res = await upload(ret.id, order.token, jpeg(30));
+    expect(res.status).toBe(201);
+    const [photo] = (await json(res)).photos as { id: string }[];
+    const rows = await photoAudits(ret.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actorId: "guest", actorEmail: await orderEmail(order.orderId), requestId: res.headers.get("x-request-id") });
+    expect(JSON.parse(rows[0]?.after ?? "null")).toEqual({ photos: 1, photoIds: [photo?.id] });
+
+    const shopper = await signedIn("customer");
+    const mine = await requested(shopper);
+    expect((await upload(mine.ret.id, undefined, jpeg(31), "image/jpeg", shopper.cookie())).status).toBe(201);
+    expect(await photoAudits(mine.ret.id)).toEqual([expect.objectContaining({ actorId: shopper.user.id, actorEmail: await orderEmail(mine.order.orderId) })]);
+  });
+
+  it("a refused upload, and the loser of a race for the last place, write none", async () => {
+    const { order, ret } = await requested();
+    expect((await upload(ret.id, order.token, jpeg(40))).status).toBe(201);
+    expect((await upload(ret.id, order.token, new Uint8Array(0))).status).toBe(400);
+    expect((await upload(ret.id, order.token, jpeg(41))).status).toBe(201);
+    const raced = await Promise.all([upload(ret.id, order.token, jpeg(42)), upload(ret.id, order.token, jpeg(43))]);
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect((await upload(ret.id, order.token, jpeg(44))).status).toBe(409);
+    const rows = await photoAudits(ret.id);
+    expect(rows).toHaveLength(3);
+    const ids = rows.flatMap((r) => JSON.parse(r.after).photoIds as string[]).sort();
+    const stored = (await env.DB.prepare("select id from return_photos where return_id = ? order by id").bind(ret.id).all<{ id: string }>()).results;
+    expect(ids).toEqual(stored.map((s) => s.id));
+  });
+});

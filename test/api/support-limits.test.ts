@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SUPPORT_LIMITS } from "../../worker/support/limits";
+import { AppError } from "../../worker/lib/errors";
+import { countSupportStart, SUPPORT_LIMITS, supportLimits } from "../../worker/support/limits";
 import { freshIp, json } from "../support/http";
 import { type Caller, send, signIn } from "../support/staff";
 
@@ -61,5 +62,31 @@ describe("chat start is rate-limited", () => {
     for (let i = 0; i < limit; i++) expect((await chat({ "CF-Connecting-IP": freshIp() }, { email: "chatty@example.test" })).status).toBe(201);
     await expectLimited(await chat({ "CF-Connecting-IP": freshIp() }, { email: "Chatty@example.test" }));
     expect((await chat({}, { email: "quiet@example.test" })).status).toBe(201);
+  });
+});
+
+describe("the per-sender chat limit can be set with SUPPORT_CHATS_PER_SENDER", () => {
+  it("a store that sets it lower refuses the next start with 429 and the seconds to wait", async () => {
+    const low = { ...env, SUPPORT_CHATS_PER_SENDER: "2" };
+    const sender = { userId: null, email: "lowlimit@example.test" };
+    await countSupportStart(low, "chat", sender, null);
+    await countSupportStart(low, "chat", sender, null);
+    const refused = await countSupportStart(low, "chat", sender, null).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    const error = refused as AppError;
+    expect(error.status).toBe(429);
+    expect(error.code).toBe("support.rate_limited");
+    expect(Number(error.headers?.["Retry-After"])).toBeGreaterThan(0);
+    expect(Number(error.headers?.["Retry-After"])).toBeLessThanOrEqual(SUPPORT_LIMITS.chat.sender.windowSeconds);
+  });
+
+  it("anything but a whole number of at least 1 keeps the default; tickets are not affected", () => {
+    for (const value of [undefined, "", "0", "-3", "2.5", "many"])
+      expect(supportLimits({ SUPPORT_CHATS_PER_SENDER: value }).chat.sender.limit).toBe(SUPPORT_LIMITS.chat.sender.limit);
+    expect(supportLimits({ SUPPORT_CHATS_PER_SENDER: "3" }).chat.sender.limit).toBe(3);
+    expect(supportLimits({ SUPPORT_CHATS_PER_SENDER: "3" }).ticket).toEqual(SUPPORT_LIMITS.ticket);
   });
 });

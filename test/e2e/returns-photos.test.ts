@@ -46,8 +46,8 @@ function png(width: number, height: number, [r, g, b]: [number, number, number])
 }
 const photo = (name: string, colour: [number, number, number]) => ({ name, mimeType: "image/png", buffer: png(48, 32, colour) });
 
-/** A paid guest order of one item, delivered by staff through the API. */
-async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext) {
+/** A paid order of one item (a guest's, or the signed-in account's of `shopper`), delivered by staff through the API. */
+async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext, email = "photo-returner@example.test") {
   const headers = { Origin: store.baseUrl };
   const list = (await (await shopper.request.get("/api/products?inStock=true&perPage=20")).json()) as { items: { slug: string }[] };
   for (const { slug } of list.items) {
@@ -59,7 +59,7 @@ async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext) {
   }
   const placed = await shopper.request.post("/api/checkout", {
     data: {
-      email: "photo-returner@example.test",
+      email,
       shippingAddress: { fullName: "Pat Photo", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" },
       shippingOption: "standard",
     },
@@ -71,12 +71,20 @@ async function deliveredOrder(shopper: BrowserContext, admin: BrowserContext) {
   expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers })).status()).toBe(200);
   const { orderId } = body;
   expect(
-    (await admin.request.post(`/api/admin/orders/${orderId}/shipments`, { data: { carrier: "UPS", trackingNumber: "1ZPHOTOS0001" }, headers })).status(),
+    (
+      await admin.request.post(`/api/admin/orders/${orderId}/shipments`, {
+        data: { carrier: "UPS", trackingNumber: `1ZPHOTOS${Date.now().toString(36).toUpperCase()}` },
+        headers,
+      })
+    ).status(),
   ).toBe(200);
   expect((await admin.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers })).status()).toBe(200);
   const url = new URL(body.orderUrl, store.baseUrl);
   return { orderId, orderPath: url.pathname + url.search, token: url.searchParams.get("token") ?? "" };
 }
+
+/** Each image's natural width once it has loaded (0 when it failed: a broken image). */
+const loadedWidths = (els: Element[]) => els.map((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth);
 
 async function shots(page: Page, name: string) {
   for (const viewport of [VIEWPORTS.phone, VIEWPORTS.desktop]) {
@@ -129,6 +137,17 @@ describe("photos on a return request", () => {
     await staff.getByRole("heading", { name: "Photos from the shopper" }).scrollIntoViewIfNeeded();
     await shots(staff, "returns-photos-admin");
 
+    // The guest's own order page (no JavaScript) shows them as thumbnails named for what they are.
+    await page.goto(orderPath);
+    const thumbs = page.getByRole("img", { name: new RegExp(`^Your photo \\d of 2 for return ${view.number}$`) });
+    await expect.poll(() => thumbs.count()).toBe(2);
+    await expect.poll(() => thumbs.evaluateAll(loadedWidths)).toEqual([48, 48]);
+    await page.getByRole("heading", { name: "Your photos" }).scrollIntoViewIfNeeded();
+    await shots(page, "returns-photos-order-guest");
+    const thumbSrc = (await thumbs.first().getAttribute("src")) ?? "";
+    expect(thumbSrc).toContain(`token=${token}`);
+    expect((await stranger.request.get(thumbSrc.replace(/\?token=.*$/, ""))).status()).toBe(401);
+
     // The owner's link reads them; without it, or from another session, or on the staff route, they are refused.
     const [first] = view.photos;
     expect((await shopper.request.get(`/api/returns/${returnId}/photos/${first?.id}?token=${token}`)).status()).toBe(200);
@@ -136,5 +155,54 @@ describe("photos on a return request", () => {
     expect((await stranger.request.get(`/api/admin/returns/${returnId}/photos/${first?.id}`)).status()).toBe(401);
     expect((await shopper.request.get(`/api/admin/returns/${returnId}/photos/${first?.id}`)).status()).toBe(401);
     await Promise.all([admin.close(), shopper.close(), stranger.close()]);
+  }, 180_000);
+
+  it("a signed-in shopper sees their photos on their order page; another account and a signed-out browser do not", async () => {
+    const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
+    const shopper = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
+    const other = await browser.newContext({ baseURL: store.baseUrl });
+    const headers = { Origin: store.baseUrl };
+    expect(await signInByRequest(admin.request, ADMIN, store.baseUrl)).toBe(200);
+    const account = { email: "photo-account@example.test", password: "a long enough password 123", name: "Robin Account" };
+    expect((await shopper.request.post("/api/auth/register", { data: account, headers })).status()).toBe(201);
+    expect((await other.request.post("/api/auth/register", { data: { ...account, email: "someone-else@example.test" }, headers })).status()).toBe(201);
+    const { orderId } = await deliveredOrder(shopper, admin, account.email);
+    const lines = (await (await shopper.request.get(`/api/orders/${orderId}/returns`)).json()) as { lines: { orderLineId: string }[]; reasons: string[] };
+    const created = await shopper.request.post(`/api/orders/${orderId}/returns`, {
+      data: { resolution: "refund", lines: [{ orderLineId: lines.lines[0]?.orderLineId, quantity: 1, reason: lines.reasons[0] }] },
+      headers,
+    });
+    expect(created.status()).toBe(201);
+    const ret = (await created.json()) as { id: string; number: string };
+    // Added later through the API, as a native app would.
+    for (const colour of [
+      [220, 120, 20],
+      [20, 120, 220],
+    ] as [number, number, number][]) {
+      const added = await shopper.request.post(`/api/returns/${ret.id}/photos`, {
+        data: png(48, 32, colour),
+        headers: { ...headers, "Content-Type": "image/png" },
+      });
+      expect(added.status()).toBe(201);
+    }
+
+    const page = await shopper.newPage();
+    await page.goto(`/orders/${orderId}`);
+    const thumbs = page.getByRole("img", { name: new RegExp(`^Your photo \\d of 2 for return ${ret.number}$`) });
+    await expect.poll(() => thumbs.count()).toBe(2);
+    await expect.poll(() => thumbs.evaluateAll(loadedWidths)).toEqual([48, 48]);
+    const src = (await thumbs.first().getAttribute("src")) ?? "";
+    expect(src).not.toContain("token=");
+    await page.getByRole("heading", { name: "Your photos" }).scrollIntoViewIfNeeded();
+    await shots(page, "returns-photos-order-account");
+
+    // Another account gets neither the order page nor the photo; a signed-out browser is asked to sign in.
+    expect((await other.request.get(src)).status()).toBe(404);
+    const anon = await browser.newContext({ baseURL: store.baseUrl });
+    expect((await anon.request.get(src)).status()).toBe(401);
+    const otherPage = await other.newPage();
+    const response = await otherPage.goto(`/orders/${orderId}`);
+    expect(response?.status()).toBe(404);
+    await Promise.all([admin.close(), shopper.close(), other.close(), anon.close()]);
   }, 180_000);
 });

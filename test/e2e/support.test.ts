@@ -103,6 +103,10 @@ describe("the help desk in the browser", () => {
     await desk.getByLabel(/Reply to/).fill("Yes, top rack.");
     await desk.getByRole("button", { name: "Send", exact: true }).click();
     await expect.poll(() => phone.locator(".chat-text").last().textContent(), { timeout: 20_000 }).toBe("Yes, top rack.");
+    // Read receipts both ways: each side's last message the other has read is marked "Seen" (once, under it).
+    const seenOn = (page: typeof phone) => page.locator(".chat-line:has(.chat-seen) .chat-text").allTextContents();
+    await expect.poll(() => seenOn(phone), { timeout: 20_000 }).toEqual(["Hi! Is the <b>blue</b> mug dishwasher safe?"]);
+    await expect.poll(() => seenOn(desk), { timeout: 20_000 }).toEqual(["Yes, top rack."]);
     await screenshot(phone, "support-chat-phone");
     await screenshot(desk, "support-chat-console");
 

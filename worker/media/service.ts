@@ -77,6 +77,60 @@ export async function readPrivatePhoto(env: Env, key: string): Promise<{ body: R
 }
 
 /**
+ * Tells which of the given private keys an owning domain still refers to (the domain that recorded them).
+ * Registered by later domains, since media cannot read their tables.
+ */
+export type PrivatePhotoOwner = (env: Env, keys: string[]) => Promise<Iterable<string>>;
+const privatePhotoOwners: PrivatePhotoOwner[] = [];
+
+/** Adds a domain that keeps private photos; the sweep keeps every key any owner still refers to. */
+export function registerPrivatePhotoOwner(owner: PrivatePhotoOwner): void {
+  privatePhotoOwners.push(owner);
+}
+
+/** How old an unreferenced private photo must be before the sweep removes it. */
+export const ORPHAN_PHOTO_AGE_MS = 24 * 60 * 60 * 1000;
+const SWEEP_PAGE = 500;
+
+/**
+ * Removes private photos that no owner refers to and that were written more than `ORPHAN_PHOTO_AGE_MS` before
+ * `now`: uploads whose request failed after the bytes were stored (the row that would point at them was never
+ * written). Run by the daily cron. Young objects are left alone, since a request may be between storing a photo
+ * and committing its row; a key is checked again just before it is deleted, because a new upload of the same
+ * bytes rewrites it (`putUpload`) and makes it young. With no owner registered nothing is removed. At most
+ * `maxPages` listing pages per run; the next run goes on.
+ */
+export async function sweepOrphanPrivatePhotos(env: Env, now = Date.now(), maxPages = 20): Promise<{ checked: number; removed: number }> {
+  if (privatePhotoOwners.length === 0) return { checked: 0, removed: 0 };
+  const cutoff = now - ORPHAN_PHOTO_AGE_MS;
+  let checked = 0;
+  let removed = 0;
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const listed = await env.MEDIA.list({ prefix: "private/", limit: SWEEP_PAGE, ...(cursor ? { cursor } : {}) });
+    checked += listed.objects.length;
+    const old = listed.objects.filter((o) => o.uploaded.getTime() < cutoff).map((o) => o.key);
+    if (old.length) {
+      const referenced = new Set<string>();
+      for (const owner of privatePhotoOwners) for (const key of await owner(env, old)) referenced.add(key);
+      const orphans: string[] = [];
+      for (const key of old) {
+        if (referenced.has(key)) continue;
+        const head = await env.MEDIA.head(key);
+        if (head && head.uploaded.getTime() < cutoff) orphans.push(key);
+      }
+      if (orphans.length) {
+        await env.MEDIA.delete(orphans);
+        removed += orphans.length;
+      }
+    }
+    if (!listed.truncated) break;
+    cursor = listed.cursor;
+  }
+  return { checked, removed };
+}
+
+/**
  * A picture uploaded before uploads moved to R2 (stored in KV `CACHE` under
  * `media:upload:img_….ext`), or null. Kept so products that still point at
  * `/api/media/uploads/…` go on showing their pictures; nothing writes there now.

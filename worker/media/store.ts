@@ -52,8 +52,9 @@ export const UPLOAD_FILE = /^[0-9a-f]{64}\.(png|jpg|gif|webp|avif)$/;
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /**
- * Writes the picture under its content hash unless that object exists already,
- * and answers its file name (`<sha256>.<ext>`). The caller has checked the format.
+ * Writes the picture under its content hash unless that object exists already
+ * (private photos are always written), and answers its file name
+ * (`<sha256>.<ext>`). The caller has checked the format.
  */
 export async function putUpload(
   env: Env,
@@ -64,7 +65,9 @@ export async function putUpload(
   const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((x) => x.toString(16).padStart(2, "0")).join("");
   const file = `${hash}.${format.ext}`;
   const key = `${prefix}${file}`;
-  if (await env.MEDIA.head(key)) return { file, key, stored: false };
+  // Private photos are written again even when present: the write makes the object young, so the daily sweep of
+  // unattached private photos (which removes only old ones) cannot take one that is being attached right now.
+  if (prefix === "uploads/" && (await env.MEDIA.head(key))) return { file, key, stored: false };
   await env.MEDIA.put(key, bytes, {
     httpMetadata: { contentType: format.type, cacheControl: IMMUTABLE },
     sha256: hash,

@@ -135,7 +135,7 @@ export const returnRoutes = createApiApp()
         throw new AppError("request.too_large", 413, "Photos may be at most 5 MiB.", [{ path: "file", message: "Larger than 5 MiB" }]);
       const ret = await getReturnRow(c.env, c.req.valid("param").id);
       const { order, actor } = await callerOrder(c, ret.orderId, c.req.valid("query").token);
-      return c.json(await addReturnPhoto(c.env, order, ret.id, await c.req.arrayBuffer(), actor), 201);
+      return c.json(await addReturnPhoto(c.env, order, ret.id, await c.req.arrayBuffer(), actor, c.get("requestId") ?? null), 201);
     },
   )
   .openapi(

@@ -11,6 +11,21 @@ export const SUPPORT_LIMITS = {
   chat: { sender: { limit: 20, windowSeconds: 60 * 60 }, address: { limit: 60, windowSeconds: 60 * 60 } },
 } as const;
 
+/** A whole number of at least 1 from a Worker variable, else the default. */
+function perHour(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value?.trim() && Number.isInteger(n) && n >= 1 ? n : fallback;
+}
+
+/** The limits in force: `SUPPORT_LIMITS`, with the per-sender chat limit taken from `SUPPORT_CHATS_PER_SENDER` when set. */
+export function supportLimits(env: Pick<Env, "SUPPORT_CHATS_PER_SENDER">) {
+  const chat = SUPPORT_LIMITS.chat;
+  return {
+    ticket: SUPPORT_LIMITS.ticket,
+    chat: { sender: { ...chat.sender, limit: perHour(env.SUPPORT_CHATS_PER_SENDER, chat.sender.limit) }, address: chat.address },
+  };
+}
+
 /**
  * Counts one new ticket or chat for the sender (their account, else their email address) and for the client's
  * network address, in the rate-limit Durable Object (atomic, so parallel requests cannot all pass), and throws
@@ -23,7 +38,7 @@ export async function countSupportStart(
   sender: { userId: string | null; email: string },
   ip: string | null,
 ): Promise<void> {
-  const limits = SUPPORT_LIMITS[kind];
+  const limits = supportLimits(env)[kind];
   const senderKey = sender.userId ? `user:${sender.userId}` : `email:${sender.email.trim().toLowerCase()}`;
   const hits = [env.RATE_LIMITER.getByName(`support:${kind}:${senderKey}`).hit(limits.sender.limit, limits.sender.windowSeconds)];
   if (ip && ip !== UNKNOWN_IP)

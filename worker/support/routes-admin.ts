@@ -17,16 +17,9 @@ import {
   UpdateTicketBody,
 } from "./schema";
 import { inboxSnapshot, joinInbox } from "./service/chat";
-import {
-  adminTicketDetail,
-  createCannedReply,
-  deleteCannedReply,
-  listCannedReplies,
-  listTicketsForAdmin,
-  mergeTicket,
-  staffReply,
-  updateTicket,
-} from "./service/inbox";
+import { createCannedReply, deleteCannedReply, listCannedReplies } from "./service/canned-replies";
+import { adminTicketDetail, listTicketsForAdmin } from "./service/inbox";
+import { mergeTicket, staffReply, updateTicket } from "./service/ticket-changes";
 
 const params = z.object({
   id: z

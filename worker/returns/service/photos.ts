@@ -1,13 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { auditStatementIfChanged } from "../../lib/audit";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { readPrivatePhoto, storePrivatePhoto } from "../../media";
+import { readPrivatePhoto, registerPrivatePhotoOwner, storePrivatePhoto } from "../../media";
 import { actorColumn, type OrderRow, type TimelineActor } from "../../orders";
 import type { ReturnView } from "../schema";
 import { returnPhotos } from "../tables";
-import { getReturnRow, linesOfReturns, returnView } from "./shared";
+import { getReturnRow, linesOfReturns, returnView, shopperAuditActor } from "./shared";
 
 /** How many photos one return may carry. */
 export const RETURN_PHOTO_LIMIT = 3;
@@ -56,17 +57,34 @@ export function returnPhotoStatement(d1: D1Database, returnId: string, owner: Ti
 /**
  * The shopper adds a photo to a return that is still waiting for staff (requested). The caller has
  * opened the return's order by its access rule. 409 `returns.photos_closed` once staff decided,
- * `returns.photo_limit` when it already has three.
+ * `returns.photo_limit` when it already has three. The photo's row and its audit row
+ * (`return.photos_added`: who, which return, how many) commit together, and an upload that lost the
+ * last place to another leaves no audit row.
  */
-export async function addReturnPhoto(env: Env, order: OrderRow, returnId: string, bytes: ArrayBuffer, owner: TimelineActor): Promise<ReturnView> {
+export async function addReturnPhoto(
+  env: Env,
+  order: OrderRow,
+  returnId: string,
+  bytes: ArrayBuffer,
+  owner: TimelineActor,
+  requestId: string | null = null,
+): Promise<ReturnView> {
   const ret = await getReturnRow(env, returnId);
   if (ret.orderId !== order.id) throw new AppError("returns.not_found", 404, "No such return.");
   if (ret.status !== "requested")
     throw new AppError("returns.photos_closed", 409, `Return ${ret.number} has been looked at already: photos can no longer be added.`);
   const count = await env.DB.prepare("select count(*) as n from return_photos where return_id = ?").bind(ret.id).first<number>("n");
   if ((count ?? 0) >= RETURN_PHOTO_LIMIT) throw new AppError("returns.photo_limit", 409, `A return may have at most ${RETURN_PHOTO_LIMIT} photos.`);
-  const [photo] = await storeReturnPhotos(env, [bytes]);
-  const [inserted] = await runBatch(env.DB, [returnPhotoStatement(env.DB, ret.id, owner, photo as StoredReturnPhoto)]);
+  const [photo] = (await storeReturnPhotos(env, [bytes])) as [StoredReturnPhoto];
+  const [inserted] = await runBatch(env.DB, [
+    returnPhotoStatement(env.DB, ret.id, owner, photo),
+    auditStatementIfChanged(env.DB, shopperAuditActor(owner, order.email, requestId), {
+      action: "return.photos_added",
+      entityType: "return",
+      entityId: ret.id,
+      after: { photos: 1, photoIds: [photo.id] },
+    }),
+  ]);
   if (!inserted?.meta.changes)
     throw new AppError("returns.photo_limit", 409, `A return may have at most ${RETURN_PHOTO_LIMIT} photos, or it has been looked at already.`);
   return returnView(env, ret, await linesOfReturns(env, [ret.id]));
@@ -86,3 +104,21 @@ export async function readReturnPhoto(env: Env, returnId: string, photoId: strin
   if (!photo) throw new AppError("returns.photo_not_found", 404, "No such photo.");
   return photo;
 }
+
+/** D1 binds at most 100 parameters per statement. */
+const KEYS_PER_QUERY = 90;
+
+/** Which of `keys` a return photo points at: the media sweep of unattached private photos keeps those. */
+export async function referencedReturnPhotoKeys(env: Env, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    const rows = await env.DB.prepare(`select distinct object_key as key from return_photos where object_key in (${chunk.map(() => "?").join(",")})`)
+      .bind(...chunk)
+      .all<{ key: string }>();
+    for (const row of rows.results) found.add(row.key);
+  }
+  return found;
+}
+
+registerPrivatePhotoOwner(referencedReturnPhotoKeys);
