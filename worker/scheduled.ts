@@ -5,7 +5,7 @@ import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
 import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
-import { runPayouts } from "./vendors";
+import { queuePayoutRun } from "./vendors";
 import { sweepBackInStock } from "./wishlist";
 
 /** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, then the vendor payout run. */
@@ -17,14 +17,14 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   if (controller.cron === DAILY_CRON) {
     const reconciled = await reconcileStripePayments(env, origin, controller.scheduledTime);
     // After reconciliation, so payments it recovered are in the vendors' ledgers before they are paid.
-    const payouts = await runPayouts(env, { now: controller.scheduledTime });
+    const payouts = await queuePayoutRun(env, { now: controller.scheduledTime });
     console.log(
       JSON.stringify({
         level: "info",
         msg: "scheduled",
         cron: controller.cron,
         reconciled: reconciled ? { ...reconciled, actions: reconciled.actions.length } : "no stripe",
-        payouts: payouts.created.length,
+        payoutsQueued: payouts.queued.length,
       }),
     );
     return;

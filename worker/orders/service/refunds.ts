@@ -8,6 +8,7 @@ import { formatMoney } from "../../lib/money";
 import { reverseOrderPoints } from "../../loyalty";
 import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
 import { securitySettings } from "../../store";
+import { payoutClient, sendPayoutMessages } from "../../vendors";
 import { soldCountStatements } from "../sold-count";
 import { orders } from "../tables";
 import { type RefundedLine, vendorLineRefundStatements, vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
@@ -107,6 +108,15 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
       ? vendorLineRefundStatements(env.DB, orderId, vendorMoney, refundedLines, value, refunded)
       : vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded)),
   ]);
+  // A seller whose sale was already paid out now owes it back: the payouts queue reverses the shortfall from its
+  // last Stripe transfer (once per refund), or the negative balance nets against its next payout.
+  if (changesOf(paid) > 0 && vendorMoney.length && payoutClient(env)) {
+    const sellers = new Map(vendorMoney.map((vo) => [`${vo.vendorId}:${vo.currency}`, vo]));
+    await sendPayoutMessages(
+      env,
+      [...sellers.values()].map((vo) => ({ kind: "reversal" as const, vendorId: vo.vendorId, currency: vo.currency, refundKey: `${orderId}:${refunded}` })),
+    );
+  }
   // Cumulative and idempotent: the points follow the refunded share, even if this line runs again.
   await reverseOrderPoints(env, { id: orderId, grandTotal: order.grandTotal, refunded });
   if (changesOf(paid) > 0) {
