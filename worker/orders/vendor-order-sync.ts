@@ -36,7 +36,14 @@ export function vendorOrderFollowStatements(d1: D1Database, orderId: string, to:
       // A parcel already on its way stays shipped; the money side (ledger) follows the refund itself.
       return [follow("cancelled", ["pending_payment", "paid"])];
     case "delivered":
-      return [follow("delivered", ["shipped"], ", delivered_at = coalesce(delivered_at, ?2)")];
+      // The parcel's own delivery time (the carrier's) when it has one: the payout hold counts from it.
+      return [
+        follow(
+          "delivered",
+          ["shipped"],
+          ", delivered_at = coalesce(delivered_at, (select s.delivered_at from shipments s where s.id = vendor_orders.shipment_id and s.status = 'delivered'), ?2)",
+        ),
+      ];
     default:
       return [];
   }
