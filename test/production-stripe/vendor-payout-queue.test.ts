@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it, vi } from "vitest";
 import { refundOrder } from "../../worker/orders";
-import { payoutById, queuePayoutRun } from "../../worker/vendors";
+import { payoutById, payoutRetryDelay, queuePayoutRun } from "../../worker/vendors";
 import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, type FakeStripeAccount } from "../support/fake-stripe-service";
 import { call, json } from "../support/http";
 import { client, US_ADDRESS } from "../support/orders";
@@ -115,12 +115,13 @@ describe("Stripe Connect payouts through the payouts queue", () => {
     const message = payoutMessage(vendor.vendorId);
     const first = await deliverPayoutMessages([message]);
     expect(first.result.explicitAcks).toEqual([]);
-    expect(first.result.retryMessages).toEqual([{ msgId: first.batch.messages[0]?.id, delaySeconds: 30 }]);
+    // Retried by the queue (the delay the handler asks for is payoutRetryDelay(attempts): 30 s, then doubling).
+    expect(first.result.retryMessages.map((m) => m.msgId)).toEqual([first.batch.messages[0]?.id]);
     expect(await payoutById(env, message.payoutId)).toMatchObject({ status: "pending", provider: "stripe_connect" });
     // The money left the balance with the payout; it is not paid twice while the transfer is retried.
     expect(await balance(vendor.vendorId)).toBe(0);
     const second = await deliverPayoutMessages([message], { attempts: 2 });
-    expect(second.result.retryMessages).toEqual([{ msgId: second.batch.messages[0]?.id, delaySeconds: 60 }]);
+    expect(second.result.retryMessages.map((m) => m.msgId)).toEqual([second.batch.messages[0]?.id]);
     expect(await transfersTo(account)).toEqual([]);
     // The next payout run does not send it: only the queue retries.
     await runPayoutsNow();
@@ -202,6 +203,12 @@ async function deliveredSale(vendor: VendorMemberCaller, sku: string) {
 }
 const ctx = { actor: { kind: "system" as const }, origin: "http://store.test" };
 const reversal = (vendorId: string, refundKey: string) => ({ kind: "reversal" as const, vendorId, currency: "USD", refundKey });
+
+describe("the payouts queue's backoff", () => {
+  it("waits 30 s after the first failed attempt, doubling each time, at most an hour", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(payoutRetryDelay)).toEqual([30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+  });
+});
 
 describe("a refund of a sale already paid out through Stripe", () => {
   it("reverses the seller's share from its transfer once per refund, and records it once", async () => {
