@@ -8,8 +8,8 @@ import { startStore } from "./store";
 const STORE_PORT = Number(process.env.E2E_PORT ?? 8790) + 62;
 const ADMIN = { email: "market-admin@example.test", password: "market admin passphrase 9" };
 const SELLERS = [
-  { email: "alder@example.test", password: "alder woodshop passphrase 4", name: "Ada Alder", shop: "Alder Woodshop", handle: "alder-woodshop" },
-  { email: "birch@example.test", password: "birch textiles passphrase 6", name: "Ben Birch", shop: "Birch Textiles", handle: "birch-textiles" },
+  { email: "alder@example.test", password: "oak shavings and glue 4", name: "Ada Alder", shop: "Alder Woodshop", handle: "alder-woodshop" },
+  { email: "birch@example.test", password: "linen loom weaving 6", name: "Ben Birch", shop: "Birch Textiles", handle: "birch-textiles" },
 ];
 
 let store: Awaited<ReturnType<typeof startStore>>;
@@ -40,7 +40,7 @@ beforeAll(async () => {
       headers: { "Content-Type": "application/json", Origin: store.baseUrl },
       body: JSON.stringify({ email: s.email, password: s.password, name: s.name }),
     });
-    expect(registered.status).toBe(201);
+    expect(registered.status, await registered.clone().text()).toBe(201);
     const token = await tokenOf(await signInByApi(store.baseUrl, s));
     const applied = await api("/api/vendor-applications", token, {
       name: s.shop,
@@ -56,6 +56,14 @@ beforeAll(async () => {
   expect(await signInByRequest(desk.request, ADMIN, store.baseUrl)).toBe(200);
   // No hold, so a sale delivered today can be paid today (the hold is the return window).
   expect((await desk.request.patch("/api/admin/settings/returns", { data: { windowDays: 0 }, headers: { Origin: store.baseUrl } })).status()).toBe(200);
+  // Each seller pays its own commission rate (10% and 15% of the goods).
+  for (const [i, vendorId] of vendorIds.entries()) {
+    const rule = await desk.request.post("/api/admin/commissions", {
+      data: { scope: "vendor", target: vendorId, kind: "percent", rateBps: i === 0 ? 1_000 : 1_500 },
+      headers: { Origin: store.baseUrl },
+    });
+    expect(rule.status()).toBe(201);
+  }
   // One product becomes each seller's, through the staff product form's vendor field.
   const products = (await (await desk.request.get("/api/admin/products?perPage=2")).json()) as { items: { id: string; name: string }[] };
   const page = await desk.newPage();
@@ -129,7 +137,7 @@ describe("one checkout, two sellers", () => {
     for (const [i, s] of SELLERS.entries()) {
       const page = await sellerPage(i, "/vendor/orders");
       await page.getByRole("rowheader").getByRole("link").first().click();
-      await page.waitForURL(/\/vendor\/orders\/vo_/);
+      await page.waitForURL(/\/vendor\/orders\/vor_/);
       // Only this seller's line is on its order.
       expect(await page.getByText(productNames[i] as string).count()).toBeGreaterThan(0);
       expect(await page.getByText(productNames[1 - i] as string).count()).toBe(0);
@@ -175,5 +183,5 @@ describe("one checkout, two sellers", () => {
       await page.context().close();
     }
     await shopper.close();
-  });
+  }, 300_000);
 });
