@@ -33,7 +33,7 @@ function bindings(config) {
 /** The queue handler routes by QUEUE_* vars: each must name a queue this environment consumes. */
 function checkQueueVars(label, config) {
   const consumed = new Set((config.queues?.consumers ?? []).map((c) => c.queue));
-  for (const key of ["QUEUE_EMAIL", "QUEUE_EMAIL_DLQ", "QUEUE_ANALYTICS"]) {
+  for (const key of ["QUEUE_EMAIL", "QUEUE_EMAIL_DLQ", "QUEUE_ANALYTICS", "QUEUE_PAYOUTS"]) {
     const name = config.vars?.[key];
     if (!name) problems.push(`${label}: var ${key} is missing`);
     else if (!consumed.has(name)) problems.push(`${label}: ${key}="${name}" is not a queue this environment consumes`);

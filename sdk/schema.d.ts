@@ -14054,7 +14054,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run payouts now: one payout per vendor with a positive available balance (Stripe transfers sent at once) */
+        /** Run payouts now: queues one payout per vendor with a positive available balance (created and sent by the payouts queue) */
         post: {
             parameters: {
                 query?: never;
@@ -14068,7 +14068,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The payouts this run created (none when nothing is available). */
+                /** @description The payouts this run queued, with the ids they get (none when nothing is available). */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -18216,6 +18216,7 @@ export interface components {
                     variantTitle: string;
                     quantity: number;
                     lineTotal: number;
+                    seller?: string;
                 }[];
                 subtotal?: number;
                 shippingTotal?: number;
@@ -18249,6 +18250,7 @@ export interface components {
                     quantity: number;
                 }[];
                 url: string;
+                seller?: string;
                 estimatedDelivery?: string;
             } | {
                 number: string;
@@ -19019,9 +19021,15 @@ export interface components {
             paidAt: string | null;
         };
         PayoutRunResult: {
-            created: components["schemas"]["Payout"][];
-            /** @description Sales paid after this time were held back (the hold period). */
+            queued: components["schemas"]["QueuedPayout"][];
+            /** @description Sales whose parcel was delivered after this time are still held (the hold period). */
             cutoff: string;
+        };
+        QueuedPayout: {
+            /** @description The id the payout gets when the queue consumer creates it. */
+            payoutId: string;
+            vendorId: string;
+            amount: components["schemas"]["Money"] & unknown;
         };
         CommissionRuleList: {
             items: components["schemas"]["CommissionRule"][];

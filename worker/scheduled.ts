@@ -6,10 +6,10 @@ import { loyaltyMaturityCheck } from "./returns";
 import { sendReviewRequests } from "./reviews";
 import { refreshRecommendations } from "./recommendations";
 import { markSlaBreaches, sweepAbandonedChats } from "./support";
-import { runPayouts } from "./vendors";
+import { queuePayoutRun } from "./vendors";
 import { sweepBackInStock } from "./wishlist";
 
-/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, the vendor payout run, then the sweep of unattached private photos. */
+/** The daily cron (wrangler.toml `triggers.crons`): reconciliation of payments against Stripe, queueing the vendor payout run, then the sweep of unattached private photos. */
 export const DAILY_CRON = "30 3 * * *";
 
 /** Cron jobs (wrangler.toml `triggers.crons`): sweeps that must happen even when nobody calls. */
@@ -18,7 +18,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   if (controller.cron === DAILY_CRON) {
     const reconciled = await reconcileStripePayments(env, origin, controller.scheduledTime);
     // After reconciliation, so payments it recovered are in the vendors' ledgers before they are paid.
-    const payouts = await runPayouts(env, { now: controller.scheduledTime });
+    const payouts = await queuePayoutRun(env, { now: controller.scheduledTime });
     const orphanPhotos = await sweepOrphanPrivatePhotos(env, controller.scheduledTime);
     console.log(
       JSON.stringify({
@@ -26,7 +26,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
         msg: "scheduled",
         cron: controller.cron,
         reconciled: reconciled ? { ...reconciled, actions: reconciled.actions.length } : "no stripe",
-        payouts: payouts.created.length,
+        payoutsQueued: payouts.queued.length,
         orphanPhotosRemoved: orphanPhotos.removed,
       }),
     );

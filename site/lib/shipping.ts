@@ -16,14 +16,17 @@ export async function countryFieldRule(code: string): Promise<FieldRule> {
   return toFieldRule(await addressRuleFor(env, code));
 }
 
-/** The quote for a cart shipped to `country`, or the reason there is none (a country the store does not serve). */
+/**
+ * The quote for a cart shipped to `country` (one parcel per seller, as checkout charges it), or the reason there is
+ * none (a country the store does not serve).
+ */
 export function pageQuote(
   cart: CartView,
   country: string,
   display: DisplayCurrency,
-  promo?: QuoteDiscount,
+  promo?: QuoteDiscount & { lineDiscounts?: number[] },
 ): Promise<{ quote: Quote | null; problem: string | null }> {
-  return quoteLines(env, cart.items, cart.subtotal.amount, country, display, promo);
+  return quoteLines(env, cart.items, country, display, promo);
 }
 
 /** "Mon 30 Nov" from "2026-11-30". */

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { refundOrder } from "../../worker/orders";
-import { runPayouts } from "../../worker/vendors";
 import { buy, signedIn } from "../support/orders";
-import { insertCommissionRule, insertVendor, sellerProduct } from "../support/vendors-money";
+import { runPayoutsNow } from "../support/payouts";
+import { carrierEvent } from "../support/returns";
+import { insertCommissionRule, insertVendor, sellerProduct, vendorMember } from "../support/vendors-money";
 
 // Whole purchases run inside each test; on a busy machine they take longer than the 5 s default.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
@@ -91,9 +92,14 @@ describe("a refund of returned lines", () => {
     const order = await buy([{ sku: "LR-C1", quantity: 2 }]);
     const [vo] = (await vendorOrders(order.orderId)) as [Vo];
     const net = vo.gross - vo.commission;
+    // The seller ships and the parcel is delivered: the hold counts from the delivery.
+    const trackingNumber = `1Z${crypto.randomUUID().replace(/-/g, "").slice(0, 14)}`;
+    const owner = await vendorMember(c.id);
+    expect((await owner.send(`/api/vendor/orders/${vo.id}/shipments`, "POST", { carrier: "UPS", trackingNumber })).status).toBe(200);
+    expect((await carrierEvent({ eventId: `ev-${crypto.randomUUID()}`, trackingNumber, status: "delivered" })).status).toBe(200);
     const later = Date.now() + 31 * DAY;
     const [run, refund] = await Promise.all([
-      runPayouts(env, { now: later }),
+      runPayoutsNow({ now: later }),
       admin.send(`/api/admin/orders/${order.orderId}/refunds`, "POST", { amount: 2_000, reason: "Damaged in transit" }),
     ]);
     expect(refund.status, await refund.clone().text()).toBe(200);
@@ -104,7 +110,7 @@ describe("a refund of returned lines", () => {
     ).n;
     expect(back).toBeGreaterThan(0);
     // A run that lost the race to the refund pays next time.
-    if (!run.created.some((p) => p.vendorId === c.id)) await runPayouts(env, { now: later });
+    if (!run.created.some((p) => p.vendorId === c.id)) await runPayoutsNow({ now: later });
     const payouts = (await env.DB.prepare("select amount from payouts where vendor_id = ?").bind(c.id).all<{ amount: number }>()).results;
     expect(payouts).toHaveLength(1);
     const paid = payouts[0]?.amount ?? 0;

@@ -1,23 +1,24 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
-import { payoutById, runPayouts, sendPayout, sendPendingTransfers } from "../../worker/vendors";
-import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, type FakeStripeAccount } from "../support/fake-stripe-service";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { payoutById } from "../../worker/vendors";
 import { json } from "../support/http";
+import { deliverPayoutMessages, runPayoutsNow } from "../support/payouts";
 import { type Caller, send, signIn } from "../support/staff";
 import { addMember, insertVendor, type VendorMemberCaller } from "../support/vendors";
 
 const DAY = 86_400_000;
-/** The same Worker with Stripe configured and pointed at the in-process fake (the workers project has no key). */
-const stripeEnv = { ...env, STRIPE_SECRET_KEY: FAKE_STRIPE_LIVE_KEY, STRIPE_API_BASE: FAKE_STRIPE_BASE } as Env;
+// Stripe Connect payouts through the queue: test/production-stripe/vendor-payout-queue.test.ts (a store with a key).
+// The sales here are ledger entries written by hand, without a vendor order, so their hold counts from their own
+// time; the hold from the parcel's delivery is test/api/vendor-payout-hold.test.ts.
 
 let n = 0;
 /** One ledger entry written `daysAgo` days back (sales and commissions younger than the hold period are held). */
 async function entry(vendorId: string, kind: string, amount: number, daysAgo: number) {
   n++;
   await env.DB.prepare(
-    "insert into vendor_ledger (id, vendor_id, kind, amount, currency, order_id, vendor_order_id, idempotency_key, created_at) values (?, ?, ?, ?, 'USD', ?, ?, ?, ?)",
+    "insert into vendor_ledger (id, vendor_id, kind, amount, currency, order_id, vendor_order_id, idempotency_key, created_at) values (?, ?, ?, ?, 'USD', ?, null, ?, ?)",
   )
-    .bind(`vle_t${n}`, vendorId, kind, amount, `ord_t${n}`, `vo_t${n}`, `test:${n}:${crypto.randomUUID()}`, new Date(Date.now() - daysAgo * DAY).toISOString())
+    .bind(`vle_t${n}`, vendorId, kind, amount, `ord_t${n}`, `test:${n}:${crypto.randomUUID()}`, new Date(Date.now() - daysAgo * DAY).toISOString())
     .run();
 }
 /** A paid sale `daysAgo` days back: the gross and the store's commission. */
@@ -40,35 +41,6 @@ const ledgerKinds = async (vendorId: string, kind: string) =>
       .all<{ amount: number; key: string }>()
   ).results;
 
-/** Calls the fake Stripe as the store would (a live key), for set-up the test does by hand. */
-async function fakeStripe(path: string, body: Record<string, string> | object, form = true) {
-  const res = await fetch(`${FAKE_STRIPE_BASE}${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${FAKE_STRIPE_LIVE_KEY}`, "Content-Type": form ? "application/x-www-form-urlencoded" : "application/json" },
-    body: form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
-  });
-  return (await res.json()) as FakeStripeAccount;
-}
-const transfersAtFake = async (destination: string) =>
-  ((await (await fetch(`${FAKE_STRIPE_BASE}/__transfers`)).json()) as { id: string; amount: number; destination: string; key: string }[]).filter(
-    (t) => t.destination === destination,
-  );
-
-/** A vendor paid through Stripe Connect: an account at the fake, onboarded (payouts enabled), recorded on the vendor. */
-async function connectedVendor(opts: { refuseTransfers?: boolean } = {}) {
-  const vendor = await insertVendor();
-  const account = await fakeStripe("/v1/accounts", { type: "express", "metadata[vendorId]": vendor.vendorId });
-  await fakeStripe(
-    "/__control/account",
-    { id: account.id, charges_enabled: true, payouts_enabled: true, refuse_transfers: opts.refuseTransfers ?? false },
-    false,
-  );
-  await env.DB.prepare("update vendors set payout_provider = 'stripe', stripe_account_id = ?, payouts_enabled = 1 where id = ?")
-    .bind(account.id, vendor.vendorId)
-    .run();
-  return { vendor, account: account.id };
-}
-
 let admin: Caller;
 let support: Caller;
 beforeAll(async () => {
@@ -82,7 +54,7 @@ describe("a payout run", () => {
     await entry(v.vendorId, "refund", -2_500, 2); // refunds count at once, even of a held sale
     await entry(v.vendorId, "commission_refund", 250, 2);
     await sale(v.vendorId, 5_000, 500, 3); // inside the 30-day hold
-    const result = await runPayouts(env);
+    const result = await runPayoutsNow();
     const mine = result.created.filter((p) => p.vendorId === v.vendorId);
     expect(mine).toHaveLength(1);
     expect(mine[0]?.amount).toEqual({ amount: 10_000 - 1_000 - 2_500 + 250, currency: "USD" });
@@ -92,9 +64,9 @@ describe("a payout run", () => {
     expect(await ledgerKinds(v.vendorId, "transfer")).toEqual([{ amount: -6_750, key: `payout:${mine[0]?.id}` }]);
     expect(await balance(v.vendorId)).toBe(4_500);
     // Nothing more is available: a second run creates nothing for this vendor.
-    expect((await runPayouts(env)).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
+    expect((await runPayoutsNow()).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
     // Forty days on, the held sale is released and paid.
-    const later = await runPayouts(env, { now: Date.now() + 40 * DAY });
+    const later = await runPayoutsNow({ now: Date.now() + 40 * DAY });
     expect(later.created.find((p) => p.vendorId === v.vendorId)?.amount.amount).toBe(4_500);
     expect(await balance(v.vendorId)).toBe(0);
   });
@@ -102,13 +74,13 @@ describe("a payout run", () => {
   it("carries a negative balance over (a refund after a payout) and nets it against the next payout", async () => {
     const v = await insertVendor();
     await sale(v.vendorId, 3_000, 300, 35);
-    expect((await runPayouts(env)).created.find((p) => p.vendorId === v.vendorId)?.amount.amount).toBe(2_700);
+    expect((await runPayoutsNow()).created.find((p) => p.vendorId === v.vendorId)?.amount.amount).toBe(2_700);
     await entry(v.vendorId, "refund", -1_000, 0);
     await entry(v.vendorId, "commission_refund", 100, 0);
     expect(await balance(v.vendorId)).toBe(-900);
-    expect((await runPayouts(env)).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
+    expect((await runPayoutsNow()).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
     await sale(v.vendorId, 5_000, 500, 31);
-    expect((await runPayouts(env)).created.find((p) => p.vendorId === v.vendorId)?.amount.amount).toBe(4_500 - 900);
+    expect((await runPayoutsNow()).created.find((p) => p.vendorId === v.vendorId)?.amount.amount).toBe(4_500 - 900);
     expect(await balance(v.vendorId)).toBe(0);
     expect((await payoutRows(v.vendorId)).map((p) => p.amount)).toEqual([2_700, 3_600]);
   });
@@ -116,53 +88,37 @@ describe("a payout run", () => {
   it("does not pay a suspended vendor", async () => {
     const v = await insertVendor({ status: "suspended" });
     await sale(v.vendorId, 2_000, 200, 60);
-    expect((await runPayouts(env)).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
+    expect((await runPayoutsNow()).created.filter((p) => p.vendorId === v.vendorId)).toEqual([]);
     expect(await balance(v.vendorId)).toBe(1_800);
   });
 });
 
-describe("Stripe Connect payouts", () => {
-  it("two runs at once and a replayed send make one payout, one ledger entry and one transfer", async () => {
-    const { vendor, account } = await connectedVendor();
-    await sale(vendor.vendorId, 12_345, 1_234, 45);
-    const [a, b] = await Promise.all([runPayouts(stripeEnv), runPayouts(stripeEnv)]);
-    const created = [...a.created, ...b.created].filter((p) => p.vendorId === vendor.vendorId);
-    expect(created).toHaveLength(1);
-    const id = created[0]?.id as string;
-    // A replayed send (a retried message, the next day's sweep) and another sweep at once change nothing.
-    await Promise.all([sendPayout(stripeEnv, id), sendPendingTransfers(stripeEnv), sendPayout(stripeEnv, id)]);
-    await runPayouts(stripeEnv);
-    const rows = await payoutRows(vendor.vendorId);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ amount: 11_111, provider: "stripe_connect", status: "paid" });
-    expect(await ledgerKinds(vendor.vendorId, "transfer")).toEqual([{ amount: -11_111, key: `payout:${id}` }]);
-    const transfers = await transfersAtFake(account);
-    expect(transfers).toHaveLength(1);
-    expect(transfers[0]).toMatchObject({ amount: 11_111, destination: account, key: `payout:${id}` });
-    expect(rows[0]?.ref).toBe(transfers[0]?.id);
-    expect(await balance(vendor.vendorId)).toBe(0);
+describe("the payouts queue", () => {
+  it("a redelivered payout message changes nothing: one payout, one ledger entry", async () => {
+    const v = await insertVendor();
+    await sale(v.vendorId, 6_000, 600, 45);
+    const asOf = Date.now();
+    const message = { kind: "payout" as const, payoutId: `po_redeliver${n}`, vendorId: v.vendorId, currency: "USD", asOf, actor: null };
+    const first = await deliverPayoutMessages([message]);
+    expect(first.result.explicitAcks).toHaveLength(1);
+    // The queue delivers it again (and once more twice at once): still the one payout.
+    await deliverPayoutMessages([message], { attempts: 2 });
+    await Promise.all([deliverPayoutMessages([message], { attempts: 3 }), deliverPayoutMessages([message], { attempts: 3 })]);
+    expect(await payoutRows(v.vendorId)).toEqual([expect.objectContaining({ id: message.payoutId, amount: 5_400, provider: "manual", status: "pending" })]);
+    expect(await ledgerKinds(v.vendorId, "transfer")).toEqual([{ amount: -5_400, key: `payout:${message.payoutId}` }]);
+    expect(await balance(v.vendorId)).toBe(0);
   });
 
-  it("a refused transfer fails the payout and credits the amount back, once", async () => {
-    const { vendor, account } = await connectedVendor({ refuseTransfers: true });
-    await sale(vendor.vendorId, 8_000, 800, 45);
-    const { created } = await runPayouts(stripeEnv);
-    const id = created.find((p) => p.vendorId === vendor.vendorId)?.id as string;
-    const payout = await payoutById(env, id);
-    expect(payout.status).toBe("failed");
-    expect(payout.failureReason).toMatch(/transfers/);
-    await sendPayout(stripeEnv, id);
-    expect(await ledgerKinds(vendor.vendorId, "transfer_reversal")).toEqual([{ amount: 7_200, key: `payout_reversal:${id}` }]);
-    expect(await balance(vendor.vendorId)).toBe(7_200);
-    expect(await transfersAtFake(account)).toEqual([]);
-  });
-
-  it("falls back to a manual payout while the vendor's account cannot receive payouts", async () => {
-    const { vendor } = await connectedVendor();
-    await env.DB.prepare("update vendors set payouts_enabled = 0 where id = ?").bind(vendor.vendorId).run();
-    await sale(vendor.vendorId, 1_000, 100, 45);
-    const { created } = await runPayouts(stripeEnv);
-    expect(created.find((p) => p.vendorId === vendor.vendorId)?.provider).toBe("manual");
+  it("two messages for one seller (two runs at once) pay it once; a malformed message is dropped, not retried", async () => {
+    const v = await insertVendor();
+    await sale(v.vendorId, 9_000, 900, 45);
+    const asOf = Date.now();
+    const msg = (id: string) => ({ kind: "payout" as const, payoutId: id, vendorId: v.vendorId, currency: "USD", asOf, actor: null });
+    await Promise.all([deliverPayoutMessages([msg(`po_runa${n}`)]), deliverPayoutMessages([msg(`po_runb${n}`)])]);
+    expect((await payoutRows(v.vendorId)).map((p) => p.amount)).toEqual([8_100]);
+    const bad = await deliverPayoutMessages([{ kind: "payout", payoutId: "" } as never]);
+    expect(bad.result.explicitAcks).toHaveLength(1);
+    expect(bad.result.retryMessages).toEqual([]);
   });
 });
 
@@ -180,9 +136,12 @@ describe("POST /api/admin/payouts/run and /api/admin/payouts/{id}/paid", () => {
     expect((await send("/api/admin/payouts/run", "POST", {}, {})).status).toBe(401);
     const res = await send("/api/admin/payouts/run", "POST", admin.headers, {});
     expect(res.status).toBe(200);
-    const mine = (await json(res)).created.find((p: { vendorId: string }) => p.vendorId === vendor.vendorId);
-    expect(mine).toMatchObject({ amount: { amount: 3_600, currency: "USD" }, provider: "manual", status: "pending" });
-    payoutId = mine.id;
+    const mine = (await json(res)).queued.find((p: { vendorId: string }) => p.vendorId === vendor.vendorId);
+    expect(mine).toMatchObject({ payoutId: expect.stringMatching(/^po_/), amount: { amount: 3_600, currency: "USD" } });
+    payoutId = mine.payoutId;
+    // The real local queue delivers the message to the consumer, which creates the payout under the queued id.
+    await vi.waitFor(async () => expect((await payoutRows(vendor.vendorId)).map((p) => p.id)).toEqual([payoutId]), { timeout: 15_000, interval: 200 });
+    expect(await payoutById(env, payoutId)).toMatchObject({ amount: { amount: 3_600, currency: "USD" }, provider: "manual", status: "pending" });
     const audit = await env.DB.prepare("select actor_id as actor from audit_log where action = 'payout.create' and entity_id = ?").bind(payoutId).first();
     expect(audit).toEqual({ actor: admin.id });
   });
@@ -218,7 +177,7 @@ describe("POST /api/admin/payouts/run and /api/admin/payouts/{id}/paid", () => {
   it("cancels a pending manual payout: the amount goes back to the vendor's balance", async () => {
     const v = await insertVendor();
     await sale(v.vendorId, 2_000, 0, 50);
-    const id = (await runPayouts(env)).created.find((p) => p.vendorId === v.vendorId)?.id;
+    const id = (await runPayoutsNow()).created.find((p) => p.vendorId === v.vendorId)?.id;
     expect(await balance(v.vendorId)).toBe(0);
     const res = await send(`/api/admin/payouts/${id}/failed`, "POST", admin.headers, { reason: "The bank returned it" });
     expect(res.status).toBe(200);
@@ -235,7 +194,7 @@ describe("GET /api/vendor/payouts", () => {
     const other = await insertVendor();
     await sale(mine.vendorId, 1_500, 150, 50);
     await sale(other.vendorId, 2_500, 250, 50);
-    await runPayouts(env);
+    await runPayoutsNow();
     const res = await send("/api/vendor/payouts", "GET", mine.headers);
     expect(res.status).toBe(200);
     const page = await json(res);

@@ -63,15 +63,39 @@ describe("paying a vendor", () => {
     expect(placed.status()).toBe(201);
     const paymentId = ((await placed.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl.split("/").pop();
     expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers: origin })).status()).toBe(200);
+    const orderId = ((await placed.json()) as { orderId: string }).orderId;
     await shopper.close();
+
+    // A sale is payable only once its parcel is delivered (plus the hold, 0 days here): the seller ships its part,
+    // staff record the delivery.
+    const shipper = await browser.newContext({ baseURL: store.baseUrl });
+    expect(await signInByRequest(shipper.request, SELLER, store.baseUrl)).toBe(200);
+    const vendorOrders = (await (await shipper.request.get("/api/vendor/orders")).json()) as { items: { id: string }[] };
+    const vendorOrder = vendorOrders.items[0]?.id;
+    const shipped = await shipper.request.post(`/api/vendor/orders/${vendorOrder}/shipments`, {
+      data: { carrier: "UPS", trackingNumber: "1ZPAYOUT0000000001" },
+      headers: origin,
+    });
+    expect(shipped.status()).toBe(200);
+    await shipper.close();
+    expect((await desk.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers: origin })).status()).toBe(200);
 
     // Staff run payouts from the page: one manual payout of the seller's whole balance.
     await page.goto("/admin/vendors/payouts");
     await page.getByRole("button", { name: "Run payouts now" }).click();
     await page.waitForURL(/done=run/);
-    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("1 payout created");
+    expect(await page.locator("p.admin-notice[role=status]").textContent()).toContain("1 payout queued");
+    // The payouts queue creates it a moment later.
     const row = page.locator("tbody tr", { hasText: "Clay Studio" });
-    expect(await row.count()).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return row.count();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(1);
     expect(await row.getByText("pending").count()).toBe(1);
     const amount = (await row.locator("td.num").textContent())?.trim() ?? "";
     expect(amount).toMatch(/^\$\d/);

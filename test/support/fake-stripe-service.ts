@@ -14,8 +14,12 @@
  *   POST /v1/account_links                  an onboarding link for an account
  *   POST /v1/transfers                      transfer to a connected account (same Idempotency-Key → the same transfer);
  *                                           400 when the account is unknown or cannot receive transfers
+ *   POST /v1/transfers/:id/reversals        reverse part of a transfer (same Idempotency-Key → the same reversal);
+ *                                           400 for more than is left, or when the account refuses reversals
  *   POST /__control/settle                  {session, how: "paid" | "expired"}: what the shopper did on the page
- *   POST /__control/account                 {id, charges_enabled?, payouts_enabled?, refuse_transfers?}: what onboarding did
+ *   POST /__control/account                 {id, charges_enabled?, payouts_enabled?, refuse_transfers?, refuse_reversals?,
+ *                                           unavailable_for?}: what onboarding did, or how the account misbehaves
+ *   GET  /__transfers, /__reversals         every transfer / reversal made (each once)
  *   GET  /__calls                           every API call seen, in order
  *
  * Ids are random, so test files sharing this process never see each other's objects by id;
@@ -63,12 +67,19 @@ export interface FakeStripeAccount {
   metadata: Record<string, string>;
   /** Not Stripe's: makes transfers to this account fail, as a closed or restricted account does. */
   refuse_transfers?: boolean;
+  /** Not Stripe's: makes reversals of transfers to this account fail, as when its balance is short. */
+  refuse_reversals?: boolean;
+  /** Not Stripe's: this many next transfer or reversal requests to this account answer 500 (`Stripe-Should-Retry: false`). */
+  unavailable_for?: number;
 }
 
 const sessions = new Map<string, FakeStripeSession>();
 const accounts = new Map<string, FakeStripeAccount>();
 /** Every transfer made (each once, however often its key was sent). */
 export const fakeTransfers: { id: string; amount: number; currency: string; destination: string; transfer_group: string | null; key: string | null }[] = [];
+/** Every transfer reversal made (each once, however often its key was sent). */
+export const fakeReversals: { id: string; amount: number; transfer: string; key: string | null }[] = [];
+const transfersById = new Map<string, { id: string; amount: number; destination: string; amount_reversed: number }>();
 const byKey = new Map<string, unknown>();
 const calls: FakeStripeCall[] = [];
 
@@ -122,6 +133,7 @@ export async function fakeStripe(request: Request): Promise<Response> {
   }
   if (path === "/__calls") return json(calls);
   if (path === "/__transfers") return json(fakeTransfers);
+  if (path === "/__reversals") return json(fakeReversals);
   if (path === "/__control/account" && request.method === "POST") {
     const body = JSON.parse(raw) as Partial<FakeStripeAccount> & { id: string };
     const account = accounts.get(body.id);
@@ -193,9 +205,44 @@ export async function fakeStripe(request: Request): Promise<Response> {
       expires_at: Math.floor(Date.now() / 1000) + 300,
     });
   }
+  // An outage of the API for one account's calls: a 500 that tells the SDK not to retry by itself.
+  const unavailable = (account: FakeStripeAccount | undefined) => {
+    if (!account?.unavailable_for) return null;
+    account.unavailable_for -= 1;
+    return new Response(JSON.stringify({ error: { type: "api_error", message: "An unknown error occurred (fake outage)." } }), {
+      status: 500,
+      headers: { "Content-Type": "application/json", "Stripe-Should-Retry": "false" },
+    });
+  };
+  const reversal = /^\/v1\/transfers\/(\w+)\/reversals$/.exec(path);
+  if (reversal?.[1] && request.method === "POST") {
+    const transfer = transfersById.get(reversal[1]);
+    if (!transfer) return stripeError(404, `No such transfer: '${reversal[1]}'`, "resource_missing");
+    const account = accounts.get(transfer.destination);
+    const outage = unavailable(account);
+    if (outage) return outage;
+    const amount = Number(params.amount ?? transfer.amount - transfer.amount_reversed);
+    if (account?.refuse_reversals) return stripeError(400, "Insufficient funds in the connected account to reverse this transfer.", "insufficient_funds");
+    if (!(amount > 0) || amount > transfer.amount - transfer.amount_reversed) {
+      return stripeError(400, `Reversal amount ${amount} is more than the ${transfer.amount - transfer.amount_reversed} left on the transfer.`);
+    }
+    transfer.amount_reversed += amount;
+    const body = {
+      id: rid("trr"),
+      object: "transfer_reversal",
+      amount,
+      currency: "usd",
+      transfer: transfer.id,
+      metadata: { refund: params["metadata[refund]"] ?? "" },
+    };
+    fakeReversals.push({ id: body.id, amount, transfer: transfer.id, key: idempotencyKey });
+    return remember(body);
+  }
   if (path === "/v1/transfers" && request.method === "POST") {
     const account = accounts.get(params.destination ?? "");
     if (!account) return stripeError(400, `No such destination: '${params.destination}'`, "resource_missing");
+    const outage = unavailable(account);
+    if (outage) return outage;
     if (account.refuse_transfers || !account.payouts_enabled) {
       return stripeError(
         400,
@@ -213,6 +260,7 @@ export async function fakeStripe(request: Request): Promise<Response> {
       metadata: { payoutId: params["metadata[payoutId]"] ?? "" },
     };
     fakeTransfers.push({ ...transfer, key: idempotencyKey });
+    transfersById.set(transfer.id, { id: transfer.id, amount: transfer.amount, destination: account.id, amount_reversed: 0 });
     return remember(transfer);
   }
   if (path === "/v1/refunds" && request.method === "POST") {

@@ -36,11 +36,10 @@ import {
   reservePromotionUses,
 } from "../promotions";
 import { holdPoints, planRedemption, releasePoints } from "../loyalty";
-import { cartWeightGrams, quoteFor, servedCountry, shippingData } from "../shipping";
+import { cartWeightGrams, quoteBySeller, quoteFor, servedCountry, shippingData } from "../shipping";
 import { commissionRulesFor, splitOrder } from "../vendors";
 import "./commission-targets";
 import type { CheckoutAddress, CheckoutBody, CheckoutResult } from "./schema";
-import { quoteBySeller } from "./seller-shipping";
 
 /** Holds outlive the payment page (Stripe Checkout sessions last at least 30 minutes). */
 export const HOLD_TTL_MS = 45 * 60_000;
@@ -140,7 +139,7 @@ export async function placeOrder(
   );
   const split =
     groups.length > 1
-      ? await quoteBySeller(env, data, country, groups, option.id, {
+      ? await quoteBySeller((ls) => cartWeightGrams(env, ls), data, country, groups, option.id, {
           currency,
           display,
           subtotal,

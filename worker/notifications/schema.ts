@@ -21,7 +21,18 @@ export const EmailMessage = z.discriminatedUnion("template", [
       currency: z.string(),
       url: z.string(),
       /** Optional detail for the receipt (filled by the order lifecycle work of issue #5). */
-      items: z.array(z.object({ name: z.string(), variantTitle: z.string(), quantity: z.number().int(), lineTotal: z.number().int() })).optional(),
+      items: z
+        .array(
+          z.object({
+            name: z.string(),
+            variantTitle: z.string(),
+            quantity: z.number().int(),
+            lineTotal: z.number().int(),
+            /** A marketplace seller's name ("Sold by …"); absent for the store's own products. */
+            seller: z.string().max(120).optional(),
+          }),
+        )
+        .optional(),
       /** Optional breakdown shown above the total (all in minor units of `currency`). */
       subtotal: z.number().int().optional(),
       shippingTotal: z.number().int().optional(),
@@ -59,6 +70,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
       trackingUrl: z.string().nullable(),
       items: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
       url: z.string(),
+      /** The marketplace seller that sent this parcel; absent when the store did. */
+      seller: z.string().max(120).optional(),
       /** Optional delivery estimate as the shopper should read it, e.g. "Thu 3 Dec – Mon 7 Dec". */
       estimatedDelivery: z.string().optional(),
     }),

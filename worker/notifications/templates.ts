@@ -71,9 +71,12 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
     case "order_confirmation": {
       const d = message.data;
       const money = (n: number) => formatMoney(n, d.currency);
-      const items: ItemRow[] | undefined = d.items?.map((i) => ({
+      // A marketplace order: the lines grouped by seller (the store's own first), each saying who sends it.
+      const bySeller = d.items?.some((i) => i.seller);
+      const ordered = bySeller ? [...(d.items ?? [])].sort((a, b) => (a.seller ?? "").localeCompare(b.seller ?? "")) : d.items;
+      const items: ItemRow[] | undefined = ordered?.map((i) => ({
         name: i.name,
-        detail: i.variantTitle || undefined,
+        detail: bySeller ? [i.variantTitle, `Sold by ${i.seller ?? name}`].filter(Boolean).join(" · ") : i.variantTitle || undefined,
         quantity: i.quantity,
         amount: money(i.lineTotal),
       }));
@@ -127,11 +130,16 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
       ];
       if (d.estimatedDelivery) facts.push(["Estimated delivery", d.estimatedDelivery]);
       const count = d.items.reduce((n, i) => n + i.quantity, 0);
+      if (d.seller) facts.unshift(["Sold by", d.seller]);
       return {
-        subject: `Order ${d.number} has shipped`,
+        subject: d.seller ? `Order ${d.number}: ${d.seller} shipped your items` : `Order ${d.number} has shipped`,
         preheader: `${plural(count, "item")} on the way with ${d.carrier}.`,
         heading: `Your order ${d.number} is on its way`,
-        paragraphs: [`${plural(count, "item")} left our warehouse with ${d.carrier}.`],
+        paragraphs: [
+          d.seller
+            ? `${plural(count, "item")} from ${d.seller} left with ${d.carrier}. Items from other sellers of this order travel in their own parcels.`
+            : `${plural(count, "item")} left our warehouse with ${d.carrier}.`,
+        ],
         items: d.items.map((i) => ({ name: i.name, quantity: i.quantity })),
         facts,
         action: d.trackingUrl ? { label: "Track your parcel", url: d.trackingUrl } : { label: "View your order", url: d.url },

@@ -1,5 +1,15 @@
-import { allocate, ledgerEntryStatement } from "../vendors";
+import { allocate, ledgerEntryStatement, registerSaleRelease } from "../vendors";
 import type { OrderStatus, VendorOrderStatus } from "./tables";
+
+// A seller's sale becomes payable a hold period after ITS parcel was delivered (each seller ships its own), so
+// the return window has run on it before the money leaves. A vendor order that will never be delivered because
+// it was cancelled or refunded in full is released at once: its refund entries net the sale to nothing.
+registerSaleRelease(
+  (cutoff) => `exists (select 1 from vendor_orders vo where vo.id = l.vendor_order_id and (
+     (vo.status = 'delivered' and vo.delivered_at <= ${cutoff})
+     or vo.status = 'cancelled'
+     or coalesce((select -sum(r.amount) from vendor_ledger r where r.vendor_order_id = vo.id and r.kind = 'refund'), 0) >= vo.gross_total))`,
+);
 
 // Statements that keep vendor orders in step with their order and parcels. They live apart from the services
 // so the order's own transitions and tracking can include them in their batches without an import circle.
@@ -26,7 +36,14 @@ export function vendorOrderFollowStatements(d1: D1Database, orderId: string, to:
       // A parcel already on its way stays shipped; the money side (ledger) follows the refund itself.
       return [follow("cancelled", ["pending_payment", "paid"])];
     case "delivered":
-      return [follow("delivered", ["shipped"], ", delivered_at = coalesce(delivered_at, ?2)")];
+      // The parcel's own delivery time (the carrier's) when it has one: the payout hold counts from it.
+      return [
+        follow(
+          "delivered",
+          ["shipped"],
+          ", delivered_at = coalesce(delivered_at, (select s.delivered_at from shipments s where s.id = vendor_orders.shipment_id and s.status = 'delivered'), ?2)",
+        ),
+      ];
     default:
       return [];
   }

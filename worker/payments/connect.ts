@@ -3,7 +3,8 @@ import { applyConnectAccount, type ConnectAccountState, registerPayoutTransfers,
 import { stripeClient } from "./stripe";
 
 // Stripe Connect for vendor payouts ("separate charges and transfers"): the store is charged as usual and
-// later moves each vendor's share to the vendor's connected account with a transfer.
+// later moves each vendor's share to the vendor's connected account with a transfer (and takes part of it back
+// with a transfer reversal when a sale already paid out is refunded).
 
 /**
  * Sends one payout as a transfer. The payout's idempotency key goes to Stripe, so a replayed or raced send
@@ -33,6 +34,26 @@ async function sendTransfer(env: Env, t: { payoutId: string; key: string; amount
   }
 }
 
+/**
+ * Takes part of a transfer back from the connected account (a refund of a sale already paid out). The key is
+ * the payout's and the refund's, so a redelivered message reverses once. Stripe refusing (the account's balance
+ * is short, the transfer is already fully reversed) is permanent: the vendor's balance stays negative and nets
+ * against its next payout.
+ */
+async function reverseTransfer(env: Env, r: { transferId: string; key: string; amount: number; refundKey: string }): Promise<TransferResult> {
+  try {
+    const reversal = await stripeClient(env).transfers.createReversal(
+      r.transferId,
+      { amount: r.amount, metadata: { refund: r.refundKey } },
+      { idempotencyKey: r.key },
+    );
+    return { ok: true, reference: reversal.id };
+  } catch (err) {
+    const permanent = err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripePermissionError;
+    return { ok: false, permanent, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 const stateOf = (account: Stripe.Account): ConnectAccountState => ({
   accountId: account.id,
   chargesEnabled: Boolean(account.charges_enabled),
@@ -42,6 +63,7 @@ const stateOf = (account: Stripe.Account): ConnectAccountState => ({
 registerPayoutTransfers({
   configured: (env) => Boolean(env.STRIPE_SECRET_KEY),
   send: sendTransfer,
+  reverse: reverseTransfer,
   async createAccount(env, vendor) {
     const account = await stripeClient(env).accounts.create(
       { type: "express", email: vendor.email, country: vendor.country, metadata: { vendorId: vendor.id } },

@@ -38,3 +38,13 @@ export {
   updateZone,
 } from "./service";
 export type { ShippingRate } from "./schema";
+export {
+  groupLinesBySeller,
+  type ParcelGroup,
+  quoteBySeller,
+  quoteBySellerParcels,
+  type SellerShipping,
+  type SplitLine,
+  sellersOfLines,
+  shareDiscount,
+} from "./seller-parcels";

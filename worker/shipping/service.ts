@@ -10,8 +10,9 @@ import { newId } from "../lib/ids";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
 import { addressProblems, type CountryRow, countriesInZone, countryRows, effectiveRule, purgeRegionsCache, registerCountryCheck } from "../regions";
-import { freeShippingThresholdIn, type Quote, type QuoteDiscount, quoteFor, type RateRow, type ShippingData, type ZoneRow } from "./pricing";
+import { freeShippingThresholdIn, type Quote, type QuoteDiscount, type RateRow, type ShippingData, type ZoneRow } from "./pricing";
 import type { RateBody, RatePatch, ShippingCountry, ShippingRate, ZoneBody, ZonePatch } from "./schema";
+import { quoteBySellerParcels, shareDiscount } from "./seller-parcels";
 import { shippingRates, shippingZones } from "./tables";
 
 const TTL_MS = 60_000;
@@ -123,26 +124,39 @@ export async function quoteCart(
     if (problems.length) throw new AppError("shipping.invalid_address", 400, "The address does not match the country's format.", problems);
   }
   const cart = input.cartId ? await viewCart(env, input.cartId) : null;
-  const lines = cart?.items ?? [];
-  const subtotal = lines.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
-  const weight = await cartWeightGrams(env, lines);
-  return quoteFor(data, country, subtotal, weight, env.BASE_CURRENCY, input.display);
+  const lines = (cart?.items ?? []).map((i) => ({ ...i, discount: 0 }));
+  // One parcel per seller, priced as checkout charges it.
+  return quoteBySellerParcels(env, (ls) => cartWeightGrams(env, ls), data, country, lines, env.BASE_CURRENCY, input.display);
 }
 
-/** The quote for lines already in hand (a page's cart), or the reason there is none (a country the store does not serve). */
+/**
+ * The quote for lines already in hand (a page's cart), one parcel per seller as checkout charges it, or the reason
+ * there is none (a country the store does not serve).
+ */
 export async function quoteLines(
   env: Env,
-  lines: { sku: string; quantity: number }[],
-  subtotal: number,
+  lines: { sku: string; productId: string | null; quantity: number; unitPrice: { amount: number } }[],
   country: string,
   display: DisplayCurrency,
-  promo?: QuoteDiscount,
+  promo?: QuoteDiscount & { lineDiscounts?: number[] },
 ): Promise<{ quote: Quote | null; problem: string | null }> {
   const data = await shippingData(env);
   try {
     const served = servedCountry(data, country);
-    const weight = await cartWeightGrams(env, lines);
-    return { quote: quoteFor(data, served, subtotal, weight, env.BASE_CURRENCY, display, undefined, promo), problem: null };
+    // Each line's share of the discounts as checkout allocates it (given by promotions), else in proportion.
+    const shares =
+      promo?.lineDiscounts ??
+      shareDiscount(
+        promo?.discount ?? 0,
+        lines.map((l) => l.unitPrice.amount * l.quantity),
+      );
+    const split = lines.map((l, i) => ({ ...l, discount: shares[i] ?? 0 }));
+    const discount = { discount: promo?.discount ?? 0, freeShipping: promo?.freeShipping ?? false };
+    // One parcel per seller, priced as checkout charges it.
+    return {
+      quote: await quoteBySellerParcels(env, (ls) => cartWeightGrams(env, ls), data, served, split, env.BASE_CURRENCY, display, discount),
+      problem: null,
+    };
   } catch (error) {
     if (error instanceof AppError) return { quote: null, problem: error.message };
     throw error;

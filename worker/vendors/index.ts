@@ -13,6 +13,7 @@ export {
   MarkPayoutFailedBody,
   MarkPayoutPaidBody,
   PayoutListQuery,
+  PayoutMessage,
   type PayoutAccountView,
   PayoutSettingsBody,
   type PayoutView,
@@ -67,14 +68,21 @@ export {
   payoutClient,
   payoutById,
   payoutHoldDays,
+  type PayoutStep,
+  queuePayoutRun,
   registerPayoutHold,
   registerPayoutTransfers,
-  runPayouts,
+  registerSaleBlock,
+  registerSaleRelease,
+  reverseRefundedPayout,
+  runPayout,
+  type SaleHoldCondition,
   sendPayout,
-  sendPendingTransfers,
+  sendPayoutMessages,
   type TransferResult,
   vendorPayoutSummary,
 } from "./service/payouts";
+export { handlePayoutBatch, payoutRetryDelay } from "./payout-queue";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";
 export { updateVendorSettings, vendorSettings } from "./service/settings";

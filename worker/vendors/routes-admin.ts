@@ -26,7 +26,7 @@ import {
 import { adminVendorDetail, approveVendor, listVendorsForAdmin, reinstateVendor, rejectVendor, suspendVendor } from "./service/applications";
 import { createCommissionRule, deleteCommissionRule, listCommissionRules, updateCommissionRule } from "./service/commission-rules";
 import { setPayoutSettings } from "./service/payout-account";
-import { listPayouts, markPayoutFailed, markPayoutPaid, runPayouts } from "./service/payouts";
+import { listPayouts, markPayoutFailed, markPayoutPaid, queuePayoutRun } from "./service/payouts";
 
 const errors = {
   400: problemResponse("Invalid field (each named)."),
@@ -176,17 +176,20 @@ export const adminPayoutRoutes = createApiApp()
       path: "/payouts/run",
       tags: ["Admin: payouts"],
       security: SIGNED_IN,
-      summary: "Run payouts now: one payout per vendor with a positive available balance (Stripe transfers sent at once)",
+      summary: "Run payouts now: queues one payout per vendor with a positive available balance (created and sent by the payouts queue)",
       request: { body: { required: true, content: { "application/json": { schema: EmptyBody } } } },
       responses: {
-        200: { description: "The payouts this run created (none when nothing is available).", content: { "application/json": { schema: PayoutRunResult } } },
+        200: {
+          description: "The payouts this run queued, with the ids they get (none when nothing is available).",
+          content: { "application/json": { schema: PayoutRunResult } },
+        },
         401: errors[401],
         403: errors[403],
       },
     }),
     async (c) => {
       requirePermission(c, "vendors");
-      return c.json(await runPayouts(c.env, { actor: auditActor(c) }), 200);
+      return c.json(await queuePayoutRun(c.env, { actor: auditActor(c) }), 200);
     },
   )
   .openapi(payoutWrite("/payouts/{id}/paid", "Record that a manual payout was sent, with the bank reference (audited)", MarkPayoutPaidBody), async (c) => {

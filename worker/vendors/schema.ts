@@ -221,13 +221,47 @@ export const PayoutPage = z
   .openapi("PayoutPage");
 export type PayoutPage = z.infer<typeof PayoutPage>;
 
+export const QueuedPayout = z
+  .object({
+    payoutId: z.string().openapi({ description: "The id the payout gets when the queue consumer creates it." }),
+    vendorId: z.string(),
+    amount: MoneySchema.openapi({ description: "The available balance when the run read it; the consumer pays what is available then." }),
+  })
+  .openapi("QueuedPayout");
+export type QueuedPayout = z.infer<typeof QueuedPayout>;
+
 export const PayoutRunResult = z
   .object({
-    created: z.array(PayoutView),
-    cutoff: z.string().openapi({ description: "Sales paid after this time were held back (the hold period)." }),
+    queued: z.array(QueuedPayout),
+    cutoff: z.string().openapi({ description: "Sales whose parcel was delivered after this time are still held (the hold period)." }),
   })
   .openapi("PayoutRunResult");
 export type PayoutRunResult = z.infer<typeof PayoutRunResult>;
+
+/**
+ * A message of the payouts queue. `payout`: create (if still available) and send one seller's payout, the id
+ * fixed by the run so a redelivered message finds its own payout. `reversal`: after a refund, take back from
+ * the seller's connected account what was already paid out of the refunded sale.
+ */
+export const PayoutMessage = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("payout"),
+    payoutId: z.string().min(1),
+    vendorId: z.string().min(1),
+    currency: z.string().length(3),
+    /** The run's time: the hold period counts back from it. */
+    asOf: z.number().int(),
+    actor: z.object({ actorId: z.string(), actorEmail: z.string(), requestId: z.string().nullable() }).nullable(),
+  }),
+  z.object({
+    kind: z.literal("reversal"),
+    vendorId: z.string().min(1),
+    currency: z.string().length(3),
+    /** Names the refund (`<order id>:<refunded so far>`): the reversal's idempotency key is built from it. */
+    refundKey: z.string().min(1),
+  }),
+]);
+export type PayoutMessage = z.infer<typeof PayoutMessage>;
 
 export const MarkPayoutPaidBody = z
   .object({ reference: z.string().trim().min(1, "Enter the bank transfer's reference").max(200, "At most 200 characters") })

@@ -1,4 +1,7 @@
+import { inArray } from "drizzle-orm";
+import { getDb } from "../../db/client";
 import { storeSettings } from "../../store";
+import { vendors } from "../../vendors/tables";
 import { enqueueEmail } from "../../notifications";
 import { orderPageUrl } from "../access";
 import type { OrderRow } from "./orders";
@@ -30,7 +33,7 @@ export async function sendOrderEmail(
     | {
         template: "order_confirmation";
         total: number;
-        items: { name: string; variantTitle: string; quantity: number; lineTotal: number }[];
+        items: { name: string; variantTitle: string; quantity: number; lineTotal: number; seller?: string }[];
         totals: {
           subtotal: number;
           shippingTotal: number;
@@ -50,6 +53,7 @@ export async function sendOrderEmail(
         trackingNumber: string;
         trackingUrl: string | null;
         items: { name: string; quantity: number }[];
+        seller?: string;
       }
     | { template: "order_delivered" }
     | { template: "order_cancelled"; refundAmount: number; reason: string | null }
@@ -88,7 +92,15 @@ export async function sendOrderEmail(
         ...base,
         id: `order-shipped:${email.key}`,
         template: "order_shipped",
-        data: { number: order.number, carrier: email.carrier, trackingNumber: email.trackingNumber, trackingUrl: email.trackingUrl, items: email.items, url },
+        data: {
+          number: order.number,
+          carrier: email.carrier,
+          trackingNumber: email.trackingNumber,
+          trackingUrl: email.trackingUrl,
+          items: email.items,
+          url,
+          ...(email.seller ? { seller: email.seller } : {}),
+        },
       });
     case "order_delivered":
       return enqueueEmail(env.EMAIL_QUEUE, { ...base, id: `order-delivered:${order.id}`, template: "order_delivered", data: { number: order.number, url } });
@@ -139,4 +151,12 @@ export async function sendStaffNewOrderEmail(
     },
   });
   return true;
+}
+
+/** The names of the sellers of some lines (vendor id → name), for the "Sold by" of order emails. */
+export async function sellerNames(env: Env, vendorIds: (string | null)[]): Promise<Map<string, string>> {
+  const ids = [...new Set(vendorIds.filter((id): id is string => !!id))];
+  if (!ids.length) return new Map();
+  const rows = await getDb(env.DB).select({ id: vendors.id, name: vendors.name }).from(vendors).where(inArray(vendors.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -22,7 +22,7 @@ import {
 import { actors } from "../actor";
 import { releaseHoldSlots } from "../hold-limits";
 import { orderLines, orders } from "../tables";
-import { sendOrderEmail, sendStaffNewOrderEmail } from "./emails";
+import { sellerNames, sendOrderEmail, sendStaffNewOrderEmail } from "./emails";
 import { vendorMoneyOf, vendorSaleStatements } from "../vendor-order-sync";
 import { transitionStatements } from "./orders";
 
@@ -158,10 +158,17 @@ export async function applyPaymentOutcome(env: Env, outcome: PaymentOutcome, ori
   await clearCart(env, order.cartId);
   await forgetCartCode(env, order.cartId);
   // Both keyed by the order/payment: a redelivered event that got this far queues them again, and they are sent once.
+  const sellers = await sellerNames(
+    env,
+    lines.map((l) => l.vendorId),
+  );
   await sendOrderEmail(env, origin, order, {
     template: "order_confirmation",
     total: order.grandTotal,
-    items: lines.map((l) => ({ name: l.name, variantTitle: l.variantTitle, quantity: l.quantity, lineTotal: l.lineTotal })),
+    items: lines.map((l) => {
+      const seller = l.vendorId ? sellers.get(l.vendorId) : undefined;
+      return { name: l.name, variantTitle: l.variantTitle, quantity: l.quantity, lineTotal: l.lineTotal, ...(seller ? { seller } : {}) };
+    }),
     totals: {
       subtotal: order.subtotal,
       shippingTotal: order.shippingTotal,

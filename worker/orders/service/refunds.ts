@@ -8,6 +8,7 @@ import { formatMoney } from "../../lib/money";
 import { orderPointsReversalStatements } from "../../loyalty";
 import { capturedPaymentOf, claimRefund, refundSettledStatement, refundThroughProvider, releaseRefundClaim } from "../../payments";
 import { securitySettings } from "../../store";
+import { payoutClient, sendPayoutMessages } from "../../vendors";
 import { soldCountStatements } from "../sold-count";
 import { orderLines, orders } from "../tables";
 import { type RefundedLine, vendorLineRefundStatements, vendorMoneyOf, vendorOrderFollowStatements, vendorRefundStatements } from "../vendor-order-sync";
@@ -129,6 +130,15 @@ export async function refundOrder(env: Env, orderId: string, amount: number | un
       : vendorRefundStatements(env.DB, order, vendorMoney, payment.refundedAmount, refunded)),
     ...pointsStatements,
   ]);
+  // A seller whose sale was already paid out now owes it back: the payouts queue reverses the shortfall from its
+  // last Stripe transfer (once per refund), or the negative balance nets against its next payout.
+  if (changesOf(paid) > 0 && vendorMoney.length && payoutClient(env)) {
+    const sellers = new Map(vendorMoney.map((vo) => [`${vo.vendorId}:${vo.currency}`, vo]));
+    await sendPayoutMessages(
+      env,
+      [...sellers.values()].map((vo) => ({ kind: "reversal" as const, vendorId: vo.vendorId, currency: vo.currency, refundKey: `${orderId}:${refunded}` })),
+    );
+  }
   if (changesOf(paid) > 0) {
     await sendOrderEmail(env, ctx.origin, order, {
       template: "order_refunded",

@@ -9,7 +9,7 @@ import { SHIPMENT_TEXT } from "../labels";
 import { actorColumn, actors } from "../actor";
 import { type OrderStatus, type ShipmentStatus, shipments } from "../tables";
 import { vendorParcelDeliveredStatement } from "../vendor-order-sync";
-import { sendOrderEmail } from "./emails";
+import { sellerNames, sendOrderEmail } from "./emails";
 import { assertTransition, type ChangeContext, getOrder, type OrderRow, remainingByLine, timelineStatement, transitionStatements } from "./orders";
 
 const SHIPPABLE: OrderStatus[] = ["paid", "fulfilling", "partially_refunded"];
@@ -127,6 +127,11 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
       throw new AppError("orders.conflict", 409, "Someone shipped some of these items meanwhile. Reload and try again.");
     throw err;
   }
+  // A seller's parcel says who sent it: the shopper of a marketplace order gets one of these per seller.
+  const vendorId = input.vendorOrderId
+    ? (await env.DB.prepare("select vendor_id as v from vendor_orders where id = ?").bind(input.vendorOrderId).first<{ v: string }>())?.v
+    : undefined;
+  const seller = vendorId ? (await sellerNames(env, [vendorId])).get(vendorId) : undefined;
   await sendOrderEmail(env, ctx.origin, order, {
     template: "order_shipped",
     key: shipmentId,
@@ -134,6 +139,7 @@ export async function createShipment(env: Env, orderId: string, input: NewShipme
     trackingNumber,
     trackingUrl,
     items,
+    ...(seller ? { seller } : {}),
   });
   return { shipmentId, orderId: order.id, status, carrier, trackingNumber, trackingUrl };
 }

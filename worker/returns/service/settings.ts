@@ -4,7 +4,7 @@ import { onCacheVersionChange } from "../../lib/cache-version";
 import { AppError } from "../../lib/errors";
 import { MemoCache } from "../../lib/memo-cache";
 import { commitSettingsChange } from "../../lib/settings-write";
-import { registerPayoutHold } from "../../vendors";
+import { registerPayoutHold, registerSaleBlock } from "../../vendors";
 import type { ReturnSettings, ReturnSettingsBody } from "../schema";
 import { returnSettings as settingsTable } from "../tables";
 
@@ -27,6 +27,11 @@ export function purgeReturnSettingsCache(): void {
 onCacheVersionChange(purgeReturnSettingsCache);
 // Vendors are paid for a sale only once the return window has run, so a return rarely claws back paid money.
 registerPayoutHold(async (env) => (await returnSettings(env)).windowDays);
+// A seller is not paid for a sale while a return of one of its lines is still open: the refund may follow.
+registerSaleBlock(
+  () => `exists (select 1 from order_lines ol join return_lines rl on rl.order_line_id = ol.id join returns r on r.id = rl.return_id
+     where ol.vendor_order_id = l.vendor_order_id and r.status in ('requested', 'approved', 'in_transit', 'received'))`,
+);
 
 /** The store's return rules (defaults for anything never set), memoised 60 s per isolate: product pages read the window. */
 export function returnSettings(env: Env): Promise<ReturnSettings> {

@@ -2,7 +2,7 @@ import type { AuditActor } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { PayoutListQuery, PayoutPage, PayoutRunResult, PayoutView } from "../schema";
+import type { PayoutListQuery, PayoutMessage, PayoutPage, PayoutRunResult, PayoutView, QueuedPayout } from "../schema";
 import type { PayoutMethod, PayoutStatus } from "../tables";
 import { ledgerEntryStatement } from "./ledger";
 
@@ -20,6 +20,11 @@ export interface PayoutTransfers {
   configured(env: Env): boolean;
   /** Sends `amount` to `destination` carrying `key` as the provider's idempotency key: a repeat makes no second transfer. */
   send(env: Env, transfer: { payoutId: string; key: string; amount: number; currency: string; destination: string }): Promise<TransferResult>;
+  /**
+   * Takes `amount` back from a transfer already made (a refund of a sale that was paid out), carrying `key` as
+   * the provider's idempotency key: a repeat makes no second reversal.
+   */
+  reverse(env: Env, reversal: { transferId: string; key: string; amount: number; refundKey: string }): Promise<TransferResult>;
   /** Creates the vendor's connected account (idempotent per vendor) and answers its id. */
   createAccount(env: Env, vendor: { id: string; email: string; country: string }): Promise<string>;
   /** A one-time onboarding link for the account; Stripe sends the vendor back to `returnUrl` (or `refreshUrl` when it expired). */
@@ -61,10 +66,44 @@ export function payoutHoldDays(env: Env): Promise<number> {
   return holdDaysOf(env);
 }
 
-// A vendor's available balance in SQL, so the insert below can re-check it inside its own batch: every entry
-// counts except the sale and commission entries younger than the cutoff (refunds count at once).
-const AVAILABLE_SQL = `(select coalesce(sum(l.amount), 0) from vendor_ledger l
-   where l.vendor_id = ?2 and l.currency = ?3 and not (l.kind in ('sale', 'commission') and l.created_at > ?4))`;
+/**
+ * An SQL condition over a ledger entry `l` (a sale or commission with a vendor order), given the SQL
+ * parameter that holds the hold-period cutoff (an ISO time).
+ */
+export type SaleHoldCondition = (cutoff: string) => string;
+
+// Until a later domain says when a sale is released, its clock starts at the payment (the entry's own time).
+let released: SaleHoldCondition = (cutoff) => `l.created_at <= ${cutoff}`;
+const blocks: SaleHoldCondition[] = [];
+
+/**
+ * Registers when a sale's hold period starts (orders does: the delivery of the seller's parcel). The
+ * condition is true once the sale and its commission may be paid out.
+ */
+export function registerSaleRelease(condition: SaleHoldCondition): void {
+  released = condition;
+}
+
+/** Registers a reason to keep holding a released sale (returns does: a return on it is open). True means held. */
+export function registerSaleBlock(condition: SaleHoldCondition): void {
+  blocks.push(condition);
+}
+
+/**
+ * True for the entries of `l` that are still held: sales and commissions not yet released or blocked. Refunds,
+ * payouts and reversals are never held, so a refund of a held sale lowers what can be paid today. Entries
+ * without a vendor order (written by hand) are released by their own age.
+ */
+function heldSql(cutoff: string): string {
+  const blocked = blocks.map((b) => ` or (${b(cutoff)})`).join("");
+  return `(l.kind in ('sale', 'commission') and (
+     (l.vendor_order_id is null and l.created_at > ${cutoff})
+     or (l.vendor_order_id is not null and (not (${released(cutoff)})${blocked}))))`;
+}
+
+// A vendor's available balance in SQL, so the insert below can re-check it inside its own batch.
+const availableSql = () => `(select coalesce(sum(l.amount), 0) from vendor_ledger l
+   where l.vendor_id = ?2 and l.currency = ?3 and not ${heldSql("?4")})`;
 
 interface PayoutRow {
   id: string;
@@ -110,13 +149,13 @@ export async function payoutById(env: Env, id: string, vendorId?: string): Promi
   return toView(row);
 }
 
-/** Available balance per active vendor and currency, as of `cutoff` (sales paid before it are released). */
+/** Available balance per active vendor and currency, as of `cutoff` (sales released before it count). */
 async function availableBalances(env: Env, cutoff: string) {
   const rows = await env.DB.prepare(
     `select l.vendor_id as vendorId, l.currency, sum(l.amount) as available,
             v.payout_provider as method, v.stripe_account_id as account, v.payouts_enabled as enabled
        from vendor_ledger l join vendors v on v.id = l.vendor_id
-      where v.status = 'active' and not (l.kind in ('sale', 'commission') and l.created_at > ?1)
+      where v.status = 'active' and not ${heldSql("?1")}
       group by l.vendor_id, l.currency having sum(l.amount) > 0
       order by l.vendor_id, l.currency`,
   )
@@ -125,94 +164,182 @@ async function availableBalances(env: Env, cutoff: string) {
   return rows.results;
 }
 
+const cutoffOf = async (env: Env, asOf: number) => new Date(asOf - (await payoutHoldDays(env)) * DAY_MS).toISOString();
+
 /**
- * A payout run: for each active vendor with a positive available balance (everything in its ledger except
- * sales and their commissions younger than the hold period), one payout of that balance and its `transfer`
- * ledger entry, committed in one batch. The insert re-computes the available balance inside the batch and
- * writes nothing unless it still equals what was read, so two runs at once (or a refund landing meanwhile)
- * never pay a vendor twice: the loser finds nothing left, and the refund simply waits for the next run. A
- * negative balance (a refund after a payout) is not paid and nets against later sales. Vendors with a ready
- * Stripe account are paid by transfer (sent at once, and retried by later runs); others get a manual payout.
+ * A payout run (the daily cron, or staff with "Run payouts now"): one message on the payouts queue per active
+ * vendor and currency with a positive available balance, each carrying the id its payout will have. The
+ * consumer (`runPayout`) creates and sends the payout; nothing is written here, so a run that dies half-way
+ * leaves nothing to repair (the next run finds the same balances).
  */
-export async function runPayouts(env: Env, opts: { now?: number; actor?: AuditActor } = {}): Promise<PayoutRunResult> {
-  const now = opts.now ?? Date.now();
-  const cutoff = new Date(now - (await payoutHoldDays(env)) * DAY_MS).toISOString();
-  const at = new Date(now).toISOString();
-  const created: string[] = [];
+export async function queuePayoutRun(env: Env, opts: { now?: number; actor?: AuditActor } = {}): Promise<PayoutRunResult> {
+  const asOf = opts.now ?? Date.now();
+  const cutoff = await cutoffOf(env, asOf);
+  const queued: QueuedPayout[] = [];
+  const messages: PayoutMessage[] = [];
   for (const row of await availableBalances(env, cutoff)) {
-    const stripeReady = row.method === "stripe" && row.account && row.enabled && transfers?.configured(env);
-    const provider: PayoutMethod = stripeReady ? "stripe_connect" : "manual";
-    const id = newId("po");
-    const results = await runBatch(env.DB, [
-      env.DB.prepare(
-        `insert into payouts (id, vendor_id, amount, currency, provider, status, destination, idempotency_key, created_at, updated_at)
-         select ?1, ?2, ?5, ?3, ?6, 'pending', ?7, ?8, ?9, ?9
-          where ?5 > 0 and ${AVAILABLE_SQL} = ?5 and exists (select 1 from vendors where id = ?2 and status = 'active')`,
-      ).bind(id, row.vendorId, row.currency, cutoff, row.available, provider, stripeReady ? row.account : null, `payout:${id}`, at),
-      ledgerEntryStatement(
-        env.DB,
-        { vendorId: row.vendorId, kind: "transfer", amount: -row.available, currency: row.currency, key: `payout:${id}`, note: `Payout ${id}` },
-        { sql: "exists (select 1 from payouts where id = ?)", params: [id] },
-      ),
-      ...(opts.actor
-        ? [
-            env.DB.prepare(
-              `insert into audit_log (id, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id)
-               select ?, ?, ?, 'payout.create', 'payout', ?, null, ?, ? where exists (select 1 from payouts where id = ?)`,
-            ).bind(
-              newId("aud"),
-              opts.actor.actorId,
-              opts.actor.actorEmail,
-              id,
-              JSON.stringify({ vendorId: row.vendorId, amount: row.available, currency: row.currency, provider }),
-              opts.actor.requestId,
-              id,
-            ),
-          ]
-        : []),
-    ]);
-    if (changesOf(results[0]) === 1) created.push(id);
+    const payoutId = newId("po");
+    queued.push({ payoutId, vendorId: row.vendorId, amount: { amount: row.available, currency: row.currency } });
+    messages.push({ kind: "payout", payoutId, vendorId: row.vendorId, currency: row.currency, asOf, actor: opts.actor ?? null });
   }
-  await sendPendingTransfers(env);
-  const views = await Promise.all(created.map((id) => payoutById(env, id)));
-  return { created: views, cutoff };
+  await sendPayoutMessages(env, messages);
+  return { queued, cutoff };
 }
 
+/** Sends messages to the payouts queue, at most 100 per call (the queue's batch limit). */
+export async function sendPayoutMessages(env: Env, messages: PayoutMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 100) {
+    await env.PAYOUT_QUEUE.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  }
+}
+
+/** What the consumer does with a message after handling it: done (ack), or try again later. */
+export type PayoutStep = "done" | "retry";
+
 /**
- * Sends every pending Stripe Connect payout (those a run just created, and those a network error left
- * pending). Each send is idempotent on the payout, so overlapping calls make one transfer per payout.
+ * One seller's payout, from its queue message: creates the payout with the message's id and its `transfer`
+ * ledger entry in one batch, then sends a Stripe Connect payout's transfer. The insert re-computes the available
+ * balance inside the batch and writes only if it is still what was read, so two runs at once (or a run and a
+ * refund) never pay a vendor twice: the loser finds nothing left. A redelivered message finds its payout by id
+ * and changes nothing once it is sent. Answers `retry` when Stripe could not be reached (the payout stays
+ * pending and the queue tries again later); a refusal fails the payout and credits the amount back.
  */
-export async function sendPendingTransfers(env: Env): Promise<number> {
-  if (!transfers?.configured(env)) return 0;
-  const pending = await env.DB.prepare("select id from payouts where status = 'pending' and provider = 'stripe_connect' order by created_at limit 100").all<{
-    id: string;
-  }>();
-  for (const { id } of pending.results) await sendPayout(env, id);
-  return pending.results.length;
+export async function runPayout(env: Env, msg: Extract<PayoutMessage, { kind: "payout" }>): Promise<PayoutStep> {
+  if (!(await payoutRow(env, msg.payoutId))) await createPayout(env, msg);
+  const row = await payoutRow(env, msg.payoutId);
+  if (!row) return "done";
+  return (await transmit(env, row)) === "retry" ? "retry" : "done";
+}
+
+async function createPayout(env: Env, msg: Extract<PayoutMessage, { kind: "payout" }>): Promise<void> {
+  const cutoff = await cutoffOf(env, msg.asOf);
+  const vendor = await env.DB.prepare(
+    `select v.payout_provider as method, v.stripe_account_id as account, v.payouts_enabled as enabled, ${availableSql()} as available
+       from vendors v where v.id = ?2 and v.status = 'active'`,
+  )
+    .bind(null, msg.vendorId, msg.currency, cutoff)
+    .first<{ method: string; account: string | null; enabled: number; available: number }>();
+  if (!vendor || vendor.available <= 0) return;
+  const stripeReady = vendor.method === "stripe" && vendor.account && vendor.enabled && transfers?.configured(env);
+  const provider: PayoutMethod = stripeReady ? "stripe_connect" : "manual";
+  const { payoutId: id, actor } = msg;
+  const at = new Date().toISOString();
+  await runBatch(env.DB, [
+    env.DB.prepare(
+      `insert into payouts (id, vendor_id, amount, currency, provider, status, destination, idempotency_key, created_at, updated_at)
+       select ?1, ?2, ?5, ?3, ?6, 'pending', ?7, ?8, ?9, ?9
+        where ?5 > 0 and ${availableSql()} = ?5 and exists (select 1 from vendors where id = ?2 and status = 'active')
+          and not exists (select 1 from payouts where id = ?1)`,
+    ).bind(id, msg.vendorId, msg.currency, cutoff, vendor.available, provider, stripeReady ? vendor.account : null, `payout:${id}`, at),
+    ledgerEntryStatement(
+      env.DB,
+      { vendorId: msg.vendorId, kind: "transfer", amount: -vendor.available, currency: msg.currency, key: `payout:${id}`, note: `Payout ${id}` },
+      { sql: "exists (select 1 from payouts where id = ? and amount = ?)", params: [id, vendor.available] },
+    ),
+    ...(actor
+      ? [
+          env.DB.prepare(
+            `insert into audit_log (id, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id)
+             select ?, ?, ?, 'payout.create', 'payout', ?, null, ?, ? where changes() = 1`,
+          ).bind(
+            newId("aud"),
+            actor.actorId,
+            actor.actorEmail,
+            id,
+            JSON.stringify({ vendorId: msg.vendorId, amount: vendor.available, currency: msg.currency, provider }),
+            actor.requestId,
+          ),
+        ]
+      : []),
+  ]);
 }
 
 /**
- * Sends one Stripe Connect payout. The transfer carries the payout's idempotency key, so a replay, a retry
- * after a network error or two senders at once make exactly one transfer; the status moves only from
- * `pending`. A refusal (the account cannot receive transfers) fails the payout and credits the amount back
- * with a `transfer_reversal` entry in the same batch; a network error leaves it pending for the next run.
+ * Sends one Stripe Connect payout (a pending one; anything else is answered as it is). The transfer carries the
+ * payout's idempotency key, so a replay, a retry after a network error or two senders at once make exactly one
+ * transfer; the status moves only from `pending`. A refusal (the account cannot receive transfers) fails the
+ * payout and credits the amount back with a `transfer_reversal` entry in the same batch; a network error leaves
+ * it pending (the queue message that carries it is retried).
  */
 export async function sendPayout(env: Env, payoutId: string): Promise<PayoutView> {
   const row = await payoutRow(env, payoutId);
   if (!row) throw new AppError("vendors.payout_not_found", 404, "No such payout.");
-  if (row.status !== "pending" || row.provider !== "stripe_connect" || !transfers || !row.destination) return toView(row);
-  const result = await transfers.send(env, { payoutId, key: row.idempotencyKey, amount: row.amount, currency: row.currency, destination: row.destination });
+  await transmit(env, row);
+  return payoutById(env, payoutId);
+}
+
+async function transmit(env: Env, row: PayoutRow): Promise<"sent" | "failed" | "retry" | "skipped"> {
+  if (row.status !== "pending" || row.provider !== "stripe_connect" || !row.destination) return "skipped";
+  if (!transfers?.configured(env)) return "retry";
+  const result = await transfers.send(env, {
+    payoutId: row.id,
+    key: row.idempotencyKey,
+    amount: row.amount,
+    currency: row.currency,
+    destination: row.destination,
+  });
   const at = new Date().toISOString();
   if (result.ok) {
     await env.DB.prepare("update payouts set status = 'paid', provider_reference = ?1, paid_at = ?2, updated_at = ?2 where id = ?3 and status = 'pending'")
-      .bind(result.reference, at, payoutId)
+      .bind(result.reference, at, row.id)
       .run();
-  } else if (result.permanent) {
-    await runBatch(env.DB, failStatements(env, row, result.reason, at));
-  } else {
-    console.warn(JSON.stringify({ level: "warn", msg: "payout transfer not sent", payoutId, reason: result.reason }));
+    return "sent";
   }
-  return payoutById(env, payoutId);
+  if (result.permanent) {
+    await runBatch(env.DB, failStatements(env, row, result.reason, at));
+    return "failed";
+  }
+  console.warn(JSON.stringify({ level: "warn", msg: "payout transfer not sent", payoutId: row.id, reason: result.reason }));
+  return "retry";
+}
+
+/**
+ * After a refund: when the vendor's balance is negative (it was paid out more than it is now owed), takes the
+ * shortfall back from the newest Stripe transfer that still has something to reverse, with a transfer reversal
+ * keyed by that payout and the refund (so a redelivered message reverses once), and credits what came back with
+ * a `transfer_reversal` entry under the same key. A vendor paid by hand, or a reversal Stripe refuses (the
+ * connected account's balance is short), leaves the balance negative: it carries over and nets against the
+ * next payout. A network error answers `retry`.
+ */
+export async function reverseRefundedPayout(env: Env, msg: Extract<PayoutMessage, { kind: "reversal" }>): Promise<PayoutStep> {
+  if (!transfers?.configured(env)) return "done";
+  const balance = await env.DB.prepare("select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ? and currency = ?")
+    .bind(msg.vendorId, msg.currency)
+    .first<{ n: number }>();
+  const shortfall = -(balance?.n ?? 0);
+  if (shortfall <= 0) return "done";
+  const payout = await env.DB.prepare(
+    `select p.id, p.provider_reference as transferId,
+            p.amount - coalesce((select sum(l.amount) from vendor_ledger l
+              where l.vendor_id = p.vendor_id and l.kind = 'transfer_reversal' and substr(l.idempotency_key, 1, length('clawback:' || p.id || ':')) = 'clawback:' || p.id || ':'), 0) as reversible
+       from payouts p
+      where p.vendor_id = ?1 and p.currency = ?2 and p.provider = 'stripe_connect' and p.status = 'paid' and p.provider_reference is not null
+      order by p.paid_at desc, p.id desc limit 20`,
+  )
+    .bind(msg.vendorId, msg.currency)
+    .all<{ id: string; transferId: string; reversible: number }>();
+  const from = payout.results.find((p) => p.reversible > 0);
+  if (!from) return "done";
+  const key = `clawback:${from.id}:${msg.refundKey}`;
+  // This refund's reversal is recorded already (a late redelivery after a later refund changed the shortfall).
+  if (await env.DB.prepare("select 1 as x from vendor_ledger where idempotency_key = ?").bind(key).first()) return "done";
+  const amount = Math.min(shortfall, from.reversible);
+  const result = await transfers.reverse(env, { transferId: from.transferId, key, amount, refundKey: msg.refundKey });
+  if (result.ok) {
+    await runBatch(env.DB, [
+      ledgerEntryStatement(env.DB, {
+        vendorId: msg.vendorId,
+        kind: "transfer_reversal",
+        amount,
+        currency: msg.currency,
+        key,
+        note: `Reversal ${result.reference} of payout ${from.id}`,
+      }),
+    ]);
+    return "done";
+  }
+  console.warn(JSON.stringify({ level: "warn", msg: "transfer reversal not made", vendorId: msg.vendorId, payoutId: from.id, reason: result.reason }));
+  return result.permanent ? "done" : "retry";
 }
 
 /** Fails a pending payout and credits its amount back, once (the reversal's key is the payout's). */
@@ -314,9 +441,9 @@ export async function vendorPayoutSummary(env: Env, vendorId: string, currency: 
   const holdDays = await payoutHoldDays(env);
   const cutoff = new Date(Date.now() - holdDays * DAY_MS).toISOString();
   const row = await env.DB.prepare(
-    `select coalesce(sum(amount), 0) as balance,
-            coalesce(sum(case when kind in ('sale', 'commission') and created_at > ?3 then 0 else amount end), 0) as available
-       from vendor_ledger where vendor_id = ?1 and currency = ?2`,
+    `select coalesce(sum(l.amount), 0) as balance,
+            coalesce(sum(case when ${heldSql("?3")} then 0 else l.amount end), 0) as available
+       from vendor_ledger l where l.vendor_id = ?1 and l.currency = ?2`,
   )
     .bind(vendorId, currency, cutoff)
     .first<{ balance: number; available: number }>();
