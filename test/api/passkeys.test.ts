@@ -226,8 +226,9 @@ describe("staff and vendor owners meet the store's second-factor rule with a pas
     const auth = bearer((await json(first)).accessToken);
     const { key, res } = await addPasskey(auth, "YubiKey");
     expect(res.status).toBe(201);
+    const added = await json(res);
     // Not the first factor (the authenticator is): no new recovery codes.
-    expect((await json(res)).recoveryCodes).toBeUndefined();
+    expect(added.recoveryCodes).toBeUndefined();
     expect((await send("/api/me/mfa/totp", "DELETE", auth)).status).toBe(204);
     expect(await json(await send("/api/me/mfa", "GET", auth))).toMatchObject({ totp: { enabled: false }, passkeys: 1, recoveryCodesLeft: 10, required: true });
 
@@ -238,7 +239,7 @@ describe("staff and vendor owners meet the store's second-factor rule with a pas
     expect(done.status).toBe(200);
     expect((await json(done)).user.role).toBe("admin");
 
-    const { id } = (await json(res)).passkey;
+    const { id } = added.passkey;
     const last = await send(`/api/me/mfa/passkeys/${id}`, "DELETE", auth);
     expect(last.status).toBe(409);
     expect((await json(last)).code).toBe("auth.second_factor_required_by_store");

@@ -426,7 +426,7 @@ export const PasskeyCreatedSchema = z
   })
   .openapi("PasskeyCreated");
 
-const credentialDescriptor = z.object({ id: z.string(), type: z.literal("public-key"), transports: z.array(z.string()).optional() });
+const credentialDescriptor = z.object({ id: z.string(), type: z.string().openapi({ example: "public-key" }), transports: z.array(z.string()).optional() });
 
 /** Options for `navigator.credentials.create()` (WebAuthn JSON encoding; `PublicKeyCredential.parseCreationOptionsFromJSON`). */
 export const PasskeyCreationOptions = z
