@@ -1,4 +1,3 @@
-import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from "@simplewebauthn/server";
 import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
@@ -23,6 +22,12 @@ const failKey = (userId: string) => `mfa-fail:acct:${userId}`;
 const OPTIONS_LIMIT = { limit: 30, windowSeconds: 5 * 60 };
 
 type Purpose = "register" | "sign_in" | "reauth";
+
+/**
+ * SimpleWebAuthn and its ASN.1/X.509 parsers are about 120 KiB gzipped: loaded on the first passkey request of an
+ * isolate instead of at every start (each request imports for itself; the module registry answers the later ones).
+ */
+const webauthn = () => import("@simplewebauthn/server");
 
 /**
  * Who the browser talks to: the store's public origin (`PUBLIC_ORIGIN`, set in production) or else the origin the
@@ -147,6 +152,7 @@ export async function passkeyRegistrationOptions(env: Env, user: Pick<UserRow, "
   await guardNewPasskey(env, user, sessionId);
   const { rpID } = relyingParty(env, requestOrigin);
   const existing = await passkeysOf(env, user.id);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: (await storeSettings(env)).storeName || "Store",
     rpID,
@@ -179,6 +185,7 @@ export async function registerPasskey(
   const challenge = signedChallenge(body.credential.response.clientDataJSON);
   await claimChallenge(env, challenge, user.id, "register", { sessionId });
   const { origin, rpID } = relyingParty(env, requestOrigin);
+  const { verifyRegistrationResponse } = await webauthn();
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verified = await verifyRegistrationResponse({
@@ -255,6 +262,7 @@ export async function removePasskey(env: Env, user: Pick<UserRow, "id" | "role">
 async function assertionOptions(env: Env, userId: string, requestOrigin: string) {
   const passkeys = await passkeysOf(env, userId);
   if (passkeys.length === 0) throw new AppError("auth.no_passkey", 409, "This account has no passkey. Add one under Account → Security.");
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: relyingParty(env, requestOrigin).rpID,
     allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: JSON.parse(p.transports) as string[] })),
@@ -277,6 +285,7 @@ async function verifyAssertion(env: Env, userId: string, requestOrigin: string, 
     .get();
   if (!row) throw invalid("That passkey is not one of this account's.");
   const { origin, rpID } = relyingParty(env, requestOrigin);
+  const { verifyAuthenticationResponse } = await webauthn();
   let newCounter: number;
   try {
     const verified = await verifyAuthenticationResponse({
