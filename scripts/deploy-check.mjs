@@ -10,7 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 /** The compressed upload the Worker may reach (docs/deploy.md says why this number). */
-const BUDGET_KIB = 1100;
+const BUDGET_KIB = 1300;
 
 const { values: args } = parseArgs({ options: { "budget-kib": { type: "string", default: String(BUDGET_KIB) } } });
 const budget = Number(args["budget-kib"]);

@@ -10,6 +10,7 @@ export { changeUserRole, changeUserStatus, listUsers, staffViewOfUser } from "./
 export {
   changePassword,
   completeSignIn,
+  completeSignInWithPasskey,
   confirmPasswordReset,
   login,
   type RequestContext,
@@ -29,6 +30,16 @@ export {
   secondFactorStatus,
   startTotpEnrollment,
 } from "./service/second-factor";
+export {
+  listPasskeys,
+  passkeyRegistrationOptions,
+  passkeyReauthOptions,
+  passkeySignInOptions,
+  reauthenticateWithPasskey,
+  registerPasskey,
+  removePasskey,
+  renamePasskey,
+} from "./service/passkeys";
 export { endOtherSessions, endOwnSession, type IssuedSession, listSessions, signOut } from "./service/sessions";
 export { assignStaffRole, createStaffRole, deleteStaffRole, listStaffRoles, updateStaffRole } from "./service/staff-roles";
 export { accountOf, listActiveAdminEmails, toUser, updateProfile } from "./service/users";

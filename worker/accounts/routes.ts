@@ -2,11 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../lib/auth";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
-import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
+import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { clearedSessionCookies, OAUTH_COOKIE, REFRESH_COOKIE, requestContext, sessionBody, sessionCookies } from "./http";
 import {
   AccountSessionList,
   AddressIdParam,
+  AddPasskeyBody,
   AddressSchema,
   ChangePasswordBody,
   CreateAddressBody,
@@ -15,12 +16,21 @@ import {
   OAuthCallbackQuery,
   OAuthProviderParam,
   OAuthStartQuery,
+  PasskeyCreatedSchema,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyRequestOptions,
+  PasskeySchema,
+  PasskeySignInBody,
+  PasskeySignInOptionsBody,
+  PasskeyVerifyBody,
   PasswordResetBody,
   PasswordResetConfirmBody,
   RefreshBody,
   ReauthenticatedSchema,
   RecoveryCodesSchema,
   RegisterBody,
+  RenamePasskeyBody,
   SecondFactorCodeBody,
   SecondFactorLoginBody,
   SecondFactorSessionSchema,
@@ -34,8 +44,28 @@ import {
   VerifyEmailBody,
 } from "./schema";
 import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress } from "./service/addresses";
-import { changePassword, completeSignIn, confirmPasswordReset, login, register, requestPasswordReset, resendVerification, verifyEmail } from "./service/auth";
+import {
+  changePassword,
+  completeSignIn,
+  completeSignInWithPasskey,
+  confirmPasswordReset,
+  login,
+  register,
+  requestPasswordReset,
+  resendVerification,
+  verifyEmail,
+} from "./service/auth";
 import { completeOAuth, startOAuth } from "./service/oauth";
+import {
+  listPasskeys,
+  passkeyReauthOptions,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  reauthenticateWithPasskey,
+  registerPasskey,
+  removePasskey,
+  renamePasskey,
+} from "./service/passkeys";
 import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
 import { endOtherSessions, endOwnSession, listSessions, rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
@@ -88,7 +118,7 @@ export const accountRoutes = createApiApp()
         200: session("Signed in."),
         400: problemResponse("Invalid body."),
         401: problemResponse(
-          "Wrong email or password; or `auth.second_factor_required` with a `challenge` (and, for staff enrolling, `enroll: {secret, uri}`) to complete at /auth/login/second-factor.",
+          "Wrong email or password; or `auth.second_factor_required` with a `challenge`, the account's `methods` (`totp`, `passkey`) and, for staff enrolling, `enroll: {secret, uri}`; complete it at /auth/login/second-factor (a code) or /auth/login/passkey.",
         ),
         429: problemResponse("Locked out for a while."),
       },
@@ -559,5 +589,179 @@ export const accountRoutes = createApiApp()
       await signOut(c.env, auth, true);
       for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
       return c.body(null, 204);
+    },
+  )
+  // ---- Passkeys: a second factor next to the authenticator app (WebAuthn; the browser's part needs JavaScript) ----
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login/passkey/options",
+      tags: TAGS,
+      summary: "Passkey options to complete a sign-in waiting for its second factor (the password step's challenge)",
+      request: { body: json(PasskeySignInOptionsBody) },
+      responses: {
+        200: ok(PasskeyRequestOptions, "For `navigator.credentials.get()`; the challenge works once, for 5 minutes, for this sign-in only."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("The sign-in challenge expired or was used (sign in again)."),
+        409: problemResponse("The account has no passkey."),
+      },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "no-store");
+      return c.json(await passkeySignInOptions(c.env, c.req.valid("json").challenge, requestContext(c).origin), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login/passkey",
+      tags: TAGS,
+      summary: "Complete a sign-in with the password step's challenge and a passkey assertion",
+      request: { body: json(PasskeySignInBody) },
+      responses: {
+        200: session("Signed in, with a fresh second factor on record."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("The passkey answer is not valid (origin, signature, counter) or a challenge expired or was used."),
+        429: problemResponse("Too many failed attempts."),
+      },
+    }),
+    async (c) => {
+      const { user, session } = await completeSignInWithPasskey(c.env, c.req.valid("json"), requestContext(c));
+      return c.json(await sessionBody(c, user, session), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/mfa/passkeys",
+      tags: PROFILE,
+      security,
+      summary: "The account's passkeys",
+      responses: { 200: ok(PasskeyList, "Oldest first."), 401: unauthenticated },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await listPasskeys(c.env, requireAuth(c).principal.id), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/passkeys/options",
+      tags: PROFILE,
+      security,
+      summary: "Start adding a passkey: options for `navigator.credentials.create()` (needs a fresh second factor when the account has one)",
+      responses: {
+        200: ok(PasskeyCreationOptions, "The challenge works once, for 5 minutes, for this session only."),
+        401: unauthenticated,
+        403: problemResponse("`auth.reauthentication_required`: confirm a second factor first."),
+        409: problemResponse("The account has the most passkeys it may have."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      return c.json(await passkeyRegistrationOptions(c.env, await accountOf(c.env, auth.principal), auth.sessionId, requestContext(c).origin), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/passkeys",
+      tags: PROFILE,
+      security,
+      summary: "Add the passkey the browser created for this session's challenge",
+      request: { body: json(AddPasskeyBody) },
+      responses: {
+        201: ok(PasskeyCreatedSchema, "Added; `recoveryCodes` once when it is the account's first second factor."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("Not signed in, or the passkey answer is not valid (origin, challenge, signature)."),
+        403: problemResponse("`auth.reauthentication_required`: confirm a second factor first."),
+        409: problemResponse("Added already, or too many passkeys."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      const added = await registerPasskey(c.env, auth.principal, auth.sessionId, requestContext(c).origin, c.req.valid("json"));
+      return c.json({ passkey: added.passkey, ...(added.recoveryCodes ? { recoveryCodes: added.recoveryCodes } : {}) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/me/mfa/passkeys/{id}",
+      tags: PROFILE,
+      security,
+      summary: "Rename a passkey",
+      request: { params: IdParam, body: json(RenamePasskeyBody) },
+      responses: {
+        200: ok(PasskeySchema, "Renamed."),
+        400: problemResponse("Invalid name."),
+        401: unauthenticated,
+        404: problemResponse("No such passkey of this account."),
+      },
+    }),
+    async (c) => c.json(await renamePasskey(c.env, requireAuth(c).principal.id, c.req.valid("param").id, c.req.valid("json").name), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/mfa/passkeys/{id}",
+      tags: PROFILE,
+      security,
+      summary: "Remove a passkey (needs a fresh second factor; not the last factor while the store requires one)",
+      request: { params: IdParam },
+      responses: {
+        204: { description: "Removed." },
+        401: unauthenticated,
+        403: problemResponse("`auth.reauthentication_required`: confirm a second factor first."),
+        404: problemResponse("No such passkey of this account."),
+        409: problemResponse("The store requires a second factor of this account and this is its last."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      await removePasskey(c.env, await accountOf(c.env, auth.principal), auth.sessionId, c.req.valid("param").id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/passkeys/verify/options",
+      tags: PROFILE,
+      security,
+      summary: "Re-authenticate with a passkey: options for `navigator.credentials.get()`",
+      responses: {
+        200: ok(PasskeyRequestOptions, "The challenge works once, for 5 minutes, for this session only."),
+        401: unauthenticated,
+        409: problemResponse("The account has no passkey."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      c.header("Cache-Control", "no-store");
+      return c.json(await passkeyReauthOptions(c.env, auth.principal, auth.sessionId, requestContext(c).origin), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/mfa/passkeys/verify",
+      tags: PROFILE,
+      security,
+      summary: "Re-authenticate with a passkey assertion before a sensitive change",
+      request: { body: json(PasskeyVerifyBody) },
+      responses: {
+        200: ok(ReauthenticatedSchema, "This session has a fresh second factor."),
+        400: problemResponse("Invalid body."),
+        401: problemResponse("Not signed in, or the passkey answer is not valid (origin, challenge, signature, counter)."),
+        429: problemResponse("Too many failed attempts."),
+      },
+    }),
+    async (c) => {
+      const auth = requireAuth(c);
+      return c.json(await reauthenticateWithPasskey(c.env, auth.principal, auth.sessionId, requestContext(c).origin, c.req.valid("json").credential), 200);
     },
   );

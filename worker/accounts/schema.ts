@@ -122,6 +122,7 @@ export const SecondFactorStatusSchema = z
   .object({
     totp: z.object({ enabled: z.boolean(), since: z.string().nullable() }),
     recoveryCodesLeft: z.int(),
+    passkeys: z.int().openapi({ description: "Passkeys added to the account (each one is a second factor)." }),
     required: z.boolean().openapi({ description: "The store requires a second factor of this account (staff)." }),
   })
   .openapi("SecondFactorStatus");
@@ -322,3 +323,141 @@ export const SessionIdParam = z.object({
     .max(64)
     .openapi({ param: { name: "id", in: "path" } }),
 });
+
+// ---- Passkeys (`/api/me/mfa/passkeys…`, `/api/auth/login/passkey…`) ----
+
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, "Must be base64url");
+const TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
+const transports = z.array(z.enum(TRANSPORTS)).max(TRANSPORTS.length);
+const extensionResults = z
+  .object({ credProps: z.object({ rk: z.boolean().optional() }).strict().optional() })
+  .strict()
+  .openapi({ description: "The browser's `getClientExtensionResults()`; only `credProps` is read." });
+
+/** What `navigator.credentials.create()` answered, in the WebAuthn JSON encoding (`PublicKeyCredential.toJSON()`). */
+export const PasskeyRegistrationCredential = z
+  .object({
+    id: base64url(1400),
+    rawId: base64url(1400),
+    type: z.literal("public-key"),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: extensionResults,
+    response: z
+      .object({
+        clientDataJSON: base64url(4096),
+        attestationObject: base64url(32_768),
+        authenticatorData: base64url(4096).optional(),
+        transports: transports.optional(),
+        publicKeyAlgorithm: z.int().optional(),
+        publicKey: base64url(4096).optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .openapi("PasskeyRegistrationCredential");
+export type PasskeyRegistrationCredential = z.infer<typeof PasskeyRegistrationCredential>;
+
+/** What `navigator.credentials.get()` answered, in the WebAuthn JSON encoding. */
+export const PasskeyAssertion = z
+  .object({
+    id: base64url(1400),
+    rawId: base64url(1400),
+    type: z.literal("public-key"),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: extensionResults,
+    response: z
+      .object({
+        clientDataJSON: base64url(4096),
+        authenticatorData: base64url(4096),
+        signature: base64url(1024),
+        userHandle: base64url(128).optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .openapi("PasskeyAssertion");
+export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
+
+const passkeyName = z.string().trim().min(1, "Name the passkey").max(60, "Use at most 60 characters");
+
+export const AddPasskeyBody = z
+  .object({ name: passkeyName.openapi({ description: "How the owner recognises it (“Work laptop”)." }), credential: PasskeyRegistrationCredential })
+  .strict()
+  .openapi("AddPasskeyBody");
+export type AddPasskeyBody = z.infer<typeof AddPasskeyBody>;
+export const RenamePasskeyBody = z.object({ name: passkeyName }).strict().openapi("RenamePasskeyBody");
+export type RenamePasskeyBody = z.infer<typeof RenamePasskeyBody>;
+export const PasskeyVerifyBody = z.object({ credential: PasskeyAssertion }).strict().openapi("PasskeyVerifyBody");
+export type PasskeyVerifyBody = z.infer<typeof PasskeyVerifyBody>;
+export const PasskeySignInOptionsBody = z
+  .object({ challenge: z.string().min(20).max(200).openapi({ description: "The `challenge` of the password step's `auth.second_factor_required`." }) })
+  .strict()
+  .openapi("PasskeySignInOptionsBody");
+export const PasskeySignInBody = z
+  .object({ challenge: z.string().min(20).max(200), credential: PasskeyAssertion })
+  .strict()
+  .openapi("PasskeySignInBody");
+export type PasskeySignInBody = z.infer<typeof PasskeySignInBody>;
+
+export const PasskeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    transports: z.array(z.string()),
+    synced: z.boolean().openapi({ description: "A passkey synced between devices (backed up), not bound to one authenticator." }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi("Passkey");
+export type Passkey = z.infer<typeof PasskeySchema>;
+export const PasskeyList = z.object({ items: z.array(PasskeySchema) }).openapi("PasskeyList");
+export const PasskeyCreatedSchema = z
+  .object({
+    passkey: PasskeySchema,
+    recoveryCodes: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Set when this passkey is the account's first second factor: single-use codes, shown once." }),
+  })
+  .openapi("PasskeyCreated");
+
+const credentialDescriptor = z.object({ id: z.string(), type: z.string().openapi({ example: "public-key" }), transports: z.array(z.string()).optional() });
+
+/** Options for `navigator.credentials.create()` (WebAuthn JSON encoding; `PublicKeyCredential.parseCreationOptionsFromJSON`). */
+export const PasskeyCreationOptions = z
+  .object({
+    challenge: z.string(),
+    rp: z.object({ name: z.string(), id: z.string().optional().openapi({ description: "The RP ID: the store's host name." }) }),
+    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+    pubKeyCredParams: z.array(z.object({ alg: z.int(), type: z.literal("public-key") })),
+    timeout: z.int().optional(),
+    attestation: z.string().optional(),
+    excludeCredentials: z.array(credentialDescriptor).optional(),
+    authenticatorSelection: z
+      .object({
+        authenticatorAttachment: z.string().optional(),
+        residentKey: z.string().optional(),
+        requireResidentKey: z.boolean().optional(),
+        userVerification: z.string().optional(),
+      })
+      .optional(),
+    extensions: z.object({ credProps: z.boolean().optional() }).optional(),
+    hints: z.array(z.string()).optional(),
+  })
+  .openapi("PasskeyCreationOptions");
+
+/** Options for `navigator.credentials.get()` (WebAuthn JSON encoding; `PublicKeyCredential.parseRequestOptionsFromJSON`). */
+export const PasskeyRequestOptions = z
+  .object({
+    challenge: z.string(),
+    rpId: z.string().optional().openapi({ description: "The RP ID: the store's host name." }),
+    allowCredentials: z.array(credentialDescriptor).optional().openapi({ description: "The account's passkeys." }),
+    timeout: z.int().optional(),
+    userVerification: z.string().optional(),
+  })
+  .openapi("PasskeyRequestOptions");

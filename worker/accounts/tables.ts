@@ -188,3 +188,50 @@ export const staffRoleMembers = sqliteTable(
   },
   (t) => [index("staff_role_members_role_idx").on(t.roleId)],
 );
+
+/**
+ * Passkeys (WebAuthn credentials) of an account, usable as its second factor. `credentialId` and `publicKey`
+ * (COSE) are base64url; `counter` is the authenticator's signature counter, which must grow with every use
+ * (authenticators that keep it at 0, as synced passkeys do, stay at 0).
+ */
+export const userPasskeys = sqliteTable(
+  "user_passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    credentialId: text("credential_id").notNull(),
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull().default(0),
+    /** JSON array of the transports the browser reported (`internal`, `hybrid`, `usb`…), handed back as hints. */
+    transports: text("transports").notNull().default("[]"),
+    name: text("name").notNull(),
+    /** The credential is synced (a platform passkey) rather than bound to one device. */
+    backedUp: integer("backed_up").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("user_passkeys_credential_uq").on(t.credentialId), index("user_passkeys_user_idx").on(t.userId)],
+);
+
+/**
+ * A WebAuthn ceremony's challenge, stored as a SHA-256 hash: single use (`usedAt`), 5 minutes, for one account and
+ * one purpose, bound to the session that asked (adding a passkey, re-authenticating) or to the password step's
+ * sign-in challenge (`signInHash`, signing in).
+ */
+export const passkeyChallenges = sqliteTable(
+  "passkey_challenges",
+  {
+    challengeHash: text("challenge_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["register", "sign_in", "reauth"] }).notNull(),
+    sessionId: text("session_id"),
+    signInHash: text("sign_in_hash"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("passkey_challenges_user_idx").on(t.userId)],
+);

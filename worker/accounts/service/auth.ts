@@ -6,9 +6,10 @@ import { enqueueEmail } from "../../notifications";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
 import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";
-import type { LoginBody, RegisterBody, SecondFactorLoginBody } from "../schema";
+import type { LoginBody, PasskeySignInBody, RegisterBody, SecondFactorLoginBody } from "../schema";
 import { oneTimeTokens, users } from "../tables";
 import { hashOpaqueToken, newOpaqueToken } from "../tokens";
+import { completePasskeySignIn } from "./passkeys";
 import { completeSecondFactor, recordSecondFactor, secondFactorChallenge, secondFactorNeed, verifySecondFactor } from "./second-factor";
 import { type IssuedSession, startSession } from "./sessions";
 import { revokeAllSessions, type UserRow } from "./users";
@@ -192,6 +193,17 @@ export async function completeSignIn(
   const session = await startSession(env, user, ctx);
   await recordSecondFactor(env, session.sessionId, user.id);
   return { user, session, recoveryCodes };
+}
+
+/**
+ * The second step of a password sign-in with a passkey instead of a code: the sign-in challenge plus an assertion
+ * answering a passkey challenge issued for it. Starts the session with a fresh second factor on record.
+ */
+export async function completeSignInWithPasskey(env: Env, body: PasskeySignInBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
+  const user = await completePasskeySignIn(env, body, ctx.origin, (id) => getDb(env.DB).select().from(users).where(eq(users.id, id)).get());
+  const session = await startSession(env, user, ctx);
+  await recordSecondFactor(env, session.sessionId, user.id);
+  return { user, session };
 }
 
 /**

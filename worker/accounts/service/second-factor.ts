@@ -6,7 +6,7 @@ import { AppError } from "../../lib/errors";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import { securitySettings, storeSettings } from "../../store";
 import { clearAttempts, countAttempt } from "../rate-limit";
-import { recoveryCodes, sessionFactors, signInChallenges, userTotp } from "../tables";
+import { recoveryCodes, sessionFactors, signInChallenges, userPasskeys, userTotp } from "../tables";
 import { hashOpaqueToken, newOpaqueToken } from "../tokens";
 import type { UserRow } from "./users";
 
@@ -60,7 +60,8 @@ function newRecoveryCode(): string {
 }
 const normaliseRecoveryCode = (code: string) => code.trim().toLowerCase().replace(/[\s-]/g, "");
 
-async function replaceRecoveryCodes(env: Env, userId: string): Promise<string[]> {
+/** A fresh set of recovery codes (the old ones stop working); the codes are answered once and stored hashed. */
+export async function replaceRecoveryCodes(env: Env, userId: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   const hashes = await Promise.all(codes.map((c) => hashOpaqueToken(normaliseRecoveryCode(c))));
   const db = getDb(env.DB);
@@ -77,9 +78,21 @@ async function confirmedTotp(env: Env, userId: string) {
   return row?.confirmedAt ? row : null;
 }
 
+/** How many passkeys the account has (each one is a second factor). */
+export async function countPasskeys(env: Env, userId: string): Promise<number> {
+  const row = await getDb(env.DB).select({ n: sql<number>`count(*)` }).from(userPasskeys).where(eq(userPasskeys.userId, userId)).get();
+  return row?.n ?? 0;
+}
+
+/** The second factors a sign-in of the account can be completed with (recovery codes go with either). */
+export async function secondFactorMethods(env: Env, userId: string): Promise<("totp" | "passkey")[]> {
+  const [totp, passkeys] = await Promise.all([confirmedTotp(env, userId), countPasskeys(env, userId)]);
+  return [...(totp ? (["totp"] as const) : []), ...(passkeys > 0 ? (["passkey"] as const) : [])];
+}
+
 /** What a password sign-in of `user` still needs: nothing, its enrolled factor, or enrolment (staff while the store requires one). */
 export async function secondFactorNeed(env: Env, user: Pick<UserRow, "id" | "role">): Promise<"none" | "verify" | "enroll"> {
-  if (await confirmedTotp(env, user.id)) return "verify";
+  if ((await secondFactorMethods(env, user.id)).length > 0) return "verify";
   if (STAFF_ROLES.includes(user.role) && (await securitySettings(env)).staffSecondFactorRequired) return "enroll";
   return "none";
 }
@@ -140,6 +153,7 @@ export async function recordSecondFactor(env: Env, sessionId: string, userId: st
 export async function secondFactorChallenge(env: Env, user: Pick<UserRow, "id" | "email">, need: "verify" | "enroll"): Promise<AppError> {
   const { token, hash } = await newOpaqueToken();
   const enroll = need === "enroll" ? await newSecret(env, user) : null;
+  const methods: ("totp" | "passkey")[] = enroll ? ["totp"] : await secondFactorMethods(env, user.id);
   await getDb(env.DB)
     .insert(signInChallenges)
     .values({
@@ -153,10 +167,12 @@ export async function secondFactorChallenge(env: Env, user: Pick<UserRow, "id" |
     401,
     enroll
       ? "This account needs a second factor. Add the key to your authenticator app, then enter the code it shows."
-      : "Enter the code from your authenticator app (or a recovery code).",
+      : methods.includes("totp")
+        ? "Enter the code from your authenticator app (or a recovery code)."
+        : "Use your passkey (or enter a recovery code).",
     [],
     {},
-    { challenge: token, ...(enroll ? { enroll } : {}) },
+    { challenge: token, methods, ...(enroll ? { enroll } : {}) },
   );
 }
 
@@ -220,6 +236,7 @@ export async function secondFactorStatus(env: Env, user: Pick<UserRow, "id" | "r
   return {
     totp: row?.confirmedAt ? { enabled: true, since: new Date(row.confirmedAt).toISOString() } : { enabled: false, since: null },
     recoveryCodesLeft: left?.n ?? 0,
+    passkeys: await countPasskeys(env, user.id),
     required,
   };
 }
@@ -261,23 +278,29 @@ export async function confirmTotpEnrollment(env: Env, user: Pick<UserRow, "id" |
 /** A new set of recovery codes (the old ones stop working); needs a fresh second factor. */
 export async function regenerateRecoveryCodes(env: Env, user: Pick<UserRow, "id">, auth: Pick<AuthState, "sessionId">): Promise<string[]> {
   await requireFreshSecondFactor(env, { principal: { id: user.id }, sessionId: auth.sessionId });
-  if (!(await confirmedTotp(env, user.id))) throw new AppError("auth.no_second_factor", 409, "Set up an authenticator first.");
+  if ((await secondFactorMethods(env, user.id)).length === 0) throw new AppError("auth.no_second_factor", 409, "Set up an authenticator or a passkey first.");
   return replaceRecoveryCodes(env, user.id);
 }
 
-/** Removes the authenticator (and recovery codes); needs a fresh second factor, and is refused while the store requires one of this account. */
+/** Removes the authenticator (and the recovery codes unless a passkey stays); needs a fresh second factor, and is refused while the store requires a factor of this account and no passkey would be left. */
 export async function removeTotp(env: Env, user: Pick<UserRow, "id" | "role">, auth: Pick<AuthState, "sessionId">): Promise<void> {
-  if ((await secondFactorStatus(env, user)).required) {
+  const status = await secondFactorStatus(env, user);
+  // A passkey left on the account still meets the store's rule.
+  if (status.required && status.passkeys === 0) {
     throw new AppError("auth.second_factor_required_by_store", 409, "Staff accounts must keep a second factor while the store requires it.");
   }
   await requireFreshSecondFactor(env, { principal: { id: user.id }, sessionId: auth.sessionId });
   const db = getDb(env.DB);
-  await db.batch([db.delete(userTotp).where(eq(userTotp.userId, user.id)), db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))]);
+  // Recovery codes stand in for any second factor: they stay while a passkey does.
+  if (status.passkeys > 0) await db.delete(userTotp).where(eq(userTotp.userId, user.id));
+  else await db.batch([db.delete(userTotp).where(eq(userTotp.userId, user.id)), db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))]);
 }
 
 /** Re-authentication: checks a code and records a fresh second factor for this session. */
 export async function reauthenticate(env: Env, user: Pick<UserRow, "id" | "email">, sessionId: string, code: string): Promise<{ verifiedAt: string }> {
-  if (!(await confirmedTotp(env, user.id))) throw new AppError("auth.no_second_factor", 409, "Set up an authenticator first (Account → Security).");
+  if ((await secondFactorMethods(env, user.id)).length === 0) {
+    throw new AppError("auth.no_second_factor", 409, "Set up an authenticator or a passkey first (Account → Security).");
+  }
   await verifySecondFactor(env, user, code);
   const at = Date.now();
   await recordSecondFactor(env, sessionId, user.id, at);
@@ -296,9 +319,9 @@ export async function requireFreshSecondFactor(env: Env, auth: { principal: { id
   throw new AppError(
     "auth.reauthentication_required",
     403,
-    `Confirm it is you: enter a code from your authenticator (needed within ${reauthMinutes} minutes before this change).`,
+    `Confirm it is you: enter a code from your authenticator or use your passkey (needed within ${reauthMinutes} minutes before this change).`,
     [],
     {},
-    { reauthenticate: "/api/me/mfa/verify" },
+    { reauthenticate: "/api/me/mfa/verify", reauthenticateWithPasskey: "/api/me/mfa/passkeys/verify/options" },
   );
 }
