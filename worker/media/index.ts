@@ -1,3 +1,14 @@
 // The media domain's public surface: uploaded pictures (R2) and the generated product pictures.
 export type { UploadedImage } from "./schema";
-export { IMAGE_MAX_BYTES, readPrivatePhoto, SHOPPER_PHOTO_TYPES, storePrivatePhoto, storeShopperPhoto, storeUploadedImage } from "./service";
+export {
+  APP_ICON_MAX_SIDE,
+  APP_ICON_MIN_SIDE,
+  IMAGE_MAX_BYTES,
+  readPrivatePhoto,
+  resetAppIcon,
+  SHOPPER_PHOTO_TYPES,
+  storePrivatePhoto,
+  storeShopperPhoto,
+  storeUploadedImage,
+  uploadAppIcon,
+} from "./service";
