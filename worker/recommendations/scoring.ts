@@ -96,7 +96,7 @@ export const SIMILARITY_DEFAULTS: SimilarityOptions = {
   keep: KEPT_PER_PRODUCT,
   maxDocShare: 0.2,
   brandWeight: 3,
-  categoryWeight: 2,
+  categoryWeight: 3,
   ancestorWeight: 0.5,
   popularityExponent: 0.3,
 };
