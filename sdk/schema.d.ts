@@ -6435,7 +6435,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Picked for you: from the signed-in shopper's orders, wishlist and recently viewed products */
+        /**
+         * Picked for you: from the shopper's orders and wishlist when signed in, and from the recently viewed products sent
+         * @description Anyone may ask: a guest gets picks from the `viewed` ids alone (an empty list without them), so the home page never logs a failed request for a signed-out visitor.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6459,15 +6462,6 @@ export interface paths {
                 };
                 /** @description Invalid `viewed`. */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in. */
-                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6573,6 +6567,129 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/settings/app-icon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Upload the installable app's icon: one square PNG (512 to 2048 px, at most 5 MiB) from which the store makes its 192 and 512 px icons, plain and maskable, and points the manifest at them */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "image/png": string;
+                };
+            };
+            responses: {
+                /** @description The icons now in the manifest. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppIconAnswer"];
+                    };
+                };
+                /** @description Empty, not square, smaller than 512 or larger than 2048 pixels, or a PNG this store cannot read (`file`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Without the settings permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Larger than 5 MiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a PNG (checked from the bytes), or sent with another content type. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Go back to the app icons built with the site (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No uploaded icons: the manifest names the built-in ones. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppIconAnswer"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Without the settings permission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -13787,7 +13904,7 @@ export interface paths {
         };
         /**
          * One report as CSV, current and comparison period (reports permission)
-         * @description Reports: sales, daily, funnel, products, searches, no-result-searches, devices, countries. Money as decimals with a currency column.
+         * @description Reports: sales, daily, funnel, products, vendors, searches, no-result-searches, devices, countries. Money as decimals with a currency column.
          */
         get: {
             parameters: {
@@ -13801,7 +13918,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    report: "sales" | "daily" | "funnel" | "products" | "searches" | "no-result-searches" | "devices" | "countries";
+                    report: "sales" | "daily" | "funnel" | "products" | "vendors" | "searches" | "no-result-searches" | "devices" | "countries";
                 };
                 cookie?: never;
             };
@@ -17056,6 +17173,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendor/analytics/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's sales, orders, units, product views and conversion for a range of store-local days, with the period before */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (store time zone), YYYY-MM-DD. */
+                    from?: string;
+                    /** @description Last day, included (store time zone), YYYY-MM-DD. */
+                    to?: string;
+                    /** @description Compare with the period of the same length just before (default) or not. */
+                    compare?: "previous" | "none";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The seller's figures and best products. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorAnalyticsReport"];
+                    };
+                };
+                /** @description Invalid range (the field is named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of an active vendor, or the member role lacks the finance capability. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -18353,6 +18540,19 @@ export interface components {
         RecommendationList: {
             items: components["schemas"]["ProductSummary"][];
         };
+        AppIconAnswer: {
+            icons: components["schemas"]["AppIcons"];
+        };
+        AppIcons: {
+            /** @description 192 × 192, transparency kept (purpose any). */
+            any192: string;
+            /** @description 512 × 512, transparency kept (purpose any). */
+            any512: string;
+            /** @description 192 × 192 on the background colour, the picture inside the central 80% (purpose maskable). */
+            maskable192: string;
+            /** @description 512 × 512, as the 192 px maskable icon. */
+            maskable512: string;
+        } | null;
         ImportResult: {
             dryRun: boolean;
             ok: boolean;
@@ -18654,6 +18854,7 @@ export interface components {
             appleAppIds: string[];
             /** @description Android apps served in /.well-known/assetlinks.json. */
             androidApps: components["schemas"]["AndroidApp"][];
+            appIcons: components["schemas"]["AppIcons"] & unknown;
         };
         AndroidApp: {
             packageName: string;
@@ -19565,6 +19766,8 @@ export interface components {
             funnel: components["schemas"]["AnalyticsFunnel"];
             days: components["schemas"]["AnalyticsDay"][];
             topProducts: components["schemas"]["AnalyticsProduct"][];
+            /** @description Per-seller figures, best-selling first: every seller with a sale or a product view in the period. */
+            vendors: components["schemas"]["AnalyticsVendor"][];
             topSearches: components["schemas"]["AnalyticsCount"][];
             noResultSearches: components["schemas"]["AnalyticsCount"][];
             devices: components["schemas"]["AnalyticsCount"][];
@@ -19606,6 +19809,19 @@ export interface components {
             orders: number;
             views: number;
             /** @description Orders containing the product ÷ its views; null without views. */
+            conversion: number | null;
+        };
+        AnalyticsVendor: {
+            vendorId: string;
+            name: string;
+            handle: string;
+            sales: components["schemas"]["Money"] & unknown;
+            /** @description Paid orders with at least one of the seller's lines. */
+            orders: number;
+            units: number;
+            /** @description Product views of the seller's products (from the storefront's events). */
+            views: number;
+            /** @description orders ÷ views; null without views. */
             conversion: number | null;
         };
         AnalyticsCount: {
@@ -20051,6 +20267,17 @@ export interface components {
         VendorReview: components["schemas"]["Review"] & {
             productName: string;
             productSlug: string;
+        };
+        VendorAnalyticsReport: {
+            timeZone: string;
+            current: components["schemas"]["VendorAnalyticsPeriod"];
+            comparison: components["schemas"]["VendorAnalyticsPeriod"] | null;
+        };
+        VendorAnalyticsPeriod: {
+            from: string;
+            to: string;
+            totals: components["schemas"]["AnalyticsVendor"];
+            topProducts: components["schemas"]["AnalyticsProduct"][];
         };
     };
     responses: never;

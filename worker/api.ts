@@ -52,10 +52,11 @@ import { adminSupportRoutes } from "./support/routes-admin";
 import { wishlistRoutes } from "./wishlist/routes";
 import { recommendationRoutes } from "./recommendations/routes";
 import { adminRecommendationRoutes } from "./recommendations/routes-admin";
+import { vendorAnalyticsRoutes } from "./analytics/routes-vendor";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes that take a non-JSON body and enforce their own type and size limit (CSV import: text/csv, 2 MiB; pictures: 1 MiB). */
-const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos"]);
+const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos", "/api/admin/settings/app-icon"]);
 /** A return's photo upload: an image body of at most 5 MiB, checked by the route. */
 const RETURN_PHOTO_PATH = /^\/api\/returns\/[^/]+\/photos$/;
 const hasOwnBodyRules = (path: string) => OWN_BODY_RULES.has(path) || RETURN_PHOTO_PATH.test(path);
@@ -158,6 +159,7 @@ api.route("/admin", adminApi);
 vendorApi.route("/", vendorMemberRoutes);
 vendorApi.route("/", vendorCatalogRoutes).route("/", vendorInventoryRoutes).route("/", vendorSettingsRoutes);
 vendorApi.route("/", vendorReviewRoutes);
+vendorApi.route("/", vendorAnalyticsRoutes);
 api.route("/vendor", vendorApi);
 
 api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -9,7 +9,7 @@ const STORAGE_KEY = "recently-viewed";
 const REMEMBERED = 12;
 
 interface Props {
-  /** "recent": the recently viewed products; "for-you": picked for a signed-in shopper (nothing when signed out). */
+  /** "recent": the recently viewed products; "for-you": picked from the shopper's orders and wishlist (signed in) and what this browser viewed. */
   mode: "recent" | "for-you";
   title: string;
   display: DisplayCurrency;

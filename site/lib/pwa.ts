@@ -10,6 +10,14 @@ export const THEME_COLOR = "#2a211b";
 /** The splash screen behind the icon while the app starts. */
 export const BACKGROUND_COLOR = "#faf7f2";
 
+/** The icons built with the site (scripts/pwa/icons.mjs writes them to site/public/icons/). */
+export const BUILT_IN_ICONS = {
+  any192: "/icons/icon-192.png",
+  any512: "/icons/icon-512.png",
+  maskable192: "/icons/maskable-192.png",
+  maskable512: "/icons/maskable-512.png",
+} as const;
+
 /** Where the manifest is served (by site/pages/manifest.webmanifest.ts). */
 export const MANIFEST_PATH = "/manifest.webmanifest";
 
@@ -48,14 +56,17 @@ function shortName(name: string): string {
  */
 export function webManifest(
   storeName: string,
-  app: Pick<StorefrontSettings, "appName" | "appShortName" | "themeColor" | "backgroundColor"> = {
+  app: Pick<StorefrontSettings, "appName" | "appShortName" | "themeColor" | "backgroundColor" | "appIcons"> = {
     appName: null,
     appShortName: null,
     themeColor: THEME_COLOR,
     backgroundColor: BACKGROUND_COLOR,
+    appIcons: null,
   },
 ): WebManifest {
-  const icon = [{ src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" as const }];
+  // Icons made from the picture uploaded in the app settings, else the ones built with the site (npm run icons).
+  const src = app.appIcons ?? BUILT_IN_ICONS;
+  const icon = [{ src: src.any192, sizes: "192x192", type: "image/png" as const }];
   const name = app.appName ?? storeName;
   return {
     id: "/",
@@ -71,10 +82,10 @@ export function webManifest(
     lang: "en",
     categories: ["shopping"],
     icons: [
-      { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
-      { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
-      { src: "/icons/maskable-192.png", sizes: "192x192", type: "image/png", purpose: "maskable" },
-      { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+      { src: src.any192, sizes: "192x192", type: "image/png", purpose: "any" },
+      { src: src.any512, sizes: "512x512", type: "image/png", purpose: "any" },
+      { src: src.maskable192, sizes: "192x192", type: "image/png", purpose: "maskable" },
+      { src: src.maskable512, sizes: "512x512", type: "image/png", purpose: "maskable" },
     ],
     shortcuts: [
       { name: "Search products", short_name: "Search", url: "/search", icons: icon },

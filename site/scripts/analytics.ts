@@ -116,9 +116,20 @@ document.addEventListener(
   },
   true,
 );
-addEventListener("pagehide", flush);
+let pageTracked = false;
+function trackPageOnce(): void {
+  if (pageTracked) return;
+  pageTracked = true;
+  trackPage();
+}
+/** Counts the page if the browser never got idle before the shopper left, then sends what is queued. */
+function leave(): void {
+  trackPageOnce();
+  flush();
+}
+addEventListener("pagehide", leave);
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "hidden") flush();
+  if (document.visibilityState === "hidden") leave();
 });
 
 const consentPrompt = document.querySelector<HTMLElement>("[data-analytics-consent]");
@@ -129,10 +140,16 @@ if (consentRequired && !gpc && consentPrompt && read(CONSENT_KEY) === null) {
     if (choice !== "granted" && choice !== "denied") return;
     write(CONSENT_KEY, choice);
     consentPrompt.hidden = true;
-    if (choice === "granted") trackPage();
+    if (choice === "granted") {
+      pageTracked = true;
+      trackPage();
+    }
   });
 }
-trackPage();
+// Counting the page waits for an idle moment: it reads storage and scans the page, work the first paint
+// and the shopper's first tap need not wait for (leaving the page counts it at once, see `leave`).
+if ("requestIdleCallback" in window) requestIdleCallback(trackPageOnce, { timeout: 3000 });
+else setTimeout(trackPageOnce, 1000);
 
 // A module, so its names stay out of the page's global scope.
 export {};

@@ -162,7 +162,13 @@ showOfflineCart();
 showSavedCartCount();
 setUpInstall();
 if ("serviceWorker" in navigator) {
-  // After the load event: the worker's precache downloads never compete with the page's own requests.
-  if (document.readyState === "complete") void register().catch(() => undefined);
-  else window.addEventListener("load", () => void register().catch(() => undefined), { once: true });
+  // After the load event and then an idle moment: the worker's precache downloads never compete with the
+  // page's own requests, and registering never lands in the middle of the islands' hydration.
+  const later = () => {
+    const go = () => void register().catch(() => undefined);
+    if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 5000 });
+    else setTimeout(go, 500);
+  };
+  if (document.readyState === "complete") later();
+  else window.addEventListener("load", later, { once: true });
 }

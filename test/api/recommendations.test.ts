@@ -125,8 +125,28 @@ describe("GET /api/recommendations/products/{id}", () => {
 });
 
 describe("GET /api/recommendations/for-you", () => {
-  it("needs a signed-in shopper", async () => {
-    expect((await call("/api/recommendations/for-you")).status).toBe(401);
+  it("answers a guest with nothing to go on with 200 and an empty list, never cached", async () => {
+    const res = await call("/api/recommendations/for-you");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(await json(res)).toEqual({ items: [] });
+  });
+
+  it("picks for a guest from the viewed ids alone: neighbours of them, never one of them or out of stock", async () => {
+    const res = await call("/api/recommendations/for-you?viewed=rec_tent");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+    const picked = ids((await json(res)).items);
+    expect(picked).toEqual(expect.arrayContaining(["rec_lantern", "rec_mug", "rec_tent3"]));
+    expect(picked).not.toContain("rec_tent");
+    expect(picked).not.toContain("rec_tent1");
+    expect(picked).not.toContain("rec_stove");
+  });
+
+  it("answers a guest 400 naming `viewed` for a malformed list", async () => {
+    const res = await call("/api/recommendations/for-you?viewed=a;b");
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await json(res))).toContain("viewed");
   });
 
   it("builds on views and past orders, without what was bought or viewed out of stock", async () => {
@@ -134,6 +154,7 @@ describe("GET /api/recommendations/for-you", () => {
     await buy([{ sku: sku("rec_mug"), quantity: 1 }], shopper);
     const res = await shopper.send("/api/recommendations/for-you?viewed=rec_tent3");
     expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("private, no-store");
     const picked = ids((await json(res)).items);
     expect(picked).toContain("rec_tent");
     expect(picked).toContain("rec_lantern");

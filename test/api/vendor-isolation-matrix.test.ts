@@ -23,7 +23,7 @@ const CAPABILITIES: [RegExp, VendorCapability][] = [
   [/^\/payouts\/(account|connect)$/, "settings"],
   [/^\/(products|inventory|reviews)(\/|$)/, "catalog"],
   [/^\/(orders|returns)(\/|$)/, "orders"],
-  [/^\/(ledger|payouts)(\/|$)/, "finance"],
+  [/^\/(ledger|payouts|analytics)(\/|$)/, "finance"],
   [/^\/(members|settings)(\/|$)/, "settings"],
 ];
 

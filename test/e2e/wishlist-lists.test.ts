@@ -56,6 +56,37 @@ async function signIn(page: Page, email: string, password: string) {
 }
 
 describe("named wish lists, without JavaScript", () => {
+  it("tells a guest they keep one list on this device, and that list becomes the account's Wishlist at sign-in", async () => {
+    const [mug] = await twoProducts();
+    const email = `guest-list-${Date.now()}@example.test`;
+    const password = "one list for guests 7";
+    await register(email, password, "Gus Guest");
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`/p/${mug.slug}`);
+    // A guest has no list to pick: saves go to their one list.
+    expect(await page.getByLabel("List to save to").count()).toBe(0);
+    await page.getByRole("button", { name: `Save ${mug.name} to your wishlist` }).click();
+    await page.waitForURL(new RegExp(`/p/${mug.slug}\\?wished=`));
+    await page.goto("/wishlist");
+    const hint = page.locator("[data-guest-one-list]");
+    expect(await hint.innerText()).toContain("As a guest you keep one list, on this device.");
+    expect(await hint.innerText()).toContain("this one comes with you as your Wishlist");
+    expect(await page.getByLabel("New list").count()).toBe(0);
+    await shootBoth(page, "wishlist-lists-guest");
+
+    await hint.getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/wishlist$/);
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Wishlist");
+    expect(await page.locator(`li.wish-line[data-sku="${mug.variants[0]?.sku}"]`).count()).toBe(1);
+    expect(await page.locator("[data-guest-one-list]").count()).toBe(0);
+    expect(await page.getByLabel("New list").count()).toBe(1);
+    await context.close();
+  }, 120_000);
+
   it("creates, picks, moves between, renames, shares and deletes lists; another shopper's list is not found", async () => {
     const [mug, lamp] = await twoProducts();
     const email = `lists-${Date.now()}@example.test`;

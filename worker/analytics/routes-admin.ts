@@ -48,7 +48,8 @@ export const adminAnalyticsRoutes = app
       tags: TAGS,
       security: SIGNED_IN,
       summary: "One report as CSV, current and comparison period (reports permission)",
-      description: "Reports: sales, daily, funnel, products, searches, no-result-searches, devices, countries. Money as decimals with a currency column.",
+      description:
+        "Reports: sales, daily, funnel, products, vendors, searches, no-result-searches, devices, countries. Money as decimals with a currency column.",
       request: { params: ExportParam, query: ReportQuery },
       responses: {
         200: { description: "The CSV file.", content: { "text/csv": { schema: z.string() } } },

@@ -81,7 +81,7 @@ export const ReportQuery = z
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;
 
-export const REPORT_EXPORTS = ["sales", "daily", "funnel", "products", "searches", "no-result-searches", "devices", "countries"] as const;
+export const REPORT_EXPORTS = ["sales", "daily", "funnel", "products", "vendors", "searches", "no-result-searches", "devices", "countries"] as const;
 export const ExportParam = z.object({ report: z.enum(REPORT_EXPORTS).openapi({ param: { name: "report", in: "path" } }) });
 export type ReportExport = (typeof REPORT_EXPORTS)[number];
 
@@ -124,6 +124,22 @@ export const ProductFigures = z
   .openapi("AnalyticsProduct");
 export type ProductFigures = z.infer<typeof ProductFigures>;
 
+export const VendorFigures = z
+  .object({
+    vendorId: z.string(),
+    name: z.string(),
+    handle: z.string(),
+    sales: MoneySchema.openapi({
+      description: "The seller's order lines in paid orders placed in the period, after their discounts (before refunds, tax and shipping).",
+    }),
+    orders: z.number().int().openapi({ description: "Paid orders with at least one of the seller's lines." }),
+    units: z.number().int(),
+    views: z.number().int().openapi({ description: "Product views of the seller's products (from the storefront's events)." }),
+    conversion: z.number().nullable().openapi({ description: "orders ÷ views; null without views." }),
+  })
+  .openapi("AnalyticsVendor");
+export type VendorFigures = z.infer<typeof VendorFigures>;
+
 export const CountRow = z.object({ key: z.string(), count: z.number().int() }).openapi("AnalyticsCount");
 export type CountRow = z.infer<typeof CountRow>;
 
@@ -135,6 +151,9 @@ export const PeriodReport = z
     funnel: FunnelFigures,
     days: z.array(DayFigures),
     topProducts: z.array(ProductFigures),
+    vendors: z
+      .array(VendorFigures)
+      .openapi({ description: "Per-seller figures, best-selling first: every seller with a sale or a product view in the period." }),
     topSearches: z.array(CountRow),
     noResultSearches: z.array(CountRow),
     devices: z.array(CountRow),
@@ -151,6 +170,26 @@ export const AnalyticsReport = z
   })
   .openapi("AnalyticsReport");
 export type AnalyticsReport = z.infer<typeof AnalyticsReport>;
+
+/** A seller's own figures for one period: its totals and its best products (never another seller's). */
+export const VendorPeriodReport = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    totals: VendorFigures,
+    topProducts: z.array(ProductFigures),
+  })
+  .openapi("VendorAnalyticsPeriod");
+export type VendorPeriodReport = z.infer<typeof VendorPeriodReport>;
+
+export const VendorAnalyticsReport = z
+  .object({
+    timeZone: z.string(),
+    current: VendorPeriodReport,
+    comparison: z.union([VendorPeriodReport, z.null()]),
+  })
+  .openapi("VendorAnalyticsReport");
+export type VendorAnalyticsReport = z.infer<typeof VendorAnalyticsReport>;
 
 /** How long raw events may be kept (days): from a month, so recent days can be rolled up again, to two years. */
 export const ANALYTICS_RETENTION_MIN_DAYS = 30;

@@ -1,13 +1,17 @@
 // The media domain's public surface: uploaded pictures (R2) and the generated product pictures.
 export type { UploadedImage } from "./schema";
 export {
+  APP_ICON_MAX_SIDE,
+  APP_ICON_MIN_SIDE,
   IMAGE_MAX_BYTES,
   type PrivatePhotoOwner,
   readPrivatePhoto,
   registerPrivatePhotoOwner,
+  resetAppIcon,
   SHOPPER_PHOTO_TYPES,
   storePrivatePhoto,
   storeShopperPhoto,
   storeUploadedImage,
   sweepOrphanPrivatePhotos,
+  uploadAppIcon,
 } from "./service";

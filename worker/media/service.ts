@@ -1,6 +1,8 @@
 import { type AuditActor, recordAudit } from "../lib/audit";
 import { AppError } from "../lib/errors";
+import { type AppIcons, setAppIcons, storefrontSettings } from "../store";
 import { stripImageMetadata } from "./metadata";
+import { decodePng, encodePng, maskableIcon, PngError, pngSize, resizeSquare } from "./png";
 import { putUpload, sniffImageFormat } from "./store";
 
 /** Largest product picture an admin may upload. */
@@ -139,4 +141,59 @@ export async function readLegacyUploadedImage(env: Env, name: string): Promise<{
   const found = await env.CACHE.getWithMetadata<{ type: string }>(LEGACY_KEY_PREFIX + name, "arrayBuffer");
   if (!found.value || !found.metadata?.type) return null;
   return { body: found.value, type: found.metadata.type };
+}
+
+/** The smallest and largest side of an uploaded app icon (the largest icon made is 512 px; 2048 px of RGBA is 16 MiB). */
+export const APP_ICON_MIN_SIDE = 512;
+export const APP_ICON_MAX_SIDE = 2048;
+
+/**
+ * Makes the installable app's icons from one uploaded square PNG (512 to 2048 px a side, at most 5 MiB):
+ * 192 and 512 px "any" icons with its transparency, and 192 and 512 px maskable icons with the picture in
+ * the central 80% on the app's background colour. Each is re-encoded (no metadata survives), stored
+ * content-addressed in the media bucket, and the storefront settings point the manifest at them (audited).
+ * Refusals name the field `file`: 415 for anything that is not a PNG by its bytes, 400 for a PNG that is
+ * not square, too small or too large, or that this reader cannot decode (16-bit, interlaced).
+ */
+export async function uploadAppIcon(env: Env, actor: AuditActor, bytes: ArrayBuffer): Promise<AppIcons> {
+  const file = (message: string, status: 400 | 413 | 415 = 400, code = "media.icon_invalid") =>
+    new AppError(code, status, message, [{ path: "file", message }]);
+  if (bytes.byteLength === 0) throw file("The file is empty.");
+  if (bytes.byteLength > IMAGE_MAX_BYTES) throw file("Icons may be at most 5 MiB.", 413, "request.too_large");
+  if (sniffImageFormat(bytes)?.type !== "image/png") throw file("Upload the icon as a PNG.", 415, "media.icon_type");
+  const head = new Uint8Array(bytes);
+  const size = pngSize(head);
+  if (!size) throw file("Upload the icon as a PNG.", 415, "media.icon_type");
+  if (size.width !== size.height) throw file(`The icon must be square; this one is ${size.width} × ${size.height} pixels.`);
+  if (size.width < APP_ICON_MIN_SIDE) throw file(`The icon must be at least ${APP_ICON_MIN_SIDE} × ${APP_ICON_MIN_SIDE} pixels; this one is ${size.width}.`);
+  if (size.width > APP_ICON_MAX_SIDE) throw file(`The icon may be at most ${APP_ICON_MAX_SIDE} × ${APP_ICON_MAX_SIDE} pixels; this one is ${size.width}.`);
+  let image: ReturnType<typeof decodePng>;
+  try {
+    image = decodePng(head, APP_ICON_MAX_SIDE);
+  } catch (error) {
+    if (error instanceof PngError) throw file(error.message);
+    throw error;
+  }
+  const { backgroundColor } = await storefrontSettings(env);
+  const made = {
+    any192: resizeSquare(image, 192),
+    any512: resizeSquare(image, 512),
+    maskable192: maskableIcon(image, 192, backgroundColor),
+    maskable512: maskableIcon(image, 512, backgroundColor),
+  };
+  const png = { type: "image/png", ext: "png" };
+  const icons = {} as AppIcons;
+  for (const [name, icon] of Object.entries(made) as [keyof AppIcons, (typeof made)[keyof AppIcons]][]) {
+    const encoded = encodePng(icon);
+    const { file: stored } = await putUpload(env, encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer, png);
+    icons[name] = `/media/uploads/${stored}`;
+  }
+  await setAppIcons(env, actor, icons);
+  return icons;
+}
+
+/** Back to the icons built with the site (the uploaded ones stay in the bucket: their addresses never change meaning). Audited. */
+export async function resetAppIcon(env: Env, actor: AuditActor): Promise<null> {
+  await setAppIcons(env, actor, null);
+  return null;
 }

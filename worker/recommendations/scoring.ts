@@ -77,31 +77,73 @@ export function words(text: string): string[] {
 }
 const STOP_WORDS = new Set(["and", "the", "for", "with", "of", "in", "on", "to", "a"]);
 
+/** The knobs of content similarity; `SIMILARITY_DEFAULTS` are what the store uses (chosen as docs/recommendations.md says). */
+export interface SimilarityOptions {
+  /** Rows kept per product. */
+  keep: number;
+  /** Terms carried by more than this share of a large catalog are skipped. */
+  maxDocShare: number;
+  /** Weight of the brand term. */
+  brandWeight: number;
+  /** Weight of the product's own category (its ancestors weigh `ancestorWeight`). */
+  categoryWeight: number;
+  ancestorWeight: number;
+  /** How much sales lift a candidate: score = cosine × (1 + sales)^exponent; 0 is pure content. */
+  popularityExponent: number;
+}
+
+export const SIMILARITY_DEFAULTS: SimilarityOptions = {
+  keep: KEPT_PER_PRODUCT,
+  maxDocShare: 0.2,
+  brandWeight: 3,
+  categoryWeight: 3,
+  ancestorWeight: 0.5,
+  popularityExponent: 0.3,
+};
+
 /**
  * The weighted terms of a product: name words, brand, category (the own category weighs more than
  * its ancestors) and attribute values. Prefixes keep a brand named "Oak" apart from the word "oak".
  */
-export function termsOf(doc: ProductDoc): Map<string, number> {
+export function termsOf(
+  doc: ProductDoc,
+  options: Pick<SimilarityOptions, "brandWeight" | "categoryWeight" | "ancestorWeight"> = SIMILARITY_DEFAULTS,
+): Map<string, number> {
   const terms = new Map<string, number>();
   const add = (t: string, w: number) => terms.set(t, (terms.get(t) ?? 0) + w);
   for (const w of words(doc.name)) add(`w:${w}`, 1);
-  if (doc.brandId) add(`b:${doc.brandId}`, 3);
-  for (const [depth, c] of doc.categoryIds.entries()) add(`c:${c}`, depth === 0 ? 2 : 0.5);
+  if (doc.brandId) add(`b:${doc.brandId}`, options.brandWeight);
+  for (const [depth, c] of doc.categoryIds.entries()) add(`c:${c}`, depth === 0 ? options.categoryWeight : options.ancestorWeight);
   for (const a of doc.attributes) add(`a:${a.name.toLowerCase()}=${a.value.toLowerCase()}`, 1);
   return terms;
 }
 
 /**
- * "Similar items": cosine similarity of TF-IDF vectors over `termsOf`. Scores are accumulated through
+ * Re-ranks content neighbours by what sells: cosine × (1 + sales)^exponent. Among products that are
+ * equally alike, the one shoppers buy is the better suggestion; the exponent keeps a best seller that is
+ * barely alike from jumping a close match.
+ */
+export function withPopularity(score: number, sales: number, exponent: number): number {
+  return exponent === 0 ? score : score * (1 + Math.max(0, sales)) ** exponent;
+}
+
+/**
+ * "Similar items": cosine similarity of TF-IDF vectors over `termsOf`, lifted by sales (`withPopularity`,
+ * `popularity` maps a product id to its paid sales; missing means none). Scores are accumulated through
  * an inverted index, so only products sharing a term are compared; terms carried by more than
  * `maxDocShare` of a large catalog are skipped (their IDF is near zero and their postings are the cost).
  */
-export function contentSimilarity(docs: readonly ProductDoc[], keep = KEPT_PER_PRODUCT, maxDocShare = 0.2): Map<string, Scored[]> {
+export function contentSimilarity(
+  docs: readonly ProductDoc[],
+  popularity: ReadonlyMap<string, number> = new Map(),
+  overrides: Partial<SimilarityOptions> = {},
+): Map<string, Scored[]> {
+  const options = { ...SIMILARITY_DEFAULTS, ...overrides };
   const n = docs.length;
   const df = new Map<string, number>();
-  const termLists = docs.map((d) => termsOf(d));
+  const termLists = docs.map((d) => termsOf(d, options));
   for (const terms of termLists) for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  const maxDf = Math.max(100, Math.floor(n * maxDocShare));
+  const maxDf = Math.max(100, Math.floor(n * options.maxDocShare));
   // Unit-length vectors, and the postings of the terms worth comparing on.
   const vectors = termLists.map((terms) => {
     const v = new Map<string, number>();
@@ -137,9 +179,12 @@ export function contentSimilarity(docs: readonly ProductDoc[], keep = KEPT_PER_P
       for (const p of list) if (p.doc !== doc) acc.set(p.doc, (acc.get(p.doc) ?? 0) + w * p.w);
     }
     const scored: Scored[] = [];
-    for (const [other, score] of acc) scored.push({ id: (docs[other] as ProductDoc).id, score });
+    for (const [other, score] of acc) {
+      const id = (docs[other] as ProductDoc).id;
+      scored.push({ id, score: withPopularity(score, popularity.get(id) ?? 0, options.popularityExponent) });
+    }
     const self = (docs[doc] as ProductDoc).id;
-    if (scored.length) out.set(self, top(scored, keep));
+    if (scored.length) out.set(self, top(scored, options.keep));
   });
   return out;
 }

@@ -1,6 +1,7 @@
 import { sellerListedSql } from "../catalog";
 import { registerOrderEmailSuggestions } from "../orders";
 import type { ProductSummary } from "../search";
+import { embeddingBindings, embeddingNeighbours, embeddingText } from "./embeddings";
 import { type Basket, coPurchaseScores, contentSimilarity, fuse, type ProductDoc, type Scored } from "./scoring";
 import type { RecommendationKind } from "./tables";
 
@@ -39,14 +40,15 @@ export async function refreshRecommendations(env: Env, now = Date.now()): Promis
   const o = orderPrint?.results[0] as { n: number; last: string };
   const p = catalogPrint?.results[0] as { n: number; last: string; attrs: number };
   const boughtPrint = `${o.n}|${o.last}|${day}`;
-  const similarPrint = `${p.n}|${p.last}|${p.attrs}`;
+  // The day too: sales lift similar items (`withPopularity`), so they are re-ranked at most once a day as sales move.
+  const similarPrint = `${p.n}|${p.last}|${p.attrs}|${day}`;
 
   const result: RefreshResult = { boughtTogether: null, similar: null };
   if (previous.get("bought_together") !== boughtPrint) {
     result.boughtTogether = await writeKind(env, "bought_together", coPurchaseScores(await readBaskets(env), now), boughtPrint);
   }
   if (previous.get("similar") !== similarPrint) {
-    result.similar = await writeKind(env, "similar", contentSimilarity(await readProductDocs(env)), similarPrint);
+    result.similar = await writeKind(env, "similar", await similarScores(env, await readProductDocs(env)), similarPrint);
   }
   return result;
 }
@@ -60,20 +62,42 @@ async function readBaskets(env: Env): Promise<Basket[]> {
   return results.map((r) => ({ at: Date.parse(r.at), products: JSON.parse(r.products) as string[] }));
 }
 
-async function readProductDocs(env: Env): Promise<ProductDoc[]> {
+type CatalogDoc = ProductDoc & { sold: number; text: string };
+
+async function readProductDocs(env: Env): Promise<CatalogDoc[]> {
   const { results } = await env.DB.prepare(
-    `SELECT p.id, p.name, p.brand_id AS brandId, c.path,
+    `SELECT p.id, p.name, p.brand_id AS brandId, b.name AS brandName, c.name AS categoryName, c.path, p.sold_count AS sold,
        (SELECT json_group_array(json_array(a.name, a.value)) FROM product_attributes a WHERE a.product_id = p.id) AS attrs
-     FROM products p JOIN categories c ON c.id = p.category_id WHERE p.status = 'active'`,
-  ).all<{ id: string; name: string; brandId: string | null; path: string; attrs: string }>();
-  return results.map((r) => ({
-    id: r.id,
-    name: r.name,
-    brandId: r.brandId,
-    // A category's path lists its ancestors' ids root first; nearest first reads better for weights.
-    categoryIds: r.path.split("/").filter(Boolean).reverse(),
-    attributes: (JSON.parse(r.attrs) as Array<[string, string]>).map(([name, value]) => ({ name, value })),
-  }));
+     FROM products p JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id WHERE p.status = 'active'`,
+  ).all<{ id: string; name: string; brandId: string | null; brandName: string | null; categoryName: string; path: string; attrs: string; sold: number }>();
+  return results.map((r) => {
+    const doc: ProductDoc = {
+      id: r.id,
+      name: r.name,
+      brandId: r.brandId,
+      // A category's path lists its ancestors' ids root first; nearest first reads better for weights.
+      categoryIds: r.path.split("/").filter(Boolean).reverse(),
+      attributes: (JSON.parse(r.attrs) as Array<[string, string]>).map(([name, value]) => ({ name, value })),
+    };
+    return { ...doc, sold: r.sold, text: embeddingText({ ...doc, brandName: r.brandName, categoryNames: [r.categoryName] }) };
+  });
+}
+
+/**
+ * "Similar items" for the active catalog, lifted by lifetime sales (`products.sold_count`): from Workers AI
+ * embeddings searched in Vectorize when the deployment binds both, else (and whenever that path fails) TF-IDF.
+ */
+async function similarScores(env: Env, docs: CatalogDoc[]): Promise<Map<string, Scored[]>> {
+  const popularity = new Map(docs.map((d) => [d.id, d.sold]));
+  const bindings = embeddingBindings(env);
+  if (bindings) {
+    try {
+      return await embeddingNeighbours(bindings, docs, popularity);
+    } catch (error) {
+      console.warn(JSON.stringify({ level: "warn", msg: "recommendations.embeddings_failed", error: String(error) }));
+    }
+  }
+  return contentSimilarity(docs, popularity);
 }
 
 async function writeKind(env: Env, kind: RecommendationKind, scores: Map<string, Scored[]>, fingerprint: string): Promise<number> {
@@ -204,10 +228,27 @@ export async function recommendForProducts(env: Env, productIds: readonly string
 
 /**
  * "Picked for you": neighbours of what the shopper bought (newest orders first), saved to a wishlist
- * and viewed recently (ids from the browser), fused by rank so each source counts. Empty when there is
- * nothing to go on.
+ * and viewed recently (ids from the browser), fused by rank so each source counts. A guest (`userId`
+ * null) gets the neighbours of `viewed` alone. Empty when there is nothing to go on.
  */
-export async function pickForShopper(env: Env, userId: string, viewed: readonly string[], limit = SECTION_SIZE): Promise<ProductSummary[]> {
+export async function pickForShopper(env: Env, userId: string | null, viewed: readonly string[], limit = SECTION_SIZE): Promise<ProductSummary[]> {
+  const owned = userId === null ? [] : await productsOfShopper(env, userId);
+  const seeds = [...new Set([...viewed.slice(0, 20), ...owned])];
+  if (seeds.length === 0) return [];
+  const { boughtTogether, similar } = await neighbours(env, seeds, { userId, limit: limit * 2 });
+  const scored = (list: ProductSummary[]) => list.map((p, i) => ({ id: p.id, score: -i }));
+  const byId = new Map([...boughtTogether, ...similar].map((p) => [p.id, p]));
+  return fuse(
+    [
+      { items: scored(boughtTogether), weight: 1 },
+      { items: scored(similar), weight: 0.8 },
+    ],
+    limit,
+  ).map((s) => byId.get(s.id) as ProductSummary);
+}
+
+/** Up to 50 products a signed-in shopper bought in paid orders or saved to any of their wish lists. */
+async function productsOfShopper(env: Env, userId: string): Promise<string[]> {
   const { results } = await env.DB.prepare(
     `SELECT DISTINCT id FROM (
        SELECT l.product_id AS id FROM orders o JOIN order_lines l ON l.order_id = o.id
@@ -219,17 +260,7 @@ export async function pickForShopper(env: Env, userId: string, viewed: readonly 
   )
     .bind(userId)
     .all<{ id: string }>();
-  const seeds = [...new Set([...viewed.slice(0, 20), ...results.map((r) => r.id)])];
-  const { boughtTogether, similar } = await neighbours(env, seeds, { userId, limit: limit * 2 });
-  const scored = (list: ProductSummary[]) => list.map((p, i) => ({ id: p.id, score: -i }));
-  const byId = new Map([...boughtTogether, ...similar].map((p) => [p.id, p]));
-  return fuse(
-    [
-      { items: scored(boughtTogether), weight: 1 },
-      { items: scored(similar), weight: 0.8 },
-    ],
-    limit,
-  ).map((s) => byId.get(s.id) as ProductSummary);
+  return results.map((r) => r.id);
 }
 
 /**

@@ -4,6 +4,7 @@ export {
   imageUrlProblem,
   purgeStoreCache,
   securitySettings,
+  setAppIcons,
   STOREFRONT_DEFAULTS,
   type StoreSettings,
   storefrontSettings,
@@ -14,4 +15,4 @@ export {
   updateStoreSettings,
   updateStorefrontSettings,
 } from "./service";
-export type { SecuritySettings, StorefrontSettings } from "./schema";
+export type { AppIcons, SecuritySettings, StorefrontSettings } from "./schema";

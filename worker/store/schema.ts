@@ -153,6 +153,17 @@ export const AndroidApp = z
   .strict()
   .openapi("AndroidApp");
 
+/** The installable app's icons made from an uploaded picture (site paths of PNGs in the media bucket). */
+export const AppIcons = z
+  .object({
+    any192: z.string().openapi({ description: "192 × 192, transparency kept (purpose any)." }),
+    any512: z.string().openapi({ description: "512 × 512, transparency kept (purpose any)." }),
+    maskable192: z.string().openapi({ description: "192 × 192 on the background colour, the picture inside the central 80% (purpose maskable)." }),
+    maskable512: z.string().openapi({ description: "512 × 512, as the 192 px maskable icon." }),
+  })
+  .openapi("AppIcons");
+export type AppIcons = z.infer<typeof AppIcons>;
+
 /**
  * The storefront's main country (whose shipping rates structured data quotes) and the installable app:
  * its name, short name and colours in the web app manifest, and the native apps that may open the
@@ -167,6 +178,9 @@ export const StorefrontSettingsSchema = z
     backgroundColor: z.string().openapi({ description: "Splash screen background (#rrggbb)." }),
     appleAppIds: z.array(z.string()).openapi({ description: "iOS apps (TEAMID.bundle.id) served in /.well-known/apple-app-site-association." }),
     androidApps: z.array(AndroidApp).openapi({ description: "Android apps served in /.well-known/assetlinks.json." }),
+    appIcons: AppIcons.nullable().openapi({
+      description: "Icons made from the picture uploaded at PUT /api/admin/settings/app-icon; null: the icons built with the site.",
+    }),
   })
   .openapi("StorefrontSettings");
 export type StorefrontSettings = z.infer<typeof StorefrontSettingsSchema>;

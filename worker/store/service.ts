@@ -6,6 +6,7 @@ import { AppError } from "../lib/errors";
 import { MemoCache } from "../lib/memo-cache";
 import { commitSettingsChange } from "../lib/settings-write";
 import type {
+  AppIcons,
   ImageOriginsBody,
   NotificationSettingsBody,
   SecuritySettings,
@@ -217,6 +218,7 @@ export const STOREFRONT_DEFAULTS: StorefrontSettings = {
   backgroundColor: "#faf7f2",
   appleAppIds: [],
   androidApps: [],
+  appIcons: null,
 };
 const STOREFRONT_KEYS = {
   mainCountry: "main_country",
@@ -226,6 +228,7 @@ const STOREFRONT_KEYS = {
   backgroundColor: "app_background_color",
   appleAppIds: "app_apple_app_ids",
   androidApps: "app_android_apps",
+  appIcons: "app_icons",
 } as const satisfies Record<keyof StorefrontSettings, string>;
 
 /**
@@ -260,6 +263,24 @@ export async function updateStorefrontSettings(env: Env, actor: AuditActor, body
     actor,
     { action: "settings.storefront", entityType: "store_settings", entityId: "storefront", before, after },
     [first, ...rest],
+    { forget: purgeStoreCache, pagesChange: true },
+  );
+  return after;
+}
+
+/**
+ * Points the installable app at icons made from an uploaded picture (`null`: back to the icons built with
+ * the site), audited as `settings.app_icons`. Only the media domain's upload calls this, with paths of
+ * icons it has just stored; the PATCH body of the storefront settings cannot set them.
+ */
+export async function setAppIcons(env: Env, actor: AuditActor, icons: AppIcons | null): Promise<StorefrontSettings> {
+  const before = await storefrontSettings(env);
+  const after = { ...before, appIcons: icons };
+  await commitSettingsChange(
+    env,
+    actor,
+    { action: "settings.app_icons", entityType: "store_settings", entityId: STOREFRONT_KEYS.appIcons, before: before.appIcons, after: icons },
+    [putSetting(env, actor, STOREFRONT_KEYS.appIcons, icons)],
     { forget: purgeStoreCache, pagesChange: true },
   );
   return after;

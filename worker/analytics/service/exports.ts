@@ -107,6 +107,27 @@ export function reportCsv(report: AnalyticsReport, which: ReportExport): string 
         ),
       ];
       break;
+    case "vendors":
+      rows = [
+        ["period", "from", "to", "vendor_id", "handle", "name", "currency", "sales", "orders", "units", "views", "conversion"],
+        ...periods(report).flatMap(({ label, p }) =>
+          p.vendors.map((v) => [
+            label,
+            p.from,
+            p.to,
+            v.vendorId,
+            v.handle,
+            v.name,
+            v.sales.currency,
+            amount(v.sales),
+            v.orders,
+            v.units,
+            v.views,
+            ratio(v.conversion),
+          ]),
+        ),
+      ];
+      break;
     case "searches":
       rows = counted(report, (p) => p.topSearches, "search");
       break;

@@ -1,41 +1,15 @@
 import { REVENUE_STATUSES } from "../../backoffice";
-import { AppError } from "../../lib/errors";
 import { storeSettings } from "../../store";
-import { addDays, dayBounds, daysBetween, localDay } from "../days";
+import { dayBounds, daysBetween, localDay } from "../days";
 import type { AnalyticsReport, CountRow, DayFigures, FunnelFigures, PeriodReport, ProductFigures, ReportQuery, SalesFigures } from "../schema";
+import { comparisonRange, type ReportRange, reportRange } from "./range";
 import { ensureRollups } from "./rollups";
 import { analyticsSettings } from "./settings";
+import { vendorFiguresOf } from "./vendors";
 
-/** Longest range one report covers (a leap year). */
-export const MAX_REPORT_DAYS = 366;
 const TOP = 20;
 const PAID = `o.status IN (${REVENUE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 const CUSTOMER = "coalesce(o.user_id, 'e:' || lower(o.email))";
-
-export interface ReportRange {
-  from: string;
-  to: string;
-}
-
-/** The range a query asks for: the last 30 days up to today (store time) unless both ends are given. */
-export function reportRange(query: ReportQuery, timeZone: string, now = new Date()): ReportRange {
-  const today = localDay(now, timeZone);
-  const to = query.to ?? today;
-  const from = query.from ?? addDays(to, -29);
-  if (from > to)
-    throw new AppError("analytics.invalid_range", 400, "The range ends before it starts.", [{ path: "from", message: "Must be on or before `to`" }]);
-  if (daysBetween(from, to).length > MAX_REPORT_DAYS)
-    throw new AppError("analytics.invalid_range", 400, `A report covers at most ${MAX_REPORT_DAYS} days.`, [
-      { path: "from", message: `At most ${MAX_REPORT_DAYS} days before \`to\`` },
-    ]);
-  return { from, to };
-}
-
-/** The period of the same length that ends the day before `range` starts. */
-export function comparisonRange(range: ReportRange): ReportRange {
-  const length = daysBetween(range.from, range.to).length;
-  return { from: addDays(range.from, -length), to: addDays(range.from, -1) };
-}
 
 /**
  * Every report of `/admin/analytics` for a range of store-local days, with the period just before it for
@@ -148,6 +122,7 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
   }
 
   const topProducts = await withViews(env, products.results as SoldProduct[], range, currency);
+  const vendors = await vendorFiguresOf(env, { from: range.from, to: range.to, start, end, currency });
   const counts = (r: D1Result) => r.results as CountRow[];
   return {
     from: range.from,
@@ -156,6 +131,7 @@ export async function loadPeriod(env: Env, range: ReportRange, timeZone: string,
     funnel,
     days: [...byDay.values()],
     topProducts,
+    vendors,
     topSearches: counts(searches),
     noResultSearches: counts(noResult),
     devices: counts(devices),
