@@ -59,7 +59,9 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const OWN_BODY_RULES = new Set(["/api/admin/products/import", "/api/admin/products/images", "/api/reviews/photos", "/api/admin/settings/app-icon"]);
 /** A return's photo upload: an image body of at most 5 MiB, checked by the route. */
 const RETURN_PHOTO_PATH = /^\/api\/returns\/[^/]+\/photos$/;
-const hasOwnBodyRules = (path: string) => OWN_BODY_RULES.has(path) || RETURN_PHOTO_PATH.test(path);
+/** A seller's product picture: an image body of at most 5 MiB, checked by the route (catalog's routes-vendor.ts). */
+const VENDOR_PICTURE_PATH = /^\/api\/vendor\/products\/[^/]+\/images$/;
+const hasOwnBodyRules = (path: string) => OWN_BODY_RULES.has(path) || RETURN_PHOTO_PATH.test(path) || VENDOR_PICTURE_PATH.test(path);
 
 /**
  * The JSON API under /api: every route, its OpenAPI document and its error

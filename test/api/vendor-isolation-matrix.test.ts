@@ -71,6 +71,12 @@ const BODIES: Record<string, (category: string) => unknown> = {
   "POST /api/vendor/reviews/:id/reply": () => ({ body: "Thank you for the review." }),
 };
 
+/** Writes whose body is not JSON (a picture upload): the content type and the bytes they take. */
+const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (ch) => ch.charCodeAt(0));
+const RAW_BODIES: Record<string, { type: string; body: Uint8Array<ArrayBuffer>; query: string }> = {
+  "POST /api/vendor/products/:id/images": { type: "image/png", body: PNG, query: "?alt=Matrix%20picture" },
+};
+
 /** A seller's own route that may refuse for a reason of the store, not of the caller (status it answers). */
 const OWN_REFUSALS: Record<string, number> = {
   // This store does not pay sellers through Stripe Connect (no platform account configured in tests).
@@ -117,6 +123,11 @@ function urlFor(route: Route, b: BObjects): string {
 }
 
 function request(route: Route, url: string, headers: Record<string, string>, category: string) {
+  const raw = RAW_BODIES[route.key];
+  if (raw) {
+    const init: RequestInit = { method: route.method, headers: { ...headers, "Content-Type": raw.type }, body: raw.body };
+    return { res: call(`${url}${raw.query}`, init), sent: `${url}${raw.query}` };
+  }
   const body = BODIES[route.key]?.(category) ?? (route.method === "GET" || route.method === "DELETE" ? undefined : {});
   const init: RequestInit = { method: route.method, headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) } };
   if (body !== undefined) init.body = JSON.stringify(body);
@@ -146,6 +157,7 @@ async function stateOfB() {
   return {
     product: await q("SELECT name, status, vendor_id, updated_at FROM products WHERE id = ?", bObjects.productId),
     variants: await q("SELECT sku, price, stock_available FROM product_variants WHERE product_id = ? ORDER BY sku", bObjects.productId),
+    images: await q("SELECT url, alt, position FROM product_images WHERE product_id = ? ORDER BY position", bObjects.productId),
     vendorOrder: await q("SELECT status, updated_at FROM vendor_orders WHERE id = ?", bObjects.vendorOrderId),
     shipments: await q("SELECT count(*) AS n FROM shipments WHERE order_id = (SELECT order_id FROM vendor_orders WHERE id = ?)", bObjects.vendorOrderId),
     members: await q("SELECT user_id, role FROM vendor_members WHERE vendor_id = ? ORDER BY user_id", bObjects.vendorId),

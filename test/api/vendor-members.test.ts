@@ -151,3 +151,66 @@ describe("PATCH and DELETE /api/vendor/members/{userId}", () => {
     expect(owners?.n).toBe(1);
   });
 });
+
+describe("the team's audit trail", () => {
+  const entries = async (vendorId: string) =>
+    (
+      await env.DB.prepare(
+        `SELECT action, actor_id, before, after FROM audit_log WHERE entity_type = 'vendor' AND entity_id = ?
+           AND action IN ('vendor.member_invite', 'vendor.invitation_revoke', 'vendor.member_join', 'vendor.member_role', 'vendor.member_remove') ORDER BY rowid`,
+      )
+        .bind(vendorId)
+        .all<{ action: string; actor_id: string; before: string | null; after: string | null }>()
+    ).results;
+
+  it("records who invited, withdrew, joined, changed a role and removed a member, with the member and roles before and after", async () => {
+    const owner = await insertVendor();
+    const invitee = await insertUser(env.DB, { email: `audited-${Date.now()}@example.test` });
+    await invite(owner.headers, "withdrawn@example.test", "finance");
+    const withdrawn = (await json(await team(owner.headers))).invitations[0];
+    expect((await send(`/api/vendor/members/invitations/${withdrawn.id}`, "DELETE", owner.headers)).status).toBe(200);
+    await invite(owner.headers, invitee.email, "orders");
+    expect((await accept(await bearerFor(invitee), await invitationToken(invitee.email))).status).toBe(200);
+    expect((await send(`/api/vendor/members/${invitee.id}`, "PATCH", owner.headers, { role: "catalog" })).status).toBe(200);
+    expect((await send(`/api/vendor/members/${invitee.id}`, "DELETE", owner.headers)).status).toBe(200);
+
+    const log = await entries(owner.vendorId);
+    expect(log.map((e) => [e.action, e.actor_id])).toEqual([
+      ["vendor.member_invite", owner.id],
+      ["vendor.invitation_revoke", owner.id],
+      ["vendor.member_invite", owner.id],
+      ["vendor.member_join", invitee.id],
+      ["vendor.member_role", owner.id],
+      ["vendor.member_remove", owner.id],
+    ]);
+    expect(JSON.parse(log[0]?.after ?? "{}")).toMatchObject({ email: "withdrawn@example.test", role: "finance" });
+    expect(JSON.parse(log[1]?.before ?? "{}")).toMatchObject({ invitationId: withdrawn.id, email: "withdrawn@example.test" });
+    expect(JSON.parse(log[4]?.before ?? "{}")).toEqual({ userId: invitee.id, email: invitee.email, role: "orders" });
+    expect(JSON.parse(log[4]?.after ?? "{}")).toEqual({ userId: invitee.id, email: invitee.email, role: "catalog" });
+    expect(JSON.parse(log[5]?.before ?? "{}")).toEqual({ userId: invitee.id, email: invitee.email, role: "catalog" });
+  });
+
+  it("writes nothing for a refused change, and one entry when two owners withdraw or remove the same thing at once", async () => {
+    const owner = await insertVendor();
+    const second = await addMember(owner.vendorId, "owner");
+    const teammate = await addMember(owner.vendorId, "finance");
+    await invite(owner.headers, "raced@example.test");
+    const invitation = (await json(await team(owner.headers))).invitations[0];
+    const before = (await entries(owner.vendorId)).length;
+    const revokes = await Promise.all([
+      send(`/api/vendor/members/invitations/${invitation.id}`, "DELETE", owner.headers),
+      send(`/api/vendor/members/invitations/${invitation.id}`, "DELETE", second.headers),
+    ]);
+    expect(revokes.map((r) => r.status).sort()).toEqual([200, 404]);
+    const removals = await Promise.all([
+      send(`/api/vendor/members/${teammate.id}`, "DELETE", owner.headers),
+      send(`/api/vendor/members/${teammate.id}`, "DELETE", second.headers),
+    ]);
+    expect(removals.map((r) => r.status).sort()).toEqual([200, 404]);
+    // Demoting the last owner is refused and leaves no entry.
+    expect((await send(`/api/vendor/members/${second.id}`, "DELETE", owner.headers)).status).toBe(200);
+    expect((await send(`/api/vendor/members/${owner.id}`, "PATCH", owner.headers, { role: "finance" })).status).toBe(409);
+    const after = (await entries(owner.vendorId)).slice(before).map((e) => e.action);
+    expect(after).toEqual(["vendor.invitation_revoke", "vendor.member_remove", "vendor.member_remove"]);
+  });
+});

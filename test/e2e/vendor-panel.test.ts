@@ -131,4 +131,42 @@ describe("a seller's catalog in /vendor", () => {
     await expect.poll(() => desk.locator("[data-vendor-storefront]").textContent()).toContain("fired twice");
     await desk.context().close();
   }, 300_000);
+
+  it("the seller uploads a picture file with its description; a file without one, or not a picture, is refused by name; the product page shows it", async () => {
+    const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+    const desk = await signedInSeller(VIEWPORTS.desktop, "/vendor/products");
+    await desk.getByRole("link", { name: "Speckled stoneware mug" }).first().click();
+    await desk.waitForURL(/\/vendor\/products\/prod_[^/?]+$/);
+    const self = desk.url();
+
+    await desk.getByLabel("Picture file").setInputFiles({ name: "mug.png", mimeType: "image/png", buffer: PNG });
+    await desk.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => desk.getByRole("alert").textContent()).toContain("Description of the uploaded picture");
+    // Called a PNG, but its bytes are a page: refused by what it is.
+    await desk
+      .getByLabel("Picture file")
+      .setInputFiles({ name: "sneaky.png", mimeType: "image/png", buffer: Buffer.from("<html><script>alert(1)</script></html>") });
+    await desk.getByLabel("Description of the picture").fill("A sneaky file");
+    await desk.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => desk.getByRole("alert").textContent()).toContain("Upload a picture: Not a PNG, JPEG, GIF, WebP or AVIF picture");
+    expect(await desk.getByRole("textbox", { name: /^Pictures/ }).inputValue()).not.toContain("/media/uploads/");
+
+    await desk.getByLabel("Picture file").setInputFiles({ name: "mug.png", mimeType: "image/png", buffer: PNG });
+    await desk.getByLabel("Description of the picture").fill("The mug on a shelf, side view");
+    await screenshot(desk, "vendor-product-upload");
+    await desk.getByRole("button", { name: "Save changes" }).click();
+    await desk.waitForURL(/\?saved=updated$/);
+    const pictures = await desk.getByRole("textbox", { name: /^Pictures/ }).inputValue();
+    const uploaded = /\/media\/uploads\/[0-9a-f]{64}\.png/.exec(pictures)?.[0];
+    expect(uploaded).toBeTruthy();
+    expect(pictures).toContain(`${uploaded} | The mug on a shelf, side view`);
+    expect((await desk.request.get(`${store.baseUrl}${uploaded}`)).headers()["content-type"]).toBe("image/png");
+
+    await desk.goto(`${store.baseUrl}/p/speckled-stoneware-mug`);
+    await expect.poll(() => desk.locator(`img[src="${uploaded}"]`).first().getAttribute("alt")).toBe("The mug on a shelf, side view");
+    const phone = await signedInSeller(VIEWPORTS.phone, new URL(self).pathname);
+    await screenshot(phone, "vendor-product-upload");
+    await phone.context().close();
+    await desk.context().close();
+  }, 300_000);
 });

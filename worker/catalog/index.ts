@@ -19,4 +19,4 @@ export { ratingSummaryStatement } from "./service/rating-summary";
 export { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "./service/sku-lookup";
 export { findCategory, getProductBySlug, LOW_STOCK_AT, listCategoryTree } from "./service/storefront";
 export { sellerListed, sellerListedSql } from "./service/seller-listed";
-export { getVendorProduct, listVendorProducts, productInputForVendor } from "./service/vendor-products";
+export { addVendorProductImage, getVendorProduct, listVendorProducts, PRODUCT_IMAGES_MAX, productInputForVendor } from "./service/vendor-products";

@@ -15,3 +15,4 @@ export {
   sweepOrphanPrivatePhotos,
   uploadAppIcon,
 } from "./service";
+export { UPLOAD_TYPES } from "./store";

@@ -179,7 +179,7 @@ export const vendorMemberRoutes = createApiApp()
     async (c) => {
       const { vendorId, auth } = await requireVendor(c, "settings");
       const input = c.req.valid("json") as InviteMemberBody;
-      return c.json(await inviteMember(c.env, vendorId, auth.principal, input, new URL(c.req.url).origin), 201);
+      return c.json(await inviteMember(c.env, auditActor(c), vendorId, auth.principal, input, new URL(c.req.url).origin), 201);
     },
   )
   .openapi(
@@ -194,7 +194,7 @@ export const vendorMemberRoutes = createApiApp()
     }),
     async (c) => {
       const { vendorId } = await requireVendor(c, "settings");
-      return c.json(await revokeInvitation(c.env, vendorId, c.req.valid("param").id), 200);
+      return c.json(await revokeInvitation(c.env, auditActor(c), vendorId, c.req.valid("param").id), 200);
     },
   )
   .openapi(
@@ -210,7 +210,7 @@ export const vendorMemberRoutes = createApiApp()
     async (c) => {
       const { vendorId } = await requireVendor(c, "settings");
       const { role } = c.req.valid("json") as ChangeMemberRoleBody;
-      return c.json(await changeMemberRole(c.env, vendorId, c.req.valid("param").userId, role), 200);
+      return c.json(await changeMemberRole(c.env, auditActor(c), vendorId, c.req.valid("param").userId, role), 200);
     },
   )
   .openapi(
@@ -225,7 +225,7 @@ export const vendorMemberRoutes = createApiApp()
     }),
     async (c) => {
       const { vendorId } = await requireVendor(c, "settings");
-      return c.json(await removeMember(c.env, vendorId, c.req.valid("param").userId), 200);
+      return c.json(await removeMember(c.env, auditActor(c), vendorId, c.req.valid("param").userId), 200);
     },
   );
 

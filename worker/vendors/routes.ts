@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { auditActor } from "../lib/audit";
 import { requireAuth } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AcceptInvitationBody, InvitationAccepted, MyVendorApplication, VendorApplicationBody, VendorView } from "./schema";
@@ -68,6 +69,6 @@ export const vendorApplicationRoutes = createApiApp()
       const { principal } = requireAuth(c);
       const { token } = c.req.valid("json") as AcceptInvitationBody;
       c.header("Cache-Control", "private, no-store");
-      return c.json(await acceptInvitation(c.env, principal, token), 200);
+      return c.json(await acceptInvitation(c.env, principal, token, auditActor(c)), 200);
     },
   );

@@ -9,6 +9,7 @@ import { type PriceChange, registerPriceListener } from "../catalog";
 import { registerStockListener, type StockChange, stockReturnsSince } from "../inventory";
 import { AppError } from "../lib/errors";
 import { type EmailMessage, enqueueEmail } from "../notifications";
+import { WISHED_ITEM_LISTED } from "./service/items";
 
 type Wisher = { userId: string; email: string; name: string; priceSeen: number };
 
@@ -20,6 +21,7 @@ async function wishersOf(env: Env, sku: string): Promise<Wisher[]> {
      from wishlist_items i join wishlists w on w.id = i.wishlist_id join users u on u.id = w.user_id
      where i.sku = ? and u.status = 'active'
        and not exists (select 1 from wishlists x where x.user_id = u.id and x.alerts_enabled = 0)
+       and ${WISHED_ITEM_LISTED}
      group by u.id`,
   )
     .bind(sku)

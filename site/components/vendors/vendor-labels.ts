@@ -28,3 +28,14 @@ export const PAYOUT_METHOD_TEXT: Record<string, string> = { stripe_connect: "Str
 
 /** Badge tone per payout status (the admin badge's data-tone). */
 export const PAYOUT_STATUS_TONE: Record<string, string | undefined> = { pending: "warn", paid: "good", failed: "bad" };
+
+/** How each member role reads on the team page. */
+export const MEMBER_ROLE_TEXT: Record<string, string> = { owner: "Owner", catalog: "Catalog", orders: "Orders", finance: "Finance" };
+
+/** What each capability lets a member do, as the team page lists it. */
+export const CAPABILITY_TEXT: Record<string, string> = {
+  catalog: "Products and stock",
+  orders: "Orders and returns",
+  finance: "Payouts and ledger",
+  settings: "Shop settings and team",
+};

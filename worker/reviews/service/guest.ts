@@ -1,3 +1,4 @@
+import { sellerListedSql } from "../../catalog";
 import { changesOf } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -36,7 +37,7 @@ export async function guestReviewables(env: Env, access: OrderAccess): Promise<{
     `SELECT DISTINCT p.slug AS slug, p.name AS name,
        EXISTS (SELECT 1 FROM reviews r WHERE r.product_id = p.id AND r.user_id = ?2) AS reviewed
      FROM order_lines ol JOIN orders o ON o.id = ol.order_id JOIN products p ON p.id = ol.product_id AND p.status = 'active'
-     WHERE o.id = ?1 AND (
+     WHERE o.id = ?1 AND ${sellerListedSql("p")} AND (
        o.status = 'delivered' OR EXISTS (
          SELECT 1 FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
          WHERE sl.order_line_id = ol.id AND s.status = 'delivered'))

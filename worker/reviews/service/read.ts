@@ -1,4 +1,4 @@
-import { catalogChanged } from "../../catalog";
+import { catalogChanged, sellerListedSql } from "../../catalog";
 import { AppError } from "../../lib/errors";
 import type { ListReviewsQuery, RatingSummary, Review, ReviewPage, ReviewSort } from "../schema";
 import type { ReviewStatus } from "../tables";
@@ -60,9 +60,15 @@ export interface ProductRef {
   rating_dist: string;
 }
 
-/** An active product by slug (what shoppers may review), or 404. */
+/**
+ * An active product by slug (what shoppers may read reviews of and review), or 404. A product of a seller who
+ * is not active (pending, suspended, rejected) is hidden like its product page: the same 404.
+ */
 export async function activeProduct(env: Env, slug: string): Promise<ProductRef> {
-  const product = await env.DB.prepare("SELECT id, slug, name, rating_avg_x100, rating_count, rating_dist FROM products WHERE slug = ? AND status = 'active'")
+  const product = await env.DB.prepare(
+    `SELECT p.id, p.slug, p.name, p.rating_avg_x100, p.rating_count, p.rating_dist FROM products p
+     WHERE p.slug = ? AND p.status = 'active' AND ${sellerListedSql("p")}`,
+  )
     .bind(slug)
     .first<ProductRef>();
   if (!product) throw new AppError("reviews.product_not_found", 404, "No such product.");

@@ -1,3 +1,4 @@
+import { sellerListedSql } from "../../catalog";
 import { changesOf } from "../../lib/d1-batch";
 import { enqueueEmail } from "../../notifications";
 import { reviewSettings } from "./settings";
@@ -26,7 +27,7 @@ export async function sendReviewRequests(env: Env, origin: string, now = Date.no
   const due = await env.DB.prepare(
     `SELECT ol.id AS line_id, o.id AS order_id, o.user_id, o.email, ol.product_id, p.slug, p.name
      FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id
-     WHERE o.status = 'delivered' AND o.user_id IS NOT NULL AND p.status = 'active'
+     WHERE o.status = 'delivered' AND o.user_id IS NOT NULL AND p.status = 'active' AND ${sellerListedSql("p")}
        AND NOT EXISTS (SELECT 1 FROM review_requests rq WHERE rq.order_line_id = ol.id)
        AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.product_id = ol.product_id AND r.user_id = o.user_id)
      LIMIT ?`,
@@ -57,7 +58,7 @@ export async function sendReviewRequests(env: Env, origin: string, now = Date.no
     const late = await env.DB.prepare(
       `SELECT rq.order_line_id AS line_id, o.email, p.slug, p.name
        FROM review_requests rq JOIN orders o ON o.id = rq.order_id JOIN products p ON p.id = rq.product_id
-       WHERE rq.reminded_at IS NULL AND rq.sent_at <= ? AND p.status = 'active'
+       WHERE rq.reminded_at IS NULL AND rq.sent_at <= ? AND p.status = 'active' AND ${sellerListedSql("p")}
          AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.product_id = rq.product_id AND r.user_id = rq.user_id)
        LIMIT ?`,
     )

@@ -1,3 +1,4 @@
+import { sellerListedSql } from "../../catalog";
 import { changesOf } from "../../lib/d1-batch";
 import type { Principal } from "../../lib/context";
 import { AppError } from "../../lib/errors";
@@ -138,10 +139,14 @@ export async function deleteReview(env: Env, principal: Principal, id: string): 
   await afterPublicChange(env, row.status === "published");
 }
 
-/** A published review other shoppers can act on, or 404. */
+/** A published review other shoppers can act on, or 404 (also while its product's seller is hidden). */
 async function publishedReview(env: Env, id: string): Promise<ReviewRow> {
   const row = await findReview(env, id);
   if (row?.status !== "published") throw notFound();
+  const listed = await env.DB.prepare(`SELECT 1 AS listed FROM products p WHERE p.id = ? AND ${sellerListedSql("p")}`)
+    .bind(row.product_id)
+    .first<{ listed: number }>();
+  if (!listed) throw notFound();
   return row;
 }
 

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { hashOpaqueToken, setMarketplaceRole } from "../../accounts";
 import { users } from "../../accounts/tables";
 import { getDb } from "../../db/client";
+import { type AuditActor, actorFor, auditStatement, auditStatementIfChanged } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -40,11 +41,13 @@ export async function vendorTeam(env: Env, vendorId: string): Promise<VendorTeam
 
 /**
  * An owner invites `body.email` to the vendor with a member role: an invitation row (only the token's hash is
- * kept) and the `vendor_invitation` email with the signed link. Inviting an address again replaces the open
- * invitation (the old link stops working); an address that already works here is a 409.
+ * kept), its `vendor.member_invite` audit entry in the same batch, and the `vendor_invitation` email with the
+ * signed link. Inviting an address again replaces the open invitation (the old link stops working); an address
+ * that already works here is a 409.
  */
 export async function inviteMember(
   env: Env,
+  actor: AuditActor,
   vendorId: string,
   inviter: { id: string; name: string },
   body: InviteMemberBody,
@@ -83,6 +86,12 @@ export async function inviteMember(
       invitedBy: inviter.id,
       expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000).toISOString(),
     }),
+    auditStatement(env.DB, actor, {
+      action: "vendor.member_invite",
+      entityType: "vendor",
+      entityId: vendorId,
+      after: { invitationId: id, email: body.email, role: body.role },
+    }),
   ]);
   await enqueueEmail(env.EMAIL_QUEUE, {
     id: `vendor_invitation:${id}`,
@@ -93,32 +102,45 @@ export async function inviteMember(
   return vendorTeam(env, vendorId);
 }
 
-/** Withdraws an open invitation of the caller's vendor; another vendor's invitation is a 404. */
-export async function revokeInvitation(env: Env, vendorId: string, invitationId: string): Promise<VendorTeam> {
-  const result = await getDb(env.DB)
-    .update(vendorInvitations)
-    .set({ revokedAt: new Date().toISOString() })
-    .where(
-      and(
-        eq(vendorInvitations.id, invitationId),
-        eq(vendorInvitations.vendorId, vendorId),
-        isNull(vendorInvitations.acceptedAt),
-        isNull(vendorInvitations.revokedAt),
-      ),
-    )
-    .run();
-  if ((result.meta?.changes ?? 0) !== 1) throw new AppError("vendors.invitation_not_found", 404, "No such open invitation.");
+/** Withdraws an open invitation of the caller's vendor (audited as `vendor.invitation_revoke`); another vendor's invitation is a 404. */
+export async function revokeInvitation(env: Env, actor: AuditActor, vendorId: string, invitationId: string): Promise<VendorTeam> {
+  const open = await getDb(env.DB)
+    .select({ email: vendorInvitations.email, role: vendorInvitations.role })
+    .from(vendorInvitations)
+    .where(and(eq(vendorInvitations.id, invitationId), eq(vendorInvitations.vendorId, vendorId)))
+    .get();
+  const [result] = await runBatch(env.DB, [
+    env.DB.prepare("UPDATE vendor_invitations SET revoked_at = ?1 WHERE id = ?2 AND vendor_id = ?3 AND accepted_at IS NULL AND revoked_at IS NULL").bind(
+      new Date().toISOString(),
+      invitationId,
+      vendorId,
+    ),
+    // Only the request whose UPDATE withdrew the invitation writes the entry (two owners at once: one entry).
+    auditStatementIfChanged(env.DB, actor, {
+      action: "vendor.invitation_revoke",
+      entityType: "vendor",
+      entityId: vendorId,
+      before: { invitationId, email: open?.email ?? null, role: open?.role ?? null },
+    }),
+  ]);
+  if (changesOf(result) !== 1) throw new AppError("vendors.invitation_not_found", 404, "No such open invitation.");
   return vendorTeam(env, vendorId);
 }
 
 /**
  * The signed-in user accepts an invitation with the token from the emailed link. The account's email must be
  * the invited address; an account belongs to at most one vendor. Marking the invitation used and adding the
- * member commit together, and the mark only applies once (`accepted_at IS NULL`), so the same link used twice
- * (or twice at once) adds one member. The new member gets the `vendor` role when the vendor is active (their
- * sessions end, they sign in again).
+ * member commit together with a `vendor.member_join` audit entry, and the mark only applies once
+ * (`accepted_at IS NULL`), so the same link used twice (or twice at once) adds one member and one entry. The
+ * new member gets the `vendor` role when the vendor is active (their sessions end, they sign in again).
+ * `actor` carries the request id; without one the entry names the user alone.
  */
-export async function acceptInvitation(env: Env, user: { id: string; email: string }, token: string): Promise<InvitationAccepted> {
+export async function acceptInvitation(
+  env: Env,
+  user: { id: string; email: string },
+  token: string,
+  actor: AuditActor = actorFor(user, null),
+): Promise<InvitationAccepted> {
   const db = getDb(env.DB);
   const invitation = await db
     .select()
@@ -146,6 +168,12 @@ export async function acceptInvitation(env: Env, user: { id: string; email: stri
         invitation.role,
         now,
       ),
+      auditStatementIfChanged(env.DB, actor, {
+        action: "vendor.member_join",
+        entityType: "vendor",
+        entityId: invitation.vendorId,
+        after: { userId: user.id, email: invitation.email, role: invitation.role, invitationId: invitation.id },
+      }),
     ]);
     if (changesOf(mark) !== 1) throw new AppError("vendors.invitation_invalid", 404, "This invitation link was already used.");
   } catch (error) {
@@ -161,47 +189,65 @@ export async function acceptInvitation(env: Env, user: { id: string; email: stri
 
 const lastOwner = () => new AppError("vendors.last_owner", 409, "A shop always keeps at least one owner: make someone else owner first.");
 
+/** The member `userId` of `vendorId` (their email for the audit entry), or a 404 for anyone else. */
+async function memberOf(env: Env, vendorId: string, userId: string): Promise<{ role: VendorMemberRole; email: string }> {
+  const row = await getDb(env.DB)
+    .select({ role: vendorMembers.role, email: users.email })
+    .from(vendorMembers)
+    .innerJoin(users, eq(users.id, vendorMembers.userId))
+    .where(and(eq(vendorMembers.vendorId, vendorId), eq(vendorMembers.userId, userId)))
+    .get();
+  if (!row) throw new AppError("vendors.member_not_found", 404, "No such member.");
+  return row;
+}
+
 /**
- * Changes a member's role. Demoting an owner only applies while another owner remains: the check is inside the
- * UPDATE, so two owners demoting each other at once leave one owner.
+ * Changes a member's role (audited as `vendor.member_role`). Demoting an owner only applies while another owner
+ * remains: the check is inside the UPDATE, so two owners demoting each other at once leave one owner, and the
+ * audit entry is written only by the statement that changed the row.
  */
-export async function changeMemberRole(env: Env, vendorId: string, userId: string, role: VendorMemberRole): Promise<VendorTeam> {
-  const result = await env.DB.prepare(
-    `UPDATE vendor_members SET role = ?1 WHERE vendor_id = ?2 AND user_id = ?3
-       AND (role <> 'owner' OR ?1 = 'owner' OR (SELECT count(*) FROM vendor_members WHERE vendor_id = ?2 AND role = 'owner') > 1)`,
-  )
-    .bind(role, vendorId, userId)
-    .run();
+export async function changeMemberRole(env: Env, actor: AuditActor, vendorId: string, userId: string, role: VendorMemberRole): Promise<VendorTeam> {
+  const before = await memberOf(env, vendorId, userId);
+  const [result] = await runBatch(env.DB, [
+    env.DB.prepare(
+      `UPDATE vendor_members SET role = ?1 WHERE vendor_id = ?2 AND user_id = ?3
+         AND (role <> 'owner' OR ?1 = 'owner' OR (SELECT count(*) FROM vendor_members WHERE vendor_id = ?2 AND role = 'owner') > 1)`,
+    ).bind(role, vendorId, userId),
+    auditStatementIfChanged(env.DB, actor, {
+      action: "vendor.member_role",
+      entityType: "vendor",
+      entityId: vendorId,
+      before: { userId, email: before.email, role: before.role },
+      after: { userId, email: before.email, role },
+    }),
+  ]);
   if (changesOf(result) !== 1) {
-    const exists = await getDb(env.DB)
-      .select({ role: vendorMembers.role })
-      .from(vendorMembers)
-      .where(and(eq(vendorMembers.vendorId, vendorId), eq(vendorMembers.userId, userId)))
-      .get();
-    if (!exists) throw new AppError("vendors.member_not_found", 404, "No such member.");
+    await memberOf(env, vendorId, userId);
     throw lastOwner();
   }
   return vendorTeam(env, vendorId);
 }
 
 /**
- * Removes a member (never the last owner, checked inside the DELETE). The person goes back to the `customer`
- * role and their sessions end.
+ * Removes a member (never the last owner, checked inside the DELETE; audited as `vendor.member_remove`). The
+ * person goes back to the `customer` role and their sessions end.
  */
-export async function removeMember(env: Env, vendorId: string, userId: string): Promise<VendorTeam> {
-  const result = await env.DB.prepare(
-    `DELETE FROM vendor_members WHERE vendor_id = ?1 AND user_id = ?2
-       AND (role <> 'owner' OR (SELECT count(*) FROM vendor_members WHERE vendor_id = ?1 AND role = 'owner') > 1)`,
-  )
-    .bind(vendorId, userId)
-    .run();
+export async function removeMember(env: Env, actor: AuditActor, vendorId: string, userId: string): Promise<VendorTeam> {
+  const before = await memberOf(env, vendorId, userId);
+  const [result] = await runBatch(env.DB, [
+    env.DB.prepare(
+      `DELETE FROM vendor_members WHERE vendor_id = ?1 AND user_id = ?2
+         AND (role <> 'owner' OR (SELECT count(*) FROM vendor_members WHERE vendor_id = ?1 AND role = 'owner') > 1)`,
+    ).bind(vendorId, userId),
+    auditStatementIfChanged(env.DB, actor, {
+      action: "vendor.member_remove",
+      entityType: "vendor",
+      entityId: vendorId,
+      before: { userId, email: before.email, role: before.role },
+    }),
+  ]);
   if (changesOf(result) !== 1) {
-    const exists = await getDb(env.DB)
-      .select({ role: vendorMembers.role })
-      .from(vendorMembers)
-      .where(and(eq(vendorMembers.vendorId, vendorId), eq(vendorMembers.userId, userId)))
-      .get();
-    if (!exists) throw new AppError("vendors.member_not_found", 404, "No such member.");
+    await memberOf(env, vendorId, userId);
     throw lastOwner();
   }
   await setMarketplaceRole(env, userId, "customer");

@@ -1,5 +1,5 @@
 import { addToCart, type CartView } from "../../cart";
-import { LOW_STOCK_AT, lookupSkus, type SkuFacts } from "../../catalog";
+import { LOW_STOCK_AT, lookupSkus, type SkuFacts, sellerListedSql } from "../../catalog";
 import { readCookie, serializeCookie } from "../../lib/cookies";
 import { AppError } from "../../lib/errors";
 import type { SharedWishlistView, WishlistItem, WishlistView } from "../schema";
@@ -9,6 +9,15 @@ const GUEST_ID = /^wl_[0-9a-z]{26}$/;
 const GUEST_MAX_AGE = 90 * 24 * 3600;
 /** Enough for any honest shopper; keeps one list's read to one small query. */
 export const WISHLIST_MAX_ITEMS = 200;
+
+/**
+ * SQL over a wishlist item alias `i`: true unless the item's product belongs to a seller who is not active
+ * (pending, suspended, rejected). Such items stay on the list (they come back when the seller does) but are
+ * not shown, counted or announced, as listings and search hide the seller's products. SKUs the catalog no
+ * longer knows still show as "No longer sold".
+ */
+export const WISHED_ITEM_LISTED = `not exists (select 1 from product_variants hidden_v join products p on p.id = hidden_v.product_id
+  where hidden_v.sku = i.sku and not (${sellerListedSql("p")}))`;
 
 /** The list id of a signed-in shopper: derived, so concurrent first writes cannot create two lists. */
 export function userWishlistId(userId: string): string {
@@ -111,7 +120,9 @@ export async function viewWishlist(env: Env, wishlistId: string | null): Promise
   if (!wishlistId) return empty;
   const [list, items] = await env.DB.batch([
     env.DB.prepare("select id, name, share_token, share_enabled from wishlists where id = ?").bind(wishlistId),
-    env.DB.prepare("select sku, price_seen, currency, added_at from wishlist_items where wishlist_id = ? order by added_at desc, sku").bind(wishlistId),
+    env.DB.prepare(
+      `select sku, price_seen, currency, added_at from wishlist_items i where wishlist_id = ? and ${WISHED_ITEM_LISTED} order by added_at desc, sku`,
+    ).bind(wishlistId),
   ]);
   const row = (list?.results as ListRow[] | undefined)?.[0];
   if (!row) return empty;

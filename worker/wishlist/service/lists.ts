@@ -1,7 +1,7 @@
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { UpdateNamedWishlistBody, WishlistIndex, WishlistMoveItemResult, WishlistSummary, WishlistView } from "../schema";
-import { ensureList, newShareToken, setWishlistSharing, userWishlistId, viewWishlist, WISHLIST_MAX_ITEMS } from "./items";
+import { ensureList, newShareToken, setWishlistSharing, userWishlistId, viewWishlist, WISHED_ITEM_LISTED, WISHLIST_MAX_ITEMS } from "./items";
 
 /** Named lists per shopper, the default one included; enough for gifts by person and occasion. */
 export const WISHLIST_MAX_LISTS = 20;
@@ -40,13 +40,13 @@ export async function listWishlists(env: Env, caller: WishlistCaller): Promise<W
   const { defaultId, userId } = caller;
   const rows = userId
     ? await env.DB.prepare(
-        `select w.id, w.name, w.share_token, w.share_enabled, (select count(*) from wishlist_items i where i.wishlist_id = w.id) as item_count
+        `select w.id, w.name, w.share_token, w.share_enabled, (select count(*) from wishlist_items i where i.wishlist_id = w.id and ${WISHED_ITEM_LISTED}) as item_count
          from wishlists w where w.user_id = ? order by w.id = ? desc, w.rowid`,
       )
         .bind(userId, defaultId)
         .all<SummaryRow>()
     : await env.DB.prepare(
-        `select w.id, w.name, w.share_token, w.share_enabled, (select count(*) from wishlist_items i where i.wishlist_id = w.id) as item_count
+        `select w.id, w.name, w.share_token, w.share_enabled, (select count(*) from wishlist_items i where i.wishlist_id = w.id and ${WISHED_ITEM_LISTED}) as item_count
          from wishlists w where w.id = ? and w.user_id is null`,
       )
         .bind(defaultId ?? "")
