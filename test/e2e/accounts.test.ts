@@ -242,7 +242,7 @@ describe("a shopper's account (desktop)", () => {
     await page.waitForURL(/\/account$/);
     expect(await page.getByRole("region", { name: "Default address" }).innerText()).toContain("12 St James's Square");
     await shootBoth(page, "account-overview");
-  });
+  }, 150_000);
 
   it("edits the profile and changes the password, with inline errors for a wrong current password", async () => {
     const { email } = await registerByApi("Grace Hopper");
