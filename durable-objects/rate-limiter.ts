@@ -58,6 +58,15 @@ export class RateLimiter extends DurableObject<Env> {
     this.ctx.storage.kv.delete("window");
   }
 
+  /**
+   * Gives one hit back in the current window (a right password after an attempt counted before its
+   * hash). Unlike `clear`, one success cannot wipe out many failures counted under a shared key.
+   */
+  giveBack(): void {
+    const state = this.ctx.storage.kv.get<{ start: number; count: number }>("window");
+    if (state && state.count > 0) this.ctx.storage.kv.put("window", { ...state, count: state.count - 1 });
+  }
+
   private liveSlots(now: number): Record<string, number> {
     const slots = this.ctx.storage.kv.get<Record<string, number>>("slots") ?? {};
     for (const [id, until] of Object.entries(slots)) if (until <= now) delete slots[id];

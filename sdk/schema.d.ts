@@ -374,7 +374,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account and sign in */
+        /**
+         * Start a customer sign-up: the same 202 whether or not the email has an account; the email says what next
+         * @description A new email gets a one-time link (24 hours) to `/account/finish-sign-up`, which creates the account and signs in (`POST /api/auth/register/confirm`); a known email gets an "already registered: sign in or reset your password" email. No session starts here.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -388,13 +391,13 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Registered and signed in. */
-                201: {
+                /** @description Check your email to finish. */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Session"];
+                        "application/json": components["schemas"]["RegistrationStarted"];
                     };
                 };
                 /** @description Invalid or weak. */
@@ -406,8 +409,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Email taken. */
-                409: {
+                /** @description Too many from this address. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -415,8 +418,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many. */
-                429: {
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish a sign-up with the emailed token: creates the account (email verified) and signs in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ConfirmRegistrationBody"];
+                };
+            };
+            responses: {
+                /** @description Account created and signed in. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Invalid, used or expired token. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The email got an account meanwhile: sign in or reset the password. */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9993,7 +10045,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "sending" | "sent" | "failed" | "dead";
-                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning" | "order_link";
+                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning" | "order_link" | "finish_registration" | "account_exists";
                     /** @description Part of the recipient's address (case-insensitive). */
                     recipient?: string;
                     page?: number;
@@ -17584,6 +17636,16 @@ export interface components {
             /** @description For searches: how many products matched. */
             resultCount?: number;
         };
+        RegistrationStarted: {
+            /** @description What happens next: check your email to finish. */
+            status: string;
+        };
+        RegisterBody: {
+            /** Format: email */
+            email: string;
+            password: string;
+            name: string;
+        };
         Session: {
             user: components["schemas"]["User"];
             /** @description Send as `Authorization: Bearer <token>`; lives 15 minutes. */
@@ -17605,11 +17667,8 @@ export interface components {
             hasPassword: boolean;
             createdAt: string;
         };
-        RegisterBody: {
-            /** Format: email */
-            email: string;
-            password: string;
-            name: string;
+        ConfirmRegistrationBody: {
+            token: string;
         };
         LoginBody: {
             /** Format: email */
@@ -19197,6 +19256,13 @@ export interface components {
                 expiresInMinutes: number;
             } | {
                 name: string;
+            } | {
+                name: string;
+                url: string;
+                expiresInHours: number;
+            } | {
+                name: string;
+                url: string;
             } | {
                 number: string;
                 total: number;

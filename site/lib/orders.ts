@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { AppError } from "../../worker/lib/errors";
-import { accessOrder, type OrderAccess, type OrderRow } from "../../worker/orders";
+import { accessOrder, type OrderAccess, type OrderRow, orderAccessCookieToken } from "../../worker/orders";
 import type { PageSession } from "./account";
 import { readLastOrder } from "./cart";
+
+export { orderAccessCookie } from "../../worker/orders";
 
 export { STATUS_TEXT } from "../components/orders/display";
 
@@ -13,12 +15,11 @@ export { STATUS_TEXT } from "../components/orders/display";
  * else is null (the page answers 404, never "exists but not yours").
  */
 export async function orderAccessForPage(request: Request, session: PageSession, orderId: string, token: string | null): Promise<OrderAccess | null> {
-  const last = readLastOrder(request);
   try {
     return await accessOrder(env, orderId, {
       principal: session?.principal ?? null,
       token,
-      rememberedToken: last && last.orderId === orderId ? last.token : null,
+      rememberedToken: rememberedOrderToken(request, orderId),
     });
   } catch (error) {
     // An expired link (410) is a missing order to every page but the order page, which offers a new link.
@@ -41,4 +42,12 @@ export async function orderLinkExpired(orderId: string, token: string | null): P
 /** The order row only (pages that just show it). */
 export async function orderForPage(request: Request, session: PageSession, orderId: string, token: string | null): Promise<OrderRow | null> {
   return (await orderAccessForPage(request, session, orderId, token))?.order ?? null;
+}
+
+/** The guest token this browser holds for `orderId`: from an opened order link, else from its last checkout. */
+export function rememberedOrderToken(request: Request, orderId: string): string | null {
+  const token = orderAccessCookieToken(request.headers.get("cookie"), orderId);
+  if (token) return token;
+  const last = readLastOrder(request);
+  return last && last.orderId === orderId ? last.token : null;
 }

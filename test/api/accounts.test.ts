@@ -4,67 +4,159 @@ import { describe, expect, it } from "vitest";
 import { listOutboxFor } from "../../worker/notifications";
 import { insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
+import { emailTo, SIGN_UP_PASSWORD, signUp, signUpToken } from "../support/sign-up";
 import { passwordSignIn } from "../support/staff";
+import { passwordDerivations } from "../../worker/accounts/password";
 
-const STRONG = "saffron kettle 7 quietly";
+const STRONG = SIGN_UP_PASSWORD;
 
-async function registerUser(overrides: { email?: string; name?: string; password?: string } = {}) {
-  const email = overrides.email ?? `shopper-${crypto.randomUUID().slice(0, 8)}@example.test`;
-  const password = overrides.password ?? STRONG;
-  const res = await postJson("/api/auth/register", { email, password, name: overrides.name ?? "Ada Shopper" }, { "CF-Connecting-IP": freshIp() });
-  expect(res.status).toBe(201);
-  const body = await json(res);
-  return { email, password, body, cookie: cookiesFrom(res), token: body.accessToken as string };
-}
+/** A shopper who signed up through the emailed link (the only way an account is created by a request). */
+const registerUser = (overrides: { email?: string; name?: string; password?: string } = {}) => signUp(overrides);
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const me = (headers: Record<string, string>) => call("/api/me", { headers });
+const waitForEmail = emailTo;
 
-async function waitForEmail(to: string, template: string) {
-  let found: Awaited<ReturnType<typeof listOutboxFor>> = [];
-  await expect
-    .poll(
-      async () => {
-        found = await listOutboxFor(env, to, template);
-        return found.length;
-      },
-      { timeout: 10_000, interval: 200 },
-    )
-    .toBeGreaterThan(0);
-  return found[0] as NonNullable<(typeof found)[number]>;
+/** Everything an answer says, but the headers that differ on every answer anyway. */
+async function answerOf(res: Response) {
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => !["date", "x-request-id"].includes(name.toLowerCase())));
+  return { status: res.status, headers, body: await res.text(), cookies: res.headers.getSetCookie() };
 }
 
 describe("POST /api/auth/register", () => {
-  it("creates a customer, signs in with a __Host- cookie and a bearer token, and queues welcome + verification emails", async () => {
-    const { email, body, cookie, token } = await registerUser({ name: "Grace Hopper" });
-    expect(body.user).toMatchObject({ email, name: "Grace Hopper", role: "customer", emailVerified: false, hasPassword: true });
+  it("answers 202 with no session, then the emailed link creates a verified customer and signs in", async () => {
+    const email = `grace-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const asked = await postJson("/api/auth/register", { email, password: STRONG, name: "Grace Hopper" }, { "CF-Connecting-IP": freshIp() });
+    expect(asked.status).toBe(202);
+    expect(asked.headers.getSetCookie()).toEqual([]);
+    expect(asked.headers.get("cache-control")).toBe("no-store");
+    expect((await json(asked)).status).toMatch(/^Check your email to finish/);
+    // Nothing exists until the link is followed.
+    expect(await env.DB.prepare("select count(*) as n from users where email = ?").bind(email).first<{ n: number }>()).toEqual({ n: 0 });
+
+    const mail = await waitForEmail(email, "finish_registration");
+    expect(mail.subject).toMatch(/^Finish creating your .+ account$/);
+    expect(mail.html).toContain("<!doctype html>");
+    const token = await signUpToken(email);
+    const done = await postJson("/api/auth/register/confirm", { token });
+    expect(done.status).toBe(201);
+    const body = await json(done);
+    expect(body.user).toMatchObject({ email, name: "Grace Hopper", role: "customer", emailVerified: true, hasPassword: true });
     expect(body.expiresIn).toBe(900);
     expect(body.refreshToken).toBeUndefined();
+    for (const cookie of done.headers.getSetCookie()) expect(cookie).toMatch(/^__Host-(at|rt)=[^;]+; Max-Age=\d+; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
+    const cookie = cookiesFrom(done);
     expect(cookie).toMatch(/__Host-at=.+; __Host-rt=.+/);
     expect((await me({ Cookie: cookie })).status).toBe(200);
-    expect((await json(await me(bearer(token)))).email).toBe(email);
-    const verify = await waitForEmail(email, "verify_email");
-    expect(verify.subject).toBe("Confirm your email address");
-    expect(verify.text).toMatch(/\/account\/verify-email\?token=/);
-    expect(verify.html).toContain("<!doctype html>");
+    expect((await json(await me(bearer(body.accessToken)))).email).toBe(email);
     await waitForEmail(email, "welcome");
-  }, 20_000);
+    // The password chosen at sign-up is the account's.
+    expect((await postJson("/api/auth/login", { email, password: STRONG }, { "CF-Connecting-IP": freshIp() })).status).toBe(200);
+  }, 30_000);
 
-  it("sets cookies Secure, HttpOnly, SameSite=Lax with Path=/", async () => {
-    const res = await postJson(
+  it("answers a known email exactly as a new one (status, body, headers, no cookie); the known one is told by email", async () => {
+    const known = await signUp({ name: "Known Person" });
+    const fresh = `new-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const ip = freshIp();
+    const forKnown = await postJson(
       "/api/auth/register",
-      { email: `c-${crypto.randomUUID().slice(0, 6)}@example.test`, password: STRONG, name: "C" },
-      { "CF-Connecting-IP": freshIp() },
+      { email: known.email.toUpperCase(), password: "another long password 99", name: "Twin" },
+      { "CF-Connecting-IP": ip },
     );
-    for (const cookie of res.headers.getSetCookie()) expect(cookie).toMatch(/^__Host-(at|rt)=[^;]+; Max-Age=\d+; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
-  });
+    const forNew = await postJson("/api/auth/register", { email: fresh, password: "another long password 99", name: "Twin" }, { "CF-Connecting-IP": ip });
+    const [a, b] = [await answerOf(forKnown), await answerOf(forNew)];
+    expect(a.status).toBe(202);
+    expect(a.cookies).toEqual([]);
+    expect(a).toEqual(b);
 
-  it("answers 409 for an email that is taken (in any letter case)", async () => {
-    const { email } = await registerUser();
-    const res = await postJson("/api/auth/register", { email: email.toUpperCase(), password: STRONG, name: "Twin" }, { "CF-Connecting-IP": freshIp() });
+    const notice = await waitForEmail(known.email, "account_exists");
+    expect(notice.subject).toMatch(/^You already have an account at /);
+    expect(notice.text).toMatch(/\/account\/login/);
+    expect(notice.text).toMatch(/\/account\/forgot-password/);
+    expect(notice.text).toContain("Known Person");
+    // The known account is untouched: its own password still signs in, the typed one does not.
+    expect((await postJson("/api/auth/login", { email: known.email, password: known.password }, { "CF-Connecting-IP": freshIp() })).status).toBe(200);
+    expect((await postJson("/api/auth/login", { email: known.email, password: "another long password 99" }, { "CF-Connecting-IP": freshIp() })).status).toBe(
+      401,
+    );
+    // Only the link of its own sign-up: the second request sent none.
+    expect(await listOutboxFor(env, known.email, "finish_registration")).toHaveLength(1);
+    await waitForEmail(fresh, "finish_registration");
+  }, 30_000);
+
+  it("hashes the password for a known email too, so the answer takes as long", async () => {
+    const known = await signUp();
+    const before = passwordDerivations();
+    expect(
+      (await postJson("/api/auth/register", { email: known.email, password: "yet another long password", name: "K" }, { "CF-Connecting-IP": freshIp() }))
+        .status,
+    ).toBe(202);
+    const forKnown = passwordDerivations() - before;
+    const mid = passwordDerivations();
+    expect(
+      (
+        await postJson(
+          "/api/auth/register",
+          { email: `t-${crypto.randomUUID().slice(0, 8)}@example.test`, password: "yet another long password", name: "N" },
+          { "CF-Connecting-IP": freshIp() },
+        )
+      ).status,
+    ).toBe(202);
+    expect(forKnown).toBe(1);
+    expect(passwordDerivations() - mid).toBe(1);
+  }, 30_000);
+
+  it("a link works once and only for 24 hours; a second link for the same email answers 409 after the first", async () => {
+    const email = `once-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    for (const name of ["First", "Second"]) {
+      expect((await postJson("/api/auth/register", { email, password: STRONG, name }, { "CF-Connecting-IP": freshIp() })).status).toBe(202);
+    }
+    await expect.poll(async () => (await listOutboxFor(env, email, "finish_registration")).length, { timeout: 10_000 }).toBe(2);
+    const tokens = (await listOutboxFor(env, email, "finish_registration")).map((m) => /token=([A-Za-z0-9_-]+)/.exec(m.text)?.[1] as string);
+    const [first, second] = tokens as [string, string];
+    expect((await postJson("/api/auth/register/confirm", { token: first })).status).toBe(201);
+    expect((await postJson("/api/auth/register/confirm", { token: first })).status).toBe(400);
+    // The other link died with the account's creation: nothing to take over.
+    expect((await postJson("/api/auth/register/confirm", { token: second })).status).toBe(400);
+    expect(await env.DB.prepare("select count(*) as n from pending_registrations where email = ?").bind(email).first<{ n: number }>()).toEqual({ n: 0 });
+
+    const late = `late-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    expect((await postJson("/api/auth/register", { email: late, password: STRONG, name: "Late" }, { "CF-Connecting-IP": freshIp() })).status).toBe(202);
+    const lateToken = await signUpToken(late);
+    await env.DB.prepare("update pending_registrations set expires_at = ? where email = ?")
+      .bind(Date.now() - 1, late)
+      .run();
+    const expired = await postJson("/api/auth/register/confirm", { token: lateToken });
+    expect(expired.status).toBe(400);
+    expect(await json(expired)).toMatchObject({ code: "auth.invalid_token", errors: [{ path: "token" }] });
+  }, 30_000);
+
+  it("an email that got an account meanwhile (OAuth, another link) answers 409 naming the email", async () => {
+    const email = `meanwhile-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    expect((await postJson("/api/auth/register", { email, password: STRONG, name: "M" }, { "CF-Connecting-IP": freshIp() })).status).toBe(202);
+    const token = await signUpToken(email);
+    await insertUser(env.DB, { email });
+    const res = await postJson("/api/auth/register/confirm", { token });
     expect(res.status).toBe(409);
     expect(await json(res)).toMatchObject({ code: "auth.email_taken", errors: [{ path: "email" }] });
-  });
+  }, 30_000);
+
+  it("two clicks on one link at once create one account", async () => {
+    const email = `race-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    expect((await postJson("/api/auth/register", { email, password: STRONG, name: "Race" }, { "CF-Connecting-IP": freshIp() })).status).toBe(202);
+    const token = await signUpToken(email);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => postJson("/api/auth/register/confirm", { token })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400, 400, 400]);
+    expect(await env.DB.prepare("select count(*) as n from users where email = ?").bind(email).first<{ n: number }>()).toEqual({ n: 1 });
+  }, 30_000);
+
+  it("sends at most 3 sign-up emails per address an hour, silently (the answer stays 202)", async () => {
+    const email = `flood-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    for (let i = 0; i < 5; i++) {
+      expect((await postJson("/api/auth/register", { email, password: STRONG, name: "F" }, { "CF-Connecting-IP": freshIp() })).status).toBe(202);
+    }
+    await expect.poll(async () => (await listOutboxFor(env, email, "finish_registration")).length, { timeout: 10_000 }).toBe(3);
+  }, 30_000);
 
   it.each([
     ["short", "abc12345"],
@@ -268,9 +360,15 @@ describe("password reset and email verification", () => {
     expect(login.status).toBe(200);
   }, 20_000);
 
-  it("verifies the email with the emailed token", async () => {
-    const { email, token } = await registerUser();
+  it("verifies the email of an older, unverified account with a link it asks for", async () => {
+    // Sign-ups are verified by their link; accounts from before (and made by the CLI) ask for one.
+    const user = await insertUser(env.DB);
+    const { email } = user;
+    const token = (await json(await postJson("/api/auth/login", { email, password: user.password }, { "CF-Connecting-IP": freshIp() }))).accessToken;
+    expect((await json(await me(bearer(token)))).emailVerified).toBe(false);
+    expect((await postJson("/api/me/verify-email", {}, bearer(token))).status).toBe(202);
     const mail = await waitForEmail(email, "verify_email");
+    expect(mail.subject).toBe("Confirm your email address");
     const verifyToken = /token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] as string;
     expect((await postJson("/api/auth/verify-email", { token: "x".repeat(43) })).status).toBe(400);
     expect((await postJson("/api/auth/verify-email", { token: verifyToken })).status).toBe(204);

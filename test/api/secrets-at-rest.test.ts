@@ -59,6 +59,23 @@ describe("the email outbox keeps no usable one-time link", () => {
     expect(sent.map((r) => r.outcome)).toEqual(["sent"]);
   });
 
+  it("a sign-up's one-time link is hidden the same way once sent", async () => {
+    const signUp: EmailMessage = {
+      id: "sar-register-1",
+      template: "finish_registration",
+      to: "newcomer@example.test",
+      data: { name: "Nia", url: "https://shop.test/account/finish-sign-up?token=RAW-SIGNUP-TOKEN-789", expiresInHours: 24 },
+    };
+    await deliver("edge-commerce-email", signUp, 1, resend("secrets-at-rest-signup"));
+    const row = await outboxRow(signUp.id);
+    expect(row).toMatchObject({ status: "sent", provider: "resend" });
+    expect(JSON.stringify(row)).not.toContain("RAW-SIGNUP-TOKEN-789");
+    expect(row?.text).toContain("/account/finish-sign-up?token=hidden");
+    const sent = await (await fetch("http://fake-email.test/secrets-at-rest-signup/__requests")).json<{ outcome: string; text?: string }[]>();
+    expect(sent.map((r) => r.outcome)).toEqual(["sent"]);
+    expect(sent[0]?.text).toContain("token=RAW-SIGNUP-TOKEN-789");
+  });
+
   it("a dead email that carried a guest's order link is not retryable: the link is not kept", async () => {
     await fetch("http://fake-email.test/secrets-at-rest-down/__control", { method: "POST", body: JSON.stringify({ down: true }) });
     await deliver("edge-commerce-email", guestOrder, 1, resend("secrets-at-rest-down"));
@@ -163,6 +180,30 @@ describe("what the Worker logs holds no secret", () => {
       .not.toBe("");
     secrets.push(resetToken, "a brand new password for logs");
     expect((await hit("/api/auth/password-reset/confirm", { body: { token: resetToken, password: "a brand new password for logs" } })).status).toBe(204);
+
+    // A sign-up: the one-time link from the email, which creates the account and signs in.
+    const newcomer = "log-newcomer@example.test";
+    expect((await hit("/api/auth/register", { body: { email: newcomer, password: "a sign-up password for logs", name: "Lou Logs" } })).status).toBe(202);
+    let signUpToken = "";
+    await expect
+      .poll(
+        async () => {
+          const row = await env.DB.prepare("select text from email_outbox where to_address = ? and template = 'finish_registration'")
+            .bind(newcomer)
+            .first<{ text: string }>();
+          signUpToken = /finish-sign-up\?token=([A-Za-z0-9_-]+)/.exec(row?.text ?? "")?.[1] ?? "";
+          return signUpToken;
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .not.toBe("");
+    secrets.push(signUpToken, "a sign-up password for logs");
+    const created = await hit("/api/auth/register/confirm", { body: { token: signUpToken } });
+    expect(created.status).toBe(201);
+    for (const cookie of cookiesFrom(created).split("; ")) secrets.push(cookie.split("=").slice(1).join("="));
+    jar = "";
+    // Personal data stays out of the log lines too.
+    secrets.push(customer.email, staff.email, newcomer, "log-buyer@example.test", US_ADDRESS.line1);
 
     // A guest's checkout, the order page's polling (token in a header) and a cancel through the link.
     expect((await hit("/api/cart/items", { body: { sku: "LOG-1", quantity: 1 } })).status).toBe(200);

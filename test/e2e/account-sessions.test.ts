@@ -1,6 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByApi } from "./sign-up";
 import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -39,11 +40,7 @@ const stillSignedIn = async (cookie: string) => (await fetch(`${store.baseUrl}/a
 
 describe("/account/security: where the account is signed in, without JavaScript", () => {
   it("lists every device with its place and last use, marks this one, signs one out, then everywhere else", async () => {
-    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.61" },
-      body: JSON.stringify(SHOPPER),
-    });
+    const registered = await signUpByApi(store, SHOPPER, { "CF-Connecting-IP": "198.51.100.61" });
     expect(registered.status).toBe(201);
     const phone = await signInElsewhere(PHONE_UA, { city: "Lisbon", country: "PT" }, "198.51.100.62");
     const windows = await signInElsewhere(WINDOWS_UA, { city: "Toronto", country: "CA" }, "198.51.100.63");

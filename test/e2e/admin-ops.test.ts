@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { cookieHeader, signUpByApi } from "./sign-up";
 import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -13,8 +14,8 @@ let store: Awaited<ReturnType<typeof startStore>>;
 let browser: Browser;
 
 /** A JSON client with its own cookie jar (a shopper in another browser). */
-function client(baseUrl: string) {
-  let cookie = "";
+function client(baseUrl: string, signedIn = "") {
+  let cookie = signedIn;
   return async (path: string, method = "GET", body?: unknown) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -75,9 +76,10 @@ describe("admin operations", () => {
     expect(sku).not.toBe("");
     await placePaidOrder(baseUrl, sku);
     // A customer to disable, signed in elsewhere.
-    const customer = client(baseUrl);
     const email = `disable-me-${Date.now()}@example.test`;
-    expect((await customer("/api/auth/register", "POST", { email, password: "a long enough password 123", name: "Disable Me" })).status).toBe(201);
+    const signedUp = await signUpByApi(store, { email, password: "a long enough password 123", name: "Disable Me" });
+    expect(signedUp.status).toBe(201);
+    const customer = client(baseUrl, cookieHeader(signedUp));
     expect((await customer("/api/me")).status).toBe(200);
 
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
@@ -150,10 +152,9 @@ describe("admin operations", () => {
 
   it("an admin makes a customer support staff; support then reads customers but cannot change them or open admin-only pages", async () => {
     const { baseUrl } = store;
-    const person = client(baseUrl);
     const email = `future-support-${Date.now()}@example.test`;
     const password = "support staff long password 42";
-    expect((await person("/api/auth/register", "POST", { email, password, name: "Future Support" })).status).toBe(201);
+    expect((await signUpByApi(store, { email, password, name: "Future Support" })).status).toBe(201);
 
     const admin = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl });
     const page = await admin.newPage();

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInOnPage } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { startStore } from "./store";
 
 // A private store with an admin account (the shared e2e store has none), on its own port.
@@ -200,11 +201,7 @@ describe("admin catalog in a real browser", () => {
     // Support staff get into /admin (orders, customers, emails) but not the catalog pages; customers not at all.
     const email = `support-${Date.now()}@example.test`;
     const password = "saffron kettle 7 quietly";
-    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.7" },
-      body: JSON.stringify({ email, name: "Sam Support", password }),
-    });
+    const registered = await signUpByApi(store, { email, name: "Sam Support", password }, { "CF-Connecting-IP": "198.51.100.7" });
     expect(registered.status).toBe(201);
     const userId = ((await registered.json()) as { user: { id: string } }).user.id;
     const asCustomer = await signedIn("desktop", { email, password });

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInOnPage } from "./staff-sign-in";
+import { signUpByRequest } from "./sign-up";
 import { type RunningStore, startStore } from "./store";
 
 // A shopper earns points on a delivered order once its return window has passed (the cron run at a time 31 days
@@ -69,7 +70,7 @@ describe("loyalty in the browser", () => {
     // The shopper's browser runs no JavaScript: every step below is a plain page or form.
     const shopper: BrowserContext = await browser.newContext({ viewport: VIEWPORTS.phone, baseURL: baseUrl, javaScriptEnabled: false });
     const page = await shopper.newPage();
-    const registered = await page.request.post("/api/auth/register", { data: SHOPPER, headers });
+    const registered = await signUpByRequest(page.request, store, SHOPPER);
     expect(registered.status()).toBe(201);
     const userId = ((await registered.json()) as { user: { id: string } }).user.id;
 

@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { nextCode } from "../support/second-factor";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { type FakeIdentity, type LoggedRequest, E2E_OAUTH_CLIENT as OAUTH_CLIENT } from "./fake-oauth-provider";
+import { signUpByRequest, signUpLink } from "./sign-up";
 
 // Sign-in with GitHub against the fake provider started by global-setup: the browser follows
 // real redirects to it and back, and the store exchanges the code over real HTTP.
 const baseUrl = inject("baseUrl");
 const oauthOrigin = inject("oauthOrigin");
+const persistDir = inject("persistDir");
 const STRONG = "saffron kettle 7 quietly";
 const CALLBACK = `${baseUrl}/api/auth/oauth/github/callback`;
 const OAUTH_CLIENT_FORM = { client_id: OAUTH_CLIENT.clientId, client_secret: OAUTH_CLIENT.clientSecret };
@@ -117,7 +119,7 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     expect(await page.getByText("You sign in with GitHub or Google").isVisible()).toBe(true);
   });
 
-  it("links GitHub to the existing account with the same email: the same account, and a never-verified password stops working", async () => {
+  it("links GitHub to an account made by signing up with the same email: the same account, its password kept", async () => {
     const email = uniqueEmail("linus");
     const page = await openPage();
     await page.goto("/account/register");
@@ -125,13 +127,13 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(STRONG);
     await page.getByRole("button", { name: "Create account" }).click();
+    await expect.poll(() => page.getByRole("status").first().innerText()).toMatch(/^Check your email to finish/);
+    // Nothing exists before the emailed link is followed, so nobody can pre-register an address they do not own.
+    await page.goto(await signUpLink(persistDir, email));
+    await page.getByRole("button", { name: "Create my account" }).click();
     await page.waitForURL(/\/account\?done=welcome$/);
     const before = await me(page);
-    expect(before.emailVerified).toBe(false);
-    // Whoever registered this email never proved they own it: a second browser stays signed in as them.
-    const preRegistrant = await openPage();
-    await preRegistrant.context().addCookies(await page.context().cookies());
-    expect((await me(preRegistrant)).id).toBe(before.id);
+    expect(before.emailVerified).toBe(true);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/done=signed-out$/);
 
@@ -142,26 +144,20 @@ describe("sign in with GitHub (OAuth 2.0 authorization code + PKCE)", () => {
     await page.waitForURL(`${baseUrl}/account`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Hello, Linus");
     const after = await me(page);
-    // Same account, now verified; the unproven password is gone and its sessions ended (no pre-registration takeover).
-    expect(after).toMatchObject({ id: before.id, email, name: "Linus Pauling", emailVerified: true, hasPassword: false });
-    expect(await page.getByText("Verified", { exact: true }).isVisible()).toBe(true);
-    const stale = await preRegistrant.request.get("/api/me");
-    expect(stale.status()).toBe(401);
+    // Same account; the address was proved by the sign-up link, so its password stays.
+    expect(after).toMatchObject({ id: before.id, email, name: "Linus Pauling", emailVerified: true, hasPassword: true });
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(/done=signed-out$/);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(STRONG);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect.poll(() => page.locator(".error-summary").isVisible()).toBe(true);
-    await preRegistrant.context().close();
+    await page.waitForURL(`${baseUrl}/account`);
   });
 
   it("never links or signs in an account that has a second factor: the shopper is sent to sign in with the password and code", async () => {
     const email = uniqueEmail("guarded");
     const page = await openPage();
-    const registered = await page.request.post("/api/auth/register", {
-      data: { email, password: STRONG, name: "Grace Guarded" },
-      headers: { Origin: baseUrl },
-    });
+    const registered = await signUpByRequest(page.request, { baseUrl, persist: persistDir }, { email, password: STRONG, name: "Grace Guarded" });
     expect(registered.status()).toBe(201);
     const started = await page.request.post("/api/me/mfa/totp", { headers: { Origin: baseUrl } });
     expect(started.status()).toBe(201);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { FakeStripe } from "./fake-stripe";
 import { signInByRequest } from "./staff-sign-in";
+import { signUpByRequest } from "./sign-up";
 import { startStore } from "./store";
 
 const SECRET = "generic-tracking-secret-for-e2e";
@@ -187,10 +188,7 @@ describe("following an order from payment to the door", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });
     const page = await context.newPage();
     const email = `history-${Date.now()}@example.test`;
-    const register = await page.request.post("/api/auth/register", {
-      data: { email, password: "order history reader 42", name: "Hana History" },
-      headers: { Origin: store.baseUrl },
-    });
+    const register = await signUpByRequest(page.request, store, { email, password: "order history reader 42", name: "Hana History" });
     expect(register.status()).toBe(201);
     const orderId = await guestBuys(page, await singleVariantProduct());
     await page.goto("/account/orders");

@@ -1,8 +1,10 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByRequest } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
+const persistDir = inject("persistDir");
 let browser: Browser;
 
 beforeAll(async () => {
@@ -99,10 +101,7 @@ describe("buying", () => {
     const page = await context.newPage();
     // Set up an account with a default address through the API, in the browser's own cookie jar.
     const email = `three-clicks-${Date.now()}@example.test`;
-    const register = await page.request.post("/api/auth/register", {
-      data: { email, password: "three clicks to buy 42", name: "Tess Three" },
-      headers: { Origin: baseUrl },
-    });
+    const register = await signUpByRequest(page.request, { baseUrl, persist: persistDir }, { email, password: "three clicks to buy 42", name: "Tess Three" });
     expect(register.status()).toBe(201);
     const address = await page.request.post("/api/me/addresses", {
       data: { fullName: "Tess Three", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" },

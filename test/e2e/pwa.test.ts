@@ -7,8 +7,10 @@ import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { screenshot, VIEWPORTS } from "./browser";
+import { signUpByApi } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
+const persistDir = inject("persistDir");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const profiles: string[] = [];
 const contexts: BrowserContext[] = [];
@@ -178,11 +180,7 @@ describe("the store as an installable app", () => {
   it("never keeps private answers: account pages, the cart, admin, no-store API answers and answers that set a cookie", async () => {
     const email = `pwa-${crypto.randomUUID().slice(0, 8)}@example.test`;
     const password = "saffron kettle 7 quietly";
-    const registered = await fetch(`${baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "203.0.113.14" },
-      body: JSON.stringify({ email, name: "Private Person", password }),
-    });
+    const registered = await signUpByApi({ baseUrl, persist: persistDir }, { email, name: "Private Person", password }, { "CF-Connecting-IP": "203.0.113.14" });
     expect(registered.status).toBe(201);
 
     const product = await simpleProduct();

@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { type RunningStore, startStore } from "./store";
 
 // A guest who bought reviews from the order's emailed link (no account), and the product's seller answers in
@@ -50,7 +51,7 @@ async function shootBoth(page: Page, name: string) {
 describe("a guest's verified review and the seller's one public reply", () => {
   it("guest reviews by the order link; the seller replies once from /vendor/reviews; both show on the product page", async () => {
     // A seller: registered, applied, approved by staff.
-    expect((await api("/api/auth/register", "POST", SELLER)).status).toBe(201);
+    expect((await signUpByApi(store, SELLER)).status).toBe(201);
     const sellerLogin = await signInByApi(store.baseUrl, SELLER);
     const sellerCookie = sellerLogin.headers
       .getSetCookie()
@@ -117,7 +118,7 @@ describe("a guest's verified review and the seller's one public reply", () => {
 
     await guest.goto(orderUrl.pathname + orderUrl.search);
     await guest.getByRole("link", { name: `Review ${product.name}` }).click();
-    await guest.waitForURL(/\/review\?token=/);
+    await guest.waitForURL(/\/review\?product=/);
     // A missing field is named; what was typed stays.
     await guest.getByLabel("Name to show").fill("Grace Hopper");
     await guest.getByRole("button", { name: "Publish review" }).click();

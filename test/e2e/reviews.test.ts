@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { solidPng } from "./fake-image-host";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
+import { cookieHeader, signUpByApi } from "./sign-up";
 import { startStore } from "./store";
 
 // Its own store (held moderation, an admin), on a port inside this file's range after the shared store's.
@@ -65,8 +66,9 @@ describe("reviews in a real browser", () => {
     const sku = product.variants.find((v: { stockStatus: string }) => v.stockStatus !== "out_of_stock").sku as string;
 
     // The buyer registers, buys it, pays, and the store ships and delivers it.
-    const buyer = apiClient();
-    expect((await buyer("/api/auth/register", "POST", BUYER)).status).toBe(201);
+    const signedUp = await signUpByApi(store, BUYER);
+    expect(signedUp.status).toBe(201);
+    const buyer = apiClient({ cookie: cookieHeader(signedUp) });
     expect((await buyer("/api/cart/items", "POST", { sku, quantity: 1 })).status).toBe(200);
     const address = { fullName: BUYER.name, line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" };
     const placed = await buyer("/api/checkout", "POST", { email: BUYER.email, shippingAddress: address, shippingOption: "standard" });
@@ -138,7 +140,7 @@ describe("reviews in a real browser", () => {
     const voterContext = await browser.newContext({ viewport: VIEWPORTS.phone, baseURL: store.baseUrl, javaScriptEnabled: false });
     const voter = await voterContext.newPage();
     const stranger = { email: "reviews-voter@example.test", password: "reviews voter e2e password 59", name: "Alan Turing" };
-    expect((await apiClient()("/api/auth/register", "POST", stranger)).status).toBe(201);
+    expect((await signUpByApi(store, stranger)).status).toBe(201);
     await signIn(voter, stranger, `/p/${slug}`);
     await voter
       .getByRole("button", { name: /^Helpful/ })

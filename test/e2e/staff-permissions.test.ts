@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeFor } from "../support/second-factor";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInOnPage } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { startStore } from "./store";
 
 // Its own store in this file's port slot (E2E_PORT + 62 by default).
@@ -54,11 +55,7 @@ const navLinks = async (page: Page) =>
 describe("staff roles by permission: /admin/settings/roles and the admin navigation", () => {
   it("with an old factor the cancel and role forms ask for a code; an admin creates a role, gives it to a staff member, who sees only the sections they may open", async () => {
     // The clerk starts as a shopper; the admin makes them staff below.
-    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.71" },
-      body: JSON.stringify(CLERK),
-    });
+    const registered = await signUpByApi(store, CLERK, { "CF-Connecting-IP": "198.51.100.71" });
     expect(registered.status).toBe(201);
     const clerkId = ((await registered.json()) as { user: { id: string } }).user.id;
 

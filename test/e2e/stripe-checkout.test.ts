@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { DECLINED_CARD, FakeStripe } from "./fake-stripe";
 import { signInByApi } from "./staff-sign-in";
+import { signUpByRequest } from "./sign-up";
 import { startStore } from "./store";
 
 // A shopper's browser leaves the store for Stripe's hosted Checkout on another origin and comes back.
@@ -195,9 +196,10 @@ describe("Stripe Checkout from a browser (hosted page on another origin)", { tim
   it("a signed-in shopper's mini-cart Checkout (a form post) also reaches Stripe and comes back paid", async () => {
     const product = await freshProduct();
     const { context, page, console } = await openShopper("phone");
-    const register = await page.request.post("/api/auth/register", {
-      data: { email: `mini-cart-stripe-${Date.now()}@example.test`, password: "mini cart to stripe 42", name: "Mina Cart" },
-      headers: { Origin: store.baseUrl },
+    const register = await signUpByRequest(page.request, store, {
+      email: `mini-cart-stripe-${Date.now()}@example.test`,
+      password: "mini cart to stripe 42",
+      name: "Mina Cart",
     });
     expect(register.status()).toBe(201);
     const address = await page.request.post("/api/me/addresses", {

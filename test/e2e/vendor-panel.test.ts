@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { startStore } from "./store";
 
 // Its own store inside this suite's port range, so its seller and products are its own.
@@ -29,11 +30,7 @@ beforeAll(async () => {
   store = await startStore({ port: STORE_PORT, products: 4, admin: ADMIN });
   browser = await launchBrowser();
   // An approved seller, the way one becomes one: registers, applies, and an admin approves.
-  const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Origin: store.baseUrl },
-    body: JSON.stringify(SELLER),
-  });
+  const registered = await signUpByApi(store, SELLER);
   if (registered.status !== 201) throw new Error(`register: ${registered.status} ${await registered.text()}`);
   const seller = await tokenOf(await signInByApi(store.baseUrl, SELLER));
   const applied = await api("/api/vendor-applications", seller, {

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { signInByRequest, signInOnPage } from "./staff-sign-in";
+import { signUpByRequest } from "./sign-up";
 import { startStore } from "./store";
 
 // Its own store inside this suite's port range: its vendors, sales and payouts are its own.
@@ -19,7 +20,7 @@ beforeAll(async () => {
   const origin = { Origin: store.baseUrl };
   // The seller registers and applies; staff approve (the vendors suite covers these pages).
   const seller = await browser.newContext({ baseURL: store.baseUrl });
-  expect((await seller.request.post("/api/auth/register", { data: SELLER, headers: origin })).status()).toBe(201);
+  expect((await signUpByRequest(seller.request, store, SELLER)).status()).toBe(201);
   const applied = await seller.request.post("/api/vendor-applications", {
     data: { name: "Clay Studio", handle: "clay-studio", contactEmail: SELLER.email, country: "US", description: "Hand-thrown stoneware mugs and bowls." },
     headers: origin,

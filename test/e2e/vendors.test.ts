@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { waitForEmail } from "./outbox";
 import { signInOnPage } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { startStore } from "./store";
 
 // Its own store inside this suite's port range, so its vendors and accounts are its own.
@@ -15,11 +16,7 @@ let browser: Browser;
 beforeAll(async () => {
   store = await startStore({ port: STORE_PORT, products: 4, admin: ADMIN });
   browser = await launchBrowser();
-  const res = await fetch(`${store.baseUrl}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Origin: store.baseUrl },
-    body: JSON.stringify(SELLER),
-  });
+  const res = await signUpByApi(store, SELLER);
   if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
 }, 600_000);
 afterAll(async () => {

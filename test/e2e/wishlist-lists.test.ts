@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByApi } from "./sign-up";
 import { type RunningStore, startStore } from "./store";
 
 const PORT = Number(process.env.E2E_WISHLIST_LISTS_PORT ?? Number(process.env.E2E_PORT ?? 8790) + 50);
@@ -39,12 +40,7 @@ async function twoProducts(): Promise<[Detail, Detail]> {
 }
 
 async function register(email: string, password: string, name: string) {
-  const res = await fetch(`${store.baseUrl}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password, name }),
-  });
-  expect(res.status).toBe(201);
+  expect((await signUpByApi(store, { email, password, name })).status).toBe(201);
 }
 
 async function signIn(page: Page, email: string, password: string) {

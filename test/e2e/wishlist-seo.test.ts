@@ -7,6 +7,7 @@ import { merchantListingProblems } from "../support/merchant-listing";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { linkIn } from "./outbox";
 import { signInByApi } from "./staff-sign-in";
+import { signUpByApi } from "./sign-up";
 import { type RunningStore, startStore } from "./store";
 
 const ADMIN = { email: "wish-desk@example.test", password: "wish desk password 42" };
@@ -99,11 +100,7 @@ describe("the wishlist, from a guest's first save to one back-in-stock email", (
     // A shopper with an account, browsing as a guest first.
     const email = `wisher-${Date.now()}@example.test`;
     const password = "a long wishlist password 7";
-    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password, name: "Wendy Wisher" }),
-    });
+    const registered = await signUpByApi(store, { email, password, name: "Wendy Wisher" });
     expect(registered.status).toBe(201);
 
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: store.baseUrl });

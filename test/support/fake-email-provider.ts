@@ -21,6 +21,8 @@ export interface FakeEmailRequest {
   /** "sent" (a new email went out), "replayed" (same key seen before: no second email) or "failed" (answered 503). */
   outcome: "sent" | "replayed" | "failed";
   id: string | null;
+  /** The plain-text body, as the recipient's mailbox would get it (tests follow the links in it). */
+  text?: string;
 }
 
 interface Scenario {
@@ -73,9 +75,16 @@ export async function fakeEmailProvider(request: Request): Promise<Response> {
     return json({ To: body.To, SubmittedAt: new Date().toISOString(), MessageID: id, ErrorCode: 0, Message: "OK" });
   }
   if (action === "emails" && request.method === "POST") {
-    const body = (await request.json()) as { to: string[]; from: string; subject: string };
+    const body = (await request.json()) as { to: string[]; from: string; subject: string; text?: string };
     const key = request.headers.get("idempotency-key");
-    const seen = { idempotencyKey: key, authorization: request.headers.get("authorization"), to: body.to, from: body.from, subject: body.subject };
+    const seen = {
+      idempotencyKey: key,
+      authorization: request.headers.get("authorization"),
+      to: body.to,
+      from: body.from,
+      subject: body.subject,
+      text: body.text,
+    };
     if (s.down || s.failNext > 0) {
       if (s.failNext > 0) s.failNext--;
       s.requests.push({ ...seen, outcome: "failed", id: null });

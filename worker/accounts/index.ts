@@ -14,13 +14,13 @@ export {
   confirmPasswordReset,
   login,
   type RequestContext,
-  register,
   requestContextOf,
   requestPasswordReset,
   resendVerification,
   verifyEmail,
 } from "./service/auth";
 export { availableProviders, type OAuthProvider } from "./service/oauth";
+export { confirmRegistration, REGISTRATION_STARTED, register } from "./service/registration";
 export {
   confirmTotpEnrollment,
   reauthenticate,

@@ -10,6 +10,7 @@ import {
   AddPasskeyBody,
   AddressSchema,
   ChangePasswordBody,
+  ConfirmRegistrationBody,
   CreateAddressBody,
   LoginBody,
   LogoutBody,
@@ -30,6 +31,7 @@ import {
   ReauthenticatedSchema,
   RecoveryCodesSchema,
   RegisterBody,
+  RegistrationStartedSchema,
   RenamePasskeyBody,
   SecondFactorCodeBody,
   SecondFactorLoginBody,
@@ -50,7 +52,6 @@ import {
   completeSignInWithPasskey,
   confirmPasswordReset,
   login,
-  register,
   requestPasswordReset,
   resendVerification,
   verifyEmail,
@@ -66,6 +67,7 @@ import {
   removePasskey,
   renamePasskey,
 } from "./service/passkeys";
+import { confirmRegistration, REGISTRATION_STARTED, register } from "./service/registration";
 import { confirmTotpEnrollment, reauthenticate, regenerateRecoveryCodes, removeTotp, secondFactorStatus, startTotpEnrollment } from "./service/second-factor";
 import { endOtherSessions, endOwnSession, listSessions, rotateSession, signOut, signOutByRefreshToken } from "./service/sessions";
 import { accountOf, toUser, updateProfile } from "./service/users";
@@ -93,17 +95,37 @@ export const accountRoutes = createApiApp()
       method: "post",
       path: "/auth/register",
       tags: TAGS,
-      summary: "Create a customer account and sign in",
+      summary: "Start a customer sign-up: the same 202 whether or not the email has an account; the email says what next",
+      description:
+        'A new email gets a one-time link (24 hours) to `/account/finish-sign-up`, which creates the account and signs in (`POST /api/auth/register/confirm`); a known email gets an "already registered: sign in or reset your password" email. No session starts here.',
       request: { body: json(RegisterBody) },
       responses: {
-        201: session("Registered and signed in."),
+        202: ok(RegistrationStartedSchema, "Check your email to finish."),
         400: problemResponse("Invalid or weak."),
-        409: problemResponse("Email taken."),
-        429: problemResponse("Too many."),
+        429: problemResponse("Too many from this address."),
       },
     }),
     async (c) => {
-      const { user, session } = await register(c.env, c.req.valid("json"), requestContext(c));
+      await register(c.env, c.req.valid("json"), requestContext(c));
+      c.header("Cache-Control", "no-store");
+      return c.json({ status: REGISTRATION_STARTED }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/register/confirm",
+      tags: TAGS,
+      summary: "Finish a sign-up with the emailed token: creates the account (email verified) and signs in",
+      request: { body: json(ConfirmRegistrationBody) },
+      responses: {
+        201: session("Account created and signed in."),
+        400: problemResponse("Invalid, used or expired token."),
+        409: problemResponse("The email got an account meanwhile: sign in or reset the password."),
+      },
+    }),
+    async (c) => {
+      const { user, session } = await confirmRegistration(c.env, c.req.valid("json").token, requestContext(c));
       return c.json(await sessionBody(c, user, session), 201);
     },
   )
@@ -213,7 +235,7 @@ export const accountRoutes = createApiApp()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      await confirmPasswordReset(c.env, body.token, body.password);
+      await confirmPasswordReset(c.env, body.token, body.password, requestContext(c));
       return c.body(null, 204);
     },
   )

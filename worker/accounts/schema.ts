@@ -15,6 +15,18 @@ const newPassword = z.string().min(12, "Use at least 12 characters").max(128, "U
 export const RegisterBody = z.object({ email, password: newPassword, name }).strict().openapi("RegisterBody");
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
+/** The one answer to a sign-up, whether or not the email already has an account (the email says which). */
+export const RegistrationStartedSchema = z
+  .object({ status: z.string().openapi({ description: "What happens next: check your email to finish." }) })
+  .openapi("RegistrationStarted");
+export type RegistrationStartedSchema = z.infer<typeof RegistrationStartedSchema>;
+
+export const ConfirmRegistrationBody = z
+  .object({ token: z.string().min(20, "Open the link from the email").max(200) })
+  .strict()
+  .openapi("ConfirmRegistrationBody");
+export type ConfirmRegistrationBody = z.infer<typeof ConfirmRegistrationBody>;
+
 const secondFactorCode = z.string().trim().min(6, "Enter the code from your authenticator app").max(20, "Enter the code from your authenticator app");
 
 export const LoginBody = z

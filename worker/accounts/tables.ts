@@ -93,6 +93,26 @@ export const oneTimeTokens = sqliteTable(
   (t) => [index("one_time_tokens_user_idx").on(t.userId, t.purpose)],
 );
 
+/**
+ * Sign-ups waiting for their emailed link. The account is created only when the link is followed, so a
+ * request for someone else's address creates nothing, and the answer to the request is the same whether
+ * or not the address already has an account. Holds the password's hash, never the password.
+ */
+export const pendingRegistrations = sqliteTable(
+  "pending_registrations",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    /** Where the shopper was going when they signed up (already checked to be a path of this store). */
+    returnTo: text("return_to"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("pending_registrations_email_idx").on(t.email), index("pending_registrations_expires_idx").on(t.expiresAt)],
+);
+
 /** Sign-in identities at OAuth / OpenID Connect providers. */
 export const oauthIdentities = sqliteTable(
   "oauth_identities",

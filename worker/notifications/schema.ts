@@ -11,6 +11,15 @@ export const EmailMessage = z.discriminatedUnion("template", [
     data: z.object({ name: z.string(), url: z.string(), expiresInMinutes: z.number() }),
   }),
   z.object({ id: z.string().min(8), template: z.literal("password_changed"), to: z.email(), data: z.object({ name: z.string() }) }),
+  // A sign-up's one-time link (the account is created when it is followed); to an email that already has an
+  // account, `account_exists` goes instead, so the sign-up's answer never tells which.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("finish_registration"),
+    to: z.email(),
+    data: z.object({ name: z.string(), url: z.string(), expiresInHours: z.number().int() }),
+  }),
+  z.object({ id: z.string().min(8), template: z.literal("account_exists"), to: z.email(), data: z.object({ name: z.string(), url: z.string() }) }),
   z.object({
     id: z.string().min(8),
     template: z.literal("order_confirmation"),
@@ -243,6 +252,8 @@ export const EMAIL_TEMPLATES = [
   "vendor_invitation",
   "loyalty_expiry_warning",
   "order_link",
+  "finish_registration",
+  "account_exists",
 ] as const satisfies readonly EmailMessage["template"][];
 
 export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;

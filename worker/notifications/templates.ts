@@ -56,6 +56,33 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         action: { label: "Choose a new password", url: message.data.url },
         reason: ACCOUNT(name),
       };
+    case "finish_registration":
+      return {
+        subject: `Finish creating your ${name} account`,
+        preheader: `The link works once, for ${plural(message.data.expiresInHours, "hour")}.`,
+        heading: "Finish creating your account",
+        paragraphs: [
+          `Hi ${message.data.name}, someone (hopefully you) asked for an account at ${name} with this email address.`,
+          `Follow the link to confirm the address and sign in. It works once, for ${plural(message.data.expiresInHours, "hour")}.`,
+        ],
+        action: { label: "Finish creating my account", url: message.data.url },
+        after: ["If you did not ask for an account, ignore this email: nothing is created without this link."],
+        reason: `You get this email because someone signed up at ${name} with this address.`,
+      };
+    case "account_exists":
+      return {
+        subject: `You already have an account at ${name}`,
+        preheader: "Sign in, or reset your password if you forgot it.",
+        heading: "You already have an account",
+        paragraphs: [
+          `Hi ${message.data.name}, someone (hopefully you) tried to create a new account at ${name} with this email address, which already has one.`,
+          "Sign in with it instead. If you forgot the password, reset it: the reset link comes to this address.",
+        ],
+        action: { label: "Sign in", url: message.data.url },
+        links: store.origin ? [{ label: "Reset your password", url: `${store.origin}/account/forgot-password` }] : [],
+        after: ["If this was not you, you can ignore this email: nothing was changed."],
+        reason: ACCOUNT(name),
+      };
     case "password_changed":
       return {
         subject: "Your password was changed",

@@ -1,4 +1,5 @@
 // Orders' public surface: what pages, checkout and later domains may call.
+export { ORDER_ACCESS_COOKIE, orderAccessCookie, orderAccessCookieToken } from "./access-cookie";
 export { accessOrder, guestLinkExpiresAt, type OrderAccess, newOrderAccessToken, orderAccessToken, orderPageUrl } from "./access";
 export { type GuestLinkChange, renewGuestLink, replaceGuestLink } from "./service/guest-link";
 export { actorColumn, actorLabel, actors, isShopper, parseActor, type TimelineActor } from "./actor";

@@ -4,7 +4,7 @@ import type { AppEnv } from "../lib/context";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
-import { accessOrder } from "../orders";
+import { accessOrder, orderAccessCookieToken } from "../orders";
 import { CreateReturnBody, OrderReturns, PolicySlugParam, PolicyView, ReturnTrackingBody, ReturnView } from "./schema";
 import { getPolicy, policySlug } from "./service/policies";
 import { addReturnPhoto, RETURN_PHOTO_LIMIT, readReturnPhoto } from "./service/photos";
@@ -150,7 +150,9 @@ export const returnRoutes = createApiApp()
     async (c) => {
       const { id, photoId } = c.req.valid("param");
       const ret = await getReturnRow(c.env, id);
-      await callerOrder(c, ret.orderId, c.req.valid("query").token);
+      // The order page's thumbnails name no token: a guest's browser carries it in the order-access cookie.
+      const token = c.req.valid("query").token ?? orderAccessCookieToken(c.req.header("cookie"), ret.orderId) ?? undefined;
+      await callerOrder(c, ret.orderId, token);
       return photoResponse(c, await readReturnPhoto(c.env, ret.id, photoId));
     },
   )

@@ -1,12 +1,12 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
 import { enqueueEmail } from "../../notifications";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
-import { clearAttempts, countAttempt, ipKey, LIMITS } from "../rate-limit";
-import type { LoginBody, PasskeySignInBody, RegisterBody, SecondFactorLoginBody } from "../schema";
+import { ipLimitKey } from "../../lib/client-ip";
+import { clearAttempts, countAttempt, giveBackAttempt, ipKey, LIMITS } from "../rate-limit";
+import type { LoginBody, PasskeySignInBody, SecondFactorLoginBody } from "../schema";
 import { oneTimeTokens, users } from "../tables";
 import { hashOpaqueToken, newOpaqueToken } from "../tokens";
 import { completePasskeySignIn } from "./passkeys";
@@ -62,44 +62,26 @@ async function sendVerification(env: Env, user: Pick<UserRow, "id" | "email" | "
 }
 
 /**
- * Creates a customer account and signs it in. The role is always `customer`:
- * other roles are granted by an admin or the CLI, never by a request.
- */
-export async function register(env: Env, body: RegisterBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
-  await countAttempt(env, ipKey("register", ctx.ip), LIMITS.registerPerIp);
-  const problem = passwordProblem(body.password, body);
-  if (problem) throw weakPassword(problem);
-  const db = getDb(env.DB);
-  const passwordHash = await hashPassword(body.password);
-  const id = newId("usr");
-  const inserted = await db
-    .insert(users)
-    .values({ id, email: body.email, name: body.name, passwordHash, role: "customer" })
-    .onConflictDoNothing({ target: users.email })
-    .returning()
-    .get();
-  if (!inserted) {
-    throw new AppError("auth.email_taken", 409, "An account with this email already exists. Sign in or reset your password.", [
-      { path: "email", message: "An account with this email already exists" },
-    ]);
-  }
-  await enqueueEmail(env.EMAIL_QUEUE, { id: `welcome:${id}`, template: "welcome", to: inserted.email, data: { name: inserted.name } });
-  await sendVerification(env, inserted, ctx.origin);
-  return { user: inserted, session: await startSession(env, inserted, ctx) };
-}
-
-/**
  * Password sign-in. Unknown email and wrong password give the same answer
- * after the same work (a dummy hash is checked). Limits: attempts per IP
- * (IPv6 per /64), failures per account (lockout answered 429 with
- * Retry-After). The account's attempt is counted before the slow hash, in
- * one atomic step, so parallel guesses cannot all slip past the check: at
- * most `loginFailuresPerAccount` hashes run per window. A right password
- * gives the count back (clears it).
+ * after the same work (a dummy hash is checked). Every counter is hit before
+ * the slow hash, in one atomic step each, so parallel guesses cannot all slip
+ * past a check: attempts per address; wrong passwords per address (for any
+ * account, and for this account: 3, below the account's 5, so one address is
+ * slowed with a 429 before it could lock the account for its owner); then
+ * wrong passwords per account (the lockout, answered 429 with Retry-After).
+ * IPv6 addresses count per /64. A right password gives its counts back.
  */
 export async function login(env: Env, body: LoginBody, ctx: RequestContext): Promise<{ user: UserRow; session: IssuedSession }> {
   const accountKey = loginFailKey(body.email);
+  const addressKey = ipKey("login-fail", ctx.ip);
+  const pairKey = addressAccountKey(ctx.ip, body.email);
   await countAttempt(env, ipKey("login", ctx.ip), LIMITS.loginPerIp);
+  try {
+    await countAttempt(env, addressKey, LIMITS.loginFailuresPerIp);
+    await countAttempt(env, pairKey, LIMITS.loginFailuresPerIpAndAccount);
+  } catch (err) {
+    throw err instanceof AppError && err.status === 429 ? addressSlowed(err) : err;
+  }
   try {
     await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
   } catch (err) {
@@ -122,6 +104,9 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   }
   if (!ok || !user || user.status !== "active") throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
   await clearAttempts(env, accountKey);
+  await clearAttempts(env, pairKey);
+  // One back, not a clear: signing in to an account of one's own must not wipe out guesses at others.
+  await giveBackAttempt(env, addressKey);
   const need = await secondFactorNeed(env, user);
   if (need === "none") return { user, session: await startSession(env, user, ctx) };
   if (need === "verify" && body.code) {
@@ -132,6 +117,22 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   }
   throw await secondFactorChallenge(env, user, need);
 }
+
+/** The address's answer: slowed down, with the way in that no guesser has (the same for every email). */
+function addressSlowed(limited: AppError): AppError {
+  const retryAfter = limited.headers["Retry-After"] ?? "900";
+  const minutes = Math.max(1, Math.ceil(Number(retryAfter) / 60));
+  return new AppError(
+    "auth.rate_limited",
+    429,
+    `Too many wrong passwords from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or reset your password to get in now.`,
+    [{ path: "password", message: "Sign-in paused for this network after too many wrong passwords" }],
+    { "Retry-After": retryAfter },
+  );
+}
+
+/** Wrong passwords from one address (IPv6 per /64) for one account. */
+const addressAccountKey = (ip: string, email: string) => `login-fail:ip-acct:${ipLimitKey(ip)}:${email.toLowerCase()}`;
 
 /** The lock's answer, saying how its owner gets in now (the same for every email, known or not). */
 function accountLocked(limited: AppError): AppError {
@@ -172,6 +173,7 @@ async function unlockWithSecondFactor(
   }
   if (!(await verifyPassword(body.password, user.passwordHash)).ok) throw locked;
   await clearAttempts(env, accountKey);
+  await clearAttempts(env, addressAccountKey(ctx.ip, user.email));
   const session = await startSession(env, user, ctx);
   await recordSecondFactor(env, session.sessionId, user.id);
   return { user, session };
@@ -249,8 +251,13 @@ async function consumeToken(env: Env, token: string, purpose: "password_reset" |
   return row.userId;
 }
 
-/** Sets a new password from a reset link and ends every session of the account. */
-export async function confirmPasswordReset(env: Env, token: string, password: string): Promise<void> {
+/**
+ * Sets a new password from a reset link and ends every session of the account. The owner proved the
+ * mailbox, so the lock on the account ends, and so do the counts that slowed the address the link was
+ * opened from (`ctx`): whatever a guesser did, the owner gets in. (Resets are limited per address and
+ * per account, so this cannot be used to keep guessing.)
+ */
+export async function confirmPasswordReset(env: Env, token: string, password: string, ctx?: Pick<RequestContext, "ip">): Promise<void> {
   const hash = await hashOpaqueToken(token);
   const pending = await getDb(env.DB).select({ userId: oneTimeTokens.userId }).from(oneTimeTokens).where(eq(oneTimeTokens.tokenHash, hash)).get();
   const owner = pending ? await getDb(env.DB).select().from(users).where(eq(users.id, pending.userId)).get() : undefined;
@@ -262,8 +269,13 @@ export async function confirmPasswordReset(env: Env, token: string, password: st
     .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
     .where(eq(users.id, userId));
   await revokeAllSessions(env, userId);
-  // The owner proved the mailbox: a lock someone else caused by guessing ends here.
-  if (owner) await clearAttempts(env, loginFailKey(owner.email));
+  if (owner) {
+    await clearAttempts(env, loginFailKey(owner.email));
+    if (ctx) {
+      await clearAttempts(env, addressAccountKey(ctx.ip, owner.email));
+      await clearAttempts(env, ipKey("login-fail", ctx.ip));
+    }
+  }
   if (owner) await enqueueEmail(env.EMAIL_QUEUE, { id: `pwchanged:${hash}`, template: "password_changed", to: owner.email, data: { name: owner.name } });
 }
 

@@ -7,6 +7,8 @@ const LABELS: Record<string, string> = {
   verify_email: "Verify email",
   password_reset: "Password reset",
   password_changed: "Password changed",
+  finish_registration: "Finish sign-up",
+  account_exists: "Already registered",
   order_confirmation: "Order confirmation",
   payment_received: "Payment received",
   order_shipped: "Order shipped",
