@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByApi } from "./sign-up";
 import { signInByApi, signInByRequest, signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -35,11 +36,7 @@ beforeAll(async () => {
   const admin = await tokenOf(await signInByApi(store.baseUrl, ADMIN));
   // Each seller registers, applies, and is approved (the vendors suite covers those pages).
   for (const s of SELLERS) {
-    const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Origin: store.baseUrl },
-      body: JSON.stringify({ email: s.email, password: s.password, name: s.name }),
-    });
+    const registered = await signUpByApi(store, { email: s.email, password: s.password, name: s.name });
     expect(registered.status, await registered.clone().text()).toBe(201);
     const token = await tokenOf(await signInByApi(store.baseUrl, s));
     const applied = await api("/api/vendor-applications", token, {

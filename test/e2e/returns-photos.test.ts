@@ -2,6 +2,7 @@ import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByRequest } from "./sign-up";
 import { signInByRequest } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -164,8 +165,8 @@ describe("photos on a return request", () => {
     const headers = { Origin: store.baseUrl };
     expect(await signInByRequest(admin.request, ADMIN, store.baseUrl)).toBe(200);
     const account = { email: "photo-account@example.test", password: "a long enough password 123", name: "Robin Account" };
-    expect((await shopper.request.post("/api/auth/register", { data: account, headers })).status()).toBe(201);
-    expect((await other.request.post("/api/auth/register", { data: { ...account, email: "someone-else@example.test" }, headers })).status()).toBe(201);
+    expect((await signUpByRequest(shopper.request, store, account)).status()).toBe(201);
+    expect((await signUpByRequest(other.request, store, { ...account, email: "someone-else@example.test" })).status()).toBe(201);
     const { orderId } = await deliveredOrder(shopper, admin, account.email);
     const lines = (await (await shopper.request.get(`/api/orders/${orderId}/returns`)).json()) as { lines: { orderLineId: string }[]; reasons: string[] };
     const created = await shopper.request.post(`/api/orders/${orderId}/returns`, {

@@ -9,6 +9,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePng } from "../../worker/media/png";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByApi } from "./sign-up";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
 import { type RunningStore, startStore } from "./store";
 
@@ -36,11 +37,7 @@ const tokenOf = async (res: Response) => ((await res.json()) as { accessToken: s
 
 beforeAll(async () => {
   [browser, store] = await Promise.all([launchBrowser(), startStore({ port: PORT, products: 4, admin: ADMIN })]);
-  const registered = await fetch(`${store.baseUrl}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Origin: store.baseUrl },
-    body: JSON.stringify(SELLER),
-  });
+  const registered = await signUpByApi(store, SELLER);
   if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
   const applicant = await tokenOf(await signInByApi(store.baseUrl, SELLER));
   const applied = await api("/api/vendor-applications", applicant, {

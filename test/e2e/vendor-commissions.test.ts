@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { signUpByRequest } from "./sign-up";
 import { signInByRequest, signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
   [store, browser] = await Promise.all([startStore({ port: STORE_PORT, products: 4, admin: ADMIN }), launchBrowser()]);
   const origin = { Origin: store.baseUrl };
   const seller = await browser.newContext({ baseURL: store.baseUrl });
-  expect((await seller.request.post("/api/auth/register", { data: SELLER, headers: origin })).status()).toBe(201);
+  expect((await signUpByRequest(seller.request, store, SELLER)).status()).toBe(201);
   const applied = await seller.request.post("/api/vendor-applications", {
     data: { name: "Gil's Glass", handle: "gils-glass", contactEmail: SELLER.email, country: "US", description: "Blown glass tumblers and vases." },
     headers: origin,

@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { linkIn, waitForEmail } from "./outbox";
+import { signUpByApi } from "./sign-up";
 import { signInByApi, signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -26,11 +27,7 @@ async function api(path: string, token: string, body?: unknown) {
 }
 const tokenOf = async (res: Response) => ((await res.json()) as { accessToken: string }).accessToken;
 async function register(who: { email: string; password: string; name: string }) {
-  const res = await fetch(`${store.baseUrl}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Origin: store.baseUrl },
-    body: JSON.stringify(who),
-  });
+  const res = await signUpByApi(store, who);
   if (res.status !== 201) throw new Error(`register ${who.email}: ${res.status} ${await res.text()}`);
 }
 

@@ -1,27 +1,29 @@
 // Orders' public surface: what pages, checkout and later domains may call.
+
+export { accessOrder, guestLinkExpiresAt, newOrderAccessToken, type OrderAccess, orderAccessToken, orderPageUrl } from "./access";
 export { ORDER_ACCESS_COOKIE, orderAccessCookie, orderAccessCookieToken } from "./access-cookie";
-export { accessOrder, guestLinkExpiresAt, type OrderAccess, newOrderAccessToken, orderAccessToken, orderPageUrl } from "./access";
-export { type GuestLinkChange, renewGuestLink, replaceGuestLink } from "./service/guest-link";
 export { actorColumn, actorLabel, actors, isShopper, parseActor, type TimelineActor } from "./actor";
 export { CARRIERS, carrierName } from "./carriers";
 export { assertUnitsPerSku, claimHoldSlots, HOLD_LIMIT_DEFAULTS, type HoldLimits, holdLimits, releaseHoldSlots } from "./hold-limits";
 export { SHIPMENT_TEXT, STATUS_TEXT } from "./labels";
 export * from "./schema";
 export { adminOrderDetail, listOrdersForAdmin } from "./service/admin";
+export { type OrderEmailSuggestions, registerOrderEmailSuggestions } from "./service/emails";
+export { type GuestLinkChange, renewGuestLink, replaceGuestLink } from "./service/guest-link";
 export { addOrderNote, cancelOrder, markDelivered, markFulfilling, transitionOrder } from "./service/lifecycle";
 export {
-  canTransition,
   type ChangeContext,
+  canTransition,
   FINAL_STATUSES,
   getOrder,
   isCancellable,
   listOrdersForUser,
   NEXT,
-  type OrderDetail,
   newOrderStatements,
+  type OrderDetail,
+  type OrderRow,
   orderAddressContext,
   orderDetail,
-  type OrderRow,
   timelineStatement,
   touchOrder,
   transitionStatements,
@@ -44,5 +46,4 @@ export {
   vendorOrderStatements,
 } from "./service/vendor-orders";
 export { ORDER_STATUSES, type OrderStatus, VENDOR_ORDER_STATUSES, type VendorOrderStatus } from "./tables";
-export { detailTotalLines, type OrderTotalLine, orderTotalLines, type OrderTotalsInput } from "./totals";
-export { type OrderEmailSuggestions, registerOrderEmailSuggestions } from "./service/emails";
+export { detailTotalLines, type OrderTotalLine, type OrderTotalsInput, orderTotalLines } from "./totals";

@@ -5,10 +5,10 @@ import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { IMAGE_MAX_BYTES, SHOPPER_PHOTO_TYPES } from "../media";
 import { accessOrder, orderAccessCookieToken } from "../orders";
-import { CreateReturnBody, OrderReturns, PolicySlugParam, PolicyView, ReturnTrackingBody, ReturnView } from "./schema";
-import { getPolicy, policySlug } from "./service/policies";
-import { addReturnPhoto, RETURN_PHOTO_LIMIT, readReturnPhoto } from "./service/photos";
 import { photoAnswer, photoResponse } from "./photo-response";
+import { CreateReturnBody, OrderReturns, PolicySlugParam, PolicyView, ReturnTrackingBody, ReturnView } from "./schema";
+import { addReturnPhoto, RETURN_PHOTO_LIMIT, readReturnPhoto } from "./service/photos";
+import { getPolicy, policySlug } from "./service/policies";
 import { getReturnRow, shopperAuditActor } from "./service/shared";
 import { addReturnTracking, orderReturns, requestReturn, returnForOrder } from "./service/shopper";
 
