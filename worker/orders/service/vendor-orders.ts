@@ -3,6 +3,7 @@ import { products } from "../../catalog/tables";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { decryptPii } from "../../lib/pii-crypto";
+import { groupLinesBySeller, type ParcelGroup } from "../../shipping";
 import { vendors } from "../../vendors/tables";
 import type { TimelineActor } from "../actor";
 import { orderLines, orders, type VendorOrderStatus, vendorOrders } from "../tables";
@@ -21,21 +22,14 @@ export async function sellersOfProducts(env: Env, productIds: (string | null)[])
 }
 
 /** Lines of one seller: `vendorId` null for the store's own products. */
-export interface SellerGroup<T> {
-  vendorId: string | null;
-  items: T[];
-}
+export type SellerGroup<T> = ParcelGroup<T>;
 
-/** Splits lines by seller: the store's own group first, then vendors in id order (stable for tests and retries). */
+/**
+ * Splits lines by seller, by the same rule the shipping quote uses (the store's own group first, then vendors in
+ * id order: stable for tests and retries), so the vendor orders checkout writes are the parcels it charged for.
+ */
 export function groupBySeller<T extends { productId: string | null }>(items: T[], sellers: Map<string, { vendorId: string | null }>): SellerGroup<T>[] {
-  const groups = new Map<string | null, T[]>();
-  for (const item of items) {
-    const vendorId = item.productId ? (sellers.get(item.productId)?.vendorId ?? null) : null;
-    groups.set(vendorId, [...(groups.get(vendorId) ?? []), item]);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)))
-    .map(([vendorId, list]) => ({ vendorId, items: list }));
+  return groupLinesBySeller(items, new Map([...sellers].map(([productId, seller]) => [productId, seller.vendorId])));
 }
 
 export type NewVendorOrder = Omit<typeof vendorOrders.$inferInsert, "status" | "shipmentId" | "shippedAt" | "deliveredAt" | "createdAt" | "updatedAt">;
