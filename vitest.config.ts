@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generateSecrets } from "./scripts/secrets.mjs";
 import { outboundWithFakeEmail } from "./test/support/fake-email-provider.ts";
+import { outboundWithFakeGithub } from "./test/support/fake-github-service.ts";
 import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, outboundWithFakes } from "./test/support/fake-stripe-service.ts";
 
 /** The shared browser-test store listens here (and its fake OAuth provider on the next port); files get blocks above it. */
@@ -22,13 +23,13 @@ export default defineConfig(async () => {
       main: "./worker/test-entry.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        // Outbound fetches pass through, except to the fake email provider and the fake Stripe (test/support/).
-        outboundService: outboundWithFakes(outboundWithFakeEmail),
+        // Outbound fetches pass through, except to the fake email provider, the fake Stripe and the fake GitHub (test/support/).
+        outboundService: outboundWithFakes(outboundWithFakeGithub(outboundWithFakeEmail)),
         bindings: {
           TEST_MIGRATIONS: migrations,
           LOG_REQUESTS: "off",
           ...generateSecrets(),
-          // OAuth is configured so its routes run; the provider is never reached in these tests.
+          // OAuth is configured so its routes run; GitHub is the fake of test/support/fake-github-service.ts.
           OAUTH_GITHUB_CLIENT_ID: "test-client",
           OAUTH_GITHUB_CLIENT_SECRET: "test-secret",
           OAUTH_GITHUB_BASE_URL: "http://oauth.invalid/github",

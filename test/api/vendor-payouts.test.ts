@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { payoutById } from "../../worker/vendors";
 import { json } from "../support/http";
 import { deliverPayoutMessages, runPayoutsNow } from "../support/payouts";
+import { keyOf, nextCode } from "../support/second-factor";
 import { type Caller, send, signIn } from "../support/staff";
 import { addMember, insertVendor, type VendorMemberCaller } from "../support/vendors";
 
@@ -204,7 +205,7 @@ describe("GET /api/vendor/payouts", () => {
 });
 
 describe("payout settings", () => {
-  it("an owner chooses the method with their session; other members may not", async () => {
+  it("an owner chooses the method (the sign-in's second factor is fresh); other members may not", async () => {
     const owner = await insertVendor();
     const finance = await addMember(owner.vendorId, "finance");
     const res = await send("/api/vendor/payouts/account", "PUT", owner.headers, { method: "manual", payoutDetails: "IBAN DE89 3704 0044 0532 0130 00" });
@@ -216,6 +217,25 @@ describe("payout settings", () => {
     const connect = await send("/api/vendor/payouts/connect", "POST", owner.headers, {});
     expect(connect.status).toBe(409);
     expect((await json(connect)).code).toBe("vendors.connect_unavailable");
+  });
+
+  it("an owner proves a second factor again before redirecting the money once the sign-in's is old; the change is audited", async () => {
+    const owner = await insertVendor();
+    // The sign-in's own factor counts for `reauthMinutes`: make it old, as a session stolen hours later would be.
+    await env.DB.prepare("update session_factors set verified_at = verified_at - 3600000 where user_id = ?").bind(owner.id).run();
+    const change = { method: "manual", payoutDetails: "IBAN GB33 BUKB 2020 1555 5555 55" };
+    const stale = await send("/api/vendor/payouts/account", "PUT", owner.headers, change);
+    expect(stale.status).toBe(403);
+    expect(await json(stale)).toMatchObject({ code: "auth.reauthentication_required", reauthenticate: "/api/me/mfa/verify" });
+    expect((await json(await send("/api/vendor/payouts/account", "GET", owner.headers))).payoutDetails ?? null).toBeNull();
+    expect((await send("/api/me/mfa/verify", "POST", owner.headers, { code: await nextCode(keyOf(owner.email) as string) })).status).toBe(200);
+    expect((await send("/api/vendor/payouts/account", "PUT", owner.headers, change)).status).toBe(200);
+    const audit = await env.DB.prepare("select actor_id, after from audit_log where action = 'vendor.payout_settings' and entity_id = ?")
+      .bind(owner.vendorId)
+      .all<{ actor_id: string; after: string }>();
+    expect(audit.results).toHaveLength(1);
+    expect(audit.results[0]?.actor_id).toBe(owner.id);
+    expect(audit.results[0]?.after).not.toContain("GB33");
   });
 
   it("staff need a fresh second factor to change how a vendor is paid (audited)", async () => {

@@ -6,8 +6,8 @@ import { createApiApp, IdParam, problemResponse, SIGNED_IN } from "../lib/openap
 import { clearedSessionCookies, OAUTH_COOKIE, REFRESH_COOKIE, requestContext, sessionBody, sessionCookies } from "./http";
 import {
   AccountSessionList,
-  AddressIdParam,
   AddPasskeyBody,
+  AddressIdParam,
   AddressSchema,
   ChangePasswordBody,
   ConfirmRegistrationBody,
@@ -27,9 +27,9 @@ import {
   PasskeyVerifyBody,
   PasswordResetBody,
   PasswordResetConfirmBody,
-  RefreshBody,
   ReauthenticatedSchema,
   RecoveryCodesSchema,
+  RefreshBody,
   RegisterBody,
   RegistrationStartedSchema,
   RenamePasskeyBody,
@@ -86,6 +86,7 @@ const OAUTH_PAGE_REASONS: Record<string, string> = {
   "auth.oauth_denied": "denied",
   "auth.oauth_email_unverified": "unverified",
   "auth.oauth_needs_second_factor": "second-factor",
+  "auth.oauth_staff_password": "staff",
 };
 
 /** Signing up and in (password and OAuth), sessions, and the signed-in user's own profile and address book. */

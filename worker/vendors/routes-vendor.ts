@@ -105,18 +105,19 @@ export const vendorPayoutRoutes = createApiApp()
       path: "/payouts/account",
       tags: ["Vendor: payouts"],
       security: SIGNED_IN,
-      summary: "Choose how the vendor is paid and the bank details for manual payouts (owners)",
+      summary: "Choose how the vendor is paid and the bank details for manual payouts (owners, with a second factor proved within minutes)",
       request: { body: { required: true, content: { "application/json": { schema: PayoutSettingsBody } } } },
       responses: {
         200: { description: "How the vendor is paid now.", content: { "application/json": { schema: PayoutAccountView } } },
         400: problemResponse("Invalid field (each named)."),
         401: denied[401],
-        403: problemResponse("Not an owner of an active vendor."),
+        403: problemResponse("Not an owner of an active vendor, or `auth.reauthentication_required`: prove a second factor first."),
       },
     }),
     async (c) => {
       const { vendorId, auth } = await requireVendor(c, "settings");
-      return c.json(await setPayoutSettings(c.env, vendorId, c.req.valid("json") as PayoutSettingsBody, { vendorMember: auth.principal.id }), 200);
+      const by = { vendorMember: { actor: auditActor(c), sessionId: auth.sessionId } };
+      return c.json(await setPayoutSettings(c.env, vendorId, c.req.valid("json") as PayoutSettingsBody, by), 200);
     },
   )
   .openapi(

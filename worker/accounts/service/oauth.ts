@@ -5,8 +5,8 @@ import { newId } from "../../lib/ids";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
 import { safeReturnTo } from "../../lib/return-to";
 import { oauthIdentities, users } from "../tables";
+import { STAFF_ROLES, secondFactorNeed } from "./second-factor";
 import { type IssuedSession, startSession } from "./sessions";
-import { secondFactorNeed } from "./second-factor";
 import { revokeAllSessions, type UserRow } from "./users";
 
 export type OAuthProvider = "github" | "google";
@@ -175,6 +175,11 @@ export async function completeOAuth(
   // and second factor.
   if ((await secondFactorNeed(env, user)) !== "none") {
     throw new AppError("auth.oauth_needs_second_factor", 409, "This account signs in with its password and a second factor. Sign in with your email instead.");
+  }
+  // Nor for a staff account the store does not hold to a second factor: a provider vouching for the email
+  // never opens the admin or a seller's panel; staff sign in with their password.
+  if (!linked && STAFF_ROLES.includes(user.role)) {
+    throw new AppError("auth.oauth_staff_password", 409, "Staff accounts sign in with their email and password, never through a sign-in provider.");
   }
   if (!linked) {
     // The provider vouches for this email, so the account's email counts as verified too. If it was

@@ -92,33 +92,30 @@ export async function refreshConnectAccount(env: Env, vendorId: string): Promise
 }
 
 /**
- * Changes how a vendor is paid (the method, and the bank details staff use for manual payouts). A vendor's owner
- * may do it with their session; staff need a second factor proved within the last minutes, since redirecting a
- * seller's money is what a stolen staff session would do. Staff changes are audited with the change.
+ * Changes how a vendor is paid (the method, and the bank details staff use for manual payouts). Staff and the
+ * vendor's owner both need a second factor proved within the last minutes (`reauthMinutes`), since redirecting a
+ * seller's money is what a stolen session would do. Every change is audited with the change.
  */
 export async function setPayoutSettings(
   env: Env,
   vendorId: string,
   body: PayoutSettingsBody,
-  by: { staff: { actor: AuditActor; sessionId: string } } | { vendorMember: string },
+  by: { staff: { actor: AuditActor; sessionId: string } } | { vendorMember: { actor: AuditActor; sessionId: string } },
 ): Promise<PayoutAccountView> {
   const before = await accountRow(env, vendorId);
-  if ("staff" in by) await requireFreshSecondFactor(env, { principal: { id: by.staff.actor.actorId }, sessionId: by.staff.sessionId });
+  const who = "staff" in by ? by.staff : by.vendorMember;
+  await requireFreshSecondFactor(env, { principal: { id: who.actor.actorId }, sessionId: who.sessionId });
   const details = body.payoutDetails === undefined ? before.details : body.payoutDetails || null;
   const now = new Date().toISOString();
   await runBatch(env.DB, [
     env.DB.prepare("update vendors set payout_provider = ?1, payout_details = ?2, updated_at = ?3 where id = ?4").bind(body.method, details, now, vendorId),
-    ...("staff" in by
-      ? [
-          auditStatement(env.DB, by.staff.actor, {
-            action: "vendor.payout_settings",
-            entityType: "vendor",
-            entityId: vendorId,
-            before: { method: before.provider, payoutDetails: before.details ? "(set)" : null },
-            after: { method: body.method, payoutDetails: details ? "(set)" : null },
-          }),
-        ]
-      : []),
+    auditStatement(env.DB, who.actor, {
+      action: "vendor.payout_settings",
+      entityType: "vendor",
+      entityId: vendorId,
+      before: { method: before.provider, payoutDetails: before.details ? "(set)" : null },
+      after: { method: body.method, payoutDetails: details ? "(set)" : null },
+    }),
   ]);
   return payoutAccountOf(env, vendorId);
 }
