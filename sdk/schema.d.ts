@@ -16072,7 +16072,7 @@ export interface paths {
                 };
             };
         };
-        /** Choose how the vendor is paid and the bank details for manual payouts (owners) */
+        /** Choose how the vendor is paid and the bank details for manual payouts (owners, with a second factor proved within minutes) */
         put: {
             parameters: {
                 query?: never;
@@ -16120,7 +16120,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not an owner of an active vendor. */
+                /** @description Not an owner of an active vendor, or `auth.reauthentication_required`: prove a second factor first. */
                 403: {
                     headers: {
                         [name: string]: unknown;
