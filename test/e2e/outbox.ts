@@ -1,7 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { expect } from "vitest";
 
 /**
  * Reads the store's email outbox straight from the local D1 SQLite file of the
@@ -14,26 +13,26 @@ function outboxDatabase(persistDir: string): string {
   return path.join(dir, file);
 }
 
-/** The newest email of a template to an address; waits for the queue consumer to deliver it. */
+/**
+ * The newest email of a template to an address; waits (up to 15 s) for the queue consumer to deliver it. A plain
+ * loop rather than `expect.poll`, so set-up hooks (a `beforeAll` signing sellers up) can wait too.
+ */
 export async function waitForEmail(persistDir: string, to: string, template: string): Promise<{ subject: string; text: string }> {
-  let found: { subject: string; text: string } | undefined;
-  await expect
-    .poll(
-      () => {
-        const db = new DatabaseSync(outboxDatabase(persistDir), { readOnly: true });
-        try {
-          found = db
-            .prepare("select subject, text from email_outbox where to_address = ? and template = ? order by created_at desc limit 1")
-            .get(to.toLowerCase(), template) as typeof found;
-        } finally {
-          db.close();
-        }
-        return found !== undefined;
-      },
-      { timeout: 15_000, interval: 250 },
-    )
-    .toBe(true);
-  return found as { subject: string; text: string };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const db = new DatabaseSync(outboxDatabase(persistDir), { readOnly: true });
+    let found: { subject: string; text: string } | undefined;
+    try {
+      found = db
+        .prepare("select subject, text from email_outbox where to_address = ? and template = ? order by created_at desc limit 1")
+        .get(to.toLowerCase(), template) as typeof found;
+    } finally {
+      db.close();
+    }
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no "${template}" email to ${to} in the outbox after 15 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The first store link in an email's text, as a path with its query. */
