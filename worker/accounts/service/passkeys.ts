@@ -34,7 +34,7 @@ const webauthn = () => import("@simplewebauthn/server");
  * request came to, and its host name as the WebAuthn relying-party id. A passkey is bound to that id for good, so a
  * store that changes domain asks its customers to add their passkeys again.
  */
-export function relyingParty(env: Pick<Env, "PUBLIC_ORIGIN">, requestOrigin: string): { origin: string; rpID: string } {
+function relyingParty(env: Pick<Env, "PUBLIC_ORIGIN">, requestOrigin: string): { origin: string; rpID: string } {
   const origin = new URL(env.PUBLIC_ORIGIN || requestOrigin).origin;
   return { origin, rpID: new URL(origin).hostname };
 }
