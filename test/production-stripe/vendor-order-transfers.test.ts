@@ -276,6 +276,20 @@ describe("refunds after a transfer", () => {
       .bind(f.vendor.email.toLowerCase(), finance.email.toLowerCase(), catalog.email.toLowerCase())
       .all<{ to: string; subject: string; status: string }>();
     expect(outbox.results.map((r) => r.to).sort()).toEqual([f.vendor.email.toLowerCase(), finance.email.toLowerCase()].sort());
+    // The consumer claimed the queued rows and sent each once.
+    await expect
+      .poll(
+        async () =>
+          (
+            await env.DB.prepare(
+              "select count(*) as n from email_outbox where template = 'vendor_payout_reversed' and status = 'sent' and to_address in (?, ?)",
+            )
+              .bind(f.vendor.email.toLowerCase(), finance.email.toLowerCase())
+              .first<{ n: number }>()
+          )?.n,
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(2);
     for (const row of outbox.results) {
       expect(row.subject).toBe(`${formatMoney({ amount: back[0]?.amount as number, currency: "USD" })} was taken back from your payout for order ${number}`);
     }
