@@ -10044,8 +10044,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: "sending" | "sent" | "failed" | "dead";
-                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "loyalty_expiry_warning" | "order_link" | "finish_registration" | "account_exists";
+                    status?: "queued" | "sending" | "sent" | "failed" | "dead";
+                    template?: "welcome" | "verify_email" | "password_reset" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "low_stock" | "staff_new_order" | "return_update" | "support_ticket_received" | "support_reply" | "review_request" | "wishlist_back_in_stock" | "wishlist_price_drop" | "vendor_update" | "vendor_invitation" | "vendor_payout_reversed" | "loyalty_expiry_warning" | "order_link" | "finish_registration" | "account_exists";
                     /** @description Part of the recipient's address (case-insensitive). */
                     recipient?: string;
                     page?: number;
@@ -19230,7 +19230,7 @@ export interface components {
             to: string;
             subject: string;
             /** @enum {string} */
-            status: "sending" | "sent" | "failed" | "dead";
+            status: "queued" | "sending" | "sent" | "failed" | "dead";
             attempts: number;
             provider: string;
             providerMessageId: string | null;
@@ -19400,6 +19400,12 @@ export interface components {
                 role: string;
                 url: string;
                 expiresInDays: number;
+            } | {
+                vendorName: string;
+                amount: number;
+                currency: string;
+                orderNumber: string;
+                url: string;
             } | {
                 name: string;
                 productName: string;
@@ -20091,6 +20097,18 @@ export interface components {
             failureReason: string | null;
             createdAt: string;
             paidAt: string | null;
+            /** @description The vendor order a Stripe Connect transfer pays (one transfer per vendor order). */
+            vendorOrderId: string | null;
+            /** @description That vendor order's order: the transfer's `transfer_group`. */
+            orderId: string | null;
+            orderNumber: string | null;
+            /** @description Every vendor order the payout covers (a manual bank transfer may cover several). */
+            vendorOrders: {
+                vendorOrderId: string;
+                orderId: string | null;
+                orderNumber: string | null;
+                amount: components["schemas"]["Money"] & unknown;
+            }[];
         };
         PayoutRunResult: {
             queued: components["schemas"]["QueuedPayout"][];
@@ -20101,6 +20119,8 @@ export interface components {
             /** @description The id the payout gets when the queue consumer creates it. */
             payoutId: string;
             vendorId: string;
+            /** @description The vendor order a Stripe Connect transfer pays; null for a manual payout or a balance without one. */
+            vendorOrderId: string | null;
             amount: components["schemas"]["Money"] & unknown;
         };
         CommissionRuleList: {

@@ -137,6 +137,8 @@ describe("paying a vendor", () => {
     expect(await payoutRow.getByText("Paid", { exact: true }).count()).toBe(1);
     expect(await payoutRow.getByText("BANK-2026-0042").count()).toBe(1);
     expect((await payoutRow.locator("th").textContent())?.trim()).toBe(amount);
+    // The row names the order it paid, linked to the seller's vendor order.
+    expect(await payoutRow.getByRole("link", { name: /^Order / }).getAttribute("href")).toMatch(/^\/vendor\/orders\/vor_/);
     expect((await phone.locator(".vendor-money-figure").textContent())?.trim()).toBe("$0.00");
     // The statement shows the sale and the payout that took it.
     expect(await phone.getByRole("rowheader", { name: "Payout" }).count()).toBe(1);

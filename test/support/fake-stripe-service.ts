@@ -12,8 +12,11 @@
  *   POST /v1/accounts                       create a connected account (same Idempotency-Key → same account)
  *   GET  /v1/accounts/:id                   retrieve (charges_enabled / payouts_enabled as the control route set them)
  *   POST /v1/account_links                  an onboarding link for an account
+ *   GET  /v1/payment_intents/:id            the PaymentIntent of a paid session (its `latest_charge` and `transfer_group`)
  *   POST /v1/transfers                      transfer to a connected account (same Idempotency-Key → the same transfer);
- *                                           400 when the account is unknown or cannot receive transfers
+ *                                           400 when the account is unknown or cannot receive transfers, or the
+ *                                           `source_transaction` is no charge this fake made
+ *   GET  /v1/transfers, /v1/transfers/:id   list (filter `transfer_group`, `destination`) / retrieve transfers
  *   POST /v1/transfers/:id/reversals        reverse part of a transfer (same Idempotency-Key → the same reversal);
  *                                           400 for more than is left, or when the account refuses reversals
  *   POST /__control/settle                  {session, how: "paid" | "expired"}: what the shopper did on the page
@@ -76,10 +79,34 @@ export interface FakeStripeAccount {
 const sessions = new Map<string, FakeStripeSession>();
 const accounts = new Map<string, FakeStripeAccount>();
 /** Every transfer made (each once, however often its key was sent). */
-export const fakeTransfers: { id: string; amount: number; currency: string; destination: string; transfer_group: string | null; key: string | null }[] = [];
+export const fakeTransfers: {
+  id: string;
+  amount: number;
+  currency: string;
+  destination: string;
+  transfer_group: string | null;
+  source_transaction: string | null;
+  key: string | null;
+}[] = [];
+/** PaymentIntents of paid sessions, each with the charge that paid it. */
+const intents = new Map<
+  string,
+  {
+    id: string;
+    object: "payment_intent";
+    amount: number;
+    currency: string;
+    status: string;
+    latest_charge: string;
+    transfer_group: string | null;
+    metadata: Record<string, string>;
+  }
+>();
+const chargeIds = new Set<string>();
+const transferGroups = new Map<string, string | null>();
 /** Every transfer reversal made (each once, however often its key was sent). */
 export const fakeReversals: { id: string; amount: number; transfer: string; key: string | null }[] = [];
-const transfersById = new Map<string, { id: string; amount: number; destination: string; amount_reversed: number }>();
+const transfersById = new Map<string, { id: string; amount: number; destination: string; amount_reversed: number; body: Record<string, unknown> }>();
 const byKey = new Map<string, unknown>();
 const calls: FakeStripeCall[] = [];
 
@@ -110,6 +137,7 @@ function createSession(p: Record<string, string>, livemode: boolean): FakeStripe
     livemode,
   };
   sessions.set(id, session);
+  transferGroups.set(id, p["payment_intent_data[transfer_group]"] ?? null);
   return session;
 }
 
@@ -117,8 +145,24 @@ function createSession(p: Record<string, string>, livemode: boolean): FakeStripe
 export function settleFakeSession(id: string, how: "paid" | "expired"): FakeStripeSession | undefined {
   const s = sessions.get(id);
   if (!s) return undefined;
-  if (how === "paid") Object.assign(s, { status: "complete", payment_status: "paid", payment_intent: s.payment_intent ?? rid("pi"), url: null });
-  else if (s.status === "open") Object.assign(s, { status: "expired", url: null });
+  if (how === "paid") {
+    Object.assign(s, { status: "complete", payment_status: "paid", payment_intent: s.payment_intent ?? rid("pi"), url: null });
+    const pi = s.payment_intent as string;
+    if (!intents.has(pi)) {
+      const charge = rid("ch");
+      chargeIds.add(charge);
+      intents.set(pi, {
+        id: pi,
+        object: "payment_intent",
+        amount: s.amount_total,
+        currency: s.currency,
+        status: "succeeded",
+        latest_charge: charge,
+        transfer_group: transferGroups.get(id) ?? null,
+        metadata: s.metadata,
+      });
+    }
+  } else if (s.status === "open") Object.assign(s, { status: "expired", url: null });
   return s;
 }
 
@@ -227,6 +271,7 @@ export async function fakeStripe(request: Request): Promise<Response> {
       return stripeError(400, `Reversal amount ${amount} is more than the ${transfer.amount - transfer.amount_reversed} left on the transfer.`);
     }
     transfer.amount_reversed += amount;
+    transfer.body.amount_reversed = transfer.amount_reversed;
     const body = {
       id: rid("trr"),
       object: "transfer_reversal",
@@ -238,7 +283,27 @@ export async function fakeStripe(request: Request): Promise<Response> {
     fakeReversals.push({ id: body.id, amount, transfer: transfer.id, key: idempotencyKey });
     return remember(body);
   }
+  const intent = /^\/v1\/payment_intents\/(\w+)$/.exec(path);
+  if (intent?.[1] && request.method === "GET") {
+    const found = intents.get(intent[1]);
+    return found ? json(found) : stripeError(404, `No such payment_intent: '${intent[1]}'`, "resource_missing");
+  }
+  if (path === "/v1/transfers" && request.method === "GET") {
+    const list = fakeTransfers
+      .filter((t) => (!params.transfer_group || t.transfer_group === params.transfer_group) && (!params.destination || t.destination === params.destination))
+      .map((t) => transfersById.get(t.id)?.body)
+      .reverse();
+    return json({ object: "list", url: "/v1/transfers", has_more: false, data: list });
+  }
+  const oneTransfer = /^\/v1\/transfers\/(\w+)$/.exec(path);
+  if (oneTransfer?.[1] && request.method === "GET") {
+    const found = transfersById.get(oneTransfer[1]);
+    return found ? json(found.body) : stripeError(404, `No such transfer: '${oneTransfer[1]}'`, "resource_missing");
+  }
   if (path === "/v1/transfers" && request.method === "POST") {
+    if (params.source_transaction && !chargeIds.has(params.source_transaction)) {
+      return stripeError(400, `No such charge: '${params.source_transaction}'`, "resource_missing");
+    }
     const account = accounts.get(params.destination ?? "");
     if (!account) return stripeError(400, `No such destination: '${params.destination}'`, "resource_missing");
     const outage = unavailable(account);
@@ -257,10 +322,20 @@ export async function fakeStripe(request: Request): Promise<Response> {
       currency: params.currency ?? "usd",
       destination: account.id,
       transfer_group: params.transfer_group ?? null,
-      metadata: { payoutId: params["metadata[payoutId]"] ?? "" },
+      source_transaction: params.source_transaction ?? null,
+      amount_reversed: 0,
+      metadata: { payoutId: params["metadata[payoutId]"] ?? "", orderId: params["metadata[orderId]"] ?? "" },
     };
-    fakeTransfers.push({ ...transfer, key: idempotencyKey });
-    transfersById.set(transfer.id, { id: transfer.id, amount: transfer.amount, destination: account.id, amount_reversed: 0 });
+    fakeTransfers.push({
+      id: transfer.id,
+      amount: transfer.amount,
+      currency: transfer.currency,
+      destination: transfer.destination,
+      transfer_group: transfer.transfer_group,
+      source_transaction: transfer.source_transaction,
+      key: idempotencyKey,
+    });
+    transfersById.set(transfer.id, { id: transfer.id, amount: transfer.amount, destination: account.id, amount_reversed: 0, body: transfer });
     return remember(transfer);
   }
   if (path === "/v1/refunds" && request.method === "POST") {

@@ -22,7 +22,15 @@ export async function deliverPayoutMessages(messages: PayoutMessage[], opts: { a
 
 /** The messages a run queued, rebuilt from its answer (the run's time is `asOf`). */
 export function messagesOf(run: Awaited<ReturnType<typeof queuePayoutRun>>, asOf: number): PayoutMessage[] {
-  return run.queued.map((q) => ({ kind: "payout", payoutId: q.payoutId, vendorId: q.vendorId, currency: q.amount.currency, asOf, actor: null }));
+  return run.queued.map((q) => ({
+    kind: "payout",
+    payoutId: q.payoutId,
+    vendorId: q.vendorId,
+    currency: q.amount.currency,
+    asOf,
+    actor: null,
+    vendorOrderId: q.vendorOrderId,
+  }));
 }
 
 /**

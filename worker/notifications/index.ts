@@ -4,4 +4,4 @@
  */
 export { handleEmailBatch, handleEmailDeadLetters, retryDelaySeconds } from "./consumer";
 export { EMAIL_STATUS_VALUES, EMAIL_TEMPLATES, type EmailMessage, ListEmailsQuery } from "./schema";
-export { type AdminRecipients, enqueueEmail, getEmail, listEmails, listOutboxFor, retryEmail } from "./service";
+export { type AdminRecipients, enqueueEmail, getEmail, listEmails, listOutboxFor, queuedEmailStatement, retryEmail } from "./service";

@@ -209,6 +209,13 @@ export const EmailMessage = z.discriminatedUnion("template", [
     to: z.email(),
     data: z.object({ vendorName: z.string(), inviter: z.string(), role: z.string(), url: z.string(), expiresInDays: z.number().int() }),
   }),
+  // A refund took back part of a seller's payout (a Stripe transfer reversal), to its owner and finance members.
+  z.object({
+    id: z.string().min(8),
+    template: z.literal("vendor_payout_reversed"),
+    to: z.email(),
+    data: z.object({ vendorName: z.string(), amount: z.number().int(), currency: z.string(), orderNumber: z.string(), url: z.string() }),
+  }),
   z.object({
     id: z.string().min(8),
     template: z.literal("wishlist_price_drop"),
@@ -250,13 +257,14 @@ export const EMAIL_TEMPLATES = [
   "wishlist_price_drop",
   "vendor_update",
   "vendor_invitation",
+  "vendor_payout_reversed",
   "loyalty_expiry_warning",
   "order_link",
   "finish_registration",
   "account_exists",
 ] as const satisfies readonly EmailMessage["template"][];
 
-export const EMAIL_STATUS_VALUES = ["sending", "sent", "failed", "dead"] as const;
+export const EMAIL_STATUS_VALUES = ["queued", "sending", "sent", "failed", "dead"] as const;
 
 export const ListEmailsQuery = z
   .object({

@@ -11,6 +11,33 @@ import { type RenderedEmail, renderEmail, storeOrigin } from "./templates";
 /** A row left in `sending` longer than this belongs to a consumer that died mid-send: it may be claimed again. */
 export const STALE_SENDING_MS = 5 * 60_000;
 
+/**
+ * The statement that writes `message` into the outbox as `queued`, for the caller's D1 batch, so the email
+ * commits with the change it announces and a replayed change writes it no second time (the id is the row's key).
+ * The caller then puts the same message on EMAIL_QUEUE (again on every retry of its change: the consumer claims
+ * the queued row and sends it once). Only for messages to one address, not "admins".
+ */
+export async function queuedEmailStatement(env: Env, message: EmailMessage & { to: string }): Promise<D1PreparedStatement> {
+  const provider = providerName(env);
+  const rendered = renderMessage(env, message, (await storeSettings(env)).storeName);
+  const at = now();
+  return env.DB.prepare(
+    `INSERT INTO email_outbox (id, template, to_address, subject, text, html, provider, status, attempts, payload, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?8, ?9, ?9)
+     ON CONFLICT(id) DO NOTHING`,
+  ).bind(
+    message.id,
+    message.template,
+    message.to.toLowerCase(),
+    rendered.subject,
+    storedBody(rendered.text, provider),
+    storedBody(rendered.html, provider),
+    provider,
+    storedPayload(message),
+    at,
+  );
+}
+
 /** Queues an email. Delivery is at least once; the id makes sending happen once. */
 export async function enqueueEmail(queue: Queue, message: EmailMessage): Promise<void> {
   await queue.send(message, { contentType: "json" });
@@ -51,7 +78,7 @@ async function claim(env: Env, message: EmailMessage, rendered: RenderedEmail, r
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sending', 1, ?8, ?9, ?9)
      ON CONFLICT(id) DO UPDATE SET status = 'sending', attempts = email_outbox.attempts + 1, provider = excluded.provider,
        subject = excluded.subject, text = excluded.text, html = excluded.html, payload = excluded.payload, updated_at = excluded.updated_at
-     WHERE email_outbox.status IN ('failed', 'dead') OR (email_outbox.status = 'sending' AND email_outbox.updated_at < ?10)
+     WHERE email_outbox.status IN ('queued', 'failed', 'dead') OR (email_outbox.status = 'sending' AND email_outbox.updated_at < ?10)
      RETURNING attempts`,
   )
     .bind(

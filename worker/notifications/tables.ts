@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** sending: claimed by a consumer; failed: last attempt failed, will retry; dead: retries exhausted (in the DLQ). */
-export const EMAIL_STATUSES = ["sending", "sent", "failed", "dead"] as const;
+/**
+ * queued: written with the change it announces, waiting for the consumer; sending: claimed by a consumer; failed:
+ * last attempt failed, will retry; dead: retries exhausted (in the DLQ).
+ */
+export const EMAIL_STATUSES = ["queued", "sending", "sent", "failed", "dead"] as const;
 
 /**
  * Every email the store sends, keyed by the message's idempotency key: a

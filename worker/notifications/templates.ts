@@ -384,6 +384,21 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         reason: `You get this email because a seller at ${name} invited this address.`,
       };
     }
+    case "vendor_payout_reversed": {
+      const d = message.data;
+      const amount = formatMoney(d.amount, d.currency);
+      return {
+        subject: `${amount} was taken back from your payout for order ${d.orderNumber}`,
+        preheader: `${amount} was taken back from your payout for order ${d.orderNumber} after a refund.`,
+        heading: "Part of a payout was taken back",
+        paragraphs: [
+          `${amount} was taken back from your payout for order ${d.orderNumber} after a refund.`,
+          "Your ledger shows the reversal next to the refund. If your Stripe balance could not cover it, the rest is taken from your next payout.",
+        ],
+        action: { label: "See your payouts", url: d.url },
+        reason: `You get this email because you manage payouts for ${d.vendorName} at ${name}.`,
+      };
+    }
     case "wishlist_price_drop": {
       const d = message.data;
       const item = d.variantTitle === "Default" ? d.productName : `${d.productName} (${d.variantTitle})`;

@@ -1,4 +1,4 @@
-import { allocate, ledgerEntryStatement, registerSaleRelease } from "../vendors";
+import { allocate, ledgerEntryStatement, registerOrderNumbers, registerSaleRelease } from "../vendors";
 import type { OrderStatus, VendorOrderStatus } from "./tables";
 
 // A seller's sale becomes payable a hold period after ITS parcel was delivered (each seller ships its own), so
@@ -10,6 +10,14 @@ registerSaleRelease(
      or vo.status = 'cancelled'
      or coalesce((select -sum(r.amount) from vendor_ledger r where r.vendor_order_id = vo.id and r.kind = 'refund'), 0) >= vo.gross_total))`,
 );
+
+// A seller's payouts name the orders they pay by the number the seller sees on its orders.
+registerOrderNumbers(async (env, orderIds) => {
+  const rows = await env.DB.prepare(`select id, number from orders where id in (select value from json_each(?))`)
+    .bind(JSON.stringify(orderIds))
+    .all<{ id: string; number: string }>();
+  return new Map(rows.results.map((r) => [r.id, r.number]));
+});
 
 // Statements that keep vendor orders in step with their order and parcels. They live apart from the services
 // so the order's own transitions and tracking can include them in their batches without an import circle.

@@ -1,26 +1,53 @@
+import { and, desc, eq, isNotNull } from "drizzle-orm";
 import Stripe from "stripe";
+import { getDb } from "../db/client";
 import { applyConnectAccount, type ConnectAccountState, registerPayoutTransfers, type TransferResult } from "../vendors";
 import { stripeClient } from "./stripe";
+import { payments } from "./tables";
 
 // Stripe Connect for vendor payouts ("separate charges and transfers"): the store is charged as usual and
 // later moves each vendor's share to the vendor's connected account with a transfer (and takes part of it back
 // with a transfer reversal when a sale already paid out is refunded).
 
 /**
- * Sends one payout as a transfer. The payout's idempotency key goes to Stripe, so a replayed or raced send
- * answers the first transfer instead of making a second. Stripe refusing the request (no such account, the
- * account cannot receive transfers, the platform balance is short) is permanent for this payout; a network
- * or server error is not, and the payout stays pending for the next run.
+ * The charge a vendor order's transfer is funded from: the latest charge of the order's Stripe PaymentIntent, or
+ * null when the order was not paid through Stripe (the transfer then draws on the platform balance).
  */
-async function sendTransfer(env: Env, t: { payoutId: string; key: string; amount: number; currency: string; destination: string }): Promise<TransferResult> {
+async function sourceCharge(env: Env, orderId: string): Promise<string | null> {
+  const payment = await getDb(env.DB)
+    .select({ intent: payments.providerPaymentId })
+    .from(payments)
+    .where(and(eq(payments.orderId, orderId), eq(payments.provider, "stripe"), isNotNull(payments.providerPaymentId)))
+    .orderBy(desc(payments.createdAt))
+    .get();
+  if (!payment?.intent) return null;
+  const intent = await stripeClient(env).paymentIntents.retrieve(payment.intent);
+  const charge = intent.latest_charge;
+  return typeof charge === "string" ? charge : (charge?.id ?? null);
+}
+
+/**
+ * Sends one payout as a transfer ("separate charges and transfers"). A vendor order's transfer carries the order's
+ * `transfer_group` (the PaymentIntent has the same) and the order's charge as `source_transaction`, so Stripe
+ * moves the money only once that charge's funds are there. The payout's idempotency key goes to Stripe, so a
+ * replayed or raced send answers the first transfer instead of making a second. Stripe refusing the request (no
+ * such account, the account cannot receive transfers, an unknown charge) is permanent for this payout; a network
+ * or server error is not, and the queue retries the payout.
+ */
+async function sendTransfer(
+  env: Env,
+  t: { payoutId: string; key: string; amount: number; currency: string; destination: string; orderId: string | null },
+): Promise<TransferResult> {
   try {
+    const source = t.orderId ? await sourceCharge(env, t.orderId) : null;
     const transfer = await stripeClient(env).transfers.create(
       {
         amount: t.amount,
         currency: t.currency.toLowerCase(),
         destination: t.destination,
-        transfer_group: t.payoutId,
-        metadata: { payoutId: t.payoutId },
+        transfer_group: t.orderId ?? t.payoutId,
+        ...(source ? { source_transaction: source } : {}),
+        metadata: { payoutId: t.payoutId, ...(t.orderId ? { orderId: t.orderId } : {}) },
       },
       { idempotencyKey: t.key },
     );

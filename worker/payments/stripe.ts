@@ -58,7 +58,8 @@ export const stripeProvider: PaymentProvider = {
           ...charges.map((c) => ({ quantity: 1, price_data: { currency, unit_amount: c.amount, product_data: { name: c.name } } })),
         ],
         metadata: { orderId: order.id, paymentId: payment.id },
-        payment_intent_data: { metadata: { orderId: order.id, paymentId: payment.id } },
+        // The order's vendor transfers carry the same group, which ties them to this payment in Stripe's dashboard.
+        payment_intent_data: { metadata: { orderId: order.id, paymentId: payment.id }, transfer_group: order.id },
         success_url: `${origin}/checkout/complete?order=${order.id}`,
         cancel_url: `${origin}/cart`,
         expires_at: Math.floor(expiresAt / 1000),

@@ -200,6 +200,19 @@ export const PayoutView = z
     failureReason: z.string().nullable(),
     createdAt: z.string(),
     paidAt: z.string().nullable(),
+    vendorOrderId: z.string().nullable().openapi({ description: "The vendor order a Stripe Connect transfer pays (one transfer per vendor order)." }),
+    orderId: z.string().nullable().openapi({ description: "That vendor order's order: the transfer's `transfer_group`." }),
+    orderNumber: z.string().nullable(),
+    vendorOrders: z
+      .array(
+        z.object({
+          vendorOrderId: z.string(),
+          orderId: z.string().nullable(),
+          orderNumber: z.string().nullable(),
+          amount: MoneySchema.openapi({ description: "What this payout sent for the vendor order (its net, less what it paid back of a negative balance)." }),
+        }),
+      )
+      .openapi({ description: "Every vendor order the payout covers (a manual bank transfer may cover several)." }),
   })
   .openapi("Payout");
 export type PayoutView = z.infer<typeof PayoutView>;
@@ -225,6 +238,10 @@ export const QueuedPayout = z
   .object({
     payoutId: z.string().openapi({ description: "The id the payout gets when the queue consumer creates it." }),
     vendorId: z.string(),
+    vendorOrderId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The vendor order a Stripe Connect transfer pays; null for a manual payout or a balance without one." }),
     amount: MoneySchema.openapi({ description: "The available balance when the run read it; the consumer pays what is available then." }),
   })
   .openapi("QueuedPayout");
@@ -252,6 +269,8 @@ export const PayoutMessage = z.discriminatedUnion("kind", [
     /** The run's time: the hold period counts back from it. */
     asOf: z.number().int(),
     actor: z.object({ actorId: z.string(), actorEmail: z.string(), requestId: z.string().nullable() }).nullable(),
+    /** The vendor order this payout is the transfer of; absent: the seller's settled balance (or, paid by hand, everything payable). */
+    vendorOrderId: z.string().min(1).nullable().optional(),
   }),
   z.object({
     kind: z.literal("reversal"),

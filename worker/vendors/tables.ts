@@ -189,10 +189,36 @@ export const payouts = sqliteTable(
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     paidAt: text("paid_at"),
+    /** The one vendor order a Stripe Connect payout is the transfer of (migration 0038); null for a manual or loose payout. */
+    vendorOrderId: text("vendor_order_id"),
+    /** That vendor order's order: the transfer's `transfer_group` (the PaymentIntent carries the same group). */
+    orderId: text("order_id"),
   },
   (t) => [
     uniqueIndex("payouts_key_uq").on(t.idempotencyKey),
     index("payouts_vendor_idx").on(t.vendorId, t.createdAt),
     index("payouts_status_idx").on(t.status, t.createdAt),
   ],
+);
+
+/**
+ * Which vendor orders a payout covers (migration 0038): `amount` is what the payout sent for that vendor order
+ * (its net, less what it paid back of a negative balance: `netted`). A row without a payout is a vendor order whose
+ * whole net paid back what the seller owed. A vendor order is paid out while it has a row whose payout has not failed.
+ */
+export const payoutItems = sqliteTable(
+  "payout_items",
+  {
+    id: text("id").primaryKey(),
+    payoutId: text("payout_id"),
+    vendorId: text("vendor_id")
+      .notNull()
+      .references(() => vendors.id),
+    vendorOrderId: text("vendor_order_id").notNull(),
+    orderId: text("order_id"),
+    amount: integer("amount").notNull(),
+    netted: integer("netted").notNull().default(0),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [uniqueIndex("payout_items_payout_vo_uq").on(t.payoutId, t.vendorOrderId), index("payout_items_vo_idx").on(t.vendorOrderId)],
 );

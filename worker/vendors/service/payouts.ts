@@ -2,6 +2,7 @@ import type { AuditActor } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { type EmailMessage, enqueueEmail, queuedEmailStatement } from "../../notifications";
 import type { PayoutListQuery, PayoutMessage, PayoutPage, PayoutRunResult, PayoutView, QueuedPayout } from "../schema";
 import type { PayoutMethod, PayoutStatus } from "../tables";
 import { ledgerEntryStatement } from "./ledger";
@@ -19,7 +20,10 @@ export interface PayoutTransfers {
   /** Whether transfers can be sent from this deployment (a Stripe key is configured). */
   configured(env: Env): boolean;
   /** Sends `amount` to `destination` carrying `key` as the provider's idempotency key: a repeat makes no second transfer. */
-  send(env: Env, transfer: { payoutId: string; key: string; amount: number; currency: string; destination: string }): Promise<TransferResult>;
+  send(
+    env: Env,
+    transfer: { payoutId: string; key: string; amount: number; currency: string; destination: string; orderId: string | null },
+  ): Promise<TransferResult>;
   /**
    * Takes `amount` back from a transfer already made (a refund of a sale that was paid out), carrying `key` as
    * the provider's idempotency key: a repeat makes no second reversal.
@@ -101,9 +105,91 @@ function heldSql(cutoff: string): string {
      or (l.vendor_order_id is not null and (not (${released(cutoff)})${blocked}))))`;
 }
 
-// A vendor's available balance in SQL, so the insert below can re-check it inside its own batch.
-const availableSql = () => `(select coalesce(sum(l.amount), 0) from vendor_ledger l
-   where l.vendor_id = ?2 and l.currency = ?3 and not ${heldSql("?4")})`;
+/** True when vendor order `vo` (an SQL expression) is paid out: covered by a payout that has not failed, or netted. */
+const coveredSql = (vo: string) => `exists (select 1 from payout_items i where i.vendor_order_id = ${vo}
+   and (i.payout_id is null or exists (select 1 from payouts pc where pc.id = i.payout_id and pc.status <> 'failed')))`;
+
+/**
+ * The seller's settled balance in SQL (`A0`): every entry that is not waiting in an unpaid vendor order — entries
+ * without a vendor order (held by their own age), and every entry of vendor orders already paid out (a refund of
+ * one after its transfer lands here). Negative means the seller owes the store: the next transfer nets it.
+ */
+const settledSql = (v: string, c: string, cutoff: string) => `(select coalesce(sum(l.amount), 0) from vendor_ledger l
+   where l.vendor_id = ${v} and l.currency = ${c}
+     and ((l.vendor_order_id is null and not ${heldSql(cutoff)}) or (l.vendor_order_id is not null and ${coveredSql("l.vendor_order_id")})))`;
+
+/** A vendor order's net in SQL: the sum of its entries (sale − commission − refunds + commission refunds, and any transfer of it). */
+const voNetSql = (vo: string) => `(select coalesce(sum(n.amount), 0) from vendor_ledger n where n.vendor_order_id = ${vo})`;
+
+/** True when none of vendor order `vo`'s sale entries is held (released by its delivery plus the hold, no open return). */
+const voReleasedSql = (vo: string, cutoff: string) => `not exists (select 1 from vendor_ledger l where l.vendor_order_id = ${vo} and ${heldSql(cutoff)})`;
+
+/** One vendor order that can be paid now, and its net. */
+interface PayableVendorOrder {
+  vendorId: string;
+  currency: string;
+  id: string;
+  orderId: string | null;
+  net: number;
+}
+
+/**
+ * The vendor orders that can be paid as of `cutoff` (delivered a hold period ago, no open return, not yet paid
+ * out, net above zero), oldest sale first; all active vendors, or one.
+ */
+async function payableVendorOrders(env: Env, cutoff: string, vendorId: string | null = null, currency: string | null = null) {
+  const rows = await env.DB.prepare(
+    `select e.vendor_id as vendorId, e.currency, e.vendor_order_id as id, max(e.order_id) as orderId, sum(e.amount) as net, min(e.created_at) as at
+       from vendor_ledger e join vendors v on v.id = e.vendor_id
+      where v.status = 'active' and e.vendor_order_id is not null and (?2 is null or e.vendor_id = ?2) and (?3 is null or e.currency = ?3)
+        and not ${coveredSql("e.vendor_order_id")}
+      group by e.vendor_id, e.currency, e.vendor_order_id
+     having sum(e.amount) > 0 and ${voReleasedSql("e.vendor_order_id", "?1")}
+      order by at, id`,
+  )
+    .bind(cutoff, vendorId, currency)
+    .all<PayableVendorOrder>();
+  return rows.results;
+}
+
+/** Settled balance (`A0`) per active vendor and currency with any entry (or of one vendor). */
+async function settledBalances(env: Env, cutoff: string, vendorId: string | null = null) {
+  const rows = await env.DB.prepare(
+    `select s.vendor_id as vendorId, s.currency, ${settledSql("s.vendor_id", "s.currency", "?1")} as settled,
+            v.payout_provider as method, v.stripe_account_id as account, v.payouts_enabled as enabled
+       from (select distinct vendor_id, currency from vendor_ledger where (?2 is null or vendor_id = ?2)) s
+       join vendors v on v.id = s.vendor_id
+      where v.status = 'active'
+      order by s.vendor_id, s.currency`,
+  )
+    .bind(cutoff, vendorId)
+    .all<{ vendorId: string; currency: string; settled: number; method: string; account: string | null; enabled: number }>();
+  return rows.results;
+}
+
+/** What one payout pays: each vendor order's part (its net less what it pays back of `debt`) and the loose part. */
+export interface PayoutPlan {
+  items: { vo: string; orderId: string | null; net: number; amount: number; netted: number }[];
+  /** The settled balance when positive (sales without a vendor order, adjustments): paid without a vendor order. */
+  loose: number;
+  total: number;
+}
+
+/**
+ * Splits a payout over vendor orders: a negative settled balance (what the seller owes after a refund of money
+ * already paid out) is taken from the vendor orders in turn, so a remainder of debt carries on to the next ones.
+ * Pure, so the property tests can recompute it.
+ */
+export function planPayout(vos: readonly { id: string; orderId: string | null; net: number }[], settled: number, withLoose: boolean): PayoutPlan {
+  let debt = Math.max(0, -settled);
+  const items = vos.map((vo) => {
+    const netted = Math.min(debt, vo.net);
+    debt -= netted;
+    return { vo: vo.id, orderId: vo.orderId, net: vo.net, amount: vo.net - netted, netted };
+  });
+  const loose = withLoose ? Math.max(0, settled) : 0;
+  return { items, loose, total: items.reduce((s, i) => s + i.amount, 0) + loose };
+}
 
 interface PayoutRow {
   id: string;
@@ -119,24 +205,61 @@ interface PayoutRow {
   failureReason: string | null;
   createdAt: string;
   paidAt: string | null;
+  vendorOrderId: string | null;
+  orderId: string | null;
+  items: string | null;
 }
 
 const SELECT_PAYOUT = `select p.id, p.vendor_id as vendorId, v.name as vendorName, p.amount, p.currency, p.provider, p.status,
-  p.provider_reference as providerReference, p.destination, p.idempotency_key as idempotencyKey, p.failure_reason as failureReason, p.created_at as createdAt, p.paid_at as paidAt
+  p.provider_reference as providerReference, p.destination, p.idempotency_key as idempotencyKey, p.failure_reason as failureReason, p.created_at as createdAt, p.paid_at as paidAt,
+  p.vendor_order_id as vendorOrderId, p.order_id as orderId,
+  (select json_group_array(json_object('vendorOrderId', i.vendor_order_id, 'orderId', i.order_id, 'amount', i.amount))
+     from payout_items i where i.payout_id = p.id) as items
   from payouts p join vendors v on v.id = p.vendor_id`;
 
-const toView = (r: PayoutRow): PayoutView => ({
-  id: r.id,
-  vendorId: r.vendorId,
-  vendorName: r.vendorName,
-  amount: { amount: r.amount, currency: r.currency },
-  provider: r.provider,
-  status: r.status,
-  providerReference: r.providerReference,
-  failureReason: r.failureReason,
-  createdAt: r.createdAt,
-  paidAt: r.paidAt,
-});
+/** What a later domain tells payouts about the orders its vendor orders belong to (orders registers the order numbers). */
+export type OrderNumberLookup = (env: Env, orderIds: string[]) => Promise<Map<string, string>>;
+let orderNumbers: OrderNumberLookup = async () => new Map();
+
+/** Registers how an order id becomes the number a seller knows it by (orders does, at load). */
+export function registerOrderNumbers(lookup: OrderNumberLookup): void {
+  orderNumbers = lookup;
+}
+
+const toView = (r: PayoutRow, numbers: Map<string, string>): PayoutView => {
+  const items = (JSON.parse(r.items ?? "[]") as { vendorOrderId: string; orderId: string | null; amount: number }[]).map((i) => ({
+    vendorOrderId: i.vendorOrderId,
+    orderId: i.orderId,
+    orderNumber: i.orderId ? (numbers.get(i.orderId) ?? null) : null,
+    amount: { amount: i.amount, currency: r.currency },
+  }));
+  return {
+    id: r.id,
+    vendorId: r.vendorId,
+    vendorName: r.vendorName,
+    amount: { amount: r.amount, currency: r.currency },
+    provider: r.provider,
+    status: r.status,
+    providerReference: r.providerReference,
+    failureReason: r.failureReason,
+    createdAt: r.createdAt,
+    paidAt: r.paidAt,
+    vendorOrderId: r.vendorOrderId,
+    orderId: r.orderId,
+    orderNumber: r.orderId ? (numbers.get(r.orderId) ?? null) : null,
+    vendorOrders: items,
+  };
+};
+
+async function toViews(env: Env, rows: PayoutRow[]): Promise<PayoutView[]> {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    if (r.orderId) ids.add(r.orderId);
+    for (const i of JSON.parse(r.items ?? "[]") as { orderId: string | null }[]) if (i.orderId) ids.add(i.orderId);
+  }
+  const numbers = ids.size ? await orderNumbers(env, [...ids]) : new Map<string, string>();
+  return rows.map((r) => toView(r, numbers));
+}
 
 async function payoutRow(env: Env, id: string): Promise<PayoutRow | null> {
   return env.DB.prepare(`${SELECT_PAYOUT} where p.id = ?`).bind(id).first<PayoutRow>();
@@ -146,45 +269,56 @@ async function payoutRow(env: Env, id: string): Promise<PayoutRow | null> {
 export async function payoutById(env: Env, id: string, vendorId?: string): Promise<PayoutView> {
   const row = await payoutRow(env, id);
   if (!row || (vendorId && row.vendorId !== vendorId)) throw new AppError("vendors.payout_not_found", 404, "No such payout.");
-  return toView(row);
-}
-
-/** Available balance per active vendor and currency, as of `cutoff` (sales released before it count). */
-async function availableBalances(env: Env, cutoff: string) {
-  const rows = await env.DB.prepare(
-    `select l.vendor_id as vendorId, l.currency, sum(l.amount) as available,
-            v.payout_provider as method, v.stripe_account_id as account, v.payouts_enabled as enabled
-       from vendor_ledger l join vendors v on v.id = l.vendor_id
-      where v.status = 'active' and not ${heldSql("?1")}
-      group by l.vendor_id, l.currency having sum(l.amount) > 0
-      order by l.vendor_id, l.currency`,
-  )
-    .bind(cutoff)
-    .all<{ vendorId: string; currency: string; available: number; method: string; account: string | null; enabled: number }>();
-  return rows.results;
+  const [view] = await toViews(env, [row]);
+  return view as PayoutView;
 }
 
 const cutoffOf = async (env: Env, asOf: number) => new Date(asOf - (await payoutHoldDays(env)) * DAY_MS).toISOString();
 
+const stripeReadyOf = (env: Env, v: { method: string; account: string | null; enabled: number }) =>
+  Boolean(v.method === "stripe" && v.account && v.enabled && transfers?.configured(env));
+
 /**
- * A payout run (the daily cron, or staff with "Run payouts now"): one message on the payouts queue per active
- * vendor and currency with a positive available balance, each carrying the id its payout will have. The
- * consumer (`runPayout`) creates and sends the payout; nothing is written here, so a run that dies half-way
- * leaves nothing to repair (the next run finds the same balances).
+ * A payout run (the daily cron, or staff with "Run payouts now"): messages on the payouts queue, each carrying the
+ * id its payout will have. A seller paid through Stripe Connect gets one per payable vendor order (one transfer
+ * each) and one for a positive settled balance; a seller paid by hand one for everything payable. The consumer
+ * (`runPayout`) creates and sends the payouts; nothing is written here, so a run that dies half-way leaves nothing
+ * to repair (the next run finds the same vendor orders).
  */
 export async function queuePayoutRun(env: Env, opts: { now?: number; actor?: AuditActor } = {}): Promise<PayoutRunResult> {
   const asOf = opts.now ?? Date.now();
   const cutoff = await cutoffOf(env, asOf);
   const queued: QueuedPayout[] = [];
   const messages: PayoutMessage[] = [];
-  for (const row of await availableBalances(env, cutoff)) {
-    const payoutId = newId("po");
-    queued.push({ payoutId, vendorId: row.vendorId, amount: { amount: row.available, currency: row.currency } });
-    messages.push({ kind: "payout", payoutId, vendorId: row.vendorId, currency: row.currency, asOf, actor: opts.actor ?? null });
+  const payable = await payableVendorOrders(env, cutoff);
+  const actor = opts.actor ?? null;
+  for (const row of await settledBalances(env, cutoff)) {
+    const vos = payable.filter((vo) => vo.vendorId === row.vendorId && vo.currency === row.currency);
+    const queue = (amount: number, vendorOrderId: string | null) => {
+      const payoutId = newId("po");
+      queued.push({ payoutId, vendorId: row.vendorId, vendorOrderId, amount: { amount, currency: row.currency } });
+      messages.push({ kind: "payout", payoutId, vendorId: row.vendorId, currency: row.currency, asOf, actor, vendorOrderId });
+    };
+    if (stripeReadyOf(env, row)) {
+      // Stripe Connect: one transfer per vendor order (the consumer nets a debt against them in turn), and the
+      // settled balance on its own when it is positive (sales without a vendor order, adjustments).
+      const plan = planPayout(vos, row.settled, true);
+      plan.items.forEach((item) => {
+        if (item.amount > 0 || item.netted > 0) queue(item.amount, item.vo);
+      });
+      if (plan.loose > 0) queue(plan.loose, null);
+    } else {
+      // Manual: one bank transfer for everything payable; the payout still names the vendor orders it covers.
+      const plan = planPayout(vos.slice(0, MAX_ITEMS), row.settled, true);
+      if (plan.total > 0) queue(plan.total, null);
+    }
   }
   await sendPayoutMessages(env, messages);
   return { queued, cutoff };
 }
+
+/** Vendor orders one manual payout covers at most (the rest wait for the next run). */
+const MAX_ITEMS = 50;
 
 /** Sends messages to the payouts queue, at most 100 per call (the queue's batch limit). */
 export async function sendPayoutMessages(env: Env, messages: PayoutMessage[]): Promise<void> {
@@ -197,61 +331,135 @@ export async function sendPayoutMessages(env: Env, messages: PayoutMessage[]): P
 export type PayoutStep = "done" | "retry";
 
 /**
- * One seller's payout, from its queue message: creates the payout with the message's id and its `transfer`
- * ledger entry in one batch, then sends a Stripe Connect payout's transfer. The insert re-computes the available
- * balance inside the batch and writes only if it is still what was read, so two runs at once (or a run and a
- * refund) never pay a vendor twice: the loser finds nothing left. A redelivered message finds its payout by id
- * and changes nothing once it is sent. Answers `retry` when Stripe could not be reached (the payout stays
- * pending and the queue tries again later); a refusal fails the payout and credits the amount back.
+ * One payout, from its queue message: creates the payout with its items and `transfer` ledger entries in one
+ * batch, then sends a Stripe Connect payout's transfer. A message naming a vendor order pays that vendor order
+ * (less what it nets of a negative balance); one without pays a Stripe seller's positive settled balance, or a
+ * manual seller everything payable in one bank transfer. The insert re-computes, inside its own batch, that every
+ * vendor order is still unpaid with the same net and that the settled balance is what was read, so two runs at
+ * once (or a run and a refund) never pay twice: the loser reads again and finds nothing left. A redelivered message
+ * finds its payout by id and changes nothing once it is sent. Answers `retry` when Stripe could not be reached (the
+ * payout stays pending and the queue tries again later); a refusal fails the payout and credits the amount back.
  */
 export async function runPayout(env: Env, msg: Extract<PayoutMessage, { kind: "payout" }>): Promise<PayoutStep> {
-  if (!(await payoutRow(env, msg.payoutId))) await createPayout(env, msg);
+  for (let attempt = 0; attempt < 3 && !(await payoutRow(env, msg.payoutId)); attempt++) {
+    if ((await createPayout(env, msg)) !== "lost") break;
+  }
   const row = await payoutRow(env, msg.payoutId);
   if (!row) return "done";
   return (await transmit(env, row)) === "retry" ? "retry" : "done";
 }
 
-async function createPayout(env: Env, msg: Extract<PayoutMessage, { kind: "payout" }>): Promise<void> {
+async function createPayout(env: Env, msg: Extract<PayoutMessage, { kind: "payout" }>): Promise<"created" | "nothing" | "lost"> {
   const cutoff = await cutoffOf(env, msg.asOf);
-  const vendor = await env.DB.prepare(
-    `select v.payout_provider as method, v.stripe_account_id as account, v.payouts_enabled as enabled, ${availableSql()} as available
-       from vendors v where v.id = ?2 and v.status = 'active'`,
-  )
-    .bind(null, msg.vendorId, msg.currency, cutoff)
-    .first<{ method: string; account: string | null; enabled: number; available: number }>();
-  if (!vendor || vendor.available <= 0) return;
-  const stripeReady = vendor.method === "stripe" && vendor.account && vendor.enabled && transfers?.configured(env);
+  const vendorOrderId = msg.vendorOrderId ?? null;
+  const vendor = (await settledBalances(env, cutoff, msg.vendorId)).find((b) => b.currency === msg.currency);
+  if (!vendor) return "nothing";
+  const stripeReady = stripeReadyOf(env, vendor);
+  const payable = await payableVendorOrders(env, cutoff, msg.vendorId, msg.currency);
+  const vos = vendorOrderId ? payable.filter((vo) => vo.id === vendorOrderId) : stripeReady ? [] : payable.slice(0, MAX_ITEMS);
+  if (vendorOrderId && vos.length === 0) return "nothing";
+  const plan = planPayout(vos, vendor.settled, !vendorOrderId);
   const provider: PayoutMethod = stripeReady ? "stripe_connect" : "manual";
   const { payoutId: id, actor } = msg;
   const at = new Date().toISOString();
-  await runBatch(env.DB, [
+  const single = vendorOrderId ? (plan.items[0] ?? null) : null;
+  const itemsJson = JSON.stringify(plan.items);
+  // Inside the batch: every vendor order still unpaid with the net read, and the settled balance as read (only
+  // its negative part matters when nothing loose is paid).
+  const settledGuard = plan.loose > 0 ? `${settledSql("?2", "?3", "?4")} = ?5` : `min(0, ${settledSql("?2", "?3", "?4")}) = min(0, ?5)`;
+  const itemsGuard = `not exists (select 1 from json_each(?6) j where ${coveredSql("json_extract(j.value, '$.vo')")}
+       or ${voNetSql("json_extract(j.value, '$.vo')")} <> json_extract(j.value, '$.net')
+       or not (${voReleasedSql("json_extract(j.value, '$.vo')", "?4")}))`;
+  const active = "exists (select 1 from vendors where id = ?2 and status = 'active')";
+  if (single && plan.total <= 0) {
+    // The whole net pays back what the seller owes: nothing is sent; the vendor order counts as paid out.
+    const [netted] = await runBatch(env.DB, [
+      env.DB.prepare(
+        `insert into payout_items (id, payout_id, vendor_id, vendor_order_id, order_id, amount, netted, created_at)
+         select ?1, null, ?2, ?7, ?8, 0, ?9, ?10 where ${active} and ${settledGuard} and ${itemsGuard}`,
+      ).bind(newId("pit"), msg.vendorId, msg.currency, cutoff, vendor.settled, itemsJson, single.vo, single.orderId, single.netted, at),
+    ]);
+    return changesOf(netted) === 1 ? "nothing" : "lost";
+  }
+  if (plan.total <= 0) return "nothing";
+  // The Stripe key is the vendor order's (a payout retried after a failed one gets a key of its own).
+  const failedBefore = single
+    ? await env.DB.prepare("select count(*) as n from payouts where vendor_order_id = ? and status = 'failed'").bind(single.vo).first<{ n: number }>()
+    : null;
+  const key = single ? `transfer:${single.vo}${failedBefore?.n ? `:${id}` : ""}` : `payout:${id}`;
+  const exists = "exists (select 1 from payouts where id = ? and amount = ?)";
+  const [insert] = await runBatch(env.DB, [
     env.DB.prepare(
-      `insert into payouts (id, vendor_id, amount, currency, provider, status, destination, idempotency_key, created_at, updated_at)
-       select ?1, ?2, ?5, ?3, ?6, 'pending', ?7, ?8, ?9, ?9
-        where ?5 > 0 and ${availableSql()} = ?5 and exists (select 1 from vendors where id = ?2 and status = 'active')
-          and not exists (select 1 from payouts where id = ?1)`,
-    ).bind(id, msg.vendorId, msg.currency, cutoff, vendor.available, provider, stripeReady ? vendor.account : null, `payout:${id}`, at),
+      `insert into payouts (id, vendor_id, amount, currency, provider, status, destination, idempotency_key, vendor_order_id, order_id, created_at, updated_at)
+       select ?1, ?2, ?7, ?3, ?8, 'pending', ?9, ?10, ?11, ?12, ?13, ?13
+        where ?7 > 0 and ${active} and ${settledGuard} and ${itemsGuard}
+          and not exists (select 1 from payouts where id = ?1)
+       on conflict do nothing`,
+    ).bind(
+      id,
+      msg.vendorId,
+      msg.currency,
+      cutoff,
+      vendor.settled,
+      itemsJson,
+      plan.total,
+      provider,
+      stripeReady ? vendor.account : null,
+      key,
+      single?.vo ?? null,
+      single?.orderId ?? null,
+      at,
+    ),
+    env.DB.prepare(
+      `insert into payout_items (id, payout_id, vendor_id, vendor_order_id, order_id, amount, netted, created_at)
+       select ?1 || '_' || j.key, ?2, ?3, json_extract(j.value, '$.vo'), json_extract(j.value, '$.orderId'), json_extract(j.value, '$.amount'),
+              json_extract(j.value, '$.netted'), ?4
+         from json_each(?5) j where exists (select 1 from payouts where id = ?2 and amount = ?6 and created_at = ?4)
+       on conflict do nothing`,
+    ).bind(newId("pit"), id, msg.vendorId, at, itemsJson, plan.total),
+    // One transfer entry per vendor order (so the ledger says which vendor orders the payout covers) and one for the loose part.
+    ...plan.items.map((item) =>
+      ledgerEntryStatement(
+        env.DB,
+        {
+          vendorId: msg.vendorId,
+          kind: "transfer",
+          amount: -item.amount,
+          currency: msg.currency,
+          orderId: item.orderId,
+          vendorOrderId: item.vo,
+          key: single ? `payout:${id}` : `payout:${id}:${item.vo}`,
+          note: `Payout ${id} for vendor order ${item.vo}`,
+        },
+        { sql: exists, params: [id, plan.total] },
+      ),
+    ),
     ledgerEntryStatement(
       env.DB,
-      { vendorId: msg.vendorId, kind: "transfer", amount: -vendor.available, currency: msg.currency, key: `payout:${id}`, note: `Payout ${id}` },
-      { sql: "exists (select 1 from payouts where id = ? and amount = ?)", params: [id, vendor.available] },
+      { vendorId: msg.vendorId, kind: "transfer", amount: -plan.loose, currency: msg.currency, key: `payout:${id}`, note: `Payout ${id}` },
+      { sql: exists, params: [id, plan.total] },
     ),
     ...(actor
       ? [
           env.DB.prepare(
             `insert into audit_log (id, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id)
-             select ?, ?, ?, 'payout.create', 'payout', ?, null, ?, ? where changes() = 1`,
+             select ?, ?, ?, 'payout.create', 'payout', ?, null, ?, ? where exists (select 1 from payouts where id = ? and created_at = ?)
+               and not exists (select 1 from audit_log where entity_type = 'payout' and entity_id = ? and action = 'payout.create')`,
           ).bind(
             newId("aud"),
             actor.actorId,
             actor.actorEmail,
             id,
-            JSON.stringify({ vendorId: msg.vendorId, amount: vendor.available, currency: msg.currency, provider }),
+            JSON.stringify({ vendorId: msg.vendorId, amount: plan.total, currency: msg.currency, provider, vendorOrders: plan.items.map((i) => i.vo) }),
             actor.requestId,
+            id,
+            at,
+            id,
           ),
         ]
       : []),
   ]);
+  return changesOf(insert) === 1 ? "created" : "lost";
 }
 
 /**
@@ -277,6 +485,7 @@ async function transmit(env: Env, row: PayoutRow): Promise<"sent" | "failed" | "
     amount: row.amount,
     currency: row.currency,
     destination: row.destination,
+    orderId: row.orderId,
   });
   const at = new Date().toISOString();
   if (result.ok) {
@@ -294,74 +503,144 @@ async function transmit(env: Env, row: PayoutRow): Promise<"sent" | "failed" | "
 }
 
 /**
- * After a refund: when the vendor's balance is negative (it was paid out more than it is now owed), takes the
- * shortfall back from the newest Stripe transfer that still has something to reverse, with a transfer reversal
- * keyed by that payout and the refund (so a redelivered message reverses once), and credits what came back with
- * a `transfer_reversal` entry under the same key. A vendor paid by hand, or a reversal Stripe refuses (the
- * connected account's balance is short), leaves the balance negative: it carries over and nets against the
- * next payout. A network error answers `retry`.
+ * The emails that announce a transfer reversal to the seller's owner and finance members, each with an id derived
+ * from the reversal's ledger key and the member, so writing or queueing them again sends nothing twice.
+ */
+async function reversalEmails(env: Env, r: { vendorId: string; amount: number; currency: string; orderId: string; key: string }): Promise<EmailMessage[]> {
+  const [members, vendor, numbers] = await Promise.all([
+    env.DB.prepare(
+      "select u.id, u.email from vendor_members m join users u on u.id = m.user_id where m.vendor_id = ? and m.role in ('owner', 'finance') order by u.id",
+    )
+      .bind(r.vendorId)
+      .all<{ id: string; email: string }>(),
+    env.DB.prepare("select name from vendors where id = ?").bind(r.vendorId).first<{ name: string }>(),
+    orderNumbers(env, [r.orderId]),
+  ]);
+  return members.results.map((m) => ({
+    id: `payout-reversed:${r.key}:${m.id}`,
+    template: "vendor_payout_reversed" as const,
+    to: m.email,
+    data: {
+      vendorName: vendor?.name ?? "",
+      amount: r.amount,
+      currency: r.currency,
+      orderNumber: numbers.get(r.orderId) ?? r.orderId,
+      url: `${(env.PUBLIC_ORIGIN || "").replace(/\/+$/, "")}/vendor/payouts`,
+    },
+  }));
+}
+
+async function queueEmails(env: Env, messages: EmailMessage[]) {
+  for (const message of messages) await enqueueEmail(env.EMAIL_QUEUE, message);
+}
+
+/**
+ * After a refund: the seller's share of it, for each of its vendor orders in that order that was already paid
+ * out, is taken back from the transfers that paid it: first the transfer of that vendor order, then the seller's
+ * other Stripe transfers, newest first, each with a transfer reversal keyed by that payout and the refund (so a
+ * redelivered message reverses once), and credited with a `transfer_reversal` entry under the same key. Never
+ * more than the seller owes on its settled balance (a positive one absorbs the refund). What no transfer covers,
+ * or what Stripe refuses (the connected account's balance is short), stays as a negative balance that the next
+ * transfer nets. A network error answers `retry`.
  */
 export async function reverseRefundedPayout(env: Env, msg: Extract<PayoutMessage, { kind: "reversal" }>): Promise<PayoutStep> {
   if (!transfers?.configured(env)) return "done";
-  const balance = await env.DB.prepare("select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ? and currency = ?")
-    .bind(msg.vendorId, msg.currency)
+  const cut = msg.refundKey.lastIndexOf(":");
+  const orderId = msg.refundKey.slice(0, cut);
+  const after = msg.refundKey.slice(cut + 1);
+  const cutoff = await cutoffOf(env, Date.now());
+  // The seller's share of THIS refund on vendor orders paid out before it was recorded.
+  const share = await env.DB.prepare(
+    `select coalesce(-sum(e.amount), 0) as share, max(e.vendor_order_id) as vo from vendor_ledger e
+      where e.vendor_id = ?1 and e.currency = ?2 and e.order_id = ?3 and e.kind in ('refund', 'commission_refund')
+        and e.idempotency_key = e.kind || ':' || e.vendor_order_id || ':' || ?4
+        and exists (select 1 from payout_items i where i.vendor_order_id = e.vendor_order_id and i.created_at <= e.created_at
+                      and (i.payout_id is null or exists (select 1 from payouts pc where pc.id = i.payout_id and pc.status <> 'failed')))`,
+  )
+    .bind(msg.vendorId, msg.currency, orderId, after)
+    .first<{ share: number; vo: string | null }>();
+  const done = await env.DB.prepare(
+    "select coalesce(sum(amount), 0) as n from vendor_ledger where vendor_id = ? and kind = 'transfer_reversal' and idempotency_key like 'clawback:%' and substr(idempotency_key, -length(?)) = ?",
+  )
+    .bind(msg.vendorId, `:${msg.refundKey}`, `:${msg.refundKey}`)
     .first<{ n: number }>();
-  const shortfall = -(balance?.n ?? 0);
-  if (shortfall <= 0) return "done";
-  const payout = await env.DB.prepare(
-    `select p.id, p.provider_reference as transferId,
+  const settled = await env.DB.prepare(`select ${settledSql("?1", "?2", "?3")} as n`)
+    .bind(msg.vendorId, msg.currency, cutoff)
+    .first<{ n: number }>();
+  const already = done?.n ?? 0;
+  // What the seller owed before this refund's reversals were credited, capped by the share.
+  const target = Math.min(share?.share ?? 0, Math.max(0, already - (settled?.n ?? 0)));
+  let remaining = target - already;
+  if (remaining <= 0) return "done";
+  const sources = await env.DB.prepare(
+    `select p.id, p.provider_reference as transferId, p.vendor_order_id as vendorOrderId, p.order_id as orderId,
             p.amount - coalesce((select sum(l.amount) from vendor_ledger l
-              where l.vendor_id = p.vendor_id and l.kind = 'transfer_reversal' and substr(l.idempotency_key, 1, length('clawback:' || p.id || ':')) = 'clawback:' || p.id || ':'), 0) as reversible
+              where l.vendor_id = p.vendor_id and l.kind = 'transfer_reversal' and substr(l.idempotency_key, 1, length('clawback:' || p.id || ':')) = 'clawback:' || p.id || ':'), 0) as reversible,
+            exists (select 1 from vendor_ledger k where k.idempotency_key = 'clawback:' || p.id || ':' || ?3) as used
        from payouts p
       where p.vendor_id = ?1 and p.currency = ?2 and p.provider = 'stripe_connect' and p.status = 'paid' and p.provider_reference is not null
-      order by p.paid_at desc, p.id desc limit 20`,
+      order by (p.order_id = ?4) desc, p.paid_at desc, p.id desc limit 50`,
   )
-    .bind(msg.vendorId, msg.currency)
-    .all<{ id: string; transferId: string; reversible: number }>();
-  const from = payout.results.find((p) => p.reversible > 0);
-  if (!from) return "done";
-  const key = `clawback:${from.id}:${msg.refundKey}`;
-  // This refund's reversal is recorded already (a late redelivery after a later refund changed the shortfall).
-  if (await env.DB.prepare("select 1 as x from vendor_ledger where idempotency_key = ?").bind(key).first()) return "done";
-  const amount = Math.min(shortfall, from.reversible);
-  const result = await transfers.reverse(env, { transferId: from.transferId, key, amount, refundKey: msg.refundKey });
-  if (result.ok) {
+    .bind(msg.vendorId, msg.currency, msg.refundKey, orderId)
+    .all<{ id: string; transferId: string; vendorOrderId: string | null; orderId: string | null; reversible: number; used: number }>();
+  for (const from of sources.results) {
+    if (remaining <= 0) break;
+    const key = `clawback:${from.id}:${msg.refundKey}`;
+    if (from.used) {
+      // Recorded by an earlier delivery, which may have died before queueing its emails: queue them again (each id sends once).
+      const entry = await env.DB.prepare("select amount from vendor_ledger where idempotency_key = ?").bind(key).first<{ amount: number }>();
+      if (entry) await queueEmails(env, await reversalEmails(env, { vendorId: msg.vendorId, amount: entry.amount, currency: msg.currency, orderId, key }));
+      continue;
+    }
+    if (from.reversible <= 0) continue;
+    const amount = Math.min(remaining, from.reversible);
+    const result = await transfers.reverse(env, { transferId: from.transferId, key, amount, refundKey: msg.refundKey });
+    if (!result.ok) {
+      console.warn(JSON.stringify({ level: "warn", msg: "transfer reversal not made", vendorId: msg.vendorId, payoutId: from.id, reason: result.reason }));
+      // Refused for good (the account's balance is short): what is left stays owed and the next transfer nets it.
+      return result.permanent ? "done" : "retry";
+    }
+    // The email is written into the outbox in the same batch as the entry: a retry finds both and writes neither.
+    const emails = await reversalEmails(env, { vendorId: msg.vendorId, amount, currency: msg.currency, orderId, key });
     await runBatch(env.DB, [
       ledgerEntryStatement(env.DB, {
         vendorId: msg.vendorId,
         kind: "transfer_reversal",
         amount,
         currency: msg.currency,
+        orderId: from.orderId,
+        vendorOrderId: from.vendorOrderId,
         key,
-        note: `Reversal ${result.reference} of payout ${from.id}`,
+        note: `Reversal ${result.reference} of transfer ${from.transferId} (payout ${from.id}) after a refund of order ${orderId}`,
       }),
+      ...(await Promise.all(emails.map((email) => queuedEmailStatement(env, email)))),
     ]);
-    return "done";
+    await queueEmails(env, emails);
+    remaining -= amount;
   }
-  console.warn(JSON.stringify({ level: "warn", msg: "transfer reversal not made", vendorId: msg.vendorId, payoutId: from.id, reason: result.reason }));
-  return result.permanent ? "done" : "retry";
+  return "done";
 }
 
-/** Fails a pending payout and credits its amount back, once (the reversal's key is the payout's). */
-function failStatements(env: Env, row: Pick<PayoutRow, "id" | "vendorId" | "amount" | "currency">, reason: string, at: string) {
+/**
+ * Fails a pending payout and credits back each of its `transfer` entries, once (each reversal's key is its
+ * entry's), with the same vendor order: the vendor orders it covered are unpaid again and the next run pays them.
+ */
+function failStatements(env: Env, row: Pick<PayoutRow, "id">, reason: string, at: string) {
   return [
     env.DB.prepare("update payouts set status = 'failed', failure_reason = ?1, updated_at = ?2 where id = ?3 and status = 'pending'").bind(
       reason.slice(0, 500),
       at,
       row.id,
     ),
-    ledgerEntryStatement(
-      env.DB,
-      {
-        vendorId: row.vendorId,
-        kind: "transfer_reversal",
-        amount: row.amount,
-        currency: row.currency,
-        key: `payout_reversal:${row.id}`,
-        note: `Payout ${row.id} failed`,
-      },
-      { sql: "exists (select 1 from payouts where id = ? and status = 'failed')", params: [row.id] },
-    ),
+    env.DB.prepare(
+      `insert into vendor_ledger (id, vendor_id, kind, amount, currency, order_id, vendor_order_id, idempotency_key, note, created_at)
+       select 'vle_' || lower(hex(randomblob(10))), t.vendor_id, 'transfer_reversal', -t.amount, t.currency, t.order_id, t.vendor_order_id,
+              'payout_reversal:' || substr(t.idempotency_key, 8), 'Payout ' || ?1 || ' failed', ?2
+         from vendor_ledger t
+        where t.kind = 'transfer' and (t.idempotency_key = 'payout:' || ?1 or substr(t.idempotency_key, 1, length(?1) + 8) = 'payout:' || ?1 || ':')
+          and exists (select 1 from payouts where id = ?1 and status = 'failed')
+       on conflict(idempotency_key) do nothing`,
+    ).bind(row.id, at),
   ];
 }
 
@@ -429,25 +708,27 @@ export async function listPayouts(env: Env, query: PayoutListQuery & { vendorId?
     env.DB.prepare(`select count(*) as n from payouts p${clause}`).bind(...params),
   ]);
   return {
-    items: ((rows?.results ?? []) as PayoutRow[]).map(toView),
+    items: await toViews(env, (rows?.results ?? []) as PayoutRow[]),
     total: ((count?.results ?? [])[0] as { n: number } | undefined)?.n ?? 0,
     page: query.page,
     perPage: query.perPage,
   };
 }
 
-/** What a vendor can be paid now and what is still held, in one currency (for the vendor's payouts page). */
+/**
+ * What a vendor can be paid now and what is still held, in one currency (for the vendor's payouts page): the
+ * settled balance plus the nets of the vendor orders that can be paid now; the rest of the balance is held.
+ */
 export async function vendorPayoutSummary(env: Env, vendorId: string, currency: string) {
   const holdDays = await payoutHoldDays(env);
   const cutoff = new Date(Date.now() - holdDays * DAY_MS).toISOString();
   const row = await env.DB.prepare(
-    `select coalesce(sum(l.amount), 0) as balance,
-            coalesce(sum(case when ${heldSql("?3")} then 0 else l.amount end), 0) as available
-       from vendor_ledger l where l.vendor_id = ?1 and l.currency = ?2`,
+    `select coalesce((select sum(amount) from vendor_ledger where vendor_id = ?1 and currency = ?2), 0) as balance, ${settledSql("?1", "?2", "?3")} as settled`,
   )
     .bind(vendorId, currency, cutoff)
-    .first<{ balance: number; available: number }>();
+    .first<{ balance: number; settled: number }>();
+  const payable = await payableVendorOrders(env, cutoff, vendorId, currency);
   const balance = row?.balance ?? 0;
-  const available = row?.available ?? 0;
+  const available = (row?.settled ?? 0) + payable.reduce((s, vo) => s + vo.net, 0);
   return { balance: { amount: balance, currency }, available: { amount: available, currency }, held: { amount: balance - available, currency }, holdDays };
 }
