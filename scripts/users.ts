@@ -147,10 +147,13 @@ if (command === "create") {
     const file = path.join(root, ".dev.vars");
     // The key ring the store will read the demo orders' addresses with: the environment's (a test store's), else .dev.vars'.
     const piiKeys = process.env.PII_KEYS ?? (existsSync(file) ? parseEnv(readFileSync(file, "utf8")).PII_KEYS : undefined);
+    const started = performance.now();
     const market = await seedDemoMarketplace(db, { piiKeys });
+    const took = ((performance.now() - started) / 1000).toFixed(1);
     for (const s of DEMO_SELLERS.filter((s) => market.sellers.includes(s.id)))
       console.log(`Demo seller "${s.name}" (/v/${s.handle}), owned by ${s.owner.email}.`);
-    if (market.orders) console.log(`Wrote ${market.orders} demo marketplace orders (vendor orders, parcels and seller ledgers).`);
+    if (market.orders)
+      console.log(`Wrote ${market.orders} demo marketplace orders (vendor orders, parcels and seller ledgers); the marketplace took ${took} s.`);
     console.log(`Demo accounts${created.length ? ` (created ${created.length})` : ""} — local development only:`);
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(8)} ${a.email.padEnd(20)} ${a.password}`);
     console.log("  Staff add an authenticator at their first sign-in (the page shows the key; `npm run totp -- <key>` prints codes).");
