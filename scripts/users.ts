@@ -17,6 +17,7 @@ import { parseArgs, parseEnv } from "node:util";
 import { hashPassword } from "../worker/accounts/password.ts";
 import { passwordProblem } from "../worker/accounts/password-policy.ts";
 import { openLocalD1 } from "./lib/local-d1.ts";
+import { DEMO_SELLERS, seedDemoMarketplace } from "./seed/marketplace.ts";
 
 const ROLES = ["customer", "vendor", "support", "admin"];
 const root = path.resolve(import.meta.dirname, "..");
@@ -25,37 +26,11 @@ const root = path.resolve(import.meta.dirname, "..");
 export const DEMO_ACCOUNTS = [
   { role: "customer", email: "customer@demo.test", name: "Casey Customer", password: "northwind-customer-demo" },
   { role: "vendor", email: "vendor@demo.test", name: "Val Vendor", password: "northwind-vendor-demo" },
+  // The owners of the other demo sellers (scripts/seed/marketplace.ts).
+  ...DEMO_SELLERS.slice(1).map((s) => ({ role: "vendor", ...s.owner })),
   { role: "support", email: "support@demo.test", name: "Sam Support", password: "northwind-support-demo" },
   { role: "admin", email: "admin@demo.test", name: "Ada Admin", password: "northwind-admin-demo" },
 ];
-
-/** The marketplace seller the demo vendor account owns, so `/vendor` has a vendor to show. */
-const DEMO_VENDOR = { id: "vnd_demo_trail", handle: "trail-supply", name: "Trail Supply Co.", email: "vendor@demo.test" };
-
-/**
- * Creates the demo vendor (active, the demo vendor account its owner) and gives it eight of the demo catalog's
- * products, once: answers false when it exists already.
- */
-async function createDemoVendor(db: D1Database): Promise<boolean> {
-  const owner = await db.prepare("select id from users where email = ?").bind(DEMO_VENDOR.email).first<{ id: string }>();
-  if (!owner) return false;
-  const [created] = await db.batch([
-    db
-      .prepare(
-        `insert into vendors (id, handle, name, status, contact_email, country, description, about, approved_at)
-         values (?, ?, ?, 'active', ?, 'US', 'Camping and trail gear from a small workshop.', 'We make and test our gear on the trail.', strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-         on conflict do nothing`,
-      )
-      .bind(DEMO_VENDOR.id, DEMO_VENDOR.handle, DEMO_VENDOR.name, DEMO_VENDOR.email),
-    db.prepare("insert into vendor_members (vendor_id, user_id, role) values (?, ?, 'owner') on conflict do nothing").bind(DEMO_VENDOR.id, owner.id),
-  ]);
-  if (!created?.meta.changes) return false;
-  await db
-    .prepare("update products set vendor_id = ? where id in (select id from products where vendor_id is null and status = 'active' order by id limit 8)")
-    .bind(DEMO_VENDOR.id)
-    .run();
-  return true;
-}
 
 const [command, ...rest] = process.argv.slice(2);
 const { values: args } = parseArgs({
@@ -169,8 +144,16 @@ if (command === "create") {
   try {
     const created: string[] = [];
     for (const account of DEMO_ACCOUNTS) if (await createUser(db, account)) created.push(account.email);
-    if (await createDemoVendor(db))
-      console.log(`Demo vendor "${DEMO_VENDOR.name}" (/v/${DEMO_VENDOR.handle}), owned by vendor@demo.test, sells 8 demo products.`);
+    const file = path.join(root, ".dev.vars");
+    // The key ring the store will read the demo orders' addresses with: the environment's (a test store's), else .dev.vars'.
+    const piiKeys = process.env.PII_KEYS ?? (existsSync(file) ? parseEnv(readFileSync(file, "utf8")).PII_KEYS : undefined);
+    const started = performance.now();
+    const market = await seedDemoMarketplace(db, { piiKeys });
+    const took = ((performance.now() - started) / 1000).toFixed(1);
+    for (const s of DEMO_SELLERS.filter((s) => market.sellers.includes(s.id)))
+      console.log(`Demo seller "${s.name}" (/v/${s.handle}), owned by ${s.owner.email}.`);
+    if (market.orders)
+      console.log(`Wrote ${market.orders} demo marketplace orders (vendor orders, parcels and seller ledgers); the marketplace took ${took} s.`);
     console.log(`Demo accounts${created.length ? ` (created ${created.length})` : ""} — local development only:`);
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(8)} ${a.email.padEnd(20)} ${a.password}`);
     console.log("  Staff add an authenticator at their first sign-in (the page shows the key; `npm run totp -- <key>` prints codes).");

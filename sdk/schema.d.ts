@@ -10605,7 +10605,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order with its whole timeline (internal notes too), payments, shipments and allowed actions (admin, support) */
+        /** One order with its whole timeline (internal notes too), payments, shipments, allowed actions and its sellers' parts (commissions and payouts with the vendors permission) */
         get: {
             parameters: {
                 query?: never;
@@ -19576,6 +19576,91 @@ export interface components {
                 cancel: boolean;
                 refund: boolean;
             };
+            marketplace: components["schemas"]["AdminOrderMarketplace"];
+        };
+        AdminOrderMarketplace: {
+            /** @description The payout hold after delivery, in days (with the `vendors` permission). */
+            holdDays: number | null;
+            sellers: components["schemas"]["AdminSellerPart"][];
+            store: {
+                goods: components["schemas"]["Money"] & unknown;
+                commissions: components["schemas"]["Money"];
+                commissionsRefunded: components["schemas"]["Money"];
+                shipping: components["schemas"]["Money"] & unknown;
+                tax: components["schemas"]["Money"] & unknown;
+            } | null;
+        } | null;
+        AdminSellerPart: {
+            vendorOrderId: string;
+            vendor: {
+                id: string;
+                name: string;
+                handle: string;
+            };
+            /** @enum {string} */
+            status: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+            shipping: components["schemas"]["Money"] & unknown;
+            shipment: {
+                carrier: string;
+                carrierName: string;
+                trackingNumber: string;
+                trackingUrl: string | null;
+                /** @enum {string} */
+                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned";
+                shippedAt: string;
+                deliveredAt: string | null;
+            } | null;
+            shippedAt: string | null;
+            deliveredAt: string | null;
+            lines: {
+                orderLineId: string;
+                sku: string;
+                name: string;
+                variantTitle: string;
+                quantity: number;
+                paid: components["schemas"]["Money"] & unknown;
+                commission: {
+                    /** @description The rule applied at checkout (null: no rule, no commission). */
+                    ruleId: string | null;
+                    /**
+                     * @description The rule's scope, while the rule still exists.
+                     * @enum {string|null}
+                     */
+                    scope: "product" | "category" | "vendor" | "store" | null;
+                    /** @enum {string|null} */
+                    kind: "percent" | "fixed" | null;
+                    /** @description The rate as frozen on the line, in basis points (percent rules). */
+                    rateBps: number | null;
+                    fixedPerUnit: components["schemas"]["Money"] & (Record<string, never> | null);
+                    amount: components["schemas"]["Money"];
+                    net: components["schemas"]["Money"] & unknown;
+                } | null;
+            }[];
+            money: {
+                goods: components["schemas"]["Money"];
+                tax: components["schemas"]["Money"] & unknown;
+                sales: components["schemas"]["Money"] & unknown;
+                commission: components["schemas"]["Money"] & unknown;
+                shippingCommission: components["schemas"]["Money"];
+                net: components["schemas"]["Money"] & unknown;
+                refunded: components["schemas"]["Money"] & unknown;
+                commissionRefunded: components["schemas"]["Money"];
+                /**
+                 * @description held: until the parcel is delivered and the hold period has run (heldUntil once delivered); payable: in the next payout run; paid: carried by `payout`; reversed: cancelled or refunded in full.
+                 * @enum {string}
+                 */
+                state: "awaiting_payment" | "held" | "payable" | "paid" | "reversed";
+                heldUntil: string | null;
+                payout: {
+                    id: string;
+                    /** @enum {string} */
+                    status: "pending" | "paid" | "failed";
+                    /** @enum {string} */
+                    provider: "stripe_connect" | "manual";
+                    createdAt: string;
+                    paidAt: string | null;
+                } | null;
+            } | null;
         };
         StatusNoteBody: {
             note?: string;

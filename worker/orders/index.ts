@@ -44,6 +44,7 @@ export {
   type VendorOrderDetail,
   vendorOrderDetail,
   vendorOrderStatements,
+  vendorSalesSummary,
 } from "./service/vendor-orders";
 export { ORDER_STATUSES, type OrderStatus, VENDOR_ORDER_STATUSES, type VendorOrderStatus } from "./tables";
 export { detailTotalLines, type OrderTotalLine, type OrderTotalsInput, orderTotalLines } from "./totals";

@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { auditActor } from "../lib/audit";
 import { withIdempotency } from "../lib/idempotency";
-import { requirePermission } from "../lib/auth";
-import type { AppEnv, Permission } from "../lib/context";
+import { requireAuth, requirePermission } from "../lib/auth";
+import { type AppEnv, hasPermission, type Permission } from "../lib/context";
 import { createApiApp, IdParam, MoneySchema, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { actors } from "./actor";
 import {
@@ -78,7 +78,8 @@ export const adminOrderRoutes = createApiApp()
       path: "/orders/{id}",
       tags: ["Admin: orders"],
       security: SIGNED_IN,
-      summary: "One order with its whole timeline (internal notes too), payments, shipments and allowed actions (admin, support)",
+      summary:
+        "One order with its whole timeline (internal notes too), payments, shipments, allowed actions and its sellers' parts (commissions and payouts with the vendors permission)",
       request: { params: IdParam },
       responses: {
         200: { description: "The order.", content: { "application/json": { schema: AdminOrderView } } },
@@ -88,7 +89,8 @@ export const adminOrderRoutes = createApiApp()
       },
     }),
     async (c) => {
-      return c.json(await adminOrderDetail(c.env, c.req.valid("param").id), 200);
+      const { principal } = requireAuth(c);
+      return c.json(await adminOrderDetail(c.env, c.req.valid("param").id, { sellerMoney: hasPermission(principal, "vendors") }), 200);
     },
   )
   .openapi(write("/orders/{id}/fulfilling", "Start packing a paid order", StatusNoteBody, OrderChange), async (c) => {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MoneySchema, PaginationQuery, pageSchema } from "../lib/openapi";
+import { COMMISSION_SCOPES, PAYOUT_METHODS, PAYOUT_STATUSES } from "../vendors/tables";
 import { ORDER_EVENT_KINDS, ORDER_STATUSES, SHIPMENT_STATUSES, VENDOR_ORDER_STATUSES } from "./tables";
 
 const note = z.string().trim().max(500, "At most 500 characters");
@@ -249,6 +250,87 @@ export const AdminOrderPage = pageSchema(
   "AdminOrderPage",
 );
 
+/** A seller's part of an order as staff see it; `commission` and `money` need the `vendors` permission. */
+export const AdminSellerPart = z
+  .object({
+    vendorOrderId: z.string(),
+    vendor: z.object({ id: z.string(), name: z.string(), handle: z.string() }),
+    status: z.enum(VENDOR_ORDER_STATUSES),
+    shipping: MoneySchema.openapi({ description: "The shipping the shopper paid for this seller's parcel (quoted for its group at checkout)." }),
+    shipment: z
+      .object({
+        carrier: z.string(),
+        carrierName: z.string(),
+        trackingNumber: z.string(),
+        trackingUrl: z.string().nullable(),
+        status: z.enum(SHIPMENT_STATUSES),
+        shippedAt: z.string(),
+        deliveredAt: z.string().nullable(),
+      })
+      .nullable(),
+    shippedAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        orderLineId: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        variantTitle: z.string(),
+        quantity: z.number().int(),
+        paid: MoneySchema.openapi({ description: "What the shopper paid for the line after discounts, without tax." }),
+        commission: z
+          .object({
+            ruleId: z.string().nullable().openapi({ description: "The rule applied at checkout (null: no rule, no commission)." }),
+            scope: z.enum(COMMISSION_SCOPES).nullable().openapi({ description: "The rule's scope, while the rule still exists." }),
+            kind: z.enum(["percent", "fixed"]).nullable(),
+            rateBps: z.number().int().nullable().openapi({ description: "The rate as frozen on the line, in basis points (percent rules)." }),
+            fixedPerUnit: MoneySchema.nullable().openapi({ description: "The fee per unit as frozen on the line (fixed rules)." }),
+            amount: MoneySchema,
+            net: MoneySchema.openapi({ description: "paid − commission: what the seller earns on the line." }),
+          })
+          .nullable(),
+      }),
+    ),
+    money: z
+      .object({
+        goods: MoneySchema,
+        tax: MoneySchema.openapi({ description: "This part's share of the order's tax, which the store collects and remits." }),
+        sales: MoneySchema.openapi({ description: "What the seller earns before commission: goods and shipping, without tax." }),
+        commission: MoneySchema.openapi({ description: "The lines' commissions plus the shipping's, as frozen at checkout." }),
+        shippingCommission: MoneySchema,
+        net: MoneySchema.openapi({ description: "sales − commission." }),
+        refunded: MoneySchema.openapi({ description: "What refunds took back from the seller so far (its ledger's refund entries)." }),
+        commissionRefunded: MoneySchema,
+        state: z.enum(["awaiting_payment", "held", "payable", "paid", "reversed"]).openapi({
+          description:
+            "held: until the parcel is delivered and the hold period has run (heldUntil once delivered); payable: in the next payout run; paid: carried by `payout`; reversed: cancelled or refunded in full.",
+        }),
+        heldUntil: z.string().nullable(),
+        payout: z
+          .object({ id: z.string(), status: z.enum(PAYOUT_STATUSES), provider: z.enum(PAYOUT_METHODS), createdAt: z.string(), paidAt: z.string().nullable() })
+          .nullable(),
+      })
+      .nullable(),
+  })
+  .openapi("AdminSellerPart");
+
+/** The marketplace side of an order (null when it has no vendor lines). */
+export const AdminOrderMarketplace = z
+  .object({
+    holdDays: z.number().int().nullable().openapi({ description: "The payout hold after delivery, in days (with the `vendors` permission)." }),
+    sellers: z.array(AdminSellerPart),
+    store: z
+      .object({
+        goods: MoneySchema.openapi({ description: "The store's own lines, after discounts." }),
+        commissions: MoneySchema,
+        commissionsRefunded: MoneySchema,
+        shipping: MoneySchema.openapi({ description: "Shipping of the store's own parcel (the order's shipping less the sellers')." }),
+        tax: MoneySchema.openapi({ description: "Tax and duties the store collected and remits." }),
+      })
+      .nullable(),
+  })
+  .openapi("AdminOrderMarketplace");
+
 /** `GET /api/admin/orders/{id}`: the order as its owner sees it, plus what staff need to act on it. */
 export const AdminOrderView = OrderDetailView.extend({
   timeline: z.array(
@@ -278,6 +360,7 @@ export const AdminOrderView = OrderDetailView.extend({
   toShip: z.array(z.object({ orderLineId: z.string(), sku: z.string(), name: z.string(), remaining: z.number().int() })),
   refundable: MoneySchema,
   actions: z.object({ fulfil: z.boolean(), ship: z.boolean(), deliver: z.boolean(), cancel: z.boolean(), refund: z.boolean() }),
+  marketplace: AdminOrderMarketplace.nullable(),
 }).openapi("AdminOrder");
 export type AdminOrderView = z.infer<typeof AdminOrderView>;
 export type OrderNoteBody = z.infer<typeof OrderNoteBody>;

@@ -5,6 +5,7 @@ import { paymentsOfOrder } from "../../payments";
 import { parseActor } from "../actor";
 import type { AdminOrderQuery } from "../schema";
 import { orderEvents, orders } from "../tables";
+import { adminMarketplaceOf } from "./marketplace-admin";
 import { getOrder, isCancellable, NEXT, type OrderDetail, orderDetail, remainingByLine } from "./orders";
 
 /** Staff's order list: filters by status, date placed, customer email or number, total; newest first. */
@@ -65,17 +66,20 @@ export async function listOrdersForAdmin(env: Env, q: AdminOrderQuery) {
 /**
  * One order for staff: what the shopper sees, plus internal notes, every
  * payment attempt, the customer, what is left to ship and which actions the
- * order allows now.
+ * order allows now. With `sellerMoney` (staff holding the `vendors` permission) the marketplace part
+ * carries commissions, seller nets, payout standing and what the store keeps; without it, only the
+ * sellers' parts, their status and parcels.
  */
-export async function adminOrderDetail(env: Env, orderId: string) {
+export async function adminOrderDetail(env: Env, orderId: string, opts: { sellerMoney?: boolean } = {}) {
   const db = getDb(env.DB);
   const order = await getOrder(env, orderId);
-  const [detail, events, pays, customer, remaining] = await Promise.all([
+  const [detail, events, pays, customer, remaining, marketplace] = await Promise.all([
     orderDetail(env, order),
     db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at)),
     paymentsOfOrder(env, order.id),
     order.userId ? db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, order.userId)).get() : undefined,
     remainingByLine(env.DB, order.id),
+    adminMarketplaceOf(env, order, { withMoney: opts.sellerMoney ?? false }),
   ]);
   // Who did what, by name: staff and customer ids on the timeline become their email.
   const userIdOf = (stored: string) => {
@@ -121,6 +125,7 @@ export async function adminOrderDetail(env: Env, orderId: string) {
     toShip: toShip.map((l) => ({ orderLineId: l.id, sku: l.sku, name: l.name, remaining: l.remaining })),
     refundable: { amount: refundable, currency: order.currency },
     actions,
+    marketplace,
   };
 }
 export type AdminOrderDetail = Awaited<ReturnType<typeof adminOrderDetail>>;

@@ -242,3 +242,25 @@ export async function sellerGroupsOf(env: Env, orderId: string) {
   return groups;
 }
 export type SellerGroupView = Awaited<ReturnType<typeof sellerGroupsOf>>[number];
+
+/**
+ * A seller's sales for its overview: vendor orders the shopper paid for (not cancelled), all time and since
+ * `since`, with what the seller earns on them before commission (goods and shipping, without tax). Refunds are
+ * the ledger's business and show on the balance.
+ */
+export async function vendorSalesSummary(env: Env, vendorId: string, since: string) {
+  const row = await env.DB.prepare(
+    `select count(*) as orders, coalesce(sum(gross_total), 0) as gross,
+            coalesce(sum(case when created_at >= ?2 then 1 else 0 end), 0) as recentOrders,
+            coalesce(sum(case when created_at >= ?2 then gross_total else 0 end), 0) as recentGross,
+            max(currency) as currency
+       from vendor_orders where vendor_id = ?1 and status in ('paid', 'shipped', 'delivered')`,
+  )
+    .bind(vendorId, since)
+    .first<{ orders: number; gross: number; recentOrders: number; recentGross: number; currency: string | null }>();
+  const currency = row?.currency ?? env.BASE_CURRENCY;
+  return {
+    total: { orders: row?.orders ?? 0, sales: { amount: row?.gross ?? 0, currency } },
+    recent: { since, orders: row?.recentOrders ?? 0, sales: { amount: row?.recentGross ?? 0, currency } },
+  };
+}
