@@ -19,7 +19,7 @@ export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
  * `candidates + 1` full-text rows and `candidates` documents, however many products a word matches.
  * A setting (not a constant) so tests can lower it.
  */
-export const textLimits = { candidates: 5_000 };
+export const textLimits = { candidates: 2_000 };
 
 /** An estimated count: two significant figures, and never 0 for something seen. */
 export function aboutCount(n: number): number {
