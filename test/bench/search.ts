@@ -19,7 +19,7 @@
 // Every request has a URL of its own (other words, filters, page sizes or pages), so the 30 s
 // per-isolate memo never answers one: the numbers are D1 work plus the Worker around it. The
 // few URLs that come round again (different words can share a prefix) are counted and shown.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -48,6 +48,11 @@ const { values: args } = parseArgs({
 
 const root = path.resolve(import.meta.dirname, "../..");
 const persistTo = path.resolve(args["persist-to"]);
+// Catalog answers also go through the Cache API (worker/lib/response-cache.ts), which the local
+// runtime keeps in this folder across restarts: a rerun would be answered from an earlier run's
+// copies. It holds nothing else, so each server starts without it.
+const dropEdgeCache = () => rmSync(path.join(persistTo, "v3/cache"), { recursive: true, force: true });
+dropEdgeCache();
 let store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
 const base = store.baseUrl;
 
@@ -281,6 +286,7 @@ await store.exited;
 // First searches of fresh isolates: a new server each time, so nothing is loaded or memoized.
 const freshRuns: Array<{ url: string; first: number; next: number; load: number }> = [];
 for (let i = 0; i < Number(args.fresh); i++) {
+  dropEdgeCache();
   store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
   const word = pick(words, i);
   const url = [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3];
