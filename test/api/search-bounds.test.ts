@@ -33,7 +33,7 @@ async function addWidgets(count: number) {
       variants: [{ sku: `L-${k}`, title: "Default", options: {}, price: 3000, stockAvailable: 5 }],
     });
   }
-  await purgeCatalogCache(env);
+  purgeCatalogCache();
 }
 
 /** The D1 binding, counting the rows each statement read (D1's own `meta.rows_read`). */
@@ -156,7 +156,7 @@ describe("bounded text search", () => {
       category,
       variants: [{ sku: "L-9-X", title: "Default", options: {}, price: 3000, stockAvailable: 5 }],
     });
-    await purgeCatalogCache(env);
+    purgeCatalogCache();
     expect((await searchProducts(env.DB, query("lamp 9"), "USD")).total).toBe(lampsBefore + 1);
   });
 

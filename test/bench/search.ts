@@ -289,7 +289,7 @@ for (let i = 0; i < Number(args.fresh); i++) {
   dropEdgeCache();
   store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
   const word = pick(words, i);
-  const url = [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3];
+  const url = [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3] ?? "";
   const load = os.loadavg()[0] ?? 0;
   const sample = `${base}${url}&perPage=${30 + i}`;
   const t0 = performance.now();
