@@ -178,6 +178,23 @@ describe("bounded text search", () => {
     }
   });
 
+  it("keeps no document copy for a catalog over backgroundDocs: searches answer through D1 alone", async () => {
+    const limit = snapshotLimits.backgroundDocs;
+    try {
+      snapshotLimits.backgroundDocs = 1;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      const answer = await searchProducts(env.DB, query("widget", { perPage: 7 }), "USD");
+      expect(answer.estimated).toBe(true);
+      expect(answer.items).toHaveLength(7);
+      // Nothing is loaded afterwards either (no waitUntil load to hold the isolate).
+      await new Promise((r) => setTimeout(r, 200));
+      expect(publishedSnapshot()).toBeNull();
+    } finally {
+      snapshotLimits.backgroundDocs = limit;
+    }
+  });
+
   it("gives the same estimates through the document copy and through D1 alone", async () => {
     const queries = [
       query("widget"),
