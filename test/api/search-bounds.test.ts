@@ -181,6 +181,8 @@ describe("bounded text search", () => {
   it("keeps no document copy for a catalog over backgroundDocs: searches answer through D1 alone", async () => {
     const limit = snapshotLimits.backgroundDocs;
     try {
+      // The previous test's searches started a background load: let it publish, then drop it.
+      for (let i = 0; i < 50 && !publishedSnapshot(); i++) await new Promise((r) => setTimeout(r, 20));
       snapshotLimits.backgroundDocs = 1;
       const copy = publishedSnapshot();
       if (copy) dropSnapshot(copy);
