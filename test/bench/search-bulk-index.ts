@@ -117,5 +117,7 @@ db.exec("COMMIT");
 log(`${triggers.size} search triggers back`);
 db.exec("ANALYZE");
 db.exec("PRAGMA optimize");
-log(`done: ${JSON.stringify(one("SELECT (SELECT count(*) FROM products) AS products, (SELECT count(*) FROM search_documents) AS documents, (SELECT count(*) FROM search_fts) AS text_rows"))}`);
+log(
+  `done: ${JSON.stringify(one("SELECT (SELECT count(*) FROM products) AS products, (SELECT count(*) FROM search_documents) AS documents, (SELECT count(*) FROM search_fts) AS text_rows"))}`,
+);
 db.close();

@@ -289,7 +289,9 @@ for (let i = 0; i < Number(args.fresh); i++) {
   dropEdgeCache();
   store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
   const word = pick(words, i);
-  const url = [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3] ?? "";
+  const url =
+    [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3] ??
+    "";
   const load = os.loadavg()[0] ?? 0;
   const sample = `${base}${url}&perPage=${30 + i}`;
   const t0 = performance.now();
@@ -299,7 +301,9 @@ for (let i = 0; i < Number(args.fresh); i++) {
   const t1 = performance.now();
   await (await fetch(`${sample}&page=2`)).arrayBuffer();
   freshRuns.push({ url, first, next: performance.now() - t1, load });
-  console.log(`fresh isolate ${i + 1}: ${url} first ${first.toFixed(1)} ms (status ${res.status}), next ${(performance.now() - t1).toFixed(1)} ms, load ${load.toFixed(1)}`);
+  console.log(
+    `fresh isolate ${i + 1}: ${url} first ${first.toFixed(1)} ms (status ${res.status}), next ${(performance.now() - t1).toFixed(1)} ms, load ${load.toFixed(1)}`,
+  );
   store.stop();
   await store.exited;
 }
@@ -415,7 +419,9 @@ if (!args["no-plans"] || Number(args.cpu) > 0) {
       snapshotLimits.backgroundDocs = Number.MAX_SAFE_INTEGER;
       const t = performance.now();
       const copy = await snapshotForSearch(d1 as never);
-      console.log(`copy loaded in this process: ${copy ? `${(copy.bytes / 2 ** 20).toFixed(1)} MB` : "does not fit"} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      console.log(
+        `copy loaded in this process: ${copy ? `${(copy.bytes / 2 ** 20).toFixed(1)} MB` : "does not fit"} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
     }
     for (const [name, make] of Object.entries(selected)) {
       for (let i = 0; i < 5; i++) await run(make, 200_000 + i);
@@ -430,7 +436,10 @@ if (!args["no-plans"] || Number(args.cpu) > 0) {
       cpu.push({ path, query: name, "cpu p50 ms": pct(ms, 50).toFixed(1), "cpu p95 ms": pct(ms, 95).toFixed(1), "cpu max ms": (ms.at(-1) ?? 0).toFixed(1) });
     }
   }
-  if (cpu.length) console.log(`\nCPU ms per query (in-process, D1 stand-in, ${args.cpu} each, load ${os.loadavg()[0]?.toFixed(1)}):\n${cpu.map((r) => JSON.stringify(r)).join("\n")}`);
+  if (cpu.length)
+    console.log(
+      `\nCPU ms per query (in-process, D1 stand-in, ${args.cpu} each, load ${os.loadavg()[0]?.toFixed(1)}):\n${cpu.map((r) => JSON.stringify(r)).join("\n")}`,
+    );
 }
 
 mkdirSync(path.join(root, "test/bench/results"), { recursive: true });

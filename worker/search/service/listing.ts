@@ -613,10 +613,7 @@ function textSql(o: { words: string[]; scored: boolean; cap: number }, scalars: 
   // The LIMIT keeps the subquery from being flattened (bm25() must run where the full-text table is
   // scanned) and bounds the read: the newest cap + 1 matches (see textLimits).
   const score = o.scored ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
-  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`, [
-    matchExpression(o.words),
-    o.cap + 1,
-  ]);
+  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`, [matchExpression(o.words), o.cap + 1]);
 }
 
 /**
@@ -668,9 +665,7 @@ function candidatesSql(
   const full = (1 << o.np.length) - 1;
   const allowed = [full, ...o.np.map((_, i) => full ^ (1 << i))].join(", ");
   const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
-  sql
-    .add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `)
-    .add(scalars.text, scalars.params);
+  sql.add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `).add(scalars.text, scalars.params);
   // How many of the newest cap + 1 matches exist, and the smallest of them: whether the words
   // match more than the candidate set, and how far down the doc ids the set reaches.
   if (hasText) {
@@ -690,10 +685,10 @@ function candidatesSql(
   if (match) {
     // The newest cap matches (textLimits), scored where FTS5 reads them (bm25() runs only there).
     const score = o.ranked ? `, ${bm25} AS score` : "";
-    sql.add(`(SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m CROSS JOIN search_documents d ON d.doc_id = m.rowid`, [
-      match,
-      o.cap,
-    ]);
+    sql.add(
+      `(SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m CROSS JOIN search_documents d ON d.doc_id = m.rowid`,
+      [match, o.cap],
+    );
   } else sql.add("search_documents d");
   // Without text, a filter's index leads: its driver form when it has one.
   const lead = (f: ActiveFilter) => (!hasText && f.driver ? f.driver : f);
