@@ -41,7 +41,7 @@ export const NONE = 0xffff;
  * text search reads a bounded candidate set (listing.ts `textLimits`), so the copy saves at most
  * that many document lookups per search, while loading it costs seconds of the isolate's CPU
  * (measured at 1,000,000 products: 2 s idle, 15 s on a loaded machine, during which the local
- * runtime held the answer of the request whose waitUntil ran the load; 3–4 s at 100,000).
+ * runtime held the answer of the request whose waitUntil ran the load; 2.5–3.8 s at 100,000).
  */
 export const snapshotLimits = { budgetBytes: 56 * 1024 * 1024, inlineDocs: 25_000, backgroundDocs: 50_000 };
 
