@@ -17443,6 +17443,8 @@ export interface components {
         ProductPage: {
             items: components["schemas"]["ProductSummary"][];
             total: number;
+            /** @description True when the words match more products than one search reads (a few thousand): results are the best of the newest matches, and `total` and every facet count are estimates (two significant figures), to be shown as "about N". */
+            estimated: boolean;
             page: number;
             perPage: number;
             facets: components["schemas"]["SearchFacets"];

@@ -2,7 +2,7 @@
 //
 //   npm run build && npm run bench:search -- [--persist-to .wrangler/state] [--requests 200]
 //        [--connections 100] [--duration 10] [--types one-word,prefix,...] [--no-load] [--no-plans]
-//        [--settle 0]
+//        [--settle 0] [--fresh 0] [--cpu 0]
 //
 // The store must hold a seeded catalog (`npm run seed -- --products 100000 --reset` for the
 // 100,000-product one). For each typical query type this:
@@ -10,10 +10,16 @@
 //   2. drives it at --connections connections for --duration seconds with autocannon;
 //   3. prints EXPLAIN QUERY PLAN of every SQL statement one such request runs, flagging any
 //      full scan of the search documents or products (read from the database file itself).
+//   4. with --fresh N: restarts the store N times and times each fresh isolate's first text search
+//      (a broad word, then a narrower one, then a filtered one: each sample its own URL);
+//   5. with --cpu N: runs N queries of each type in this process on the database file (the
+//      service's own code through a D1 stand-in over node:sqlite, one at a time) and reports the
+//      CPU milliseconds each took: a figure that does not depend on what else the machine runs,
+//      unlike the wall-clock latencies above.
 // Every request has a URL of its own (other words, filters, page sizes or pages), so the 30 s
 // per-isolate memo never answers one: the numbers are D1 work plus the Worker around it. The
 // few URLs that come round again (different words can share a prefix) are counted and shown.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -35,12 +41,19 @@ const { values: args } = parseArgs({
     // Seconds to wait after the isolate's first text search, so that the measured runs see the
     // document snapshot loaded (a large catalog's copy loads in the background).
     settle: { type: "string", default: "0" },
+    fresh: { type: "string", default: "0" },
+    cpu: { type: "string", default: "0" },
   },
 });
 
 const root = path.resolve(import.meta.dirname, "../..");
 const persistTo = path.resolve(args["persist-to"]);
-const store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
+// Catalog answers also go through the Cache API (worker/lib/response-cache.ts), which the local
+// runtime keeps in this folder across restarts: a rerun would be answered from an earlier run's
+// copies. It holds nothing else, so each server starts without it.
+const dropEdgeCache = () => rmSync(path.join(persistTo, "v3/cache"), { recursive: true, force: true });
+dropEdgeCache();
+let store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
 const base = store.baseUrl;
 
 interface Facet {
@@ -268,8 +281,37 @@ if (!args["no-load"]) {
   }
 }
 store.stop();
-// The plans below open the database file itself: wait until the server has let go of it.
 await store.exited;
+
+// First searches of fresh isolates: a new server each time, so nothing is loaded or memoized.
+const freshRuns: Array<{ url: string; first: number; next: number; load: number }> = [];
+for (let i = 0; i < Number(args.fresh); i++) {
+  dropEdgeCache();
+  store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
+  const word = pick(words, i);
+  const url =
+    [`/api/products?q=${encodeURIComponent(word)}`, `/api/products?q=${encodeURIComponent(pick(pairs, i))}`, `/api/products?${pick(withFilters, i)}`][i % 3] ??
+    "";
+  const load = os.loadavg()[0] ?? 0;
+  const sample = `${base}${url}&perPage=${30 + i}`;
+  const t0 = performance.now();
+  const res = await fetch(sample);
+  await res.arrayBuffer();
+  const first = performance.now() - t0;
+  const t1 = performance.now();
+  await (await fetch(`${sample}&page=2`)).arrayBuffer();
+  freshRuns.push({ url, first, next: performance.now() - t1, load });
+  console.log(
+    `fresh isolate ${i + 1}: ${url} first ${first.toFixed(1)} ms (status ${res.status}), next ${(performance.now() - t1).toFixed(1)} ms, load ${load.toFixed(1)}`,
+  );
+  store.stop();
+  await store.exited;
+}
+if (freshRuns.length) {
+  const firsts = freshRuns.map((r) => r.first).sort((a, b) => a - b);
+  console.log(`fresh isolates: first text search p50 ${pct(firsts, 50).toFixed(1)} ms, max ${firsts.at(-1)?.toFixed(1)} ms over ${firsts.length}`);
+}
+// The plans below open the database file itself: the server has let go of it.
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
   .loadavg()
@@ -288,7 +330,8 @@ console.log(`\nfirst text search of the isolate: ${coldIsolate.firstTextSearch.t
 // EXPLAIN QUERY PLAN of the statements one request of each type runs, on the database file.
 
 const plans: Record<string, string[]> = {};
-if (!args["no-plans"]) {
+const cpu: Array<Record<string, string | number>> = [];
+if (!args["no-plans"] || Number(args.cpu) > 0) {
   // The service's modules import each other without extensions, as bundlers resolve them.
   registerHooks({
     resolve(specifier, context, next) {
@@ -325,13 +368,15 @@ if (!args["no-plans"]) {
   if (!file) throw new Error(`no D1 database in ${dir}`);
   const db = new DatabaseSync(path.join(dir, file), { readOnly: true });
   let current: string[] = [];
-  // A D1 stand-in over the file that records each statement's plan as it runs it.
+  let explain = true;
+  // A D1 stand-in over the file that records each statement's plan as it runs it (if `explain`).
   const stmt = (sql: string, params: unknown[] = []) => ({
     bind: (...p: unknown[]) => stmt(sql, p),
     async first() {
       return (await this.all()).results[0] ?? null;
     },
     async all() {
+      if (!explain) return { results: db.prepare(sql).all(...(params as never[])), success: true, meta: {} };
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as Array<{ detail: string }>;
       const fullScans = plan.filter((r) => /^SCAN (d|p|search_documents|products)\b(?!.*USING)/.test(r.detail)).map((r) => r.detail);
       current.push(
@@ -341,20 +386,65 @@ if (!args["no-plans"]) {
     },
   });
   const d1 = { prepare: (sql: string) => stmt(sql), batch: async (list: Array<ReturnType<typeof stmt>>) => Promise.all(list.map((s) => s.all())) };
-  for (const [name, make] of Object.entries(selected)) {
-    current = [];
-    const url = new URL(make(7), base);
+  // Nothing in this process loads the copy behind the measurements' backs: every text search
+  // below takes the D1-alone path (a fresh isolate's) until the CPU phase loads it on purpose.
+  const { snapshotLimits, snapshotForSearch } = await import("../../worker/search/service/snapshot.ts");
+  const budget = snapshotLimits.budgetBytes;
+  snapshotLimits.budgetBytes = 0;
+  const run = async (make: (i: number) => string, i: number) => {
+    const url = new URL(make(i), base);
     const params = Object.fromEntries(url.searchParams);
     if (url.pathname === "/api/search/suggest") await suggestFor(d1 as never, params.q ?? "", Number(params.limit ?? 6));
     else await searchProducts(d1 as never, listQuery(params) as never, "USD");
-    plans[`${name}: ${url.pathname}${url.search}`] = current;
+    return url;
+  };
+  if (!args["no-plans"]) {
+    for (const [name, make] of Object.entries(selected)) {
+      current = [];
+      const url = await run(make, 7);
+      plans[`${name}: ${url.pathname}${url.search}`] = current;
+    }
+    for (const [name, list] of Object.entries(plans)) console.log(`\n${name}\n${list.map((p) => `  - ${p}`).join("\n")}`);
   }
-  for (const [name, list] of Object.entries(plans)) console.log(`\n${name}\n${list.map((p) => `  - ${p}`).join("\n")}`);
+  // CPU time of the search's own work (SQLite and the Worker's code), one query at a time: first
+  // through D1 alone (what a fresh isolate does), then with the document copy loaded (what an
+  // isolate does once its background load is done).
+  explain = false;
+  for (const path of ["D1 alone", "with the copy"]) {
+    if (Number(args.cpu) === 0) break;
+    snapshotLimits.budgetBytes = path === "D1 alone" ? 0 : budget;
+    if (path === "with the copy") {
+      // Loaded here whatever the catalog size, to show what the copy would save per search.
+      snapshotLimits.inlineDocs = Number.MAX_SAFE_INTEGER;
+      snapshotLimits.backgroundDocs = Number.MAX_SAFE_INTEGER;
+      const t = performance.now();
+      const copy = await snapshotForSearch(d1 as never);
+      console.log(
+        `copy loaded in this process: ${copy ? `${(copy.bytes / 2 ** 20).toFixed(1)} MB` : "does not fit"} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+    }
+    for (const [name, make] of Object.entries(selected)) {
+      for (let i = 0; i < 5; i++) await run(make, 200_000 + i);
+      const ms: number[] = [];
+      for (let i = 0; i < Number(args.cpu); i++) {
+        const before = process.cpuUsage();
+        await run(make, 300_000 + i);
+        const used = process.cpuUsage(before);
+        ms.push((used.user + used.system) / 1000);
+      }
+      ms.sort((a, b) => a - b);
+      cpu.push({ path, query: name, "cpu p50 ms": pct(ms, 50).toFixed(1), "cpu p95 ms": pct(ms, 95).toFixed(1), "cpu max ms": (ms.at(-1) ?? 0).toFixed(1) });
+    }
+  }
+  if (cpu.length)
+    console.log(
+      `\nCPU ms per query (in-process, D1 stand-in, ${args.cpu} each, load ${os.loadavg()[0]?.toFixed(1)}):\n${cpu.map((r) => JSON.stringify(r)).join("\n")}`,
+    );
 }
 
 mkdirSync(path.join(root, "test/bench/results"), { recursive: true });
 writeFileSync(
   path.join(root, `test/bench/results/search-${Date.now()}.json`),
-  JSON.stringify({ machine, date: new Date().toISOString(), coldIsolate, rows, plans }, null, 2),
+  JSON.stringify({ machine, date: new Date().toISOString(), coldIsolate, rows, freshRuns, cpu, plans }, null, 2),
 );
 process.exit(0);

@@ -163,6 +163,10 @@ export const ProductPage = z
   .object({
     items: z.array(ProductSummary),
     total: z.number().int(),
+    estimated: z.boolean().openapi({
+      description:
+        'True when the words match more products than one search reads (a few thousand): results are the best of the newest matches, and `total` and every facet count are estimates (two significant figures), to be shown as "about N".',
+    }),
     page: z.number().int(),
     perPage: z.number().int(),
     facets: SearchFacets,

@@ -64,6 +64,14 @@ export class FacetCounts {
     this.dictionaries = dictionaries;
   }
 
+  /** Multiplies every count by `factor` (a sample's counts to the whole), each rounded by `round`. */
+  scale(factor: number, round: (n: number) => number): void {
+    for (const map of [this.category, this.brand, this.vendor, this.price, this.rating, this.attributes] as Array<Map<unknown, number>>) {
+      for (const [key, n] of map) map.set(key, round(n * factor));
+    }
+    this.inStock = round(this.inStock * factor);
+  }
+
   /** Counts one document for every dimension `wants` accepts (see `documentWants`). */
   addDocument(
     doc: {

@@ -10,6 +10,35 @@ import { countText, documentTests } from "./text-search";
 /** bm25 weights of the full-text columns: name, brand, category, description. */
 export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
 
+/**
+ * The bound on a text search's work. Words matching at most `candidates` documents are answered
+ * exactly over every match. Broader words are answered over their newest `candidates` matches (the
+ * highest doc ids, which FTS5 lists first when asked for descending rowids): results are ranked,
+ * filtered and sorted within that set, and the total and facet counts are that set's counts scaled
+ * by how much of the doc-id range it covers, marked `estimated`. So no text search reads more than
+ * `candidates + 1` full-text rows and `candidates` documents, however many products a word matches.
+ * A setting (not a constant) so tests can lower it.
+ */
+export const textLimits = { candidates: 2_000 };
+
+/** An estimated count: two significant figures, and never 0 for something seen. */
+export function aboutCount(n: number): number {
+  if (n <= 0) return 0;
+  if (n < 100) return Math.max(1, Math.round(n));
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / unit) * unit;
+}
+
+/**
+ * How much to scale counts made over the newest `cap` matches when the bounded read found more
+ * (`read` = cap + 1 rows, the smallest of them `lowest`): the sample covers the doc ids above
+ * `lowest` up to the catalog's largest `top`. Null when every match was read (counts are exact).
+ */
+function sampleScale(read: number, lowest: number, top: number, cap: number): number | null {
+  if (read <= cap) return null;
+  return Math.max(1, top / Math.max(1, top - lowest));
+}
+
 /*
  * How a listing is answered (GET /api/products and the search and category pages).
  *
@@ -279,6 +308,7 @@ const DICTIONARY_READS = [
   "(SELECT json_group_array(json_array(id, slug, name)) FROM brands) AS dict_brands",
   "(SELECT json_group_array(json_array(value_id, name, value)) FROM search_attribute_values) AS dict_attributes",
   "(SELECT coalesce(sum(count), 0) FROM search_facet_counts WHERE facet = 'total') AS catalog_size",
+  "(SELECT coalesce(max(doc_id), 0) FROM search_documents) AS top_doc",
 ].join(", ");
 
 interface Plan {
@@ -323,7 +353,7 @@ function emptyPage(query: ListProductsQuery, filters: SearchFilters): ProductPag
     inStock: [{ value: "true", label: "In stock", count: 0, selected: filters.inStock === true }],
     attributes: {},
   };
-  return { items: [], total: 0, page: query.page, perPage: query.perPage, facets: empty, didYouMean: null };
+  return { items: [], total: 0, estimated: false, page: query.page, perPage: query.perPage, facets: empty, didYouMean: null };
 }
 
 type Wants = (dim: Dim) => boolean;
@@ -379,11 +409,12 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   // (a fresh isolate, or a catalog over the snapshot's budget) D1 reads them (see snapshot.ts).
   const snapshot = hasText ? await snapshotForSearch(d1) : null;
   const position = snapshot ? { seq: snapshot.seq, token: snapshot.token } : null;
+  const cap = textLimits.candidates;
   const main = fullIsPrecomputed
     ? new Sql().add("SELECT ").add(scalars.text, scalars.params)
     : snapshot
-      ? textSql({ words, scored: ranked && np.length === 0 }, scalars, snapshot)
-      : candidatesSql({ words, ranked, sort, np, mustPass }, scalars);
+      ? textSql({ words, scored: ranked && np.length === 0, cap }, scalars, snapshot)
+      : candidatesSql({ words, ranked, sort, np, mustPass, cap }, scalars);
   const row = ((await main.prepare(d1).first()) ?? {}) as Record<string, string | number | null>;
   if (snapshot && position && !applySync(snapshot, position.seq, position.token, row)) {
     // Not the database the snapshot followed (restored, rolled back, or too far behind), or the
@@ -411,6 +442,9 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   };
   const counts = new FacetCounts(dictionaries);
   let total = 0;
+  const top = Number(row.top_doc ?? 0);
+  // Set when the words matched more than `cap` documents: counts are then scaled estimates.
+  let scale: number | null = null;
   cellReads.forEach((read, i) => {
     for (const cell of parse<unknown[]>(`cells_${i}`)) {
       if (read.totals) {
@@ -441,11 +475,22 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {
-    const ids = parse<number>("match_ids");
+    let ids = parse<number>("match_ids");
     const scored = ranked && np.length === 0;
+    let scores = scored ? parse<number>("match_scores") : null;
+    if (ids.length > cap) {
+      // The bounded read returned cap + 1 rows: keep the newest cap (the candidate set), and the
+      // one left out tells how far down the doc ids the set reaches.
+      const byId = ids.map((_, i) => i).sort((a, b) => (ids[b] as number) - (ids[a] as number));
+      scale = sampleScale(ids.length, ids[byId[cap] as number] as number, top, cap);
+      const keep = byId.slice(0, cap);
+      const all = { ids, scores };
+      ids = keep.map((i) => all.ids[i] as number);
+      scores = all.scores ? keep.map((i) => all.scores?.[i] as number) : null;
+    }
     const counted = countText(snapshot, {
       ids,
-      scores: scored ? parse<number>("match_scores") : null,
+      scores,
       tests: documentTests(snapshot, np, filters, dictionaries),
       dims: np.map((f) => f.dim),
       counts,
@@ -462,6 +507,10 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     items = shown.length ? await displayRows(d1, shown) : [];
   } else {
     const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
+    if (row.text_probe != null) {
+      const [read, lowest] = JSON.parse(String(row.text_probe)) as [number, number];
+      scale = sampleScale(read, lowest, top, cap);
+    }
     const full = (1 << np.length) - 1;
     const bitOf = new Map(np.map((f, i) => [f.dim, 1 << i]));
     // Passing every filter: counted for every dimension the table does not answer, and listed.
@@ -500,7 +549,19 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       .map((i) => c.doc_id[i] ?? 0);
     items = shown.length ? await displayRows(d1, shown) : [];
   }
-  const answer: ProductPage = { items, total, page, perPage, facets: buildFacets(counts, filters, dictionaries, plan.currency), didYouMean: null };
+  if (scale !== null) {
+    counts.scale(scale, aboutCount);
+    total = aboutCount(total * scale);
+  }
+  const answer: ProductPage = {
+    items,
+    total,
+    estimated: scale !== null,
+    page,
+    perPage,
+    facets: buildFacets(counts, filters, dictionaries, plan.currency),
+    didYouMean: null,
+  };
   if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
   if (hasText && !snapshot) loadSnapshotLater(d1, inBackground);
   return answer;
@@ -545,27 +606,32 @@ async function displayRows(d1: D1Database, source: number[] | Sql, order = "k.n"
  * when ranked: lower is better), the dictionaries, and the snapshot's catch-up reads. No document
  * is looked up here: the snapshot has their fields.
  */
-function textSql(o: { words: string[]; scored: boolean }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
+function textSql(o: { words: string[]; scored: boolean; cap: number }, scalars: Sql, snapshot: DocumentSnapshot): Sql {
   const sync = syncReads(snapshot);
   const sql = new Sql().add(`SELECT json_group_array(rowid) AS match_ids${o.scored ? ", json_group_array(score) AS match_scores" : ""}, `);
   sql.add(scalars.text, scalars.params).add(", ").add(sync.sql, sync.params);
-  // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table is scanned.
+  // The LIMIT keeps the subquery from being flattened (bm25() must run where the full-text table is
+  // scanned) and bounds the read: the newest cap + 1 matches (see textLimits).
   const score = o.scored ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
-  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? LIMIT -1)`, [matchExpression(o.words)]);
+  return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`, [matchExpression(o.words), o.cap + 1]);
 }
 
 /**
  * bm25 scores (by doc id, lower is better) of the matches listed in `docs` only. `+rowid` keeps the
  * list out of FTS5's index lookup (it would run the whole MATCH once per listed id): the match is
- * read once and bm25 computed only for listed rows.
+ * read once (from the smallest listed id on) and bm25 computed only for listed rows.
  */
 async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words: string[], docs: number[]): Promise<Float64Array> {
+  // FTS5 starts its scan at the smallest listed id (it takes rowid ranges), so a broad word's
+  // matches below the candidate set are never read.
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const d of docs) lowest = Math.min(lowest, d);
   const row = await d1
     .prepare(
       `SELECT json_group_array(rowid) AS ids, json_group_array(score) AS scores FROM (SELECT rowid, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score
-        FROM search_fts WHERE search_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?)) LIMIT -1)`,
+        FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? AND +rowid IN (SELECT value FROM json_each(?)) LIMIT -1)`,
     )
-    .bind(matchExpression(words), JSON.stringify(docs))
+    .bind(matchExpression(words), lowest, JSON.stringify(docs))
     .first<{ ids: string; scores: string }>();
   const ids = JSON.parse(row?.ids ?? "[]") as number[];
   const scores = JSON.parse(row?.scores ?? "[]") as number[];
@@ -580,7 +646,10 @@ async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words: strin
  * `np` filters each passes. One JSON array per column: parsing flat arrays costs half what
  * parsing one small array per row does.
  */
-function candidatesSql(o: { words: string[]; ranked: boolean; sort: ProductSort; np: ActiveFilter[]; mustPass: ActiveFilter[] }, scalars: Sql): Sql {
+function candidatesSql(
+  o: { words: string[]; ranked: boolean; sort: ProductSort; np: ActiveFilter[]; mustPass: ActiveFilter[]; cap: number },
+  scalars: Sql,
+): Sql {
   const match = matchExpression(o.words);
   const hasText = match !== null;
   const ctes = ctesOf([...o.np, ...o.mustPass]);
@@ -596,20 +665,30 @@ function candidatesSql(o: { words: string[]; ranked: boolean; sort: ProductSort;
   const full = (1 << o.np.length) - 1;
   const allowed = [full, ...o.np.map((_, i) => full ^ (1 << i))].join(", ");
   const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
-  sql
-    .add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `)
-    .add(scalars.text, scalars.params)
-    .add(" FROM (");
+  sql.add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `).add(scalars.text, scalars.params);
+  // How many of the newest cap + 1 matches exist, and the smallest of them: whether the words
+  // match more than the candidate set, and how far down the doc ids the set reaches.
+  if (hasText) {
+    sql.add(
+      ", (SELECT json_array(count(*), coalesce(min(rowid), 0)) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)) AS text_probe",
+      [match, o.cap + 1],
+    );
+  }
+  sql.add(" FROM (");
   sql.add("SELECT d.doc_id, d.category_id, d.brand_id, d.vendor_id, d.price, d.rating, d.rating_count, d.in_stock, d.featured, d.sold, d.created_at, ");
-  // Relevance is computed only for documents that are listed (they pass every filter).
+  // Relevance is sent only for documents that are listed (they pass every filter).
   if (!o.ranked) sql.add("0");
-  else if (o.np.length === 0) sql.add(bm25);
-  else sql.add("CASE WHEN ").add(mask.text, mask.params).add(` = ${full} THEN ${bm25} ELSE 0 END`);
+  else if (o.np.length === 0) sql.add("m.score");
+  else sql.add("CASE WHEN ").add(mask.text, mask.params).add(` = ${full} THEN m.score ELSE 0 END`);
   sql.add(" AS score, ").add(mask.text, mask.params).add(" AS mask, d.attribute_ids FROM ");
   const where: Array<{ sql: string; params: readonly unknown[] }> = [];
   if (match) {
-    sql.add("search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid");
-    where.push({ sql: "search_fts MATCH ?", params: [match] });
+    // The newest cap matches (textLimits), scored where FTS5 reads them (bm25() runs only there).
+    const score = o.ranked ? `, ${bm25} AS score` : "";
+    sql.add(
+      `(SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m CROSS JOIN search_documents d ON d.doc_id = m.rowid`,
+      [match, o.cap],
+    );
   } else sql.add("search_documents d");
   // Without text, a filter's index leads: its driver form when it has one.
   const lead = (f: ActiveFilter) => (!hasText && f.driver ? f.driver : f);
@@ -627,8 +706,7 @@ function candidatesSql(o: { words: string[]; ranked: boolean; sort: ProductSort;
   // Documents failing two or more filters are dropped before anything is built for them.
   if (o.np.length) where.push({ sql: `(${mask.text}) IN (${allowed})`, params: mask.params });
   if (where.length) sql.add(" WHERE ").conditions(where);
-  // LIMIT -1 keeps the subquery from being flattened: bm25() must run where the full-text table
-  // is scanned (it cannot inside the aggregate).
+  // LIMIT -1 keeps the subquery from being flattened into the aggregate.
   sql.add(" LIMIT -1)");
   return sql;
 }

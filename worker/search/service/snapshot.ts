@@ -36,9 +36,14 @@ export const NONE = 0xffff;
 /**
  * Limits of the copy. `budgetBytes`: the most memory it may take (production isolates have
  * 128 MB in all). `inlineDocs`: up to this many doc ids a request loads the copy itself before
- * answering (tens of ms); above it the copy is loaded in the background.
+ * answering (tens of ms); above it the copy is loaded in the background. `backgroundDocs`: above
+ * this many doc ids there is no copy at all and text searches are answered through D1 alone. A
+ * text search reads a bounded candidate set (listing.ts `textLimits`), so the copy saves at most
+ * that many document lookups per search, while loading it costs seconds of the isolate's CPU
+ * (measured at 1,000,000 products: 2 s idle, 15 s on a loaded machine, during which the local
+ * runtime held the answer of the request whose waitUntil ran the load; 2.5–3.8 s at 100,000).
  */
-export const snapshotLimits = { budgetBytes: 56 * 1024 * 1024, inlineDocs: 25_000 };
+export const snapshotLimits = { budgetBytes: 56 * 1024 * 1024, inlineDocs: 25_000, backgroundDocs: 50_000 };
 
 /** The columns of search_documents the copy holds, in the order the change rows list them. */
 const FIELDS = [
@@ -285,7 +290,9 @@ let current: DocumentSnapshot | null = null;
 let backgroundLoadSince = 0;
 /** Until when the catalog is known not to fit the budget (not re-measured on every search), and that budget. */
 let oversizedUntil = 0;
-let oversizedBudget = 0;
+let oversizedBudget = "";
+/** The limits an "oversized" verdict was made under (a test may change them). */
+const limitsKey = () => `${snapshotLimits.budgetBytes}/${snapshotLimits.backgroundDocs}`;
 /** A background load that has not published within this long is presumed dead. */
 const BACKGROUND_LOAD_TIMEOUT_MS = 60_000;
 const OVERSIZED_RECHECK_MS = 60_000;
@@ -313,12 +320,12 @@ function fits(top: number): boolean {
 export async function snapshotForSearch(d1: D1Database): Promise<DocumentSnapshot | null> {
   if (current) return current;
   const now = Date.now();
-  if (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes) return null;
+  if (now < oversizedUntil && oversizedBudget === limitsKey()) return null;
   const head = await d1.prepare("SELECT coalesce(max(doc_id), 0) AS n FROM search_documents").first<{ n: number }>();
   const top = head?.n ?? 0;
-  if (!fits(top)) {
+  if (!fits(top) || top > snapshotLimits.backgroundDocs) {
     oversizedUntil = now + OVERSIZED_RECHECK_MS;
-    oversizedBudget = snapshotLimits.budgetBytes;
+    oversizedBudget = limitsKey();
     return null;
   }
   if (top > snapshotLimits.inlineDocs) return null;
@@ -334,7 +341,7 @@ export async function snapshotForSearch(d1: D1Database): Promise<DocumentSnapsho
  */
 export function loadSnapshotLater(d1: D1Database, background: (work: Promise<unknown>) => void): void {
   const now = Date.now();
-  if (current || (now < oversizedUntil && oversizedBudget === snapshotLimits.budgetBytes)) return;
+  if (current || (now < oversizedUntil && oversizedBudget === limitsKey())) return;
   if (now - backgroundLoadSince < BACKGROUND_LOAD_TIMEOUT_MS) return;
   backgroundLoadSince = now;
   background(

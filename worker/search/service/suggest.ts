@@ -1,5 +1,6 @@
 import type { SuggestResponse } from "../schema";
 import type { CategoryRow } from "./facets";
+import { textLimits } from "./listing";
 import { matchExpression, searchWords } from "./query-text";
 
 /** Product suggestions need this many letters typed: shorter prefixes match a large share of the catalog. */
@@ -15,7 +16,8 @@ function matchesName(words: string[], name: string): boolean {
 
 /**
  * Autocomplete for what has been typed so far: products whose name or brand match (ranked by
- * bm25, name above brand), and categories and brands whose names match, with product counts.
+ * bm25, name above brand, among the newest `textLimits.candidates` matches), and categories and
+ * brands whose names match, with product counts.
  * Answers in one D1 round trip.
  */
 export async function suggestFor(d1: D1Database, text: string, limit: number): Promise<SuggestResponse> {
@@ -35,11 +37,12 @@ export async function suggestFor(d1: D1Database, text: string, limit: number): P
         .prepare(
           `SELECT ${dictionaries}, json_group_array(json_array(p.slug, p.name, p.min_price, p.currency, b.name, c.name,
             (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1), m.score, d.sold)) AS products
-          FROM (SELECT m.doc_id, m.score FROM (SELECT rowid AS doc_id, bm25(search_fts, 10, 5) AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY score LIMIT ?) m) m
+          FROM (SELECT m.doc_id, m.score FROM (SELECT rowid AS doc_id, bm25(search_fts, 10, 5) AS score FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m ORDER BY m.score LIMIT ?) m
           JOIN search_documents d ON d.doc_id = m.doc_id JOIN products p ON p.id = d.product_id
           LEFT JOIN brands b ON b.id = p.brand_id JOIN categories c ON c.id = p.category_id`,
         )
-        .bind(match, limit)
+        // The best of the newest matches, as full searches do (textLimits): bounded for "da" too.
+        .bind(match, textLimits.candidates, limit)
     : d1.prepare(`SELECT ${dictionaries}`);
   const row = ((await statement.first()) ?? {}) as Record<string, string | null>;
   const parse = <T>(key: string): T[] => JSON.parse(row[key] ?? "[]") as T[];
