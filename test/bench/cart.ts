@@ -4,6 +4,7 @@
 //
 //   npm run build && npm run bench:cart -- [--connections 100] [--duration 10] [--items 6] [--floor]
 //                                          [--builds old=../main,new=.] [--rounds 2] [--seeded DIR]
+//                                          [--trace] [--state-in DIR] [--port 8797]
 //
 // Each autocannon connection is one shopper at a time: its first add has no cookie and starts a
 // guest cart (the answer's Set-Cookie is kept), the next `--items - 1` adds go to that cart (a
@@ -14,12 +15,18 @@
 // `--builds` serves other checkouts' builds (their scripts/serve.mjs and dist/) against copies of the
 // same seeded data, each on its own port, and runs them in turn (old, new, old, new with --rounds 2),
 // so whatever else loads the machine hits every build alike.
+//
+// `--trace` drives the same shoppers with a lighter client of our own (cart-trace.ts) against a store
+// serving `Server-Timing` phase timings (LOG_REQUESTS=timings), and prints where the slowest 1 % of
+// adds spent their time. `--state-in` puts the served state folders elsewhere (e.g. /dev/shm, to see
+// what the local Durable Object files' fsync calls cost).
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { type RunningStore, seedState, serveStore } from "../support/store.ts";
+import { describeTrace, traceShoppers } from "./cart-trace.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +42,8 @@ const { values: args } = parseArgs({
     seeded: { type: "string", default: "" },
     // Also measure the no-I/O route in the same window, as the floor of what this machine serves.
     floor: { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
+    "state-in": { type: "string", default: "" },
   },
 });
 const root = path.resolve(import.meta.dirname, "../..");
@@ -55,14 +64,18 @@ const stores: RunningStore[] = [];
 const builds: Build[] = [];
 for (const [i, pair] of args.builds.split(",").entries()) {
   const [name = `build${i}`, dir = "."] = pair.split("=");
-  const persist = path.join(work, `state-${i}`);
+  const persist = path.join(args["state-in"] ? mkdtempSync(path.join(args["state-in"], "edge-commerce-bench-cart-")) : work, `state-${i}`);
   cpSync(seeded, persist, { recursive: true });
-  const store = await serveStore({ port: Number(args.port) + i, persist, checkout: path.resolve(root, dir), timeoutMs: 120_000, output: "ignore" });
+  const vars = args.trace ? { LOG_REQUESTS: "timings" } : undefined;
+  const store = await serveStore({ port: Number(args.port) + i, persist, vars, checkout: path.resolve(root, dir), timeoutMs: 120_000, output: "ignore" });
   stores.push(store);
   builds.push({ name, base: store.baseUrl, pid: store.pid });
 }
 const stop = () => {
-  for (const store of stores) store.stop();
+  for (const store of stores) {
+    store.stop();
+    if (args["state-in"]) rmSync(path.dirname(store.persist), { recursive: true, force: true });
+  }
   rmSync(work, { recursive: true, force: true });
 };
 process.on("exit", stop);
@@ -134,6 +147,19 @@ async function measure(b: Build, requests: autocannon.Request[]) {
 const connections = Number(args.connections);
 const duration = Number(args.duration);
 for (const b of builds) await load(b.base, shopper(b.base), 10, 3); // warm up
+if (args.trace) {
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    for (const b of builds) {
+      const cpuBefore = serverCpuMs(b.pid);
+      const samples = await traceShoppers(b.base, skus, connections, duration, itemsPerCart);
+      const cpu = (serverCpuMs(b.pid) - cpuBefore) / Math.max(1, samples.length);
+      console.log(`\n${b.name}, round ${round}, ${connections} connections, load average ${os.loadavg()[0]?.toFixed(1)}, server CPU ${cpu.toFixed(2)} ms/add`);
+      console.log(describeTrace(samples, duration));
+    }
+  }
+  stop();
+  process.exit(0);
+}
 const rows: string[] = [];
 const row = (build: string, round: number, name: string, { result: r, cpuPerRequest }: Awaited<ReturnType<typeof measure>>) =>
   `| ${build} | ${round} | ${name} | ${connections} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} | ${cpuPerRequest.toFixed(2)} |`;
