@@ -43,6 +43,9 @@ const { values: args } = parseArgs({
     // Also measure the no-I/O route in the same window, as the floor of what this machine serves.
     floor: { type: "boolean", default: false },
     trace: { type: "boolean", default: false },
+    // Carts of 1 to 2 × items − 1 adds (same mean) instead of exactly --items, so the shoppers do not
+    // all start a cart at the same moment (see BENCHMARKS.md "Cart writes: the tail").
+    "random-sizes": { type: "boolean", default: false },
     "state-in": { type: "string", default: "" },
   },
 });
@@ -89,21 +92,29 @@ for (const { slug } of list.items) {
 }
 if (!skus.length) throw new Error("no SKUs in the seeded catalog");
 
-type Shopper = { cookie?: string };
+type Shopper = { cookie?: string; size?: number; sent?: number };
 const itemsPerCart = Math.max(1, Number(args.items));
 function shopper(base: string): autocannon.Request[] {
   const add: autocannon.Request = {
     method: "POST",
     path: "/api/cart/items",
-    setupRequest: (req, context: Shopper) => ({
-      ...req,
-      headers: {
-        "content-type": "application/json",
-        origin: base,
-        ...(context.cookie ? { cookie: context.cookie } : {}),
-      },
-      body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
-    }),
+    setupRequest: (req, context: Shopper) => {
+      if (args["random-sizes"]) {
+        context.size ??= 1 + Math.floor(Math.random() * (2 * itemsPerCart - 1));
+        context.sent = (context.sent ?? 0) + 1;
+        // No request: autocannon starts over at the first one, as a new shopper.
+        if (context.sent > context.size) return null as unknown as autocannon.Request;
+      }
+      return {
+        ...req,
+        headers: {
+          "content-type": "application/json",
+          origin: base,
+          ...(context.cookie ? { cookie: context.cookie } : {}),
+        },
+        body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
+      };
+    },
     onResponse: (_status, _body, context: Shopper, headers) => {
       // autocannon keeps the server's header case (`Set-Cookie`).
       const set = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "set-cookie")?.[1];
@@ -112,7 +123,7 @@ function shopper(base: string): autocannon.Request[] {
     },
   };
   // autocannon resets the context when it loops back to the first request: a new shopper.
-  return Array(itemsPerCart).fill(add);
+  return Array(args["random-sizes"] ? 2 * itemsPerCart - 1 : itemsPerCart).fill(add);
 }
 
 function load(base: string, requests: autocannon.Request[], connections: number, duration: number): Promise<autocannon.Result> {
@@ -151,7 +162,7 @@ if (args.trace) {
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const b of builds) {
       const cpuBefore = serverCpuMs(b.pid);
-      const samples = await traceShoppers(b.base, skus, connections, duration, itemsPerCart);
+      const samples = await traceShoppers(b.base, skus, connections, duration, itemsPerCart, args["random-sizes"]);
       const cpu = (serverCpuMs(b.pid) - cpuBefore) / Math.max(1, samples.length);
       console.log(`\n${b.name}, round ${round}, ${connections} connections, load average ${os.loadavg()[0]?.toFixed(1)}, server CPU ${cpu.toFixed(2)} ms/add`);
       console.log(describeTrace(samples, duration));
@@ -166,7 +177,14 @@ const row = (build: string, round: number, name: string, { result: r, cpuPerRequ
 for (let round = 1; round <= Number(args.rounds); round++) {
   for (const b of builds) {
     if (args.floor) rows.push(row(b.name, round, "GET /api/health/live (no I/O)", await measure(b, [{ method: "GET", path: "/api/health/live" }])));
-    rows.push(row(b.name, round, `POST /api/cart/items (${itemsPerCart} adds per cart)`, await measure(b, shopper(b.base))));
+    rows.push(
+      row(
+        b.name,
+        round,
+        `POST /api/cart/items (${args["random-sizes"] ? `1–${2 * itemsPerCart - 1}, mean ${itemsPerCart}` : itemsPerCart} adds per cart)`,
+        await measure(b, shopper(b.base)),
+      ),
+    );
     console.error(rows.at(-1));
   }
 }
