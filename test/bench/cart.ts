@@ -4,6 +4,7 @@
 //
 //   npm run build && npm run bench:cart -- [--connections 100] [--duration 10] [--items 6] [--floor]
 //                                          [--builds old=../main,new=.] [--rounds 2] [--seeded DIR]
+//                                          [--trace] [--state-in DIR] [--port 8797]
 //
 // Each autocannon connection is one shopper at a time: its first add has no cookie and starts a
 // guest cart (the answer's Set-Cookie is kept), the next `--items - 1` adds go to that cart (a
@@ -14,12 +15,18 @@
 // `--builds` serves other checkouts' builds (their scripts/serve.mjs and dist/) against copies of the
 // same seeded data, each on its own port, and runs them in turn (old, new, old, new with --rounds 2),
 // so whatever else loads the machine hits every build alike.
+//
+// `--trace` drives the same shoppers with a lighter client of our own (cart-trace.ts) against a store
+// serving `Server-Timing` phase timings (LOG_REQUESTS=timings), and prints where the slowest 1 % of
+// adds spent their time. `--state-in` puts the served state folders elsewhere (e.g. /dev/shm, to see
+// what the local Durable Object files' fsync calls cost).
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { type RunningStore, seedState, serveStore } from "../support/store.ts";
+import { describeTrace, traceShoppers } from "./cart-trace.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +42,11 @@ const { values: args } = parseArgs({
     seeded: { type: "string", default: "" },
     // Also measure the no-I/O route in the same window, as the floor of what this machine serves.
     floor: { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
+    // Carts of 1 to 2 × items − 1 adds (same mean) instead of exactly --items, so the shoppers do not
+    // all start a cart at the same moment (see BENCHMARKS.md "Cart writes: the tail").
+    "random-sizes": { type: "boolean", default: false },
+    "state-in": { type: "string", default: "" },
   },
 });
 const root = path.resolve(import.meta.dirname, "../..");
@@ -55,14 +67,18 @@ const stores: RunningStore[] = [];
 const builds: Build[] = [];
 for (const [i, pair] of args.builds.split(",").entries()) {
   const [name = `build${i}`, dir = "."] = pair.split("=");
-  const persist = path.join(work, `state-${i}`);
+  const persist = path.join(args["state-in"] ? mkdtempSync(path.join(args["state-in"], "edge-commerce-bench-cart-")) : work, `state-${i}`);
   cpSync(seeded, persist, { recursive: true });
-  const store = await serveStore({ port: Number(args.port) + i, persist, checkout: path.resolve(root, dir), timeoutMs: 120_000, output: "ignore" });
+  const vars = args.trace ? { LOG_REQUESTS: "timings" } : undefined;
+  const store = await serveStore({ port: Number(args.port) + i, persist, vars, checkout: path.resolve(root, dir), timeoutMs: 120_000, output: "ignore" });
   stores.push(store);
   builds.push({ name, base: store.baseUrl, pid: store.pid });
 }
 const stop = () => {
-  for (const store of stores) store.stop();
+  for (const store of stores) {
+    store.stop();
+    if (args["state-in"]) rmSync(path.dirname(store.persist), { recursive: true, force: true });
+  }
   rmSync(work, { recursive: true, force: true });
 };
 process.on("exit", stop);
@@ -76,21 +92,29 @@ for (const { slug } of list.items) {
 }
 if (!skus.length) throw new Error("no SKUs in the seeded catalog");
 
-type Shopper = { cookie?: string };
+type Shopper = { cookie?: string; size?: number; sent?: number };
 const itemsPerCart = Math.max(1, Number(args.items));
 function shopper(base: string): autocannon.Request[] {
   const add: autocannon.Request = {
     method: "POST",
     path: "/api/cart/items",
-    setupRequest: (req, context: Shopper) => ({
-      ...req,
-      headers: {
-        "content-type": "application/json",
-        origin: base,
-        ...(context.cookie ? { cookie: context.cookie } : {}),
-      },
-      body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
-    }),
+    setupRequest: (req, context: Shopper) => {
+      if (args["random-sizes"]) {
+        context.size ??= 1 + Math.floor(Math.random() * (2 * itemsPerCart - 1));
+        context.sent = (context.sent ?? 0) + 1;
+        // No request: autocannon starts over at the first one, as a new shopper.
+        if (context.sent > context.size) return null as unknown as autocannon.Request;
+      }
+      return {
+        ...req,
+        headers: {
+          "content-type": "application/json",
+          origin: base,
+          ...(context.cookie ? { cookie: context.cookie } : {}),
+        },
+        body: JSON.stringify({ sku: skus[Math.floor(Math.random() * skus.length)], quantity: 1 + Math.floor(Math.random() * 2) }),
+      };
+    },
     onResponse: (_status, _body, context: Shopper, headers) => {
       // autocannon keeps the server's header case (`Set-Cookie`).
       const set = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "set-cookie")?.[1];
@@ -99,7 +123,7 @@ function shopper(base: string): autocannon.Request[] {
     },
   };
   // autocannon resets the context when it loops back to the first request: a new shopper.
-  return Array(itemsPerCart).fill(add);
+  return Array(args["random-sizes"] ? 2 * itemsPerCart - 1 : itemsPerCart).fill(add);
 }
 
 function load(base: string, requests: autocannon.Request[], connections: number, duration: number): Promise<autocannon.Result> {
@@ -134,13 +158,33 @@ async function measure(b: Build, requests: autocannon.Request[]) {
 const connections = Number(args.connections);
 const duration = Number(args.duration);
 for (const b of builds) await load(b.base, shopper(b.base), 10, 3); // warm up
+if (args.trace) {
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    for (const b of builds) {
+      const cpuBefore = serverCpuMs(b.pid);
+      const samples = await traceShoppers(b.base, skus, connections, duration, itemsPerCart, args["random-sizes"]);
+      const cpu = (serverCpuMs(b.pid) - cpuBefore) / Math.max(1, samples.length);
+      console.log(`\n${b.name}, round ${round}, ${connections} connections, load average ${os.loadavg()[0]?.toFixed(1)}, server CPU ${cpu.toFixed(2)} ms/add`);
+      console.log(describeTrace(samples, duration));
+    }
+  }
+  stop();
+  process.exit(0);
+}
 const rows: string[] = [];
 const row = (build: string, round: number, name: string, { result: r, cpuPerRequest }: Awaited<ReturnType<typeof measure>>) =>
   `| ${build} | ${round} | ${name} | ${connections} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} | ${cpuPerRequest.toFixed(2)} |`;
 for (let round = 1; round <= Number(args.rounds); round++) {
   for (const b of builds) {
     if (args.floor) rows.push(row(b.name, round, "GET /api/health/live (no I/O)", await measure(b, [{ method: "GET", path: "/api/health/live" }])));
-    rows.push(row(b.name, round, `POST /api/cart/items (${itemsPerCart} adds per cart)`, await measure(b, shopper(b.base))));
+    rows.push(
+      row(
+        b.name,
+        round,
+        `POST /api/cart/items (${args["random-sizes"] ? `1–${2 * itemsPerCart - 1}, mean ${itemsPerCart}` : itemsPerCart} adds per cart)`,
+        await measure(b, shopper(b.base)),
+      ),
+    );
     console.error(rows.at(-1));
   }
 }

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../lib/context";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
+import { serverTimingsFor } from "../lib/server-timing";
 import { resolveCartId } from "./http";
 import { ApplyCodeBody, CodeParam } from "../promotions/schema";
 import { AddCartItemBody, CartSchema, CartWithPromotionsSchema, SkuParam, UpdateCartItemBody } from "./schema";
@@ -55,9 +56,13 @@ export const cartRoutes = createApiApp()
     }),
     async (c) => {
       const body = c.req.valid("json");
+      const timings = serverTimingsFor(c.env);
       const id = (await resolveCartId(c, true)) as string;
+      if (timings && !/(?:^|;\s*)__Host-cart=/.test(c.req.header("cookie") ?? "")) timings.note("newcart");
       c.header("Cache-Control", "private, no-store");
-      return c.json(await addToCart(c.env, id, body.sku, body.quantity), 200);
+      const view = await addToCart(c.env, id, body.sku, body.quantity, timings);
+      if (timings) c.header("Server-Timing", timings.header(), { append: true });
+      return c.json(view, 200);
     },
   )
   .openapi(

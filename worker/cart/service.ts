@@ -2,6 +2,7 @@ import type { CartLine } from "../../durable-objects/cart-session";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
+import type { ServerTimings } from "../lib/server-timing";
 import { applyCartCode, type CartPromotions, cartPromotions, carryCartCode, removeCartCode, type Shopper } from "../promotions";
 import type { CartLineView, CartView, CartWithPromotions } from "./schema";
 
@@ -120,9 +121,11 @@ function notEnough(available: number, path = "quantity"): AppError {
  * round trip; catalog facts may be a few seconds old (a refusal is confirmed against D1 first),
  * and checkout prices and reserves from fresh reads whatever the cart says.
  */
-export async function addToCart(env: Env, cartId: string, sku: string, quantity: number): Promise<CartView> {
-  let entry = await sellable(env, sku, CACHED);
-  let result = await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
+export async function addToCart(env: Env, cartId: string, sku: string, quantity: number, timings?: ServerTimings): Promise<CartView> {
+  let entry = timings ? await timings.time("sku", () => sellable(env, sku, CACHED)) : await sellable(env, sku, CACHED);
+  let result = timings
+    ? await timings.time("cart", () => cart(env, cartId).add(sku, quantity, entry.price, entry.available))
+    : await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
   if (!result.ok && result.reason === "insufficient_stock") {
     // The cached availability may be old: decide on a fresh read before refusing.
     const fresh = await sellable(env, sku, FRESH);
@@ -135,7 +138,8 @@ export async function addToCart(env: Env, cartId: string, sku: string, quantity:
     if (result.reason === "too_many_lines") throw new AppError("cart.too_many_lines", 409, "A cart holds at most 50 different items.");
     throw notEnough(result.inCart > entry.available ? 0 : entry.available);
   }
-  return priceCart(env, cartId, result.lines, CACHED);
+  const lines = result.lines;
+  return timings ? timings.time("price", () => priceCart(env, cartId, lines, CACHED)) : priceCart(env, cartId, lines, CACHED);
 }
 
 /** Sets a line's quantity (0 removes it), limited by what is available. */

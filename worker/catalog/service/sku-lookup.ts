@@ -28,10 +28,21 @@ export interface SkuFacts {
  */
 export const SKU_FACTS_MAX_AGE_MS = 5_000;
 const MAX_ENTRIES = 5_000;
+/**
+ * Past this share of its max age an answer is refreshed by ONE request while every other keeps using it (it is
+ * still within its max age): without this, all requests that miss a SKU in the moment it expires read it from D1
+ * at once, and under load those reads come in bursts that make the slowest adds (see docs/cart-writes.md).
+ */
+const REFRESH_FROM = 0.6;
+/** A claim to refresh that is older than this is taken over: its request may have ended without storing. */
+const CLAIM_TIMEOUT_MS = 1_000;
+/** D1 binds at most 100 parameters per query: a refresh takes other due SKUs along up to this many in all. */
+const MAX_SKUS_PER_QUERY = 100;
 
-// Plain values only: every request loads its own misses, so no request ever awaits another's I/O.
+// Plain values only: every request loads its own misses, so no request ever awaits another's I/O. A claim to
+// refresh is a plain time stamp, never a promise: nobody waits for it, and a claim whose request ended expires.
 // `null` records a SKU the catalog does not know, so made-up SKUs are not a D1 query each.
-const entries = new Map<string, { facts: Readonly<SkuFacts> | null; loadedAt: number }>();
+const entries = new Map<string, { facts: Readonly<SkuFacts> | null; loadedAt: number; claimedAt: number }>();
 // Bumped by every purge: a load that started before a purge must not store what it read.
 let generation = 0;
 
@@ -52,7 +63,7 @@ function remember(sku: string, facts: Readonly<SkuFacts> | null, loadedAt: numbe
     }
   }
   entries.delete(sku);
-  entries.set(sku, { facts, loadedAt });
+  entries.set(sku, { facts, loadedAt, claimedAt: 0 });
 }
 
 async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Readonly<SkuFacts>>> {
@@ -93,29 +104,52 @@ async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Reado
 /**
  * Catalog facts (price, availability, names, first picture) for SKUs; SKUs the catalog does
  * not know are absent from the map. Answers cached in this isolate for at most `maxAgeMs`
- * are reused; the rest are read from D1 in one query by this request. Pass 0 wherever the
- * answer decides money or stock (checkout, the cart as shown before paying).
+ * are reused; the rest are read from D1 in one query by this request. An answer past 60 % of
+ * its max age is read again by the first request to see it (with any other answers then due,
+ * in the same query) while the others keep using it. Pass 0 wherever the answer decides money
+ * or stock (checkout, the cart as shown before paying).
  */
 export async function lookupSkus(env: Env, skus: readonly string[], maxAgeMs: number): Promise<Map<string, Readonly<SkuFacts>>> {
   const found = new Map<string, Readonly<SkuFacts>>();
   const missing: string[] = [];
   const now = Date.now();
+  const due = (entry: { loadedAt: number; claimedAt: number }) => now - entry.loadedAt >= maxAgeMs * REFRESH_FROM && now - entry.claimedAt >= CLAIM_TIMEOUT_MS;
+  let refreshing = false;
   for (const sku of new Set(skus)) {
     const hit = maxAgeMs > 0 ? entries.get(sku) : undefined;
     if (hit && now - hit.loadedAt < maxAgeMs) {
       if (hit.facts) found.set(sku, hit.facts);
+      if (due(hit)) {
+        hit.claimedAt = now;
+        missing.push(sku);
+        refreshing = true;
+      }
     } else {
       missing.push(sku);
     }
   }
   if (!missing.length) return found;
+  if (refreshing) {
+    // One query refreshes every answer then due, so due answers are read in a few batches, not one by one.
+    for (const [sku, entry] of entries) {
+      if (missing.length >= MAX_SKUS_PER_QUERY) break;
+      if (now - entry.loadedAt < maxAgeMs && due(entry)) {
+        entry.claimedAt = now;
+        missing.push(sku);
+      }
+    }
+  }
   const startedAt = Date.now();
   const startedIn = generation;
   const loaded = await loadSkuFacts(env, missing);
   const keep = startedIn === generation;
+  const asked = new Set(skus);
   for (const sku of missing) {
     const facts = loaded.get(sku) ?? null;
-    if (facts) found.set(sku, facts);
+    if (asked.has(sku)) {
+      if (facts) found.set(sku, facts);
+      else found.delete(sku);
+    }
     if (keep) remember(sku, facts, startedAt);
   }
   return found;
