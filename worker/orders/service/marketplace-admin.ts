@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { payoutHoldDays } from "../../vendors";
-import { commissionRules, payouts, vendorLedger, vendors } from "../../vendors/tables";
+import { commissionRules, payoutItems, payouts, vendorLedger, vendors } from "../../vendors/tables";
 import { orderLines, vendorOrders } from "../tables";
 import { type OrderRow, shipmentsOf } from "./orders";
 
@@ -59,9 +59,7 @@ export async function adminMarketplaceOf(env: Env, order: OrderRow, opts: { with
     const commissionRefunded = sum("commission_refund");
     const gross = vo.grossTotal;
     const lineCommissions = own.reduce((s, l) => s + l.commissionTotal, 0);
-    const standing = opts.withMoney
-      ? await moneyStanding(env, vo, { refunded, holdDays, now, transferKeys: entries.filter((e) => e.kind === "transfer").map((e) => e.key) })
-      : null;
+    const standing = opts.withMoney ? await moneyStanding(env, vo, { refunded, holdDays, now }) : null;
     sellers.push({
       vendorOrderId: vo.id,
       vendor: { id: vo.vendorId, name, handle },
@@ -135,46 +133,37 @@ export async function adminMarketplaceOf(env: Env, order: OrderRow, opts: { with
 export type AdminMarketplace = NonNullable<Awaited<ReturnType<typeof adminMarketplaceOf>>>;
 
 /**
- * Where one vendor order's money stands. A payout pays a seller's whole available balance, so the payout that
- * carried a sale is the first one of that seller and currency made after the sale's hold ended (a `transfer`
- * entry booked on the vendor order itself names it directly). A failed payout credited the money back, so it
- * does not count.
+ * Where one vendor order's money stands. Payouts name the vendor orders they cover (`payout_items`): a Stripe
+ * transfer covers one, a manual bank transfer may cover several, and an item without a payout is a vendor order
+ * whose net went entirely to pay back what the seller owed. A failed payout credited the money back, so its items
+ * do not count.
  */
-async function moneyStanding(env: Env, vo: typeof vendorOrders.$inferSelect, ctx: { refunded: number; holdDays: number; now: number; transferKeys: string[] }) {
+async function moneyStanding(env: Env, vo: typeof vendorOrders.$inferSelect, ctx: { refunded: number; holdDays: number; now: number }) {
   const none = { state: "held" as SellerMoneyState, heldUntil: null as string | null, payout: null as null | PayoutRef };
   if (vo.status === "pending_payment") return { ...none, state: "awaiting_payment" as const };
   if (vo.status === "cancelled" || (vo.grossTotal > 0 && ctx.refunded >= vo.grossTotal)) return { ...none, state: "reversed" as const };
   if (vo.status !== "delivered" || !vo.deliveredAt) return none;
+  const db = getDb(env.DB);
+  const items = await db
+    .select({ payout: payouts })
+    .from(payoutItems)
+    .leftJoin(payouts, eq(payouts.id, payoutItems.payoutId))
+    .where(eq(payoutItems.vendorOrderId, vo.id))
+    .orderBy(asc(payoutItems.createdAt))
+    .all();
+  const paidBy = items.find((i) => i.payout && (i.payout.status === "pending" || i.payout.status === "paid"))?.payout;
+  if (paidBy) {
+    return {
+      ...none,
+      state: "paid" as const,
+      payout: { id: paidBy.id, status: paidBy.status, provider: paidBy.provider, createdAt: paidBy.createdAt, paidAt: paidBy.paidAt },
+    };
+  }
+  // Netted: the whole net paid back a debt, so nothing was sent and nothing is left to pay.
+  if (items.some((i) => !i.payout)) return { ...none, state: "paid" as const };
   const releaseAt = Date.parse(vo.deliveredAt) + ctx.holdDays * DAY_MS;
   if (releaseAt > ctx.now) return { ...none, heldUntil: new Date(releaseAt).toISOString() };
-  const db = getDb(env.DB);
-  const named = ctx.transferKeys.map((k) => k.replace(/^payout:/, ""));
-  const paidBy = named.length
-    ? await db
-        .select()
-        .from(payouts)
-        .where(and(inArray(payouts.id, named), inArray(payouts.status, ["pending", "paid"])))
-        .orderBy(asc(payouts.createdAt))
-        .get()
-    : await db
-        .select()
-        .from(payouts)
-        .where(
-          and(
-            eq(payouts.vendorId, vo.vendorId),
-            eq(payouts.currency, vo.currency),
-            inArray(payouts.status, ["pending", "paid"]),
-            gte(payouts.createdAt, new Date(releaseAt).toISOString()),
-          ),
-        )
-        .orderBy(asc(payouts.createdAt))
-        .get();
-  if (!paidBy) return { ...none, state: "payable" as const };
-  return {
-    ...none,
-    state: "paid" as const,
-    payout: { id: paidBy.id, status: paidBy.status, provider: paidBy.provider, createdAt: paidBy.createdAt, paidAt: paidBy.paidAt },
-  };
+  return { ...none, state: "payable" as const };
 }
 
 interface PayoutRef {
