@@ -108,8 +108,17 @@ describe("a guest reviews from the review-request email", () => {
     await guest.getByRole("button", { name: "Save changes" }).click();
     await guest.waitForURL(/saved=published/);
     await shootBoth(guest, "reviews-guest-link-saved");
+    // Catalog pages may be kept by the browser for 30 s (max-age): a reload asks the store again.
     await guest.goto(`/p/${product.slug}`);
-    await expect.poll(() => guest.locator("#reviews").innerText()).toContain("Sturdy, a little heavy");
+    await expect
+      .poll(
+        async () => {
+          await guest.reload();
+          return guest.locator("#reviews").innerText();
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toContain("Sturdy, a little heavy");
     expect(await guest.locator("#reviews").innerText()).not.toContain("Sturdy and handsome");
 
     // A link edited by hand (a later expiry) opens nothing.
