@@ -124,38 +124,47 @@ export function wrapCardText(text: string, perLine: number, maxLines: number): s
   return kept;
 }
 
+/** Pixels as RGBA bytes, written whole pixels at a time through a 32-bit view (rows are filled, not looped). */
 class Canvas {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+  private readonly pixels: Uint32Array;
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;
     this.data = new Uint8Array(width * height * 4);
+    this.pixels = new Uint32Array(this.data.buffer);
+  }
+  /** The 32-bit value of an opaque colour in this machine's byte order (RGBA in memory). */
+  private packed(c: Rgb): number {
+    const probe = new Uint8Array([c[0], c[1], c[2], 255]);
+    return new Uint32Array(probe.buffer)[0] as number;
   }
   rect(x0: number, y0: number, w: number, h: number, c: Rgb): void {
     const x1 = Math.min(this.width, x0 + w);
     const y1 = Math.min(this.height, y0 + h);
-    for (let y = Math.max(0, y0); y < y1; y++) {
-      for (let x = Math.max(0, x0); x < x1; x++) this.set(x, y, c);
-    }
+    const from = Math.max(0, x0);
+    if (x1 <= from) return;
+    const value = this.packed(c);
+    for (let y = Math.max(0, y0); y < y1; y++) this.pixels.fill(value, y * this.width + from, y * this.width + x1);
   }
-  set(x: number, y: number, c: Rgb): void {
-    const at = (y * this.width + x) * 4;
-    this.data[at] = c[0];
-    this.data[at + 1] = c[1];
-    this.data[at + 2] = c[2];
-    this.data[at + 3] = 255;
-  }
-  /** A filled disc, its edge softened over one pixel against whatever is under it. */
+  /** A filled disc; only its one-pixel rim is blended with what is under it. */
   disc(cx: number, cy: number, r: number, c: Rgb): void {
+    const solid = this.packed(c);
+    const inner = (r - 0.5) * (r - 0.5);
     for (let y = Math.max(0, Math.floor(cy - r - 1)); y <= Math.min(this.height - 1, Math.ceil(cy + r + 1)); y++) {
       for (let x = Math.max(0, Math.floor(cx - r - 1)); x <= Math.min(this.width - 1, Math.ceil(cx + r + 1)); x++) {
-        const cover = Math.min(1, Math.max(0, r + 0.5 - Math.hypot(x - cx, y - cy)));
+        const d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+        if (d2 <= inner) {
+          this.pixels[y * this.width + x] = solid;
+          continue;
+        }
+        const cover = Math.min(1, Math.max(0, r + 0.5 - Math.sqrt(d2)));
         if (cover <= 0) continue;
         const at = (y * this.width + x) * 4;
         const under: Rgb = [this.data[at] as number, this.data[at + 1] as number, this.data[at + 2] as number];
-        this.set(x, y, mix(under, c, cover));
+        this.pixels[y * this.width + x] = this.packed(mix(under, c, cover));
       }
     }
   }
@@ -208,5 +217,5 @@ export function renderShareCard(card: ShareCard): Uint8Array {
   const lines = wrapCardText(cardText(card.title), Math.floor(room / (6 * scale)), 4);
   const lineHeight = 9 * scale + 10;
   for (const [i, line] of lines.entries()) canvas.text(left, 190 + i * lineHeight, line, scale, INK);
-  return encodePng({ width: w, height: h, data: canvas.data });
+  return encodePng({ width: w, height: h, data: canvas.data }, { filter: "up", level: 6 });
 }

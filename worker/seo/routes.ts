@@ -12,7 +12,7 @@ const XML = "application/xml; charset=utf-8";
 const APP_LINKS_CACHE = "public, max-age=3600";
 
 /**
- * A share card as PNG. Drawing and compressing one costs a few milliseconds of CPU, so the answer is kept in
+ * A share card as PNG. Drawing and compressing one costs tens of milliseconds of CPU, so the answer is kept in
  * the data centre's cache (Cache API) under its URL and later requests are served from there.
  */
 async function shareCard(c: Context<AppEnv>, kind: "p" | "c" | "v" | "store", key: string): Promise<Response> {
