@@ -5246,6 +5246,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/review-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a guest's review link opens: the product of its order line and the review it wrote before */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The token of the review link in a guest's review-request email: one order line, signed, with an expiry. */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The product, the guest order's review of it (or null) and the link's expiry. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewLink"];
+                    };
+                };
+                /** @description Not delivered yet (`reviews.not_eligible`), or an account's order (`reviews.sign_in`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a link of this store (`reviews.link_not_found`), or the product is no longer sold. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The link has expired (`reviews.link_expired`). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** A guest writes, or edits, the review of the product their review link names; shown as a verified purchase */
+        put: {
+            parameters: {
+                query: {
+                    /** @description The token of the review link in a guest's review-request email: one order line, signed, with an expiry. */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewLinkBody"];
+                };
+            };
+            responses: {
+                /** @description Edited (status `published` or `pending`). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Review"];
+                    };
+                };
+                /** @description Written (status `published` or `pending`). */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Review"];
+                    };
+                };
+                /** @description Invalid field (each named). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not delivered yet (`reviews.not_eligible`), or an account's order (`reviews.sign_in`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a link of this store (`reviews.link_not_found`), or the product is no longer sold. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The link has expired (`reviews.link_expired`). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many writes; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wishlist": {
         parameters: {
             query?: never;
@@ -18486,6 +18633,11 @@ export interface components {
              * @enum {string}
              */
             from: "store" | "seller";
+            /**
+             * @description The name shown with the reply: the seller's name for a seller's reply, the store's name for the store's.
+             * @example Trail Supply Co.
+             */
+            fromName: string;
             createdAt: string;
             updatedAt: string;
         } | null;
@@ -18530,6 +18682,22 @@ export interface components {
         };
         GuestReviewBody: {
             productSlug: string;
+            name: string;
+            /** @example 5 */
+            rating: number;
+            title: string;
+            body: string;
+        };
+        ReviewLink: {
+            product: {
+                slug: string;
+                name: string;
+            };
+            review: components["schemas"]["Review"] & (Record<string, never> | null);
+            /** @description When the link stops working. */
+            expiresAt: string;
+        };
+        ReviewLinkBody: {
             name: string;
             /** @example 5 */
             rating: number;
@@ -19376,6 +19544,7 @@ export interface components {
                 productName: string;
                 url: string;
                 reminder: boolean;
+                guest?: boolean;
             } | {
                 points: number;
                 expiresAt: string;

@@ -83,9 +83,12 @@ describe("POST /api/vendor/reviews/:id/reply", () => {
     expect((await json(res)).reply).toMatchObject({ body: "Sorry it chipped: write to us and we replace it." });
     // Shoppers see it under the review.
     const shown = await json(await call("/api/products/vr-alder-mug/reviews"));
+    const sellerName = (await env.DB.prepare("SELECT name FROM vendors WHERE id = ?").bind(alder.vendorId).first<{ name: string }>())?.name;
+    expect(sellerName).toBeTruthy();
     expect(shown.items.find((r: { id: string }) => r.id === alderPublished)?.reply).toMatchObject({
       body: "Sorry it chipped: write to us and we replace it.",
       from: "seller",
+      fromName: sellerName,
     });
 
     const again = await send(`/api/vendor/reviews/${alderPublished}/reply`, "POST", alder.headers, { body: "Changed my mind." });
@@ -107,6 +110,25 @@ describe("POST /api/vendor/reviews/:id/reply", () => {
 
     const unanswered = await json(await send("/api/vendor/reviews?replied=no", "GET", alder.headers));
     expect(unanswered.items).toEqual([]);
+  });
+
+  it("labels the store's reply with the store's name, and a seller's with that seller's name after a rename", async () => {
+    const admin = await signIn("admin");
+    const storeReviewed = await review(await product("vr-store-plate", null), "published");
+    purgeCatalogCache();
+    expect((await send(`/api/admin/reviews/${storeReviewed}/reply`, "PUT", admin.headers, { body: "Thanks from the shop." })).status).toBe(200);
+    const storeName = "Review Test Outfitters";
+    expect((await send("/api/admin/settings/store", "PATCH", admin.headers, { storeName })).status).toBe(200);
+    const shown = await json(await call("/api/products/vr-store-plate/reviews"));
+    expect(shown.items.find((r: { id: string }) => r.id === storeReviewed)?.reply).toMatchObject({ from: "store", fromName: storeName });
+
+    // The label is the seller's name now, not a copy taken when the reply was written.
+    await env.DB.prepare("UPDATE vendors SET name = 'Alder Pottery' WHERE id = ?").bind(alder.vendorId).run();
+    purgeCatalogCache();
+    const renamed = await json(await call("/api/products/vr-alder-mug/reviews"));
+    expect(renamed.items.find((r: { id: string }) => r.id === alderPublished)?.reply).toMatchObject({ from: "seller", fromName: "Alder Pottery" });
+    const own = await json(await send("/api/vendor/reviews?replied=yes", "GET", alder.headers));
+    expect(own.items[0]?.reply).toMatchObject({ fromName: "Alder Pottery" });
   });
 
   it("two replies sent at once leave one reply and one audit entry", async () => {

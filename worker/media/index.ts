@@ -15,4 +15,7 @@ export {
   sweepOrphanPrivatePhotos,
   uploadAppIcon,
 } from "./service";
+export { pickColor } from "./product-image";
+export { type RasterSize, rasterSize, uploadedRasterSize } from "./raster-size";
+export { renderShareCard, SHARE_CARD_HEIGHT, SHARE_CARD_WIDTH, type ShareCard } from "./share-card";
 export { UPLOAD_TYPES } from "./store";

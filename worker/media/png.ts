@@ -140,17 +140,29 @@ export function decodePng(bytes: Uint8Array, maxSide: number): RgbaImage {
   return { width, height, data: rgba };
 }
 
-/** Encodes RGBA as an 8-bit PNG (each row "Sub"-filtered, which suits flat icons), with no metadata chunks. */
-export function encodePng(image: RgbaImage): Uint8Array {
+/**
+ * Encodes RGBA as an 8-bit PNG with no metadata chunks. Rows are "Sub"-filtered by default, which suits flat
+ * icons; `up` suits large pictures whose rows mostly repeat the one above (share cards: cheaper to filter and
+ * to compress), and `level` trades size for CPU.
+ */
+export function encodePng(image: RgbaImage, options: { filter?: "sub" | "up"; level?: number } = {}): Uint8Array {
   const { width, height, data } = image;
   const stride = width * 4;
   const raw = new Uint8Array((stride + 1) * height);
+  const up = options.filter === "up";
   for (let y = 0; y < height; y++) {
-    raw[y * (stride + 1)] = 1;
+    raw[y * (stride + 1)] = up ? 2 : 1;
+    const row = y * stride;
+    const out = y * (stride + 1) + 1;
+    if (up) {
+      if (y === 0) raw.set(data.subarray(0, stride), out);
+      else for (let i = 0; i < stride; i++) raw[out + i] = ((data[row + i] as number) - (data[row - stride + i] as number)) & 0xff;
+      continue;
+    }
     for (let i = 0; i < stride; i++) {
-      const x = data[y * stride + i] as number;
-      const a = i >= 4 ? (data[y * stride + i - 4] as number) : 0;
-      raw[y * (stride + 1) + 1 + i] = (x - a) & 0xff;
+      const x = data[row + i] as number;
+      const a = i >= 4 ? (data[row + i - 4] as number) : 0;
+      raw[out + i] = (x - a) & 0xff;
     }
   }
   const header = new Uint8Array(13);
@@ -158,7 +170,7 @@ export function encodePng(image: RgbaImage): Uint8Array {
   hv.setUint32(0, width);
   hv.setUint32(4, height);
   header.set([8, 6, 0, 0, 0], 8);
-  const chunks = [chunk("IHDR", header), chunk("IDAT", new Uint8Array(deflateSync(raw, { level: 9 }))), chunk("IEND", new Uint8Array(0))];
+  const chunks = [chunk("IHDR", header), chunk("IDAT", new Uint8Array(deflateSync(raw, { level: options.level ?? 9 }))), chunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
   out.set(SIGNATURE, 0);
   let at = 8;

@@ -168,7 +168,8 @@ export const EmailMessage = z.discriminatedUnion("template", [
     id: z.string().min(8),
     template: z.literal("review_request"),
     to: z.email(),
-    data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean() }),
+    // `guest`: the buyer has no account; the link opens the review form of that order line without signing in.
+    data: z.object({ productName: z.string(), url: z.string(), reminder: z.boolean(), guest: z.boolean().optional() }),
   }),
   // Loyalty (issue #17): points about to expire after a period without activity.
   z.object({

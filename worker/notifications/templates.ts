@@ -238,7 +238,12 @@ function content(message: EmailMessage, store: StoreInfo): EmailContent {
         subject: message.data.reminder ? `A quick reminder: how is your ${message.data.productName}?` : `How is your ${message.data.productName}?`,
         preheader: "Your review helps other shoppers decide.",
         heading: `How is your ${message.data.productName}?`,
-        paragraphs: ["Your order arrived. Tell other shoppers what you think: stars, a few words and photos if you like.", "It takes a minute."],
+        paragraphs: message.data.guest
+          ? [
+              "Your order arrived. Tell other shoppers what you think: stars and a few words.",
+              "It takes a minute, and no account is needed: the button opens the form for this product.",
+            ]
+          : ["Your order arrived. Tell other shoppers what you think: stars, a few words and photos if you like.", "It takes a minute."],
         action: { label: "Write a review", url: message.data.url },
         reason: `You bought ${message.data.productName} from us. We ask once, with one reminder.`,
       };

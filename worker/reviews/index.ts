@@ -5,6 +5,7 @@ export * from "./schema";
 export { REPORT_REASONS, REVIEW_STATUSES, type ReviewStatus } from "./tables";
 export { adminReview, approveReview, deleteReply, dismissReports, listAdminReviews, rejectReview, replyToReview } from "./service/moderation";
 export { createGuestReview, guestReviewables } from "./service/guest";
+export { openReviewLink, REVIEW_LINK_DAYS, reviewLinkToken, saveReviewByLink } from "./service/link";
 export { listReviews, productReviewDigest } from "./service/read";
 export { sendReviewRequests } from "./service/requests";
 export { listVendorReviews, replyAsVendor } from "./service/vendor";

@@ -12,12 +12,16 @@ import {
   PhotoUpload,
   ReportResult,
   ReportReviewBody,
+  ReviewLinkBody,
+  ReviewLinkQuery,
+  ReviewLinkView,
   ReviewPage,
   ReviewSchema,
   UpdateReviewBody,
   VoteResult,
 } from "./schema";
 import { createGuestReview } from "./service/guest";
+import { openReviewLink, saveReviewByLink } from "./service/link";
 import { listReviews } from "./service/read";
 import { createReview, deleteReview, reportReview, updateReview, uploadReviewPhoto, voteHelpful } from "./service/write";
 
@@ -177,5 +181,47 @@ export const reviewRoutes = app
     async (c) => {
       const access = await accessOrder(c.env, c.req.valid("param").id, { principal: null, token: c.req.valid("query").token });
       return c.json(await createGuestReview(c.env, access, c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/review-link",
+      tags: TAGS,
+      summary: "What a guest's review link opens: the product of its order line and the review it wrote before",
+      request: { query: ReviewLinkQuery },
+      responses: {
+        200: answer("The product, the guest order's review of it (or null) and the link's expiry.", ReviewLinkView),
+        403: problemResponse("Not delivered yet (`reviews.not_eligible`), or an account's order (`reviews.sign_in`)."),
+        404: problemResponse("Not a link of this store (`reviews.link_not_found`), or the product is no longer sold."),
+        410: problemResponse("The link has expired (`reviews.link_expired`)."),
+      },
+    }),
+    async (c) => {
+      c.header("Cache-Control", "private, no-store");
+      return c.json(await openReviewLink(c.env, c.req.valid("query").token), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/review-link",
+      tags: TAGS,
+      summary: "A guest writes, or edits, the review of the product their review link names; shown as a verified purchase",
+      request: { query: ReviewLinkQuery, ...json(ReviewLinkBody) },
+      responses: {
+        200: answer("Edited (status `published` or `pending`).", ReviewSchema),
+        201: answer("Written (status `published` or `pending`).", ReviewSchema),
+        400: problemResponse("Invalid field (each named)."),
+        403: problemResponse("Not delivered yet (`reviews.not_eligible`), or an account's order (`reviews.sign_in`)."),
+        404: problemResponse("Not a link of this store (`reviews.link_not_found`), or the product is no longer sold."),
+        410: problemResponse("The link has expired (`reviews.link_expired`)."),
+        429: problemResponse("Too many writes; see Retry-After."),
+      },
+    }),
+    async (c) => {
+      const { review, created } = await saveReviewByLink(c.env, c.req.valid("query").token, c.req.valid("json"));
+      c.header("Cache-Control", "private, no-store");
+      return created ? c.json(review, 201) : c.json(review, 200);
     },
   );

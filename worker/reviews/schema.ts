@@ -41,6 +41,19 @@ export const GuestReviewBody = z
   .openapi("GuestReviewBody");
 export type GuestReviewBody = z.infer<typeof GuestReviewBody>;
 
+/** A guest's review through the review link of their email: the link names the product, so the body does not. */
+export const ReviewLinkBody = z.object({ name: GuestReviewBody.shape.name, rating, title, body }).strict().openapi("ReviewLinkBody");
+export type ReviewLinkBody = z.infer<typeof ReviewLinkBody>;
+
+export const ReviewLinkQuery = z
+  .object({
+    token: z
+      .string()
+      .max(200)
+      .openapi({ description: "The token of the review link in a guest's review-request email: one order line, signed, with an expiry." }),
+  })
+  .strict();
+
 export const UpdateReviewBody = z
   .object({ rating: rating.optional(), title: title.optional(), body: body.optional(), photos: photos.optional() })
   .strict()
@@ -72,6 +85,10 @@ export const ReviewReply = z
   .object({
     body: z.string(),
     from: z.enum(["store", "seller"]).openapi({ description: "Who replied: the store's staff, or the product's seller (once, from /vendor)." }),
+    fromName: z.string().openapi({
+      description: "The name shown with the reply: the seller's name for a seller's reply, the store's name for the store's.",
+      example: "Trail Supply Co.",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -95,6 +112,16 @@ export const ReviewSchema = z
   })
   .openapi("Review");
 export type Review = z.infer<typeof ReviewSchema>;
+
+/** What a guest's review link opens: the product of its order line and the guest order's review of it, if any. */
+export const ReviewLinkView = z
+  .object({
+    product: z.object({ slug: z.string(), name: z.string() }),
+    review: ReviewSchema.nullable().openapi({ description: "The review this link wrote before (the link edits it), or null." }),
+    expiresAt: z.string().openapi({ description: "When the link stops working." }),
+  })
+  .openapi("ReviewLink");
+export type ReviewLinkView = z.infer<typeof ReviewLinkView>;
 
 export const RatingSummary = z
   .object({

@@ -3,6 +3,7 @@
 export { APP_LINK_PATHS, appleAppSiteAssociation, assetLinks } from "./app-links";
 export { offerShipping, productSeller, productStructuredData, sellerName } from "./facts";
 export { seoRoutes } from "./routes";
+export { type ShareSubject, type SocialImage, shareCardPath, shareCardPng, socialImage } from "./share-images";
 export {
   breadcrumbJsonLd,
   type JsonLd,

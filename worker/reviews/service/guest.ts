@@ -3,6 +3,7 @@ import { changesOf } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { OrderAccess } from "../../orders";
+import { storeSettings } from "../../store";
 import { countReviewAction } from "../limits";
 import type { GuestReviewBody, Review } from "../schema";
 import { publicName, summaryStatement } from "../summary";
@@ -81,5 +82,5 @@ export async function createGuestReview(env: Env, access: OrderAccess, body: Gue
   await afterPublicChange(env, status === "published");
   const row = await findReview(env, id);
   if (!row) throw new AppError("reviews.not_found", 404, "No such review.");
-  return toReview(row);
+  return toReview(row, (await storeSettings(env)).storeName);
 }

@@ -4,6 +4,7 @@ import { AppError } from "../../lib/errors";
 import { reviewBonusReversalStatement, reviewBonusStatement } from "../../loyalty";
 import type { AdminReview, AdminReviewsQuery, RejectReviewBody, ReplyBody } from "../schema";
 import { summaryStatement } from "../summary";
+import { storeSettings } from "../../store";
 import { afterPublicChange, findReview, REVIEW_COLUMNS, REVIEW_FROM, type ReviewRow, toReview } from "./read";
 
 const notFound = () => new AppError("reviews.not_found", 404, "No such review.");
@@ -36,9 +37,10 @@ export async function listAdminReviews(env: Env, query: AdminReviewsQuery): Prom
           .all<{ review_id: string; reason: AdminReview["reports"][number]["reason"]; note: string | null; created_at: string }>()
       ).results
     : [];
+  const { storeName } = await storeSettings(env);
   return {
     items: items.map((row) => ({
-      ...toReview(row),
+      ...toReview(row, storeName),
       productName: row.product_name,
       productSlug: row.product_slug,
       userId: row.user_id,
@@ -162,7 +164,7 @@ export async function adminReview(env: Env, id: string): Promise<AdminReview> {
     .bind(id)
     .all<{ reason: AdminReview["reports"][number]["reason"]; note: string | null; created_at: string }>();
   return {
-    ...toReview(row),
+    ...toReview(row, (await storeSettings(env)).storeName),
     productName: row.product_name,
     productSlug: row.product_slug,
     userId: row.user_id,

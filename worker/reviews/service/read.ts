@@ -1,5 +1,6 @@
 import { catalogChanged, sellerListedSql } from "../../catalog";
 import { AppError } from "../../lib/errors";
+import { storeSettings } from "../../store";
 import type { ListReviewsQuery, RatingSummary, Review, ReviewPage, ReviewSort } from "../schema";
 import type { ReviewStatus } from "../tables";
 
@@ -23,15 +24,20 @@ export interface ReviewRow {
   reply_body: string | null;
   reply_created_at: string | null;
   reply_updated_at: string | null;
-  /** 1 when the reply's author is a member of the product's seller (absent in queries that do not ask). */
-  reply_by_seller?: number | null;
+  /** The seller's name when the reply's author is a member of the product's seller (absent in queries that do not ask). */
+  reply_seller_name?: string | null;
 }
 
 export const REVIEW_COLUMNS = `r.*, rp.body AS reply_body, rp.created_at AS reply_created_at, rp.updated_at AS reply_updated_at,
-  EXISTS (SELECT 1 FROM vendor_members vm JOIN products vp ON vp.vendor_id = vm.vendor_id WHERE vp.id = r.product_id AND vm.user_id = rp.author_id) AS reply_by_seller`;
+  (SELECT v.name FROM vendor_members vm JOIN products vp ON vp.vendor_id = vm.vendor_id JOIN vendors v ON v.id = vp.vendor_id
+    WHERE vp.id = r.product_id AND vm.user_id = rp.author_id LIMIT 1) AS reply_seller_name`;
 export const REVIEW_FROM = `reviews r LEFT JOIN review_replies rp ON rp.review_id = r.id`;
 
-export function toReview(row: ReviewRow): Review {
+/**
+ * A review as the API shows it. `storeName` (from `storeSettings`) labels the store's replies; a seller's
+ * reply carries the seller's own name, so shoppers see who answered.
+ */
+export function toReview(row: ReviewRow, storeName: string): Review {
   return {
     id: row.id,
     productId: row.product_id,
@@ -44,7 +50,13 @@ export function toReview(row: ReviewRow): Review {
     helpfulCount: row.helpful_count,
     status: row.status,
     reply: row.reply_body
-      ? { body: row.reply_body, from: row.reply_by_seller ? "seller" : "store", createdAt: row.reply_created_at ?? "", updatedAt: row.reply_updated_at ?? "" }
+      ? {
+          body: row.reply_body,
+          from: row.reply_seller_name ? "seller" : "store",
+          fromName: row.reply_seller_name || storeName,
+          createdAt: row.reply_created_at ?? "",
+          updatedAt: row.reply_updated_at ?? "",
+        }
       : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -108,6 +120,7 @@ export async function listReviews(env: Env, slug: string, query: ListReviewsQuer
   const where = `r.product_id = ? AND r.status = 'published'${query.rating ? " AND r.rating = ?" : ""}`;
   const params: unknown[] = query.rating ? [product.id, query.rating] : [product.id];
   const offset = (query.page - 1) * query.perPage;
+  const settings = storeSettings(env);
   const [rows, total] = await env.DB.batch<ReviewRow | { n: number }>([
     env.DB.prepare(`SELECT ${REVIEW_COLUMNS} FROM ${REVIEW_FROM} WHERE ${where} ORDER BY ${ORDER[query.sort]} LIMIT ? OFFSET ?`).bind(
       ...params,
@@ -116,9 +129,10 @@ export async function listReviews(env: Env, slug: string, query: ListReviewsQuer
     ),
     env.DB.prepare(`SELECT count(*) AS n FROM reviews r WHERE ${where}`).bind(...params),
   ]);
+  const { storeName } = await settings;
   return {
     summary: summaryOf(product),
-    items: ((rows?.results ?? []) as ReviewRow[]).map(toReview),
+    items: ((rows?.results ?? []) as ReviewRow[]).map((row) => toReview(row, storeName)),
     total: (total?.results[0] as { n: number } | undefined)?.n ?? 0,
     page: query.page,
     perPage: query.perPage,

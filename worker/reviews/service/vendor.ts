@@ -2,6 +2,7 @@ import { type AuditActor, auditStatementIfChanged } from "../../lib/audit";
 import { changesOf, runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import type { ReplyBody, VendorReview, VendorReviewPage, VendorReviewsQuery } from "../schema";
+import { storeSettings } from "../../store";
 import { afterPublicChange, REVIEW_COLUMNS, REVIEW_FROM, type ReviewRow, toReview } from "./read";
 
 // A seller's side of reviews: it reads the published reviews of its own products and may answer each once,
@@ -12,7 +13,11 @@ type VendorReviewRow = ReviewRow & { product_name: string; product_slug: string 
 const OWN = "p.vendor_id = ?1 AND r.status = 'published'";
 const REPLIED: Record<NonNullable<VendorReviewsQuery["replied"]>, string> = { yes: "rp.review_id IS NOT NULL", no: "rp.review_id IS NULL" };
 
-const toVendorReview = (row: VendorReviewRow): VendorReview => ({ ...toReview(row), productName: row.product_name, productSlug: row.product_slug });
+const toVendorReview = (row: VendorReviewRow, storeName: string): VendorReview => ({
+  ...toReview(row, storeName),
+  productName: row.product_name,
+  productSlug: row.product_slug,
+});
 
 /** Published reviews of the vendor's products, newest first (optionally only those with or without a reply). */
 export async function listVendorReviews(env: Env, vendorId: string, query: VendorReviewsQuery): Promise<VendorReviewPage> {
@@ -24,8 +29,9 @@ export async function listVendorReviews(env: Env, vendorId: string, query: Vendo
     ).bind(vendorId, query.perPage, (query.page - 1) * query.perPage),
     env.DB.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${where}`).bind(vendorId),
   ]);
+  const { storeName } = await storeSettings(env);
   return {
-    items: ((rows?.results ?? []) as VendorReviewRow[]).map(toVendorReview),
+    items: ((rows?.results ?? []) as VendorReviewRow[]).map((row) => toVendorReview(row, storeName)),
     total: (total?.results[0] as { n: number } | undefined)?.n ?? 0,
     page: query.page,
     perPage: query.perPage,
@@ -60,5 +66,5 @@ export async function replyAsVendor(env: Env, vendorId: string, actor: AuditActo
   ]);
   if (changesOf(inserted) !== 1) throw new AppError("reviews.already_replied", 409, "This review has a reply already; replies cannot be changed.");
   await afterPublicChange(env, true);
-  return toVendorReview(await vendorReview(env, vendorId, id));
+  return toVendorReview(await vendorReview(env, vendorId, id), (await storeSettings(env)).storeName);
 }

@@ -5,6 +5,7 @@ import { AppError } from "../../lib/errors";
 import { reviewBonusReversalStatement, reviewBonusStatement } from "../../loyalty";
 import { storeShopperPhoto } from "../../media";
 import { newId } from "../../lib/ids";
+import { storeSettings } from "../../store";
 import { countReviewAction } from "../limits";
 import type { CreateReviewBody, ReportReviewBody, Review, UpdateReviewBody } from "../schema";
 import { publicName, summaryStatement } from "../summary";
@@ -54,7 +55,7 @@ export async function reviewerState(env: Env, principal: Principal, slug: string
     productId: product.id,
     productName: product.name,
     eligible: line !== null,
-    review: own ? { ...toReview(own), rejectReason: own.reject_reason } : null,
+    review: own ? { ...toReview(own, (await storeSettings(env)).storeName), rejectReason: own.reject_reason } : null,
   };
 }
 
@@ -90,7 +91,7 @@ export async function createReview(env: Env, principal: Principal, slug: string,
   await afterPublicChange(env, status === "published");
   const row = await findReview(env, id);
   if (!row) throw notFound();
-  return toReview(row);
+  return toReview(row, (await storeSettings(env)).storeName);
 }
 
 /** The caller's own review, else 404 (another shopper's review is not theirs to see in this way). */
@@ -125,7 +126,7 @@ export async function updateReview(env: Env, principal: Principal, id: string, b
   await afterPublicChange(env, row.status === "published" || status === "published");
   const updated = await findReview(env, id);
   if (!updated) throw notFound();
-  return toReview(updated);
+  return toReview(updated, (await storeSettings(env)).storeName);
 }
 
 /** Deletes the caller's review (404 for anyone else's) with its votes, reports and reply; recomputes the summary. */
