@@ -1,4 +1,4 @@
-import type { CartLine } from "../../durable-objects/cart-session";
+import type { CartAddResult, CartLine } from "../../durable-objects/cart-session";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS, type SkuFacts } from "../catalog";
 import { readCookie, serializeCookie } from "../lib/cookies";
 import { AppError } from "../lib/errors";
@@ -123,8 +123,8 @@ function notEnough(available: number, path = "quantity"): AppError {
  */
 export async function addToCart(env: Env, cartId: string, sku: string, quantity: number, timings?: ServerTimings): Promise<CartView> {
   let entry = timings ? await timings.time("sku", () => sellable(env, sku, CACHED)) : await sellable(env, sku, CACHED);
-  let result = timings
-    ? await timings.time("cart", () => cart(env, cartId).add(sku, quantity, entry.price, entry.available))
+  let result: CartAddResult = timings
+    ? await timings.time("cart", async (): Promise<CartAddResult> => cart(env, cartId).add(sku, quantity, entry.price, entry.available))
     : await cart(env, cartId).add(sku, quantity, entry.price, entry.available);
   if (!result.ok && result.reason === "insufficient_stock") {
     // The cached availability may be old: decide on a fresh read before refusing.
