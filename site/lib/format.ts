@@ -1,9 +1,8 @@
 import { convertAmount, type DisplayCurrency } from "../../worker/lib/exchange";
 import { formatMoney, LOCALE, type Money } from "../../worker/lib/money";
 
-export type { DisplayCurrency };
-
 export { formatMoney, formatMoneyCode, LOCALE, type Money } from "../../worker/lib/money";
+export type { DisplayCurrency };
 
 const counts = new Intl.NumberFormat(LOCALE);
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { merchantListingProblems } from "../support/merchant-listing";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
 import { linkIn } from "./outbox";
-import { signInByApi } from "./staff-sign-in";
 import { signUpByApi } from "./sign-up";
+import { signInByApi } from "./staff-sign-in";
 import { type RunningStore, startStore } from "./store";
 
 const ADMIN = { email: "wish-desk@example.test", password: "wish desk password 42" };
@@ -274,6 +274,10 @@ describe("what search engines and social networks read", () => {
       expect(await share.getByRole("link", { name: label }).count(), label).toBe(1);
     const pinterest = await share.getByRole("link", { name: "Save on Pinterest" }).getAttribute("href");
     expect(pinterest).toContain(encodeURIComponent(`${store.baseUrl}/p/${product?.slug}`));
+    // Pinterest gets the same raster picture as the link preview (a seeded product's picture is an SVG it cannot pin).
+    const og = await page.locator('meta[property="og:image"]').getAttribute("content");
+    expect(og).toMatch(/\.(png|jpg)$/);
+    expect(pinterest).toContain(`&media=${encodeURIComponent(og ?? "")}`);
     await share.getByRole("button", { name: "Copy link" }).click();
     await expect.poll(() => share.getByRole("status").innerText()).toBe("Link copied");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${store.baseUrl}/p/${product?.slug}`);

@@ -3,7 +3,6 @@
 export { APP_LINK_PATHS, appleAppSiteAssociation, assetLinks } from "./app-links";
 export { offerShipping, productSeller, productStructuredData, sellerName } from "./facts";
 export { seoRoutes } from "./routes";
-export { type ShareSubject, type SocialImage, shareCardPath, shareCardPng, socialImage } from "./share-images";
 export {
   breadcrumbJsonLd,
   type JsonLd,
@@ -18,4 +17,5 @@ export {
   shareLinks,
   storeJsonLd,
 } from "./service";
+export { type ShareSubject, type SocialImage, shareCardPath, shareCardPng, shareImagePath, socialImage } from "./share-images";
 export { robotsTxt, SITEMAP_KINDS, SITEMAP_MAX_URLS, type SitemapKind, sitemapFile, sitemapIndex, siteOrigin } from "./sitemaps";

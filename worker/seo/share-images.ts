@@ -39,6 +39,16 @@ export function shareCardPath(subject: ShareSubject): string {
 }
 
 /**
+ * A raster picture for a share link that names one (Pinterest's `media`), without reading anything: a product's
+ * uploaded PNG or JPEG, else the page's share card.
+ */
+export function shareImagePath(subject: ShareSubject): string {
+  if (subject.kind === "product" && subject.image && UPLOADED_RASTER.test(subject.image.url)) return subject.image.url;
+  return shareCardPath(subject);
+}
+const UPLOADED_RASTER = /\/media\/uploads\/[0-9a-f]{64}\.(?:png|jpg)$/;
+
+/**
  * The raster picture a page's link preview shows: a product's first picture when it is an uploaded PNG or
  * JPEG (its real size, read from the file), else the page's share card (1200×630 PNG).
  */

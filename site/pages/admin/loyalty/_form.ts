@@ -1,5 +1,5 @@
-import type { LoyaltySettingsSchema } from "../../../../worker/loyalty";
 import { decimalText, parseDecimal } from "../../../../worker/lib/money";
+import type { LoyaltySettingsSchema } from "../../../../worker/loyalty";
 
 /** Tier rows the form shows: every tier plus this many empty ones to add. */
 export const EXTRA_TIER_ROWS = 1;

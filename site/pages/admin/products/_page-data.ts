@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
-import type { AuditActor } from "../../../../worker/lib/audit";
 import { listAdminCategories, listBrands, type ProductInput } from "../../../../worker/catalog";
-import { storeUploadedImage } from "../../../../worker/media";
+import type { AuditActor } from "../../../../worker/lib/audit";
 import { AppError, type FieldError } from "../../../../worker/lib/errors";
 import { formatMoney } from "../../../../worker/lib/money";
+import { storeUploadedImage } from "../../../../worker/media";
 import { pageActor, type StaffSession } from "../../../lib/admin";
 import { inputFromState, type ProductFormState, stateFromForm, toFormPaths } from "./_product-form";
 
