@@ -9,10 +9,11 @@ import { FAKE_STRIPE_BASE, FAKE_STRIPE_LIVE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, out
 const E2E_BASE_PORT = Number(process.env.E2E_PORT ?? 8790);
 /**
  * Test files that run at once, across all projects. vitest's default is one less than the cores, which is ONE file at a
- * time on a 2-core CI machine. A browser file waits on its store and Chromium most of its time: with three files at
- * once both cores were busy 61 % of the run (2026-12-03), so four run at once. `TEST_WORKERS=1` runs one file at a time.
+ * time on a 2-core CI machine. A browser file waits on its store and Chromium most of its time, so three run at once.
+ * Four were slower, not faster (2026-12-03): each browser file took ~40 % longer, more than the fourth slot gave back.
+ * `TEST_WORKERS=1` runs one file at a time.
  */
-const TEST_WORKERS = Number(process.env.TEST_WORKERS ?? 4);
+const TEST_WORKERS = Number(process.env.TEST_WORKERS ?? 3);
 
 /**
  * Packages the workerd test pool loads natively instead of through Vite's module runner. The pool starts a fresh runtime

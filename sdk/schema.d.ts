@@ -18693,7 +18693,8 @@ export interface components {
                 slug: string;
                 name: string;
             };
-            review: components["schemas"]["Review"] & (Record<string, never> | null);
+            /** @description The review this link wrote before (the link edits it), or null. */
+            review: components["schemas"]["Review"] | null;
             /** @description When the link stops working. */
             expiresAt: string;
         };
@@ -19802,7 +19803,8 @@ export interface components {
                     kind: "percent" | "fixed" | null;
                     /** @description The rate as frozen on the line, in basis points (percent rules). */
                     rateBps: number | null;
-                    fixedPerUnit: components["schemas"]["Money"] & (Record<string, never> | null);
+                    /** @description The fee per unit as frozen on the line (fixed rules). */
+                    fixedPerUnit: components["schemas"]["Money"] | null;
                     amount: components["schemas"]["Money"];
                     net: components["schemas"]["Money"] & unknown;
                 } | null;

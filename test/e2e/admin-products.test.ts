@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
-import { signInOnPage } from "./staff-sign-in";
 import { signUpByApi } from "./sign-up";
+import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
 // A private store with an admin account (the shared e2e store has none), on its own port.
@@ -105,8 +105,11 @@ describe("admin catalog in a real browser", () => {
       ["FJORD-NAVY", "low_stock"],
       ["FJORD-RUST", "in_stock"],
     ]);
-    // Choose once the variant picker is hydrated (Astro drops the island's `ssr` attribute then).
-    await shop.waitForFunction(() => [...document.querySelectorAll("astro-island")].every((island) => !island.hasAttribute("ssr")));
+    // Choose once the variant picker is hydrated (Astro drops the island's `ssr` attribute then). Other islands, such as
+    // the wishlist buttons of cards below the fold, hydrate only when scrolled into view.
+    await shop.waitForFunction(() =>
+      [...document.querySelectorAll('astro-island[component-url*="VariantPicker"]')].every((island) => !island.hasAttribute("ssr")),
+    );
     await expect.poll(() => shop.getByRole("radio", { name: "Rust" }).isEnabled()).toBe(true);
     await shop.getByRole("radio", { name: "Rust" }).check();
     await expect.poll(() => shop.locator(".buy-box, main").first().innerText()).toContain("$26.50");

@@ -93,9 +93,11 @@ describe("the help desk in the browser", () => {
     await phone.goto(`${store.baseUrl}/`);
     expect(scripts.some((u) => /ChatWidget/.test(u))).toBe(false);
     await phone.getByRole("button", { name: "Chat with us" }).click();
+    // The chat's own status line (product cards have their wishlist buttons' status regions too).
+    const chatStatus = () => phone.getByRole("region", { name: "Live chat" }).getByRole("status");
     await phone.getByLabel("Your email, so we can answer if you leave").fill("chatty@example.test");
     await phone.getByRole("button", { name: "Start chat" }).click();
-    await expect.poll(() => phone.getByRole("status").first().textContent(), { timeout: 20_000 }).toMatch(/chatting with|Connected/);
+    await expect.poll(() => chatStatus().textContent(), { timeout: 20_000 }).toMatch(/chatting with|Connected/);
 
     await phone.getByLabel("Message").fill("Hi! Is the <b>blue</b> mug dishwasher safe?");
     await phone.getByRole("button", { name: "Send", exact: true }).click();
@@ -111,8 +113,8 @@ describe("the help desk in the browser", () => {
     await screenshot(desk, "support-chat-console");
 
     await phone.getByRole("button", { name: "End chat" }).click();
-    await expect.poll(() => phone.getByRole("status").first().textContent(), { timeout: 20_000 }).toMatch(/Saved as request T-\d+/);
-    const reference = /T-\d+/.exec((await phone.getByRole("status").first().textContent()) ?? "")?.[0] as string;
+    await expect.poll(() => chatStatus().textContent(), { timeout: 20_000 }).toMatch(/Saved as request T-\d+/);
+    const reference = /T-\d+/.exec((await chatStatus().textContent()) ?? "")?.[0] as string;
 
     await desk.goto(`${store.baseUrl}/admin/support?status=&q=${reference}`);
     await desk.getByRole("link", { name: new RegExp(reference) }).click();

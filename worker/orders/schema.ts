@@ -284,7 +284,7 @@ export const AdminSellerPart = z
             scope: z.enum(COMMISSION_SCOPES).nullable().openapi({ description: "The rule's scope, while the rule still exists." }),
             kind: z.enum(["percent", "fixed"]).nullable(),
             rateBps: z.number().int().nullable().openapi({ description: "The rate as frozen on the line, in basis points (percent rules)." }),
-            fixedPerUnit: MoneySchema.nullable().openapi({ description: "The fee per unit as frozen on the line (fixed rules)." }),
+            fixedPerUnit: z.union([MoneySchema, z.null()]).openapi({ description: "The fee per unit as frozen on the line (fixed rules)." }),
             amount: MoneySchema,
             net: MoneySchema.openapi({ description: "paid − commission: what the seller earns on the line." }),
           })

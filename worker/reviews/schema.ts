@@ -117,7 +117,7 @@ export type Review = z.infer<typeof ReviewSchema>;
 export const ReviewLinkView = z
   .object({
     product: z.object({ slug: z.string(), name: z.string() }),
-    review: ReviewSchema.nullable().openapi({ description: "The review this link wrote before (the link edits it), or null." }),
+    review: z.union([ReviewSchema, z.null()]).openapi({ description: "The review this link wrote before (the link edits it), or null." }),
     expiresAt: z.string().openapi({ description: "When the link stops working." }),
   })
   .openapi("ReviewLink");
