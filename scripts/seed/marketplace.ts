@@ -87,7 +87,10 @@ export const DEMO_PARCEL_SHIPPING = 599;
 const DAY = 86_400_000;
 const REF = Date.parse(REFERENCE_DATE);
 /** A time `daysBefore` days (and `hours` hours after that) before `anchor`. */
-const atFrom = (anchor: number) => (daysBefore: number, hours = 0) => new Date(anchor - daysBefore * DAY + hours * 3_600_000).toISOString();
+const atFrom =
+  (anchor: number) =>
+  (daysBefore: number, hours = 0) =>
+    new Date(anchor - daysBefore * DAY + hours * 3_600_000).toISOString();
 const at = atFrom(REF);
 /** The demo payout of each seller: one id per seller, so a second run finds it and changes nothing. */
 export const demoPayoutId = (seller: DemoSeller) => `po_demo_${seller.handle.replaceAll("-", "_")}`;
@@ -390,9 +393,7 @@ async function seedDemoPayouts(db: D1Database, runner: DemoPayoutRunner, now: nu
  * wrote.
  */
 async function seedDemoSales(db: D1Database, now: number, piiKeys?: string): Promise<number> {
-  const existing = new Set(
-    (await db.prepare("select id from orders where id like 'ord_demo_mkt_%'").all<{ id: string }>()).results.map((r) => r.id),
-  );
+  const existing = new Set((await db.prepare("select id from orders where id like 'ord_demo_mkt_%'").all<{ id: string }>()).results.map((r) => r.id));
   if (existing.size >= SCENARIOS.length) return 0;
   const sellers = await Promise.all(
     DEMO_SELLERS.map((s) =>

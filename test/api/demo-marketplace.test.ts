@@ -230,9 +230,7 @@ describe("the demo marketplace", () => {
 
       // One payout through the payout code: manual, marked paid with its bank reference, covering exactly the
       // vendor orders past the hold, each with a transfer entry for its net.
-      const payouts = await env.DB.prepare("select id, amount, provider, status, provider_reference as ref from payouts where vendor_id = ?")
-        .bind(s.id)
-        .all();
+      const payouts = await env.DB.prepare("select id, amount, provider, status, provider_reference as ref from payouts where vendor_id = ?").bind(s.id).all();
       expect(payouts.results).toEqual([{ id: demoPayoutId(s), amount: paidOut, provider: "manual", status: "paid", ref: demoPayoutReference(s) }]);
       const items = await env.DB.prepare("select vendor_order_id as vo, amount, netted from payout_items where payout_id = ? order by vendor_order_id")
         .bind(demoPayoutId(s))

@@ -52,7 +52,11 @@ beforeAll(async () => {
   admin = await signIn("admin");
   await env.DB.prepare("update countries set tax_rate_bp = 725, tax_shipping = 1 where code = 'US'").run();
   purgeShippingCache();
-  const vendors = { A: await insertVendor({ name: "Prop Alder" }), B: await insertVendor({ name: "Prop Birch" }), C: await insertVendor({ name: "Prop Cedar" }) };
+  const vendors = {
+    A: await insertVendor({ name: "Prop Alder" }),
+    B: await insertVendor({ name: "Prop Birch" }),
+    C: await insertVendor({ name: "Prop Cedar" }),
+  };
   const r = random(BASE_SEED);
   for (const seller of ["store", "A", "B", "C"] as const) {
     const list: string[] = [];
@@ -134,7 +138,11 @@ async function buyRandomCart(seed: number) {
     expect(added.status, `seed ${seed}: add ${sku} ${await added.clone().text()}`).toBe(200);
   }
   if (code) expect((await shopper.send("/api/cart/promotions", "POST", { code })).status, `seed ${seed}: code ${code}`).toBe(200);
-  const res = await shopper.send("/api/checkout", "POST", { email: "property@example.test", shippingAddress: DESTINATIONS[country], shippingOption: "standard" });
+  const res = await shopper.send("/api/checkout", "POST", {
+    email: "property@example.test",
+    shippingAddress: DESTINATIONS[country],
+    shippingOption: "standard",
+  });
   expect(res.status, `seed ${seed}: checkout ${await res.clone().text()}`).toBe(201);
   const placed = await json(res);
   const paid = await postJson(`/api/checkout/test-payments/${placed.payment.redirectUrl.split("/").pop()}`, { outcome: "succeeded" });

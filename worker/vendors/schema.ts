@@ -256,7 +256,8 @@ export const NextPayoutView = z
     amount: MoneySchema.openapi({ description: "What the next payout run would pay (now, or at `payableAt`)." }),
     availableNow: z.boolean().openapi({ description: "True when something can be paid now: the next daily payout run pays it." }),
     payableAt: z.string().nullable().openapi({
-      description: "When not available now: the time the earliest held sales leave their hold (their parcel's delivery plus the hold period) and bring the amount above zero.",
+      description:
+        "When not available now: the time the earliest held sales leave their hold (their parcel's delivery plus the hold period) and bring the amount above zero.",
     }),
   })
   .openapi("NextPayout");
