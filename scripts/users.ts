@@ -13,11 +13,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
 import { hashPassword } from "../worker/accounts/password.ts";
 import { passwordProblem } from "../worker/accounts/password-policy.ts";
 import { openLocalD1 } from "./lib/local-d1.ts";
-import { DEMO_SELLERS, seedDemoMarketplace } from "./seed/marketplace.ts";
+import { DEMO_SELLERS, type DemoPayoutRunner, seedDemoMarketplace } from "./seed/marketplace.ts";
 
 const ROLES = ["customer", "vendor", "support", "admin"];
 const root = path.resolve(import.meta.dirname, "..");
@@ -31,6 +32,43 @@ export const DEMO_ACCOUNTS = [
   { role: "support", email: "support@demo.test", name: "Sam Support", password: "northwind-support-demo" },
   { role: "admin", email: "admin@demo.test", name: "Ada Admin", password: "northwind-admin-demo" },
 ];
+
+/**
+ * The demo's payouts through the store's own payout code: scripts/seed/demo-payouts.ts bundled for Node with
+ * esbuild (the Worker's modules import without extensions; the two `cloudflare:` modules are stubbed, as
+ * `npm run sdk` does), run against the local D1.
+ */
+async function demoPayoutRunner(db: D1Database): Promise<DemoPayoutRunner> {
+  const { build } = await import("esbuild");
+  const dir = mkdtempSync(path.join(tmpdir(), "edge-commerce-demo-payouts-"));
+  try {
+    const outfile = path.join(dir, "demo-payouts.mjs");
+    await build({
+      entryPoints: [path.join(root, "scripts/seed/demo-payouts.ts")],
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      logLevel: "error",
+      plugins: [
+        {
+          name: "workers-stubs",
+          setup(b) {
+            b.onResolve({ filter: /^cloudflare:/ }, (args) => ({ path: args.path, namespace: "stub" }));
+            b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+              contents: "export const env = {}; export function waitUntil() {} export class DurableObject {} export class WorkerEntrypoint {}",
+              loader: "js",
+            }));
+          },
+        },
+      ],
+    });
+    const { demoPayouts } = (await import(pathToFileURL(outfile).href)) as typeof import("./seed/demo-payouts.ts");
+    return demoPayouts({ DB: db } as unknown as Env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const [command, ...rest] = process.argv.slice(2);
 const { values: args } = parseArgs({
@@ -148,12 +186,13 @@ if (command === "create") {
     // The key ring the store will read the demo orders' addresses with: the environment's (a test store's), else .dev.vars'.
     const piiKeys = process.env.PII_KEYS ?? (existsSync(file) ? parseEnv(readFileSync(file, "utf8")).PII_KEYS : undefined);
     const started = performance.now();
-    const market = await seedDemoMarketplace(db, { piiKeys });
+    const market = await seedDemoMarketplace(db, { piiKeys, payouts: await demoPayoutRunner(db) });
     const took = ((performance.now() - started) / 1000).toFixed(1);
     for (const s of DEMO_SELLERS.filter((s) => market.sellers.includes(s.id)))
       console.log(`Demo seller "${s.name}" (/v/${s.handle}), owned by ${s.owner.email}.`);
     if (market.orders)
       console.log(`Wrote ${market.orders} demo marketplace orders (vendor orders, parcels and seller ledgers); the marketplace took ${took} s.`);
+    if (market.payouts) console.log(`Paid ${market.payouts} demo sellers through the payouts (manual, marked paid with a bank reference).`);
     console.log(`Demo accounts${created.length ? ` (created ${created.length})` : ""} — local development only:`);
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(8)} ${a.email.padEnd(20)} ${a.password}`);
     console.log("  Staff add an authenticator at their first sign-in (the page shows the key; `npm run totp -- <key>` prints codes).");

@@ -16067,7 +16067,7 @@ export interface paths {
         };
         /**
          * The vendor's whole ledger statement as CSV, oldest first
-         * @description Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, note. Amounts as decimals in the currency.
+         * @description Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, payout_id, reference (a payout entry's Stripe transfer id or bank reference, read from its payout), note. Amounts as decimals in the currency.
          */
         get: {
             parameters: {
@@ -16143,6 +16143,60 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PayoutPage"];
+                    };
+                };
+                /** @description Not signed in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a member of a vendor, or the member role may not see its money. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor/payouts/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's balance, what can be paid now, what is held, and the next payout (amount and when) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The money at a glance. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorPayoutSummary"];
                     };
                 };
                 /** @description Not signed in. */
@@ -20601,6 +20655,33 @@ export interface components {
             vendorOrderId: string | null;
             note: string | null;
             createdAt: string;
+            /** @description On `transfer` and `transfer_reversal` entries: the payout they belong to, with its transfer id or bank reference as it is now (read from the payout: the entry itself never changes). */
+            payout: components["schemas"]["VendorLedgerPayout"] | null;
+        };
+        VendorLedgerPayout: {
+            id: string;
+            /** @enum {string} */
+            provider: "stripe_connect" | "manual";
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed";
+            /** @description The Stripe transfer id (`tr_…`) once the transfer was sent, or the bank reference staff recorded for a manual payout. */
+            reference: string | null;
+        };
+        VendorPayoutSummary: {
+            balance: components["schemas"]["Money"] & unknown;
+            available: components["schemas"]["Money"] & unknown;
+            held: components["schemas"]["Money"] & unknown;
+            /** @description Days after a parcel's delivery before its sale can be paid (the store's return window). */
+            holdDays: number;
+            /** @description The next payout: available now, or from a date; null when nothing is due (nothing payable and no held sale has a date yet). */
+            nextPayout: components["schemas"]["NextPayout"] | null;
+        };
+        NextPayout: {
+            amount: components["schemas"]["Money"] & unknown;
+            /** @description True when something can be paid now: the next daily payout run pays it. */
+            availableNow: boolean;
+            /** @description When not available now: the time the earliest held sales leave their hold (their parcel's delivery plus the hold period) and bring the amount above zero. */
+            payableAt: string | null;
         };
         ConnectLink: {
             /** @description Stripe's onboarding page (valid for a few minutes, once). */

@@ -9,9 +9,23 @@
 // order services leave them: one vendor order per seller with its own shipping, the commission rule frozen on
 // each line, the vendor ledger's `sale`/`commission` entries under the keys a payment writes, parcels with
 // their lines, and one line refunded with the `refund`/`commission_refund` entries a line refund writes.
+// One more order counts back from the day the seed runs instead (a sale delivered a few days ago, still inside its
+// hold), and each seller gets one payout, paid, made by the store's own payout code (a `DemoPayoutRunner`, see
+// demo-payouts.ts), so a demo seller sees a payout, a held balance and the date of its next payout.
 // test/api/demo-marketplace.test.ts checks every figure against checkout's own split and an independent
 // recomputation of each seller's ledger.
 import { REFERENCE_DATE } from "./generate.ts";
+
+/**
+ * Runs the demo's payouts through the store's payout code (demo-payouts.ts builds the real one). Kept as an
+ * interface so this file stays free of the Worker's modules and runs in Node and in workerd alike.
+ */
+export interface DemoPayoutRunner {
+  /** One payout of everything the seller can be paid as of `asOf`, under the id given; answers its status, or null when nothing was payable. */
+  pay(payout: { id: string; vendorId: string; currency: string; asOf: number }): Promise<"pending" | "paid" | "failed" | null>;
+  /** Records the bank transfer of a pending manual payout, as staff do. */
+  markPaid(payoutId: string, reference: string): Promise<void>;
+}
 
 export interface DemoSeller {
   id: string;
@@ -72,7 +86,16 @@ export const DEMO_PARCEL_SHIPPING = 599;
 
 const DAY = 86_400_000;
 const REF = Date.parse(REFERENCE_DATE);
-const at = (daysBefore: number, hours = 0) => new Date(REF - daysBefore * DAY + hours * 3_600_000).toISOString();
+/** A time `daysBefore` days (and `hours` hours after that) before `anchor`. */
+const atFrom =
+  (anchor: number) =>
+  (daysBefore: number, hours = 0) =>
+    new Date(anchor - daysBefore * DAY + hours * 3_600_000).toISOString();
+const at = atFrom(REF);
+/** The demo payout of each seller: one id per seller, so a second run finds it and changes nothing. */
+export const demoPayoutId = (seller: DemoSeller) => `po_demo_${seller.handle.replaceAll("-", "_")}`;
+/** The bank reference the demo's payouts are marked paid with. */
+export const demoPayoutReference = (seller: DemoSeller) => `DEMO-BANK-${seller.handle.toUpperCase()}`;
 
 type Part = "paid" | "shipped" | "delivered";
 type Who = 0 | 1 | 2 | "store";
@@ -87,6 +110,8 @@ interface Scenario {
   deliveredAfter?: number;
   /** Refund this item (index into `items`) in full after delivery. */
   refundItem?: number;
+  /** Count the days back from the day the seed runs instead of the catalog's reference date. */
+  recent?: boolean;
 }
 
 // Delivered long before the reference date (past any hold: payable), shipped, awaiting shipment, one refunded line.
@@ -189,6 +214,20 @@ const SCENARIOS: Scenario[] = [
     ],
     parts: { 0: "paid", 1: "paid" },
   },
+  // Delivered six days before the seed runs: inside the hold, so each seller has a held sale with a date.
+  {
+    buyer: "customer",
+    placed: 10,
+    items: [
+      [0, 7, 1],
+      [1, 6, 2],
+      [2, 7, 1],
+    ],
+    parts: { 0: "delivered", 1: "delivered", 2: "delivered" },
+    shippedAfter: 1,
+    deliveredAfter: 4,
+    recent: true,
+  },
 ];
 
 interface ProductPick {
@@ -259,7 +298,10 @@ async function addressCipher(piiKeys: string, orderId: string, fullName: string)
  * Creates the demo sellers whose owner accounts exist (active, owner member, commission rules, products from the
  * catalog) and, once, their demo orders. Answers what it created; a second run creates nothing.
  */
-export async function seedDemoMarketplace(db: D1Database, opts: { piiKeys?: string } = {}): Promise<{ sellers: string[]; orders: number }> {
+export async function seedDemoMarketplace(
+  db: D1Database,
+  opts: { piiKeys?: string; payouts?: DemoPayoutRunner; now?: number } = {},
+): Promise<{ sellers: string[]; orders: number; payouts: number }> {
   const created: string[] = [];
   const unowned = (await db.prepare("select id from products where vendor_id is null and status = 'active' order by id").all<{ id: string }>()).results.map(
     (r) => r.id,
@@ -319,13 +361,40 @@ export async function seedDemoMarketplace(db: D1Database, opts: { piiKeys?: stri
         : []),
     ]);
   }
-  const orders = await seedDemoSales(db, opts.piiKeys);
-  return { sellers: created, orders };
+  const now = opts.now ?? Date.now();
+  const orders = await seedDemoSales(db, now, opts.piiKeys);
+  const payouts = opts.payouts ? await seedDemoPayouts(db, opts.payouts, now) : 0;
+  return { sellers: created, orders, payouts };
 }
 
-/** The demo orders (ids `ord_demo_mkt_…`), written once every demo seller exists. Answers how many it wrote. */
-async function seedDemoSales(db: D1Database, piiKeys?: string): Promise<number> {
-  if (await db.prepare("select 1 from orders where id like 'ord_demo_mkt_%' limit 1").first()) return 0;
+/**
+ * Once per demo seller: a payout of everything it can be paid as of `now` (its sales delivered past the hold),
+ * made by the store's payout code and marked paid with a bank reference. Answers how many it made; a second run
+ * finds each payout by its id and makes none.
+ */
+async function seedDemoPayouts(db: D1Database, runner: DemoPayoutRunner, now: number): Promise<number> {
+  let made = 0;
+  for (const seller of DEMO_SELLERS) {
+    const id = demoPayoutId(seller);
+    const active = await db.prepare("select 1 from vendors where id = ? and status = 'active'").bind(seller.id).first();
+    if (!active || (await db.prepare("select 1 from payouts where id = ?").bind(id).first())) continue;
+    const ledger = await db.prepare("select currency from vendor_ledger where vendor_id = ? limit 1").bind(seller.id).first<{ currency: string }>();
+    if (!ledger) continue;
+    const status = await runner.pay({ id, vendorId: seller.id, currency: ledger.currency, asOf: now });
+    if (status === "pending") await runner.markPaid(id, demoPayoutReference(seller));
+    if (status) made++;
+  }
+  return made;
+}
+
+/**
+ * The demo orders (ids `ord_demo_mkt_…`), written once every demo seller exists, each in one batch; an order that
+ * exists already is left as it is (so an older demo store gets only the orders added since). Answers how many it
+ * wrote.
+ */
+async function seedDemoSales(db: D1Database, now: number, piiKeys?: string): Promise<number> {
+  const existing = new Set((await db.prepare("select id from orders where id like 'ord_demo_mkt_%'").all<{ id: string }>()).results.map((r) => r.id));
+  if (existing.size >= SCENARIOS.length) return 0;
   const sellers = await Promise.all(
     DEMO_SELLERS.map((s) =>
       db
@@ -360,12 +429,14 @@ async function seedDemoSales(db: D1Database, piiKeys?: string): Promise<number> 
   ).results;
   const customer = await db.prepare("select id, email from users where email = 'customer@demo.test'").first<{ id: string; email: string }>();
 
-  const statements: D1PreparedStatement[] = [];
   let written = 0;
   for (const [n, sc] of SCENARIOS.entries()) {
     const lines = sc.items.map(([who, index, quantity]) => ({ who, quantity, product: catalog.get(who)?.[index] }));
     if (lines.some((l) => !l.product)) continue;
     const id = `ord_demo_mkt_${String(n + 1).padStart(3, "0")}`;
+    if (existing.has(id)) continue;
+    const statements: D1PreparedStatement[] = [];
+    const at = sc.recent ? atFrom(now) : atFrom(REF);
     const number = `MKT-${String(n + 1).padStart(4, "0")}`;
     const placedAt = at(sc.placed);
     const paidAt = at(sc.placed, 0.1);
@@ -567,9 +638,10 @@ async function seedDemoSales(db: D1Database, piiKeys?: string): Promise<number> 
     }
     if (orderStatus === "delivered" || orderStatus === "partially_refunded")
       statements.push(event(db, id, 20, "status", "delivered", "carrier:ups", deliveredAt ?? paidAt));
+    // One batch per order: an order is written whole or not at all.
+    await db.batch(statements);
     written++;
   }
-  for (let i = 0; i < statements.length; i += 50) await db.batch(statements.slice(i, i + 50));
   return written;
 }
 

@@ -2,7 +2,15 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { vendorSalesSummary } from "../../worker/orders";
 import { type CommissionRule, splitOrder, vendorBalance, vendorPayoutSummary } from "../../worker/vendors";
-import { DEMO_PARCEL_SHIPPING, DEMO_SELLER_PRODUCTS, DEMO_SELLERS, seedDemoMarketplace } from "../../scripts/seed/marketplace";
+import { demoPayouts } from "../../scripts/seed/demo-payouts";
+import {
+  DEMO_PARCEL_SHIPPING,
+  DEMO_SELLER_PRODUCTS,
+  DEMO_SELLERS,
+  demoPayoutId,
+  demoPayoutReference,
+  seedDemoMarketplace,
+} from "../../scripts/seed/marketplace";
 import { insertCategory, insertProduct, insertUser } from "../support/factories";
 import { cookiesFrom, freshIp, json } from "../support/http";
 import { client } from "../support/orders";
@@ -14,6 +22,12 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 90_000 });
 
 const CATEGORIES = 6;
 const PRODUCTS = 60;
+/** The demo's orders: ten counted back from the catalog's reference date, one from the day the seed runs. */
+const DEMO_ORDERS = 11;
+const DAY = 86_400_000;
+/** When the seed "runs" (pinned, so writing it again gives the same rows). */
+const NOW = Date.now();
+const seedOptions = () => ({ piiKeys: env.PII_KEYS, payouts: demoPayouts(env), now: NOW });
 let first: Awaited<ReturnType<typeof seedDemoMarketplace>>;
 
 beforeAll(async () => {
@@ -31,7 +45,7 @@ beforeAll(async () => {
   }
   await insertUser(env.DB, { email: "customer@demo.test", name: "Casey Customer", role: "customer" });
   for (const s of DEMO_SELLERS) await insertUser(env.DB, { email: s.owner.email, name: s.owner.name, role: "vendor", password: s.owner.password });
-  first = await seedDemoMarketplace(env.DB, { piiKeys: env.PII_KEYS });
+  first = await seedDemoMarketplace(env.DB, seedOptions());
   const rows = (await env.DB.prepare("select id, created_at as at from vendor_orders").all<{ id: string; at: string }>()).results;
   for (const r of rows) createdAt.set(r.id, r.at);
 });
@@ -87,9 +101,14 @@ describe("the demo marketplace", () => {
     expect([...perOrder.values()].filter((n) => n >= 2).length).toBeGreaterThanOrEqual(3);
     const states = vos.map((v) => v.status);
     for (const s of ["delivered", "shipped", "paid"]) expect(states).toContain(s);
-    // Delivered long enough ago that the hold has run: payable now.
+    // Delivered long enough ago that the hold has run (paid out by the seed), and delivered recently (still held),
+    // for every seller.
     const holdDays = (await vendorPayoutSummary(env, DEMO_SELLERS[0]?.id ?? "", "USD")).holdDays;
-    expect(vos.some((v) => v.status === "delivered" && Date.parse(v.deliveredAt ?? "") < Date.now() - holdDays * 86_400_000)).toBe(true);
+    for (const s of DEMO_SELLERS) {
+      const own = vos.filter((v) => v.vendorId === s.id && v.status === "delivered");
+      expect(own.some((v) => Date.parse(v.deliveredAt ?? "") < NOW - holdDays * DAY)).toBe(true);
+      expect(own.some((v) => Date.parse(v.deliveredAt ?? "") > NOW - holdDays * DAY)).toBe(true);
+    }
     const refunded = await env.DB.prepare(
       "select count(*) as n from orders where id like 'ord_demo_mkt_%' and status = 'partially_refunded' and refunded_total > 0",
     ).first<{ n: number }>();
@@ -129,7 +148,7 @@ describe("the demo marketplace", () => {
         total: number;
       }>()
     ).results;
-    expect(orders.length).toBe(10);
+    expect(orders.length).toBe(DEMO_ORDERS);
     let productRuleUsed = false;
     for (const order of orders) {
       const lines = (
@@ -183,38 +202,69 @@ describe("the demo marketplace", () => {
     expect(productRuleUsed).toBe(true);
   });
 
-  it("each seller's ledger equals an independent recomputation, and what is payable is exactly its delivered-past-the-hold sales", async () => {
+  it("each seller's ledger equals an independent recomputation: its sales past the hold paid out once, the rest held with a next payout date", async () => {
     const vos = await vendorOrders();
     const refund = await env.DB.prepare(
       "select ol.vendor_order_id as voId, o.refunded_total as amount from orders o join order_lines ol on ol.order_id = o.id where o.status = 'partially_refunded' and o.id like 'ord_demo_mkt_%' and ol.id = o.id || '_l0'",
     ).first<{ voId: string; amount: number }>();
     expect(refund?.voId).toBeTruthy();
     const holdDays = (await vendorPayoutSummary(env, DEMO_SELLERS[0]?.id ?? "", "USD")).holdDays;
-    const cutoff = Date.now() - holdDays * 86_400_000;
+    const cutoff = NOW - holdDays * DAY;
     for (const s of DEMO_SELLERS) {
-      let balance = 0;
-      let available = 0;
+      let earned = 0;
+      const released: { id: string; net: number }[] = [];
+      const inHold: { net: number; deliveredAt: number }[] = [];
       for (const vo of vos.filter((v) => v.vendorId === s.id)) {
         // A line refund: the seller gives back what the shopper paid (no tax), the store its commission in proportion.
         const back = vo.id === refund?.voId ? refund.amount : 0;
         const commissionBack = vo.id === refund?.voId ? Math.floor((back * vo.commissionTotal) / vo.grossTotal) : 0;
         expect(vo.grossTotal).toBe(vo.subtotal + vo.shippingTotal);
-        const net = vo.grossTotal - vo.commissionTotal;
-        balance += net - back + commissionBack;
-        const released = vo.status === "delivered" && Date.parse(vo.deliveredAt ?? "") <= cutoff;
-        available += (released ? net : 0) - back + commissionBack;
+        const net = vo.grossTotal - vo.commissionTotal - back + commissionBack;
+        earned += net;
+        const delivered = vo.status === "delivered" ? Date.parse(vo.deliveredAt ?? "") : null;
+        if (delivered !== null && delivered <= cutoff && net > 0) released.push({ id: vo.id, net });
+        else if (delivered !== null) inHold.push({ net, deliveredAt: delivered });
       }
-      expect(await vendorBalance(env, s.id, "USD")).toBe(balance);
+      const paidOut = released.reduce((t, r) => t + r.net, 0);
+      expect(paidOut).toBeGreaterThan(0);
+
+      // One payout through the payout code: manual, marked paid with its bank reference, covering exactly the
+      // vendor orders past the hold, each with a transfer entry for its net.
+      const payouts = await env.DB.prepare("select id, amount, provider, status, provider_reference as ref from payouts where vendor_id = ?").bind(s.id).all();
+      expect(payouts.results).toEqual([{ id: demoPayoutId(s), amount: paidOut, provider: "manual", status: "paid", ref: demoPayoutReference(s) }]);
+      const items = await env.DB.prepare("select vendor_order_id as vo, amount, netted from payout_items where payout_id = ? order by vendor_order_id")
+        .bind(demoPayoutId(s))
+        .all();
+      expect(items.results).toEqual(released.map((r) => ({ vo: r.id, amount: r.net, netted: 0 })).sort((a, b) => a.vo.localeCompare(b.vo)));
+      const transfers = await env.DB.prepare(
+        "select vendor_order_id as vo, amount, idempotency_key as k from vendor_ledger where vendor_id = ? and kind = 'transfer' order by vendor_order_id",
+      )
+        .bind(s.id)
+        .all();
+      expect(transfers.results).toEqual(
+        released.map((r) => ({ vo: r.id, amount: -r.net, k: `payout:${demoPayoutId(s)}:${r.id}` })).sort((a, b) => a.vo.localeCompare(b.vo)),
+      );
+
+      // What is left is held: nothing can be paid now, and the next payout is the earliest delivery still inside
+      // its hold, a hold period after that delivery.
+      expect(await vendorBalance(env, s.id, "USD")).toBe(earned - paidOut);
       const summary = await vendorPayoutSummary(env, s.id, "USD");
-      expect(summary.balance.amount).toBe(balance);
-      expect(summary.available.amount).toBe(available);
-      expect(available).toBeGreaterThan(0);
+      expect(summary.balance.amount).toBe(earned - paidOut);
+      expect(summary.available.amount).toBe(0);
+      expect(summary.held.amount).toBe(earned - paidOut);
+      const earliest = Math.min(...inHold.map((h) => h.deliveredAt));
+      expect(inHold.length).toBeGreaterThan(0);
+      expect(summary.nextPayout).toEqual({
+        amount: { amount: inHold.filter((h) => h.deliveredAt === earliest).reduce((t, h) => t + h.net, 0), currency: "USD" },
+        availableNow: false,
+        payableAt: new Date(earliest + holdDays * DAY).toISOString(),
+      });
     }
-    // Every ledger entry of the demo names its vendor order and a key of the kinds payments and refunds write.
+    // Every ledger entry of the demo names its vendor order and a key of the kinds payments, refunds and payouts write.
     const keys = (
       await env.DB.prepare("select kind, idempotency_key as k from vendor_ledger where order_id like 'ord_demo_mkt_%'").all<{ kind: string; k: string }>()
     ).results;
-    for (const { kind, k } of keys) expect(k.startsWith(`${kind}:vor_demo_mkt_`)).toBe(true);
+    for (const { kind, k } of keys) expect(k.startsWith(kind === "transfer" ? "payout:po_demo_" : `${kind}:vor_demo_mkt_`), k).toBe(true);
   });
 
   it("each demo seller's owner signs in and sees only its own orders in /api/vendor/orders", async () => {
@@ -253,7 +303,7 @@ describe("the demo marketplace", () => {
     }
   });
 
-  it("is deterministic and runs once: a second run writes nothing, and re-writing the sales gives the same rows", async () => {
+  it("is deterministic and runs once: a second run writes nothing, and re-writing the sales and payouts gives the same rows", async () => {
     const snapshot = async () =>
       JSON.stringify([
         (
@@ -263,18 +313,40 @@ describe("the demo marketplace", () => {
         ).results,
         (await env.DB.prepare("select * from order_lines where order_id like 'ord_demo_mkt_%' order by id").all()).results,
         (await env.DB.prepare("select * from vendor_orders where order_id like 'ord_demo_mkt_%' order by id").all()).results,
-        (await env.DB.prepare("select * from vendor_ledger where order_id like 'ord_demo_mkt_%' order by id").all()).results,
+        (
+          await env.DB.prepare(
+            "select * from vendor_ledger where order_id like 'ord_demo_mkt_%' and kind not in ('transfer', 'transfer_reversal') order by id",
+          ).all()
+        ).results,
         (await env.DB.prepare("select * from shipments where order_id like 'ord_demo_mkt_%' order by id").all()).results,
+        // The payout code gives its own rows random ids and the time they were written: compare the rest.
+        (
+          await env.DB.prepare(
+            "select id, vendor_id, amount, currency, provider, status, provider_reference, vendor_order_id, order_id from payouts where id like 'po_demo_%' order by id",
+          ).all()
+        ).results,
+        (
+          await env.DB.prepare(
+            "select payout_id, vendor_id, vendor_order_id, order_id, amount, netted from payout_items where payout_id like 'po_demo_%' order by payout_id, vendor_order_id",
+          ).all()
+        ).results,
+        (
+          await env.DB.prepare(
+            "select vendor_id, kind, amount, currency, order_id, vendor_order_id, idempotency_key, note from vendor_ledger where kind = 'transfer' order by idempotency_key",
+          ).all()
+        ).results,
       ]);
     const before = await snapshot();
-    expect(await seedDemoMarketplace(env.DB, { piiKeys: env.PII_KEYS })).toEqual({ sellers: [], orders: 0 });
+    expect(await seedDemoMarketplace(env.DB, seedOptions())).toEqual({ sellers: [], orders: 0, payouts: 0 });
     expect(await snapshot()).toBe(before);
     await env.DB.batch([
       env.DB.prepare("delete from vendor_ledger where order_id like 'ord_demo_mkt_%'"),
+      env.DB.prepare("delete from payout_items where payout_id like 'po_demo_%'"),
+      env.DB.prepare("delete from payouts where id like 'po_demo_%'"),
       env.DB.prepare("delete from payments where order_id like 'ord_demo_mkt_%'"),
       env.DB.prepare("delete from orders where id like 'ord_demo_mkt_%'"),
     ]);
-    expect((await seedDemoMarketplace(env.DB, { piiKeys: env.PII_KEYS })).orders).toBe(10);
+    expect(await seedDemoMarketplace(env.DB, seedOptions())).toMatchObject({ orders: DEMO_ORDERS, payouts: DEMO_SELLERS.length });
     expect(await snapshot()).toBe(before);
   });
 });

@@ -143,7 +143,7 @@ describe("GET /api/vendor/ledger", () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get("Content-Type")).toContain("text/csv");
     const rows = (await csv.text()).trim().split("\r\n");
-    expect(rows[0]).toBe("date,kind,amount,currency,balance,order_id,vendor_order_id,note");
+    expect(rows[0]).toBe("date,kind,amount,currency,balance,order_id,vendor_order_id,payout_id,reference,note");
     expect(rows).toHaveLength(page.total + 1);
     const sum = rows.slice(1).reduce((s, r) => s + Math.round(Number(r.split(",")[2]) * 100), 0);
     expect(sum).toBe(total);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { vendorPayoutSummary } from "../../worker/vendors";
+import { json } from "../support/http";
 import { buy } from "../support/orders";
 import { runPayoutsNow } from "../support/payouts";
 import { carrierEvent } from "../support/returns";
@@ -130,5 +131,69 @@ describe("the payout hold counts from each seller's delivery", () => {
     expect(await vendorPayoutSummary(env, seller.id, "USD")).toMatchObject({ available: { amount: 0 }, held: { amount: vo.net }, balance: { amount: vo.net } });
     await delivered(await ship(owner, vo), Date.now() - 31 * DAY);
     expect(await vendorPayoutSummary(env, seller.id, "USD")).toMatchObject({ available: { amount: vo.net }, held: { amount: 0 } });
+  });
+
+  it("GET /api/vendor/payouts/summary: no next payout while nothing has a date, then the earliest release date and its amount, then available now", async () => {
+    const seller = await insertVendor({ name: "Elder Hold" });
+    const owner = await vendorMember(seller.id);
+    const finance = await vendorMember(seller.id, "finance");
+    const catalog = await vendorMember(seller.id, "catalog");
+    await sellerProduct("HLD-E", seller.id, 3_100);
+    const o1 = await buy([{ sku: "HLD-E", quantity: 1 }]);
+    const o2 = await buy([{ sku: "HLD-E", quantity: 2 }]);
+    const v1 = await vendorOrderOf(o1.orderId, seller.id);
+    const v2 = await vendorOrderOf(o2.orderId, seller.id);
+    const summary = async (member: Member = finance) => {
+      const res = await member.send("/api/vendor/payouts/summary");
+      expect(res.status).toBe(200);
+      return json(res);
+    };
+    const usd = (amount: number) => ({ amount, currency: "USD" });
+
+    // Paid, not delivered: all held, and nothing is due yet (no sale has a date).
+    expect(await summary()).toMatchObject({ balance: usd(v1.net + v2.net), available: usd(0), held: usd(v1.net + v2.net), nextPayout: null });
+    // Finance members and owners read it; a catalog member does not.
+    expect((await catalog.send("/api/vendor/payouts/summary")).status).toBe(403);
+
+    // v1 delivered ten days ago, v2 three days ago: the next payout is v1's net, a hold period after v1's delivery.
+    const d1 = Date.now() - 10 * DAY;
+    const d2 = Date.now() - 3 * DAY;
+    await delivered(await ship(owner, v1), d1);
+    await delivered(await ship(owner, v2), d2);
+    const dated = await summary(owner);
+    const hold = dated.holdDays as number;
+    expect(hold).toBe(30);
+    expect(dated).toMatchObject({ available: usd(0), held: usd(v1.net + v2.net) });
+    expect(dated.nextPayout).toEqual({ amount: usd(v1.net), availableNow: false, payableAt: new Date(d1 + hold * DAY).toISOString() });
+    // The page reads the same service.
+    expect((await vendorPayoutSummary(env, seller.id, "USD")).nextPayout).toEqual(dated.nextPayout);
+
+    // Once v1's hold has run it is available now; after the run pays it, v2's date is next.
+    expect((await vendorPayoutSummary(env, seller.id, "USD", d1 + hold * DAY + 1_000)).nextPayout).toEqual({
+      amount: usd(v1.net),
+      availableNow: true,
+      payableAt: null,
+    });
+    await runPayoutsNow({ now: d1 + hold * DAY + 1_000 });
+    expect(await paidTo(seller.id)).toEqual([v1.net]);
+    expect((await summary()).nextPayout).toEqual({ amount: usd(v2.net), availableNow: false, payableAt: new Date(d2 + hold * DAY).toISOString() });
+
+    // A return opened on v2's line takes its date away: nothing is due until the return closes.
+    const line = await env.DB.prepare("select id, name from order_lines where order_id = ?").bind(o2.orderId).first<{ id: string; name: string }>();
+    const returnId = `ret_next${crypto.randomUUID().slice(0, 8)}`;
+    await env.DB.batch([
+      env.DB.prepare(
+        "insert into returns (id, number, order_id, status, resolution, currency, requested_by) values (?, ?, ?, 'requested', 'refund', 'USD', 'guest')",
+      ).bind(returnId, `R-${returnId.slice(-8).toUpperCase()}`, o2.orderId),
+      env.DB.prepare("insert into return_lines (id, return_id, order_line_id, sku, name, quantity, reason) values (?, ?, ?, 'HLD-E', ?, 1, 'Too small')").bind(
+        `rtl_${returnId}`,
+        returnId,
+        line?.id,
+        line?.name,
+      ),
+    ]);
+    expect((await summary()).nextPayout).toBeNull();
+    await env.DB.prepare("update returns set status = 'rejected' where id = ?").bind(returnId).run();
+    expect((await summary()).nextPayout).toEqual({ amount: usd(v2.net), availableNow: false, payableAt: new Date(d2 + hold * DAY).toISOString() });
   });
 });

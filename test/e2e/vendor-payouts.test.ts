@@ -39,6 +39,37 @@ afterAll(async () => {
   store?.stop();
 });
 
+/**
+ * A shopper buys two of the seller's `sku` and pays; the seller ships its part (the API, as the vendor suite covers
+ * the pages) and staff record the delivery now. A sale is payable once its parcel is delivered plus the hold.
+ */
+async function sellAndDeliver(sku: string, trackingNumber: string) {
+  const origin = { Origin: store.baseUrl };
+  const shopper = await browser.newContext({ baseURL: store.baseUrl });
+  expect((await shopper.request.post("/api/cart/items", { data: { sku, quantity: 2 }, headers: origin })).status()).toBe(200);
+  const placed = await shopper.request.post("/api/checkout", {
+    data: {
+      email: "mugs@example.test",
+      shippingAddress: { fullName: "Ada", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" },
+      shippingOption: "standard",
+    },
+    headers: origin,
+  });
+  expect(placed.status()).toBe(201);
+  const paymentId = ((await placed.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl.split("/").pop();
+  expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers: origin })).status()).toBe(200);
+  const orderId = ((await placed.json()) as { orderId: string }).orderId;
+  await shopper.close();
+  const shipper = await browser.newContext({ baseURL: store.baseUrl });
+  expect(await signInByRequest(shipper.request, SELLER, store.baseUrl)).toBe(200);
+  const vendorOrders = (await (await shipper.request.get("/api/vendor/orders?status=paid")).json()) as { items: { id: string }[] };
+  const vendorOrder = vendorOrders.items[0]?.id;
+  const shipped = await shipper.request.post(`/api/vendor/orders/${vendorOrder}/shipments`, { data: { carrier: "UPS", trackingNumber }, headers: origin });
+  expect(shipped.status()).toBe(200);
+  await shipper.close();
+  expect((await desk.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers: origin })).status()).toBe(200);
+}
+
 describe("paying a vendor", () => {
   it("staff run payouts and record the bank transfer; the seller sees the payout and its reference on a phone", async () => {
     const origin = { Origin: store.baseUrl };
@@ -50,36 +81,9 @@ describe("paying a vendor", () => {
     await page.getByLabel("Vendor id").fill(vendorId);
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.waitForURL(/\?saved=updated$/);
-    const shopper = await browser.newContext({ baseURL: store.baseUrl });
     const detail = (await (await desk.request.get(`/api/admin/products/${product.id}`)).json()) as { variants: { sku: string }[] };
-    expect((await shopper.request.post("/api/cart/items", { data: { sku: detail.variants[0]?.sku, quantity: 2 }, headers: origin })).status()).toBe(200);
-    const placed = await shopper.request.post("/api/checkout", {
-      data: {
-        email: "mugs@example.test",
-        shippingAddress: { fullName: "Ada", line1: "1 Market St", city: "San Francisco", region: "CA", postalCode: "94105", country: "US" },
-        shippingOption: "standard",
-      },
-      headers: origin,
-    });
-    expect(placed.status()).toBe(201);
-    const paymentId = ((await placed.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl.split("/").pop();
-    expect((await shopper.request.post(`/api/checkout/test-payments/${paymentId}`, { data: { outcome: "succeeded" }, headers: origin })).status()).toBe(200);
-    const orderId = ((await placed.json()) as { orderId: string }).orderId;
-    await shopper.close();
-
-    // A sale is payable only once its parcel is delivered (plus the hold, 0 days here): the seller ships its part,
-    // staff record the delivery.
-    const shipper = await browser.newContext({ baseURL: store.baseUrl });
-    expect(await signInByRequest(shipper.request, SELLER, store.baseUrl)).toBe(200);
-    const vendorOrders = (await (await shipper.request.get("/api/vendor/orders")).json()) as { items: { id: string }[] };
-    const vendorOrder = vendorOrders.items[0]?.id;
-    const shipped = await shipper.request.post(`/api/vendor/orders/${vendorOrder}/shipments`, {
-      data: { carrier: "UPS", trackingNumber: "1ZPAYOUT0000000001" },
-      headers: origin,
-    });
-    expect(shipped.status()).toBe(200);
-    await shipper.close();
-    expect((await desk.request.post(`/api/admin/orders/${orderId}/delivered`, { data: {}, headers: origin })).status()).toBe(200);
+    const sku = detail.variants[0]?.sku as string;
+    await sellAndDeliver(sku, "1ZPAYOUT0000000001");
 
     // Staff run payouts from the page: one manual payout of the seller's whole balance.
     await page.goto("/admin/vendors/payouts");
@@ -140,12 +144,33 @@ describe("paying a vendor", () => {
     // The row names the order it paid, linked to the seller's vendor order.
     expect(await payoutRow.getByRole("link", { name: /^Order / }).getAttribute("href")).toMatch(/^\/vendor\/orders\/vor_/);
     expect((await phone.locator(".vendor-money-figure").textContent())?.trim()).toBe("$0.00");
-    // The statement shows the sale and the payout that took it.
+    // The statement shows the sale and the payout that took it, with the bank reference read from the payout.
     expect(await phone.getByRole("rowheader", { name: "Payout" }).count()).toBe(1);
+    expect(await phone.getByTestId("ledger-payout-ref").textContent()).toBe("Bank reference BANK-2026-0042");
+    // Everything is paid: no next payout is shown.
+    expect(await phone.getByTestId("next-payout").count()).toBe(0);
     expect(await phone.getByTestId("payout-method").textContent()).toContain("bank transfer");
     await screenshot(phone, "vendor-payouts-seller-phone");
     await phone.setViewportSize(VIEWPORTS.desktop);
     await screenshot(phone, "vendor-payouts-seller-desktop");
+
+    // With a 14-day hold, the next sale delivered today is the next payout, payable 14 days from its delivery:
+    // the seller's overview says how much and from which date.
+    expect((await desk.request.patch("/api/admin/settings/returns", { data: { windowDays: 14 }, headers: origin })).status()).toBe(200);
+    const before = Date.now();
+    await sellAndDeliver(sku, "1ZPAYOUT0000000002");
+    const after = Date.now();
+    await phone.setViewportSize(VIEWPORTS.phone);
+    await phone.goto("/vendor");
+    const next = phone.getByTestId("next-payout");
+    expect((await next.textContent())?.replace(/\s+/g, " ").trim()).toMatch(/^Next payout: \$[\d,.]+, payable from [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    const payableAt = Date.parse((await next.locator("time").getAttribute("datetime")) ?? "");
+    expect(payableAt).toBeGreaterThanOrEqual(before - 1_000 + 14 * 86_400_000);
+    expect(payableAt).toBeLessThanOrEqual(after + 14 * 86_400_000);
+    expect(await phone.getByTestId("payout-available").textContent()).toContain("Available for the next payout: $0.00");
+    await screenshot(phone, "vendor-overview-next-payout-phone");
+    await phone.setViewportSize(VIEWPORTS.desktop);
+    await screenshot(phone, "vendor-overview-next-payout-desktop");
     await sellerPhone.close();
   });
 });

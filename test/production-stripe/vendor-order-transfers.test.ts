@@ -3,7 +3,7 @@ import Stripe from "stripe";
 import { describe, expect, it, vi } from "vitest";
 import { formatMoney } from "../../worker/lib/money";
 import { refundOrder } from "../../worker/orders";
-import { markPayoutFailed, payoutById, queuePayoutRun } from "../../worker/vendors";
+import { markPayoutFailed, markPayoutPaid, payoutById, queuePayoutRun } from "../../worker/vendors";
 import { json } from "../support/http";
 import { deliverPayoutMessages, messagesOf, runPayoutsNow } from "../support/payouts";
 import { send } from "../support/staff";
@@ -48,6 +48,22 @@ const reversalsOf = async (transferId: string) =>
   ((await (await fetch("http://fake-stripe.test/__reversals")).json()) as { amount: number; transfer: string; key: string }[]).filter(
     (r) => r.transfer === transferId,
   );
+interface StatementEntry {
+  kind: string;
+  vendorOrderId: string | null;
+  payout: { id: string; provider: string; status: string; reference: string | null } | null;
+}
+/** The seller's statement as its owner reads it: the API's entries, and the CSV's rows as objects. */
+async function statementOf(headers: Record<string, string>) {
+  const page = await json(await send("/api/vendor/ledger?perPage=100", "GET", headers));
+  const csv = await send("/api/vendor/ledger/export", "GET", headers);
+  expect(csv.status).toBe(200);
+  const [header, ...rows] = (await csv.text()).trim().split("\r\n");
+  const names = (header ?? "").split(",");
+  // None of these cells holds a comma or a quote (ids, references, the kind and the vendor order).
+  const records = rows.map((r) => Object.fromEntries(r.split(",").map((cell, i) => [names[i], cell])));
+  return { entries: page.items as StatementEntry[], csv: records, header };
+}
 /** The charge and PaymentIntent that paid an order, read back from Stripe through the SDK. */
 async function chargeOf(orderId: string) {
   const payment = await env.DB.prepare("select provider_payment_id as pi from payments where order_id = ? and provider = 'stripe'")
@@ -117,6 +133,26 @@ describe("one Stripe transfer per vendor order", () => {
     expect(await balance(a.vendor.vendorId)).toBe(0);
     expect(await balance(b.vendor.vendorId)).toBe(0);
 
+    // The seller's statement shows each transfer entry's Stripe transfer id, read from its payout (the entry was
+    // written before the transfer was sent and never changes); the CSV carries the payout and the same id.
+    const statement = await statementOf(a.vendor.headers);
+    expect(statement.header).toBe("date,kind,amount,currency,balance,order_id,vendor_order_id,payout_id,reference,note");
+    for (const p of rows) expect(p.ref).toMatch(/^tr_/);
+    expect(
+      statement.entries
+        .filter((e) => e.kind === "transfer")
+        .map((e) => [e.vendorOrderId, e.payout])
+        .sort(),
+    ).toEqual(rows.map((p) => [p.vo, { id: p.id, provider: "stripe_connect", status: "paid", reference: p.ref }]).sort());
+    expect(statement.entries.filter((e) => e.kind !== "transfer").every((e) => e.payout === null)).toBe(true);
+    expect(
+      statement.csv
+        .filter((r) => r.kind === "transfer")
+        .map((r) => [r.vendor_order_id, r.payout_id, r.reference])
+        .sort(),
+    ).toEqual(rows.map((p) => [p.vo, p.id, p.ref]).sort());
+    expect(statement.csv.filter((r) => r.kind === "sale").every((r) => r.payout_id === "" && r.reference === "")).toBe(true);
+
     // The seller's payout list: one row per transfer with its vendor order and order number.
     const numbers = await env.DB.prepare("select id, number from orders where id in (?, ?)").bind(first, second).all<{ id: string; number: string }>();
     const numberOf = new Map(numbers.results.map((r) => [r.id, r.number]));
@@ -182,6 +218,32 @@ describe("one Stripe transfer per vendor order", () => {
       [v1.net + v2.net, "pending"],
     ]);
     expect(await balance(m.vendorId)).toBe(0);
+
+    // Staff record the bank transfer: the statement shows its reference on both of its entries (API and CSV); the
+    // failed payout's entries and their reversals name it with no reference.
+    const [failed, sent] = again as [(typeof again)[number], (typeof again)[number]];
+    const pending = await statementOf(m.headers);
+    expect(pending.entries.filter((e) => e.payout?.id === sent.id).map((e) => e.payout?.reference)).toEqual([null, null]);
+    await markPayoutPaid(env, { actorId: "usr_test", actorEmail: "ops@example.test", requestId: null }, sent.id, "BANK-2026-0107");
+    const statement = await statementOf(m.headers);
+    const refs = (id: string) => statement.entries.filter((e) => e.payout?.id === id).map((e) => [e.kind, e.payout?.status, e.payout?.reference]);
+    expect(refs(sent.id)).toEqual([
+      ["transfer", "paid", "BANK-2026-0107"],
+      ["transfer", "paid", "BANK-2026-0107"],
+    ]);
+    expect(refs(failed.id).sort()).toEqual(
+      [
+        ["transfer", "failed", null],
+        ["transfer", "failed", null],
+        ["transfer_reversal", "failed", null],
+        ["transfer_reversal", "failed", null],
+      ].sort(),
+    );
+    expect(statement.entries.find((e) => e.payout?.id === sent.id)?.payout?.provider).toBe("manual");
+    expect(statement.csv.filter((r) => r.reference === "BANK-2026-0107").map((r) => [r.kind, r.payout_id])).toEqual([
+      ["transfer", sent.id],
+      ["transfer", sent.id],
+    ]);
   });
 });
 
@@ -264,6 +326,12 @@ describe("refunds after a transfer", () => {
       .first<{ n: number }>();
     expect(back[0]?.amount).toBe(share?.n);
     expect(await balance(f.vendor.vendorId)).toBe(0);
+    // The reversal's entry on the statement names the transfer it was taken from (API and CSV).
+    const statement = await statementOf(f.vendor.headers);
+    expect(statement.entries.filter((e) => e.kind === "transfer_reversal").map((e) => e.payout)).toEqual([
+      { id: p1?.id, provider: "stripe_connect", status: "paid", reference: p1?.ref },
+    ]);
+    expect(statement.csv.filter((r) => r.kind === "transfer_reversal").map((r) => [r.payout_id, r.reference])).toEqual([[p1?.id, p1?.ref]]);
 
     // Announced to the owner and the finance member (not the catalog one), written with the entry: once each,
     // however often the message came (once more now, after the queue's own delivery).

@@ -1,4 +1,4 @@
-import { allocate, ledgerEntryStatement, registerOrderNumbers, registerSaleRelease } from "../vendors";
+import { allocate, ledgerEntryStatement, registerOrderNumbers, registerSaleHoldStart, registerSaleRelease } from "../vendors";
 import type { OrderStatus, VendorOrderStatus } from "./tables";
 
 // A seller's sale becomes payable a hold period after ITS parcel was delivered (each seller ships its own), so
@@ -10,6 +10,9 @@ registerSaleRelease(
      or vo.status = 'cancelled'
      or coalesce((select -sum(r.amount) from vendor_ledger r where r.vendor_order_id = vo.id and r.kind = 'refund'), 0) >= vo.gross_total))`,
 );
+
+// The hold starts when the seller's parcel is delivered (the seller's "next payout" date counts from it).
+registerSaleHoldStart("(select vo.delivered_at from vendor_orders vo where vo.id = l.vendor_order_id and vo.status = 'delivered')");
 
 // A seller's payouts name the orders they pay by the number the seller sees on its orders.
 registerOrderNumbers(async (env, orderIds) => {

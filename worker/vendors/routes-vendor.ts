@@ -16,13 +16,14 @@ import {
   VendorLedgerPage,
   VendorLedgerQuery,
   VendorPayoutQuery,
+  VendorPayoutSummary,
   VendorSettings,
   VendorTeam,
 } from "./schema";
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 import { payoutAccountOf, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
-import { listPayouts } from "./service/payouts";
+import { listPayouts, vendorPayoutSummary } from "./service/payouts";
 import { updateVendorSettings, vendorSettings } from "./service/settings";
 
 const denied = {
@@ -55,7 +56,8 @@ export const vendorLedgerRoutes = createApiApp()
       tags: ["Vendor: payouts"],
       security: SIGNED_IN,
       summary: "The vendor's whole ledger statement as CSV, oldest first",
-      description: "Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, note. Amounts as decimals in the currency.",
+      description:
+        "Columns: date, kind, amount, currency, balance, order_id, vendor_order_id, payout_id, reference (a payout entry's Stripe transfer id or bank reference, read from its payout), note. Amounts as decimals in the currency.",
       responses: { 200: { description: "The CSV file.", content: { "text/csv": { schema: z.string() } } }, ...denied },
     }),
     async (c) => {
@@ -83,6 +85,20 @@ export const vendorPayoutRoutes = createApiApp()
     async (c) => {
       const { vendorId } = await requireVendor(c, "finance");
       return c.json(await listPayouts(c.env, { ...c.req.valid("query"), vendorId }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/payouts/summary",
+      tags: ["Vendor: payouts"],
+      security: SIGNED_IN,
+      summary: "The vendor's balance, what can be paid now, what is held, and the next payout (amount and when)",
+      responses: { 200: { description: "The money at a glance.", content: { "application/json": { schema: VendorPayoutSummary } } }, ...denied },
+    }),
+    async (c) => {
+      const { vendorId } = await requireVendor(c, "finance");
+      return c.json(await vendorPayoutSummary(c.env, vendorId, c.env.BASE_CURRENCY), 200);
     },
   )
   .openapi(

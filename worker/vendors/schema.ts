@@ -17,6 +17,19 @@ import {
 export const VendorLedgerQuery = z.object({ ...PaginationQuery }).strict();
 export type VendorLedgerQuery = z.infer<typeof VendorLedgerQuery>;
 
+/** The payout a ledger entry (a transfer, or its reversal) belongs to. */
+export const VendorLedgerPayout = z
+  .object({
+    id: z.string(),
+    provider: z.enum(PAYOUT_METHODS),
+    status: z.enum(PAYOUT_STATUSES),
+    reference: z
+      .string()
+      .nullable()
+      .openapi({ description: "The Stripe transfer id (`tr_…`) once the transfer was sent, or the bank reference staff recorded for a manual payout." }),
+  })
+  .openapi("VendorLedgerPayout");
+
 export const VendorLedgerEntry = z
   .object({
     id: z.string(),
@@ -27,6 +40,10 @@ export const VendorLedgerEntry = z
     vendorOrderId: z.string().nullable(),
     note: z.string().nullable(),
     createdAt: z.string(),
+    payout: z.union([VendorLedgerPayout, z.null()]).openapi({
+      description:
+        "On `transfer` and `transfer_reversal` entries: the payout they belong to, with its transfer id or bank reference as it is now (read from the payout: the entry itself never changes).",
+    }),
   })
   .openapi("VendorLedgerEntry");
 
@@ -233,6 +250,31 @@ export const PayoutPage = z
   .object({ items: z.array(PayoutView), total: z.number().int(), page: z.number().int(), perPage: z.number().int() })
   .openapi("PayoutPage");
 export type PayoutPage = z.infer<typeof PayoutPage>;
+
+export const NextPayoutView = z
+  .object({
+    amount: MoneySchema.openapi({ description: "What the next payout run would pay (now, or at `payableAt`)." }),
+    availableNow: z.boolean().openapi({ description: "True when something can be paid now: the next daily payout run pays it." }),
+    payableAt: z.string().nullable().openapi({
+      description:
+        "When not available now: the time the earliest held sales leave their hold (their parcel's delivery plus the hold period) and bring the amount above zero.",
+    }),
+  })
+  .openapi("NextPayout");
+
+/** The seller's money at a glance (its overview and payouts page). */
+export const VendorPayoutSummary = z
+  .object({
+    balance: MoneySchema.openapi({ description: "What the store owes the seller now (negative: what the seller owes)." }),
+    available: MoneySchema.openapi({ description: "What can be paid now: the settled balance plus the nets of vendor orders past their hold." }),
+    held: MoneySchema.openapi({ description: "The rest of the balance: sales not delivered yet, inside their hold, or with an open return." }),
+    holdDays: z.number().int().openapi({ description: "Days after a parcel's delivery before its sale can be paid (the store's return window)." }),
+    nextPayout: z
+      .union([NextPayoutView, z.null()])
+      .openapi({ description: "The next payout: available now, or from a date; null when nothing is due (nothing payable and no held sale has a date yet)." }),
+  })
+  .openapi("VendorPayoutSummary");
+export type VendorPayoutSummary = z.infer<typeof VendorPayoutSummary>;
 
 export const QueuedPayout = z
   .object({

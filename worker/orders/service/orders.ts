@@ -292,9 +292,11 @@ export function newOrderStatements(d1: D1Database, order: NewOrder, lines: NewOr
   const db = getDb(d1);
   return [
     db.insert(orders).values(order),
-    db.insert(orderLines).values(lines.map((l) => ({ ...l, id: newId("oln"), orderId: order.id }))),
+    // One statement per line: D1 binds at most 100 values per statement, and a line has nearly twenty (six lines in
+    // one statement were already too many). The batch keeps the order and its lines one write.
+    ...lines.map((l) => db.insert(orderLines).values({ ...l, id: newId("oln"), orderId: order.id })),
     db.insert(orderEvents).values({ id: newId("oev"), orderId: order.id, status: "pending_payment", actor: actorColumn(actor), note: "Order placed" }),
-  ] as const;
+  ];
 }
 
 // "First order" promotions ask whether the shopper has an order that was paid (by account, else by email).

@@ -36,12 +36,12 @@ export type NewVendorOrder = Omit<typeof vendorOrders.$inferInsert, "status" | "
 
 /** The statements that write an order's vendor orders, for the checkout's batch (with the order and its lines). */
 export function vendorOrderStatements(d1: D1Database, rows: NewVendorOrder[]) {
-  if (!rows.length) return [];
-  return [
+  // One statement per vendor order: D1 binds at most 100 values per statement.
+  return rows.map((r) =>
     getDb(d1)
       .insert(vendorOrders)
-      .values(rows.map((r) => ({ ...r, status: "pending_payment" as const }))),
-  ];
+      .values({ ...r, status: "pending_payment" as const }),
+  );
 }
 
 /** Where a vendor order ships: the name and postal address only, never the shopper's email, phone or billing. */

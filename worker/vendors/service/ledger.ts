@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { newId } from "../../lib/ids";
 import { decimalText } from "../../lib/money";
-import { type LedgerKind, vendorLedger } from "../tables";
+import { type LedgerKind, type PayoutMethod, type PayoutStatus, payouts, vendorLedger } from "../tables";
 
 /** One ledger entry to write: `amount` positive when the store owes the vendor more, negative when less. */
 export interface LedgerEntry {
@@ -54,7 +54,41 @@ export async function vendorBalance(env: Env, vendorId: string, currency: string
   return row?.total ?? 0;
 }
 
-/** A page of the vendor's statement, newest first, with the balance after each entry. */
+/**
+ * The id of the payout a `transfer` or `transfer_reversal` entry belongs to, read from the entry's key in SQL
+ * (`payout:<payout>[:<vendor order>]`, `payout_reversal:<payout>[:<vendor order>]`, `clawback:<payout>:<refund>`);
+ * null for every other entry. Payout ids hold no colon.
+ */
+function payoutIdSql(key: string, kind: string): string {
+  const rest = `(case when ${kind} = 'transfer' and substr(${key}, 1, 7) = 'payout:' then substr(${key}, 8)
+    when ${kind} = 'transfer_reversal' and substr(${key}, 1, 16) = 'payout_reversal:' then substr(${key}, 17)
+    when ${kind} = 'transfer_reversal' and substr(${key}, 1, 9) = 'clawback:' then substr(${key}, 10) end)`;
+  return `substr(${rest}, 1, instr(${rest} || ':', ':') - 1)`;
+}
+
+// The ledger is append-only and a transfer's entry is written before the transfer is sent, so the transfer id
+// (or a manual payout's bank reference) is never on the entry: the statement joins the payout the entry belongs
+// to and reads its `provider_reference` as it is now. Only the vendor's own payouts join.
+const payoutOfEntry = sql`${payouts.id} = ${sql.raw(payoutIdSql('"vendor_ledger"."idempotency_key"', '"vendor_ledger"."kind"'))} and ${payouts.vendorId} = ${vendorLedger.vendorId}`;
+
+/** The payout a statement entry belongs to, as the statement shows it. */
+export interface LedgerPayoutRef {
+  id: string;
+  provider: PayoutMethod;
+  status: PayoutStatus;
+  /** The Stripe transfer id (`tr_…`) once sent, or the bank reference staff recorded for a manual payout. */
+  reference: string | null;
+}
+
+const payoutRefOf = (r: { payoutId: string | null; payoutProvider: PayoutMethod | null; payoutStatus: PayoutStatus | null; payoutReference: string | null }) =>
+  r.payoutId && r.payoutProvider && r.payoutStatus
+    ? ({ id: r.payoutId, provider: r.payoutProvider, status: r.payoutStatus, reference: r.payoutReference } satisfies LedgerPayoutRef)
+    : null;
+
+/**
+ * A page of the vendor's statement, newest first, with the balance after each entry and, on payout entries
+ * (transfers and their reversals), the payout with its Stripe transfer id or bank reference.
+ */
 export async function vendorStatement(env: Env, vendorId: string, currency: string, page: number, perPage: number) {
   const db = getDb(env.DB);
   const where = and(eq(vendorLedger.vendorId, vendorId), eq(vendorLedger.currency, currency));
@@ -70,8 +104,14 @@ export async function vendorStatement(env: Env, vendorId: string, currency: stri
         createdAt: vendorLedger.createdAt,
         // Running balance in (created_at, id) order: what the statement read at that entry.
         balance: sql<number>`(select sum(l.amount) from vendor_ledger l where l.vendor_id = "vendor_ledger"."vendor_id" and l.currency = "vendor_ledger"."currency" and (l.created_at < "vendor_ledger"."created_at" or (l.created_at = "vendor_ledger"."created_at" and l.id <= "vendor_ledger"."id")))`,
+        // Aliased: D1's batch answers rows keyed by column name, and the entry's own `id` would hide the payout's.
+        payoutId: sql<string | null>`${payouts.id}`.as("payout_id"),
+        payoutProvider: payouts.provider,
+        payoutStatus: payouts.status,
+        payoutReference: payouts.providerReference,
       })
       .from(vendorLedger)
+      .leftJoin(payouts, payoutOfEntry)
       .where(where)
       .orderBy(desc(vendorLedger.createdAt), desc(vendorLedger.id))
       .limit(perPage)
@@ -85,14 +125,19 @@ export async function vendorStatement(env: Env, vendorId: string, currency: stri
   const money = (amount: number) => ({ amount, currency });
   return {
     balance: money(sum?.total ?? 0),
-    items: rows.map((r) => ({ ...r, amount: money(r.amount), balance: money(r.balance) })),
+    items: rows.map(({ payoutId, payoutProvider, payoutStatus, payoutReference, ...r }) => ({
+      ...r,
+      amount: money(r.amount),
+      balance: money(r.balance),
+      payout: payoutRefOf({ payoutId, payoutProvider, payoutStatus, payoutReference }),
+    })),
     total: count?.n ?? 0,
     page,
     perPage,
   };
 }
 
-const CSV_HEADER = ["date", "kind", "amount", "currency", "balance", "order_id", "vendor_order_id", "note"];
+const CSV_HEADER = ["date", "kind", "amount", "currency", "balance", "order_id", "vendor_order_id", "payout_id", "reference", "note"];
 
 // A spreadsheet runs a cell that starts with = + - @ as a formula; text cells get a leading apostrophe.
 const textCell = (value: string | null) => {
@@ -103,12 +148,23 @@ const textCell = (value: string | null) => {
 
 /**
  * The vendor's whole statement as CSV, oldest first, amounts as decimals in the currency (a spreadsheet sums
- * them to the balance).
+ * them to the balance); payout entries carry their payout and its Stripe transfer id or bank reference.
  */
 export async function vendorStatementCsv(env: Env, vendorId: string, currency: string): Promise<string> {
   const rows = await getDb(env.DB)
-    .select()
+    .select({
+      id: vendorLedger.id,
+      kind: vendorLedger.kind,
+      amount: vendorLedger.amount,
+      orderId: vendorLedger.orderId,
+      vendorOrderId: vendorLedger.vendorOrderId,
+      note: vendorLedger.note,
+      createdAt: vendorLedger.createdAt,
+      payoutId: sql<string | null>`${payouts.id}`.as("payout_id"),
+      reference: payouts.providerReference,
+    })
     .from(vendorLedger)
+    .leftJoin(payouts, payoutOfEntry)
     .where(and(eq(vendorLedger.vendorId, vendorId), eq(vendorLedger.currency, currency)))
     .orderBy(vendorLedger.createdAt, vendorLedger.id);
   let balance = 0;
@@ -122,6 +178,8 @@ export async function vendorStatementCsv(env: Env, vendorId: string, currency: s
       decimalText({ amount: balance, currency }),
       textCell(r.orderId),
       textCell(r.vendorOrderId),
+      textCell(r.payoutId),
+      textCell(r.reference),
       textCell(r.note),
     ].join(",");
   });

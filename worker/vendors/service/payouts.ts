@@ -88,6 +88,19 @@ export function registerSaleRelease(condition: SaleHoldCondition): void {
   released = condition;
 }
 
+// When a sale's hold period starts, as an SQL expression over the entry `l` (null while it has not started):
+// until a later domain says otherwise, at the payment (the entry's own time), matching `released` above.
+let holdStart = "l.created_at";
+
+/**
+ * Registers when a sale's hold period starts, as an SQL expression over the ledger entry `l` that is null while
+ * it has not started (orders does: the delivery of the seller's parcel). Only the seller's "next payout" date
+ * reads it; whether a sale is released is still `registerSaleRelease`'s condition.
+ */
+export function registerSaleHoldStart(expression: string): void {
+  holdStart = expression;
+}
+
 /** Registers a reason to keep holding a released sale (returns does: a return on it is open). True means held. */
 export function registerSaleBlock(condition: SaleHoldCondition): void {
   blocks.push(condition);
@@ -715,20 +728,78 @@ export async function listPayouts(env: Env, query: PayoutListQuery & { vendorId?
   };
 }
 
+/** When the seller's next payout is due: now, or the date a held sale leaves its hold. */
+export interface NextPayout {
+  amount: { amount: number; currency: string };
+  /** True when something can be paid now (the next payout run pays it). */
+  availableNow: boolean;
+  /** When not available now: the time the held sales that make it up leave their hold. */
+  payableAt: string | null;
+}
+
 /**
- * What a vendor can be paid now and what is still held, in one currency (for the vendor's payouts page): the
- * settled balance plus the nets of the vendor orders that can be paid now; the rest of the balance is held.
+ * What a vendor can be paid now and what is still held, in one currency (for the seller's overview and payouts
+ * page): the settled balance plus the nets of the vendor orders that can be paid now; the rest of the balance is
+ * held. `nextPayout` is what can be paid now when that is above zero; otherwise the earliest time at which held
+ * sales with a known release (delivered, no open return) bring what can be paid above zero, with that amount;
+ * null when nothing is due (nothing payable, and nothing held has a date yet).
  */
-export async function vendorPayoutSummary(env: Env, vendorId: string, currency: string) {
+export async function vendorPayoutSummary(env: Env, vendorId: string, currency: string, now = Date.now()) {
   const holdDays = await payoutHoldDays(env);
-  const cutoff = new Date(Date.now() - holdDays * DAY_MS).toISOString();
-  const row = await env.DB.prepare(
-    `select coalesce((select sum(amount) from vendor_ledger where vendor_id = ?1 and currency = ?2), 0) as balance, ${settledSql("?1", "?2", "?3")} as settled`,
-  )
-    .bind(vendorId, currency, cutoff)
-    .first<{ balance: number; settled: number }>();
-  const payable = await payableVendorOrders(env, cutoff, vendorId, currency);
+  const cutoff = new Date(now - holdDays * DAY_MS).toISOString();
+  const [row, payable, held] = await Promise.all([
+    env.DB.prepare(
+      `select coalesce((select sum(amount) from vendor_ledger where vendor_id = ?1 and currency = ?2), 0) as balance, ${settledSql("?1", "?2", "?3")} as settled`,
+    )
+      .bind(vendorId, currency, cutoff)
+      .first<{ balance: number; settled: number }>(),
+    payableVendorOrders(env, cutoff, vendorId, currency),
+    heldReleases(env, vendorId, currency, cutoff),
+  ]);
   const balance = row?.balance ?? 0;
   const available = (row?.settled ?? 0) + payable.reduce((s, vo) => s + vo.net, 0);
-  return { balance: { amount: balance, currency }, available: { amount: available, currency }, held: { amount: balance - available, currency }, holdDays };
+  const money = (amount: number) => ({ amount, currency });
+  let nextPayout: NextPayout | null = available > 0 ? { amount: money(available), availableNow: true, payableAt: null } : null;
+  if (!nextPayout) {
+    // Held sales in the order they leave their hold; the first time the payable amount turns positive is the next payout.
+    const releases = new Map<number, number>();
+    for (const h of held) {
+      if (h.blocked || !h.startAt) continue;
+      const at = Math.max(now, Date.parse(h.startAt) + holdDays * DAY_MS);
+      releases.set(at, (releases.get(at) ?? 0) + h.net);
+    }
+    let running = available;
+    for (const at of [...releases.keys()].sort((a, b) => a - b)) {
+      running += releases.get(at) ?? 0;
+      if (running > 0) {
+        nextPayout = { amount: money(running), availableNow: false, payableAt: new Date(at).toISOString() };
+        break;
+      }
+    }
+  }
+  return { balance: money(balance), available: money(available), held: money(balance - available), holdDays, nextPayout };
+}
+
+/**
+ * What is still held of a seller's balance, each part with when its hold started (null: not yet, such as a parcel
+ * not delivered) and whether an open return blocks it: unpaid vendor orders with a net above zero that are not
+ * released, and entries without a vendor order younger than the hold (their hold starts when they were written).
+ */
+async function heldReleases(env: Env, vendorId: string, currency: string, cutoff: string) {
+  const blocked = blocks.length ? blocks.map((b) => `(${b("?3")})`).join(" or ") : "0";
+  const rows = await env.DB.prepare(
+    `select e.vendor_order_id as id, sum(e.amount) as net,
+            (select max(${holdStart}) from vendor_ledger l where l.vendor_order_id = e.vendor_order_id and l.kind in ('sale', 'commission')) as startAt,
+            exists (select 1 from vendor_ledger l where l.vendor_order_id = e.vendor_order_id and l.kind in ('sale', 'commission') and (${blocked})) as blocked
+       from vendor_ledger e
+      where e.vendor_id = ?1 and e.currency = ?2 and e.vendor_order_id is not null and not ${coveredSql("e.vendor_order_id")}
+      group by e.vendor_order_id
+     having sum(e.amount) > 0 and not (${voReleasedSql("e.vendor_order_id", "?3")})
+     union all
+     select null, l.amount, l.created_at, 0 from vendor_ledger l
+      where l.vendor_id = ?1 and l.currency = ?2 and l.vendor_order_id is null and ${heldSql("?3")}`,
+  )
+    .bind(vendorId, currency, cutoff)
+    .all<{ id: string | null; net: number; startAt: string | null; blocked: number }>();
+  return rows.results;
 }
