@@ -97,6 +97,16 @@ describe("product summaries carry their seller", () => {
     expect((await apiItems(`/api/products?vendor=${seller.id}`)).map((p) => p.seller?.handle)).toEqual([seller.handle]);
   });
 
+  it("labels the Seller filter with the sellers' names (its values stay vendor ids)", async () => {
+    for (const query of [`category=${category.slug}`, "q=wrenfeather", `q=wrenfeather&vendor=${seller.id}`]) {
+      const { facets } = await json(await call(`/api/products?${query}`));
+      expect(facets.vendor, query).toEqual([
+        { value: hidden.id, label: hidden.name, count: 1, selected: false },
+        { value: seller.id, label: seller.name, count: 1, selected: query.includes("vendor=") },
+      ]);
+    }
+  });
+
   it("in featured products and in recommendations (product sections, recently viewed, picked for you)", async () => {
     expectSellers(await listFeaturedProducts(env, 8), "featured");
     expectSellers(await apiItems(`/api/recommendations/products/${ids.store}`), "recommendations of the store's product", { without: ids.store });
@@ -125,6 +135,7 @@ describe("a suspended seller's products", () => {
       expectSellers(await apiItems(`/api/products?category=${category.slug}`), "category", gone);
       expectSellers(await apiItems("/api/products?q=wrenfeather"), "search", gone);
       expect((await apiItems(`/api/products?vendor=${hidden.id}`)).length).toBe(0);
+      expect((await json(await call("/api/products?q=wrenfeather"))).facets.vendor.map((v: { label: string }) => v.label)).toEqual([seller.name]);
       expectSellers(await listFeaturedProducts(env, 8), "featured", gone);
       expectSellers(await apiItems(`/api/recommendations/products/${ids.store}`), "recommendations", { ...gone, without: ids.store });
       expectSellers(await apiItems(`/api/recommendations/recently-viewed?ids=${ids.seller},${ids.store},${ids.hidden}`), "recently viewed", gone);

@@ -305,10 +305,11 @@ function cellReadsOf(filters: ActiveFilter[], wantsTotals: boolean, valueFacets:
   return out;
 }
 
-/** The catalog's dictionaries, each one JSON value: categories, brands, attribute values. */
+/** The catalog's dictionaries, each one JSON value: categories, brands, active sellers' names, attribute values. */
 const DICTIONARY_READS = [
   "(SELECT json_group_array(json_array(id, parent_id, slug, name, path, depth, position)) FROM categories) AS dict_categories",
   "(SELECT json_group_array(json_array(id, slug, name)) FROM brands) AS dict_brands",
+  "(SELECT json_group_array(json_array(id, name)) FROM vendors WHERE status = 'active') AS dict_vendors",
   "(SELECT json_group_array(json_array(value_id, name, value)) FROM search_attribute_values) AS dict_attributes",
   "(SELECT coalesce(sum(count), 0) FROM search_facet_counts WHERE facet = 'total') AS catalog_size",
   "(SELECT coalesce(max(doc_id), 0) FROM search_documents) AS top_doc",
@@ -441,6 +442,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       }),
     ),
     brands: new Map(parse<[string, string, string]>("dict_brands").map(([id, slug, name]) => [id, { slug, name }])),
+    vendors: new Map(parse<[string, string]>("dict_vendors")),
     attributes: new Map(parse<[number, string, string]>("dict_attributes").map(([id, name, value]) => [id, { name, value }])),
   };
   const counts = new FacetCounts(dictionaries);
