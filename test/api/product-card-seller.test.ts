@@ -69,7 +69,8 @@ const apiItems = async (path: string): Promise<ProductSummary[]> => {
 function expectSellers(items: ProductSummary[], where: string, { without = "", hiddenListed = true } = {}) {
   if (without !== ids.seller) expect(sellerOf(items, ids.seller), where).toEqual({ name: seller.name, handle: seller.handle });
   if (without !== ids.store) expect(sellerOf(items, ids.store), where).toBeNull();
-  if (!hiddenListed) expect(items.map((p) => p.id), where).not.toContain(ids.hidden);
+  const listed = items.map((p) => p.id);
+  if (!hiddenListed) expect(listed, where).not.toContain(ids.hidden);
   else if (without !== ids.hidden) expect(sellerOf(items, ids.hidden), where).toEqual({ name: hidden.name, handle: hidden.handle });
 }
 

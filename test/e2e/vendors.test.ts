@@ -119,13 +119,18 @@ describe("selling on the marketplace", () => {
       expect(await cards.count()).toBe(4);
       const sold = cards.filter({ has: page.locator("[data-card-seller]") });
       expect(await sold.count()).toBe(1);
-      expect(await sold.locator("[data-card-seller]").innerText()).toBe("Sold by Oak & Iron");
+      expect((await sold.locator("[data-card-seller]").textContent())?.replace(/\s+/g, " ").trim()).toBe("Sold by Oak & Iron");
       expect(await sold.getByRole("link", { name: product.name, exact: true }).getAttribute("href")).toMatch(/^\/p\//);
       expect(await sold.getByRole("link").count()).toBe(2);
       expect(await sold.locator("a a").count()).toBe(0);
       await sold.scrollIntoViewIfNeeded();
       await screenshot(page, "vendors-search-cards");
     }
+    // The Seller filter is labelled with the seller's name (its value stays the vendor id), and so is its chip.
+    const sellerFilter = desk.getByRole("group", { name: "Seller" }).getByRole("checkbox", { name: /Oak & Iron/ });
+    expect(await sellerFilter.getAttribute("value")).toBe(vendorId);
+    await desk.goto(`${store.baseUrl}/search?vendor=${vendorId}`);
+    expect(await desk.getByRole("link", { name: /Seller Oak & Iron/ }).count()).toBe(1);
     await phone.locator("article.card").getByRole("link", { name: "Oak & Iron" }).click();
     await phone.waitForURL(/\/v\/oak-and-iron$/);
     // A seller that is not active has no storefront.
