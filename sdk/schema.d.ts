@@ -17674,6 +17674,8 @@ export interface components {
             };
             inStock: boolean;
             createdAt: string;
+            /** @description The marketplace seller of the product; null when the store itself sells it. Only active sellers' products are listed. */
+            seller: components["schemas"]["SellerRef"] | null;
         };
         /** @description Lowest variant price. */
         Money: {
@@ -17689,6 +17691,15 @@ export interface components {
             url: string;
             alt: string;
         } | null;
+        SellerRef: {
+            /** @example Trail Supply Co. */
+            name: string;
+            /**
+             * @description The seller's storefront is `/v/{handle}`.
+             * @example trail-supply
+             */
+            handle: string;
+        };
         SearchFacets: {
             /** @description Every category with matches, counted with its subcategories. */
             category: components["schemas"]["CategoryFacetValue"][];

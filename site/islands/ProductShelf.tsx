@@ -85,6 +85,11 @@ export default function ProductShelf({ mode, title, display, productId }: Props)
                     {p.name}
                   </a>
                 </h3>
+                {p.seller && (
+                  <p class="card-seller" data-card-seller={p.seller.handle}>
+                    Sold by <a href={`/v/${encodeURIComponent(p.seller.handle)}`}>{p.seller.name}</a>
+                  </p>
+                )}
                 <p class="price">
                   <span class="price-now">{formatPrice(p.price, display)}</span>
                 </p>

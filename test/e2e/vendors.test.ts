@@ -108,6 +108,31 @@ describe("selling on the marketplace", () => {
     expect(await phone.locator("[data-seller]").textContent()).toBe("Sold by Oak & Iron");
     await desk.goto(`${store.baseUrl}/v/oak-and-iron`);
     await screenshot(desk, "vendors-storefront-desktop");
+    // On the seller's own storefront the cards do not repeat the seller.
+    expect(await desk.locator("[data-card-seller]").count()).toBe(0);
+
+    // Search results name the seller on its product's card (and nothing on the store's own), with a link of its
+    // own beside the card's one link to the product; the seller link opens the storefront.
+    for (const page of [desk, phone]) {
+      await page.goto(`${store.baseUrl}/search`);
+      const cards = page.locator("article.card");
+      expect(await cards.count()).toBe(4);
+      const sold = cards.filter({ has: page.locator("[data-card-seller]") });
+      expect(await sold.count()).toBe(1);
+      expect((await sold.locator("[data-card-seller]").textContent())?.replace(/\s+/g, " ").trim()).toBe("Sold by Oak & Iron");
+      expect(await sold.getByRole("link", { name: product.name, exact: true }).getAttribute("href")).toMatch(/^\/p\//);
+      expect(await sold.getByRole("link").count()).toBe(2);
+      expect(await sold.locator("a a").count()).toBe(0);
+      await sold.scrollIntoViewIfNeeded();
+      await screenshot(page, "vendors-search-cards");
+    }
+    // The Seller filter is labelled with the seller's name (its value stays the vendor id), and so is its chip.
+    const sellerFilter = desk.getByRole("group", { name: "Seller" }).getByRole("checkbox", { name: /Oak & Iron/ });
+    expect(await sellerFilter.getAttribute("value")).toBe(vendorId);
+    await desk.goto(`${store.baseUrl}/search?vendor=${vendorId}`);
+    expect(await desk.getByRole("link", { name: /Seller Oak & Iron/ }).count()).toBe(1);
+    await phone.locator("article.card").getByRole("link", { name: "Oak & Iron" }).click();
+    await phone.waitForURL(/\/v\/oak-and-iron$/);
     // A seller that is not active has no storefront.
     expect((await desk.request.get(`${store.baseUrl}/v/no-such-seller`)).status()).toBe(404);
 

@@ -154,6 +154,8 @@ interface SummaryRow {
   rating_avg_x100: number;
   rating_count: number;
   created_at: string;
+  seller_name: string | null;
+  seller_handle: string | null;
 }
 
 function toSummary(r: SummaryRow): ProductSummary {
@@ -169,11 +171,15 @@ function toSummary(r: SummaryRow): ProductSummary {
     rating: { average: r.rating_avg_x100 / 100, count: r.rating_count },
     inStock: true,
     createdAt: r.created_at,
+    seller: r.seller_handle && r.seller_name ? { name: r.seller_name, handle: r.seller_handle } : null,
   };
 }
 
+/** The joins SUMMARY_COLUMNS reads, after `products p`: category, brand and (for a marketplace product) its seller. */
+const SUMMARY_JOINS = "JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id LEFT JOIN vendors s ON s.id = p.vendor_id";
+
 const SUMMARY_COLUMNS = `p.id, p.slug, p.name, b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name,
-  p.min_price, p.currency, p.rating_avg_x100, p.rating_count, p.created_at,
+  p.min_price, p.currency, p.rating_avg_x100, p.rating_count, p.created_at, s.name AS seller_name, s.handle AS seller_handle,
   (SELECT max(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id) AS compare_at,
   (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url`;
 
@@ -193,8 +199,7 @@ async function neighbours(env: Env, seeds: readonly string[], options: Options):
        ranked AS (SELECT r.kind, r.related_id AS id, sum(r.score) AS score FROM recommendation_pairs r
          WHERE r.product_id IN (SELECT id FROM seeds) GROUP BY r.kind, r.related_id)
      SELECT ranked.kind, ${SUMMARY_COLUMNS}
-     FROM ranked JOIN products p ON p.id = ranked.id
-       JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
+     FROM ranked JOIN products p ON p.id = ranked.id ${SUMMARY_JOINS}
      WHERE p.status = 'active' AND p.in_stock = 1 AND ${sellerListedSql("p")}
        AND ranked.id NOT IN (SELECT id FROM seeds) AND ranked.id NOT IN (SELECT id FROM excluded)
      ORDER BY ranked.kind, ranked.score DESC, ranked.id`,
@@ -271,8 +276,7 @@ export async function recentlyViewedProducts(env: Env, ids: readonly string[], e
   const wanted = [...new Set(ids)].filter((id) => id !== except).slice(0, SECTION_SIZE);
   if (wanted.length === 0) return [];
   const { results } = await env.DB.prepare(
-    `SELECT ${SUMMARY_COLUMNS}, p.in_stock, k.key AS n FROM json_each(?1) k JOIN products p ON p.id = k.value
-       JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
+    `SELECT ${SUMMARY_COLUMNS}, p.in_stock, k.key AS n FROM json_each(?1) k JOIN products p ON p.id = k.value ${SUMMARY_JOINS}
      WHERE p.status = 'active' AND ${sellerListedSql("p")} ORDER BY k.key`,
   )
     .bind(JSON.stringify(wanted))

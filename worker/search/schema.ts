@@ -142,6 +142,15 @@ export function unknownProductQueryKeys(keys: string[]): string[] {
 }
 export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
 
+/** Who sells a product on a card: a marketplace seller's name and storefront handle (`/v/{handle}`). */
+export const SellerRef = z
+  .object({
+    name: z.string().openapi({ example: "Trail Supply Co." }),
+    handle: z.string().openapi({ example: "trail-supply", description: "The seller's storefront is `/v/{handle}`." }),
+  })
+  .openapi("SellerRef");
+export type SellerRef = z.infer<typeof SellerRef>;
+
 export const ProductSummary = z
   .object({
     id: z.string().openapi({ example: "prod_0001" }),
@@ -155,6 +164,9 @@ export const ProductSummary = z
     rating: z.object({ average: z.number(), count: z.number().int() }),
     inStock: z.boolean(),
     createdAt: z.string(),
+    seller: z.union([SellerRef, z.null()]).openapi({
+      description: "The marketplace seller of the product; null when the store itself sells it. Only active sellers' products are listed.",
+    }),
   })
   .openapi("ProductSummary");
 export type ProductSummary = z.infer<typeof ProductSummary>;

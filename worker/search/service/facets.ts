@@ -17,6 +17,8 @@ export interface CategoryRow {
 export interface Dictionaries {
   categories: CategoryRow[];
   brands: Map<string, { slug: string; name: string }>;
+  /** Active sellers' names by vendor id (the vendor facet's labels; its values stay the ids). */
+  vendors: Map<string, string>;
   attributes: Map<number, { name: string; value: string }>;
 }
 
@@ -191,7 +193,7 @@ export function buildFacets(counts: FacetCounts, filters: SearchFilters, diction
     vendor: listFacet(
       counts.vendor,
       filters.vendor ?? [],
-      (id) => ({ slug: id, name: id }),
+      (id) => ({ slug: id, name: dictionaries.vendors.get(id) ?? id }),
       (id) => id,
     ),
     price: priceFacet(counts, filters, currency),

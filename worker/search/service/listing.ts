@@ -126,6 +126,8 @@ interface DisplayRow {
   category_name: string;
   compare_at: number | null;
   image_url: string | null;
+  seller_name: string | null;
+  seller_handle: string | null;
 }
 
 /**
@@ -134,11 +136,11 @@ interface DisplayRow {
  */
 function displaySql(source: string): string {
   return `SELECT k.doc_id, p.id, p.slug, p.name, p.currency, p.min_price, p.in_stock, p.rating_avg_x100, p.rating_count, p.created_at,
-    b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name,
+    b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name, s.name AS seller_name, s.handle AS seller_handle,
     (SELECT min(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id AND v.price = p.min_price) AS compare_at,
     (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url
   FROM (${source}) k CROSS JOIN search_documents d ON d.doc_id = k.doc_id CROSS JOIN products p ON p.id = d.product_id
-  LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id`;
+  LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id LEFT JOIN vendors s ON s.id = p.vendor_id`;
 }
 
 /** SQL text and its parameters, appended in step so placeholders and values never drift apart. */
@@ -265,6 +267,7 @@ function toSummary(r: DisplayRow): ProductSummary {
     rating: { average: r.rating_avg_x100 / 100, count: r.rating_count },
     inStock: r.in_stock === 1,
     createdAt: r.created_at,
+    seller: r.seller_handle && r.seller_name ? { name: r.seller_name, handle: r.seller_handle } : null,
   };
 }
 
@@ -302,10 +305,11 @@ function cellReadsOf(filters: ActiveFilter[], wantsTotals: boolean, valueFacets:
   return out;
 }
 
-/** The catalog's dictionaries, each one JSON value: categories, brands, attribute values. */
+/** The catalog's dictionaries, each one JSON value: categories, brands, active sellers' names, attribute values. */
 const DICTIONARY_READS = [
   "(SELECT json_group_array(json_array(id, parent_id, slug, name, path, depth, position)) FROM categories) AS dict_categories",
   "(SELECT json_group_array(json_array(id, slug, name)) FROM brands) AS dict_brands",
+  "(SELECT json_group_array(json_array(id, name)) FROM vendors WHERE status = 'active') AS dict_vendors",
   "(SELECT json_group_array(json_array(value_id, name, value)) FROM search_attribute_values) AS dict_attributes",
   "(SELECT coalesce(sum(count), 0) FROM search_facet_counts WHERE facet = 'total') AS catalog_size",
   "(SELECT coalesce(max(doc_id), 0) FROM search_documents) AS top_doc",
@@ -438,6 +442,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
       }),
     ),
     brands: new Map(parse<[string, string, string]>("dict_brands").map(([id, slug, name]) => [id, { slug, name }])),
+    vendors: new Map(parse<[string, string]>("dict_vendors")),
     attributes: new Map(parse<[number, string, string]>("dict_attributes").map(([id, name, value]) => [id, { name, value }])),
   };
   const counts = new FacetCounts(dictionaries);
