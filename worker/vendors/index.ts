@@ -71,7 +71,14 @@ export {
 export { markPayoutFailed, markPayoutPaid } from "./service/payout-manual";
 export { reverseRefundedPayout } from "./service/payout-reversals";
 export { type PayoutStep, queuePayoutRun, runPayout, sendPayoutMessages } from "./service/payout-runs";
-export { type ConnectAccountState, type PayoutTransfers, payoutClient, registerPayoutTransfers, sendPayout, type TransferResult } from "./service/payout-transfers";
+export {
+  type ConnectAccountState,
+  type PayoutTransfers,
+  payoutClient,
+  registerPayoutTransfers,
+  sendPayout,
+  type TransferResult,
+} from "./service/payout-transfers";
 export { listPayouts, type OrderNumberLookup, payoutById, registerOrderNumbers } from "./service/payouts";
 export { handlePayoutBatch, payoutRetryDelay } from "./payout-queue";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";

@@ -69,7 +69,8 @@ export const settledSql = (v: string, c: string, cutoff: string) => `(select coa
 export const voNetSql = (vo: string) => `(select coalesce(sum(n.amount), 0) from vendor_ledger n where n.vendor_order_id = ${vo})`;
 
 /** True when none of vendor order `vo`'s sale entries is held (released by its delivery plus the hold, no open return). */
-export const voReleasedSql = (vo: string, cutoff: string) => `not exists (select 1 from vendor_ledger l where l.vendor_order_id = ${vo} and ${heldSql(cutoff)})`;
+export const voReleasedSql = (vo: string, cutoff: string) =>
+  `not exists (select 1 from vendor_ledger l where l.vendor_order_id = ${vo} and ${heldSql(cutoff)})`;
 
 /** One vendor order that can be paid now, and its net. */
 interface PayableVendorOrder {
@@ -113,7 +114,6 @@ export async function settledBalances(env: Env, cutoff: string, vendorId: string
     .all<{ vendorId: string; currency: string; settled: number; method: string; account: string | null; enabled: number }>();
   return rows.results;
 }
-
 
 /** What one payout pays: each vendor order's part (its net less what it pays back of `debt`) and the loose part. */
 export interface PayoutPlan {
