@@ -45,6 +45,35 @@ export function clearedSessionCookies(): string[] {
   return [serializeCookie(ACCESS_COOKIE, "", 0), serializeCookie(REFRESH_COOKIE, "", 0)];
 }
 
+/** Ends the session's cookies on this answer (sign-out, a refused refresh). */
+export function clearSessionCookies(c: Context<AppEnv>): void {
+  for (const cookie of clearedSessionCookies()) c.header("Set-Cookie", cookie, { append: true });
+}
+
+/** The refresh token the caller presents: in the body (native clients), else the browser's cookie. */
+export function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined): string | undefined {
+  return fromBody ?? readCookie(c.req.header("cookie"), REFRESH_COOKIE);
+}
+
+/** Problem codes → the reasons the sign-in page explains (`/account/login?oauth=`). */
+const OAUTH_PAGE_REASONS: Record<string, string> = {
+  "auth.oauth_state_mismatch": "state",
+  "auth.oauth_denied": "denied",
+  "auth.oauth_email_unverified": "unverified",
+  "auth.oauth_needs_second_factor": "second-factor",
+  "auth.oauth_staff_password": "staff",
+};
+
+/**
+ * Where a refused OAuth sign-in sends a person's browser: the sign-in page with a readable reason, the OAuth
+ * state cookie cleared on this answer. Null for API clients and for server errors: they get the problem.
+ */
+export function oauthFailurePage(c: Context<AppEnv>, err: unknown): string | null {
+  if (!(err instanceof AppError) || err.status >= 500 || !(c.req.header("accept") ?? "").includes("text/html")) return null;
+  c.header("Set-Cookie", serializeCookie(OAUTH_COOKIE, "", 0));
+  return `/account/login?oauth=${OAUTH_PAGE_REASONS[err.code] ?? "failed"}`;
+}
+
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**

@@ -105,16 +105,21 @@ export type AdminOrderQuery = z.infer<typeof AdminOrderQuery>;
 
 export const OrderChange = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).openapi("OrderChange");
 
+/** What a parcel says of itself: carrier, tracking and where it is (a shipment, and a vendor order's parcel). */
+const parcelFields = {
+  carrier: z.string(),
+  carrierName: z.string(),
+  trackingNumber: z.string(),
+  trackingUrl: z.string().nullable(),
+  status: z.enum(SHIPMENT_STATUSES),
+  shippedAt: z.string(),
+  deliveredAt: z.string().nullable(),
+};
+
 export const ShipmentView = z
   .object({
     id: z.string(),
-    carrier: z.string(),
-    carrierName: z.string(),
-    trackingNumber: z.string(),
-    trackingUrl: z.string().nullable(),
-    status: z.enum(SHIPMENT_STATUSES),
-    shippedAt: z.string(),
-    deliveredAt: z.string().nullable(),
+    ...parcelFields,
     lastEventAt: z.string().nullable(),
     lines: z.array(z.object({ orderLineId: z.string(), name: z.string(), quantity: z.number().int() })),
   })
@@ -250,6 +255,9 @@ export const AdminOrderPage = pageSchema(
   "AdminOrderPage",
 );
 
+/** The one parcel of a vendor order (`parcelView`), as its vendor and staff read it; inlined where it is used. */
+const VendorParcel = z.object(parcelFields);
+
 /** A seller's part of an order as staff see it; `commission` and `money` need the `vendors` permission. */
 export const AdminSellerPart = z
   .object({
@@ -257,17 +265,7 @@ export const AdminSellerPart = z
     vendor: z.object({ id: z.string(), name: z.string(), handle: z.string() }),
     status: z.enum(VENDOR_ORDER_STATUSES),
     shipping: MoneySchema.openapi({ description: "The shipping the shopper paid for this seller's parcel (quoted for its group at checkout)." }),
-    shipment: z
-      .object({
-        carrier: z.string(),
-        carrierName: z.string(),
-        trackingNumber: z.string(),
-        trackingUrl: z.string().nullable(),
-        status: z.enum(SHIPMENT_STATUSES),
-        shippedAt: z.string(),
-        deliveredAt: z.string().nullable(),
-      })
-      .nullable(),
+    shipment: VendorParcel.nullable(),
     shippedAt: z.string().nullable(),
     deliveredAt: z.string().nullable(),
     lines: z.array(
@@ -424,17 +422,7 @@ export const VendorOrderView = z
     ),
     goods: MoneySchema,
     shipping: MoneySchema,
-    shipment: z
-      .object({
-        carrier: z.string(),
-        carrierName: z.string(),
-        trackingNumber: z.string(),
-        trackingUrl: z.string().nullable(),
-        status: z.enum(SHIPMENT_STATUSES),
-        shippedAt: z.string(),
-        deliveredAt: z.string().nullable(),
-      })
-      .nullable(),
+    shipment: VendorParcel.nullable(),
     shippedAt: z.string().nullable(),
     deliveredAt: z.string().nullable(),
   })

@@ -59,34 +59,29 @@ export {
 } from "./service/commission-rules";
 export { applyConnectAccount, payoutAccountOf, refreshConnectAccount, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
 export {
-  type ConnectAccountState,
   DEFAULT_HOLD_DAYS,
-  listPayouts,
-  markPayoutFailed,
-  markPayoutPaid,
-  type PayoutTransfers,
-  payoutClient,
-  payoutById,
   payoutHoldDays,
-  type OrderNumberLookup,
   planPayout,
-  registerOrderNumbers,
-  type NextPayout,
-  type PayoutStep,
-  queuePayoutRun,
   registerPayoutHold,
-  registerPayoutTransfers,
+  type NextPayout,
   registerSaleBlock,
   registerSaleHoldStart,
   registerSaleRelease,
-  reverseRefundedPayout,
-  runPayout,
   type SaleHoldCondition,
-  sendPayout,
-  sendPayoutMessages,
-  type TransferResult,
   vendorPayoutSummary,
-} from "./service/payouts";
+} from "./service/payout-balances";
+export { markPayoutFailed, markPayoutPaid } from "./service/payout-manual";
+export { reverseRefundedPayout } from "./service/payout-reversals";
+export { type PayoutStep, queuePayoutRun, runPayout, sendPayoutMessages } from "./service/payout-runs";
+export {
+  type ConnectAccountState,
+  type PayoutTransfers,
+  payoutClient,
+  registerPayoutTransfers,
+  sendPayout,
+  type TransferResult,
+} from "./service/payout-transfers";
+export { listPayouts, type OrderNumberLookup, payoutById, registerOrderNumbers } from "./service/payouts";
 export { handlePayoutBatch, payoutRetryDelay } from "./payout-queue";
 export { acceptInvitation, changeMemberRole, invitationPreview, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 export { memberCan, VENDOR_CAPABILITIES, type VendorCapability, type VendorMembership, vendorMembershipOf } from "./service/membership";

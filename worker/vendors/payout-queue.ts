@@ -1,5 +1,6 @@
 import { PayoutMessage } from "./schema";
-import { type PayoutStep, reverseRefundedPayout, runPayout } from "./service/payouts";
+import { reverseRefundedPayout } from "./service/payout-reversals";
+import { type PayoutStep, runPayout } from "./service/payout-runs";
 
 /**
  * Seconds before a payout message is tried again after attempt `attempts` (1 for the first delivery): 30 s,

@@ -26,7 +26,9 @@ import {
 import { adminVendorDetail, approveVendor, listVendorsForAdmin, reinstateVendor, rejectVendor, suspendVendor } from "./service/applications";
 import { createCommissionRule, deleteCommissionRule, listCommissionRules, updateCommissionRule } from "./service/commission-rules";
 import { setPayoutSettings } from "./service/payout-account";
-import { listPayouts, markPayoutFailed, markPayoutPaid, queuePayoutRun } from "./service/payouts";
+import { markPayoutFailed, markPayoutPaid } from "./service/payout-manual";
+import { queuePayoutRun } from "./service/payout-runs";
+import { listPayouts } from "./service/payouts";
 
 const errors = {
   400: problemResponse("Invalid field (each named)."),

@@ -23,7 +23,8 @@ import {
 import { vendorStatement, vendorStatementCsv } from "./service/ledger";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation, vendorTeam } from "./service/members";
 import { payoutAccountOf, setPayoutSettings, startConnectOnboarding } from "./service/payout-account";
-import { listPayouts, vendorPayoutSummary } from "./service/payouts";
+import { vendorPayoutSummary } from "./service/payout-balances";
+import { listPayouts } from "./service/payouts";
 import { updateVendorSettings, vendorSettings } from "./service/settings";
 
 const denied = {

@@ -4,6 +4,7 @@ import { payoutHoldDays } from "../../vendors";
 import { commissionRules, payoutItems, payouts, vendorLedger, vendors } from "../../vendors/tables";
 import { orderLines, vendorOrders } from "../tables";
 import { type OrderRow, shipmentsOf } from "./orders";
+import { parcelView } from "./vendor-orders";
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +53,6 @@ export async function adminMarketplaceOf(env: Env, order: OrderRow, opts: { with
   const sellers = [];
   for (const { vo, name, handle } of vos) {
     const own = lines.filter((l) => l.vendorOrderId === vo.id);
-    const parcel = vo.shipmentId ? parcels.find((p) => p.id === vo.shipmentId) : undefined;
     const entries = ledger.filter((e) => e.vendorOrderId === vo.id);
     const sum = (kind: string) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + e.amount, 0);
     const refunded = -sum("refund");
@@ -65,17 +65,7 @@ export async function adminMarketplaceOf(env: Env, order: OrderRow, opts: { with
       vendor: { id: vo.vendorId, name, handle },
       status: vo.status,
       shipping: money(vo.shippingTotal),
-      shipment: parcel
-        ? {
-            carrier: parcel.carrier,
-            carrierName: parcel.carrierName,
-            trackingNumber: parcel.trackingNumber,
-            trackingUrl: parcel.trackingUrl,
-            status: parcel.status,
-            shippedAt: parcel.shippedAt,
-            deliveredAt: parcel.deliveredAt,
-          }
-        : null,
+      shipment: parcelView(parcels, vo.shipmentId),
       shippedAt: vo.shippedAt,
       deliveredAt: vo.deliveredAt,
       lines: own.map((l) => {

@@ -154,6 +154,8 @@ export async function shipmentsOf(d1: D1Database, orderId: string) {
     lines: lines.filter((l) => l.shipmentId === s.id).map((l) => ({ orderLineId: l.orderLineId, name: l.name, quantity: l.quantity })),
   }));
 }
+/** One shipment of an order as `shipmentsOf` reads it. */
+export type OrderShipment = Awaited<ReturnType<typeof shipmentsOf>>[number];
 
 /** One order as its owner sees it: lines, totals, public timeline, shipments, payment state. */
 export async function orderDetail(env: Env, order: OrderRow) {

@@ -7,7 +7,7 @@ import { groupLinesBySeller, type ParcelGroup } from "../../shipping";
 import { vendors } from "../../vendors/tables";
 import type { TimelineActor } from "../actor";
 import { orderLines, orders, type VendorOrderStatus, vendorOrders } from "../tables";
-import { orderAddressContext, remainingByLine, shipmentsOf } from "./orders";
+import { type OrderShipment, orderAddressContext, remainingByLine, shipmentsOf } from "./orders";
 import { createShipment } from "./shipments";
 
 /** The seller (null: the store's own) and category of each product, as the catalog has them now. */
@@ -128,6 +128,24 @@ async function ownVendorOrder(env: Env, vendorId: string, vendorOrderId: string)
 }
 
 /**
+ * The one parcel of a vendor order, as its vendor and staff read it (carrier, tracking, where it is), picked from
+ * the order's shipments by the vendor order's `shipmentId`; null before it ships.
+ */
+export function parcelView(parcels: readonly OrderShipment[], shipmentId: string | null) {
+  const parcel = shipmentId ? parcels.find((p) => p.id === shipmentId) : undefined;
+  if (!parcel) return null;
+  return {
+    carrier: parcel.carrier,
+    carrierName: parcel.carrierName,
+    trackingNumber: parcel.trackingNumber,
+    trackingUrl: parcel.trackingUrl,
+    status: parcel.status,
+    shippedAt: parcel.shippedAt,
+    deliveredAt: parcel.deliveredAt,
+  };
+}
+
+/**
  * One of the vendor's vendor orders: its lines, its parcel and where to ship it. 404 for another vendor's
  * (or an unpaid) order. The shopper's email, phone and billing details are never part of it.
  */
@@ -144,7 +162,7 @@ export async function vendorOrderDetail(env: Env, vendorId: string, vendorOrderI
   ]);
   if (!order) throw new AppError("orders.not_found", 404, "No such order.");
   const address = JSON.parse(await decryptPii(env.PII_KEYS, order.shippingAddressEnc, orderAddressContext(vo.orderId))) as Record<string, string | null>;
-  const parcel = vo.shipmentId ? (await shipmentsOf(env.DB, vo.orderId)).find((s) => s.id === vo.shipmentId) : undefined;
+  const parcels = vo.shipmentId ? await shipmentsOf(env.DB, vo.orderId) : [];
   const money = (amount: number) => ({ amount, currency: vo.currency });
   return {
     id: vo.id,
@@ -165,17 +183,7 @@ export async function vendorOrderDetail(env: Env, vendorId: string, vendorOrderI
     })),
     goods: money(vo.subtotal - vo.discountTotal),
     shipping: money(vo.shippingTotal),
-    shipment: parcel
-      ? {
-          carrier: parcel.carrier,
-          carrierName: parcel.carrierName,
-          trackingNumber: parcel.trackingNumber,
-          trackingUrl: parcel.trackingUrl,
-          status: parcel.status,
-          shippedAt: parcel.shippedAt,
-          deliveredAt: parcel.deliveredAt,
-        }
-      : null,
+    shipment: parcelView(parcels, vo.shipmentId),
     shippedAt: vo.shippedAt,
     deliveredAt: vo.deliveredAt,
   };

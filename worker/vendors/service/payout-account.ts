@@ -3,7 +3,7 @@ import { type AuditActor, auditStatement } from "../../lib/audit";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import type { PayoutAccountView, PayoutSettingsBody } from "../schema";
-import { type ConnectAccountState, payoutClient } from "./payouts";
+import { type ConnectAccountState, payoutClient } from "./payout-transfers";
 
 const notConfigured = () => new AppError("vendors.connect_unavailable", 409, "This store does not pay vendors through Stripe; payouts are manual.");
 
