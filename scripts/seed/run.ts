@@ -20,6 +20,7 @@ import { brands, categories, productAttributes, productImages, products, product
 import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } from "./generate.ts";
 import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
 import { seedReviews } from "./reviews.ts";
+import { localD1Binding } from "../lib/d1-binding.ts";
 import { applyLocalMigrations } from "../lib/local-migrations.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
@@ -84,23 +85,9 @@ const persistTo = path.resolve(args["persist-to"]);
 // file is the very one `wrangler d1 ... --local` and `wrangler dev` open.
 const require = createRequire(import.meta.url);
 const wranglerPackage = require.resolve("wrangler/package.json");
-const { unstable_readConfig } = await import("wrangler");
 const { Miniflare, convertV4MiniflareOptions } = await import(createRequire(wranglerPackage).resolve("miniflare"));
 
-interface D1Config {
-  binding: string;
-  database_id?: string;
-  preview_database_id?: string;
-  migrations_dir?: string;
-}
-const config: { d1_databases: D1Config[] } = unstable_readConfig({ config: path.join(root, "wrangler.toml") });
-const d1 = config.d1_databases.find((d) => d.binding === "DB");
-if (!d1) {
-  console.error('wrangler.toml has no D1 database bound as "DB".');
-  process.exit(1);
-}
-const databaseId = d1.preview_database_id ?? d1.database_id ?? d1.binding;
-const migrationsDir = path.resolve(root, d1.migrations_dir ?? "migrations");
+const { databaseId, migrationsDir } = localD1Binding();
 
 type Mf = { getD1Database(name: string): Promise<D1Database>; dispose(): Promise<void> };
 async function openDatabase(): Promise<{ mf: Mf; db: D1Database }> {

@@ -54,7 +54,7 @@ const work = mkdtempSync(path.join(tmpdir(), "edge-commerce-bench-cart-"));
 let seeded = args.seeded ? path.resolve(args.seeded) : "";
 if (!seeded) {
   seeded = path.join(work, "seeded");
-  seedState(seeded, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
+  await seedState(seeded, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
 }
 
 interface Build {

@@ -14,7 +14,7 @@ const { values: args } = parseArgs({
   options: { concurrency: { type: "string", default: "10,50" }, duration: { type: "string", default: "10" }, port: { type: "string", default: "8796" } },
 });
 const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-bench-"));
-seedState(persist, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
+await seedState(persist, { products: 200, stockEveryVariant: 1_000_000, output: "ignore" });
 // Every simulated shopper comes from 127.0.0.1: the per-address cap on open orders (docs/limits.md) is off here.
 const store = await serveStore({
   port: Number(args.port),

@@ -42,7 +42,7 @@ let stop = () => {};
 let serverGroup = 0;
 if (!base) {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-shoppers-"));
-  seedState(persist, { products: Number(args.products), stockEveryVariant: 1_000_000, output: "ignore" });
+  await seedState(persist, { products: Number(args.products), stockEveryVariant: 1_000_000, output: "ignore" });
   const store = await serveStore({ port: Number(args.port), persist, removeStateOnStop: true, output: "ignore" });
   stop = () => store.stop();
   base = store.baseUrl;

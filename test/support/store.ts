@@ -6,11 +6,12 @@
 // store is still starting (vitest then runs `afterAll` with no store assigned and ends the worker process with
 // SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateSecrets } from "../../scripts/secrets.mjs";
+import { hashPassword } from "../../worker/accounts/password.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -79,6 +80,8 @@ export interface SeedOptions {
   stockEveryVariant?: number;
   /** An admin account to create. */
   admin?: { email: string; password: string };
+  /** Create the admin with `scripts/users.ts create`, as a store owner does (default: the same row written directly). */
+  adminThroughScript?: boolean;
   /** Where the seed and user scripts write their progress (default: inherited). */
   output?: "inherit" | "ignore";
 }
@@ -91,14 +94,42 @@ export interface SeedOptions {
 export const SEED_CACHE_ENV = "E2E_SEED_CACHE";
 
 /** Migrates and seeds a local state folder with the deterministic demo catalog (and optionally stock and an admin). */
-export function seedState(persist: string, options: SeedOptions = {}): void {
-  const output = options.output ?? "inherit";
+export async function seedState(persist: string, options: SeedOptions = {}): Promise<void> {
   const cache = process.env[SEED_CACHE_ENV];
   if (cache && existsSync(cache)) copySeededCatalog(cache, persist, options);
   else seedCatalog(persist, options);
-  if (options.admin) {
+  if (options.admin && options.adminThroughScript) {
     const { email, password } = options.admin;
-    runScript("scripts/users.ts", ["create", "--email", email, "--password", password, "--role", "admin", "--persist-to", persist], output);
+    runScript(
+      "scripts/users.ts",
+      ["create", "--email", email, "--password", password, "--role", "admin", "--persist-to", persist],
+      options.output ?? "inherit",
+    );
+  } else if (options.admin) await insertAdmin(persist, options.admin);
+}
+
+/**
+ * Writes an admin account straight into the stopped state's D1 file: the row `npm run user:create` writes (same
+ * columns, the Worker's own password hash, the name from the email), without starting a second local runtime for
+ * it, which cost ~2.5 s of CPU per
+ * browser-test file. test/e2e/second-factor.test.ts creates its admin through the script itself.
+ */
+async function insertAdmin(persist: string, admin: { email: string; password: string }): Promise<void> {
+  const dir = path.join(persist, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (!file) throw new Error(`no D1 database in ${dir}`);
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(path.join(dir, file));
+  try {
+    db.prepare("insert into users (id, email, name, role, password_hash, email_verified_at) values (?, ?, ?, 'admin', ?, ?)").run(
+      `usr_${randomUUID().replace(/-/g, "").slice(0, 26)}`,
+      admin.email.toLowerCase(),
+      admin.email.split("@")[0] ?? "Staff",
+      await hashPassword(admin.password),
+      new Date().toISOString(),
+    );
+  } finally {
+    db.close();
   }
 }
 
@@ -212,7 +243,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningStore> {
 export async function startStore(options: SeedOptions & { port: number; vars?: Record<string, string> }): Promise<RunningStore> {
   const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-store-"));
   try {
-    seedState(persist, options);
+    await seedState(persist, options);
   } catch (error) {
     rmSync(persist, { recursive: true, force: true });
     throw error;
