@@ -122,7 +122,10 @@ export default defineConfig(async () => {
             environment: "node" as const,
             globalSetup: ["./test/e2e/global-setup.ts"],
             setupFiles: ["./test/e2e/port-block.ts"],
-            testTimeout: 60_000,
+            // A guard against hangs, not a speed check. The suite is CPU-bound on a 2-core CI machine, and a browser test
+            // that takes 17 s alone took over 60 s in the first minutes of a full run (three files, their stores, the
+            // shared store's seed and `npm run check` at once).
+            testTimeout: 120_000,
             hookTimeout: 180_000,
             env: {
               E2E_PORT: String(E2E_BASE_PORT),
