@@ -210,5 +210,5 @@ describe("admin emails in the browser", () => {
     await screenshot(page, "admin-email-detail");
     await page.locator("iframe.admin-email-preview").screenshot({ path: `${SCREENSHOTS}/admin-email-preview-390.png` });
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });

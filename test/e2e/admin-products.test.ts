@@ -183,7 +183,7 @@ describe("admin catalog in a real browser", () => {
     expect(await item.locator(".admin-tree-name").innerText()).toContain("E2E Seasonal Picks");
     await screenshot(page, "admin-categories");
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it("looks right on a phone and refuses anonymous visitors, customers and support staff", async () => {
     const { context, page } = await adminPage("phone");
@@ -221,5 +221,5 @@ describe("admin catalog in a real browser", () => {
     }
     expect((await asSupport.page.goto("/admin/orders"))?.status()).not.toBe(403);
     await asSupport.context.close();
-  }, 60_000);
+  }, 120_000);
 });

@@ -273,5 +273,5 @@ describe("cancelling an order paid through Stripe", () => {
     expect(refunds).toHaveLength(1);
     expect(refunds[0]?.form.get("amount")).toBe(String(placed.total.amount));
     expect(refunds[0]?.idempotencyKey).toMatch(new RegExp(`^refund:pay_\\w+:0:${placed.total.amount}$`));
-  }, 60_000);
+  }, 120_000);
 });
