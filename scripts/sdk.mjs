@@ -7,49 +7,20 @@
 //
 // The document comes from the API app itself (worker/api.ts, bundled for Node with the two Workers-only modules
 // stubbed): no server, no build.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import openapiTS, { astToString } from "openapi-typescript";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const check = process.argv.includes("--check");
 const out = { json: path.join(root, "sdk/openapi.json"), types: path.join(root, "sdk/schema.d.ts") };
 
 async function openApiDocument() {
-  const dir = mkdtempSync(path.join(tmpdir(), "edge-commerce-sdk-"));
-  try {
-    const outfile = path.join(dir, "api.mjs");
-    await build({
-      entryPoints: [path.join(root, "worker/api.ts")],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      logLevel: "error",
-      plugins: [
-        {
-          name: "workers-stubs",
-          setup(b) {
-            // Only called while serving requests, never while describing routes.
-            b.onResolve({ filter: /^cloudflare:/ }, (args) => ({ path: args.path, namespace: "stub" }));
-            b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-              contents: "export const env = {}; export function waitUntil() {} export class DurableObject {} export class WorkerEntrypoint {}",
-              loader: "js",
-            }));
-          },
-        },
-      ],
-    });
-    const { api } = await import(pathToFileURL(outfile).href);
-    const res = await api.request("http://sdk.local/api/openapi.json", {}, {});
-    if (res.status !== 200) throw new Error(`/api/openapi.json answered ${res.status}`);
-    return await res.json();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { api } = await importWorkerCode(path.join(root, "worker/api.ts"));
+  const res = await api.request("http://sdk.local/api/openapi.json", {}, {});
+  if (res.status !== 200) throw new Error(`/api/openapi.json answered ${res.status}`);
+  return await res.json();
 }
 
 const doc = await openApiDocument();

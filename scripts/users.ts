@@ -13,10 +13,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
 import { hashPassword } from "../worker/accounts/password.ts";
 import { passwordProblem } from "../worker/accounts/password-policy.ts";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
 import { openLocalD1 } from "./lib/local-d1.ts";
 import { DEMO_SELLERS, type DemoPayoutRunner, seedDemoMarketplace } from "./seed/marketplace.ts";
 
@@ -35,39 +35,12 @@ export const DEMO_ACCOUNTS = [
 
 /**
  * The demo's payouts through the store's own payout code: scripts/seed/demo-payouts.ts bundled for Node with
- * esbuild (the Worker's modules import without extensions; the two `cloudflare:` modules are stubbed, as
+ * esbuild (the Worker's modules import without extensions; `scripts/lib/import-worker-code.mjs`, as
  * `npm run sdk` does), run against the local D1.
  */
 async function demoPayoutRunner(db: D1Database): Promise<DemoPayoutRunner> {
-  const { build } = await import("esbuild");
-  const dir = mkdtempSync(path.join(tmpdir(), "edge-commerce-demo-payouts-"));
-  try {
-    const outfile = path.join(dir, "demo-payouts.mjs");
-    await build({
-      entryPoints: [path.join(root, "scripts/seed/demo-payouts.ts")],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      logLevel: "error",
-      plugins: [
-        {
-          name: "workers-stubs",
-          setup(b) {
-            b.onResolve({ filter: /^cloudflare:/ }, (args) => ({ path: args.path, namespace: "stub" }));
-            b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-              contents: "export const env = {}; export function waitUntil() {} export class DurableObject {} export class WorkerEntrypoint {}",
-              loader: "js",
-            }));
-          },
-        },
-      ],
-    });
-    const { demoPayouts } = (await import(pathToFileURL(outfile).href)) as typeof import("./seed/demo-payouts.ts");
-    return demoPayouts({ DB: db } as unknown as Env);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { demoPayouts } = (await importWorkerCode(path.join(root, "scripts/seed/demo-payouts.ts"))) as typeof import("./seed/demo-payouts.ts");
+  return demoPayouts({ DB: db } as unknown as Env);
 }
 
 const [command, ...rest] = process.argv.slice(2);
