@@ -5,6 +5,7 @@ import { json, postJson } from "../support/http";
 import { client } from "../support/orders";
 import { type Caller, send, signIn } from "../support/staff";
 import { insertCommissionRule, insertVendor, sellerProduct } from "../support/vendors-money";
+import { seededRandom } from "../support/seeded-random";
 
 // test/unit/marketplace-split.test.ts checks the split function over 1,000 random carts. This file runs random
 // multi-seller carts through the REAL checkout and payment (cart API, promotion code, checkout, the test
@@ -17,20 +18,6 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 const BASE_SEED = 20_261_203;
 const CARTS = 30;
 const REPLAY: number[] = [];
-
-/** A small seeded generator (mulberry32), so a failing cart can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  return { next, int, pick: <T>(list: readonly T[]) => list[int(0, list.length - 1)] as T };
-}
 
 const BASE = { fullName: "Erika Mustermann", line1: "Heidestraße 17", city: "Berlin" };
 /**
@@ -57,7 +44,7 @@ beforeAll(async () => {
     B: await insertVendor({ name: "Prop Birch" }),
     C: await insertVendor({ name: "Prop Cedar" }),
   };
-  const r = random(BASE_SEED);
+  const r = seededRandom(BASE_SEED);
   for (const seller of ["store", "A", "B", "C"] as const) {
     const list: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -117,7 +104,7 @@ interface VoRow {
 
 /** One random cart of two or more sellers (six or more lines at times), bought through the API; answers what it did and the order id. */
 async function buyRandomCart(seed: number) {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const sellers = (["A", "B", "C", "store"] as const).filter(() => r.next() < 0.7);
   while (sellers.length < 2) {
     const more = r.pick(["A", "B", "C", "store"] as const);

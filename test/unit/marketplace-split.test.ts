@@ -2,20 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CountryRow } from "../../worker/regions";
 import { priceOrder } from "../../worker/shipping";
 import { allocate, type CommissionRule, pickRule, type SplitGroup, splitOrder } from "../../worker/vendors/service/commissions";
-
-/** A small seeded generator (mulberry32), so a failing cart can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  return { next, int, pick: <T>(list: readonly T[]) => list[int(0, list.length - 1)] as T };
-}
+import { seededRandom } from "../support/seeded-random";
 
 const country = (over: Partial<CountryRow>): CountryRow => ({
   code: "XX",
@@ -79,7 +66,7 @@ describe("allocate", () => {
 describe("splitOrder over 1,000 random marketplace carts", () => {
   it("vendor nets + commissions + the store's goods, shipping, tax and duties equal the charged total to the unit", () => {
     for (let seed = 1; seed <= 1000; seed++) {
-      const r = random(seed);
+      const r = seededRandom(seed);
       const vendorCount = r.int(1, 4);
       const withStore = r.next() < 0.5;
       const sellers = [...(withStore ? [null] : []), ...Array.from({ length: vendorCount }, (_, i) => `ven_${i}`)];
