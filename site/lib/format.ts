@@ -5,6 +5,14 @@ export { formatMoney, formatMoneyCode, LOCALE, type Money } from "../../worker/l
 export type { DisplayCurrency };
 
 const counts = new Intl.NumberFormat(LOCALE);
+// Made once: `toLocaleDateString(locale, options)` builds a new formatter on every call, which showed up as a
+// large share of a product page's render (one per review).
+const days = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+
+/** "Nov 30, 2026" from an ISO date or time, in UTC (the same text on the server and in the browser). */
+export function formatDay(iso: string): string {
+  return days.format(new Date(iso));
+}
 
 /** "1,234" */
 export function formatCount(n: number): string {

@@ -29,9 +29,11 @@ export function pageQuote(
   return quoteLines(env, cart.items, country, display, promo);
 }
 
+const shortDays = new Intl.DateTimeFormat("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+
 /** "Mon 30 Nov" from "2026-11-30". */
 export function shortDate(iso: string): string {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+  return shortDays.format(new Date(`${iso}T12:00:00Z`));
 }
 
 /**

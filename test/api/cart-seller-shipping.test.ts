@@ -68,4 +68,20 @@ describe("the cart's shipping quote is what checkout charges", () => {
     expect(api.options.find((o: { id: string }) => o.id === "standard").price.amount).toBe(charged.shipping);
     expect(page?.options.find((o) => o.id === "standard")?.price.amount).toBe(charged.shipping);
   });
+
+  it("follows a weight change at once: the quote weighs with the facts the cart view has just read fresh", async () => {
+    await sellerProduct("CSS-HEAVY", null, 3_000, 500, 900);
+    const shopper = client();
+    expect((await shopper.send("/api/cart/items", "POST", { sku: "CSS-HEAVY", quantity: 1 })).status).toBe(200);
+    const standard = async () =>
+      (await json(await shopper.send("/api/shipping/quote?country=US"))).options.find((o: { id: string }) => o.id === "standard").price.amount as number;
+    const light = await standard();
+    // Written straight to D1 with no purge of this isolate's caches: only a fresh read can see it.
+    await env.DB.prepare("update product_variants set weight_grams = 4500 where sku = 'CSS-HEAVY'").run();
+    const heavy = await standard();
+    // 4.5 kg pays four extra kilograms over 0.9 kg's rate.
+    expect(heavy).toBeGreaterThan(light);
+    const order = await buy([], shopper);
+    expect((await orderShipping(order.orderId)).shipping).toBe(heavy);
+  });
 });

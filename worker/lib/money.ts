@@ -24,9 +24,17 @@ function formatterFor(cache: Map<string, Intl.NumberFormat>, currency: string, d
   return f;
 }
 
+const digitsOf = new Map<string, number>();
+
 /** How many minor units a currency has: 2 for USD, 0 for JPY, 3 for BHD. */
 export function minorUnitDigits(currency: string): number {
-  return formatterFor(symbolFormatters, currency, "symbol").resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsOf.get(currency);
+  if (digits === undefined) {
+    // resolvedOptions() builds a fresh object every call: asked once per currency, not once per price.
+    digits = formatterFor(symbolFormatters, currency, "symbol").resolvedOptions().maximumFractionDigits ?? 2;
+    digitsOf.set(currency, digits);
+  }
+  return digits;
 }
 
 /** "$1,234.50" from `{ amount: 123450, currency: "USD" }`; "¥1,235" from `{ amount: 1235, currency: "JPY" }`. */

@@ -53,13 +53,16 @@ export async function sellerName(env: Env, productId: string): Promise<string | 
   return (await productSeller(env, productId))?.name ?? null;
 }
 
-/** The product page's Product JSON-LD with every fact the store has: reviews, shipping, seller, identifiers. */
-export async function productStructuredData(env: Env, product: ProductDetail, origin: string): Promise<JsonLd> {
+/**
+ * The product page's Product JSON-LD with every fact the store has: reviews, shipping, seller, identifiers.
+ * A page that already read the seller (`productSeller`) passes it, so it is not read twice.
+ */
+export async function productStructuredData(env: Env, product: ProductDetail, origin: string, knownSeller?: { name: string } | null): Promise<JsonLd> {
   const { mainCountry } = await storefrontSettings(env);
   const [digest, shipping, seller] = await Promise.all([
     productReviewDigest(env, product.slug, REVIEWS_IN_JSON_LD),
     offerShipping(env, product, mainCountry),
-    sellerName(env, product.id),
+    knownSeller === undefined ? sellerName(env, product.id) : (knownSeller?.name ?? null),
   ]);
   return productJsonLd(product, origin, { country: mainCountry, reviews: publishedReviewFacts(digest), shipping, seller });
 }

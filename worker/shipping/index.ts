@@ -45,6 +45,5 @@ export {
   quoteBySellerParcels,
   type SellerShipping,
   type SplitLine,
-  sellersOfLines,
   shareDiscount,
 } from "./seller-parcels";

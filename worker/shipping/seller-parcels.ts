@@ -1,7 +1,5 @@
-import { inArray } from "drizzle-orm";
-import { products } from "../catalog/tables";
+import { lookupSkus, SKU_FACTS_MAX_AGE_MS } from "../catalog";
 import type { DisplayCurrency } from "../currency";
-import { getDb } from "../db/client";
 import { type OrderMoney, orderMoney, priceOrder, type Quote, type QuoteDiscount, quoteFor, type ShippingData, type ShippingMethod } from "./pricing";
 
 type Country = Parameters<typeof quoteFor>[1];
@@ -62,14 +60,6 @@ export async function quoteBySeller(
   return { perGroup, saved, totals: orderMoney(priceOrder(country, money.subtotal, shipping, money.discount), money.currency, money.display) };
 }
 
-/** The seller of each product as the catalog has it now (null: the store's own). */
-export async function sellersOfLines(env: Env, productIds: (string | null)[]): Promise<Map<string, string | null>> {
-  const ids = [...new Set(productIds.filter((id): id is string => !!id))];
-  if (!ids.length) return new Map();
-  const rows = await getDb(env.DB).select({ id: products.id, vendorId: products.vendorId }).from(products).where(inArray(products.id, ids));
-  return new Map(rows.map((r) => [r.id, r.vendorId]));
-}
-
 /** Splits lines by seller: the store's own group first, then vendors in id order (the order checkout writes them in). */
 export function groupLinesBySeller<T extends { productId: string | null }>(items: T[], sellers: Map<string, string | null>): ParcelGroup<T>[] {
   const groups = new Map<string | null, T[]>();
@@ -87,10 +77,13 @@ export function groupLinesBySeller<T extends { productId: string | null }>(items
  * ships one parcel per seller, so every method is priced as the sum of the groups' prices (a method some seller
  * cannot use is left out) and its totals are priced on that sum. Free-shipping progress is per parcel then, so
  * the options carry none.
+ *
+ * Shown, not charged (checkout weighs and groups again from D1): the lines' weights and sellers come from the
+ * catalog's SKU facts, which the cart views have just read fresh for the prices, so a quote costs no query of
+ * its own, however many sellers and methods it prices.
  */
 export async function quoteBySellerParcels(
   env: Env,
-  weigh: Weigh,
   data: ShippingData,
   country: Country,
   lines: SplitLine[],
@@ -98,15 +91,16 @@ export async function quoteBySellerParcels(
   display: DisplayCurrency,
   promo: QuoteDiscount = { discount: 0, freeShipping: false },
 ): Promise<Quote> {
+  const facts = await lookupSkus(
+    env,
+    lines.map((l) => l.sku),
+    SKU_FACTS_MAX_AGE_MS,
+  );
+  const weigh: Weigh = async (ls) => ls.reduce((sum, l) => sum + (facts.get(l.sku)?.weightGrams ?? 0) * l.quantity, 0);
+  const sellers = new Map([...facts.values()].map((f) => [f.productId, f.vendorId]));
   const subtotal = lines.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0);
   const whole = quoteFor(data, country, subtotal, await weigh(lines), currency, display, undefined, promo);
-  const groups = groupLinesBySeller(
-    lines,
-    await sellersOfLines(
-      env,
-      lines.map((l) => l.productId),
-    ),
-  );
+  const groups = groupLinesBySeller(lines, sellers);
   if (groups.length <= 1) return whole;
   const options = [];
   for (const option of whole.options) {

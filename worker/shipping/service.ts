@@ -126,7 +126,7 @@ export async function quoteCart(
   const cart = input.cartId ? await viewCart(env, input.cartId) : null;
   const lines = (cart?.items ?? []).map((i) => ({ ...i, discount: 0 }));
   // One parcel per seller, priced as checkout charges it.
-  return quoteBySellerParcels(env, (ls) => cartWeightGrams(env, ls), data, country, lines, env.BASE_CURRENCY, input.display);
+  return quoteBySellerParcels(env, data, country, lines, env.BASE_CURRENCY, input.display);
 }
 
 /**
@@ -154,7 +154,7 @@ export async function quoteLines(
     const discount = { discount: promo?.discount ?? 0, freeShipping: promo?.freeShipping ?? false };
     // One parcel per seller, priced as checkout charges it.
     return {
-      quote: await quoteBySellerParcels(env, (ls) => cartWeightGrams(env, ls), data, served, split, env.BASE_CURRENCY, display, discount),
+      quote: await quoteBySellerParcels(env, data, served, split, env.BASE_CURRENCY, display, discount),
       problem: null,
     };
   } catch (error) {

@@ -33,7 +33,9 @@ export function eventTitle(e: { kind: string; status: string }): string {
   }
 }
 
+const whenFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
 /** "Nov 24, 2026, 1:05 PM" in UTC: the same text on the server and in the browser. */
 export function formatWhen(iso: string): string {
-  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  return whenFormat.format(new Date(iso));
 }

@@ -4,7 +4,7 @@ import { onCatalogChange } from "../cache";
 import { productImages, products, productVariants } from "../tables";
 import { sellerListed } from "./seller-listed";
 
-/** What the cart needs to know about a SKU, as the catalog says now. */
+/** What the cart, its shipping quote and its promotions need to know about a SKU, as the catalog says now. */
 export interface SkuFacts {
   sku: string;
   productId: string;
@@ -20,6 +20,12 @@ export interface SkuFacts {
   /** Published and its seller (if any) active: only such products can be added to a cart or bought. */
   active: boolean;
   image: string | null;
+  /** Shipping weight of one unit in grams (0 when not set). */
+  weightGrams: number;
+  /** The seller of the product (null: the store's own), for parcels and seller conditions. */
+  vendorId: string | null;
+  /** The product's category path, for category conditions of promotions. */
+  categoryPath: string;
 }
 
 /**
@@ -79,6 +85,9 @@ async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Reado
       price: productVariants.price,
       currency: products.currency,
       available: productVariants.stockAvailable,
+      weightGrams: productVariants.weightGrams,
+      vendorId: products.vendorId,
+      categoryPath: products.categoryPath,
       status: products.status,
       sellerListed: sql<number>`${sellerListed(products.vendorId)}`,
       image: sql<

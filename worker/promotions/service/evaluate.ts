@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import { lookupSkus, SKU_FACTS_MAX_AGE_MS } from "../../catalog";
 import { products } from "../../catalog/tables";
 import { getDb } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
@@ -60,14 +61,27 @@ export interface PricedLine {
 
 const counter = (env: Env, promotionId: string) => env.PROMOTION_COUNTER.getByName(promotionId);
 
-async function evalLines(env: Env, lines: PricedLine[]): Promise<EvalLine[]> {
+/**
+ * The lines with their products' category and seller. `factsMaxAgeMs` 0 reads them now (checkout, a code being
+ * applied); the cart's own views pass the catalog's SKU-facts age, so they reuse what the same request's fresh
+ * cart read just loaded instead of a query of their own.
+ */
+async function evalLines(env: Env, lines: PricedLine[], factsMaxAgeMs: number): Promise<EvalLine[]> {
   const ids = [...new Set(lines.map((l) => l.productId).filter((x): x is string => !!x))];
-  const facts = ids.length
-    ? await getDb(env.DB)
-        .select({ id: products.id, categoryPath: products.categoryPath, vendorId: products.vendorId })
-        .from(products)
-        .where(inArray(products.id, ids))
-    : [];
+  let facts: { id: string; categoryPath: string | null; vendorId: string | null }[] = [];
+  if (ids.length && factsMaxAgeMs > 0) {
+    const bySku = await lookupSkus(
+      env,
+      lines.map((l) => l.sku),
+      factsMaxAgeMs,
+    );
+    facts = [...bySku.values()].map((f) => ({ id: f.productId, categoryPath: f.categoryPath, vendorId: f.vendorId }));
+  } else if (ids.length) {
+    facts = await getDb(env.DB)
+      .select({ id: products.id, categoryPath: products.categoryPath, vendorId: products.vendorId })
+      .from(products)
+      .where(inArray(products.id, ids));
+  }
   const byId = new Map(facts.map((f) => [f.id, f]));
   return lines.map((l) => {
     const f = l.productId ? byId.get(l.productId) : undefined;
@@ -107,8 +121,9 @@ export async function evaluateLines(
   shopper: Shopper & { signedIn: boolean },
   code: string | null,
   now = Date.now(),
+  factsMaxAgeMs = 0,
 ): Promise<CartEvaluation> {
-  const [rules, evLines] = await Promise.all([candidateRules(env, code), evalLines(env, lines)]);
+  const [rules, evLines] = await Promise.all([candidateRules(env, code), evalLines(env, lines, factsMaxAgeMs)]);
   const needsFirst = rules.some((r) => r.conditions.firstOrder);
   const firstOrder = needsFirst && priorOrders ? !(await priorOrders(env, shopper)) : true;
   const key = customerKeyOf(shopper);
@@ -166,7 +181,9 @@ export function cartPromotionsView(env: Env, ev: CartEvaluation): CartPromotions
  * evaluated on the cart's lines as priced now.
  */
 export async function cartPromotions(env: Env, cartId: string, lines: PricedLine[], shopper: Shopper & { signedIn: boolean }): Promise<CartPromotions> {
-  return cartPromotionsView(env, await evaluateLines(env, lines, shopper, await cartCode(env, cartId)));
+  // Shown, not charged: category and seller as fresh as the cart's prices (the cart views read those now, so this
+  // reuses that read; after a cart write they are at most the SKU facts' age). Checkout evaluates again from D1.
+  return cartPromotionsView(env, await evaluateLines(env, lines, shopper, await cartCode(env, cartId), Date.now(), SKU_FACTS_MAX_AGE_MS));
 }
 
 const conflictStatus = (code: string) => (code === "promotions.limit_reached" || code === "promotions.expired" ? 409 : 422);
