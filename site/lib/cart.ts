@@ -46,9 +46,10 @@ export function issueText(issue: keyof typeof ISSUE_TEXT): string {
 export async function headerCart(
   request: Request,
   session: PageSession,
+  knownCount?: number,
 ): Promise<{ cartCount: number; quickCheckout: { addressId: string; summary: string } | null }> {
   const [cartCount, address] = await Promise.all([
-    cartItemCount(env, request.headers.get("cookie"), session?.principal.id ?? null),
+    knownCount ?? cartItemCount(env, request.headers.get("cookie"), session?.principal.id ?? null),
     session ? getDefaultShippingAddress(env, session.principal.id) : null,
   ]);
   return {

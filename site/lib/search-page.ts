@@ -87,9 +87,10 @@ export function enhanceSearchPage(): void {
   hideApplyButtons(page);
   history.replaceState({ search: true }, "", location.href);
 
-  form.addEventListener("change", (event) => {
-    const target = event.target as HTMLElement;
-    if (target.id === "facets-toggle") return;
+  // On the page, not the form: the sort select sits with the results and joins the form by its form attribute.
+  page.addEventListener("change", (event) => {
+    const target = event.target as HTMLElement & { form?: HTMLFormElement | null };
+    if (target.id === "facets-toggle" || target.form !== form) return;
     void show(formUrl(form), "push");
   });
   form.addEventListener("submit", (event) => {

@@ -202,3 +202,41 @@ describe("searching without JavaScript", () => {
     await page.context().close();
   });
 });
+
+describe("the results' own forms", () => {
+  it("every card keeps one Save form, and the sort order is part of the filters' form, with and without JavaScript", async () => {
+    // Without JavaScript: the HTML parser drops a form nested in another, so the first card's Save would post
+    // the search form instead. Each card's button must sit in its own POST form to /wishlist.
+    const plain = await openPage("desktop", { javaScriptEnabled: false });
+    await plain.goto("/search?q=cotton");
+    const cards = plain.locator(".product-grid article.card");
+    const count = await cards.count();
+    expect(count).toBeGreaterThan(1);
+    for (let i = 0; i < count; i++) {
+      const form = cards.nth(i).locator("form");
+      expect(await form.count()).toBe(1);
+      expect(await form.getAttribute("action")).toBe("/wishlist");
+      expect((await form.getAttribute("method"))?.toLowerCase()).toBe("post");
+      expect(await cards.nth(i).locator("button.wish-button").count()).toBe(1);
+    }
+    // The sort select sits with the results but is sent with the filters.
+    await plain.locator("#search-sort").selectOption("price_asc");
+    await plain.getByRole("button", { name: "Apply filters" }).click();
+    await plain.waitForURL(/sort=price_asc/);
+    expect(new URL(plain.url()).searchParams.get("q")).toBe("cotton");
+    await plain.context().close();
+
+    // With JavaScript: once the islands hydrate, still one Save button per card (no leftover copy of the first).
+    const page = await openPage("desktop");
+    await page.goto("/search?q=cotton");
+    const live = page.locator(".product-grid article.card");
+    const total = await live.count();
+    for (let i = 0; i < total; i++) await live.nth(i).scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator(".product-grid button.wish-button[aria-pressed]").count(), { timeout: 20_000 }).toBe(total);
+    expect(await page.locator(".product-grid button.wish-button").count()).toBe(total);
+    // Changing the sort applies at once.
+    await page.locator("#search-sort").selectOption("price_asc");
+    await page.waitForURL(/sort=price_asc/);
+    await page.context().close();
+  }, 120_000);
+});

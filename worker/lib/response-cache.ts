@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { BUILD_ID } from "./build-id";
 import { cacheVersion } from "./cache-version";
 import type { AppEnv } from "./context";
 
@@ -6,8 +7,9 @@ import type { AppEnv } from "./context";
  * Anonymous catalog answers (pages and API GETs) through two caches that share one key:
  * this isolate's memory (a few seconds of read speed) and the Workers Cache API (`caches.default`,
  * shared by every isolate of a Cloudflare location). The key is the URL plus the catalog version
- * (cache-version.ts) plus the answer's variant (for pages: display currency and shipping zone), so a
- * catalog write or a new exchange rate makes every old copy unreachable at once, everywhere.
+ * (cache-version.ts) plus the answer's variant (for pages: display currency and shipping zone) plus the
+ * build (build-id.ts), so a catalog write or a new exchange rate makes every old copy unreachable at once,
+ * everywhere, and a deploy never serves pages that name the previous build's assets.
  * See docs/caching.md.
  */
 export interface ResponseCacheOptions {
@@ -39,6 +41,15 @@ const PERSONAL_COOKIE = /(?:^|;\s*)__Host-(?:at|rt|cart)=/;
 /** True when a request carries who it is: an Authorization header or a session or cart cookie. */
 export function isPersonalRequest(request: Request): boolean {
   return request.headers.has("authorization") || PERSONAL_COOKIE.test(request.headers.get("cookie") ?? "");
+}
+
+/** The cache key of an answer: its URL, the catalog version, its variant and the build that rendered it. */
+export function responseCacheKey(requestUrl: string, version: number, variant: string, build: string = BUILD_ID): string {
+  const url = new URL(requestUrl);
+  url.searchParams.append("__cache_version", String(version));
+  if (variant) url.searchParams.append("__cache_variant", variant);
+  url.searchParams.append("__cache_build", build);
+  return url.toString();
 }
 
 /** Forgets this isolate's in-memory copies (the Cache API copies are retired by bumping the catalog version). */
@@ -82,10 +93,7 @@ export function responseCache(options: ResponseCacheOptions = {}): MiddlewareHan
       return;
     }
     const [version, variant] = await Promise.all([cacheVersion(c.env.DB), options.variant?.(c.env, request) ?? ""]);
-    const url = new URL(request.url);
-    url.searchParams.append("__cache_version", String(version));
-    if (variant) url.searchParams.append("__cache_variant", variant);
-    const key = url.toString();
+    const key = responseCacheKey(request.url, version, variant);
     // `caches.default` is the Workers runtime's own (missing from the DOM typing Astro's check sees).
     const edge = typeof caches === "undefined" ? undefined : (caches as unknown as { default: Cache }).default;
 
