@@ -20,13 +20,14 @@
 // serving `Server-Timing` phase timings (LOG_REQUESTS=timings), and prints where the slowest 1 % of
 // adds spent their time. `--state-in` puts the served state folders elsewhere (e.g. /dev/shm, to see
 // what the local Durable Object files' fsync calls cost).
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { type RunningStore, seedState, serveStore } from "../support/store.ts";
 import { describeTrace, traceShoppers } from "./cart-trace.ts";
+import { serverCpuMs } from "./server-cpu.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -130,22 +131,6 @@ function load(base: string, requests: autocannon.Request[], connections: number,
   return new Promise((resolve, reject) => {
     autocannon({ url: base, connections, duration, timeout: 10, requests }, (err, result) => (err ? reject(err) : resolve(result)));
   });
-}
-
-/**
- * CPU time (ms) used so far by a server's process group (workerd and its Node parent), from
- * /proc (Linux). Per request it barely moves with what else loads the machine, unlike req/s.
- */
-function serverCpuMs(pgid: number | undefined): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {}
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 async function measure(b: Build, requests: autocannon.Request[]) {
