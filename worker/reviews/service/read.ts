@@ -76,13 +76,11 @@ export interface ProductRef {
  * An active product by slug (what shoppers may read reviews of and review), or 404. A product of a seller who
  * is not active (pending, suspended, rejected) is hidden like its product page: the same 404.
  */
+const ACTIVE_PRODUCT_SQL = `SELECT p.id, p.slug, p.name, p.rating_avg_x100, p.rating_count, p.rating_dist FROM products p
+  WHERE p.slug = ? AND p.status = 'active' AND ${sellerListedSql("p")}`;
+
 export async function activeProduct(env: Env, slug: string): Promise<ProductRef> {
-  const product = await env.DB.prepare(
-    `SELECT p.id, p.slug, p.name, p.rating_avg_x100, p.rating_count, p.rating_dist FROM products p
-     WHERE p.slug = ? AND p.status = 'active' AND ${sellerListedSql("p")}`,
-  )
-    .bind(slug)
-    .first<ProductRef>();
+  const product = await env.DB.prepare(ACTIVE_PRODUCT_SQL).bind(slug).first<ProductRef>();
   if (!product) throw new AppError("reviews.product_not_found", 404, "No such product.");
   return product;
 }
@@ -116,12 +114,13 @@ const ORDER: Record<ReviewSort, string> = {
  * inactive product.
  */
 export async function listReviews(env: Env, slug: string, query: ListReviewsQuery): Promise<ReviewPage> {
-  const product = await activeProduct(env, slug);
-  const where = `r.product_id = ? AND r.status = 'published'${query.rating ? " AND r.rating = ?" : ""}`;
-  const params: unknown[] = query.rating ? [product.id, query.rating] : [product.id];
+  // One round trip: the product, the page and the count in one batch, the reviews found by the product's slug.
+  const where = `r.product_id = (SELECT id FROM products WHERE slug = ?) AND r.status = 'published'${query.rating ? " AND r.rating = ?" : ""}`;
+  const params: unknown[] = query.rating ? [slug, query.rating] : [slug];
   const offset = (query.page - 1) * query.perPage;
   const settings = storeSettings(env);
-  const [rows, total] = await env.DB.batch<ReviewRow | { n: number }>([
+  const [found, rows, total] = await env.DB.batch<ProductRef | ReviewRow | { n: number }>([
+    env.DB.prepare(ACTIVE_PRODUCT_SQL).bind(slug),
     env.DB.prepare(`SELECT ${REVIEW_COLUMNS} FROM ${REVIEW_FROM} WHERE ${where} ORDER BY ${ORDER[query.sort]} LIMIT ? OFFSET ?`).bind(
       ...params,
       query.perPage,
@@ -129,6 +128,8 @@ export async function listReviews(env: Env, slug: string, query: ListReviewsQuer
     ),
     env.DB.prepare(`SELECT count(*) AS n FROM reviews r WHERE ${where}`).bind(...params),
   ]);
+  const product = found?.results[0] as ProductRef | undefined;
+  if (!product) throw new AppError("reviews.product_not_found", 404, "No such product.");
   const { storeName } = await settings;
   return {
     summary: summaryOf(product),
