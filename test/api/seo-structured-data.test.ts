@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getProductBySlug, purgeCatalogCache } from "../../worker/catalog";
-import { productStructuredData } from "../../worker/seo";
+import { productSeller, productStructuredData } from "../../worker/seo";
 import { vendors } from "../../worker/vendors/tables";
 import { getDb } from "../../worker/db/client";
 import { insertCategory, insertProduct } from "../support/factories";
@@ -145,6 +145,10 @@ describe("Product JSON-LD from published reviews, shipping, seller and identifie
     purgeCatalogCache();
     const ld = await productStructuredData(env, await getProductBySlug(env, "sd-bowl"), ORIGIN);
     expect((ld.offers as Record<string, unknown>[])[0]?.seller).toEqual({ "@type": "Organization", name: "Clay & Kiln Studio" });
+    // The product page hands over its own seller read: the same seller.
+    const bowl = await getProductBySlug(env, "sd-bowl");
+    const fromPage = await productStructuredData(env, bowl, ORIGIN, productSeller(env, bowl.id));
+    expect((fromPage.offers as Record<string, unknown>[])[0]?.seller).toEqual({ "@type": "Organization", name: "Clay & Kiln Studio" });
 
     await env.DB.prepare("update vendors set status = 'suspended' where id = ?").bind(vendorId).run();
     const suspended = await productStructuredData(env, await getProductBySlug(env, "sd-bowl"), ORIGIN);

@@ -55,14 +55,15 @@ export async function sellerName(env: Env, productId: string): Promise<string | 
 
 /**
  * The product page's Product JSON-LD with every fact the store has: reviews, shipping, seller, identifiers.
- * A page that already read the seller (`productSeller`) passes it, so it is not read twice.
+ * A page that also shows the seller passes its own `productSeller` read (still in flight), so the seller is read
+ * once and in parallel with the reviews and shipping.
  */
-export async function productStructuredData(env: Env, product: ProductDetail, origin: string, knownSeller?: { name: string } | null): Promise<JsonLd> {
+export async function productStructuredData(env: Env, product: ProductDetail, origin: string, sellerRead?: Promise<{ name: string } | null>): Promise<JsonLd> {
   const { mainCountry } = await storefrontSettings(env);
   const [digest, shipping, seller] = await Promise.all([
     productReviewDigest(env, product.slug, REVIEWS_IN_JSON_LD),
     offerShipping(env, product, mainCountry),
-    knownSeller === undefined ? sellerName(env, product.id) : (knownSeller?.name ?? null),
+    sellerRead ? sellerRead.then((s) => s?.name ?? null) : sellerName(env, product.id),
   ]);
   return productJsonLd(product, origin, { country: mainCountry, reviews: publishedReviewFacts(digest), shipping, seller });
 }
