@@ -1,6 +1,6 @@
 import { sellerListedSql } from "../catalog";
 import { registerOrderEmailSuggestions } from "../orders";
-import type { ProductSummary } from "../search";
+import { PRODUCT_SUMMARY_COLUMNS, PRODUCT_SUMMARY_JOINS, type ProductSummary, type ProductSummaryRow, toProductSummary } from "../search";
 import { embeddingBindings, embeddingNeighbours, embeddingText } from "./embeddings";
 import { type Basket, coPurchaseScores, contentSimilarity, fuse, type ProductDoc, type Scored } from "./scoring";
 import type { RecommendationKind } from "./tables";
@@ -138,50 +138,7 @@ interface Options {
   limit?: number;
 }
 
-interface SummaryRow {
-  kind: RecommendationKind;
-  id: string;
-  slug: string;
-  name: string;
-  brand_slug: string | null;
-  brand_name: string | null;
-  category_slug: string;
-  category_name: string;
-  min_price: number;
-  currency: string;
-  compare_at: number | null;
-  image_url: string | null;
-  rating_avg_x100: number;
-  rating_count: number;
-  created_at: string;
-  seller_name: string | null;
-  seller_handle: string | null;
-}
-
-function toSummary(r: SummaryRow): ProductSummary {
-  return {
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    brand: r.brand_slug && r.brand_name ? { slug: r.brand_slug, name: r.brand_name } : null,
-    category: { slug: r.category_slug, name: r.category_name },
-    price: { amount: r.min_price, currency: r.currency },
-    compareAtPrice: r.compare_at && r.compare_at > r.min_price ? { amount: r.compare_at, currency: r.currency } : null,
-    image: r.image_url ? { url: r.image_url, alt: r.name } : null,
-    rating: { average: r.rating_avg_x100 / 100, count: r.rating_count },
-    inStock: true,
-    createdAt: r.created_at,
-    seller: r.seller_handle && r.seller_name ? { name: r.seller_name, handle: r.seller_handle } : null,
-  };
-}
-
-/** The joins SUMMARY_COLUMNS reads, after `products p`: category, brand and (for a marketplace product) its seller. */
-const SUMMARY_JOINS = "JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id LEFT JOIN vendors s ON s.id = p.vendor_id";
-
-const SUMMARY_COLUMNS = `p.id, p.slug, p.name, b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name,
-  p.min_price, p.currency, p.rating_avg_x100, p.rating_count, p.created_at, s.name AS seller_name, s.handle AS seller_handle,
-  (SELECT max(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id) AS compare_at,
-  (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url`;
+type SummaryRow = ProductSummaryRow & { kind: RecommendationKind };
 
 /**
  * The neighbours of `seeds` (summed scores when several seeds point at one product), both kinds, best
@@ -198,8 +155,8 @@ async function neighbours(env: Env, seeds: readonly string[], options: Options):
            WHERE ?3 IS NOT NULL AND o.user_id = ?3 AND o.status IN ${PAID} AND l.product_id IS NOT NULL),
        ranked AS (SELECT r.kind, r.related_id AS id, sum(r.score) AS score FROM recommendation_pairs r
          WHERE r.product_id IN (SELECT id FROM seeds) GROUP BY r.kind, r.related_id)
-     SELECT ranked.kind, ${SUMMARY_COLUMNS}
-     FROM ranked JOIN products p ON p.id = ranked.id ${SUMMARY_JOINS}
+     SELECT ranked.kind, ${PRODUCT_SUMMARY_COLUMNS}
+     FROM ranked JOIN products p ON p.id = ranked.id ${PRODUCT_SUMMARY_JOINS}
      WHERE p.status = 'active' AND p.in_stock = 1 AND ${sellerListedSql("p")}
        AND ranked.id NOT IN (SELECT id FROM seeds) AND ranked.id NOT IN (SELECT id FROM excluded)
      ORDER BY ranked.kind, ranked.score DESC, ranked.id`,
@@ -210,7 +167,7 @@ async function neighbours(env: Env, seeds: readonly string[], options: Options):
   // A product already shown as bought together is not repeated as similar.
   const shown = new Set(boughtTogether.map((r) => r.id));
   const similar = results.filter((r) => r.kind === "similar" && !shown.has(r.id)).slice(0, limit);
-  return { boughtTogether: boughtTogether.map(toSummary), similar: similar.map(toSummary) };
+  return { boughtTogether: boughtTogether.map(toProductSummary), similar: similar.map(toProductSummary) };
 }
 
 /**
@@ -276,12 +233,12 @@ export async function recentlyViewedProducts(env: Env, ids: readonly string[], e
   const wanted = [...new Set(ids)].filter((id) => id !== except).slice(0, SECTION_SIZE);
   if (wanted.length === 0) return [];
   const { results } = await env.DB.prepare(
-    `SELECT ${SUMMARY_COLUMNS}, p.in_stock, k.key AS n FROM json_each(?1) k JOIN products p ON p.id = k.value ${SUMMARY_JOINS}
+    `SELECT ${PRODUCT_SUMMARY_COLUMNS}, k.key AS n FROM json_each(?1) k JOIN products p ON p.id = k.value ${PRODUCT_SUMMARY_JOINS}
      WHERE p.status = 'active' AND ${sellerListedSql("p")} ORDER BY k.key`,
   )
     .bind(JSON.stringify(wanted))
-    .all<SummaryRow & { in_stock: number }>();
-  return results.map((r) => ({ ...toSummary(r), inStock: r.in_stock === 1 }));
+    .all<ProductSummaryRow>();
+  return results.map(toProductSummary);
 }
 
 /**

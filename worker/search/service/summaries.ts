@@ -4,8 +4,8 @@ import { Sql } from "./sql";
 // The products a listing page shows, read for display in one statement (the page's doc ids first, then one
 // lookup each) and turned into the API's product summaries.
 
-interface DisplayRow {
-  doc_id: number;
+/** The columns PRODUCT_SUMMARY_COLUMNS reads, as D1 answers them. */
+export interface ProductSummaryRow {
   id: string;
   slug: string;
   name: string;
@@ -26,19 +26,29 @@ interface DisplayRow {
 }
 
 /**
+ * What a product card shows, for any list of products (listings, recommendations, recently viewed): the
+ * columns of `products p` and of PRODUCT_SUMMARY_JOINS. The compare-at price is the cheapest variant's, so
+ * a card's "was" price always belongs to its "from" price.
+ */
+export const PRODUCT_SUMMARY_COLUMNS = `p.id, p.slug, p.name, p.currency, p.min_price, p.in_stock, p.rating_avg_x100, p.rating_count, p.created_at,
+    b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name, s.name AS seller_name, s.handle AS seller_handle,
+    (SELECT min(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id AND v.price = p.min_price) AS compare_at,
+    (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url`;
+
+/** The joins PRODUCT_SUMMARY_COLUMNS reads, after `products p`: brand, category and (for a marketplace product) its seller. */
+export const PRODUCT_SUMMARY_JOINS = "LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id LEFT JOIN vendors s ON s.id = p.vendor_id";
+
+/**
  * Display columns of the products whose doc ids `source` (a subquery with `doc_id`) lists.
  * CROSS JOIN pins the join order: the few listed ids first, then one lookup each.
  */
 function displaySql(source: string): string {
-  return `SELECT k.doc_id, p.id, p.slug, p.name, p.currency, p.min_price, p.in_stock, p.rating_avg_x100, p.rating_count, p.created_at,
-    b.slug AS brand_slug, b.name AS brand_name, c.slug AS category_slug, c.name AS category_name, s.name AS seller_name, s.handle AS seller_handle,
-    (SELECT min(v.compare_at_price) FROM product_variants v WHERE v.product_id = p.id AND v.price = p.min_price) AS compare_at,
-    (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url
-  FROM (${source}) k CROSS JOIN search_documents d ON d.doc_id = k.doc_id CROSS JOIN products p ON p.id = d.product_id
-  LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id LEFT JOIN vendors s ON s.id = p.vendor_id`;
+  return `SELECT k.doc_id, ${PRODUCT_SUMMARY_COLUMNS}
+  FROM (${source}) k CROSS JOIN search_documents d ON d.doc_id = k.doc_id CROSS JOIN products p ON p.id = d.product_id ${PRODUCT_SUMMARY_JOINS}`;
 }
 
-function toSummary(r: DisplayRow): ProductSummary {
+/** A row of PRODUCT_SUMMARY_COLUMNS as the API's product summary. */
+export function toProductSummary(r: ProductSummaryRow): ProductSummary {
   return {
     id: r.id,
     slug: r.slug,
@@ -64,6 +74,6 @@ export async function displayRows(d1: D1Database, source: number[] | Sql, order 
   const { results } = await d1
     .prepare(`${displaySql(sql.text)} ORDER BY ${order}`)
     .bind(...sql.params)
-    .all<DisplayRow>();
-  return results.map(toSummary);
+    .all<ProductSummaryRow>();
+  return results.map(toProductSummary);
 }
