@@ -36,9 +36,10 @@ async function addWidgets(count: number) {
   purgeCatalogCache();
 }
 
-/** The D1 binding, counting the rows each statement read (D1's own `meta.rows_read`). */
-function countingD1(): { db: D1Database; rows: () => number } {
+/** The D1 binding, counting the rows each statement read (D1's own `meta.rows_read`) and keeping each statement's SQL. */
+function countingD1(): { db: D1Database; rows: () => number; statements: string[] } {
   let rows = 0;
+  const statements: string[] = [];
   const wrap = (stmt: D1PreparedStatement): D1PreparedStatement =>
     new Proxy(stmt, {
       get(target, prop) {
@@ -61,12 +62,16 @@ function countingD1(): { db: D1Database; rows: () => number } {
     });
   const db = new Proxy(env.DB, {
     get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql));
+      if (prop === "prepare")
+        return (sql: string) => {
+          statements.push(sql);
+          return wrap(target.prepare(sql));
+        };
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db, rows: () => rows };
+  return { db, rows: () => rows, statements };
 }
 
 const query = (q: string, extra: Record<string, unknown> = {}) => ({ q, sort: "relevance", page: 1, perPage: 24, ...extra }) as never;
@@ -194,6 +199,29 @@ describe("bounded text search", () => {
       expect(publishedSnapshot()).toBeNull();
     } finally {
       snapshotLimits.backgroundDocs = limit;
+    }
+  });
+
+  it("through D1 alone, corrects only words that match nothing, not words whose matches the filters exclude", async () => {
+    const budget = snapshotLimits.budgetBytes;
+    try {
+      snapshotLimits.budgetBytes = 0;
+      const copy = publishedSnapshot();
+      if (copy) dropSnapshot(copy);
+      // "widget" matches; no widget costs 99,999.
+      const filtered = countingD1();
+      const none = await searchProducts(filtered.db, query("widget", { minPrice: 9_999_900 }), "USD");
+      expect(none).toMatchObject({ total: 0, didYouMean: null });
+      // The spelling corrector's vocabulary scan (costly on a large index) is not run.
+      expect(filtered.statements.some((sql) => sql.includes("search_vocabulary"))).toBe(false);
+      // A misspelling that matches nothing is still corrected on this path.
+      const typo = countingD1();
+      const corrected = await searchProducts(typo.db, query("widgte"), "USD");
+      expect(corrected.didYouMean).toBe("widget");
+      expect(corrected.total).toBeGreaterThan(0);
+      expect(typo.statements.some((sql) => sql.includes("search_vocabulary"))).toBe(true);
+    } finally {
+      snapshotLimits.budgetBytes = budget;
     }
   });
 

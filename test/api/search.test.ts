@@ -794,3 +794,22 @@ describe("query plans", () => {
     expect((await search({ q: "headphones" })).total).toBe(2);
   });
 });
+
+describe("spelling after a catalog write", () => {
+  it("suggests a word added to the catalog right after the write (the words kept in the isolate are dropped)", async () => {
+    // The corrector keeps each letter's indexed words in the isolate: "h" is kept from here on.
+    expect((await search({ q: "hedphones" })).didYouMean).toBe("headphones");
+    expect(await search({ q: "harmonika" })).toMatchObject({ total: 0, didYouMean: null });
+    const music = await insertCategory(env.DB, { slug: "music" });
+    await insertProduct(env.DB, {
+      slug: "blues-harmonica",
+      name: "Blues Harmonica",
+      category: music,
+      variants: [{ sku: "M-1", title: "Default", options: {}, price: 2900, stockAvailable: 4 }],
+    });
+    purgeCatalogCache();
+    const page = await search({ q: "harmonika" });
+    expect(page.didYouMean).toBe("harmonica");
+    expect(page.items.map((p) => p.slug)).toEqual(["blues-harmonica"]);
+  });
+});

@@ -2,7 +2,7 @@
 //
 //   npm run build && npm run bench:search -- [--persist-to .wrangler/state] [--requests 200]
 //        [--connections 100] [--duration 10] [--types one-word,prefix,...] [--no-load] [--no-plans]
-//        [--settle 0] [--fresh 0] [--cpu 0]
+//        [--settle 0] [--fresh 0] [--cpu 0] [--slowest 0]
 //
 // The store must hold a seeded catalog (`npm run seed -- --products 100000 --reset` for the
 // 100,000-product one). For each typical query type this:
@@ -16,6 +16,7 @@
 //      service's own code through a D1 stand-in over node:sqlite, one at a time) and reports the
 //      CPU milliseconds each took: a figure that does not depend on what else the machine runs,
 //      unlike the wall-clock latencies above.
+// --slowest N prints each type's N slowest URLs of the one-at-a-time phase.
 // Every request has a URL of its own (other words, filters, page sizes or pages), so the 30 s
 // per-isolate memo never answers one: the numbers are D1 work plus the Worker around it. The
 // few URLs that come round again (different words can share a prefix) are counted and shown.
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     settle: { type: "string", default: "0" },
     fresh: { type: "string", default: "0" },
     cpu: { type: "string", default: "0" },
+    slowest: { type: "string", default: "0" },
   },
 });
 
@@ -177,6 +179,7 @@ let offset = 0;
 
 async function oneAtATime(make: (i: number) => string, n: number) {
   const times: number[] = [];
+  const byUrl: Array<{ url: string; ms: number }> = [];
   let errors = 0;
   for (let i = 0; i < n; i++) {
     const url = make(offset + i);
@@ -185,11 +188,14 @@ async function oneAtATime(make: (i: number) => string, n: number) {
     const res = await fetch(`${base}${url}`);
     await res.arrayBuffer();
     times.push(performance.now() - started);
+    byUrl.push({ url, ms: times.at(-1) ?? 0 });
     if (res.status !== 200) errors++;
   }
   offset += n;
   times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), max: times.at(-1) ?? 0, errors };
+  // The slowest URLs, to look into (each can be rerun in the --cpu harness or against the database file).
+  const slowest = byUrl.sort((a, b) => b.ms - a.ms).slice(0, Number(args.slowest));
+  return { p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), max: times.at(-1) ?? 0, errors, slowest };
 }
 
 function underLoad(make: (i: number) => string, connections: number, duration: number): Promise<autocannon.Result & { repeats: number }> {
@@ -265,6 +271,7 @@ for (const [name, make] of Object.entries(selected)) {
     "warm p95": warm.p95.toFixed(1),
   });
   console.log(JSON.stringify(rows.at(-1)));
+  for (const s of seq.slowest) console.log(`  ${s.ms.toFixed(1)} ms  ${s.url}`);
 }
 if (!args["no-load"]) {
   for (const [i, [name, make]] of Object.entries(selected).entries()) {

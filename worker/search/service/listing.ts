@@ -211,6 +211,8 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   const top = Number(row.top_doc ?? 0);
   // Set when the words matched more than `cap` documents: counts are then scaled estimates.
   let scale: number | null = null;
+  // Whether the words alone match anything (before the filters): only words that match nothing are corrected.
+  let wordsMatch = false;
   cellReads.forEach((read, i) => {
     for (const cell of parse<unknown[]>(`cells_${i}`)) {
       if (read.totals) {
@@ -242,6 +244,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {
     let ids = parse<number>("match_ids");
+    wordsMatch = ids.length > 0;
     const scored = ranked && np.length === 0;
     let scores = scored ? parse<number>("match_scores") : null;
     if (ids.length > cap) {
@@ -275,6 +278,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
     if (row.text_probe != null) {
       const [read, lowest] = JSON.parse(String(row.text_probe)) as [number, number];
+      wordsMatch = read > 0;
       scale = sampleScale(read, lowest, top, cap);
     }
     const full = (1 << np.length) - 1;
@@ -328,7 +332,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     facets: buildFacets(counts, filters, dictionaries, plan.currency),
     didYouMean: null,
   };
-  if (snapshot && String(row.match_ids ?? "[]") !== "[]") wordsMatched.add(answer);
+  if (wordsMatch) wordsMatched.add(answer);
   if (hasText && !snapshot) loadSnapshotLater(d1, inBackground);
   return answer;
 }

@@ -36,7 +36,8 @@ export const PRODUCT_SUMMARY_COLUMNS = `p.id, p.slug, p.name, p.currency, p.min_
     (SELECT i.url FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS image_url`;
 
 /** The joins PRODUCT_SUMMARY_COLUMNS reads, after `products p`: brand, category and (for a marketplace product) its seller. */
-export const PRODUCT_SUMMARY_JOINS = "LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id LEFT JOIN vendors s ON s.id = p.vendor_id";
+export const PRODUCT_SUMMARY_JOINS =
+  "LEFT JOIN brands b ON b.id = p.brand_id CROSS JOIN categories c ON c.id = p.category_id LEFT JOIN vendors s ON s.id = p.vendor_id";
 
 /**
  * Display columns of the products whose doc ids `source` (a subquery with `doc_id`) lists.
