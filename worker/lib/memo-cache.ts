@@ -19,7 +19,12 @@ export class MemoCache {
   /** Bumped by `purge()`: a load that started before a purge must not store what it read. */
   private generation = 0;
 
-  constructor(private readonly maxEntries = 2_000) {}
+  private readonly maxEntries: number;
+
+  // A plain field, not a parameter property: Node's type stripping (benchmark scripts import this) has none.
+  constructor(maxEntries = 2_000) {
+    this.maxEntries = maxEntries;
+  }
 
   /**
    * The cached value for `key`, loading it in the caller's own request when there is none usable.

@@ -3,6 +3,7 @@ import { MemoCache } from "../../lib/memo-cache";
 import type { ListProductsQuery, ProductPage, ProductSummary, SuggestQuery, SuggestResponse } from "../schema";
 import { searchProducts } from "./listing";
 import { searchWords } from "./query-text";
+import { forgetVocabulary } from "./spelling";
 import { suggestFor } from "./suggest";
 
 /** Suggestions are asked for on every keystroke: each answer is kept this long in the isolate. */
@@ -10,10 +11,12 @@ export const SUGGEST_TTL_MS = 30_000;
 
 const listings = new MemoCache();
 const suggestions = new MemoCache(5_000);
-// Listings and suggestions are copies of catalog data: a catalog write (here or in another isolate) drops them.
+// Listings, suggestions and the spelling corrector's words are copies of catalog data: a catalog write (here
+// or in another isolate) drops them.
 onCatalogChange(() => {
   listings.purge();
   suggestions.purge();
+  forgetVocabulary();
 });
 
 /**

@@ -6,13 +6,16 @@
  * in the isolate until the catalog changes: fts5vocab counts every listed word's documents by reading
  * its whole document list, ~50 ms a letter at 1,000,000 products.
  */
-import { onCatalogChange } from "../../catalog";
 import { MemoCache } from "../../lib/memo-cache";
 
 /** How long a letter's words are kept (a catalog write anywhere drops them sooner). */
 const VOCABULARY_TTL_MS = 10 * 60_000;
 const vocabulary = new MemoCache(64);
-onCatalogChange(() => vocabulary.purge());
+
+/** Drops the kept words (search.ts calls it on every catalog change). */
+export function forgetVocabulary(): void {
+  vocabulary.purge();
+}
 
 type Term = { term: string; doc: number };
 
