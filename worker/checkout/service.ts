@@ -25,9 +25,8 @@ import {
 import { activeProvider, assertChargesSum, extraCharges, insertPaymentStatement, recordPaymentStart } from "../payments";
 import {
   allocateLargestRemainder,
-  cartCode,
   customerKeyOf,
-  evaluateLines,
+  evaluateCart,
   type HeldUse,
   netPaymentLines,
   redemptionStatements,
@@ -104,8 +103,8 @@ export async function placeOrder(
   const subtotal = cart.items.reduce((s, i) => s + i.unitPrice.amount * i.quantity, 0);
   // Discounts from the catalog's prices now: the cart's code plus every automatic promotion it qualifies for.
   const shopper = { userId: user?.id ?? null, email, signedIn: !!user };
-  const code = await cartCode(env, cartId);
-  const promos = await evaluateLines(env, cart.items, shopper, code);
+  const promos = await evaluateCart(env, cartId, cart.items, shopper);
+  const code = promos.code;
   if (code && promos.codeRefusal) {
     const rule = [...promos.rules.values()].find((r) => r.code === code);
     throw new AppError(promos.codeRefusal.code, 409, refusalMessage(promos.codeRefusal, rule, currency), [

@@ -16,12 +16,11 @@ export { createPromotion, duplicatePromotion, getPromotion, listPromotions, upda
 export {
   applyCartCode,
   type CartEvaluation,
-  cartCode,
   cartPromotions,
   cartPromotionsView,
   carryCartCode,
   customerKeyOf,
-  evaluateLines,
+  evaluateCart,
   forgetCartCode,
   type PricedLine,
   registerPriorOrdersCheck,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS } from "../../catalog";
 import { products } from "../../catalog/tables";
 import { getDb } from "../../db/client";
@@ -105,6 +105,23 @@ async function candidateRules(env: Env, code: string | null): Promise<PromotionR
   return rows.map(ruleOf);
 }
 
+/**
+ * The code a cart carries and the promotions that may apply to it (every automatic one switched on, and the
+ * carried code's), in one D1 round trip: one batch, so both come from the same moment.
+ */
+async function cartCodeAndRules(env: Env, cartId: string): Promise<{ code: string | null; rules: PromotionRule[] }> {
+  const db = getDb(env.DB);
+  const carried = db.select({ code: promotionCartCodes.code }).from(promotionCartCodes).where(eq(promotionCartCodes.cartId, cartId));
+  const [codes, rows] = await db.batch([
+    carried,
+    db
+      .select()
+      .from(promotions)
+      .where(or(and(isNull(promotions.code), eq(promotions.status, "active")), eq(promotions.code, sql`(${carried})`))),
+  ]);
+  return { code: codes[0]?.code ?? null, rules: rows.map(ruleOf) };
+}
+
 export interface CartEvaluation extends Evaluation {
   rules: Map<string, PromotionRule>;
   code: string | null;
@@ -115,15 +132,40 @@ export interface CartEvaluation extends Evaluation {
  * facts (category, vendor) from the catalog, the first-order answer from
  * orders, and the uses left of every limited promotion from its counter.
  */
-export async function evaluateLines(
+async function evaluateLines(
   env: Env,
   lines: PricedLine[],
   shopper: Shopper & { signedIn: boolean },
   code: string | null,
   now = Date.now(),
+): Promise<CartEvaluation> {
+  const [rules, evLines] = await Promise.all([candidateRules(env, code), evalLines(env, lines, 0)]);
+  return evaluateWith(env, rules, evLines, shopper, code, now);
+}
+
+/**
+ * The same for a cart, with the code it carries: the code and the candidate promotions in one round trip,
+ * beside the lines' facts. `factsMaxAgeMs` as for `evalLines`.
+ */
+export async function evaluateCart(
+  env: Env,
+  cartId: string,
+  lines: PricedLine[],
+  shopper: Shopper & { signedIn: boolean },
   factsMaxAgeMs = 0,
 ): Promise<CartEvaluation> {
-  const [rules, evLines] = await Promise.all([candidateRules(env, code), evalLines(env, lines, factsMaxAgeMs)]);
+  const [{ code, rules }, evLines] = await Promise.all([cartCodeAndRules(env, cartId), evalLines(env, lines, factsMaxAgeMs)]);
+  return evaluateWith(env, rules, evLines, shopper, code, Date.now());
+}
+
+async function evaluateWith(
+  env: Env,
+  rules: PromotionRule[],
+  evLines: EvalLine[],
+  shopper: Shopper & { signedIn: boolean },
+  code: string | null,
+  now: number,
+): Promise<CartEvaluation> {
   const needsFirst = rules.some((r) => r.conditions.firstOrder);
   const firstOrder = needsFirst && priorOrders ? !(await priorOrders(env, shopper)) : true;
   const key = customerKeyOf(shopper);
@@ -141,13 +183,6 @@ export async function evaluateLines(
   );
   const result = evaluatePromotions(rules, evLines, { now, signedIn: shopper.signedIn, firstOrder, code, usesLeft });
   return { ...result, rules: new Map(rules.map((r) => [r.id, r])), code };
-}
-
-/** The code a cart carries, or null. */
-export async function cartCode(env: Env, cartId: string): Promise<string | null> {
-  if (!cartId) return null;
-  const row = await getDb(env.DB).select().from(promotionCartCodes).where(eq(promotionCartCodes.cartId, cartId)).get();
-  return row?.code ?? null;
 }
 
 /** What the cart's discounts look like now, for the cart API and page. */
@@ -183,7 +218,7 @@ export function cartPromotionsView(env: Env, ev: CartEvaluation): CartPromotions
 export async function cartPromotions(env: Env, cartId: string, lines: PricedLine[], shopper: Shopper & { signedIn: boolean }): Promise<CartPromotions> {
   // Shown, not charged: category and seller as fresh as the cart's prices (the cart views read those now, so this
   // reuses that read; after a cart write they are at most the SKU facts' age). Checkout evaluates again from D1.
-  return cartPromotionsView(env, await evaluateLines(env, lines, shopper, await cartCode(env, cartId), Date.now(), SKU_FACTS_MAX_AGE_MS));
+  return cartPromotionsView(env, await evaluateCart(env, cartId, lines, shopper, SKU_FACTS_MAX_AGE_MS));
 }
 
 const conflictStatus = (code: string) => (code === "promotions.limit_reached" || code === "promotions.expired" ? 409 : 422);
