@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { launchBrowser, screenshot, submitAndLoad, VIEWPORTS } from "./browser";
 import { cookieHeader, signUpByApi } from "./sign-up";
 import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
@@ -126,7 +126,7 @@ describe("admin operations", () => {
     // Users: find the customer, disable after confirming; their session ends at once.
     await page.getByRole("link", { name: "Customers" }).click();
     await page.getByLabel("Email or name").fill(email);
-    await page.getByRole("button", { name: "Search" }).click();
+    await submitAndLoad(page, () => page.getByRole("button", { name: "Search" }).click());
     await shootBoth(page, "admin-users");
     await page.getByRole("link", { name: "Disable Me" }).click();
     await page.getByRole("link", { name: "Disable account…" }).click();
@@ -145,7 +145,7 @@ describe("admin operations", () => {
     expect(await rows.nth(1).innerText()).toMatch(/inventory\.adjust/);
     await shootBoth(page, "admin-audit");
     await page.getByLabel("Action").fill("inventory.");
-    await page.getByRole("button", { name: "Search" }).click();
+    await submitAndLoad(page, () => page.getByRole("button", { name: "Search" }).click());
     expect(await rows.count()).toBe(1);
     await context.close();
   }, 120_000);

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { launchBrowser, screenshot, submitAndLoad, VIEWPORTS } from "./browser";
 import { signInOnPage } from "./staff-sign-in";
 import { signUpByRequest } from "./sign-up";
 import { type RunningStore, startStore } from "./store";
@@ -146,8 +146,7 @@ describe("loyalty in the browser", () => {
 
     const points = Math.min(earned, 25);
     await page.getByRole("textbox", { name: "Points to use" }).fill(String(points));
-    await page.getByRole("button", { name: "Apply points" }).click();
-    await page.waitForLoadState("domcontentloaded");
+    await submitAndLoad(page, () => page.getByRole("button", { name: "Apply points" }).click());
     expect(await page.locator("[data-points-line] dt").innerText()).toBe(`Points redeemed (${points})`);
     expect(await page.locator("[data-points-line] dd").innerText()).toBe(`−$${(points / 100).toFixed(2)}`);
     // The address typed before the re-render is still there.
@@ -214,8 +213,7 @@ describe("loyalty in the browser", () => {
     await ap.goto(`/admin/orders/${secondId}`);
     await ap.locator("#refund-reason").fill("Customer changed their mind");
     await ap.getByLabel("Yes, send this refund").check();
-    await ap.getByRole("button", { name: "Refund", exact: true }).click();
-    await ap.waitForLoadState("domcontentloaded");
+    await submitAndLoad(ap, () => ap.getByRole("button", { name: "Refund", exact: true }).click());
     expect(await ap.getByRole("status").first().innerText()).toContain("Refund sent");
     await page.goto("/account/loyalty");
     expect(await numberIn(page, '[data-testid="loyalty-available"]')).toBe(earned + 40);

@@ -1,5 +1,6 @@
 import type { APIRequestContext, Page } from "playwright-core";
 import { keyOf, nextCode, rememberKey } from "../support/second-factor";
+import { submitAndLoad } from "./browser";
 
 // Signing in as a person does, for staff too: the store asks staff for a second factor (on by default), so
 // the first sign-in of a staff account adds an authenticator (the key is read off the page or the API
@@ -12,8 +13,7 @@ import { keyOf, nextCode, rememberKey } from "../support/second-factor";
 export async function signInOnPage(page: Page, who: { email: string; password: string }): Promise<void> {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password", { exact: true }).fill(who.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForLoadState("domcontentloaded");
+  await submitAndLoad(page, () => page.getByRole("button", { name: "Sign in", exact: true }).click());
   if ((await page.locator('input[name="challenge"]').count()) === 0) return;
   const shown = await page
     .locator("[data-setup-key]")
@@ -23,9 +23,8 @@ export async function signInOnPage(page: Page, who: { email: string; password: s
   const key = keyOf(who.email);
   if (!key) throw new Error(`${who.email} has an authenticator this test file did not enrol`);
   await page.getByLabel("Code", { exact: true }).fill(await nextCode(key));
-  await page.getByRole("button", { name: "Verify and sign in" }).click();
-  await page.waitForLoadState("domcontentloaded");
-  if (shown) await page.getByRole("link", { name: "Continue" }).click();
+  await submitAndLoad(page, () => page.getByRole("button", { name: "Verify and sign in" }).click());
+  if (shown) await submitAndLoad(page, () => page.getByRole("link", { name: "Continue" }).click());
 }
 
 interface SecondFactorProblem {
