@@ -6,7 +6,7 @@ import { insertUser } from "../support/factories";
 import { call, cookiesFrom, freshIp, json, postJson } from "../support/http";
 import { emailTo, SIGN_UP_PASSWORD, signUp, signUpToken } from "../support/sign-up";
 import { passwordSignIn } from "../support/staff";
-import { passwordDerivations } from "../../worker/accounts/password";
+import { hashPassword, passwordCost, passwordDerivations } from "../../worker/accounts/password";
 
 const STRONG = SIGN_UP_PASSWORD;
 
@@ -83,6 +83,20 @@ describe("POST /api/auth/register", () => {
     expect(await listOutboxFor(env, known.email, "finish_registration")).toHaveLength(1);
     await waitForEmail(fresh, "finish_registration");
   }, 30_000);
+
+  it("stores a sign-up's password as a scrypt hash at the store's cost, and a weaker stored hash is upgraded at sign-in", async () => {
+    // This project runs with ENVIRONMENT=test, whose cost is the cheaper one (production's is tested in test/production).
+    expect(passwordCost(env)).toEqual({ ln: 10, r: 8, p: 1 });
+    const user = await insertUser(env.DB);
+    const hashOf = async () => (await env.DB.prepare("select password_hash as h from users where id = ?").bind(user.id).first<{ h: string }>())?.h ?? "";
+    await env.DB.prepare("update users set password_hash = ? where id = ?")
+      .bind(await hashPassword(user.password, { ln: 8, r: 8, p: 1 }), user.id)
+      .run();
+    const res = await postJson("/api/auth/login", { email: user.email, password: user.password }, { "CF-Connecting-IP": freshIp() });
+    expect(res.status).toBe(200);
+    expect(await hashOf()).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(await hashOf()).not.toContain(user.password);
+  });
 
   it("hashes the password for a known email too, so the answer takes as long", async () => {
     const known = await signUp();

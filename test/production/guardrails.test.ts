@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../worker/test-entry";
-import { json } from "../support/http";
+import { hashPassword, passwordCost, verifyPassword } from "../../worker/accounts/password";
+import { json, postJson } from "../support/http";
 import { client, stockProduct, US_ADDRESS } from "../support/orders";
 
 // This project runs with ENVIRONMENT=production and nothing configured: no Stripe key, the outbox email provider.
@@ -148,5 +149,26 @@ describe("GET /api/health in production", () => {
       "/api/health",
     );
     expect(await json(res)).toEqual({ status: "ok", version: expect.any(String), checks: { DB: "ok", CACHE: "ok" } });
+  });
+});
+
+describe("password hashing in production", () => {
+  it("hashes at full strength and upgrades a weaker hash at the next sign-in; the test runtime's cheaper cost never applies", async () => {
+    expect(passwordCost(env)).toEqual({ ln: 15, r: 8, p: 3 });
+    expect(passwordCost({ ENVIRONMENT: "development" })).toEqual({ ln: 15, r: 8, p: 3 });
+    expect(passwordCost({})).toEqual({ ln: 15, r: 8, p: 3 });
+    // An account hashed at the test runtime's cost (as a store's copied test data would be) signs in, and is rehashed.
+    const password = "a long enough production password";
+    const id = `usr_prodhash${crypto.randomUUID().slice(0, 8)}`;
+    const email = `${id}@example.test`;
+    await env.DB.prepare("insert into users (id, email, name, role, password_hash, email_verified_at) values (?, ?, 'P', 'customer', ?, ?)")
+      .bind(id, email, await hashPassword(password, passwordCost({ ENVIRONMENT: "test" })), new Date().toISOString())
+      .run();
+    const stored = async () => (await env.DB.prepare("select password_hash as h from users where id = ?").bind(id).first<{ h: string }>())?.h ?? "";
+    expect(await stored()).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+    const signedIn = await postJson("/api/auth/login", { email, password }, { "CF-Connecting-IP": "203.0.113.77" });
+    expect(signedIn.status).toBe(200);
+    expect(await stored()).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$/);
+    expect((await verifyPassword(password, await stored())).ok).toBe(true);
   });
 });

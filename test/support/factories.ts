@@ -1,4 +1,5 @@
-import { hashPassword } from "../../worker/accounts/password";
+import { env } from "cloudflare:test";
+import { hashPassword, passwordCost } from "../../worker/accounts/password";
 import { getDb } from "../../worker/db/client";
 import { brands, categories, productAttributes, productImages, products, productVariants, users } from "../../worker/db/schema";
 
@@ -105,7 +106,8 @@ export async function insertUser(
     email: overrides.email ?? `user${n}@example.test`,
     name: overrides.name ?? `User ${n}`,
     role: overrides.role ?? "customer",
-    passwordHash: await hashPassword(password),
+    // At the cost the store under test hashes with, so signing in neither takes longer nor rehashes.
+    passwordHash: await hashPassword(password, passwordCost(env)),
   };
   await getDb(d1).insert(users).values(row);
   return { ...row, password };

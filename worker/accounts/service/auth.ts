@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { enqueueEmail } from "../../notifications";
-import { hashPassword, verifyAgainstDummy, verifyPassword } from "../password";
+import { hashPassword, passwordCost, verifyAgainstDummy, verifyPassword } from "../password";
 import { passwordProblem } from "../password-policy";
 import { ipLimitKey } from "../../lib/client-ip";
 import { clearAttempts, countAttempt, giveBackAttempt, ipKey, LIMITS } from "../rate-limit";
@@ -91,16 +91,16 @@ export async function login(env: Env, body: LoginBody, ctx: RequestContext): Pro
   const user = await getDb(env.DB).select().from(users).where(eq(users.email, body.email)).get();
   let ok = false;
   if (user?.passwordHash) {
-    const result = await verifyPassword(body.password, user.passwordHash);
+    const result = await verifyPassword(body.password, user.passwordHash, passwordCost(env));
     ok = result.ok;
     if (result.needsRehash) {
       await getDb(env.DB)
         .update(users)
-        .set({ passwordHash: await hashPassword(body.password) })
+        .set({ passwordHash: await hashPassword(body.password, passwordCost(env)) })
         .where(eq(users.id, user.id));
     }
   } else {
-    await verifyAgainstDummy(body.password);
+    await verifyAgainstDummy(body.password, passwordCost(env));
   }
   if (!ok || !user || user.status !== "active") throw new AppError("auth.invalid_credentials", 401, "The email or password is not right.");
   await clearAttempts(env, accountKey);
@@ -171,7 +171,7 @@ async function unlockWithSecondFactor(
   } catch {
     throw locked;
   }
-  if (!(await verifyPassword(body.password, user.passwordHash)).ok) throw locked;
+  if (!(await verifyPassword(body.password, user.passwordHash, passwordCost(env))).ok) throw locked;
   await clearAttempts(env, accountKey);
   await clearAttempts(env, addressAccountKey(ctx.ip, user.email));
   const session = await startSession(env, user, ctx);
@@ -266,7 +266,7 @@ export async function confirmPasswordReset(env: Env, token: string, password: st
   const userId = await consumeToken(env, token, "password_reset");
   await getDb(env.DB)
     .update(users)
-    .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
+    .set({ passwordHash: await hashPassword(password, passwordCost(env)), updatedAt: new Date().toISOString() })
     .where(eq(users.id, userId));
   await revokeAllSessions(env, userId);
   if (owner) {
@@ -300,7 +300,7 @@ export async function changePassword(env: Env, user: UserRow, current: string, n
   // Counted before the hash, like sign-in; the right password gives it back.
   const accountKey = loginFailKey(user.email);
   await countAttempt(env, accountKey, LIMITS.loginFailuresPerAccount);
-  const check = user.passwordHash ? await verifyPassword(current, user.passwordHash) : { ok: false };
+  const check = user.passwordHash ? await verifyPassword(current, user.passwordHash, passwordCost(env)) : { ok: false };
   if (!check.ok) {
     throw new AppError("auth.invalid_credentials", 400, "Your current password is not right.", [
       { path: "currentPassword", message: "Not your current password" },
@@ -311,7 +311,7 @@ export async function changePassword(env: Env, user: UserRow, current: string, n
   if (problem) throw weakPassword(problem, "newPassword");
   await getDb(env.DB)
     .update(users)
-    .set({ passwordHash: await hashPassword(next), updatedAt: new Date().toISOString() })
+    .set({ passwordHash: await hashPassword(next, passwordCost(env)), updatedAt: new Date().toISOString() })
     .where(eq(users.id, user.id));
   const now = Date.now();
   await revokeAllSessions(env, user.id, now);

@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { enqueueEmail } from "../../notifications";
-import { hashPassword } from "../password";
+import { hashPassword, passwordCost } from "../password";
 import { passwordProblem } from "../password-policy";
 import { countAttempt, ipKey, LIMITS } from "../rate-limit";
 import type { RegisterBody } from "../schema";
@@ -30,7 +30,7 @@ export async function register(env: Env, body: RegisterBody, ctx: RequestContext
   await countAttempt(env, ipKey("register", ctx.ip), LIMITS.registerPerIp);
   const problem = passwordProblem(body.password, body);
   if (problem) throw new AppError("auth.weak_password", 400, problem, [{ path: "password", message: problem }]);
-  const passwordHash = await hashPassword(body.password);
+  const passwordHash = await hashPassword(body.password, passwordCost(env));
   const db = getDb(env.DB);
   const now = Date.now();
   const existing = await db.select({ id: users.id, name: users.name, status: users.status }).from(users).where(eq(users.email, body.email)).get();
