@@ -116,14 +116,14 @@ describe("shopping from abroad", () => {
       await page.getByRole("link", { name: "Checkout" }).click();
       await page.waitForURL(/\/checkout$/);
       await page.getByLabel("Country", { exact: true }).selectOption("DE");
-      await page.getByRole("button", { name: "Update shipping and taxes" }).click();
+      await submitAndLoad(page, () => page.getByRole("button", { name: "Update shipping and taxes" }).click());
       await page.getByLabel("Email").fill(`berlin-${viewport.width}@example.test`);
       await page.getByLabel("Full name").fill("Erika Mustermann");
       await page.getByLabel("Address line 1").fill("Heidestraße 17");
       await page.getByLabel("City").fill("Berlin");
       // A wrong postcode is refused by the server, next to the field.
       await page.getByLabel("Postleitzahl").fill("1011");
-      await page.getByRole("button", { name: "Place order and pay" }).click();
+      await submitAndLoad(page, () => page.getByRole("button", { name: "Place order and pay" }).click());
       expect(await page.locator(".field-error, [id$='-error']").allInnerTexts()).toContainEqual(expect.stringContaining("10115"));
       await page.getByLabel("Postleitzahl").fill("10115");
 
