@@ -169,7 +169,9 @@ const TYPES: Record<string, (i: number) => string> = {
     return `/api/search/suggest?q=${encodeURIComponent(pick(typed, w))}&limit=${1 + limit}`;
   },
 };
-const selected = args.types ? Object.fromEntries(Object.entries(TYPES).filter(([k]) => args.types.split(",").includes(k))) : TYPES;
+const selected = args.types
+  ? Object.fromEntries(Object.entries(TYPES).filter(([k]) => args.types.split(",").some((t) => t === k || t === k.replaceAll(" ", "-"))))
+  : TYPES;
 
 // ---------------------------------------------------------------------------------------------
 

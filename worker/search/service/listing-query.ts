@@ -183,7 +183,19 @@ export function candidatesSql(
 ): Sql {
   const match = matchExpression(o.words);
   const hasText = match !== null;
+  const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
   const ctes = ctesOf([...o.np, ...o.mustPass]);
+  if (match) {
+    // The newest cap + 1 matches, read once (scored where FTS5 reads them: bm25() runs only there):
+    // the probe below counts them, the candidate pass joins the newest cap. Read twice, FTS5 merged
+    // the words' document lists twice (at 1M products 13 % of the statement; BENCHMARKS.md).
+    const score = o.ranked ? `, ${bm25} AS score` : "";
+    ctes.push({
+      name: "text_matches",
+      sql: `SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
+      params: [match, o.cap + 1],
+    });
+  }
   const sql = new Sql().with(ctes);
   const columns: Array<keyof Candidates> = ["doc_id", "category_id", "brand_id", "vendor_id", "price", "rating", "in_stock", "mask", "attribute_ids"];
   columns.push(...SORT_COLUMNS[o.sort].filter((k) => !(o.ranked && k === "featured")));
@@ -195,15 +207,11 @@ export function candidatesSql(
   for (const [i, f] of o.np.entries()) mask.add(`${i ? " + " : ""}(CASE WHEN ${f.sql} THEN ${1 << i} ELSE 0 END)`, f.params);
   const full = (1 << o.np.length) - 1;
   const allowed = [full, ...o.np.map((_, i) => full ^ (1 << i))].join(", ");
-  const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
   sql.add(`SELECT ${columns.map((k) => `json_group_array(${k}) AS ${k}`).join(", ")}, `).add(scalars.text, scalars.params);
   // How many of the newest cap + 1 matches exist, and the smallest of them: whether the words
   // match more than the candidate set, and how far down the doc ids the set reaches.
   if (hasText) {
-    sql.add(
-      ", (SELECT json_array(count(*), coalesce(min(rowid), 0)) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)) AS text_probe",
-      [match, o.cap + 1],
-    );
+    sql.add(", (SELECT json_array(count(*), coalesce(min(rowid), 0)) FROM text_matches) AS text_probe");
   }
   sql.add(" FROM (");
   sql.add("SELECT d.doc_id, d.category_id, d.brand_id, d.vendor_id, d.price, d.rating, d.rating_count, d.in_stock, d.featured, d.sold, d.created_at, ");
@@ -214,12 +222,8 @@ export function candidatesSql(
   sql.add(" AS score, ").add(mask.text, mask.params).add(" AS mask, d.attribute_ids FROM ");
   const where: Array<{ sql: string; params: readonly unknown[] }> = [];
   if (match) {
-    // The newest cap matches (textLimits), scored where FTS5 reads them (bm25() runs only there).
-    const score = o.ranked ? `, ${bm25} AS score` : "";
-    sql.add(
-      `(SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m CROSS JOIN search_documents d ON d.doc_id = m.rowid`,
-      [match, o.cap],
-    );
+    // The newest cap matches (textLimits): the candidate set.
+    sql.add(`(SELECT * FROM text_matches ORDER BY rowid DESC LIMIT ?) m CROSS JOIN search_documents d ON d.doc_id = m.rowid`, [o.cap]);
   } else sql.add("search_documents d");
   // Without text, a filter's index leads: its driver form when it has one.
   const lead = (f: ActiveFilter) => (!hasText && f.driver ? f.driver : f);
