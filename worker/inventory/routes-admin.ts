@@ -7,7 +7,9 @@ import type { AppEnv } from "../lib/context";
 import { assertIdempotencyKey } from "../lib/idempotency";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { AdjustStockBody, MovementPageSchema, MovementsQuery, SetThresholdBody, SkuListQuery, SkuListSchema, SkuParam, StockSchema } from "./schema";
-import { adjustStockAudited, bulkUpdateProducts, listMovements, listSkus, saveProductWithStock, setLowStockThreshold, stockOf } from "./service";
+import { adjustStockAudited, listMovements, listSkus, setLowStockThreshold } from "./service/admin-stock";
+import { bulkUpdateProducts, saveProductWithStock } from "./service/products";
+import { stockOf } from "./service/stock";
 
 const INVENTORY_TAGS = ["Admin: inventory"];
 const PRODUCT_TAGS = ["Admin: products"];

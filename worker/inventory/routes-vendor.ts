@@ -5,7 +5,7 @@ import { assertIdempotencyKey } from "../lib/idempotency";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { requireVendor } from "../vendors";
 import { AdjustStockBody, SkuParam, StockSchema } from "./schema";
-import { adjustVendorStock, saveVendorProduct, vendorStockOf } from "./service";
+import { adjustVendorStock, saveVendorProduct, vendorStockOf } from "./service/vendor";
 
 const PRODUCT_TAGS = ["Vendor: products"];
 const STOCK_TAGS = ["Vendor: stock"];

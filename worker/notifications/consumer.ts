@@ -1,5 +1,5 @@
 import { EmailMessage } from "./schema";
-import { type AdminRecipients, deliverEmail, markEmailDead } from "./service";
+import { type AdminRecipients, deliverEmail, markEmailDead } from "./service/delivery";
 
 /** Seconds before the next try: 30 s, 1, 2, 4, 8, 16, 32 min, then hourly (`base` scales it; tests use 0). */
 export function retryDelaySeconds(attempts: number, base = 30): number {

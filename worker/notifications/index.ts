@@ -4,4 +4,5 @@
  */
 export { handleEmailBatch, handleEmailDeadLetters, retryDelaySeconds } from "./consumer";
 export { EMAIL_STATUS_VALUES, EMAIL_TEMPLATES, type EmailMessage, ListEmailsQuery } from "./schema";
-export { type AdminRecipients, enqueueEmail, getEmail, listEmails, listOutboxFor, queuedEmailStatement, retryEmail } from "./service";
+export { type AdminRecipients, enqueueEmail, listOutboxFor, queuedEmailStatement } from "./service/delivery";
+export { getEmail, listEmails, retryEmail } from "./service/outbox";

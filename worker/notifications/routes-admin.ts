@@ -2,8 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { auditActor } from "../lib/audit";
 import { requirePermission } from "../lib/auth";
 import { createApiApp, problemResponse, SIGNED_IN } from "../lib/openapi";
-import { getEmail, listEmails, retryEmail } from "./service";
 import { EmailDetail, EmailIdParam, EmailPage, ListEmailsQuery, RetryEmailResult } from "./schema";
+import { getEmail, listEmails, retryEmail } from "./service/outbox";
 
 const TAGS = ["Admin: emails"];
 const denied = { 401: problemResponse("Not signed in."), 403: problemResponse('Not staff (reading) or no "settings" permission (retrying).') };
