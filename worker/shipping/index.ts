@@ -19,24 +19,6 @@ export {
   shippingPrice,
   type ZoneRow,
 } from "./pricing";
-export {
-  cartWeightGrams,
-  createRate,
-  createZone,
-  deleteRate,
-  deleteZone,
-  freeShippingThreshold,
-  purgeShippingCache,
-  quoteCart,
-  quoteLines,
-  servedCountries,
-  servedCountry,
-  shippingCountries,
-  shippingData,
-  shippingSettings,
-  updateRate,
-  updateZone,
-} from "./service";
 export type { ShippingRate } from "./schema";
 export {
   groupLinesBySeller,
@@ -47,3 +29,15 @@ export {
   type SplitLine,
   shareDiscount,
 } from "./seller-parcels";
+export {
+  cartWeightGrams,
+  freeShippingThreshold,
+  purgeShippingCache,
+  quoteCart,
+  quoteLines,
+  servedCountries,
+  servedCountry,
+  shippingCountries,
+  shippingData,
+} from "./service/quotes";
+export { createRate, createZone, deleteRate, deleteZone, shippingSettings, updateRate, updateZone } from "./service/settings";

@@ -3,7 +3,7 @@ import { requirePermission } from "../lib/auth";
 import { createApiApp } from "../lib/openapi";
 import { deleted, IdParam, jsonAnswer, jsonBody, settingsRoute } from "../lib/settings-route";
 import { RateBody, RatePatch, ShippingRateSchema, ZoneBody, ZonePatch, ZoneSchema } from "./schema";
-import { createRate, createZone, deleteRate, deleteZone, updateRate, updateZone } from "./service";
+import { createRate, createZone, deleteRate, deleteZone, updateRate, updateZone } from "./service/settings";
 
 /** Shipping zones and rates, under /api/admin. Admins only; every write is audited. */
 export const adminShippingRoutes = createApiApp()

@@ -5,7 +5,7 @@ import { displayCurrencyFor, requestCountry } from "../currency";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { CountrySchema, QuoteQuery, QuoteSchema } from "./schema";
-import { quoteCart, shippingCountries } from "./service";
+import { quoteCart, shippingCountries } from "./service/quotes";
 
 const TAGS = ["Shipping"];
 
