@@ -9,6 +9,8 @@ import { Sql } from "./sql";
 
 /** bm25 weights of the full-text columns: name, brand, category, description. */
 export const COLUMN_WEIGHTS = [10, 5, 3, 1] as const;
+/** The relevance of a full-text match with those weights (lower is better), for a SELECT over `search_fts`. */
+const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
 
 /**
  * The candidate pass's answer, one array per column: from SQL one JSON array per column (cheaper
@@ -143,7 +145,7 @@ export function textSql(o: { words: string[]; scored: boolean; cap: number }, sc
   sql.add(scalars.text, scalars.params).add(", ").add(sync.sql, sync.params);
   // The LIMIT keeps the subquery from being flattened (bm25() must run where the full-text table is
   // scanned) and bounds the read: the newest cap + 1 matches (see textLimits).
-  const score = o.scored ? `, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score` : "";
+  const score = o.scored ? `, ${BM25} AS score` : "";
   return sql.add(` FROM (SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`, [matchExpression(o.words), o.cap + 1]);
 }
 
@@ -159,7 +161,7 @@ export async function scoresOf(d1: D1Database, snapshot: DocumentSnapshot, words
   for (const d of docs) lowest = Math.min(lowest, d);
   const row = await d1
     .prepare(
-      `SELECT json_group_array(rowid) AS ids, json_group_array(score) AS scores FROM (SELECT rowid, bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")}) AS score
+      `SELECT json_group_array(rowid) AS ids, json_group_array(score) AS scores FROM (SELECT rowid, ${BM25} AS score
         FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? AND +rowid IN (SELECT value FROM json_each(?)) LIMIT -1)`,
     )
     .bind(matchExpression(words), lowest, JSON.stringify(docs))
@@ -183,13 +185,12 @@ export function candidatesSql(
 ): Sql {
   const match = matchExpression(o.words);
   const hasText = match !== null;
-  const bm25 = `bm25(search_fts, ${COLUMN_WEIGHTS.join(", ")})`;
   const ctes = ctesOf([...o.np, ...o.mustPass]);
   if (match) {
     // The newest cap + 1 matches, read once (scored where FTS5 reads them: bm25() runs only there):
     // the probe below counts them, the candidate pass joins the newest cap. Read twice, FTS5 merged
     // the words' document lists twice (at 1M products 13 % of the statement; BENCHMARKS.md).
-    const score = o.ranked ? `, ${bm25} AS score` : "";
+    const score = o.ranked ? `, ${BM25} AS score` : "";
     ctes.push({
       name: "text_matches",
       sql: `SELECT rowid${score} FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
