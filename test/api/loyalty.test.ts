@@ -181,6 +181,39 @@ describe("redeemPoints at checkout", { timeout: 90_000 }, () => {
     expect((await summary(poor)).available).toBe(150);
   });
 
+  it("race: checkouts for the last unit — each one that finds its stock taken gives back everything it held (stock, points, the code's use)", async () => {
+    await stockProduct("LOY-SHORT-A", 50, 2000);
+    await stockProduct("LOY-SHORT-Z", 1, 2000);
+    const created = await send("/api/admin/promotions", "POST", staff.admin.headers, {
+      name: "Few",
+      code: "LOYFEW",
+      kind: "fixed",
+      value: 300,
+      usageLimit: 10,
+    });
+    expect(created.status).toBe(201);
+    const promo = await json(created);
+    const members = await Promise.all(Array.from({ length: 6 }, () => member(1000)));
+    for (const m of members) {
+      await m.send("/api/cart/items", "POST", { sku: "LOY-SHORT-A", quantity: 2 });
+      await m.send("/api/cart/items", "POST", { sku: "LOY-SHORT-Z", quantity: 1 });
+      expect((await m.send("/api/cart/promotions", "POST", { code: "LOYFEW" })).status).toBe(200);
+    }
+    const answers = await Promise.all(members.map((m) => checkout(m, { redeemPoints: 500 })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const refusals = await Promise.all(answers.filter((r) => r.status === 409).map((r) => json(r)));
+    // Holds are taken in SKU order, so a checkout that finds Z gone already holds A, its points and its code's use.
+    const short = refusals.filter((r) => r.code === "checkout.item_out_of_stock");
+    expect(short.length).toBeGreaterThan(0);
+    for (const r of short) expect(r.errors).toEqual([{ path: "items.1.quantity", message: "Out of stock" }]);
+    for (const r of refusals) expect(["checkout.item_out_of_stock", "checkout.cart_changed"]).toContain(r.code);
+    // Only the winner holds anything.
+    expect(await env.INVENTORY_LEDGER.getByName("LOY-SHORT-A").snapshot("LOY-SHORT-A")).toMatchObject({ reserved: 2, available: 48 });
+    expect(await env.PROMOTION_COUNTER.getByName(promo.id).usage()).toMatchObject({ reserved: 1, committed: 0 });
+    const balances = await Promise.all(members.map(async (m) => (await summary(m)).available));
+    expect(balances.sort()).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+  });
+
   it("race: concurrent checkouts redeeming the same balance never overspend it", async () => {
     const m = await member(1000);
     const tries = 8;

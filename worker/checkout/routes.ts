@@ -6,7 +6,7 @@ import { AppError } from "../lib/errors";
 import { withIdempotency } from "../lib/idempotency";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { CheckoutBody, CheckoutResult } from "./schema";
-import { placeOrder } from "./service";
+import { placeOrder } from "./service/place-order";
 
 export const checkoutRoutes = createApiApp().openapi(
   createRoute({
