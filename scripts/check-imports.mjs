@@ -128,6 +128,14 @@ export function checkImports(root) {
       if (isService(from) && (spec === "hono" || spec.startsWith("hono/") || spec.startsWith("@hono/"))) {
         add(rel, line, "service-no-hono", `services know nothing of Hono ("${spec}"): take env plus plain arguments`);
       }
+      if (spec === "stripe" && !typeOnly) {
+        add(
+          rel,
+          line,
+          "stripe-types-only",
+          'the Worker talks to Stripe through worker/payments/stripe-api.ts: `import type` from "stripe" (its runtime is ~550 KiB)',
+        );
+      }
       if (from.kind === "site" && (spec === "drizzle-orm" || spec.startsWith("drizzle-orm/"))) {
         add(rel, line, "site-no-sql", "pages run no SQL: call the domain's service");
       }

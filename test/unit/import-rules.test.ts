@@ -88,6 +88,16 @@ describe("import rules (scripts/check-imports.mjs, run by npm run check)", () =>
     expect(rules).toContain("service-shape");
   });
 
+  it("fail when the Worker imports the stripe package's runtime; its types are fine", () => {
+    const v = check(
+      fixture({
+        "worker/orders/pay.ts": 'import Stripe from "stripe";\nexport const s = Stripe;\n',
+        "worker/orders/types.ts": 'import type Stripe from "stripe";\nexport type S = Stripe.Event;\n',
+      }),
+    );
+    expect(v.filter((e) => e.rule === "stripe-types-only")).toEqual([expect.objectContaining({ file: "worker/orders/pay.ts", line: 1 })]);
+  });
+
   it("fail on an import circle, an unknown domain and a route file named another way", () => {
     const v = check(
       fixture({

@@ -1,8 +1,9 @@
 import { and, desc, eq, isNotNull } from "drizzle-orm";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { getDb } from "../db/client";
 import { applyConnectAccount, type ConnectAccountState, registerPayoutTransfers, type TransferResult } from "../vendors";
 import { stripeClient } from "./stripe";
+import { isStripeError } from "./stripe-api";
 import { payments } from "./tables";
 
 // Stripe Connect for vendor payouts ("separate charges and transfers"): the store is charged as usual and
@@ -53,10 +54,7 @@ async function sendTransfer(
     );
     return { ok: true, reference: transfer.id };
   } catch (err) {
-    const permanent =
-      err instanceof Stripe.errors.StripeInvalidRequestError ||
-      err instanceof Stripe.errors.StripePermissionError ||
-      err instanceof Stripe.errors.StripeCardError;
+    const permanent = isStripeError(err, "invalid_request", "permission", "card");
     return { ok: false, permanent, reason: err instanceof Error ? err.message : String(err) };
   }
 }
@@ -76,7 +74,7 @@ async function reverseTransfer(env: Env, r: { transferId: string; key: string; a
     );
     return { ok: true, reference: reversal.id };
   } catch (err) {
-    const permanent = err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripePermissionError;
+    const permanent = isStripeError(err, "invalid_request", "permission");
     return { ok: false, permanent, reason: err instanceof Error ? err.message : String(err) };
   }
 }

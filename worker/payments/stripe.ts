@@ -1,25 +1,20 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { AppError } from "../lib/errors";
 import { isStripeTestKey, stripeTestModeAllowed } from "./mode";
 import type { PaymentOutcome, PaymentProvider } from "./schema";
+import { createStripeApi, isStripeError, type StripeApi, verifyStripeWebhook } from "./stripe-api";
 
 /**
- * The Stripe client: fetch HTTP client (Workers have no Node http), SDK
- * retries on network errors, and `STRIPE_API_BASE` to point it at a local
- * fake Stripe server in tests.
+ * The Stripe client (stripe-api.ts: fetch, network retries), at `STRIPE_API_BASE` when set: a local fake
+ * Stripe server in tests.
  */
-export function stripeClient(env: Env): Stripe {
+export function stripeClient(env: Env): StripeApi {
   if (!env.STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not configured");
   // Every Stripe call goes through here, so a production store never charges, refunds or reads in test mode by accident.
   if (isStripeTestKey(env.STRIPE_SECRET_KEY) && !stripeTestModeAllowed(env)) {
     throw new AppError("checkout.payments_unavailable", 503, "This store cannot take payments right now (its Stripe key is a test-mode key).");
   }
-  const base = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null;
-  return new Stripe(env.STRIPE_SECRET_KEY, {
-    httpClient: Stripe.createFetchHttpClient(),
-    maxNetworkRetries: 2,
-    ...(base ? { host: base.hostname, port: base.port, protocol: base.protocol.replace(":", "") as "http" | "https" } : {}),
-  });
+  return createStripeApi(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE || undefined);
 }
 
 /** Where Stripe hosts Checkout Sessions' pages (`session.url`). */
@@ -88,7 +83,7 @@ export async function readStripeEvent(env: Env, raw: string, signature: string |
   if (!env.STRIPE_WEBHOOK_SECRET) throw new AppError("webhooks.not_configured", 404, "Stripe webhooks are not configured.");
   let event: Stripe.Event;
   try {
-    event = await Stripe.webhooks.constructEventAsync(raw, signature ?? "", env.STRIPE_WEBHOOK_SECRET, 300, Stripe.createSubtleCryptoProvider());
+    event = await verifyStripeWebhook(raw, signature ?? "", env.STRIPE_WEBHOOK_SECRET, 300);
   } catch {
     throw new AppError("webhooks.invalid_signature", 400, "The Stripe-Signature header does not match this body (or is too old).");
   }
@@ -166,7 +161,7 @@ export async function closeCheckoutSession(env: Env, sessionId: string, paymentI
   try {
     return await stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey: `expire-session:${paymentId}` });
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeInvalidRequestError) return stripe.checkout.sessions.retrieve(sessionId);
+    if (isStripeError(err, "invalid_request")) return stripe.checkout.sessions.retrieve(sessionId);
     throw err;
   }
 }
