@@ -147,6 +147,16 @@ describe("GET /api/vendor/ledger", () => {
     expect(rows).toHaveLength(page.total + 1);
     const sum = rows.slice(1).reduce((s, r) => s + Math.round(Number(r.split(",")[2]) * 100), 0);
     expect(sum).toBe(total);
+    // A sale and its commission share a timestamp: the statement reads the sale, then its commission (a refund,
+    // then the commission given back), in the CSV and on the page (newest first there).
+    const kinds = rows.slice(1).map((r) => r.split(",")[1]);
+    expect(kinds).toContain("commission");
+    kinds.forEach((kind, i) => {
+      if (kind === "commission") expect(kinds[i - 1]).toBe("sale");
+      if (kind === "commission_refund") expect(kinds[i - 1]).toBe("refund");
+    });
+    const pageKinds = page.items.map((e: { kind: string }) => e.kind).reverse();
+    expect(pageKinds).toEqual(kinds);
   });
 
   it("answers 401 to a visitor and 403 to a member whose role has no finance access", async () => {

@@ -44,6 +44,12 @@ export function ledgerEntryStatement(d1: D1Database, entry: LedgerEntry, when?: 
     );
 }
 
+/**
+ * Statement order: by time, then in the order entries were written. Entries of one event share a timestamp
+ * (a sale and its commission are one batch), and their ids are random, so the row id keeps the sale first.
+ */
+const WRITTEN = sql`"vendor_ledger"."rowid"`;
+
 /** A vendor's balance per currency: the sum of its entries (positive: the store owes it). */
 export async function vendorBalance(env: Env, vendorId: string, currency: string): Promise<number> {
   const row = await getDb(env.DB)
@@ -102,8 +108,8 @@ export async function vendorStatement(env: Env, vendorId: string, currency: stri
         vendorOrderId: vendorLedger.vendorOrderId,
         note: vendorLedger.note,
         createdAt: vendorLedger.createdAt,
-        // Running balance in (created_at, id) order: what the statement read at that entry.
-        balance: sql<number>`(select sum(l.amount) from vendor_ledger l where l.vendor_id = "vendor_ledger"."vendor_id" and l.currency = "vendor_ledger"."currency" and (l.created_at < "vendor_ledger"."created_at" or (l.created_at = "vendor_ledger"."created_at" and l.id <= "vendor_ledger"."id")))`,
+        // Running balance in statement order: what the statement read at that entry.
+        balance: sql<number>`(select sum(l.amount) from vendor_ledger l where l.vendor_id = "vendor_ledger"."vendor_id" and l.currency = "vendor_ledger"."currency" and (l.created_at < "vendor_ledger"."created_at" or (l.created_at = "vendor_ledger"."created_at" and l.rowid <= "vendor_ledger"."rowid")))`,
         // Aliased: D1's batch answers rows keyed by column name, and the entry's own `id` would hide the payout's.
         payoutId: sql<string | null>`${payouts.id}`.as("payout_id"),
         payoutProvider: payouts.provider,
@@ -113,7 +119,7 @@ export async function vendorStatement(env: Env, vendorId: string, currency: stri
       .from(vendorLedger)
       .leftJoin(payouts, payoutOfEntry)
       .where(where)
-      .orderBy(desc(vendorLedger.createdAt), desc(vendorLedger.id))
+      .orderBy(desc(vendorLedger.createdAt), desc(WRITTEN))
       .limit(perPage)
       .offset((page - 1) * perPage),
     db.select({ n: sql<number>`count(*)` }).from(vendorLedger).where(where),
@@ -166,7 +172,7 @@ export async function vendorStatementCsv(env: Env, vendorId: string, currency: s
     .from(vendorLedger)
     .leftJoin(payouts, payoutOfEntry)
     .where(and(eq(vendorLedger.vendorId, vendorId), eq(vendorLedger.currency, currency)))
-    .orderBy(vendorLedger.createdAt, vendorLedger.id);
+    .orderBy(vendorLedger.createdAt, WRITTEN);
   let balance = 0;
   const lines = rows.map((r) => {
     balance += r.amount;
