@@ -1,9 +1,9 @@
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
-import { Secret, TOTP } from "otpauth";
 import { getDb } from "../../db/client";
 import type { AuthState, Role } from "../../lib/context";
 import { AppError } from "../../lib/errors";
 import { decryptPii, encryptPii } from "../../lib/pii-crypto";
+import { newTotpSecret, totpStep, totpUri } from "../../lib/totp";
 import { securitySettings, storeSettings } from "../../store";
 import { clearAttempts, countAttempt } from "../rate-limit";
 import { recoveryCodes, sessionFactors, signInChallenges, userPasskeys, userTotp } from "../tables";
@@ -14,35 +14,25 @@ import type { UserRow } from "./users";
 export const STAFF_ROLES: readonly Role[] = ["admin", "support", "vendor"];
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const RECOVERY_CODE_COUNT = 10;
-const PERIOD = 30;
 /** Wrong codes per account per 15 minutes, counted before checking (a 6-digit code must not be guessable). */
 const CODE_FAILURES = { limit: 5, windowSeconds: 15 * 60 };
 
 const secretContext = (userId: string) => `user_totp.secret:${userId}`;
 
-async function totpFor(env: Env, email: string, base32: string): Promise<TOTP> {
-  const { storeName } = await storeSettings(env);
-  return new TOTP({ issuer: storeName, label: email, algorithm: "SHA1", digits: 6, period: PERIOD, secret: Secret.fromBase32(base32) });
-}
-
 /** A fresh 160-bit authenticator key (Base32) and its `otpauth://` URI for authenticator apps. */
 async function newSecret(env: Env, user: Pick<UserRow, "id" | "email">): Promise<{ secret: string; uri: string }> {
-  const secret = new Secret({ size: 20 }).base32;
-  return { secret, uri: (await totpFor(env, user.email, secret)).toString() };
+  const { storeName } = await storeSettings(env);
+  const secret = newTotpSecret();
+  return { secret, uri: totpUri({ issuer: storeName, label: user.email, secret }) };
 }
 
 /**
  * The time step a code belongs to (previous, current or next, for clock drift), or null. A step at or
  * before `afterStep` is refused: the same code never works twice.
  */
-async function matchingStep(env: Env, user: Pick<UserRow, "id" | "email">, base32: string, code: string, afterStep: number): Promise<number | null> {
-  if (!/^\d{6}$/.test(code)) return null;
-  const totp = await totpFor(env, user.email, base32);
-  const now = Date.now();
-  const delta = totp.validate({ token: code, timestamp: now, window: 1 });
-  if (delta === null) return null;
-  const step = Math.floor(now / 1000 / PERIOD) + delta;
-  return step > afterStep ? step : null;
+async function matchingStep(base32: string, code: string, afterStep: number): Promise<number | null> {
+  const step = await totpStep(base32, code, Date.now(), 1);
+  return step !== null && step > afterStep ? step : null;
 }
 
 function wrongCode(): AppError {
@@ -107,7 +97,7 @@ export async function verifySecondFactor(env: Env, user: Pick<UserRow, "id" | "e
   const db = getDb(env.DB);
   const totp = await confirmedTotp(env, user.id);
   if (totp) {
-    const step = await matchingStep(env, user, await decryptPii(env.PII_KEYS, totp.secretEnc, secretContext(user.id)), code.trim(), totp.lastStep);
+    const step = await matchingStep(await decryptPii(env.PII_KEYS, totp.secretEnc, secretContext(user.id)), code.trim(), totp.lastStep);
     if (step !== null) {
       // Claiming the step in one guarded statement: of two requests with the same code only one wins.
       const claimed = await db
@@ -199,7 +189,7 @@ export async function completeSecondFactor(
     const failKey = `mfa-fail:acct:${user.id}`;
     await countAttempt(env, failKey, CODE_FAILURES);
     const secret = await decryptPii(env.PII_KEYS, row.secretEnc, secretContext(user.id));
-    const step = await matchingStep(env, user, secret, code.trim(), 0);
+    const step = await matchingStep(secret, code.trim(), 0);
     if (step === null) throw wrongCode();
     // Enrolment only where no confirmed key exists: a second enrolment challenge cannot replace one.
     const now = Date.now();
@@ -264,7 +254,7 @@ export async function confirmTotpEnrollment(env: Env, user: Pick<UserRow, "id" |
   if (!row || row.confirmedAt) throw new AppError("auth.no_pending_enrollment", 409, "Start adding an authenticator first.");
   const failKey = `mfa-fail:acct:${user.id}`;
   await countAttempt(env, failKey, CODE_FAILURES);
-  const step = await matchingStep(env, user, await decryptPii(env.PII_KEYS, row.secretEnc, secretContext(user.id)), code.trim(), 0);
+  const step = await matchingStep(await decryptPii(env.PII_KEYS, row.secretEnc, secretContext(user.id)), code.trim(), 0);
   if (step === null) throw wrongCode();
   await db
     .update(userTotp)
