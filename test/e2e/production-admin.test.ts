@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, VIEWPORTS } from "./browser";
+import { launchBrowser, screenshot, submitAndLoad, VIEWPORTS } from "./browser";
 import { signInOnPage } from "./staff-sign-in";
 import { startStore } from "./store";
 
@@ -52,7 +52,8 @@ describe("a production store that is not set up yet", () => {
     expect(await box.isChecked()).toBe(true);
     // A mistake first: the error names the field.
     await page.getByLabel(/Send them to/).fill("not an address");
-    await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Save" }).click();
+    // The form posts without script (novalidate) and the page comes back with the error: wait for that page.
+    await submitAndLoad(page, () => page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Save" }).click());
     expect(await page.getByRole("region", { name: "Notifications" }).getByText("Enter an email address").count()).toBeGreaterThan(0);
 
     await page.getByLabel(/Send them to/).fill("orders@shop.example");
