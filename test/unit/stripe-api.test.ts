@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createStripeApi, encodeStripeParams, isStripeError, STRIPE_API_VERSION, verifyStripeWebhook } from "../../worker/payments/stripe-api";
+import { createStripeApi, encodeStripeParams, isStripeError, STRIPE_API_VERSION, stripeErrorKind, verifyStripeWebhook } from "../../worker/payments/stripe-api";
 
 // The store's own Stripe client against a local HTTP server standing in for api.stripe.com: what it sends
 // (Stripe's form encoding, headers, one idempotency key across retries) and how it reads Stripe's answers.
@@ -94,6 +94,27 @@ describe("the store's Stripe client", () => {
 
     answers = [(res) => reply(res, 403, { error: { type: "invalid_request_error", message: "not allowed" } })];
     expect(isStripeError(await api.accounts.retrieve("acct_1").catch((e) => e), "permission")).toBe(true);
+  }, 15_000);
+
+  it("classes errors by status as the SDK does: a 409 on a key in use is transient even though Stripe types it invalid_request_error", async () => {
+    const api = createStripeApi("sk_live_x", base);
+    const inUse = { error: { type: "invalid_request_error", message: "There is currently another in-progress request using this Idempotent Key" } };
+    answers = [(res) => reply(res, 409, inUse), (res) => reply(res, 409, inUse), (res) => reply(res, 409, inUse)];
+    const busy = await api.transfers.create({ amount: 100, currency: "usd", destination: "acct_1" }, { idempotencyKey: "payout:po_1" }).catch((e) => e);
+    // Retried twice with the same key, then answered as an API error: the payout is tried again later, not failed for good.
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((s) => s.headers["idempotency-key"]))).toEqual(new Set(["payout:po_1"]));
+    expect(busy).toMatchObject({ kind: "api", statusCode: 409 });
+    expect(isStripeError(busy, "invalid_request", "permission", "card")).toBe(false);
+    // The SDK's generateV1Error, case by case.
+    expect(stripeErrorKind(400, "invalid_request_error", "rate_limit")).toBe("rate_limit");
+    expect(stripeErrorKind(429, "invalid_request_error", undefined)).toBe("rate_limit");
+    expect(stripeErrorKind(404, "invalid_request_error", "resource_missing")).toBe("invalid_request");
+    expect(stripeErrorKind(400, "idempotency_error", undefined)).toBe("idempotency");
+    expect(stripeErrorKind(401, "invalid_request_error", undefined)).toBe("authentication");
+    expect(stripeErrorKind(402, "card_error", "card_declined")).toBe("card");
+    expect(stripeErrorKind(402, "invalid_request_error", undefined)).toBe("card");
+    expect(stripeErrorKind(500, "api_error", undefined)).toBe("api");
   }, 15_000);
 
   it("pages a list with starting_after up to the limit asked", async () => {

@@ -71,8 +71,11 @@ export async function totpStep(secret: string, code: string, now: number, window
   if (!new RegExp(`^\\d{${DIGITS}}$`).test(code)) return null;
   const key = await crypto.subtle.importKey("raw", base32Decode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   const current = Math.floor(now / 1000 / TOTP_PERIOD_SECONDS);
+  // The current step first, then outwards (as otpauth does): a code that two steps share counts as the nearest.
+  const deltas = [0];
+  for (let d = 1; d <= window; d++) deltas.push(-d, d);
   let found: number | null = null;
-  for (let delta = -window; delta <= window; delta++) {
+  for (const delta of deltas) {
     const candidate = await codeAt(key, current + delta);
     let diff = 0;
     for (let i = 0; i < DIGITS; i++) diff |= candidate.charCodeAt(i) ^ code.charCodeAt(i);

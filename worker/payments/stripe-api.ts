@@ -12,7 +12,7 @@ const DEFAULT_BASE = "https://api.stripe.com";
 const MAX_NETWORK_RETRIES = 2;
 const TIMEOUT_MS = 80_000;
 
-/** Stripe's error kinds, by its `error.type` (401, 403 and 429 by status, as the SDK does). */
+/** Stripe's error kinds, as the SDK classes them: by HTTP status first, then (for a 400/404) by `error.type`. */
 export type StripeErrorKind = "card" | "invalid_request" | "permission" | "authentication" | "rate_limit" | "idempotency" | "api" | "connection";
 
 /** An error Stripe answered (or a call that never got an answer: `kind` "connection"). */
@@ -32,13 +32,17 @@ export class StripeApiError extends Error {
 /** Whether `err` is an error Stripe answered of one of `kinds`. */
 export const isStripeError = (err: unknown, ...kinds: StripeErrorKind[]): err is StripeApiError => err instanceof StripeApiError && kinds.includes(err.kind);
 
-function kindOf(status: number, type: string | undefined): StripeErrorKind {
+/**
+ * The SDK's rule (`generateV1Error`). The status decides, not `error.type`: Stripe answers a 409 "another
+ * request with this idempotency key is in progress" with type `invalid_request_error`, and that one is
+ * transient ("api"), where a 400 or 404 refusal is permanent ("invalid_request").
+ */
+export function stripeErrorKind(status: number, type: string | undefined, code: string | undefined): StripeErrorKind {
+  if (status === 429 || (status === 400 && code === "rate_limit")) return "rate_limit";
+  if (status === 400 || status === 404) return type === "idempotency_error" ? "idempotency" : "invalid_request";
   if (status === 401) return "authentication";
+  if (status === 402) return "card";
   if (status === 403) return "permission";
-  if (status === 429) return "rate_limit";
-  if (type === "card_error") return "card";
-  if (type === "invalid_request_error") return "invalid_request";
-  if (type === "idempotency_error") return "idempotency";
   return "api";
 }
 
@@ -119,17 +123,29 @@ export function createStripeApi(secretKey: string, base: string = DEFAULT_BASE):
       } catch (err) {
         failure = err;
       }
-      if (res?.ok) return (await res.json()) as T;
+      if (res?.ok) {
+        try {
+          return (await res.json()) as T;
+        } catch (err) {
+          throw new StripeApiError(`Stripe's answer could not be read: ${String(err)}`, "connection", res.status);
+        }
+      }
       if (attempt < MAX_NETWORK_RETRIES && shouldRetry(res)) {
-        // Drain the answer before asking again, then back off: 0.5 s, then 1 s (with jitter), as the SDK does.
+        // Drain the answer before asking again, then back off as the SDK does: 0.5 s, then 0.5–1 s.
         await res?.body?.cancel();
-        await sleep(500 * 2 ** attempt * (0.5 + Math.random() / 2));
+        await sleep(Math.max(500, Math.min(500 * 2 ** attempt, 5000) * 0.5 * (1 + Math.random())));
         continue;
       }
       if (!res) throw new StripeApiError(`Stripe could not be reached: ${String(failure)}`, "connection", null);
       const body = (await res.json().catch(() => ({}))) as { error?: { type?: string; message?: string; code?: string; param?: string } };
       const e = body.error ?? {};
-      throw new StripeApiError(e.message ?? `Stripe answered ${res.status}`, kindOf(res.status, e.type), res.status, e.code ?? null, e.param ?? null);
+      throw new StripeApiError(
+        e.message ?? `Stripe answered ${res.status}`,
+        stripeErrorKind(res.status, e.type, e.code),
+        res.status,
+        e.code ?? null,
+        e.param ?? null,
+      );
     }
   }
   const id = encodeURIComponent;
