@@ -66,3 +66,40 @@ describe("a production store that is not set up yet", () => {
     await screenshot(page, "admin-settings-notifications");
   });
 });
+
+describe("the staff navigation on a phone", () => {
+  it("is one row that scrolls sideways, with the current section in view, and wraps on a desk", async () => {
+    const geometry = () =>
+      page.evaluate(() => {
+        const nav = document.querySelector("nav[aria-label='Admin sections']") as HTMLElement;
+        const list = nav.querySelector("ul") as HTMLElement;
+        const here = list.querySelector("[aria-current=page]") as HTMLElement;
+        const box = list.getBoundingClientRect();
+        const at = here.getBoundingClientRect();
+        return {
+          navHeight: nav.getBoundingClientRect().height,
+          scrolls: list.scrollWidth > list.clientWidth,
+          currentInView: at.left >= box.left && at.right <= box.right,
+          current: here.textContent?.trim(),
+          pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        };
+      });
+    await page.setViewportSize(VIEWPORTS.phone);
+    // Settings is near the end of the row: it starts out of view and is scrolled into it.
+    await page.goto("/admin/settings");
+    const phone = await geometry();
+    expect(phone).toMatchObject({ scrolls: true, currentInView: true, current: "Settings" });
+    expect(phone.navHeight).toBeLessThan(60);
+    expect(phone.pageOverflow).toBeLessThanOrEqual(0);
+    // Every section is still one tap away: a link out of view is scrolled to and followed.
+    await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Overview" }).click();
+    await page.waitForURL(/\/admin$/);
+    await screenshot(page, "admin-nav-phone");
+
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await page.goto("/admin/settings");
+    const desk = await geometry();
+    expect(desk).toMatchObject({ scrolls: false, currentInView: true });
+    await screenshot(page, "admin-nav-desk");
+  });
+});
