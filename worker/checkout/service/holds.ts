@@ -40,8 +40,7 @@ export async function holdForOrder(env: Env, orderId: string, plan: CheckoutPlan
       await holdPoints(env, { id: orderId, userId: plan.shopper.userId, currency: plan.currency, expiresAt: lapse }, plan.pointsPlan, plan.pointsBySku);
       holds.points = true;
     }
-    const lines = [...plan.cart.items].sort((a, b) => a.sku.localeCompare(b.sku));
-    for (const line of lines) {
+    for (const line of plan.lines) {
       const holdId = stockHoldId(orderId, line.sku);
       const result = await ledger(env, line.sku).reserve(line.sku, holdId, line.quantity, HOLD_TTL_MS);
       if (!result.ok) {
@@ -62,7 +61,7 @@ export async function holdForOrder(env: Env, orderId: string, plan: CheckoutPlan
   return holds;
 }
 
-/** Gives back everything `holdForOrder` took, newest first; `reason` is recorded with the stock and the points. */
+/** Gives back everything `holdForOrder` took, the stock first and the slots last; `reason` is recorded with the stock and the points. */
 export async function releaseOrderHolds(env: Env, orderId: string, holds: CheckoutHolds, reason: string): Promise<void> {
   for (const h of holds.stock) await ledger(env, h.sku).release(h.sku, h.holdId, reason);
   await releaseUses(env, orderId, holds.promotionUses);

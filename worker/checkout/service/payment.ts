@@ -26,15 +26,13 @@ export async function startOrderPayment(
   const grandTotal = totals.grandTotal.amount;
   const paymentRow = paymentRowOf(header, plan);
   const paymentLines = netPaymentLines(
-    [...plan.cart.items]
-      .sort((a, b) => a.sku.localeCompare(b.sku))
-      .map((l) => ({
-        name: l.name,
-        variantTitle: l.variantTitle,
-        unitPrice: l.unitPrice.amount,
-        quantity: l.quantity,
-        net: l.unitPrice.amount * l.quantity - (plan.lineDiscount.get(l.sku) ?? 0),
-      })),
+    plan.lines.map((l) => ({
+      name: l.name,
+      variantTitle: l.variantTitle,
+      unitPrice: l.unitPrice.amount,
+      quantity: l.quantity,
+      net: l.unitPrice.amount * l.quantity - (plan.lineDiscount.get(l.sku) ?? 0),
+    })),
   ).map(({ net: _net, ...l }) => l);
   try {
     const charges = extraCharges({

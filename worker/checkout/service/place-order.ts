@@ -41,6 +41,10 @@ export async function placeOrder(
 
   const orderId = newId("ord");
   const access = await newOrderAccessToken(env, orderId);
+  const shippingAddressEnc = await encryptPii(env.PII_KEYS, JSON.stringify(plan.address), orderAddressContext(orderId));
+  const holds = await holdForOrder(env, orderId, plan, { cartId, ip: input.ip ?? UNKNOWN_IP });
+
+  const now = Date.now();
   const header: OrderHeader = {
     orderId,
     number: orderNumber(),
@@ -49,13 +53,9 @@ export async function placeOrder(
     user,
     provider: provider.name,
     accessTokenHash: access.hash,
-    shippingAddressEnc: await encryptPii(env.PII_KEYS, JSON.stringify(plan.address), orderAddressContext(orderId)),
-    holdsExpireAt: 0,
+    shippingAddressEnc,
+    holdsExpireAt: now + HOLD_TTL_MS,
   };
-  const holds = await holdForOrder(env, orderId, plan, { cartId, ip: input.ip ?? UNKNOWN_IP });
-
-  const now = Date.now();
-  header.holdsExpireAt = now + HOLD_TTL_MS;
   try {
     await runBatch(env.DB, await orderStatements(env, header, plan, holds));
   } catch (err) {

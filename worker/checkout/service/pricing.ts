@@ -25,6 +25,8 @@ export interface CheckoutPlan {
   email: string;
   address: CheckoutAddress;
   cart: CartView;
+  /** The cart's lines in SKU order: the order stock is held in, and the order's lines and payment lines are listed in. */
+  lines: CartView["items"];
   shopper: Shopper;
   limits: ReturnType<typeof holdLimits>;
   currency: string;
@@ -151,6 +153,7 @@ export async function priceCheckout(
     email,
     address,
     cart,
+    lines: [...cart.items].sort((a, b) => a.sku.localeCompare(b.sku)),
     shopper,
     limits,
     currency,

@@ -103,29 +103,27 @@ export async function orderStatements(env: Env, header: OrderHeader, plan: Check
       : [],
   );
   const vendorOrderOf = new Map(vendorOrderRows.map((v) => [v.vendorId, v.id]));
-  const lineRows = [...plan.cart.items]
-    .sort((a, b) => a.sku.localeCompare(b.sku))
-    .map((l) => {
-      const vendorId = sellerOf(l.productId)?.vendorId || null;
-      const commission = commissionOf.get(l.sku);
-      return {
-        sku: l.sku,
-        productId: l.productId,
-        name: l.name,
-        variantTitle: l.variantTitle,
-        unitPrice: l.unitPrice.amount,
-        quantity: l.quantity,
-        lineTotal: l.unitPrice.amount * l.quantity,
-        discountTotal: plan.lineDiscount.get(l.sku) ?? 0,
-        holdId: stockHoldId(orderId, l.sku),
-        vendorId,
-        vendorOrderId: vendorOrderOf.get(vendorId ?? "") ?? null,
-        commissionRuleId: commission?.ruleId ?? null,
-        commissionBps: commission?.bps ?? null,
-        commissionFixed: commission?.fixed ?? null,
-        commissionTotal: commission?.commission ?? 0,
-      };
-    });
+  const lineRows = plan.lines.map((l) => {
+    const vendorId = sellerOf(l.productId)?.vendorId || null;
+    const commission = commissionOf.get(l.sku);
+    return {
+      sku: l.sku,
+      productId: l.productId,
+      name: l.name,
+      variantTitle: l.variantTitle,
+      unitPrice: l.unitPrice.amount,
+      quantity: l.quantity,
+      lineTotal: l.unitPrice.amount * l.quantity,
+      discountTotal: plan.lineDiscount.get(l.sku) ?? 0,
+      holdId: stockHoldId(orderId, l.sku),
+      vendorId,
+      vendorOrderId: vendorOrderOf.get(vendorId ?? "") ?? null,
+      commissionRuleId: commission?.ruleId ?? null,
+      commissionBps: commission?.bps ?? null,
+      commissionFixed: commission?.fixed ?? null,
+      commissionTotal: commission?.commission ?? 0,
+    };
+  });
   const customerKey = customerKeyOf(plan.shopper);
   return [
     ...newOrderStatements(env.DB, orderRow, lineRows, header.user ? actors.customer(header.user.id) : actors.guest),
