@@ -4,13 +4,13 @@
 //
 // Staff accounts (the demo admin, support and vendor too) add an authenticator at their first sign-in; the
 // sign-in page shows the key. Anyone holding the key can sign in as that account: use it only on a local store.
-import { Secret, TOTP } from "otpauth";
+// The store's own code (worker/lib/totp.ts), so the code shown is the one the store checks.
+import { TOTP_PERIOD_SECONDS, totpCode } from "../worker/lib/totp.ts";
 
 const key = (process.argv[2] ?? "").replace(/\s+/g, "").toUpperCase();
 if (!/^[A-Z2-7]+=*$/.test(key)) {
   console.error("Usage: npm run totp -- <the key the sign-in page showed>");
   process.exit(2);
 }
-const totp = new TOTP({ secret: Secret.fromBase32(key), period: 30, digits: 6, algorithm: "SHA1" });
-const left = 30 - (Math.floor(Date.now() / 1000) % 30);
-console.log(`${totp.generate()}  (valid for ${left} s more)`);
+const left = TOTP_PERIOD_SECONDS - (Math.floor(Date.now() / 1000) % TOTP_PERIOD_SECONDS);
+console.log(`${await totpCode(key)}  (valid for ${left} s more)`);

@@ -84,7 +84,7 @@ export async function totpStep(secret: string, code: string, now: number, window
   return found;
 }
 
-/** The current code of a key (for the demo's and tests' own authenticator). */
+/** The current code of a key (`npm run totp`, for a local store without an authenticator app). */
 export async function totpCode(secret: string, now = Date.now()): Promise<string> {
   const key = await crypto.subtle.importKey("raw", base32Decode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   return codeAt(key, Math.floor(now / 1000 / TOTP_PERIOD_SECONDS));
