@@ -38,6 +38,7 @@ export const searchDocuments = sqliteTable(
     index("search_documents_vendor_idx").on(t.vendorId),
     index("search_documents_price_idx").on(t.price),
     index("search_documents_rating_idx").on(t.rating, t.ratingCount),
+    index("search_documents_category_rating_idx").on(t.categoryPath, t.rating, t.ratingCount),
     index("search_documents_created_idx").on(t.createdAt),
     index("search_documents_sold_idx").on(t.sold),
     index("search_documents_featured_idx").on(t.featured, t.sold),

@@ -3,14 +3,13 @@ import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary, Searc
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
 import {
+  browsePageSql,
   CANDIDATE_COLUMNS,
   type Candidates,
   candidatesSql,
   cellReadsOf,
   DICTIONARY_READS,
-  FILTER_INDEX,
   precomputable,
-  SORT_INDEX,
   SQL_ORDER,
   scoresOf,
   TOTAL_DIMS,
@@ -229,18 +228,13 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
   const offset = (page - 1) * perPage;
   let items: ProductSummary[];
   if (fullIsPrecomputed) {
-    // The page comes either from walking the sort order's own index, skipping documents the
-    // filters drop, or from the narrowest filter's index and a sort of its matches. Walking wins
-    // only when the filters keep most of the catalog: sort orders correlate with categories and
-    // prices (a cheap category's first pages lie deep in the price index). The planner cannot
-    // know how wide a category subtree or rating range is; the counts above do.
+    // Which index leads the page's read (the sort order's, the narrowest filter's, or the first
+    // then the second) is chosen from the counts above: see browsePageSql.
     const catalogSize = Number(row.catalog_size ?? total);
-    const narrowing = (["category", "price", "rating"] as const).find((dim) => activeDims.includes(dim));
-    const walk = !narrowing || total > catalogSize * 0.3;
-    const index = walk ? SORT_INDEX[sort] : FILTER_INDEX[narrowing];
-    const inner = new Sql().add(`SELECT d.doc_id FROM search_documents d INDEXED BY ${index}`);
-    if (active.length) inner.add(" WHERE ").conditions(active);
-    inner.add(` ORDER BY ${SQL_ORDER[sort]} LIMIT ? OFFSET ?`, [perPage, offset]);
+    const selected = filters.category ? dictionaries.categories.find((c) => c.slug === filters.category) : undefined;
+    const end = selected ? `${selected.path.slice(0, -1)}0` : "";
+    const categoryPaths = selected ? dictionaries.categories.filter((c) => c.path >= selected.path && c.path < end).map((c) => c.path) : undefined;
+    const inner = browsePageSql({ active, sort, total, catalogSize, perPage, offset, categoryPaths });
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {
     let ids = parse<number>("match_ids");

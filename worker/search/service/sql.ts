@@ -23,3 +23,24 @@ export class Sql {
     return d1.prepare(this.text).bind(...this.params);
   }
 }
+
+/** Terms a compound SELECT may have on D1 (SQLite's SQLITE_LIMIT_COMPOUND_SELECT there; 500 elsewhere). */
+export const D1_COMPOUND_TERMS = 5;
+
+/**
+ * `a UNION ALL b UNION ALL …` of any number of SELECTs, in one statement on D1: groups of at most five,
+ * each group a subquery (a subquery starts its own count), grouped again until five or fewer remain.
+ */
+export function unionAll(terms: readonly Sql[]): Sql {
+  if (terms.length <= D1_COMPOUND_TERMS) {
+    const out = new Sql();
+    for (const [i, t] of terms.entries()) out.add(i ? " UNION ALL " : "").add(t.text, t.params);
+    return out;
+  }
+  const groups: Sql[] = [];
+  for (let i = 0; i < terms.length; i += D1_COMPOUND_TERMS) {
+    const group = unionAll(terms.slice(i, i + D1_COMPOUND_TERMS));
+    groups.push(new Sql().add("SELECT * FROM (").add(group.text, group.params).add(")"));
+  }
+  return unionAll(groups);
+}
