@@ -91,17 +91,17 @@ export const SQL_ORDER: Record<ProductSort, string> = {
 };
 
 /**
- * How a browse without words reads its page (browsePageSql): when it may walk its sort order's index
- * a bounded distance before falling back to the narrowest filter's index, and up to how many
- * categories a price or rating sort reads category by category. Settings (not constants) so tests can make a
- * small catalog take each way, or none.
+ * How a browse without words reads its page (browsePageSql): up to how many categories a category
+ * browse reads category by category, and when a browse may walk its sort order's index a bounded
+ * distance before falling back to the narrowest filter's index. Settings (not constants) so tests
+ * can make a small catalog take each way, or none.
  */
 export const browsePlans = {
   /** How many times the expected distance the walk may go: room for a sort order that correlates with the filters. */
   slack: 8,
   /** How many filter-index rows one walked row is worth (a walked row is a table lookup; an index row is read in order). */
   rowCost: 10,
-  /** Categories in a subtree up to which a price or rating sort reads each category's own index range (beyond: as other sorts). */
+  /** Categories in a subtree up to which a browse reads each category's own index range (beyond: the ways below). */
   mergeCategories: 32,
 };
 
@@ -110,19 +110,19 @@ const WALKABLE: ReadonlySet<ProductSort> = new Set(["relevance", "newest", "best
 
 /**
  * The doc ids of one page of a browse without words (every filter answered by the facet-count
- * table, so `total` and `catalogSize` are exact), as a subquery for displayRows. Three ways:
+ * table, so `total` and `catalogSize` are exact), as a subquery for displayRows:
  *
+ *  - a category (up to `mergeCategories` categories in its subtree): category by category, each
+ *    from its own index in the sort's order, merged (perCategorySql);
  *  - no narrowing filter, or one keeping over 30 % of the catalog: walk the sort order's own index,
  *    skipping documents the filters drop;
- *  - a narrower filter, a sort whose index walks cheaply and a page that lies near the top: walk the
- *    sort index at most `slack` times the expected distance (`wanted × catalog / total` rows) and
- *    keep the first `wanted` matches, which are then exactly the first of the order; if the walk
- *    ends short (the sort correlates with the filter: a cheap category in the price index), the
- *    same statement reads the narrowest filter's index instead. A department of a 1M catalog
- *    sorted by sales reads ~200 rows instead of ~180,000 (BENCHMARKS.md);
+ *  - a narrower filter (a price range, a minimum rating, a subtree too wide to merge), a sort whose
+ *    index walks cheaply and a page that lies near the top: walk the sort index at most `slack`
+ *    times the expected distance (`wanted × catalog / total` rows) and keep the first `wanted`
+ *    matches, which are then exactly the first of the order; if the walk ends short (the sort
+ *    correlates with the filter: cheap products in the price index), the same statement reads the
+ *    narrowest filter's index instead;
  *  - otherwise: the narrowest filter's index and a sort of its matches.
- *
- * Before all of these, a category sorted by price or rating is read category by category (perCategorySql).
  */
 export function browsePageSql(o: {
   active: ActiveFilter[];
@@ -136,7 +136,7 @@ export function browsePageSql(o: {
 }): Sql {
   const { active, sort, total, catalogSize, perPage, offset } = o;
   const order = SQL_ORDER[sort];
-  if (PER_CATEGORY[sort] && o.categoryPaths?.length && o.categoryPaths.length <= browsePlans.mergeCategories) {
+  if (o.categoryPaths?.length && o.categoryPaths.length <= browsePlans.mergeCategories) {
     return perCategorySql({ ...o, categoryPaths: o.categoryPaths });
   }
   const narrowing = (["category", "price", "rating"] as const).find((dim) => active.some((f) => f.dim === dim));
@@ -166,23 +166,25 @@ export function browsePageSql(o: {
   return walked.add(" UNION ALL SELECT doc_id FROM (").add(fallback.text, fallback.params).add(")");
 }
 
-/** The sorts a category's own index gives in order (after its path), with that index and the columns the merge sorts by. */
-const PER_CATEGORY: Partial<Record<ProductSort, { index: string; columns: string[] }>> = {
+/** For each sort, the index that gives a category's own products in that order (after its path), and the columns the merge sorts by. */
+const PER_CATEGORY: Record<ProductSort, { index: string; columns: string[] }> = {
+  relevance: { index: "search_documents_category_featured_idx", columns: ["featured", "sold"] },
+  newest: { index: "search_documents_category_created_idx", columns: ["created_at"] },
+  bestselling: { index: "search_documents_category_sold_idx", columns: ["sold"] },
   price_asc: { index: "search_documents_category_idx", columns: ["price"] },
   price_desc: { index: "search_documents_category_idx", columns: ["price"] },
   rating: { index: "search_documents_category_rating_idx", columns: ["rating", "rating_count"] },
 };
 
 /**
- * A category subtree sorted by price or rating: an index on (path, price, …) or (path, rating, …)
- * gives each category's own products in that order. Each category of the subtree gives its first
- * `wanted` products passing the other filters, and the page is the first of those, merged. A
+ * A category subtree in any sort order: an index on (path, the sort's columns) gives each category's
+ * own products in that order (migrations 0002 and 0040). Each category of the subtree gives its
+ * first `wanted` products passing the other filters, and the page is the first of those, merged. A
  * department of a 1M catalog reads a few hundred index rows instead of sorting its ~180,000
- * (BENCHMARKS.md).
+ * (BENCHMARKS.md). The paths come from the dictionaries the same request read one statement before.
  */
 function perCategorySql(o: { active: ActiveFilter[]; sort: ProductSort; perPage: number; offset: number; categoryPaths: readonly string[] }): Sql {
   const plan = PER_CATEGORY[o.sort];
-  if (!plan) throw new Error(`no per-category index for ${o.sort}`);
   const wanted = o.offset + o.perPage;
   const others = o.active.filter((f) => f.dim !== "category");
   const order = SQL_ORDER[o.sort];
