@@ -136,7 +136,7 @@ export function browsePageSql(o: {
 }): Sql {
   const { active, sort, total, catalogSize, perPage, offset } = o;
   const order = SQL_ORDER[sort];
-  if (o.categoryPaths?.length && o.categoryPaths.length <= browsePlans.mergeCategories) {
+  if (o.categoryPaths?.length && o.categoryPaths.length <= mergeableCategories(active)) {
     return perCategorySql({ ...o, categoryPaths: o.categoryPaths });
   }
   const narrowing = (["category", "price", "rating"] as const).find((dim) => active.some((f) => f.dim === dim));
@@ -164,6 +164,18 @@ export function browsePageSql(o: {
   );
   const fallback = page(FILTER_INDEX[narrowing], new Sql().add("CASE WHEN (SELECT count(*) FROM walked) < ? THEN ? ELSE 0 END", [wanted, perPage]));
   return walked.add(" UNION ALL SELECT doc_id FROM (").add(fallback.text, fallback.params).add(")");
+}
+
+/** D1 binds at most 100 parameters per statement. */
+const D1_MAX_PARAMS = 100;
+
+/**
+ * How many categories one statement may read category by category: `mergeCategories`, and no more
+ * than D1's parameters allow, as each category's read binds its path and the other filters' values.
+ */
+function mergeableCategories(active: ActiveFilter[]): number {
+  const perCategory = 1 + active.filter((f) => f.dim !== "category").reduce((n, f) => n + f.params.length, 0);
+  return Math.min(browsePlans.mergeCategories, Math.floor((D1_MAX_PARAMS - 2) / perCategory));
 }
 
 /** For each sort, the index that gives a category's own products in that order (after its path), and the columns the merge sorts by. */
@@ -194,7 +206,8 @@ function perCategorySql(o: { active: ActiveFilter[]; sort: ProductSort; perPage:
       [path],
     );
     if (others.length) term.add(" AND ").conditions(others);
-    return term.add(` ORDER BY ${order} LIMIT ?)`, [wanted]);
+    // The limit is written as a number (an integer made here), not bound: parameters are counted.
+    return term.add(` ORDER BY ${order} LIMIT ${Math.trunc(wanted)})`);
   });
   const merged = unionAll(terms);
   return new Sql().add("SELECT doc_id FROM (").add(merged.text, merged.params).add(`) d ORDER BY ${order} LIMIT ? OFFSET ?`, [o.perPage, o.offset]);
