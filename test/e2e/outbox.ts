@@ -14,23 +14,27 @@ function outboxDatabase(persistDir: string): string {
 }
 
 /**
- * The newest email of a template to an address; waits (up to 15 s) for the queue consumer to deliver it. A plain
- * loop rather than `expect.poll`, so set-up hooks (a `beforeAll` signing sellers up) can wait too.
+ * The newest email of a template to an address (whose subject matches `subject`, if given); waits (up to 15 s)
+ * for the queue consumer to deliver it. A template can be sent more than once to one address (a return's
+ * updates): `subject` waits for the one a step expects rather than taking an earlier one still the newest. A
+ * plain loop rather than `expect.poll`, so set-up hooks (a `beforeAll` signing sellers up) can wait too.
  */
-export async function waitForEmail(persistDir: string, to: string, template: string): Promise<{ subject: string; text: string }> {
+export async function waitForEmail(persistDir: string, to: string, template: string, subject?: RegExp): Promise<{ subject: string; text: string }> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const db = new DatabaseSync(outboxDatabase(persistDir), { readOnly: true });
     let found: { subject: string; text: string } | undefined;
     try {
-      found = db
-        .prepare("select subject, text from email_outbox where to_address = ? and template = ? order by created_at desc limit 1")
-        .get(to.toLowerCase(), template) as typeof found;
+      const sent = db
+        .prepare("select subject, text from email_outbox where to_address = ? and template = ? order by created_at desc")
+        .all(to.toLowerCase(), template) as Array<{ subject: string; text: string }>;
+      found = sent.find((e) => !subject || subject.test(e.subject));
     } finally {
       db.close();
     }
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no "${template}" email to ${to} in the outbox after 15 s`);
+    if (Date.now() > deadline)
+      throw new Error(`no "${template}" email${subject ? ` with a subject matching ${subject}` : ""} to ${to} in the outbox after 15 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
