@@ -4,14 +4,14 @@ import { purgeCatalogCache } from "../../worker/catalog";
 import type { ProductSort } from "../../worker/search/schema";
 import { activeFilters, filtersOf } from "../../worker/search/service/filters";
 import { searchProducts } from "../../worker/search/service/listing";
-import { browsePageSql, browsePlans } from "../../worker/search/service/listing-query";
+import { browsePageSql, browsePlans } from "../../worker/search/service/browse-page";
 import { insertCategory, insertProduct } from "../support/factories";
 
 // A browse of a category (no words) reads its page either from the category's index and a sort of all
 // its products; or category by category, each from an index that gives its products in the sort's order;
 // or, for a big category and a page near the top, by walking the sort order's own index a bounded
 // distance and falling back to the category's index when the walk ends short
-// (worker/search/service/listing-query.ts `browsePageSql`). Whichever way, the page must be the same.
+// (worker/search/service/browse-page.ts `browsePageSql`). Whichever way, the page must be the same.
 
 const saved = { ...browsePlans };
 const SORTS: ProductSort[] = ["relevance", "newest", "bestselling", "price_asc", "price_desc", "rating"];

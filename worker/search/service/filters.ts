@@ -58,6 +58,14 @@ export function filtersOf(query: ListProductsQuery): SearchFilters {
 }
 
 /**
+ * Whether a category path lies in the subtree rooted at `root` (itself included). Paths are "/id/id/": a
+ * subtree is the range [root, root with its last "/" raised to "0"), the same range the category filter's SQL reads.
+ */
+export function inSubtree(path: string, root: string): boolean {
+  return path >= root && path < `${root.slice(0, -1)}0`;
+}
+
+/**
  * The active filters as SQL. Lists travel as one JSON parameter each (`json_each`), so no
  * combination of filters can reach D1's limit of 100 bound parameters.
  */

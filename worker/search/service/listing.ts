@@ -1,9 +1,9 @@
 import { waitUntil } from "cloudflare:workers";
 import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary, SearchFacets } from "../schema";
 import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
-import { type ActiveFilter, activeFilters, type Dim, filtersOf, type SearchFilters } from "./filters";
+import { type ActiveFilter, activeFilters, type Dim, filtersOf, inSubtree, type SearchFilters } from "./filters";
+import { browsePageSql } from "./browse-page";
 import {
-  browsePageSql,
   CANDIDATE_COLUMNS,
   type Candidates,
   candidatesSql,
@@ -71,7 +71,7 @@ function sampleScale(read: number, lowest: number, top: number, cap: number): nu
  * All of that is one statement (the first round trip); a second reads the shown page's products
  * for display.
  *
- * The statements are built in listing-query.ts, facets counted in facets.ts, matches ordered in
+ * The statements are built in listing-query.ts (a browse's page read in browse-page.ts), facets counted in facets.ts, matches ordered in
  * ordering.ts, and the shown page's products read and summarised in summaries.ts.
  */
 
@@ -232,8 +232,7 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     // then the second) is chosen from the counts above: see browsePageSql.
     const catalogSize = Number(row.catalog_size ?? total);
     const selected = filters.category ? dictionaries.categories.find((c) => c.slug === filters.category) : undefined;
-    const end = selected ? `${selected.path.slice(0, -1)}0` : "";
-    const categoryPaths = selected ? dictionaries.categories.filter((c) => c.path >= selected.path && c.path < end).map((c) => c.path) : undefined;
+    const categoryPaths = selected ? dictionaries.categories.filter((c) => inSubtree(c.path, selected.path)).map((c) => c.path) : undefined;
     const inner = browsePageSql({ active, sort, total, catalogSize, perPage, offset, categoryPaths });
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {

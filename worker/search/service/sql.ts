@@ -24,6 +24,9 @@ export class Sql {
   }
 }
 
+/** Values D1 binds at most in one statement. */
+export const D1_MAX_PARAMS = 100;
+
 /** Terms a compound SELECT may have on D1 (SQLite's SQLITE_LIMIT_COMPOUND_SELECT there; 500 elsewhere). */
 export const D1_COMPOUND_TERMS = 5;
 

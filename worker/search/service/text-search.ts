@@ -1,6 +1,6 @@
 import { PRICE_BUCKETS } from "../buckets";
 import type { Dictionaries, FacetCounts } from "./facets";
-import type { ActiveFilter, Dim, SearchFilters } from "./filters";
+import { type ActiveFilter, type Dim, inSubtree, type SearchFilters } from "./filters";
 import { type DocumentSnapshot, NONE } from "./snapshot";
 
 /**
@@ -24,10 +24,9 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
       // Tested per interned category (a document's path is its category's).
       const path = dictionaries.categories.find((c) => c.slug === filters.category)?.path;
       if (path === undefined) return () => false;
-      const end = `${path.slice(0, -1)}0`;
       const allowed = new Uint8Array(snapshot.categories.values.length);
       snapshot.categoryPaths.forEach((p, i) => {
-        if (p >= path && p < end) allowed[i] = 1;
+        if (inSubtree(p, path)) allowed[i] = 1;
       });
       return (doc) => allowed[snapshot.categoryIdx[doc] as number] === 1;
     }
