@@ -60,6 +60,8 @@ describe("admin order page forms", () => {
     await note.fill(long);
     const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Add note" }).click()]);
     expect(answer.status()).toBe(400);
+    // The answer's headers arrive before the page it carries is parsed: wait for the message, not just the status.
+    await page.locator(".field-error", { hasText: "At most 500 characters" }).waitFor();
     expect(await page.locator(".field-error").allInnerTexts()).toContain("At most 500 characters");
 
     const api = await admin.request.post(`/api/admin/orders/${orderId}/notes`, { data: { note: long }, headers: { Origin: store.baseUrl } });
