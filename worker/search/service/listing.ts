@@ -1,20 +1,10 @@
 import { waitUntil } from "cloudflare:workers";
 import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary, SearchFacets } from "../schema";
-import { buildFacets, type Dictionaries, type DocumentWants, FacetCounts } from "./facets";
+import { countCandidates, sampleScale } from "./candidate-pass";
+import { buildFacets, type Dictionaries, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, inSubtree, type SearchFilters } from "./filters";
 import { browsePageSql } from "./browse-page";
-import {
-  CANDIDATE_COLUMNS,
-  type Candidates,
-  candidatesSql,
-  cellReadsOf,
-  DICTIONARY_READS,
-  precomputable,
-  SQL_ORDER,
-  scoresOf,
-  TOTAL_DIMS,
-  textSql,
-} from "./listing-query";
+import { candidatesSql, cellReadsOf, DICTIONARY_READS, precomputable, SQL_ORDER, scoresOf, TOTAL_DIMS, textSql } from "./listing-query";
 import { compareCandidates, firstInOrder, type SortColumns, snapshotColumns } from "./ordering";
 import { searchWords } from "./query-text";
 import { applySync, dropSnapshot, loadSnapshotLater, snapshotForSearch } from "./snapshot";
@@ -42,16 +32,6 @@ export function aboutCount(n: number): number {
   return Math.round(n / unit) * unit;
 }
 
-/**
- * How much to scale counts made over the newest `cap` matches when the bounded read found more
- * (`read` = cap + 1 rows, the smallest of them `lowest`): the sample covers the doc ids above
- * `lowest` up to the catalog's largest `top`. Null when every match was read (counts are exact).
- */
-function sampleScale(read: number, lowest: number, top: number, cap: number): number | null {
-  if (read <= cap) return null;
-  return Math.max(1, top / Math.max(1, top - lowest));
-}
-
 /*
  * How a listing is answered (GET /api/products and the search and category pages).
  *
@@ -71,7 +51,8 @@ function sampleScale(read: number, lowest: number, top: number, cap: number): nu
  * All of that is one statement (the first round trip); a second reads the shown page's products
  * for display.
  *
- * The statements are built in listing-query.ts (a browse's page read in browse-page.ts), facets counted in facets.ts, matches ordered in
+ * The statements are built in listing-query.ts (a browse's page read in browse-page.ts), facets
+ * counted in facets.ts, the D1-alone candidate pass read in candidate-pass.ts, matches ordered in
  * ordering.ts, and the shown page's products read and summarised in summaries.ts.
  */
 
@@ -268,49 +249,9 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
     items = shown.length ? await displayRows(d1, shown) : [];
   } else {
-    const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
-    if (row.text_probe != null) {
-      const [read, lowest] = JSON.parse(String(row.text_probe)) as [number, number];
-      wordsMatch = read > 0;
-      scale = sampleScale(read, lowest, top, cap);
-    }
-    const full = (1 << np.length) - 1;
-    const bitOf = new Map(np.map((f, i) => [f.dim, 1 << i]));
-    // Passing every filter: counted for every dimension the table does not answer, and listed.
-    // Failing exactly filter D: counted only for D's own values.
-    const wantsByMask = new Map<number, DocumentWants>();
-    const wantsFor = (mask: number) => {
-      let w = wantsByMask.get(mask);
-      if (!w) {
-        const failed = full ^ mask;
-        w = counts.documentWants(mask === full ? (dim) => !excludedPrecomputed.get(dim) : (dim) => bitOf.get(dim) === failed);
-        wantsByMask.set(mask, w);
-      }
-      return w;
-    };
-    const matching: number[] = [];
-    const size = c.doc_id?.length ?? 0;
-    for (let i = 0; i < size; i++) {
-      const mask = c.mask[i] ?? 0;
-      if (mask === full) matching.push(i);
-      counts.addDocument(
-        {
-          categoryId: c.category_id[i] ?? "",
-          brandId: c.brand_id[i] ?? null,
-          vendorId: c.vendor_id[i] ?? null,
-          price: c.price[i] ?? 0,
-          rating: c.rating[i] ?? 0,
-          inStock: c.in_stock[i] ?? 0,
-          attributeIds: c.attribute_ids[i] ?? ",",
-        },
-        wantsFor(mask),
-      );
-    }
-    total = matching.length;
-    const shown = firstInOrder(matching, offset + perPage, compareCandidates(c, sort, ranked))
-      .slice(offset)
-      .map((i) => c.doc_id[i] ?? 0);
-    items = shown.length ? await displayRows(d1, shown) : [];
+    const pass = countCandidates(row, counts, { np, excludedPrecomputed, sort, ranked, cap, top, offset, perPage });
+    ({ total, wordsMatch, scale } = pass);
+    items = pass.shown.length ? await displayRows(d1, pass.shown) : [];
   }
   if (scale !== null) {
     counts.scale(scale, aboutCount);
