@@ -1,10 +1,11 @@
 // Proves the deploy path without an account: `wrangler deploy --dry-run` of the built Worker (npm run build
 // first) must list every binding wrangler.toml declares and stay under the compressed-size budget, and the
-// staging environment must declare the same bindings with resources of its own. CI runs it in `npm test`.
+// staging environment must declare the same bindings with resources of its own, and every built static file must
+// be served as an asset before the Worker runs. CI runs it in `npm test`.
 //
 //   node scripts/deploy-check.mjs [--budget-kib 1100]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -54,6 +55,20 @@ for (const [name, resource] of prodBindings) {
   else if (other === resource && !/^(do:|send_email$)/.test(resource)) problems.push(`staging: ${name} points at production's ${resource}`);
 }
 for (const key of Object.keys(production.vars ?? {})) if (!(key in (staging.vars ?? {}))) problems.push(`staging: var ${key} is not declared`);
+
+// Pages and the API run the Worker first (no asset lookup that would miss); every built file is still looked up
+// as an asset first, so each top-level entry of dist/client must be excluded from run_worker_first by name.
+const first = production.assets?.run_worker_first;
+const clientDir = path.join(root, "dist/client");
+if (!Array.isArray(first) || first[0] !== "/*") problems.push('assets: run_worker_first must start with "/*" and list the built files to exclude');
+else if (existsSync(clientDir)) {
+  for (const entry of readdirSync(clientDir, { withFileTypes: true })) {
+    // _headers, _redirects (read by the asset server) and .assetsignore (read by wrangler) are never served.
+    if (/^[_.]/.test(entry.name) && entry.isFile()) continue;
+    const pattern = entry.isDirectory() ? `!/${entry.name}/*` : `!/${entry.name}`;
+    if (!first.includes(pattern)) problems.push(`assets: dist/client/${entry.name} is not excluded from run_worker_first (add "${pattern}")`);
+  }
+}
 
 // The dry run reads the built Worker's own config (dist/server/wrangler.json, through .wrangler/deploy).
 const outdir = mkdtempSync(path.join(tmpdir(), "edge-commerce-deploy-"));
