@@ -204,8 +204,18 @@ describe("loyalty in the browser", () => {
     expect(pendingSecond).toBeGreaterThan(0);
 
     // The confirmation email names the promotion and the points too (staff's view of the outbox).
-    await ap.goto(`/admin/emails/order-confirmed:${secondId}`);
-    const mail = await ap.locator("pre.admin-email-text").innerText();
+    // The email queue's consumer writes it after the payment: until then the page is a 404, so look again.
+    const confirmation = ap.locator("pre.admin-email-text");
+    await expect
+      .poll(
+        async () => {
+          await ap.goto(`/admin/emails/order-confirmed:${secondId}`);
+          return confirmation.count();
+        },
+        { timeout: 20_000, intervals: [250, 500, 1_000] },
+      )
+      .toBe(1);
+    const mail = await confirmation.innerText();
     expect(mail).toContain("Five off (code FIVEOFF)");
     expect(mail).toContain(`Points redeemed (${points})`);
 
