@@ -212,7 +212,7 @@ describe("loyalty in the browser", () => {
           await ap.goto(`/admin/emails/order-confirmed:${secondId}`);
           return confirmation.count();
         },
-        { timeout: 20_000, intervals: [250, 500, 1_000] },
+        { timeout: 20_000, interval: 500 },
       )
       .toBe(1);
     const mail = await confirmation.innerText();
