@@ -33,7 +33,11 @@ describe("Stripe Checkout with discounts", () => {
       .first<Record<string, number>>();
     expect(order?.discount_total).toBe(Math.floor((3 * 1000 + 7 * 3333) * 0.07 + 0.5) + 299);
 
-    const created = (await stripeCalls()).filter((c) => c.path === "/v1/checkout/sessions" && c.method === "POST").at(-1) as FakeStripeCall;
+    // This order's own session (other test files in this project create sessions at the same fake Stripe).
+    const created = (await stripeCalls()).find(
+      (c) => c.path === "/v1/checkout/sessions" && c.method === "POST" && c.params.client_reference_id === placed.orderId,
+    ) as FakeStripeCall;
+    expect(created).toBeDefined();
     let sum = 0;
     let units = 0;
     for (let i = 0; created.params[`line_items[${i}][quantity]`] !== undefined; i++) {
