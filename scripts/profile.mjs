@@ -2,13 +2,14 @@
 // request's time goes (never a test). Start the store with the inspector open, run this, then the load:
 //
 //   INSPECTOR_PORT=9229 node scripts/serve.mjs --port 8787 &
-//   npm run profile -- [--inspector 9229] [--seconds 10] [--isolates core:user:edge-commerce,core:entry] [--top 25] [--out profiles]
+//   npm run profile -- [--inspector 9229] [--seconds 10] [--isolates core:user:edge-commerce,core:entry] [--top 25] [--out <tmp>/edge-commerce-profiles]
 //   npx autocannon -c 10 -d 8 http://127.0.0.1:8787/api/health/live   (in another shell, within the window)
 //
 // Each isolate's profile is written as <out>/<isolate>.cpuprofile (opens in Chrome DevTools' Performance
 // panel), and the functions with the most self time are printed per isolate, with the share of all
 // samples each isolate took.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -18,7 +19,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     isolates: { type: "string", default: "" },
     top: { type: "string", default: "25" },
-    out: { type: "string", default: "profiles" },
+    out: { type: "string", default: path.join(tmpdir(), "edge-commerce-profiles") },
     interval: { type: "string", default: "200" },
   },
 });
@@ -61,7 +62,7 @@ for (const { s } of sessions) {
   await s.send("Profiler.setSamplingInterval", { interval: Number(args.interval) });
   await s.send("Profiler.start");
 }
-console.log(`profiling ${sessions.length} isolate(s) for ${args.seconds} s: drive the load now`);
+console.log(`profiling ${sessions.length} isolate(s) for ${args.seconds} s: drive the load now (profiles go to ${args.out})`);
 await new Promise((r) => setTimeout(r, Number(args.seconds) * 1000));
 
 mkdirSync(args.out, { recursive: true });

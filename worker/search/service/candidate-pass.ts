@@ -4,16 +4,6 @@ import type { ActiveFilter, Dim } from "./filters";
 import { CANDIDATE_COLUMNS, type Candidates } from "./listing-query";
 import { compareCandidates, firstInOrder } from "./ordering";
 
-/**
- * How much to scale counts made over the newest `cap` matches when the bounded read found more
- * (`read` = cap + 1 rows, the smallest of them `lowest`): the sample covers the doc ids above
- * `lowest` up to the catalog's largest `top`. Null when every match was read (counts are exact).
- */
-export function sampleScale(read: number, lowest: number, top: number, cap: number): number | null {
-  if (read <= cap) return null;
-  return Math.max(1, top / Math.max(1, top - lowest));
-}
-
 export interface CandidatePass {
   /** Filters whose "everything but me" set is counted from these rows (bit i of a row's mask: it passes np[i]). */
   np: ActiveFilter[];
@@ -21,9 +11,6 @@ export interface CandidatePass {
   excludedPrecomputed: Map<Dim, boolean>;
   sort: ProductSort;
   ranked: boolean;
-  cap: number;
-  /** The catalog's largest doc id (for scaling a bounded text read). */
-  top: number;
   offset: number;
   perPage: number;
 }
@@ -32,22 +19,17 @@ export interface CandidatePass {
  * The candidate pass answered by D1 alone (no document snapshot in this isolate): the first statement's
  * rows that fail at most one filter, one JSON array per column. Every row is counted into `counts` for the
  * dimensions its mask allows; the rows passing every filter are the matches, ordered here, and the shown
- * page's doc ids returned.
+ * page's doc ids returned, with the text read's probe (for scaling the counts) when there are words.
  */
 export function countCandidates(
   row: Record<string, string | number | null>,
   counts: FacetCounts,
   o: CandidatePass,
-): { total: number; shown: number[]; wordsMatch: boolean; scale: number | null } {
+): { total: number; shown: number[]; probe: { read: number; lowest: number } | null } {
   const parse = (key: string): unknown[] => JSON.parse(String(row[key] ?? "[]")) as unknown[];
   const c = Object.fromEntries(CANDIDATE_COLUMNS.filter((k) => k in row).map((k) => [k, parse(k)])) as unknown as Candidates;
-  let wordsMatch = false;
-  let scale: number | null = null;
-  if (row.text_probe != null) {
-    const [read, lowest] = JSON.parse(String(row.text_probe)) as [number, number];
-    wordsMatch = read > 0;
-    scale = sampleScale(read, lowest, o.top, o.cap);
-  }
+  // A text search's bounded read: how many full-text rows it read (at most cap + 1) and the lowest doc id among them.
+  const [read, lowest] = row.text_probe != null ? (JSON.parse(String(row.text_probe)) as [number, number]) : [];
   const full = (1 << o.np.length) - 1;
   const bitOf = new Map(o.np.map((f, i) => [f.dim, 1 << i]));
   // Passing every filter: counted for every dimension the table does not answer, and listed.
@@ -83,5 +65,5 @@ export function countCandidates(
   const shown = firstInOrder(matching, o.offset + o.perPage, compareCandidates(c, o.sort, o.ranked))
     .slice(o.offset)
     .map((i) => c.doc_id[i] ?? 0);
-  return { total: matching.length, shown, wordsMatch, scale };
+  return { total: matching.length, shown, probe: read === undefined ? null : { read, lowest: lowest ?? 0 } };
 }

@@ -58,11 +58,12 @@ export function filtersOf(query: ListProductsQuery): SearchFilters {
 }
 
 /**
- * Whether a category path lies in the subtree rooted at `root` (itself included). Paths are "/id/id/": a
+ * A test of whether a category path lies in the subtree rooted at `root` (itself included). Paths are "/id/id/": a
  * subtree is the range [root, root with its last "/" raised to "0"), the same range the category filter's SQL reads.
  */
-export function inSubtree(path: string, root: string): boolean {
-  return path >= root && path < `${root.slice(0, -1)}0`;
+export function inSubtree(root: string): (path: string) => boolean {
+  const end = `${root.slice(0, -1)}0`;
+  return (path) => path >= root && path < end;
 }
 
 /**

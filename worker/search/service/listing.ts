@@ -1,6 +1,6 @@
 import { waitUntil } from "cloudflare:workers";
 import type { ListProductsQuery, ProductPage, ProductSort, ProductSummary, SearchFacets } from "../schema";
-import { countCandidates, sampleScale } from "./candidate-pass";
+import { countCandidates } from "./candidate-pass";
 import { buildFacets, type Dictionaries, FacetCounts } from "./facets";
 import { type ActiveFilter, activeFilters, type Dim, filtersOf, inSubtree, type SearchFilters } from "./filters";
 import { browsePageSql } from "./browse-page";
@@ -30,6 +30,16 @@ export function aboutCount(n: number): number {
   if (n < 100) return Math.max(1, Math.round(n));
   const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
   return Math.round(n / unit) * unit;
+}
+
+/**
+ * How much to scale counts made over the newest `cap` matches when the bounded read found more
+ * (`read` = cap + 1 rows, the smallest of them `lowest`): the sample covers the doc ids above
+ * `lowest` up to the catalog's largest `top`. Null when every match was read (counts are exact).
+ */
+function sampleScale(read: number, lowest: number, top: number, cap: number): number | null {
+  if (read <= cap) return null;
+  return Math.max(1, top / Math.max(1, top - lowest));
 }
 
 /*
@@ -213,7 +223,8 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     // then the second) is chosen from the counts above: see browsePageSql.
     const catalogSize = Number(row.catalog_size ?? total);
     const selected = filters.category ? dictionaries.categories.find((c) => c.slug === filters.category) : undefined;
-    const categoryPaths = selected ? dictionaries.categories.filter((c) => inSubtree(c.path, selected.path)).map((c) => c.path) : undefined;
+    const within = selected ? inSubtree(selected.path) : undefined;
+    const categoryPaths = within ? dictionaries.categories.map((c) => c.path).filter(within) : undefined;
     const inner = browsePageSql({ active, sort, total, catalogSize, perPage, offset, categoryPaths });
     items = total > offset ? await displayRows(d1, inner, SQL_ORDER[sort]) : [];
   } else if (snapshot) {
@@ -249,8 +260,12 @@ async function runPlan(d1: D1Database, plan: Plan, page: number, perPage: number
     const shown = firstInOrder(matching, offset + perPage, compareCandidates(view, sort, ranked)).slice(offset);
     items = shown.length ? await displayRows(d1, shown) : [];
   } else {
-    const pass = countCandidates(row, counts, { np, excludedPrecomputed, sort, ranked, cap, top, offset, perPage });
-    ({ total, wordsMatch, scale } = pass);
+    const pass = countCandidates(row, counts, { np, excludedPrecomputed, sort, ranked, offset, perPage });
+    total = pass.total;
+    if (pass.probe) {
+      wordsMatch = pass.probe.read > 0;
+      scale = sampleScale(pass.probe.read, pass.probe.lowest, top, cap);
+    }
     items = pass.shown.length ? await displayRows(d1, pass.shown) : [];
   }
   if (scale !== null) {

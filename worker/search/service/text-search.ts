@@ -25,8 +25,9 @@ export function documentTests(snapshot: DocumentSnapshot, active: ActiveFilter[]
       const path = dictionaries.categories.find((c) => c.slug === filters.category)?.path;
       if (path === undefined) return () => false;
       const allowed = new Uint8Array(snapshot.categories.values.length);
+      const within = inSubtree(path);
       snapshot.categoryPaths.forEach((p, i) => {
-        if (inSubtree(p, path)) allowed[i] = 1;
+        if (within(p)) allowed[i] = 1;
       });
       return (doc) => allowed[snapshot.categoryIdx[doc] as number] === 1;
     }
