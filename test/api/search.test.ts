@@ -795,6 +795,29 @@ describe("query plans", () => {
   });
 });
 
+describe("suggestions after a catalog write", () => {
+  it("names a brand and a category added right after the write, with their counts (the isolate's dictionaries are dropped)", async () => {
+    // Kept in the isolate from here on: the categories and brands with their counts.
+    const before = await json(await get("/api/search/suggest?q=zephy&limit=2"));
+    expect({ categories: before.categories, brands: before.brands }).toEqual({ categories: [], brands: [] });
+    const kites = await insertCategory(env.DB, { slug: "zephyr-kites" });
+    const brand = await insertBrand(env.DB, "zephyr-air", "Zephyr Air");
+    for (const slug of ["zephyr-delta", "zephyr-box"])
+      await insertProduct(env.DB, {
+        slug,
+        name: slug.replace("-", " "),
+        category: kites,
+        brandId: brand.id,
+        variants: [{ sku: `Z-${slug}`, title: "Default", options: {}, price: 4900, stockAvailable: 3 }],
+      });
+    purgeCatalogCache();
+    const after = await json(await get("/api/search/suggest?q=zephy&limit=3"));
+    expect(after.categories).toEqual([{ slug: "zephyr-kites", name: "Zephyr Kites", parent: null, count: 2 }]);
+    expect(after.brands).toEqual([{ slug: "zephyr-air", name: "Zephyr Air", count: 2 }]);
+    expect(after.products.map((p: { slug: string }) => p.slug).sort()).toEqual(["zephyr-box", "zephyr-delta"]);
+  });
+});
+
 describe("spelling after a catalog write", () => {
   it("suggests a word added to the catalog right after the write (the words kept in the isolate are dropped)", async () => {
     // The corrector keeps each letter's indexed words in the isolate: "h" is kept from here on.

@@ -4,7 +4,7 @@ import type { ListProductsQuery, ProductPage, ProductSummary, SuggestQuery, Sugg
 import { searchProducts } from "./listing";
 import { searchWords } from "./query-text";
 import { forgetVocabulary } from "./spelling";
-import { suggestFor } from "./suggest";
+import { forgetSuggestDictionaries, suggestFor } from "./suggest";
 
 /** Suggestions are asked for on every keystroke: each answer is kept this long in the isolate. */
 export const SUGGEST_TTL_MS = 30_000;
@@ -16,6 +16,7 @@ const suggestions = new MemoCache(5_000);
 onCatalogChange(() => {
   listings.purge();
   suggestions.purge();
+  forgetSuggestDictionaries();
   forgetVocabulary();
 });
 
