@@ -50,9 +50,10 @@ const { values: args } = parseArgs({
 
 const root = path.resolve(import.meta.dirname, "../..");
 const persistTo = path.resolve(args["persist-to"]);
-// Catalog answers also go through the Cache API (worker/lib/response-cache.ts), which the local
-// runtime keeps in this folder across restarts: a rerun would be answered from an earlier run's
-// copies. It holds nothing else, so each server starts without it.
+// Catalog answers also go through the Cache API (worker/lib/response-cache.ts). scripts/serve.mjs
+// gives each run a fresh one in memory on Linux; with EDGE_CACHE_ON_DISK=1 the local runtime keeps it
+// in this folder across restarts, where a rerun would be answered from an earlier run's copies. It
+// holds nothing else, so each server starts without it either way.
 const dropEdgeCache = () => rmSync(path.join(persistTo, "v3/cache"), { recursive: true, force: true });
 dropEdgeCache();
 let store = await serveStore({ port: Number(args.port), persist: persistTo, output: "ignore" });
