@@ -63,8 +63,8 @@ describe("Product JSON-LD from published reviews, shipping, seller and identifie
     const held = await third.send("/api/products/sd-lamp/reviews", "POST", { rating: 1, title: "Held back", body: "This one waits for a moderator." });
     expect(held.status).toBe(201);
     expect((await json(held)).status).toBe("pending");
-    purgeCatalogCache();
 
+    // No purge here: the isolate kept the first digest (no reviews), and publishing a review drops it.
     const ld = await productStructuredData(env, await getProductBySlug(env, "sd-lamp"), ORIGIN);
     expect(ld.aggregateRating).toEqual({ "@type": "AggregateRating", ratingValue: 4.5, reviewCount: 2, bestRating: 5, worstRating: 1 });
     const reviews = ld.review as { name: string; reviewRating: { ratingValue: number }; author: { name: string }; datePublished: string }[];

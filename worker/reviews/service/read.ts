@@ -1,5 +1,6 @@
-import { catalogChanged, sellerListedSql } from "../../catalog";
+import { CATALOG_TTL_MS, catalogChanged, onCatalogChange, sellerListedSql } from "../../catalog";
 import { AppError } from "../../lib/errors";
+import { MemoCache } from "../../lib/memo-cache";
 import { storeSettings } from "../../store";
 import type { ListReviewsQuery, RatingSummary, Review, ReviewPage, ReviewSort } from "../schema";
 import type { ReviewStatus } from "../tables";
@@ -141,18 +142,30 @@ export async function listReviews(env: Env, slug: string, query: ListReviewsQuer
 }
 
 /**
+ * The digests this isolate read (settled values only: lib/memo-cache.ts), kept like the catalog's own reads and
+ * dropped when the catalog changes, which every change to a published review makes (`afterPublicChange`). Only
+ * structured data reads them: a shopper's review list (`listReviews`) is read fresh, so a helpful vote, which
+ * moves no catalog version, shows at once on the page; in JSON-LD it may show up to `CATALOG_TTL_MS` later.
+ */
+const digests = new MemoCache(1_000);
+onCatalogChange(() => digests.purge());
+
+/**
  * A product's published rating summary and its few most helpful published reviews, for structured data
  * (JSON-LD AggregateRating and Review): nothing here is ever unpublished, held or rejected. Null for an
  * unknown or inactive product.
  */
-export async function productReviewDigest(env: Env, slug: string, limit = 3): Promise<{ summary: RatingSummary; reviews: Review[] } | null> {
-  try {
-    const page = await listReviews(env, slug, { sort: "helpful", page: 1, perPage: Math.min(Math.max(limit, 1), 10) });
-    return { summary: page.summary, reviews: page.items };
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) return null;
-    throw error;
-  }
+export function productReviewDigest(env: Env, slug: string, limit = 3): Promise<{ summary: RatingSummary; reviews: Review[] } | null> {
+  const perPage = Math.min(Math.max(limit, 1), 10);
+  return digests.get(`${slug}|${perPage}`, CATALOG_TTL_MS, async () => {
+    try {
+      const page = await listReviews(env, slug, { sort: "helpful", page: 1, perPage });
+      return { summary: page.summary, reviews: page.items };
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) return null;
+      throw error;
+    }
+  });
 }
 
 /** One review with its reply, or null. */
