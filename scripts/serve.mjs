@@ -5,10 +5,11 @@
 // 3x slower, see BENCHMARKS.md); `npm run dev` keeps hot reload for page work.
 //
 //   node scripts/serve.mjs [--port 8787] [--host 127.0.0.1] [--persist-to .wrangler/state] [--quiet] [--var KEY=VALUE ...]
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, parseEnv } from "node:util";
+import { placeEdgeCache } from "./lib/edge-cache.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,44 +57,8 @@ for (const pair of args.var) {
 
 const persistRoot = path.join(path.resolve(root, args["persist-to"]), "v3");
 
-// The Cache API's local copies live in <state>/v3/cache. They are disposable (their keys name the catalog
-// version and the build, docs/caching.md), and writing one to disk costs fsyncs on the runtime's only
-// thread: ~3 ms per cache miss, more with the disk busy. On Linux with room in /dev/shm they go to a folder
-// in memory for each run instead (linked from <state>/v3/cache); carts, stock and the database stay on disk.
-// EDGE_CACHE_ON_DISK=1 keeps them on disk. See docs/caching.md ("The local runtime").
-const TMPFS = "/dev/shm";
-const TMPFS_NAME = "edge-commerce-cache-";
-const TMPFS_MIN_FREE = 512 * 2 ** 20;
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error?.code === "EPERM";
-  }
-}
-function edgeCacheInMemory() {
-  if (process.env.EDGE_CACHE_ON_DISK === "1" || process.platform !== "linux" || !existsSync(TMPFS)) return undefined;
-  const link = path.join(persistRoot, "cache");
-  try {
-    const { bavail, bsize } = statfsSync(TMPFS);
-    if (bavail * bsize < TMPFS_MIN_FREE) return undefined;
-    // Folders of runs that were killed before they could remove theirs (the name carries the run's pid).
-    for (const name of readdirSync(TMPFS)) {
-      const pid = Number(name.slice(TMPFS_NAME.length).split("-")[0]);
-      if (name.startsWith(TMPFS_NAME) && pid && !alive(pid)) rmSync(path.join(TMPFS, name), { recursive: true, force: true });
-    }
-    if (lstatSync(link, { throwIfNoEntry: false })) rmSync(link, { recursive: true, force: true });
-    mkdirSync(persistRoot, { recursive: true });
-    const dir = mkdtempSync(path.join(TMPFS, `${TMPFS_NAME}${process.pid}-`));
-    symlinkSync(dir, link);
-    return { dir, link };
-  } catch (error) {
-    console.warn(`The edge cache stays on disk: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
-}
-const edgeCache = edgeCacheInMemory();
+// The Cache API's copies go to a folder in memory for this run (lib/edge-cache.mjs, docs/caching.md).
+const edgeCache = placeEdgeCache(persistRoot);
 
 const options = {
   ...workerOptions,
@@ -116,17 +81,13 @@ delete options.rootPath;
 
 const mf = new Miniflare(convertV4MiniflareOptions(options));
 const url = await mf.ready;
+edgeCache?.watch(mf);
 console.log(`Store ready at ${url.href.replace(/\/$/, "")} (state: ${path.relative(root, path.resolve(root, args["persist-to"])) || "."})`);
 
-// Synchronous, on exit: Miniflare's own signal handling may end the process before `stop` resumes.
-process.on("exit", () => {
-  if (!edgeCache) return;
-  rmSync(edgeCache.link, { force: true });
-  rmSync(edgeCache.dir, { recursive: true, force: true });
-});
 const stop = async () => {
   await mf.dispose().catch(() => {});
   process.exit(0);
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+process.on("SIGHUP", stop);

@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { localD1Binding } from "./d1-binding.ts";
+import { dropDanglingEdgeCacheLink } from "./edge-cache.mjs";
 
 export interface LocalD1 {
   db: D1Database;
@@ -15,6 +16,8 @@ export async function openLocalD1(persistTo: string): Promise<LocalD1> {
   const wranglerPackage = require.resolve("wrangler/package.json");
   const { Miniflare, convertV4MiniflareOptions } = await import(createRequire(wranglerPackage).resolve("miniflare"));
   const { databaseId } = localD1Binding();
+  // A killed store's link to its edge-cache folder in memory, once that folder is gone, would fail Miniflare's start.
+  dropDanglingEdgeCacheLink(path.join(path.resolve(persistTo), "v3"));
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       modules: true,

@@ -21,6 +21,7 @@ import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } fro
 import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
 import { seedReviews } from "./reviews.ts";
 import { localD1Binding } from "../lib/d1-binding.ts";
+import { dropDanglingEdgeCacheLink } from "../lib/edge-cache.mjs";
 import { applyLocalMigrations } from "../lib/local-migrations.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
@@ -91,6 +92,8 @@ const { databaseId, migrationsDir } = localD1Binding();
 
 type Mf = { getD1Database(name: string): Promise<D1Database>; dispose(): Promise<void> };
 async function openDatabase(): Promise<{ mf: Mf; db: D1Database }> {
+  // A killed store's link to its edge-cache folder in memory, once that folder is gone, would fail Miniflare's start.
+  dropDanglingEdgeCacheLink(path.join(persistTo, "v3"));
   const mf: Mf = new Miniflare(
     convertV4MiniflareOptions({ modules: true, script: "", resourcePersistencePath: path.join(persistTo, "v3"), d1Databases: { DB: databaseId } }),
   );

@@ -418,7 +418,8 @@ if (!args["no-plans"] || Number(args.cpu) > 0) {
   }
   // CPU time of the search's own work (SQLite and the Worker's code), one query at a time: first
   // through D1 alone (what a fresh isolate does), then with the document copy loaded (what an
-  // isolate does once its background load is done).
+  // isolate does once its background load is done). Suggestions reuse the category and brand
+  // dictionaries the first one read, as a warm isolate does (suggest.ts).
   explain = false;
   for (const path of ["D1 alone", "with the copy"]) {
     if (Number(args.cpu) === 0) break;
