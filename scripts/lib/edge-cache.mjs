@@ -5,8 +5,9 @@
 // <state>/v3/cache links to while the run lasts (the runtime opens the folder's files by that path as it goes):
 // - the folder and the link go when the run exits (also on Ctrl-C, SIGTERM and a closed terminal);
 // - a run that could not clean up (killed) leaves both; the next run removes every folder whose process is
-//   gone, and a link left pointing at nothing is removed before anything opens the state (`npm start`,
-//   `npm run dev`, the migration and the seed: Miniflare and wrangler fail to create the folder through it);
+//   gone, and a link left pointing at nothing is removed before anything opens the state (the store, and
+//   lib/local-d1.ts for the migration, the seed and the demo users: Miniflare fails to create the folder
+//   through it);
 // - past `EDGE_CACHE_MAX_MB` (256) the copies are purged, as a location's cache evicts: they are rendered again.
 // Carts, stock, the database, KV and R2 stay on disk. EDGE_CACHE_ON_DISK=1 keeps the copies on disk too.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statfsSync, statSync, symlinkSync } from "node:fs";
@@ -26,7 +27,7 @@ function alive(pid) {
 }
 
 /** Removes the folders of runs whose process is gone (each on its own: one that cannot be removed is skipped). */
-export function sweepEdgeCaches() {
+function sweepEdgeCaches() {
   if (process.platform !== "linux" || !existsSync(TMPFS)) return;
   for (const name of readdirSync(TMPFS)) {
     if (!name.startsWith(NAME)) continue;
@@ -41,7 +42,7 @@ export function sweepEdgeCaches() {
 /**
  * Removes `<persistRoot>/cache` when it is a link to a folder that is gone (a killed run's, then swept or cleared
  * by a restart): Miniflare, `wrangler d1 --local` and `astro dev` all fail to create the folder through such a
- * link. Run before anything opens the state.
+ * link. Run before Miniflare opens the state (here and in lib/local-d1.ts).
  */
 export function dropDanglingEdgeCacheLink(persistRoot) {
   const link = path.join(persistRoot, "cache");

@@ -11,7 +11,6 @@
 // INSERTs with escaped literals: one transaction per batch of products, no 100-parameter
 // limit, no SQL file to write and re-parse.
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, parseEnv } from "node:util";
 import { getTableColumns, getTableName } from "drizzle-orm";
@@ -21,7 +20,7 @@ import { DEFAULT_PRODUCTS, DEFAULT_SEED, generateCatalog, type SeedProduct } fro
 import { DEFAULT_ORDERS, seedOrderHistory } from "./recommendations.ts";
 import { seedReviews } from "./reviews.ts";
 import { localD1Binding } from "../lib/d1-binding.ts";
-import { dropDanglingEdgeCacheLink } from "../lib/edge-cache.mjs";
+import { openLocalD1 } from "../lib/local-d1.ts";
 import { applyLocalMigrations } from "../lib/local-migrations.ts";
 
 const USAGE = `Usage: npm run seed -- [--products N] [--seed N] [--reset] [--persist-to DIR]
@@ -82,23 +81,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 // Relative to where the command runs, as wrangler's own --persist-to.
 const persistTo = path.resolve(args["persist-to"]);
 
-// The miniflare and config reader of the wrangler this project uses, so the database
-// file is the very one `wrangler d1 ... --local` and `wrangler dev` open.
-const require = createRequire(import.meta.url);
-const wranglerPackage = require.resolve("wrangler/package.json");
-const { Miniflare, convertV4MiniflareOptions } = await import(createRequire(wranglerPackage).resolve("miniflare"));
-
-const { databaseId, migrationsDir } = localD1Binding();
-
-type Mf = { getD1Database(name: string): Promise<D1Database>; dispose(): Promise<void> };
-async function openDatabase(): Promise<{ mf: Mf; db: D1Database }> {
-  // A killed store's link to its edge-cache folder in memory, once that folder is gone, would fail Miniflare's start.
-  dropDanglingEdgeCacheLink(path.join(persistTo, "v3"));
-  const mf: Mf = new Miniflare(
-    convertV4MiniflareOptions({ modules: true, script: "", resourcePersistencePath: path.join(persistTo, "v3"), d1Databases: { DB: databaseId } }),
-  );
-  return { mf, db: await mf.getD1Database("DB") };
-}
+// The database file `wrangler d1 ... --local`, `wrangler dev` and `npm start` open (lib/local-d1.ts).
+const { migrationsDir } = localD1Binding();
 
 // ---------------------------------------------------------------------------
 // SQL building: multi-row INSERTs with literals. Values come from the generator
@@ -183,7 +167,7 @@ function productStatements(chunk: SeedProduct[]): string[] {
 
 // ---------------------------------------------------------------------------
 
-const { mf, db } = await openDatabase();
+const { db, close } = await openLocalD1(persistTo);
 try {
   const applied = await applyLocalMigrations(db, migrationsDir);
   if (applied.length) console.log(`Applied ${applied.length} migration(s) first (${elapsed()})`);
@@ -245,5 +229,5 @@ try {
   console.error(`Seeding failed after ${elapsed()}: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await mf.dispose();
+  await close();
 }
