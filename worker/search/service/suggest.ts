@@ -1,5 +1,6 @@
 import type { SuggestResponse } from "../schema";
 import type { CategoryRow } from "./facets";
+import { MemoCache } from "../../lib/memo-cache";
 import { textLimits } from "./listing";
 import { matchExpression, searchWords } from "./query-text";
 
@@ -24,15 +25,12 @@ interface Dictionaries {
 
 /** How long this isolate reuses the dictionaries (as long as an answer is kept: `SUGGEST_TTL_MS` in search.ts). */
 const DICTIONARIES_TTL_MS = 30_000;
-/** A settled, read-only value shared by this isolate's requests (never a promise: docs/caching.md). */
-let held: { value: Dictionaries; until: number } | undefined;
-/** Bumped by `forgetSuggestDictionaries`: a read that started before must not be kept. */
-let generation = 0;
+/** One entry: the dictionaries as a settled, read-only value (lib/memo-cache.ts: never a promise of another request). */
+const kept = new MemoCache(1);
 
 /** Drops the isolate's dictionaries (a catalog write here or in another isolate: search.ts). */
 export function forgetSuggestDictionaries(): void {
-  held = undefined;
-  generation++;
+  kept.purge();
 }
 
 const PRODUCT_COLUMN = `json_group_array(json_array(p.slug, p.name, p.min_price, p.currency, b.name, c.name,
@@ -73,8 +71,9 @@ function dictionariesFrom(row: Record<string, string | null>): Dictionaries {
  * Autocomplete for what has been typed so far: products whose name or brand match (ranked by
  * bm25, name above brand, among the newest `textLimits.candidates` matches), and categories and
  * brands whose names match, with product counts.
- * At most one D1 round trip: the product matches, plus the category and brand dictionaries when this
- * isolate holds none (they are then kept for `DICTIONARIES_TTL_MS`, or until the catalog changes).
+ * One D1 round trip at most: the product matches, with the category and brand dictionaries read beside them
+ * (in parallel) when this isolate holds none (they are then kept for `DICTIONARIES_TTL_MS`, or until the catalog
+ * changes). One or two letters read nothing once the dictionaries are kept.
  */
 export async function suggestFor(d1: D1Database, text: string, limit: number): Promise<SuggestResponse> {
   const words = searchWords(text);
@@ -84,23 +83,15 @@ export async function suggestFor(d1: D1Database, text: string, limit: number): P
   const last = words.at(-1) ?? "";
   const match = letters >= MIN_PRODUCT_PREFIX && last.length >= 2 ? matchExpression(words, ["name", "brand"]) : null;
 
-  const kept = held && held.until > Date.now() ? held.value : undefined;
-  const started = generation;
-  const columns = [kept ? "" : DICTIONARY_COLUMNS, match ? PRODUCT_COLUMN : ""].filter(Boolean).join(", ");
-  let row: Record<string, string | null> = {};
-  if (columns) {
-    const sql = match ? `SELECT ${columns} ${PRODUCT_FROM}` : `SELECT ${columns}`;
+  const [dictionaries, row] = await Promise.all([
+    kept.get("dictionaries", DICTIONARIES_TTL_MS, async () =>
+      dictionariesFrom(((await d1.prepare(`SELECT ${DICTIONARY_COLUMNS}`).first()) ?? {}) as Record<string, string | null>),
+    ),
     // The best of the newest matches, as full searches do (textLimits): bounded for "da" too.
-    const statement = match ? d1.prepare(sql).bind(match, textLimits.candidates, limit) : d1.prepare(sql);
-    row = ((await statement.first()) ?? {}) as Record<string, string | null>;
-  }
-  let dictionaries = kept;
-  if (!dictionaries) {
-    dictionaries = dictionariesFrom(row);
-    if (started === generation) held = { value: dictionaries, until: Date.now() + DICTIONARIES_TTL_MS };
-  }
+    match ? d1.prepare(`SELECT ${PRODUCT_COLUMN} ${PRODUCT_FROM}`).bind(match, textLimits.candidates, limit).first<Record<string, string | null>>() : null,
+  ]);
   const { categories, brands, byId, categoryCounts, brandCounts } = dictionaries;
-  const parse = <T>(key: string): T[] => JSON.parse(row[key] ?? "[]") as T[];
+  const parse = <T>(key: string): T[] => JSON.parse(row?.[key] ?? "[]") as T[];
 
   // Best match first (bm25 is lower for better matches), then best sellers.
   const products = parse<[string, string, number, string, string | null, string, string | null, number, number]>("products")
