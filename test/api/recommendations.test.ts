@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeCatalogCache } from "../../worker/catalog";
 import { listOutboxFor } from "../../worker/notifications";
+import { recommendForProducts } from "../../worker/recommendations";
 import { insertBrand, insertCategory, insertProduct } from "../support/factories";
 import { call, json } from "../support/http";
 import { buy, signedIn } from "../support/orders";
@@ -215,5 +216,30 @@ describe("the refresh after a new paid order", () => {
     const kettle = await json(await call("/api/recommendations/products/rec_kettle"));
     expect(ids(kettle.boughtTogether)[0]).toBe("rec_chair");
     expect(await refresh()).toEqual({ boughtTogether: null, similar: null });
+  });
+});
+
+describe("a guest's sections, kept in the isolate", () => {
+  const setStatus = (id: string, status: string) => env.DB.prepare("UPDATE products SET status = ? WHERE id = ?").bind(status, id).run();
+  const guestCart = async () => ids(await recommendForProducts(env, ["rec_tent"], { exclude: ["rec_tent"] }));
+
+  it("are the same read for every guest until the catalog changes, and drop a product that left at once", async () => {
+    purgeCatalogCache();
+    expect(await guestCart()).toContain("rec_mug");
+    // Archived straight in D1, as another isolate's write looks from here before its version bump is seen.
+    await setStatus("rec_mug", "archived");
+    try {
+      expect(await guestCart()).toContain("rec_mug");
+      // A signed-in shopper's sections are read each time.
+      const shopper = await signedIn();
+      expect(ids(await recommendForProducts(env, ["rec_tent"], { userId: shopper.user.id }))).not.toContain("rec_mug");
+      // What catalogChanged() does in the writing isolate, and a version change seen from another.
+      purgeCatalogCache();
+      expect(await guestCart()).not.toContain("rec_mug");
+    } finally {
+      await setStatus("rec_mug", "active");
+      purgeCatalogCache();
+    }
+    expect(await guestCart()).toContain("rec_mug");
   });
 });

@@ -3,13 +3,25 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { lookupSkus, purgeCatalogCache } from "../../worker/catalog";
 import { insertCategory, insertProduct } from "../support/factories";
 
-// The real D1, with its queries counted: how many reads a burst of cart writes costs.
+// The real D1, with its queries counted: how many reads a burst of cart writes costs. A statement may be prepared
+// once and run many times (db/client.ts, `preparedQuery`), each run binding its values: a bind is one query.
 let queries = 0;
+const countedStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
+  new Proxy(statement, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== "bind") return typeof value === "function" ? value.bind(target) : value;
+      return (...values: unknown[]) => {
+        queries++;
+        return target.bind(...values);
+      };
+    },
+  });
 const counted = {
   ...env,
   DB: new Proxy(env.DB, {
     get(target, key) {
-      if (key === "prepare") queries++;
+      if (key === "prepare") return (query: string) => countedStatement(target.prepare(query));
       const value = Reflect.get(target, key, target);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -1,4 +1,5 @@
-import { sellerListedSql } from "../catalog";
+import { CATALOG_TTL_MS, onCatalogChange, sellerListedSql } from "../catalog";
+import { MemoCache } from "../lib/memo-cache";
 import { registerOrderEmailSuggestions } from "../orders";
 import { PRODUCT_SUMMARY_COLUMNS, PRODUCT_SUMMARY_JOINS, type ProductSummary, type ProductSummaryRow, toProductSummary } from "../search";
 import { embeddingBindings, embeddingNeighbours, embeddingText } from "./embeddings";
@@ -50,6 +51,7 @@ export async function refreshRecommendations(env: Env, now = Date.now()): Promis
   if (previous.get("similar") !== similarPrint) {
     result.similar = await writeKind(env, "similar", await similarScores(env, await readProductDocs(env)), similarPrint);
   }
+  if (result.boughtTogether !== null || result.similar !== null) guestSections.purge();
   return result;
 }
 
@@ -141,13 +143,31 @@ interface Options {
 type SummaryRow = ProductSummaryRow & { kind: RecommendationKind };
 
 /**
+ * A guest's sections are the same for every guest with the same seeds, so each isolate keeps them like the
+ * catalog's own reads (`CATALOG_TTL_MS`, then served stale up to as long while one request re-reads them): a
+ * product page or cart page rendered for a shopper with a cart then reads no recommendations most of the time,
+ * and is no staler than the anonymous copy of the same page. Every catalog change (a product, a price, a seller, a
+ * SKU selling out) drops them in every isolate; a refresh of the precomputed rows drops them in its own isolate and
+ * reaches the others within that time. A signed-in shopper's are read each time: "never what you bought" must
+ * hold right after an order.
+ */
+const guestSections = new MemoCache(2_000);
+onCatalogChange(() => guestSections.purge());
+
+/**
  * The neighbours of `seeds` (summed scores when several seeds point at one product), both kinds, best
  * first. The rules are in the WHERE clause: only active products in stock, never a seed, never an
  * excluded id, never something the shopper bought in a paid order.
  */
-async function neighbours(env: Env, seeds: readonly string[], options: Options): Promise<Recommendations> {
+function neighbours(env: Env, seeds: readonly string[], options: Options): Promise<Recommendations> {
+  if (seeds.length === 0) return Promise.resolve({ boughtTogether: [], similar: [] });
+  if (options.userId) return readNeighbours(env, seeds, options);
+  const key = JSON.stringify([[...seeds].sort(), [...(options.exclude ?? [])].sort(), options.limit ?? SECTION_SIZE]);
+  return guestSections.get(key, CATALOG_TTL_MS, () => readNeighbours(env, seeds, options));
+}
+
+async function readNeighbours(env: Env, seeds: readonly string[], options: Options): Promise<Recommendations> {
   const limit = options.limit ?? SECTION_SIZE;
-  if (seeds.length === 0) return { boughtTogether: [], similar: [] };
   const { results } = await env.DB.prepare(
     `WITH seeds(id) AS (SELECT value FROM json_each(?1)),
        excluded(id) AS (SELECT value FROM json_each(?2)

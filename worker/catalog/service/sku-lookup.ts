@@ -1,5 +1,5 @@
-import { eq, inArray, sql } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { preparedQuery } from "../../db/client";
 import { onCatalogChange } from "../cache";
 import { productImages, products, productVariants } from "../tables";
 import { sellerListed } from "./seller-listed";
@@ -72,9 +72,10 @@ function remember(sku: string, facts: Readonly<SkuFacts> | null, loadedAt: numbe
   entries.set(sku, { facts, loadedAt, claimedAt: 0 });
 }
 
-async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Readonly<SkuFacts>>> {
-  // One query: the first picture comes from a correlated subquery on (product_id, position).
-  const rows = await getDb(env.DB)
+// One query: the first picture comes from a correlated subquery on (product_id, position). Built once per
+// binding; the SKUs go in as one JSON list, so the SQL is the same for any number of them.
+const skuFactsQuery = preparedQuery((db) =>
+  db
     .select({
       sku: productVariants.sku,
       productId: products.id,
@@ -96,7 +97,12 @@ async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Reado
     })
     .from(productVariants)
     .innerJoin(products, eq(products.id, productVariants.productId))
-    .where(inArray(productVariants.sku, skus));
+    .where(sql`${productVariants.sku} in (select value from json_each(${sql.placeholder("skus")}))`)
+    .prepare(),
+);
+
+async function loadSkuFacts(env: Env, skus: string[]): Promise<Map<string, Readonly<SkuFacts>>> {
+  const rows = await skuFactsQuery(env.DB).all({ skus: JSON.stringify(skus) });
   return new Map(
     rows.map(({ status, sellerListed: listed, ...r }) => [
       r.sku,

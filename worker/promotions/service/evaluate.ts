@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { lookupSkus, SKU_FACTS_MAX_AGE_MS } from "../../catalog";
 import { products } from "../../catalog/tables";
-import { getDb } from "../../db/client";
+import { batchPrepared, getDb, preparedQuery } from "../../db/client";
 import { runBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { type EvalLine, type Evaluation, evaluatePromotions, type PromotionConditions, type PromotionRule, refusalMessage } from "../engine";
@@ -105,19 +105,39 @@ async function candidateRules(env: Env, code: string | null): Promise<PromotionR
   return rows.map(ruleOf);
 }
 
+// The code a cart carries, and the promotions that may apply to it: every automatic one switched on, and the
+// carried code's (in any state). Built once per binding (db/client.ts, `preparedQuery`).
+const carriedCodeQuery = preparedQuery((db) =>
+  db
+    .select({ code: promotionCartCodes.code })
+    .from(promotionCartCodes)
+    .where(eq(promotionCartCodes.cartId, sql.placeholder("cartId")))
+    .prepare(),
+);
+const cartRulesQuery = preparedQuery((db) =>
+  db
+    .select()
+    .from(promotions)
+    .where(
+      or(
+        and(isNull(promotions.code), eq(promotions.status, "active")),
+        eq(
+          promotions.code,
+          sql`(select ${promotionCartCodes.code} from ${promotionCartCodes} where ${promotionCartCodes.cartId} = ${sql.placeholder("cartId")})`,
+        ),
+      ),
+    )
+    .prepare(),
+);
+
 /**
- * The code a cart carries and the promotions that may apply to it (every automatic one switched on, and the
- * carried code's), in one D1 round trip: one batch, so both come from the same moment.
+ * The code a cart carries and the promotions that may apply to it, in one D1 round trip: one batch, so both come
+ * from the same moment.
  */
 async function cartCodeAndRules(env: Env, cartId: string): Promise<{ code: string | null; rules: PromotionRule[] }> {
-  const db = getDb(env.DB);
-  const carried = db.select({ code: promotionCartCodes.code }).from(promotionCartCodes).where(eq(promotionCartCodes.cartId, cartId));
-  const [codes, rows] = await db.batch([
-    carried,
-    db
-      .select()
-      .from(promotions)
-      .where(or(and(isNull(promotions.code), eq(promotions.status, "active")), eq(promotions.code, sql`(${carried})`))),
+  const [codes, rows] = await batchPrepared(env.DB, [
+    [carriedCodeQuery(env.DB), { cartId }],
+    [cartRulesQuery(env.DB), { cartId }],
   ]);
   return { code: codes[0]?.code ?? null, rules: rows.map(ruleOf) };
 }
