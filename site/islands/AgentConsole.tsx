@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, InboxFrame, InboxSnapshot, ServerFrame } from "../../durable-objects/chat-protocol";
 import { storeApi } from "../../sdk";
@@ -165,3 +166,5 @@ export default function AgentConsole({ agentId }: { agentId: string }) {
     </div>
   );
 }
+
+preactIsland(AgentConsole);

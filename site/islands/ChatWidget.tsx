@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ServerFrame } from "../../durable-objects/chat-protocol";
 import { type Schemas, storeApi } from "../../sdk";
@@ -213,3 +214,5 @@ export default function ChatWidget({ onClose }: { onClose: () => void }) {
     </section>
   );
 }
+
+preactIsland(ChatWidget);

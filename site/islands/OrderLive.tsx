@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Schemas, storeApi } from "../../sdk";
 import { eventTitle, formatWhen, SHIPMENT_TEXT, statusTone } from "../components/orders/display";
@@ -153,3 +154,5 @@ export default function OrderLive({ initial, token, cancelAction, intervalMs = 4
     </div>
   );
 }
+
+preactIsland(OrderLive);

@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useState } from "preact/hooks";
 import { type Schemas, storeApi } from "../../sdk";
 import { type DisplayCurrency, formatPrice } from "../lib/format";
@@ -101,3 +102,5 @@ export default function ProductShelf({ mode, title, display, productId }: Props)
     </section>
   );
 }
+
+preactIsland(ProductShelf);

@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type Schemas, storeApi } from "../../sdk";
@@ -328,3 +329,5 @@ export default function SearchBox({ query = "", id = "site-search", display = nu
     </form>
   );
 }
+
+preactIsland(SearchBox);

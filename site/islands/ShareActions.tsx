@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useState } from "preact/hooks";
 
 interface Props {
@@ -49,3 +50,5 @@ export default function ShareActions({ url, title }: Props) {
     </div>
   );
 }
+
+preactIsland(ShareActions);

@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { StockStatus, Variant } from "../../worker/catalog/schema";
 import { type DisplayCurrency, formatPrice, type Money } from "../lib/format";
@@ -174,3 +175,5 @@ export default function VariantPicker({ options, variants, initialSku, action, i
     </div>
   );
 }
+
+preactIsland(VariantPicker);

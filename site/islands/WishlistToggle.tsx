@@ -1,3 +1,4 @@
+import { preactIsland } from "../lib/island";
 import { useEffect, useState } from "preact/hooks";
 import { type Schemas, storeApi } from "../../sdk";
 
@@ -178,3 +179,5 @@ export default function WishlistToggle({ sku, product, name, variants = [], comp
     </form>
   );
 }
+
+preactIsland(WishlistToggle);

@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+
+// Every Preact island, as the pages import it.
+const islands = import.meta.glob<{ default: object }>("../../site/islands/*.tsx", { eager: true });
+
+describe("Preact islands", () => {
+  it("are each marked for Astro's Preact renderer, so a page renders each island once instead of twice", () => {
+    const files = Object.keys(islands);
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    const unmarked = files.filter((file) => (islands[file]?.default as Record<symbol, unknown>)[Symbol.for("astro:renderer")] !== "@astrojs/preact");
+    expect(unmarked).toEqual([]);
+  });
+});
