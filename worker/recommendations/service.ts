@@ -151,7 +151,8 @@ type SummaryRow = ProductSummaryRow & { kind: RecommendationKind };
  * reaches the others within that time. A signed-in shopper's are read each time: "never what you bought" must
  * hold right after an order.
  */
-const guestSections = new MemoCache(2_000);
+// Up to 500 seed sets (a product page each, or a cart's contents): at most ~16 summaries each, a few MB at most.
+const guestSections = new MemoCache(500);
 onCatalogChange(() => guestSections.purge());
 
 /**
