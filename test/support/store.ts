@@ -7,7 +7,7 @@
 // SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateSecrets } from "../../scripts/secrets.mjs";
@@ -216,7 +216,12 @@ export async function serveStore(options: ServeOptions): Promise<RunningStore> {
       try {
         if (server.pid) process.kill(-server.pid, "SIGTERM");
       } catch {}
-      if (options.removeStateOnStop) rmSync(options.persist, { recursive: true, force: true });
+      if (options.removeStateOnStop) {
+        // The runtime writes its databases' last pages while it shuts down: removed before it had exited, the
+        // folder came back half-removed (a D1 file or two) and stayed behind, one per store. Wait for it first.
+        if (server.pid) waitForGroupExit(server.pid, 10_000);
+        rmSync(options.persist, { recursive: true, force: true, maxRetries: 3 });
+      }
     },
   };
   track(store, options.stopOnSignals ?? true);
@@ -232,6 +237,42 @@ export async function serveStore(options: ServeOptions): Promise<RunningStore> {
       throw new Error(`store did not answer on ${store.baseUrl}`);
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Blocks until no live process is left in process group `pgid` (Linux /proc; elsewhere it waits a second), at most
+ * `ms`, then kills whatever is left. Synchronous, since `stop()` also runs in signal handlers and right before
+ * `process.exit`. A zombie (our own exited child, not yet reaped while this blocks) does not count as live.
+ */
+function waitForGroupExit(pgid: number, ms: number): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const nap = (t: number) => Atomics.wait(sleeper, 0, 0, t);
+  if (!existsSync("/proc")) {
+    nap(1_000);
+    return;
+  }
+  const live = () =>
+    readdirSync("/proc").some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        // Fields after the command name: state ppid pgrp …
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(-1)?.split(" ") ?? [];
+        return Number(fields[2]) === pgid && fields[0] !== "Z";
+      } catch {
+        return false;
+      }
+    });
+  const deadline = Date.now() + ms;
+  while (live()) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {}
+      nap(200);
+      return;
+    }
+    nap(25);
   }
 }
 
