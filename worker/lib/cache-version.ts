@@ -27,8 +27,8 @@ export function onCacheVersionChange(forget: () => void): void {
   listeners.push(forget);
 }
 
-function observe(version: number): number {
-  if (seen !== undefined && version !== seen) for (const forget of listeners) forget();
+function observe(version: number, changed = seen !== undefined && version !== seen): number {
+  if (changed) for (const forget of listeners) forget();
   seen = version;
   return version;
 }
@@ -58,7 +58,8 @@ export async function bumpCacheVersion(d1: D1Database): Promise<number> {
     .bind(NAME)
     .first<{ version: number }>();
   versions.purge();
-  return observe(row?.version ?? 0);
+  // This isolate's own bump: its copies go even when it had not read the version yet (nothing to compare with).
+  return observe(row?.version ?? 0, true);
 }
 
 /**

@@ -4,7 +4,8 @@
  * zones and rates), and the vendor's name for a marketplace product (vendors' table, read only).
  */
 import { and, eq } from "drizzle-orm";
-import type { ProductDetail } from "../catalog";
+import { CATALOG_TTL_MS, onCatalogChange, type ProductDetail } from "../catalog";
+import { MemoCache } from "../lib/memo-cache";
 import { products } from "../catalog/tables";
 import { getDb } from "../db/client";
 import { productReviewDigest } from "../reviews";
@@ -37,8 +38,21 @@ export async function offerShipping(env: Env, product: Pick<ProductDetail, "vari
   return out;
 }
 
+/**
+ * Sellers of products, kept per isolate like the catalog's own reads (`CATALOG_TTL_MS`, then stale up to as long
+ * while one request re-reads): a product page rendered for a shopper with a cart or a session reads its seller
+ * once per 30 s instead of on every render. A vendor's settings or status change moves the catalog version, which
+ * drops them in every isolate (`onCatalogChange`).
+ */
+const sellers = new MemoCache(2_000);
+onCatalogChange(() => sellers.purge());
+
 /** The active vendor selling this product (its name and storefront handle), or null for the store's own products. */
-export async function productSeller(env: Env, productId: string): Promise<{ name: string; handle: string } | null> {
+export function productSeller(env: Env, productId: string): Promise<{ name: string; handle: string } | null> {
+  return sellers.get(productId, CATALOG_TTL_MS, () => readSeller(env, productId));
+}
+
+async function readSeller(env: Env, productId: string): Promise<{ name: string; handle: string } | null> {
   const row = await getDb(env.DB)
     .select({ name: vendors.name, handle: vendors.handle })
     .from(products)
