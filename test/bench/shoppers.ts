@@ -9,10 +9,11 @@
 // own port with a private state folder: seeded with --products products and every variant
 // stocked with 1,000,000 units so carts never run out. With --url it drives that store
 // (127.0.0.1 only), which must have a seeded catalog.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { processesInGroup } from "../support/process-group.ts";
 import { seedState, serveStore } from "../support/store.ts";
 import { findBrokenPages, formatShoppersTable, loadShopCatalog, runShoppers } from "./shoppers-lib.ts";
 
@@ -57,13 +58,9 @@ if (!base) {
  */
 function storeCpuSeconds(): { used: number; kernel: number; waiting: number } {
   const total = { used: 0, kernel: 0, waiting: 0 };
-  if (!serverGroup || !existsSync("/proc")) return total;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+  for (const { pid, kernelTicks } of processesInGroup(serverGroup)) {
     try {
-      // Fields after the command name: state ppid pgrp … utime(14) stime(15), counted from 1.
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(-1)?.split(" ") ?? [];
-      if (Number(fields[2]) !== serverGroup) continue;
-      total.kernel += Number(fields[12]) / 100; // USER_HZ is 100 on Linux
+      total.kernel += kernelTicks / 100; // USER_HZ is 100 on Linux
       for (const task of readdirSync(`/proc/${pid}/task`)) {
         const stat = readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ");
         total.used += Number(stat[0]) / 1e9;

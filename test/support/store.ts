@@ -7,10 +7,11 @@
 // SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateSecrets } from "../../scripts/secrets.mjs";
+import { processesInGroup } from "./process-group.ts";
 import { hashPassword } from "../../worker/accounts/password.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -252,17 +253,7 @@ function waitForGroupExit(pgid: number, ms: number): void {
     nap(1_000);
     return;
   }
-  const live = () =>
-    readdirSync("/proc").some((pid) => {
-      if (!/^\d+$/.test(pid)) return false;
-      try {
-        // Fields after the command name: state ppid pgrp …
-        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(-1)?.split(" ") ?? [];
-        return Number(fields[2]) === pgid && fields[0] !== "Z";
-      } catch {
-        return false;
-      }
-    });
+  const live = () => processesInGroup(pgid).some((p) => p.state !== "Z");
   const deadline = Date.now() + ms;
   while (live()) {
     if (Date.now() > deadline) {
