@@ -36,12 +36,21 @@ afterAll(() => {
   rmSync(checkout, { recursive: true, force: true });
 });
 
+/**
+ * Whether the server still runs. An exited server whose parent is gone stays a zombie until init reaps it, which
+ * takes seconds on some machines (CI's init), so a zombie counts as ended: it serves nothing and holds no port.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return !existsSync("/proc"); // no /proc to tell a zombie by (not Linux): still there
   }
 }
 
@@ -59,7 +68,9 @@ function pidFile(name: string) {
   return file;
 }
 
-describe("serveStore", () => {
+// Each test starts real processes (and one a whole Node process importing the helper); a busy CI machine needs
+// more than vitest's default 5 s for that.
+describe("serveStore", { timeout: 30_000 }, () => {
   it("hands back a store once it answers, and stop() ends its server", async () => {
     const file = pidFile("ready");
     process.env.FAKE_PID_FILE = file;
