@@ -4,6 +4,8 @@
  * nothing a staff member types can become markup; `blocksToHtml` escapes every character of text for
  * API clients that want HTML. Links must be https, mailto or a path on this site.
  */
+import { escapeHtml } from "../lib/html";
+
 export interface Inline {
   text: string;
   bold?: boolean;
@@ -81,8 +83,7 @@ export function parsePolicyMarkdown(source: string): Block[] {
   return blocks;
 }
 
-const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c] ?? c);
+const esc = escapeHtml;
 
 function inlineHtml(parts: Inline[]): string {
   return parts

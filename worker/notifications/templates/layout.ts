@@ -4,6 +4,7 @@
  * clients understand) and as plain text. Every value is escaped here, so a
  * template never writes raw HTML.
  */
+import { escapeHtml } from "../../lib/html";
 import { formatMoney as formatStoreMoney } from "../../lib/money";
 
 export interface RenderedEmail {
@@ -48,8 +49,7 @@ export interface StoreInfo {
   origin: string | null;
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+export const esc = escapeHtml;
 
 /** Only http(s) links are written into an href; anything else (javascript:, data:) becomes inert. */
 export function safeUrl(url: string): string {
