@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isRunning as alive } from "../support/process-group";
 import { serveStore, stopAllStores } from "../support/store";
 
 // The start-up helper of the browser tests and benchmarks, against a stand-in for scripts/serve.mjs (a tiny HTTP
@@ -35,24 +36,6 @@ afterAll(() => {
   delete process.env.FAKE_READY_AFTER_MS;
   rmSync(checkout, { recursive: true, force: true });
 });
-
-/**
- * Whether the server still runs. An exited server whose parent is gone stays a zombie until init reaps it, which
- * takes seconds on some machines (CI's init), so a zombie counts as ended: it serves nothing and holds no port.
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return !existsSync("/proc"); // no /proc to tell a zombie by (not Linux): still there
-  }
-}
 
 async function until(condition: () => boolean, ms = 10_000) {
   const deadline = Date.now() + ms;
