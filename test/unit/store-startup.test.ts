@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,7 +10,6 @@ import { serveStore, stopAllStores } from "../support/store";
 // The start-up helper of the browser tests and benchmarks, against a stand-in for scripts/serve.mjs (a tiny HTTP
 // server in its own checkout folder), so no build or workerd is needed. What matters is that no server outlives
 // whoever started it, even when that caller gave up while the store was still starting (a timed-out beforeAll).
-const BASE_PORT = Number(process.env.UNIT_STORE_PORT ?? 8880);
 const STORE_MODULE = path.resolve(import.meta.dirname, "../support/store.ts");
 
 let checkout: string;
@@ -45,6 +45,21 @@ async function until(condition: () => boolean, ms = 10_000) {
   }
 }
 
+/**
+ * A port nothing listens on now, from the system: a fixed one was sometimes taken while the whole suite ran (the
+ * stand-in server then failed to start and the test only saw its pid file never appear).
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
 function pidFile(name: string) {
   const file = path.join(checkout, `${name}.pid`);
   rmSync(file, { force: true });
@@ -59,7 +74,7 @@ describe("serveStore", { timeout: 30_000 }, () => {
     process.env.FAKE_PID_FILE = file;
     process.env.FAKE_READY_AFTER_MS = "0";
     const persist = mkdtempSync(path.join(tmpdir(), "edge-commerce-fake-state-"));
-    const store = await serveStore({ port: BASE_PORT, persist, checkout, removeStateOnStop: true, output: "ignore" });
+    const store = await serveStore({ port: await freePort(), persist, checkout, removeStateOnStop: true, output: "ignore" });
     expect((await fetch(`${store.baseUrl}/api/health`)).status).toBe(200);
     const pid = Number(readFileSync(file, "utf8"));
     store.stop();
@@ -72,7 +87,7 @@ describe("serveStore", { timeout: 30_000 }, () => {
     const file = pidFile("stopped");
     process.env.FAKE_PID_FILE = file;
     process.env.FAKE_READY_AFTER_MS = "60000";
-    const starting = serveStore({ port: BASE_PORT + 1, persist: checkout, checkout, output: "ignore" });
+    const starting = serveStore({ port: await freePort(), persist: checkout, checkout, output: "ignore" });
     await until(() => existsSync(file));
     const pid = Number(readFileSync(file, "utf8"));
     // What a test file's afterAll, or the process ending, does after a beforeAll gave up waiting.
@@ -84,13 +99,19 @@ describe("serveStore", { timeout: 30_000 }, () => {
   it("stops the server of a process ended by SIGTERM while its store was starting (vitest ending a timed-out worker)", async () => {
     const file = pidFile("sigterm");
     const script = `import { serveStore } from ${JSON.stringify(STORE_MODULE)};
-await serveStore({ port: ${BASE_PORT + 2}, persist: ${JSON.stringify(checkout)}, checkout: ${JSON.stringify(checkout)}, output: "ignore" });`;
+await serveStore({ port: ${await freePort()}, persist: ${JSON.stringify(checkout)}, checkout: ${JSON.stringify(checkout)}, output: "ignore" });`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, FAKE_PID_FILE: file, FAKE_READY_AFTER_MS: "60000" },
     });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const ended = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await until(() => existsSync(file));
+    await until(() => existsSync(file) || child.exitCode !== null);
+    // A child that ended before its server started says why (instead of a bare time-out).
+    if (!existsSync(file)) throw new Error(`the process ended with ${child.exitCode} before its store's server started: ${stderr}`);
     const pid = Number(readFileSync(file, "utf8"));
     expect(alive(pid)).toBe(true);
     child.kill("SIGTERM");
