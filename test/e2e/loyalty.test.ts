@@ -103,7 +103,7 @@ describe("loyalty in the browser", () => {
       ).status(),
     ).toBe(200);
     expect((await admin.request.post(`/api/admin/orders/${first.orderId}/delivered`, { data: {}, headers })).status()).toBe(200);
-    const cron = await fetch(`${baseUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/15 * * * *")}&time=${Date.now() + 31 * DAY}`);
+    const cron = await fetch(`${store.triggersUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/15 * * * *")}&time=${Date.now() + 31 * DAY}`);
     expect(cron.status, await cron.clone().text()).toBe(200);
 
     await page.goto("/account/loyalty");

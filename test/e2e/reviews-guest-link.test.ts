@@ -70,7 +70,7 @@ describe("a guest reviews from the review-request email", () => {
     const orderId = placed.body.orderId as string;
     expect((await api(`/api/admin/orders/${orderId}/shipments`, "POST", { carrier: "UPS", trackingNumber: "1ZGUESTLINK01" }, adminCookie)).status).toBe(200);
     expect((await api(`/api/admin/orders/${orderId}/delivered`, "POST", {}, adminCookie)).status).toBe(200);
-    const cron = await fetch(`${store.baseUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/15 * * * *")}&time=${Date.now()}`);
+    const cron = await fetch(`${store.triggersUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/15 * * * *")}&time=${Date.now()}`);
     expect(cron.status, await cron.clone().text()).toBe(200);
     const mail = await waitForEmail(store.persist, GUEST, "review_request");
     expect(mail.subject).toBe(`How is your ${product.name}?`);

@@ -7,10 +7,11 @@
 // SIGTERM; a start that finishes after that is stopped, never handed back) and a benchmark stopped with Ctrl-C.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateSecrets } from "../../scripts/secrets.mjs";
+import { freePort } from "./free-port.ts";
 import { processesInGroup } from "./process-group.ts";
 import { hashPassword } from "../../worker/accounts/password.ts";
 
@@ -20,6 +21,11 @@ const root = path.resolve(import.meta.dirname, "../..");
 export interface RunningStore {
   baseUrl: string;
   port: number;
+  /**
+   * Miniflare's entry worker, beside the store's own socket (scripts/serve.mjs, --entry-port): cron triggers at
+   * `/cdn-cgi/local/scheduled?cron=…&time=…`. The base URL for a checkout whose serve.mjs has no such option.
+   */
+  triggersUrl: string;
   /** The server's process id, which is also its process group id (benchmarks read the group's CPU time). */
   pid: number;
   persist: string;
@@ -191,9 +197,21 @@ export interface ServeOptions {
 export async function serveStore(options: ServeOptions): Promise<RunningStore> {
   const checkout = options.checkout ?? root;
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]);
+  const serveScript = path.join(checkout, "scripts/serve.mjs");
+  // An older checkout served by a benchmark (--builds) may not know --entry-port.
+  const entryPort = readFileSync(serveScript, "utf8").includes('"entry-port"') ? await freePort() : undefined;
   const server: ChildProcess = spawn(
     process.execPath,
-    [path.join(checkout, "scripts/serve.mjs"), "--port", String(options.port), "--persist-to", options.persist, "--quiet", ...vars],
+    [
+      serveScript,
+      "--port",
+      String(options.port),
+      ...(entryPort ? ["--entry-port", String(entryPort)] : []),
+      "--persist-to",
+      options.persist,
+      "--quiet",
+      ...vars,
+    ],
     {
       cwd: checkout,
       // Its own process group: workerd is a child of serve.mjs, and stopping the group stops both.
@@ -207,6 +225,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningStore> {
   const store: RunningStore = {
     baseUrl: `http://127.0.0.1:${options.port}`,
     port: options.port,
+    triggersUrl: `http://127.0.0.1:${entryPort ?? options.port}`,
     pid: server.pid ?? 0,
     persist: options.persist,
     exited,

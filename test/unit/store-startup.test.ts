@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port";
 import { isRunning as alive } from "../support/process-group";
 import { serveStore, stopAllStores } from "../support/store";
 
@@ -50,21 +50,6 @@ async function until(condition: () => boolean, ms = 10_000) {
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-/**
- * A port nothing listens on now, from the system: a fixed one was sometimes taken while the whole suite ran (the
- * stand-in server then failed to start and the test only saw its pid file never appear).
- */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function pidFile(name: string) {
