@@ -82,6 +82,27 @@ export interface ShoppersResult {
   /** The client's own event-loop delay: high values mean the client, not the store, was late. */
   clientLoopDelayP99: number;
   clientLoopDelayMax: number;
+  /**
+   * When the slowest 1 % of measured requests were meant to be sent, in quarter-seconds of the measured time: few
+   * quarters holding most of them means the store stalled now and then for everyone (a garbage collection, a
+   * burst of disk writes), rather than some requests being slow.
+   */
+  tail: { requests: number; atLeastMs: number; quarters: number; ofQuarters: number; busiest: { atSeconds: number; requests: number }[] };
+}
+
+/** Groups the slowest 1 % of `(intended send time, latency)` samples by the quarter-second they were meant to go. */
+export function tailQuarters(samples: [at: number, latency: number][], durationMs: number): ShoppersResult["tail"] {
+  const sorted = samples.map(([, l]) => l).sort((a, b) => a - b);
+  const atLeastMs = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+  const slow = samples.filter(([, l]) => l >= atLeastMs);
+  const counts = new Map<number, number>();
+  for (const [at] of slow) counts.set(Math.floor(at / 250), (counts.get(Math.floor(at / 250)) ?? 0) + 1);
+  const busiest = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([q, requests]) => ({ atSeconds: q / 4, requests }))
+    .sort((a, b) => a.atSeconds - b.atSeconds);
+  return { requests: slow.length, atLeastMs: Math.round(atLeastMs * 10) / 10, quarters: counts.size, ofQuarters: Math.ceil(durationMs / 250), busiest };
 }
 
 const GAPS = STEPS.length - 1;
@@ -196,6 +217,8 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
   let completed = 0;
   let sent = 0;
   const walks = new Set<Promise<void>>();
+  /** (intended send time from the start of the measured time, latency) of every measured answer. */
+  const timeline: [number, number][] = [];
 
   const sleepUntil = (t: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
 
@@ -218,6 +241,7 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
       if (recorded) {
         rec[kind]++;
         rec.latencies.push(performance.now() - intended);
+        timeline.push([intended - measureFrom, performance.now() - intended]);
       }
       if (errorsShown++ < 5) options.onError?.(`${step} ${path}: ${message}`);
       return false;
@@ -239,7 +263,10 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
       }
       if (res.statusCode >= 500) return fail("status5xx", `${res.statusCode} ${text.slice(0, 200)}`);
       if (res.statusCode >= 400) return fail("status4xx", `${res.statusCode} ${text.slice(0, 200)}`);
-      if (recorded) rec.latencies.push(performance.now() - intended);
+      if (recorded) {
+        rec.latencies.push(performance.now() - intended);
+        timeline.push([intended - measureFrom, performance.now() - intended]);
+      }
       return true;
     } catch (err) {
       const name = (err as Error).name;
@@ -315,6 +342,7 @@ export async function runShoppers(options: ShoppersOptions): Promise<ShoppersRes
     visitedPages: [...visitedPages],
     clientLoopDelayP99: Math.round(loop.percentile(99) / 1e5) / 10,
     clientLoopDelayMax: Math.round(loop.max / 1e5) / 10,
+    tail: tailQuarters(timeline, options.durationMs),
   };
 }
 

@@ -109,6 +109,10 @@ for (const shoppers of args.shoppers.split(",").map(Number)) {
     `\n${shoppers} shoppers (${result.arrivalRate} arrivals/s; ${result.arrived} arrived, ${result.completed} finished the walk) · load average ${loadBefore} → ${os.loadavg()[0]?.toFixed(2)} · client event-loop delay p99 ${result.clientLoopDelayP99} ms, max ${result.clientLoopDelayMax} ms\n`,
   );
   console.log(formatShoppersTable(result));
+  const { tail } = result;
+  console.log(
+    `\nThe slowest 1 % (${tail.requests} requests, ≥ ${tail.atLeastMs} ms) were meant to go in ${tail.quarters} of the ${tail.ofQuarters} quarter-seconds measured; the most at ${tail.busiest.map((b) => `${b.atSeconds} s (${b.requests})`).join(", ")}.`,
+  );
   if (serverGroup)
     console.log(
       `\nStore CPU: ${storeCpu.toFixed(1)} s over ${wallSeconds.toFixed(1)} s (${Math.round((storeCpu / wallSeconds) * 100)} % of one core), ${((storeCpu * 1000) / sent).toFixed(1)} ms per request (${((storeKernel * 1000) / sent).toFixed(2)} ms of it in the kernel); its threads waited ${storeWaiting.toFixed(1)} s for a CPU (runnable, not running) · client CPU ${((clientCpuSeconds * 1000) / sent).toFixed(2)} ms per request (${sent} requests sent).`,
