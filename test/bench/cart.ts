@@ -6,6 +6,11 @@
 //                                          [--builds old=../main,new=.] [--rounds 2] [--seeded DIR]
 //                                          [--trace] [--state-in DIR] [--port 8797]
 //
+// With the state on disk, every new cart creates files. On a disk whose ext4 has no journal (this project's
+// standard machine) that is slower for ~5 minutes after files were removed, such as another run's state folder:
+// leave that long between runs on disk, or compare in memory (BENCHMARKS.md, "Serving without Miniflare's entry
+// worker and assets router").
+//
 // Each autocannon connection is one shopper at a time: its first add has no cookie and starts a
 // guest cart (the answer's Set-Cookie is kept), the next `--items - 1` adds go to that cart (a
 // random best-selling SKU, 1 or 2 units, so a SKU already in the cart is sometimes added again);

@@ -5,6 +5,11 @@
 //   npm run build && npm run bench:shoppers -- [--shoppers 200,1000] [--duration 30] [--think 2000]
 //       [--warmup 12] [--timeout 10000] [--burst 0] [--cold] [--products 200] [--url http://127.0.0.1:8787]
 //
+// With the state on disk, every new cart creates files. On a disk whose ext4 has no journal (this project's
+// standard machine) that is slower for ~5 minutes after files were removed, such as another run's state folder:
+// leave that long between runs on disk, or compare in memory (BENCHMARKS.md, "Serving without Miniflare's entry
+// worker and assets router").
+//
 // Without --url it starts the built Worker itself (scripts/serve.mjs, one workerd) on its
 // own port with a private state folder: seeded with --products products and every variant
 // stocked with 1,000,000 units so carts never run out. With --url it drives that store
