@@ -58,8 +58,6 @@ function pidFile(name: string) {
   return file;
 }
 
-// Each test starts real processes (and one a whole Node process importing the helper); a busy CI machine needs
-// more than vitest's default 5 s for that.
 /**
  * A Node process that imports the helper and starts a store (its stand-in server writes its pid to `file`), as a
  * vitest worker does; resolved once the server runs. A process that ends or hangs first fails the test with its
@@ -87,6 +85,8 @@ await serveStore({ port: ${await freePort()}, persist: ${JSON.stringify(checkout
   return { child, ended };
 }
 
+// Each test starts real processes (and one a whole Node process importing the helper); a busy CI machine needs
+// more than vitest's default 5 s for that.
 describe("serveStore", { timeout: 30_000 }, () => {
   it("hands back a store once it answers, and stop() ends its server", async () => {
     const file = pidFile("ready");
