@@ -89,6 +89,45 @@ describe("catalog page cache (isolate memory + Workers Cache API)", () => {
     expect(await elsewhere.text()).toBe("<h1>linen-shirt #3</h1>");
   });
 
+  it("tags each stored copy with the ETag of its bytes and answers a revalidation naming it with a 304 and no body", async () => {
+    const first = await get("/p/linen-shirt");
+    const etag = first.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect((await get("/p/linen-shirt")).headers.get("etag")).toBe(etag);
+    // A browser whose copy is still this one gets a 304 that keeps what its stored copy's headers must keep.
+    for (const tag of [etag, `W/${etag}`, `"other", ${etag}`, "*"]) {
+      const again = await get("/p/linen-shirt", { "If-None-Match": tag });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+      expect(again.headers.get("etag")).toBe(etag);
+      expect(again.headers.get("cache-control")).toBe("public, max-age=30, s-maxage=60");
+      expect(again.headers.get("vary")).toBe("Cookie, CF-IPCountry");
+      expect(again.headers.get("content-type")).toBe(first.headers.get("content-type"));
+    }
+    // The same from the edge copy in a fresh isolate.
+    purgeResponseCache();
+    expect((await get("/p/linen-shirt", { "If-None-Match": etag })).status).toBe(304);
+    // After a catalog write the page is rendered again: other bytes, another tag, and the old tag gets the page.
+    await catalogChanged(env.DB);
+    const changed = await get("/p/linen-shirt", { "If-None-Match": etag });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toBe("<h1>linen-shirt #2</h1>");
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    // Another page, or an old tag: the whole page.
+    expect((await get("/p/wool-coat", { "If-None-Match": etag })).status).toBe(200);
+    expect(renders).toBe(3);
+  });
+
+  it("gives answers it does not store no ETag and never a 304", async () => {
+    await get("/p/linen-shirt");
+    const personal = await get("/p/linen-shirt", { Cookie: "__Host-cart=c", "If-None-Match": "*" });
+    expect(personal.status).toBe(200);
+    expect(personal.headers.get("etag")).toBeNull();
+    const account = await get("/account", { "If-None-Match": "*" });
+    expect(account.status).toBe(200);
+    expect(account.headers.get("etag")).toBeNull();
+  });
+
   it("keeps one copy per display currency and shipping zone: euro countries of the EU zone share it, the US does not", async () => {
     const from = (country: string, cookie?: string) => get("/p/linen-shirt", { "CF-IPCountry": country, ...(cookie ? { Cookie: cookie } : {}) });
     expect(await (await from("DE")).text()).toBe("<h1>linen-shirt #1</h1>");

@@ -3,6 +3,7 @@ import { get } from "node:http";
 import path from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInByApi } from "./staff-sign-in";
 import { type RunningStore, startStore } from "./store";
 
 // `npm start`, the browser tests and the benchmarks serve the store through the local front line
@@ -11,10 +12,11 @@ import { type RunningStore, startStore } from "./store";
 // rely on from that front line, checked on a store of its own (the limits are exhausted here).
 const PORT = Number(process.env.E2E_PORT ?? 8790) + 80;
 const root = path.resolve(import.meta.dirname, "../..");
+const ADMIN = { email: "front-line-admin@example.test", password: "front line admin passphrase 5" };
 
 let store: RunningStore;
 beforeAll(async () => {
-  store = await startStore({ port: PORT, products: 12 });
+  store = await startStore({ port: PORT, products: 12, admin: ADMIN });
 }, 180_000);
 afterAll(() => store?.stop());
 
@@ -71,6 +73,54 @@ describe("the local front line", () => {
     const gz = await raw(`${store.baseUrl}/api/categories`, { "accept-encoding": "gzip" });
     expect(gz.header("content-encoding")).toBe("gzip");
     expect(JSON.parse(gunzipSync(gz.bytes).toString("utf8"))).toEqual(JSON.parse((await raw(`${store.baseUrl}/api/categories`)).bytes.toString("utf8")));
+  });
+
+  it("compresses a cached page once for its ETag, reuses those bytes, and never serves the copy of an older page", async () => {
+    const category = ((await (await fetch(`${store.baseUrl}/api/categories`)).json()) as { items: { id: string; slug: string; name: string }[] }).items[0];
+    if (!category) throw new Error("no category in the seeded catalog");
+    const url = `${store.baseUrl}/c/${category.slug}`;
+    const plain = await raw(url);
+    const etag = plain.header("etag");
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    for (const [encoding, decode] of [
+      ["gzip", gunzipSync],
+      ["br", brotliDecompressSync],
+    ] as const) {
+      const first = await raw(url, { "accept-encoding": encoding });
+      const again = await raw(url, { "accept-encoding": encoding });
+      for (const answer of [first, again]) {
+        expect(answer.header("content-encoding")).toBe(encoding);
+        expect(answer.header("etag")).toBe(etag);
+        expect(answer.header("content-length")).toBe(String(answer.bytes.length));
+        expect(decode(answer.bytes).equals(plain.bytes)).toBe(true);
+      }
+      expect(again.bytes.equals(first.bytes)).toBe(true);
+    }
+    // A browser revalidating its copy gets a 304 without a body, compressed or not.
+    const revalidated = await raw(url, { "accept-encoding": "gzip", "if-none-match": etag ?? "" });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.bytes.length).toBe(0);
+
+    // An admin renames the category: the page is rendered anew under another tag, and its compressed copy is new.
+    const signedIn = await signInByApi(store.baseUrl, ADMIN, { Origin: store.baseUrl });
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const renamed = `${category.name} Renamed`;
+    const patch = await fetch(`${store.baseUrl}/api/admin/categories/${category.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", origin: store.baseUrl, cookie },
+      body: JSON.stringify({ name: renamed }),
+    });
+    expect(patch.status, await patch.clone().text()).toBe(200);
+    const after = await raw(url, { "accept-encoding": "gzip" });
+    expect(after.status).toBe(200);
+    expect(after.header("etag")).not.toBe(etag);
+    const html = gunzipSync(after.bytes).toString("utf8");
+    expect(html).toContain(renamed);
+    expect(html).toBe((await raw(url)).bytes.toString("utf8"));
   });
 
   it("serves built assets without the Worker, with their cache headers, and a missing one is a plain 404", async () => {

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { BUILD_ID } from "./build-id";
 import { cacheVersion } from "./cache-version";
 import type { AppEnv } from "./context";
+import { entityTagOf, ifNoneMatchHits } from "./entity-tag";
 
 /**
  * Anonymous catalog answers (pages and API GETs) through two caches that share one key:
@@ -9,7 +10,8 @@ import type { AppEnv } from "./context";
  * shared by every isolate of a Cloudflare location). The key is the URL plus the catalog version
  * (cache-version.ts) plus the answer's variant (for pages: display currency and shipping zone) plus the
  * build (build-id.ts), so a catalog write or a new exchange rate makes every old copy unreachable at once,
- * everywhere, and a deploy never serves pages that name the previous build's assets.
+ * everywhere, and a deploy never serves pages that name the previous build's assets. Every stored copy
+ * carries a strong ETag of its bytes: a client revalidating with it gets a 304 without the body.
  * See docs/caching.md.
  */
 export interface ResponseCacheOptions {
@@ -57,11 +59,28 @@ export function purgeResponseCache(): void {
   memory.clear();
 }
 
-function withHeaders(body: BodyInit | null, init: { status: number; headers: HeadersInit }, cache: string, vary?: string): Response {
+function withHeaders(body: BodyInit | null, init: { status: number; headers: HeadersInit }, cache: string, vary?: string, layer?: string): Response {
   const res = new Response(body, init);
   res.headers.set("X-Cache", cache);
+  if (layer) res.headers.set("X-Cache-Layer", layer);
   if (vary) res.headers.set("Vary", vary);
   return res;
+}
+
+/**
+ * Headers a 304 drops from the 200 it stands for: those about the bytes of the body it does not carry. It keeps
+ * the rest, because a browser updates its stored copy's headers from the 304: the page's Content-Security-Policy
+ * must come out the same, and the front door builds a page's policy from Astro's hashes and the Content-Type.
+ */
+const BODY_HEADERS = /^(?:content-length|content-encoding|content-range)$/i;
+
+/** A stored copy as the answer, or a 304 when the request's `If-None-Match` names the copy's ETag. */
+function serve(request: Request, answer: Omit<CachedAnswer, "expires">, cache: string, vary?: string, layer?: string): Response {
+  const etag = answer.status === 200 ? answer.headers.find(([name]) => name.toLowerCase() === "etag")?.[1] : undefined;
+  if (etag && ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
+    return withHeaders(null, { status: 304, headers: answer.headers.filter(([name]) => !BODY_HEADERS.test(name)) }, cache, vary, layer);
+  }
+  return withHeaders(answer.body, { status: answer.status, headers: answer.headers }, cache, vary, layer);
 }
 
 function executionContext(c: { executionCtx: { waitUntil(promise: Promise<unknown>): void } }): { waitUntil(promise: Promise<unknown>): void } | undefined {
@@ -79,7 +98,7 @@ function remember(key: string, answer: CachedAnswer): void {
 
 /**
  * Serves GETs of the routes it guards from cache when the request is anonymous. Only answers the
- * route itself marked `public` (200 or 404, no Set-Cookie) are stored. `X-Cache` says what happened:
+ * route itself marked `public` (200 or 404, no Set-Cookie) are stored, with an ETag. `X-Cache` says what happened:
  * `hit` (with `X-Cache-Layer: isolate` or `edge`), `miss` (rendered, stored if allowed), or
  * `bypass` (a personal request: rendered, never stored).
  */
@@ -98,19 +117,14 @@ export function responseCache(options: ResponseCacheOptions = {}): MiddlewareHan
     const edge = typeof caches === "undefined" ? undefined : (caches as unknown as { default: Cache }).default;
 
     const held = memory.get(key);
-    if (held && held.expires > Date.now()) {
-      const res = withHeaders(held.body, { status: held.status, headers: held.headers }, "hit", options.vary);
-      res.headers.set("X-Cache-Layer", "isolate");
-      return res;
-    }
+    if (held && held.expires > Date.now()) return serve(request, held, "hit", options.vary, "isolate");
     const stored = await edge?.match(key);
     if (stored) {
       const body = await stored.arrayBuffer();
       const headers = [...stored.headers].filter(([name]) => !/^(?:cf-cache-status|age|expires)$/i.test(name));
-      remember(key, { status: stored.status, headers, body, expires: Date.now() + MEMORY_TTL_MS });
-      const res = withHeaders(body, { status: stored.status, headers }, "hit", options.vary);
-      res.headers.set("X-Cache-Layer", "edge");
-      return res;
+      const answer = { status: stored.status, headers, body };
+      remember(key, { ...answer, expires: Date.now() + MEMORY_TTL_MS });
+      return serve(request, answer, "hit", options.vary, "edge");
     }
 
     await next();
@@ -124,6 +138,7 @@ export function responseCache(options: ResponseCacheOptions = {}): MiddlewareHan
     const body = await res.arrayBuffer();
     // The key already names the variant: the stored copy carries no Vary (the Cache API would match on it).
     const headers = [...res.headers].filter(([name]) => name.toLowerCase() !== "vary");
+    if (!res.headers.has("etag")) headers.push(["etag", await entityTagOf(body)]);
     remember(key, { status: res.status, headers, body, expires: Date.now() + MEMORY_TTL_MS });
     if (edge) {
       // The store is this request's own I/O, kept alive past its answer by waitUntil (awaited where there is no context).
@@ -132,6 +147,6 @@ export function responseCache(options: ResponseCacheOptions = {}): MiddlewareHan
       if (ctx) ctx.waitUntil(put);
       else await put;
     }
-    c.res = withHeaders(body, { status: res.status, headers }, "miss", options.vary);
+    c.res = serve(request, { status: res.status, headers, body }, "miss", options.vary);
   };
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/context";
+import { ifNoneMatchHits } from "../lib/entity-tag";
 import { AppError } from "../lib/errors";
 import { createApiApp, problemResponse } from "../lib/openapi";
 import { renderProductSvg } from "./product-image";
@@ -9,15 +10,6 @@ import { getUpload, IMMUTABLE, UPLOAD_FILE } from "./store";
 
 /** A picture may be shown by a page, never run as a document or framed. */
 const PICTURE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
-
-/** `If-None-Match` names this entity tag (or `*`). */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(",").some((t) => {
-    const tag = t.trim().replace(/^W\//, "");
-    return tag === "*" || tag === etag;
-  });
-}
 
 /**
  * Generated product pictures (deterministic) and uploaded ones (content
@@ -41,7 +33,7 @@ export const mediaRoutes = new Hono<AppEnv>()
     const etag = `"${file.slice(0, 64)}"`;
     const headers = { ETag: etag, "Cache-Control": IMMUTABLE, "Content-Security-Policy": PICTURE_POLICY };
     // The name is the hash of the bytes: a client holding this tag holds these exact bytes.
-    if (matches(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
+    if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
     const upload = await getUpload(c.env, file);
     if (!upload) return c.body("No such picture.", 404, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
     return c.body(upload.body, 200, { ...headers, "Content-Type": upload.type, "Content-Length": String(upload.size) });

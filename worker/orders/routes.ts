@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireAuth } from "../lib/auth";
 import type { AppEnv } from "../lib/context";
+import { entityTagOf, ifNoneMatchHits } from "../lib/entity-tag";
 import { createApiApp, MoneySchema, PaginationQuery, problemResponse, SIGNED_IN } from "../lib/openapi";
 import { TestPaymentBody } from "../payments";
 import { accessOrder } from "./access";
@@ -119,10 +120,10 @@ export const orderRoutes = createApiApp()
     async (c) => {
       const { order } = await callerOrder(c, c.req.valid("param").id, undefined);
       const body = await orderTracking(c.env, order);
-      const etag = `"${Buffer.from(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(body)))).toString("base64url")}"`;
+      const etag = await entityTagOf(new TextEncoder().encode(JSON.stringify(body)));
       c.header("ETag", etag);
       c.header("Cache-Control", "private, no-cache");
-      if (c.req.header("if-none-match") === etag) return c.body(null, 304);
+      if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) return c.body(null, 304);
       return c.json(body, 200);
     },
   )
