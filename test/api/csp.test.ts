@@ -46,3 +46,35 @@ describe("page CSP form-action", () => {
     expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
   });
 });
+
+// A browser updates its stored copy's headers from a 304: the revalidation of a cached page must carry the
+// page's whole policy, not the deny-all one for answers without a body.
+describe("a cached page's revalidation", () => {
+  it("answers 304 with exactly the policy of the page it stands for", async () => {
+    const { createFrontDoor } = await import("../../worker/front-door");
+    const { purgeCatalogCache } = await import("../../worker/catalog");
+    purgeCatalogCache();
+    const app = createFrontDoor(
+      async () =>
+        new Response("<h1>Lamps</h1>", {
+          headers: {
+            "Content-Type": "text/html",
+            "Cache-Control": "public, max-age=30, s-maxage=60",
+            "Content-Security-Policy": "script-src 'self' 'sha256-abc='",
+          },
+        }),
+    );
+    const get = (headers: Record<string, string> = {}) => app.request("/c/lamps-revalidated", { headers }, env, createExecutionContext());
+    const page = await get();
+    expect(page.status).toBe(200);
+    const etag = page.headers.get("etag") ?? "";
+    expect(etag).not.toBe("");
+    const policy = page.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("script-src 'self' 'sha256-abc='");
+    expect(policy).toContain("default-src 'self'");
+    const revalidated = await get({ "If-None-Match": etag });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe("");
+    expect(revalidated.headers.get("content-security-policy")).toBe(policy);
+  });
+});
